@@ -1,0 +1,225 @@
+"""The one door to pendulum: zones, wall time to instant, calendar arithmetic.
+
+pendulum has traps this module exists to avoid (see docs/local-time.md):
+``pendulum.parse`` assumes UTC for strings without an offset, ``pendulum.datetime()``
+defaults to UTC, a local time that does not exist is silently moved forward and an
+ambiguous one silently resolved, and its convenience functions are far slower than the
+``DateTime`` constructor with a cached zone. Nothing here reads the clock or assumes a zone.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from datetime import datetime, timedelta, timezone
+from typing import Literal, TypeAlias
+
+import pendulum
+from pendulum import DateTime, Duration
+
+from itinerary.errors import (
+    AmbiguousLocalTimeError,
+    LocalTimeError,
+    NaiveDatetimeError,
+    NonexistentLocalTimeError,
+    UnknownZoneError,
+)
+
+__all__ = [
+    "Disambiguate",
+    "add_local",
+    "check_zone",
+    "instant",
+    "micros",
+    "parse_wall_time",
+    "resolve",
+    "to_zone",
+    "zone",
+]
+
+Disambiguate: TypeAlias = Literal["raise", "earlier", "later", "compatible"]
+"""How to turn a wall time that is in a gap or a fold into one instant.
+
+``"raise"`` (the default everywhere) refuses; ``"earlier"`` and ``"later"`` pick the earlier or
+later of the two candidate instants; ``"compatible"`` picks the earlier in a fold and the later
+in a gap, as RFC 5545 and JavaScript's Temporal do.
+"""
+
+_POLICIES = ("raise", "earlier", "later", "compatible")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_datetime_sub = datetime.__sub__
+
+
+@functools.cache
+def zone(name: str) -> pendulum.Timezone:
+    """Return the IANA zone called *name*, or raise :class:`UnknownZoneError`."""
+    if not isinstance(name, str) or not name or name.startswith(("+", "-")):
+        raise UnknownZoneError(f"{name!r} is not an IANA time zone name (such as 'Asia/Tokyo')")
+    try:
+        tz = pendulum.timezone(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, KeyError, OSError) as exc:
+        raise UnknownZoneError(
+            f"{name!r} is not an IANA time zone name (such as 'Asia/Tokyo')"
+        ) from exc
+    if not isinstance(tz, pendulum.Timezone):  # a fixed offset, e.g. "UTC+9"
+        raise UnknownZoneError(f"{name!r} is a fixed offset, not an IANA time zone name")
+    return tz
+
+
+def check_zone(name: str) -> str:
+    """Return *name* unchanged if it is an IANA zone; raise :class:`UnknownZoneError` if not."""
+    zone(name)
+    return name
+
+
+def instant(value: object, *, what: str) -> DateTime:
+    """Return *value* as an exact pendulum instant, refusing naive datetimes.
+
+    *what* names the value in the error message (for example ``"Arrived.at"``).
+    """
+    if isinstance(value, DateTime) and value.tzinfo is not None:
+        return value
+    if not isinstance(value, datetime):
+        raise NaiveDatetimeError(
+            f"{what} must be a timezone-aware datetime, got {type(value).__name__} {value!r}"
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{what} is a naive datetime ({value.isoformat(sep=' ')}): an instant needs a zone; "
+            "give local wall times through a place, e.g. TOKYO.at('2025-10-28 12:00')"
+        )
+    return pendulum.instance(value)
+
+
+def micros(value: datetime) -> int:
+    """Microseconds since the Unix epoch: an exact integer sort key for an aware datetime.
+
+    Plain comparison of two datetimes that share a tzinfo ignores ``fold``; this key does not.
+    """
+    delta = _datetime_sub(value, _EPOCH)  # pendulum's own __sub__ builds a slow Interval
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def parse_wall_time(text: str, *, where: str) -> datetime:
+    """Parse ``"YYYY-MM-DD HH:MM[:SS]"`` as a naive wall time; an offset in it is refused.
+
+    *where* names the place in the error message.
+    """
+    try:
+        parsed = datetime.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise LocalTimeError(
+            f"{where}: {text!r} is not a local wall time; expected 'YYYY-MM-DD HH:MM'"
+        ) from exc
+    if parsed.tzinfo is not None:
+        raise LocalTimeError(
+            f"{where}: {text!r} carries an offset; give the local wall time only "
+            "(the place supplies the zone)"
+        )
+    return parsed
+
+
+def _describe(wall: datetime) -> str:
+    return wall.isoformat(sep=" ", timespec="minutes" if not wall.second else "seconds")
+
+
+def resolve(
+    wall: datetime, tz_name: str, *, disambiguate: Disambiguate = "raise", where: str
+) -> DateTime:
+    """Turn a naive local wall time at zone *tz_name* into one exact instant.
+
+    Raises :class:`NonexistentLocalTimeError` for a wall time in a gap and
+    :class:`AmbiguousLocalTimeError` for one in a fold, unless *disambiguate* says how to
+    choose. *where* names the place in error messages.
+    """
+    if disambiguate not in _POLICIES:
+        raise LocalTimeError(
+            f"{where}: disambiguate must be one of {_POLICIES}, got {disambiguate!r}"
+        )
+    tz = zone(tz_name)
+    # Plain datetimes here: pendulum's replace() and astimezone() normalise ``fold`` away.
+    first = datetime.replace(wall, tzinfo=tz, fold=0)
+    second = datetime.replace(wall, tzinfo=tz, fold=1)
+    before, after = first.utcoffset(), second.utcoffset()
+    if before == after:
+        return DateTime(
+            wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second,
+            wall.microsecond, tzinfo=tz,
+        )  # fmt: skip
+    # Two candidate offsets. If converting back gives the same wall time, the time exists
+    # twice (a fold); otherwise it never existed (a gap).
+    utc = datetime.astimezone(first, timezone.utc)
+    in_gap = datetime.replace(datetime.astimezone(utc, tz), tzinfo=None, fold=0) != wall
+    candidates = sorted((first, second), key=micros)
+    earlier, later = candidates
+    if disambiguate == "raise":
+        change = f"{_offset(before)} to {_offset(after)}"
+        if in_gap:
+            raise NonexistentLocalTimeError(
+                f"{where}: local time {_describe(wall)} does not exist there: the clocks "
+                f"jumped over it (offset changed from {change}). Choose disambiguate="
+                "'earlier', 'later' or 'compatible' to accept a nearby instant."
+            )
+        raise AmbiguousLocalTimeError(
+            f"{where}: local time {_describe(wall)} happened twice there: the clocks were "
+            f"turned back (offset changed from {change}). Choose disambiguate='earlier' or "
+            "'later' (or 'compatible', which is 'earlier') to say which."
+        )
+    if disambiguate == "compatible":
+        chosen = later if in_gap else earlier
+    else:
+        chosen = earlier if disambiguate == "earlier" else later
+    return to_zone(chosen, tz_name)
+
+
+def _offset(delta: timedelta | None) -> str:
+    assert delta is not None
+    sign = "-" if delta < timedelta(0) else "+"
+    minutes = abs(int(delta.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def to_zone(value: datetime, tz_name: str) -> DateTime:
+    """The same instant as *value*, expressed in zone *tz_name*."""
+    tz = zone(tz_name)
+    # Through UTC: astimezone() to the zone a value already has would return it unchanged,
+    # even where its wall time is not a real one (a gap).
+    local = datetime.astimezone(datetime.astimezone(value, timezone.utc), tz)
+    return DateTime(
+        local.year, local.month, local.day, local.hour, local.minute, local.second,
+        local.microsecond, tzinfo=tz, fold=local.fold,
+    )  # fmt: skip
+
+
+def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
+    """Add *duration* to *start* in the local calendar of zone *tz_name*.
+
+    Years, months, weeks and days move the local wall date (a month-end is clamped, so
+    31 March plus six months is 30 September) and keep the wall clock time; hours, minutes
+    and seconds are exact elapsed time, as in ``pendulum.DateTime.add``. If the wall time
+    lands in a gap or a fold the "compatible" choice is made (later in a gap, earlier in a
+    fold), because a deadline must fall on a real instant.
+    """
+    local = to_zone(start, tz_name)
+    if isinstance(duration, Duration):
+        years, months = duration.years, duration.months
+        days = duration.weeks * 7 + duration.remaining_days
+        exact = timedelta(
+            hours=duration.hours,
+            minutes=duration.minutes,
+            seconds=duration.remaining_seconds,
+            microseconds=duration.microseconds,
+        )
+    else:
+        years = months = 0
+        days = duration.days
+        exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    wall = pendulum.naive(
+        local.year, local.month, local.day, local.hour, local.minute, local.second,
+        local.microsecond,
+    ).add(years=years, months=months, days=days)  # fmt: skip
+    moved = resolve(wall, tz_name, disambiguate="compatible", where=tz_name)
+    if not exact:
+        return moved
+    return to_zone(datetime.astimezone(moved, timezone.utc) + exact, tz_name)
+

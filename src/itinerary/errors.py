@@ -1,0 +1,68 @@
+"""The library's exceptions: one base class, one subclass per kind of mistake.
+
+Every message says what was wrong and where, in the user's terms: place names,
+local wall times and positions in a log.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmbiguousLocalTimeError",
+    "ConcurrencyError",
+    "InvalidEventError",
+    "InvalidPlaceError",
+    "ItineraryError",
+    "LocalTimeError",
+    "NaiveDatetimeError",
+    "NonexistentLocalTimeError",
+    "UnknownPlaceError",
+    "UnknownZoneError",
+    "VersionError",
+]
+
+
+class ItineraryError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class InvalidEventError(ItineraryError, ValueError):
+    """An event (or an obligation) was given values that cannot describe a real fact."""
+
+
+class InvalidPlaceError(ItineraryError, ValueError):
+    """A place was given a name, country or coordinates that cannot be right."""
+
+
+class UnknownPlaceError(ItineraryError, KeyError):
+    """A place name is not in the gazetteer."""
+
+    def __str__(self) -> str:  # KeyError would show the repr() of the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NaiveDatetimeError(ItineraryError, ValueError):
+    """A datetime without a zone was given where an exact instant is needed."""
+
+
+class UnknownZoneError(ItineraryError, ValueError):
+    """A time zone name is not a zone of the IANA database."""
+
+
+class LocalTimeError(ItineraryError, ValueError):
+    """A local wall time cannot be turned into exactly one instant at a place."""
+
+
+class NonexistentLocalTimeError(LocalTimeError):
+    """The local wall time was skipped by a clock change (a gap), so it never happened there."""
+
+
+class AmbiguousLocalTimeError(LocalTimeError):
+    """The local wall time happened twice (a fold), so it names two instants."""
+
+
+class ConcurrencyError(ItineraryError):
+    """An append named an expected version that is not the log's current version."""
+
+
+class VersionError(ItineraryError, ValueError):
+    """A log version was asked for that the log does not have."""

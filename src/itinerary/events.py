@@ -1,0 +1,356 @@
+"""The facts of a tour, as frozen values.
+
+Each event records one thing that happened, at an exact instant (an aware datetime; give
+local wall times through a place, ``TOKYO.at("2025-10-28 12:00")``). Values are checked at
+construction, so an event that exists describes a possible fact:
+
+>>> from itinerary.places import TOKYO
+>>> Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00")).describe()
+'Donald Trump arrives in Tokyo'
+>>> MeetingHeld("Summit", ("A", "B"), TOKYO, TOKYO.at("2025-10-28 11:00"),
+...             TOKYO.at("2025-10-28 10:00"))
+Traceback (most recent call last):
+...
+itinerary.errors.InvalidEventError: MeetingHeld 'Summit' in Tokyo ends (2025-10-28 10:00 +09:00) before it starts (2025-10-28 11:00 +09:00)
+"""  # noqa: E501
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
+
+import attrs
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary.errors import InvalidEventError, NaiveDatetimeError
+from itinerary.places import Place
+
+__all__ = [
+    "AgreementSigned",
+    "Arrived",
+    "Departed",
+    "Event",
+    "EVENT_TYPES",
+    "EventType",
+    "MeetingHeld",
+    "Obligation",
+    "ObligationMet",
+    "format_local",
+]
+
+
+def format_local(instant: datetime, place: Place) -> str:
+    """*instant* as the wall time at *place*, with its offset: ``2025-10-28 12:00 +09:00``."""
+    local = place.local(instant)
+    text = local.strftime("%Y-%m-%d %H:%M")
+    if local.second or local.microsecond:
+        text = local.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{text} {local.strftime('%z')[:3]}:{local.strftime('%z')[3:]}"
+
+
+def _label(instance: object) -> str:
+    name = type(instance).__name__
+    title = getattr(instance, "title", None) or getattr(instance, "who", None)
+    return f"{name} {title!r}" if isinstance(title, str) else name
+
+
+def _instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime:
+    try:
+        return _time.instant(value, what=f"{_label(instance)}: {field.name}")
+    except NaiveDatetimeError as exc:
+        raise InvalidEventError(str(exc)) from None
+
+
+def _optional_instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime | None:
+    return None if value is None else _instant(value, instance, field)
+
+
+_INSTANT = attrs.Converter(_instant, takes_self=True, takes_field=True)  # type: ignore[misc,call-overload]
+_OPTIONAL_INSTANT = attrs.Converter(_optional_instant, takes_self=True, takes_field=True)  # type: ignore[misc,call-overload]
+
+
+def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEventError(
+            f"{type(instance).__name__}.{attribute.name} must be a non-empty string, "
+            f"got {value!r}"
+        )
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(instance, attribute, value)
+
+
+def _place(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Place):
+        raise InvalidEventError(
+            f"{_label(instance)}: {attribute.name} must be a Place (e.g. itinerary.places.TOKYO),"
+            f" got {type(value).__name__} {value!r}"
+        )
+
+
+def _optional_place(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _place(instance, attribute, value)
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):  # a lone name would otherwise become a tuple of letters
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
+
+
+def _people(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise InvalidEventError(
+            f"{_label(instance)}: {attribute.name} must name at least one person, got {value!r}"
+        )
+    for name in value:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidEventError(
+                f"{_label(instance)}: every one of {attribute.name} must be a non-empty name, "
+                f"got {name!r}"
+            )
+    if len(set(value)) != len(value):
+        raise InvalidEventError(f"{_label(instance)}: {attribute.name} names someone twice")
+
+
+class Event:
+    """Base class of every event: a fact that happened at one instant.
+
+    Subclasses say when they happened through :attr:`occurred_at`, and describe themselves
+    in a short sentence through :meth:`describe`.
+    """
+
+    __slots__ = ()
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The instant this fact happened: the one replay orders events by."""
+        raise NotImplementedError
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone this fact is about."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """A short sentence saying what happened, without the time."""
+        raise NotImplementedError
+
+
+@attrs.frozen
+class Arrived(Event):
+    """*who* arrived at *place* at the instant *at*."""
+
+    who: str = attrs.field(validator=_text)
+    place: Place = attrs.field(validator=_place)
+    at: DateTime = attrs.field(converter=_INSTANT)
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The arrival instant."""
+        return self.at
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The one who arrived."""
+        return (self.who,)
+
+    def describe(self) -> str:
+        """``"Donald Trump arrives in Tokyo"``."""
+        return f"{self.who} arrives in {self.place.name}"
+
+
+@attrs.frozen
+class Departed(Event):
+    """*who* left *place* at the instant *at*, bound for *to* if it is known."""
+
+    who: str = attrs.field(validator=_text)
+    place: Place = attrs.field(validator=_place)
+    at: DateTime = attrs.field(converter=_INSTANT)
+    to: Place | None = attrs.field(default=None, validator=_optional_place)
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The departure instant."""
+        return self.at
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The one who left."""
+        return (self.who,)
+
+    def describe(self) -> str:
+        """``"Donald Trump leaves Kuala Lumpur for Tokyo"``."""
+        bound = f" for {self.to.name}" if self.to is not None else ""
+        return f"{self.who} leaves {self.place.name}{bound}"
+
+
+def _ends_after_start(instance: MeetingHeld, _: attrs.Attribute[Any], end: DateTime) -> None:
+    if _time.micros(end) < _time.micros(instance.start):
+        raise InvalidEventError(
+            f"{_label(instance)} in {instance.place.name} ends "
+            f"({format_local(end, instance.place)}) before it starts "
+            f"({format_local(instance.start, instance.place)})"
+        )
+
+
+@attrs.frozen
+class MeetingHeld(Event):
+    """A meeting called *title* of *participants* at *place*, from *start* to *end*."""
+
+    title: str = attrs.field(validator=_text)
+    participants: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    place: Place = attrs.field(validator=_place)
+    start: DateTime = attrs.field(converter=_INSTANT)
+    end: DateTime = attrs.field(converter=_INSTANT, validator=_ends_after_start)
+    venue: str | None = attrs.field(default=None, validator=_optional_text)
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The meeting's start: from then on it is part of the record."""
+        return self.start
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The participants."""
+        return self.participants
+
+    def describe(self) -> str:
+        """``"U.S.-Japan summit (Donald Trump, Sanae Takaichi) at Akasaka State Guest House"``."""
+        venue = f" at {self.venue}" if self.venue else ""
+        return f"{self.title} ({', '.join(self.participants)}){venue}"
+
+
+def _within_or_due(instance: Obligation, _: attrs.Attribute[Any], value: object) -> None:
+    if (instance.within is None) == (value is None):
+        raise InvalidEventError(
+            f"Obligation {instance.what!r} needs exactly one of within= (a duration after "
+            "the signing) or due= (an instant)"
+        )
+
+
+def _positive_duration(instance: Obligation, _: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, timedelta):
+        raise InvalidEventError(
+            f"Obligation {instance.what!r}: within= must be a duration such as "
+            f"pendulum.duration(months=6), got {type(value).__name__} {value!r}"
+        )
+    if value <= timedelta(0):
+        raise InvalidEventError(
+            f"Obligation {instance.what!r}: within= must be a positive duration, got {value!r}"
+        )
+
+
+@attrs.frozen
+class Obligation:
+    """Something an agreement binds its signatories to do, by a deadline.
+
+    Give either *within*, a duration counted from the signing in the **signing place's local
+    calendar** (six months from 31 March 00:30 in Tokyo is 30 September 00:30 Tokyo time), or
+    *due*, an exact instant.
+    """
+
+    what: str = attrs.field(validator=_text)
+    within: timedelta | None = attrs.field(
+        default=None, kw_only=True, validator=_positive_duration
+    )
+    due: DateTime | None = attrs.field(
+        default=None, kw_only=True, converter=_OPTIONAL_INSTANT, validator=_within_or_due
+    )
+
+    def due_after(self, signed_at: datetime, place: Place) -> DateTime:
+        """The deadline for an agreement signed at *signed_at* in *place*."""
+        if self.due is not None:
+            return self.due
+        assert self.within is not None
+        return _time.add_local(signed_at, place.tz, self.within)
+
+
+def _obligations(value: object) -> tuple[Obligation, ...]:
+    return tuple(value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
+
+
+def _check_obligations(instance: AgreementSigned, _: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidEventError(f"{_label(instance)}: obligations must be a list of Obligation")
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, Obligation):
+            raise InvalidEventError(
+                f"{_label(instance)}: obligations must hold Obligation values, "
+                f"got {type(item).__name__} {item!r}"
+            )
+        if item.what in seen:
+            raise InvalidEventError(f"{_label(instance)}: obligation {item.what!r} is listed twice")
+        seen.add(item.what)
+
+
+@attrs.frozen
+class AgreementSigned(Event):
+    """An agreement called *title*, signed by *signatories* at *place* at the instant *at*."""
+
+    title: str = attrs.field(validator=_text)
+    signatories: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    place: Place = attrs.field(validator=_place)
+    at: DateTime = attrs.field(converter=_INSTANT)
+    venue: str | None = attrs.field(default=None, validator=_optional_text)
+    obligations: tuple[Obligation, ...] = attrs.field(
+        default=(), converter=_obligations, validator=_check_obligations
+    )
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The signing instant."""
+        return self.at
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The signatories."""
+        return self.signatories
+
+    def describe(self) -> str:
+        """``"Trade agreement signed by Donald Trump, Sanae Takaichi"``."""
+        return f"{self.title} signed by {', '.join(self.signatories)}"
+
+
+@attrs.frozen
+class ObligationMet(Event):
+    """The obligation *what* of the agreement titled *agreement* was met at the instant *at*."""
+
+    agreement: str = attrs.field(validator=_text)
+    what: str = attrs.field(validator=_text)
+    at: DateTime = attrs.field(converter=_INSTANT)
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The instant the obligation was met."""
+        return self.at
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Nobody in particular: an obligation binds the agreement's signatories."""
+        return ()
+
+    def describe(self) -> str:
+        """``"'identify projects' of Critical minerals framework met"``."""
+        return f"{self.what!r} of {self.agreement} met"
+
+
+EventType: TypeAlias = Arrived | Departed | MeetingHeld | AgreementSigned | ObligationMet
+"""The built-in kinds of event."""
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    Arrived,
+    Departed,
+    MeetingHeld,
+    AgreementSigned,
+    ObligationMet,
+)
+"""The built-in event classes, for code that dispatches on them."""

@@ -1,0 +1,154 @@
+"""EventLog: an immutable, versioned, append-only record of events.
+
+Appending returns a new log and leaves the old one as it was:
+
+>>> from itinerary.places import TOKYO
+>>> from itinerary.events import Arrived
+>>> empty = EventLog()
+>>> one = empty.append(Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00")))
+>>> empty.version, one.version
+(0, 1)
+
+Logs share storage: a log is a view of the first ``version`` entries of a list that only ever
+grows. Appending to the newest view pushes onto the list (amortised O(1)); appending to an
+older view, which would fork history, copies its entries first, so no view ever changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any, overload
+
+from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
+from itinerary.events import Event
+
+__all__ = ["EventLog"]
+
+
+class _Tape:
+    """The shared, grow-only list behind one or more log views."""
+
+    __slots__ = ("events", "lock")
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events = events
+        self.lock = threading.Lock()
+
+
+def _checked(events: Iterable[Event], start: int) -> list[Event]:
+    batch = list(events)
+    for offset, event in enumerate(batch):
+        if not isinstance(event, Event):
+            raise InvalidEventError(
+                f"log entry {start + offset} (version {start + offset + 1}) is a "
+                f"{type(event).__name__}, not an event: {event!r}"
+            )
+    return batch
+
+
+class EventLog:
+    """An immutable sequence of events in the order they were recorded.
+
+    ``version`` is the number of events recorded; ``upto(v)`` is the log as it was at
+    version ``v``. Appending with ``expected_version`` guards against lost updates: if the
+    log is not at that version, :class:`~itinerary.errors.ConcurrencyError` is raised and
+    nothing is appended.
+    """
+
+    __slots__ = ("__weakref__", "_cache", "_size", "_tape")
+
+    _tape: _Tape
+    _size: int
+    _cache: dict[Any, Any]
+
+    def __init__(self, events: Iterable[Event] = ()) -> None:
+        self._tape = _Tape(_checked(events, 0))
+        self._size = len(self._tape.events)
+        self._cache = {}
+
+    @classmethod
+    def _view(cls, tape: _Tape, size: int) -> EventLog:
+        log = cls.__new__(cls)
+        log._tape = tape
+        log._size = size
+        log._cache = {}
+        return log
+
+    @property
+    def version(self) -> int:
+        """How many events have been recorded: 0 for an empty log."""
+        return self._size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Event]:
+        return itertools.islice(self._tape.events, self._size)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
+    def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
+        if isinstance(index, slice):
+            return tuple(self._tape.events[: self._size][index])
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError(f"log index {index} out of range for a log of {self._size} events")
+        return self._tape.events[index]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EventLog):
+            return NotImplemented
+        if self._size != other._size:
+            return False
+        if self._tape is other._tape:
+            return True
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"<EventLog version={self._size}>"
+
+    def _check_version(self, expected_version: int | None) -> None:
+        if expected_version is not None and expected_version != self._size:
+            raise ConcurrencyError(
+                f"expected the log at version {expected_version}, but it is at version "
+                f"{self._size}; nothing was appended (replay the newer log and decide again)"
+            )
+
+    def append(self, event: Event, expected_version: int | None = None) -> EventLog:
+        """A new log with *event* recorded after this log's events."""
+        return self.extend((event,), expected_version=expected_version)
+
+    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> EventLog:
+        """A new log with *events* recorded, in order, after this log's events.
+
+        All or nothing: if any item is not an event, or *expected_version* is stale, an error
+        is raised and no log changes.
+        """
+        self._check_version(expected_version)
+        batch = _checked(events, self._size)
+        tape = self._tape
+        with tape.lock:
+            if len(tape.events) == self._size:  # the newest view: grow in place
+                tape.events.extend(batch)
+                return EventLog._view(tape, self._size + len(batch))
+        # An older view: appending here forks history, so it gets a list of its own.
+        forked = _Tape(tape.events[: self._size] + batch)
+        return EventLog._view(forked, len(forked.events))
+
+    def upto(self, version: int) -> EventLog:
+        """The log as it was at *version*: its first *version* events."""
+        if not isinstance(version, int) or not 0 <= version <= self._size:
+            raise VersionError(
+                f"version must be between 0 and {self._size} for this log, got {version!r}"
+            )
+        if version == self._size:
+            return self
+        return EventLog._view(self._tape, version)

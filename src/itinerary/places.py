@@ -1,0 +1,164 @@
+"""Places, the built-in gazetteer, and local wall time at a place.
+
+A :class:`Place` knows its IANA zone, so a local wall time written at a place names one exact
+instant, or raises if the clocks there skipped or repeated that time:
+
+>>> from itinerary.places import TOKYO
+>>> TOKYO.at("2025-10-28 12:00").isoformat()
+'2025-10-28T12:00:00+09:00'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+import attrs
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary._time import Disambiguate
+from itinerary.errors import InvalidPlaceError, LocalTimeError, UnknownPlaceError, UnknownZoneError
+
+__all__ = [
+    "BUSAN",
+    "GAZETTEER",
+    "GYEONGJU",
+    "KUALA_LUMPUR",
+    "SEOUL",
+    "TOKYO",
+    "WASHINGTON",
+    "YOKOSUKA",
+    "Place",
+    "lookup",
+]
+
+
+def _check_name(_: Place, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidPlaceError(f"Place.{attribute.name} must be a non-empty string, got {value!r}")
+
+
+def _check_tz(instance: Place, _: attrs.Attribute[str], value: str) -> None:
+    try:
+        _time.check_zone(value)
+    except UnknownZoneError as exc:
+        raise UnknownZoneError(f"Place {instance.name!r}: {exc}") from None
+
+
+def _check_coordinate(limit: float) -> object:
+    def check(instance: Place, attribute: attrs.Attribute[float | None], value: object) -> None:
+        if value is None:
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not -limit <= value <= limit
+        ):
+            raise InvalidPlaceError(
+                f"Place {instance.name!r}: {attribute.name} must be a number "
+                f"in [-{limit}, {limit}], got {value!r}"
+            )
+
+    return check
+
+
+@attrs.frozen
+class Place:
+    """A named place in a country, with its IANA time zone and optional coordinates.
+
+    Args:
+        name: How people call it, e.g. ``"Tokyo"``.
+        country: The country it is in, e.g. ``"Japan"``.
+        tz: Its IANA zone name, e.g. ``"Asia/Tokyo"``; anything else raises
+            :class:`~itinerary.errors.UnknownZoneError`.
+        lat: Latitude in degrees, or ``None`` if not known.
+        lon: Longitude in degrees, or ``None`` if not known.
+
+    >>> Place("Nagoya", "Japan", "Asia/Tokyo").at("2025-10-30 09:00").isoformat()
+    '2025-10-30T09:00:00+09:00'
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    country: str = attrs.field(validator=_check_name)
+    tz: str = attrs.field(validator=_check_tz)
+    lat: float | None = attrs.field(default=None, kw_only=True, validator=_check_coordinate(90))
+    lon: float | None = attrs.field(default=None, kw_only=True, validator=_check_coordinate(180))
+
+    def at(self, local: str | datetime, *, disambiguate: Disambiguate = "raise") -> DateTime:
+        """The instant at which local clocks here showed the wall time *local*.
+
+        *local* is ``"YYYY-MM-DD HH:MM[:SS]"`` or a naive :class:`~datetime.datetime`, read as
+        the wall time here. A wall time the clocks here skipped raises
+        :class:`~itinerary.errors.NonexistentLocalTimeError`; one they showed twice raises
+        :class:`~itinerary.errors.AmbiguousLocalTimeError`; *disambiguate* chooses instead
+        (see :data:`itinerary.Disambiguate`).
+
+        >>> from itinerary.places import KUALA_LUMPUR
+        >>> KUALA_LUMPUR.at("1981-12-31 23:45")
+        Traceback (most recent call last):
+        ...
+        itinerary.errors.NonexistentLocalTimeError: Kuala Lumpur (Asia/Kuala_Lumpur): local time 1981-12-31 23:45 does not exist there: ...
+        """  # noqa: E501
+        where = f"{self.name} ({self.tz})"
+        if isinstance(local, str):
+            wall = _time.parse_wall_time(local, where=where)
+        elif isinstance(local, datetime):
+            if local.tzinfo is not None:
+                raise LocalTimeError(
+                    f"{where}: Place.at() takes a local wall time; {local.isoformat()} is "
+                    "already an instant (use place.local(instant) to see it here)"
+                )
+            wall = local
+        else:
+            raise LocalTimeError(
+                f"{where}: Place.at() takes 'YYYY-MM-DD HH:MM' or a naive datetime, "
+                f"got {type(local).__name__}"
+            )
+        return _time.resolve(wall, self.tz, disambiguate=disambiguate, where=where)
+
+    def local(self, instant: datetime) -> DateTime:
+        """The same *instant*, as local clocks here showed it.
+
+        >>> from itinerary.places import SEOUL, TOKYO
+        >>> SEOUL.local(TOKYO.at("2025-10-29 12:00")).isoformat()
+        '2025-10-29T12:00:00+09:00'
+        """
+        return _time.to_zone(_time.instant(instant, what=f"{self.name}.local()"), self.tz)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+WASHINGTON = Place("Washington", "United States", "America/New_York", lat=38.9072, lon=-77.0369)
+KUALA_LUMPUR = Place("Kuala Lumpur", "Malaysia", "Asia/Kuala_Lumpur", lat=3.1390, lon=101.6869)
+TOKYO = Place("Tokyo", "Japan", "Asia/Tokyo", lat=35.6762, lon=139.6503)
+YOKOSUKA = Place("Yokosuka", "Japan", "Asia/Tokyo", lat=35.2813, lon=139.6722)
+BUSAN = Place("Busan", "South Korea", "Asia/Seoul", lat=35.1796, lon=129.0756)
+GYEONGJU = Place("Gyeongju", "South Korea", "Asia/Seoul", lat=35.8562, lon=129.2247)
+SEOUL = Place("Seoul", "South Korea", "Asia/Seoul", lat=37.5665, lon=126.9780)
+
+GAZETTEER: Mapping[str, Place] = MappingProxyType(
+    {
+        place.name: place
+        for place in (WASHINGTON, KUALA_LUMPUR, TOKYO, YOKOSUKA, BUSAN, GYEONGJU, SEOUL)
+    }
+)
+"""The built-in places, by name (read-only)."""
+
+
+def lookup(name: str) -> Place:
+    """The gazetteer's place called *name*, or :class:`UnknownPlaceError` listing the known ones.
+
+    >>> lookup("Gyeongju").tz
+    'Asia/Seoul'
+    """
+    try:
+        return GAZETTEER[name]
+    except KeyError:
+        known = ", ".join(sorted(GAZETTEER))
+        message = f"no place called {name!r} in the gazetteer; known: {known}"
+        raise UnknownPlaceError(message) from None

@@ -1,0 +1,33 @@
+"""Projections: views of a log, each a pure fold, replayed together and at any instant."""
+
+from itinerary.projections._core import (
+    SNAPSHOT_EVERY,
+    Projection,
+    ProjectionLike,
+    compose,
+    fold,
+    occurrence_order,
+    project,
+)
+from itinerary.projections.agreements import AGREEMENTS
+from itinerary.projections.deadlines import DEADLINES, Deadline
+from itinerary.projections.state import TOUR, State, replay
+from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts
+
+__all__ = [
+    "AGREEMENTS",
+    "DEADLINES",
+    "SNAPSHOT_EVERY",
+    "TOUR",
+    "WHEREABOUTS",
+    "Deadline",
+    "Projection",
+    "ProjectionLike",
+    "State",
+    "Whereabouts",
+    "compose",
+    "fold",
+    "occurrence_order",
+    "project",
+    "replay",
+]

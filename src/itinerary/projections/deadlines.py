@@ -1,0 +1,103 @@
+"""Obligations that agreements create, their deadlines, and whether they have been met."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import attrs
+import immutables
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet
+from itinerary.places import Place
+from itinerary.projections._core import Projection
+
+__all__ = ["DEADLINES", "Deadline", "Open", "deadlines"]
+
+DeadlineStatus = Literal["pending", "overdue", "met"]
+
+
+@attrs.frozen
+class Open:
+    """An obligation as the deadlines projection keeps it: its signing and when it was met."""
+
+    signing: AgreementSigned
+    obligation: Obligation
+    due: DateTime
+    met_at: DateTime | None = None
+
+
+@attrs.frozen
+class Deadline:
+    """An obligation of a signed agreement, its deadline and its status as of some instant.
+
+    ``status`` is ``"met"`` once an :class:`~itinerary.events.ObligationMet` for it has
+    occurred, ``"overdue"`` once ``due`` has passed without that, and ``"pending"`` before.
+    """
+
+    agreement: str
+    what: str
+    due: DateTime
+    status: DeadlineStatus
+    place: Place
+    signed_at: DateTime
+    met_at: DateTime | None = None
+
+    def __str__(self) -> str:
+        due = self.place.local(self.due).strftime("%Y-%m-%d %H:%M %Z")
+        return f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
+
+
+Ledger = immutables.Map[tuple[str, str], Open]
+
+
+def _evolve(state: Ledger, event: Event) -> Ledger:
+    if isinstance(event, AgreementSigned):
+        if not event.obligations:
+            return state
+        with state.mutate() as draft:
+            for obligation in event.obligations:
+                due = obligation.due_after(event.at, event.place)
+                draft[event.title, obligation.what] = Open(event, obligation, due)
+            return draft.finish()
+    assert isinstance(event, ObligationMet)
+    key = (event.agreement, event.what)
+    entry = state.get(key)
+    if entry is None or entry.met_at is not None:  # unknown, or met already: checks report it
+        return state
+    return state.set(key, attrs.evolve(entry, met_at=event.at))
+
+
+def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:
+    """The obligations in *state* with their status as of *as_of*, soonest due first."""
+    now = None if as_of is None else _time.micros(as_of)
+    found = []
+    for entry in state.values():
+        status: DeadlineStatus
+        if entry.met_at is not None:
+            status = "met"
+        elif now is not None and _time.micros(entry.due) < now:
+            status = "overdue"
+        else:
+            status = "pending"
+        found.append(
+            Deadline(
+                entry.signing.title,
+                entry.obligation.what,
+                entry.signing.place.local(entry.due),
+                status,
+                entry.signing.place,
+                entry.signing.at,
+                entry.met_at,
+            )
+        )
+    found.sort(key=lambda d: (_time.micros(d.due), d.agreement, d.what))
+    return tuple(found)
+
+
+DEADLINES: Projection[Ledger] = Projection(
+    immutables.Map(), _evolve, handles=(AgreementSigned, ObligationMet), name="deadlines"
+)
+"""The projection from a log to the obligations signed and met (see :func:`deadlines`)."""

@@ -1,0 +1,81 @@
+"""The state of a tour as of an instant: the built-in projections, replayed in one pass."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from pendulum import DateTime
+
+from itinerary.events import AgreementSigned
+from itinerary.projections._core import Projection, check_as_of, compose, timeline
+from itinerary.projections.agreements import AGREEMENTS, signed
+from itinerary.projections.deadlines import DEADLINES, Deadline, deadlines
+from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts
+
+if TYPE_CHECKING:
+    from itinerary.log import EventLog
+
+__all__ = ["TOUR", "State", "replay"]
+
+TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
+"""The built-in projections composed: whereabouts, agreements and deadlines in one pass."""
+
+
+@attrs.frozen
+class State:
+    """What was true as of :attr:`as_of`: whereabouts, agreements signed, deadlines.
+
+    Built by :func:`replay`; every answer is computed from the events that occurred at or
+    before ``as_of`` and nothing else.
+    """
+
+    as_of: DateTime | None
+    _parts: tuple[Any, ...] = attrs.field(repr=False, alias="parts")
+
+    def where(self, who: str) -> Whereabouts:
+        """Where *who* was: ``.place`` is ``None`` while in transit or if unknown."""
+        found = self._parts[0].get(who)
+        return found if found is not None else Whereabouts(who)
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone whose whereabouts are known, in alphabetical order."""
+        return tuple(sorted(self._parts[0].keys()))
+
+    @property
+    def agreements(self) -> tuple[AgreementSigned, ...]:
+        """The agreements signed so far, oldest first (title, signatories, place, at)."""
+        return signed(self._parts[1])
+
+    @property
+    def deadlines(self) -> tuple[Deadline, ...]:
+        """Every obligation signed so far, soonest due first, with its status as of now."""
+        return deadlines(self._parts[2], self.as_of)
+
+    def pending(self) -> tuple[Deadline, ...]:
+        """Obligations not yet met whose deadline has not passed."""
+        return tuple(d for d in self.deadlines if d.status == "pending")
+
+    def overdue(self) -> tuple[Deadline, ...]:
+        """Obligations not met whose deadline has passed."""
+        return tuple(d for d in self.deadlines if d.status == "overdue")
+
+    def met(self) -> tuple[Deadline, ...]:
+        """Obligations met."""
+        return tuple(d for d in self.deadlines if d.status == "met")
+
+
+def replay(log: EventLog, as_of: datetime | None = None) -> State:
+    """The :class:`State` of *log* as of the instant *as_of*.
+
+    Only events that occurred at or before *as_of* count, in the order they occurred,
+    whatever order they were recorded in. Without *as_of*, the state as of the latest
+    event's instant (never the wall clock). *as_of* must be timezone-aware.
+    """
+    line = timeline(log)
+    instant = check_as_of(as_of)
+    if instant is None and line.events:
+        instant = line.events[-1].occurred_at
+    return State(instant, line.state(TOUR, line.position(instant)))

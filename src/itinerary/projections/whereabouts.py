@@ -1,0 +1,83 @@
+"""Where each participant is: at a place, in transit between two, or unknown.
+
+Arrivals and departures move people. A meeting or a signing also places a participant whose
+whereabouts were unknown until then (a log may begin mid-tour), but never moves someone
+already known to be elsewhere or in transit: that is an inconsistency for
+:func:`itinerary.check` to report, not a fact to paper over.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+import immutables
+from pendulum import DateTime
+
+from itinerary.events import AgreementSigned, Arrived, Departed, Event, MeetingHeld
+from itinerary.places import Place
+from itinerary.projections._core import Projection
+
+__all__ = ["WHEREABOUTS", "Whereabouts"]
+
+Status = Literal["at", "in_transit", "unknown"]
+
+
+@attrs.frozen
+class Whereabouts:
+    """Where *who* is: at *place* since *since*, or travelling from *origin* to *destination*.
+
+    ``place`` is ``None`` while in transit or unknown. For a journey, ``since`` is the
+    departure and ``destination`` is ``None`` if the departure did not name one.
+    """
+
+    who: str
+    place: Place | None = None
+    since: DateTime | None = None
+    origin: Place | None = None
+    destination: Place | None = None
+
+    @property
+    def status(self) -> Status:
+        """``"at"`` a place, ``"in_transit"``, or ``"unknown"``."""
+        if self.place is not None:
+            return "at"
+        return "in_transit" if self.origin is not None else "unknown"
+
+    @property
+    def in_transit(self) -> bool:
+        """True between a departure and the next arrival."""
+        return self.status == "in_transit"
+
+
+Whereabout = immutables.Map[str, Whereabouts]
+
+
+def _evolve(state: Whereabout, event: Event) -> Whereabout:
+    kind = type(event)
+    if kind is Arrived:
+        assert isinstance(event, Arrived)
+        return state.set(event.who, Whereabouts(event.who, event.place, event.at))
+    if kind is Departed:
+        assert isinstance(event, Departed)
+        return state.set(
+            event.who,
+            Whereabouts(event.who, None, event.at, origin=event.place, destination=event.to),
+        )
+    assert isinstance(event, MeetingHeld | AgreementSigned)
+    unknown = [who for who in event.people if who not in state]
+    if not unknown:
+        return state
+    with state.mutate() as draft:
+        for who in unknown:
+            draft[who] = Whereabouts(who, event.place, event.occurred_at)
+        return draft.finish()
+
+
+WHEREABOUTS: Projection[Whereabout] = Projection(
+    immutables.Map(),
+    _evolve,
+    handles=(Arrived, Departed, MeetingHeld, AgreementSigned),
+    name="whereabouts",
+)
+"""The projection from a log to a persistent map of who -> :class:`Whereabouts`."""
