@@ -98,7 +98,7 @@ class Place:
         (see :data:`itinerary.Disambiguate`).
 
         >>> from itinerary.places import KUALA_LUMPUR
-        >>> KUALA_LUMPUR.at("1981-12-31 23:45")
+        >>> KUALA_LUMPUR.at("1981-12-31 23:45")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         itinerary.errors.NonexistentLocalTimeError: Kuala Lumpur (Asia/Kuala_Lumpur): local time 1981-12-31 23:45 does not exist there: ...

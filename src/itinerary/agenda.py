@@ -1,0 +1,91 @@
+"""A day-by-day agenda of a log, in each place's local time or all in one zone.
+
+>>> from itinerary import EventLog, Arrived
+>>> from itinerary.places import TOKYO
+>>> log = EventLog([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))])
+>>> print(format_agenda(agenda(log)))
+Monday 27 October 2025
+  17:00       +09:00  Tokyo         Donald Trump arrives in Tokyo
+>>> print(format_agenda(agenda(log, tz="Asia/Kuala_Lumpur")))
+Monday 27 October 2025
+  16:00       +08:00  Tokyo         Donald Trump arrives in Tokyo
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary.events import Event, MeetingHeld
+from itinerary.log import EventLog
+from itinerary.places import Place
+from itinerary.projections import occurrence_order
+
+__all__ = ["AgendaEntry", "agenda", "format_agenda"]
+
+
+@attrs.frozen
+class AgendaEntry:
+    """One line of an agenda: local start (and end, for a meeting), place and what happens."""
+
+    start: DateTime
+    end: DateTime | None
+    place: Place | None
+    text: str
+    event: Event = attrs.field(repr=False)
+
+
+def _local(instant: DateTime, place: Place | None, tz: str | None) -> DateTime:
+    if tz is not None:
+        return _time.to_zone(instant, tz)
+    if place is not None:
+        return place.local(instant)
+    return instant
+
+
+def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> tuple[AgendaEntry, ...]:
+    """The events of *log* in occurrence order, with times local to each event's place.
+
+    With *tz* (an IANA zone name), every time is shown in that zone instead.
+    """
+    if tz is not None:
+        _time.check_zone(tz)
+    ordered, _ = occurrence_order(list(log))
+    entries = []
+    for event in ordered:
+        place = getattr(event, "place", None)
+        end = event.end if isinstance(event, MeetingHeld) else None
+        entries.append(
+            AgendaEntry(
+                _local(event.occurred_at, place, tz),
+                None if end is None else _local(end, place, tz),
+                place,
+                event.describe(),
+                event,
+            )
+        )
+    return tuple(entries)
+
+
+def _offset(local: DateTime) -> str:
+    raw = local.strftime("%z")
+    return f"{raw[:3]}:{raw[3:]}"
+
+
+def format_agenda(entries: Iterable[AgendaEntry]) -> str:
+    """Plain-text agenda: a heading per local day, then one aligned line per entry."""
+    lines: list[str] = []
+    day = None
+    for entry in entries:
+        if entry.start.date() != day:
+            day = entry.start.date()
+            lines.append(entry.start.strftime("%A %-d %B %Y"))
+        hours = entry.start.strftime("%H:%M")
+        if entry.end is not None:
+            hours += "-" + entry.end.strftime("%H:%M")
+        where = entry.place.name if entry.place is not None else ""
+        lines.append(f"  {hours:<11} {_offset(entry.start)}  {where:<12}  {entry.text}".rstrip())
+    return "\n".join(lines)

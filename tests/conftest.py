@@ -1,0 +1,18 @@
+"""Hypothesis profiles: "dev" (the default) is quick, "ci" tries harder.
+
+Choose one with ``HYPOTHESIS_PROFILE=ci``.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
