@@ -46,36 +46,31 @@ from itinerary.projections import (
 )
 
 __all__ = [
-    # errors
+    "AgreementSigned",
     "AmbiguousLocalTimeError",
+    "Arrived",
     "ConcurrencyError",
+    "Deadline",
+    "Departed",
+    "Disambiguate",
+    "Event",
+    "EventLog",
     "InvalidEventError",
     "InvalidPlaceError",
     "ItineraryError",
     "LocalTimeError",
+    "MeetingHeld",
     "NaiveDatetimeError",
     "NonexistentLocalTimeError",
-    "UnknownPlaceError",
-    "UnknownZoneError",
-    "VersionError",
-    # places and time
-    "Disambiguate",
-    "Place",
-    # events
-    "AgreementSigned",
-    "Arrived",
-    "Departed",
-    "Event",
-    "MeetingHeld",
     "Obligation",
     "ObligationMet",
-    # the log
-    "EventLog",
-    # projections and replay
-    "Deadline",
+    "Place",
     "Projection",
     "ProjectionLike",
     "State",
+    "UnknownPlaceError",
+    "UnknownZoneError",
+    "VersionError",
     "Whereabouts",
     "compose",
     "fold",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeAlias
 
 import pendulum
@@ -46,7 +46,7 @@ in a gap, as RFC 5545 and JavaScript's Temporal do.
 """
 
 _POLICIES = ("raise", "earlier", "later", "compatible")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _datetime_sub = datetime.__sub__
 
 
@@ -148,7 +148,7 @@ def resolve(
         )  # fmt: skip
     # Two candidate offsets. If converting back gives the same wall time, the time exists
     # twice (a fold); otherwise it never existed (a gap).
-    utc = datetime.astimezone(first, timezone.utc)
+    utc = datetime.astimezone(first, UTC)
     in_gap = datetime.replace(datetime.astimezone(utc, tz), tzinfo=None, fold=0) != wall
     candidates = sorted((first, second), key=micros)
     earlier, later = candidates
@@ -184,7 +184,7 @@ def to_zone(value: datetime, tz_name: str) -> DateTime:
     tz = zone(tz_name)
     # Through UTC: astimezone() to the zone a value already has would return it unchanged,
     # even where its wall time is not a real one (a gap).
-    local = datetime.astimezone(datetime.astimezone(value, timezone.utc), tz)
+    local = datetime.astimezone(datetime.astimezone(value, UTC), tz)
     return DateTime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond, tzinfo=tz, fold=local.fold,
@@ -221,5 +221,4 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     moved = resolve(wall, tz_name, disambiguate="compatible", where=tz_name)
     if not exact:
         return moved
-    return to_zone(datetime.astimezone(moved, timezone.utc) + exact, tz_name)
-
+    return to_zone(datetime.astimezone(moved, UTC) + exact, tz_name)

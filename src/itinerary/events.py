@@ -12,7 +12,7 @@ construction, so an event that exists describes a possible fact:
 Traceback (most recent call last):
 ...
 itinerary.errors.InvalidEventError: MeetingHeld 'Summit' in Tokyo ends (2025-10-28 10:00 +09:00) before it starts (2025-10-28 11:00 +09:00)
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ from itinerary.errors import InvalidEventError, NaiveDatetimeError
 from itinerary.places import Place
 
 __all__ = [
+    "EVENT_TYPES",
     "AgreementSigned",
     "Arrived",
     "Departed",
     "Event",
-    "EVENT_TYPES",
     "EventType",
     "MeetingHeld",
     "Obligation",
@@ -67,15 +67,14 @@ def _optional_instant(value: Any, instance: object, field: attrs.Attribute[Any])
     return None if value is None else _instant(value, instance, field)
 
 
-_INSTANT = attrs.Converter(_instant, takes_self=True, takes_field=True)  # type: ignore[misc,call-overload]
-_OPTIONAL_INSTANT = attrs.Converter(_optional_instant, takes_self=True, takes_field=True)  # type: ignore[misc,call-overload]
+_INSTANT = attrs.Converter(_instant, takes_self=True, takes_field=True)
+_OPTIONAL_INSTANT = attrs.Converter(_optional_instant, takes_self=True, takes_field=True)
 
 
 def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidEventError(
-            f"{type(instance).__name__}.{attribute.name} must be a non-empty string, "
-            f"got {value!r}"
+            f"{type(instance).__name__}.{attribute.name} must be a non-empty string, got {value!r}"
         )
 
 
@@ -148,7 +147,7 @@ class Arrived(Event):
 
     who: str = attrs.field(validator=_text)
     place: Place = attrs.field(validator=_place)
-    at: DateTime = attrs.field(converter=_INSTANT)
+    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
 
     @property
     def occurred_at(self) -> DateTime:
@@ -171,7 +170,7 @@ class Departed(Event):
 
     who: str = attrs.field(validator=_text)
     place: Place = attrs.field(validator=_place)
-    at: DateTime = attrs.field(converter=_INSTANT)
+    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
     to: Place | None = attrs.field(default=None, validator=_optional_place)
 
     @property
@@ -206,8 +205,8 @@ class MeetingHeld(Event):
     title: str = attrs.field(validator=_text)
     participants: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
     place: Place = attrs.field(validator=_place)
-    start: DateTime = attrs.field(converter=_INSTANT)
-    end: DateTime = attrs.field(converter=_INSTANT, validator=_ends_after_start)
+    start: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
+    end: DateTime = attrs.field(converter=_INSTANT, validator=_ends_after_start)  # type: ignore[misc]
     venue: str | None = attrs.field(default=None, validator=_optional_text)
 
     @property
@@ -258,11 +257,12 @@ class Obligation:
     """
 
     what: str = attrs.field(validator=_text)
-    within: timedelta | None = attrs.field(
-        default=None, kw_only=True, validator=_positive_duration
-    )
+    within: timedelta | None = attrs.field(default=None, kw_only=True, validator=_positive_duration)
     due: DateTime | None = attrs.field(
-        default=None, kw_only=True, converter=_OPTIONAL_INSTANT, validator=_within_or_due
+        default=None,
+        kw_only=True,
+        converter=_OPTIONAL_INSTANT,  # type: ignore[misc]
+        validator=_within_or_due,
     )
 
     def due_after(self, signed_at: datetime, place: Place) -> DateTime:
@@ -299,7 +299,7 @@ class AgreementSigned(Event):
     title: str = attrs.field(validator=_text)
     signatories: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
     place: Place = attrs.field(validator=_place)
-    at: DateTime = attrs.field(converter=_INSTANT)
+    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
     venue: str | None = attrs.field(default=None, validator=_optional_text)
     obligations: tuple[Obligation, ...] = attrs.field(
         default=(), converter=_obligations, validator=_check_obligations
@@ -326,7 +326,7 @@ class ObligationMet(Event):
 
     agreement: str = attrs.field(validator=_text)
     what: str = attrs.field(validator=_text)
-    at: DateTime = attrs.field(converter=_INSTANT)
+    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
 
     @property
     def occurred_at(self) -> DateTime:

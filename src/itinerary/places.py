@@ -11,7 +11,7 @@ instant, or raises if the clocks there skipped or repeated that time:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
@@ -48,7 +48,9 @@ def _check_tz(instance: Place, _: attrs.Attribute[str], value: str) -> None:
         raise UnknownZoneError(f"Place {instance.name!r}: {exc}") from None
 
 
-def _check_coordinate(limit: float) -> object:
+def _check_coordinate(
+    limit: float,
+) -> Callable[[Place, attrs.Attribute[float | None], float | None], None]:
     def check(instance: Place, attribute: attrs.Attribute[float | None], value: object) -> None:
         if value is None:
             return
@@ -80,6 +82,7 @@ class Place:
 
     >>> Place("Nagoya", "Japan", "Asia/Tokyo").at("2025-10-30 09:00").isoformat()
     '2025-10-30T09:00:00+09:00'
+
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -102,7 +105,7 @@ class Place:
         Traceback (most recent call last):
         ...
         itinerary.errors.NonexistentLocalTimeError: Kuala Lumpur (Asia/Kuala_Lumpur): local time 1981-12-31 23:45 does not exist there: ...
-        """  # noqa: E501
+        """
         where = f"{self.name} ({self.tz})"
         if isinstance(local, str):
             wall = _time.parse_wall_time(local, where=where)

@@ -12,7 +12,6 @@ after the first replay of a log.
 from __future__ import annotations
 
 import bisect
-import functools
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -101,13 +100,17 @@ def compose(*projections: ProjectionLike[Any]) -> Projection[tuple[Any, ...]]:
     parts = tuple(projections)
     handles = tuple(getattr(p, "handles", None) for p in parts)
 
-    @functools.cache
+    routes: dict[type[Event], tuple[tuple[int, Callable[[Any, Event], Any]], ...]] = {}
+
     def route(kind: type[Event]) -> tuple[tuple[int, Callable[[Any, Event], Any]], ...]:
-        return tuple(
-            (i, p.evolve)
-            for i, (p, h) in enumerate(zip(parts, handles, strict=True))
-            if h is None or issubclass(kind, h)
-        )
+        found = routes.get(kind)
+        if found is None:
+            found = routes[kind] = tuple(
+                (i, p.evolve)
+                for i, (p, h) in enumerate(zip(parts, handles, strict=True))
+                if h is None or issubclass(kind, h)
+            )
+        return found
 
     def evolve(state: tuple[Any, ...], event: Event) -> tuple[Any, ...]:
         targets = route(type(event))
@@ -200,11 +203,11 @@ class _Timeline:
 
 def timeline(log: EventLog) -> _Timeline:
     """The log's cached time-travel index (built on first use)."""
-    cache = log._cache  # noqa: SLF001 - the index lives and dies with the log
+    cache = log._cache
     found = cache.get("timeline")
     if found is None:
         found = cache["timeline"] = _Timeline(log)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def check_as_of(as_of: object) -> DateTime | None:

@@ -61,7 +61,8 @@ def _evolve(state: Ledger, event: Event) -> Ledger:
             for obligation in event.obligations:
                 due = obligation.due_after(event.at, event.place)
                 draft[event.title, obligation.what] = Open(event, obligation, due)
-            return draft.finish()
+            signed = draft.finish()
+        return signed
     assert isinstance(event, ObligationMet)
     key = (event.agreement, event.what)
     entry = state.get(key)

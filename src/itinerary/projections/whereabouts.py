@@ -71,7 +71,8 @@ def _evolve(state: Whereabout, event: Event) -> Whereabout:
     with state.mutate() as draft:
         for who in unknown:
             draft[who] = Whereabouts(who, event.place, event.occurred_at)
-        return draft.finish()
+        placed = draft.finish()
+    return placed
 
 
 WHEREABOUTS: Projection[Whereabout] = Projection(

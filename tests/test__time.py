@@ -1,0 +1,190 @@
+"""Tests for itinerary._time: the one door to pendulum."""
+
+from datetime import UTC, datetime, timedelta
+
+import pendulum
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import _time
+from itinerary.errors import (
+    AmbiguousLocalTimeError,
+    LocalTimeError,
+    NaiveDatetimeError,
+    NonexistentLocalTimeError,
+    UnknownZoneError,
+)
+
+ZONES = ["Asia/Kuala_Lumpur", "Asia/Tokyo", "Asia/Seoul", "America/New_York", "Europe/London"]
+
+
+@pytest.mark.parametrize("name", ["Nowhere/Atlantis", "", "+09:00", "../etc/passwd", "UTC+9"])
+def test_zone_rejects_what_is_not_an_iana_zone(name: str) -> None:
+    """A name that is not an IANA zone raises UnknownZoneError naming it."""
+    with pytest.raises(UnknownZoneError, match="IANA"):
+        _time.zone(name)
+
+
+def test_instant_refuses_naive_datetimes() -> None:
+    """A naive datetime is refused with a message naming the value and how to fix it."""
+    with pytest.raises(NaiveDatetimeError, match=r"Arrived.at is a naive datetime .*2025-10-28"):
+        _time.instant(datetime(2025, 10, 28, 12), what="Arrived.at")
+
+
+def test_instant_accepts_stdlib_aware_datetimes_as_the_same_instant() -> None:
+    """An aware stdlib datetime becomes a pendulum DateTime for the same instant."""
+    value = datetime(2025, 10, 28, 3, tzinfo=UTC)
+    converted = _time.instant(value, what="x")
+    assert isinstance(converted, pendulum.DateTime)
+    assert converted == value
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.sampled_from(ZONES))
+def test_micros_orders_instants_whatever_their_zone(value: datetime, name: str) -> None:
+    """micros() is exact and the same for one instant in any zone."""
+    assert _time.micros(_time.to_zone(value, name)) == _time.micros(value)
+    assert _time.micros(value + timedelta(microseconds=1)) == _time.micros(value) + 1
+
+
+def test_micros_sees_fold_where_comparison_does_not() -> None:
+    """Two readings of 01:30 in New York on 2025-11-02 are an hour apart, fold included."""
+    first = _time.resolve(
+        datetime(2025, 11, 2, 1, 30), "America/New_York", disambiguate="earlier", where="NY"
+    )
+    second = _time.resolve(
+        datetime(2025, 11, 2, 1, 30), "America/New_York", disambiguate="later", where="NY"
+    )
+    assert _time.micros(second) - _time.micros(first) == 3_600_000_000
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "policy", "expected"),
+    [
+        # Kuala Lumpur skipped 23:30-24:00 on 1981-12-31 (+07:30 -> +08:00).
+        ("Asia/Kuala_Lumpur", datetime(1981, 12, 31, 23, 45), "later", "1982-01-01T00:15:00+08:00"),
+        ("Asia/Kuala_Lumpur", datetime(1981, 12, 31, 23, 45), "compatible", "1982-01-01T00:15:00+08:00"),
+        ("Asia/Kuala_Lumpur", datetime(1981, 12, 31, 23, 45), "earlier", "1981-12-31T23:15:00+07:30"),
+        # New York repeated 01:00-02:00 on 2025-11-02 (-04:00 -> -05:00).
+        ("America/New_York", datetime(2025, 11, 2, 1, 30), "earlier", "2025-11-02T01:30:00-04:00"),
+        ("America/New_York", datetime(2025, 11, 2, 1, 30), "compatible", "2025-11-02T01:30:00-04:00"),
+        ("America/New_York", datetime(2025, 11, 2, 1, 30), "later", "2025-11-02T01:30:00-05:00"),
+        # New York skipped 02:00-03:00 on 2025-03-09.
+        ("America/New_York", datetime(2025, 3, 9, 2, 30), "compatible", "2025-03-09T03:30:00-04:00"),
+        ("America/New_York", datetime(2025, 3, 9, 2, 30), "earlier", "2025-03-09T01:30:00-05:00"),
+        # Seoul kept summer time in 1987 and 1988: 1987-05-10 02:00 -> 03:00.
+        ("Asia/Seoul", datetime(1987, 5, 10, 2, 30), "compatible", "1987-05-10T03:30:00+10:00"),
+    ],
+)  # fmt: skip
+def test_resolve_chooses_as_told_in_gaps_and_folds(
+    zone: str, wall: datetime, policy: _time.Disambiguate, expected: str
+) -> None:
+    """Each disambiguation policy picks the documented instant in a gap or a fold."""
+    assert _time.resolve(wall, zone, disambiguate=policy, where=zone).isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "error"),
+    [
+        ("Asia/Kuala_Lumpur", datetime(1981, 12, 31, 23, 30), NonexistentLocalTimeError),
+        ("America/New_York", datetime(2025, 3, 9, 2, 0), NonexistentLocalTimeError),
+        ("America/New_York", datetime(2025, 11, 2, 1, 0), AmbiguousLocalTimeError),
+        ("Asia/Tokyo", datetime(1951, 9, 9, 0, 30), AmbiguousLocalTimeError),
+        ("Asia/Seoul", datetime(1988, 10, 9, 2, 30), AmbiguousLocalTimeError),
+    ],
+)
+def test_resolve_raises_by_default_in_gaps_and_folds(
+    zone: str, wall: datetime, error: type[LocalTimeError]
+) -> None:
+    """By default a skipped or repeated wall time raises, naming the place and the time."""
+    with pytest.raises(error, match=rf"^Here: local time {wall:%Y-%m-%d %H:%M} "):
+        _time.resolve(wall, zone, where="Here")
+
+
+def test_resolve_rejects_an_unknown_policy() -> None:
+    """A misspelt disambiguation policy is an error, not a silent default."""
+    with pytest.raises(LocalTimeError, match="disambiguate must be one of"):
+        _time.resolve(datetime(2025, 1, 1), "Asia/Tokyo", disambiguate="latest", where="T")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-10-28 12:00+09:00", "2025-10-28T12:00Z", "tomorrow", "2025-13-01 10:00"]
+)
+def test_parse_wall_time_refuses_offsets_and_garbage(text: str) -> None:
+    """Only a plain wall time is accepted; an offset or an impossible date says so."""
+    with pytest.raises(LocalTimeError, match="Tokyo"):
+        _time.parse_wall_time(text, where="Tokyo")
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.sampled_from(ZONES),
+)
+@example(datetime(1981, 12, 31, 23, 45), "Asia/Kuala_Lumpur")
+@example(datetime(2025, 11, 2, 1, 30), "America/New_York")
+def test_resolve_round_trips_every_wall_time_that_exists_once(wall: datetime, zone: str) -> None:
+    """A wall time that exists exactly once resolves to an instant showing that wall time."""
+    try:
+        instant = _time.resolve(wall, zone, where=zone)
+    except LocalTimeError:
+        # It is in a gap or a fold: then the zone really has two offsets for it.
+        first = wall.replace(tzinfo=_time.zone(zone), fold=0)
+        assert first.utcoffset() != wall.replace(tzinfo=_time.zone(zone), fold=1).utcoffset()
+        return
+    assert instant.replace(tzinfo=None) == wall
+    assert _time.to_zone(instant, zone).replace(tzinfo=None) == wall
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "expected"),
+    [
+        ("2025-03-31 00:30", pendulum.duration(months=6), "2025-09-30T00:30:00+09:00"),
+        ("2025-10-28 12:00", pendulum.duration(months=6), "2026-04-28T12:00:00+09:00"),
+        ("2024-02-29 09:00", pendulum.duration(years=1), "2025-02-28T09:00:00+09:00"),
+        ("2025-01-31 10:00", pendulum.duration(months=1), "2025-02-28T10:00:00+09:00"),
+        ("2025-10-28 23:00", pendulum.duration(hours=2), "2025-10-29T01:00:00+09:00"),
+        ("2025-10-28 12:00", timedelta(days=3, hours=1), "2025-10-31T13:00:00+09:00"),
+    ],
+)
+def test_add_local_counts_in_the_local_calendar(
+    start: str, duration: timedelta, expected: str
+) -> None:
+    """Months and years move the local date with month-end clamping; hours are elapsed time."""
+    tokyo_start = _time.resolve(datetime.fromisoformat(start), "Asia/Tokyo", where="Tokyo")
+    assert _time.add_local(tokyo_start, "Asia/Tokyo", duration).isoformat() == expected
+
+
+def test_add_local_days_keep_the_wall_clock_across_a_dst_change() -> None:
+    """A day after 12:00 on the eve of New York's spring change is 12:00, 23 hours later."""
+    start = _time.resolve(datetime(2025, 3, 8, 12), "America/New_York", where="NY")
+    later = _time.add_local(start, "America/New_York", pendulum.duration(days=1))
+    assert later.isoformat() == "2025-03-09T12:00:00-04:00"
+    assert _time.micros(later) - _time.micros(start) == 23 * 3_600_000_000
+
+
+def test_add_local_into_a_gap_lands_on_a_real_instant() -> None:
+    """A deadline whose wall time is skipped moves forward past the gap (compatible)."""
+    start = _time.resolve(datetime(2025, 3, 8, 2, 30), "America/New_York", where="NY")
+    assert _time.add_local(start, "America/New_York", pendulum.duration(days=1)).isoformat() == (
+        "2025-03-09T03:30:00-04:00"
+    )
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2040, 1, 1),
+        timezones=st.just(UTC),
+    ),
+    st.integers(min_value=1, max_value=36),
+    st.sampled_from(ZONES),
+)
+def test_add_local_months_keep_the_wall_clock_or_clamp_the_day(
+    start: datetime, months: int, zone: str
+) -> None:
+    """Adding n months lands n months later in local date, on the same day or the month's last."""
+    local = _time.to_zone(start, zone)
+    due = _time.add_local(start, zone, pendulum.duration(months=months))
+    assert (due.year * 12 + due.month) - (local.year * 12 + local.month) == months
+    assert due.day == local.day or (due.day < local.day and (due + timedelta(days=1)).day == 1)
+    assert _time.micros(due) > _time.micros(start)
