@@ -57,12 +57,11 @@ def _evolve(state: Ledger, event: Event) -> Ledger:
     if isinstance(event, AgreementSigned):
         if not event.obligations:
             return state
-        with state.mutate() as draft:
-            for obligation in event.obligations:
-                due = obligation.due_after(event.at, event.place)
-                draft[event.title, obligation.what] = Open(event, obligation, due)
-            signed = draft.finish()
-        return signed
+        draft = state.mutate()
+        for obligation in event.obligations:
+            due = obligation.due_after(event.at, event.place)
+            draft[event.title, obligation.what] = Open(event, obligation, due)
+        return draft.finish()
     assert isinstance(event, ObligationMet)
     key = (event.agreement, event.what)
     entry = state.get(key)

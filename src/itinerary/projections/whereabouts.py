@@ -68,11 +68,10 @@ def _evolve(state: Whereabout, event: Event) -> Whereabout:
     unknown = [who for who in event.people if who not in state]
     if not unknown:
         return state
-    with state.mutate() as draft:
-        for who in unknown:
-            draft[who] = Whereabouts(who, event.place, event.occurred_at)
-        placed = draft.finish()
-    return placed
+    draft = state.mutate()
+    for who in unknown:
+        draft[who] = Whereabouts(who, event.place, event.occurred_at)
+    return draft.finish()
 
 
 WHEREABOUTS: Projection[Whereabout] = Projection(
