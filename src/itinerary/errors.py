@@ -15,6 +15,8 @@ __all__ = [
     "LocalTimeError",
     "NaiveDatetimeError",
     "NonexistentLocalTimeError",
+    "ScenarioError",
+    "StoreError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
@@ -66,3 +68,30 @@ class ConcurrencyError(ItineraryError):
 
 class VersionError(ItineraryError, ValueError):
     """A log version was asked for that the log does not have."""
+
+
+class ScenarioError(ItineraryError, ValueError):
+    """A scenario file cannot be read; the message names the file, key path, found and expected.
+
+    ``file``, ``key`` (a path such as ``events[3].at``), ``found`` and ``expected`` are kept as
+    attributes for programs that want to point at the mistake.
+    """
+
+    def __init__(self, file: str, key: str, found: str, expected: str) -> None:
+        where = f"{file}: {key}" if key else file
+        super().__init__(f"{where}: found {found}; expected {expected}")
+        self.file = file
+        self.key = key
+        self.found = found
+        self.expected = expected
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (self.file, self.key, self.found, self.expected))
+
+
+class StoreError(ItineraryError):
+    """An event store cannot be opened, read or written.
+
+    For example a damaged row or line, an unknown event type or schema version, or a file
+    that is not a store of this library.
+    """
