@@ -82,12 +82,20 @@ class Projection(Generic[S]):
 def fold(projection: ProjectionLike[S], events: Iterable[Event], state: Any = attrs.NOTHING) -> S:
     """Fold *projection* over *events* in the order given, from *state* (default: initial).
 
-    ``fold(p, a + b) == fold(p, b, fold(p, a))``: that is what makes snapshots sound.
+    Events of a class the projection does not handle (see :attr:`Projection.handles`) leave
+    the state as it is. ``fold(p, a + b) == fold(p, b, fold(p, a))``: that is what makes
+    snapshots sound.
     """
     evolve = projection.evolve
+    handles = getattr(projection, "handles", None)
     current: S = projection.initial if state is attrs.NOTHING else state
-    for event in events:
-        current = evolve(current, event)
+    if handles is None:
+        for event in events:
+            current = evolve(current, event)
+    else:
+        for event in events:
+            if isinstance(event, handles):
+                current = evolve(current, event)
     return current
 
 
@@ -177,13 +185,11 @@ class _Timeline:
         cached = self.snapshots.get(id(projection))
         if cached is not None and cached[0] is projection:
             return cached[1]
-        evolve = projection.evolve
         state = projection.initial
         saved = [state]
         events = self.events
         for start in range(0, len(events) - SNAPSHOT_EVERY + 1, SNAPSHOT_EVERY):
-            for event in events[start : start + SNAPSHOT_EVERY]:
-                state = evolve(state, event)
+            state = fold(projection, events[start : start + SNAPSHOT_EVERY], state)
             saved.append(state)  # after start + SNAPSHOT_EVERY events
         self.snapshots[id(projection)] = (projection, saved)
         return saved

@@ -1,0 +1,120 @@
+"""Tests for itinerary.log: the immutable, versioned, append-only EventLog."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from itinerary import Arrived, ConcurrencyError, Event, EventLog, InvalidEventError, VersionError
+from itinerary.places import TOKYO
+
+from tests.strategies import event_lists, events
+
+ARRIVAL = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
+
+
+def test_an_empty_log_is_at_version_zero() -> None:
+    """A new log holds nothing and is at version 0."""
+    log = EventLog()
+    assert (log.version, len(log), list(log)) == (0, 0, [])
+
+
+@given(event_lists, event_lists)
+def test_extend_returns_a_new_log_and_leaves_the_old_one_as_it_was(
+    first: list[Event], second: list[Event]
+) -> None:
+    """Extending returns a log with both batches; the original still has only the first."""
+    old = EventLog(first)
+    new = old.extend(second)
+    assert list(old) == first
+    assert old.version == len(first)
+    assert list(new) == first + second
+    assert new.version == len(first) + len(second)
+
+
+@given(event_lists, st.lists(st.tuples(st.integers(min_value=0), events()), max_size=20))
+def test_no_append_ever_changes_a_log_already_handed_out(
+    start: list[Event], appends: list[tuple[int, Event]]
+) -> None:
+    """Appending to any log, newest or older (a fork), never changes any existing log."""
+    logs = [EventLog(start)]
+    contents = [list(start)]
+    for pick, event in appends:
+        base = pick % len(logs)
+        logs.append(logs[base].append(event))
+        contents.append([*contents[base], event])
+        for log, expected in zip(logs, contents, strict=True):
+            assert list(log) == expected
+            assert log.version == len(expected)
+
+
+@given(event_lists, st.data())
+def test_upto_is_the_log_as_it_was_at_that_version(
+    events_: list[Event], data: st.DataObject
+) -> None:
+    """upto(v) holds exactly the first v events, and appending to it forks history."""
+    log = EventLog(events_)
+    version = data.draw(st.integers(min_value=0, max_value=len(events_)))
+    past = log.upto(version)
+    assert list(past) == events_[:version]
+    forked = past.append(ARRIVAL)
+    assert list(forked) == [*events_[:version], ARRIVAL]
+    assert list(log) == events_
+
+
+def test_a_stale_expected_version_raises_and_appends_nothing() -> None:
+    """Appending with an expected version that is not the log's raises ConcurrencyError."""
+    log = EventLog([ARRIVAL])
+    with pytest.raises(
+        ConcurrencyError, match="expected the log at version 0, but it is at version 1"
+    ):
+        log.append(ARRIVAL, expected_version=0)
+    assert log.version == 1
+    assert log.append(ARRIVAL, expected_version=1).version == 2
+
+
+def test_extend_is_all_or_nothing_when_an_item_is_not_an_event() -> None:
+    """A batch with a non-event raises, naming its position, and no log changes."""
+    log = EventLog([ARRIVAL])
+    with pytest.raises(InvalidEventError, match=r"log entry 2 \(version 3\) is a str"):
+        log.extend([ARRIVAL, "Donald Trump arrives"])  # type: ignore[list-item]
+    assert log.version == 1
+    assert log.append(ARRIVAL).version == 2  # the newest view is still growable in place
+
+
+def test_appending_to_the_newest_log_shares_storage_instead_of_copying() -> None:
+    """Appending to the newest log reuses its storage: no full copy per append."""
+    log = EventLog()
+    for _ in range(100):
+        newer = log.append(ARRIVAL)
+        assert newer._tape is log._tape
+        log = newer
+    assert len(log) == 100
+
+
+@pytest.mark.parametrize("version", [-1, 2, "1"])
+def test_upto_rejects_versions_the_log_does_not_have(version: object) -> None:
+    """upto() outside 0..version raises VersionError."""
+    with pytest.raises(VersionError, match="between 0 and 1"):
+        EventLog([ARRIVAL]).upto(version)  # type: ignore[arg-type]
+
+
+@given(event_lists)
+def test_logs_with_the_same_events_are_equal_and_hash_alike(events_: list[Event]) -> None:
+    """Equality is by content and order, so equal logs hash alike."""
+    assert EventLog(events_) == EventLog().extend(events_)
+    assert hash(EventLog(events_)) == hash(EventLog().extend(events_))
+    if events_:
+        assert EventLog(events_) != EventLog(events_[:-1])
+
+
+def test_indexing_and_slicing_stay_within_the_version() -> None:
+    """Indexing a view never reaches events recorded after it."""
+    log = EventLog([ARRIVAL])
+    log.append(ARRIVAL)
+    assert log[0] == ARRIVAL
+    assert log[-1] == ARRIVAL
+    assert log[:] == (ARRIVAL,)
+    with pytest.raises(IndexError):
+        log[1]

@@ -1,0 +1,249 @@
+"""Tests for itinerary.projections: replay as a fold, time travel, and the built-in views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pendulum
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    EventLog,
+    MeetingHeld,
+    NaiveDatetimeError,
+    Obligation,
+    ObligationMet,
+    Projection,
+    _time,
+    compose,
+    fold,
+    project,
+    replay,
+)
+from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO
+from itinerary.projections import TOUR, _core, occurrence_order
+from tests.strategies import event_lists, instants
+
+TRUMP, TAKAICHI = "Donald Trump", "Sanae Takaichi"
+
+COUNT = Projection(initial=0, evolve=lambda n, _: n + 1, name="count")
+HISTORY = Projection(initial=(), evolve=lambda seen, e: (*seen, e), name="history")
+
+
+def sketch() -> EventLog:
+    """The issue's sketch of use."""
+    return EventLog().extend(
+        [
+            Departed(TRUMP, KUALA_LUMPUR, KUALA_LUMPUR.at("2025-10-27 10:00"), to=TOKYO),
+            Arrived(TRUMP, TOKYO, TOKYO.at("2025-10-27 17:00")),
+            MeetingHeld(
+                "U.S.-Japan summit",
+                (TRUMP, TAKAICHI),
+                TOKYO,
+                TOKYO.at("2025-10-28 10:00"),
+                TOKYO.at("2025-10-28 11:30"),
+                venue="Akasaka State Guest House",
+            ),
+            AgreementSigned(
+                "Critical minerals framework",
+                (TRUMP, TAKAICHI),
+                TOKYO,
+                TOKYO.at("2025-10-28 12:00"),
+                obligations=[
+                    Obligation(
+                        "identify projects and provide financing",
+                        within=pendulum.duration(months=6),
+                    )
+                ],
+            ),
+        ]
+    )
+
+
+def test_the_sketch_of_use_answers_as_the_issue_says() -> None:
+    """At 12:30 Tokyo time Trump is in Tokyo and the obligation is pending, due 2026-04-28."""
+    state = replay(sketch(), as_of=TOKYO.at("2025-10-28 12:30"))
+    assert state.where(TRUMP).place == TOKYO
+    (pending,) = state.pending()
+    assert pending.due.isoformat() == "2026-04-28T12:00:00+09:00"
+    assert pending.agreement == "Critical minerals framework"
+
+
+def test_where_follows_a_journey_from_origin_to_destination() -> None:
+    """Between departure and arrival someone is in transit, with origin and destination."""
+    log = sketch()
+    before = replay(log, as_of=KUALA_LUMPUR.at("2025-10-27 09:59")).where(TRUMP)
+    during = replay(log, as_of=TOKYO.at("2025-10-27 13:00")).where(TRUMP)
+    after = replay(log, as_of=TOKYO.at("2025-10-27 17:00")).where(TRUMP)
+    assert (before.status, before.place) == ("unknown", None)
+    assert (during.status, during.place, during.origin, during.destination) == (
+        "in_transit",
+        None,
+        KUALA_LUMPUR,
+        TOKYO,
+    )
+    assert during.since == KUALA_LUMPUR.at("2025-10-27 10:00")
+    assert (after.status, after.place, after.since) == ("at", TOKYO, TOKYO.at("2025-10-27 17:00"))
+
+
+def test_a_meeting_places_someone_not_known_elsewhere() -> None:
+    """Takaichi never arrives in the log; the summit places her in Tokyo from its start."""
+    state = replay(sketch(), as_of=TOKYO.at("2025-10-28 10:30"))
+    assert state.where(TAKAICHI).place == TOKYO
+    assert state.where(TAKAICHI).since == TOKYO.at("2025-10-28 10:00")
+    assert replay(sketch(), as_of=TOKYO.at("2025-10-28 09:59")).where(TAKAICHI).status == "unknown"
+
+
+def test_a_meeting_does_not_move_someone_known_to_be_elsewhere() -> None:
+    """Moving people is for arrivals and departures; a meeting elsewhere is left to checks."""
+    log = sketch().append(
+        MeetingHeld(
+            "Call", (TRUMP,), SEOUL, SEOUL.at("2025-10-28 13:00"), SEOUL.at("2025-10-28 14:00")
+        )
+    )
+    assert replay(log).where(TRUMP).place == TOKYO
+
+
+def test_agreements_are_listed_in_signing_order_with_their_facts() -> None:
+    """state.agreements gives each signing's title, signatories, place and instant."""
+    log = sketch().append(
+        AgreementSigned("Trade agreement", (TRUMP, TAKAICHI), TOKYO, TOKYO.at("2025-10-28 11:45"))
+    )
+    titles = [a.title for a in replay(log).agreements]
+    assert titles == ["Trade agreement", "Critical minerals framework"]
+    assert replay(log).agreements[1].at == TOKYO.at("2025-10-28 12:00")
+    assert replay(log, as_of=TOKYO.at("2025-10-28 11:50")).agreements[0].signatories == (
+        TRUMP,
+        TAKAICHI,
+    )
+
+
+def test_deadline_status_moves_from_pending_to_overdue_or_met() -> None:
+    """An obligation is pending until due, overdue after, and met once an ObligationMet occurs."""
+    log = sketch()
+    due = TOKYO.at("2026-04-28 12:00")
+    assert [d.status for d in replay(log, as_of=due).deadlines] == ["pending"]
+    later = due + timedelta(microseconds=1)
+    assert [d.status for d in replay(log, as_of=later).deadlines] == ["overdue"]
+    met = log.append(
+        ObligationMet(
+            "Critical minerals framework",
+            "identify projects and provide financing",
+            TOKYO.at("2026-03-01 09:00"),
+        )
+    )
+    assert [d.status for d in replay(met, as_of=TOKYO.at("2026-02-28 09:00")).deadlines] == [
+        "pending"
+    ]
+    state = replay(met, as_of=later)
+    assert [d.status for d in state.deadlines] == ["met"]
+    assert state.met()[0].met_at == TOKYO.at("2026-03-01 09:00")
+    assert state.pending() == state.overdue() == ()
+
+
+def test_an_obligation_met_for_an_unknown_agreement_changes_nothing() -> None:
+    """Meeting an obligation nobody signed is ignored by replay (check() reports it)."""
+    log = sketch().append(ObligationMet("No such agreement", "x", TOKYO.at("2025-10-29 09:00")))
+    assert [d.status for d in replay(log).deadlines] == ["pending"]
+
+
+def test_replay_without_as_of_stops_at_the_latest_event_not_the_clock() -> None:
+    """The default as_of is the latest event's instant; an empty log has none."""
+    assert replay(sketch()).as_of == TOKYO.at("2025-10-28 12:00")
+    assert replay(EventLog()).as_of is None
+    assert replay(EventLog()).where(TRUMP).status == "unknown"
+
+
+def test_as_of_must_be_an_aware_datetime() -> None:
+    """A naive as_of raises NaiveDatetimeError instead of guessing a zone."""
+    with pytest.raises(NaiveDatetimeError, match="as_of is a naive datetime"):
+        replay(sketch(), as_of=datetime(2025, 10, 28, 12, 30))
+
+
+@given(event_lists, instants)
+def test_replay_is_deterministic(events: list[Event], as_of: datetime) -> None:
+    """Replaying the same log twice, or a fresh copy of it, gives equal states."""
+    assert replay(EventLog(events), as_of) == replay(EventLog(events), as_of)
+    log = EventLog(events)
+    assert replay(log, as_of) == replay(log, as_of)
+
+
+@given(event_lists, st.randoms(use_true_random=False), instants)
+def test_recording_order_does_not_change_any_answer(
+    events: list[Event], random: st.Random, as_of: datetime
+) -> None:
+    """The same facts recorded in another order replay to the same state at every instant."""
+    shuffled = list(events)
+    random.shuffle(shuffled)
+    assert replay(EventLog(shuffled), as_of) == replay(EventLog(events), as_of)
+    assert replay(EventLog(shuffled)) == replay(EventLog(events))
+
+
+@given(event_lists, instants)
+def test_as_of_equals_replaying_only_the_events_up_to_it(
+    events: list[Event], as_of: datetime
+) -> None:
+    """replay(log, as_of=t) equals replaying only the events that occurred at or before t."""
+    cutoff = _time.micros(as_of)
+    earlier = [e for e in events if _time.micros(e.occurred_at) <= cutoff]
+    assert replay(EventLog(events), as_of) == replay(EventLog(earlier), as_of)
+
+
+@given(event_lists, st.lists(instants, max_size=8))
+@example([], [datetime(2025, 10, 25, tzinfo=UTC)])
+def test_time_travel_through_snapshots_equals_folding_from_scratch(
+    events: list[Event], moments: list[datetime]
+) -> None:
+    """Answers built on kept snapshots equal a plain fold of the sorted, cut-off events."""
+    with mock.patch.object(_core, "SNAPSHOT_EVERY", 3):
+        log = EventLog(events)
+        ordered, keys = occurrence_order(events)
+        for moment in moments:
+            cut = sum(1 for k in keys if k <= _time.micros(moment))
+            assert project(log, TOUR, moment) == fold(TOUR, ordered[:cut])
+            assert project(log, HISTORY, moment) == tuple(ordered[:cut])
+
+
+@given(event_lists, event_lists)
+def test_fold_obeys_the_prefix_law(first: list[Event], second: list[Event]) -> None:
+    """fold(p, a + b) == fold(p, b, fold(p, a)): a snapshot is as good as the events before it."""
+    for projection in (TOUR, COUNT, HISTORY):
+        assert fold(projection, first + second) == fold(projection, second, fold(projection, first))
+
+
+@given(event_lists)
+def test_compose_equals_its_parts_folded_separately(events: list[Event]) -> None:
+    """A composed projection's state is the tuple of its parts' states."""
+    both = compose(COUNT, HISTORY)
+    assert fold(both, events) == (fold(COUNT, events), fold(HISTORY, events))
+
+
+def test_a_projection_of_your_own_replays_with_the_same_machinery() -> None:
+    """project() replays a user-defined projection, in occurrence order, as of any instant."""
+    arrivals = Projection(
+        initial=(),
+        evolve=lambda seen, e: (*seen, e.place.name),
+        handles=(Arrived,),
+        name="arrivals",
+    )
+    log = sketch()
+    assert project(log, arrivals) == ("Tokyo",)
+    assert project(log, arrivals, as_of=TOKYO.at("2025-10-27 16:59")) == ()
+    assert project(log, COUNT, as_of=TOKYO.at("2025-10-28 10:00")) == 3
+    assert fold(compose(arrivals), log) == (("Tokyo",),)
+
+
+def test_events_at_one_instant_are_ordered_by_kind_then_content() -> None:
+    """At one instant: arrivals first, departures last, so a stopover counts as being there."""
+    at = TOKYO.at("2025-10-28 12:00")
+    leave, land = Departed(TRUMP, TOKYO, at, to=SEOUL), Arrived(TRUMP, TOKYO, at)
+    ordered, _ = occurrence_order([leave, land])
+    assert ordered == [land, leave]
+    assert replay(EventLog([leave, land])).where(TRUMP).in_transit
