@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from itinerary import Arrived, ConcurrencyError, Event, EventLog, InvalidEventError, VersionError
 from itinerary.places import TOKYO
-
 from tests.strategies import event_lists, events
 
 ARRIVAL = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
