@@ -138,6 +138,9 @@ def resolve(
         )
     tz = zone(tz_name)
     # Plain datetimes here: pendulum's replace() and astimezone() normalise ``fold`` away.
+    wall = datetime(
+        wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, wall.microsecond
+    )
     first = datetime.replace(wall, tzinfo=tz, fold=0)
     second = datetime.replace(wall, tzinfo=tz, fold=1)
     before, after = first.utcoffset(), second.utcoffset()
@@ -182,9 +185,10 @@ def _offset(delta: timedelta | None) -> str:
 def to_zone(value: datetime, tz_name: str) -> DateTime:
     """The same instant as *value*, expressed in zone *tz_name*."""
     tz = zone(tz_name)
-    # Through UTC: astimezone() to the zone a value already has would return it unchanged,
-    # even where its wall time is not a real one (a gap).
-    local = datetime.astimezone(datetime.astimezone(value, UTC), tz)
+    # Through a plain UTC datetime: astimezone() to the zone a value already has returns it
+    # unchanged, and zoneinfo's fromutc() on a pendulum DateTime uses pendulum's own
+    # arithmetic, which lands an hour off next to a clock change (Seoul, 1988-05-08 03:00).
+    local = (_EPOCH + timedelta(microseconds=micros(value))).astimezone(tz)
     return DateTime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond, tzinfo=tz, fold=local.fold,
@@ -221,4 +225,4 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     moved = resolve(wall, tz_name, disambiguate="compatible", where=tz_name)
     if not exact:
         return moved
-    return to_zone(datetime.astimezone(moved, UTC) + exact, tz_name)
+    return to_zone(_EPOCH + timedelta(microseconds=micros(moved)) + exact, tz_name)

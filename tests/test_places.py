@@ -1,0 +1,149 @@
+"""Tests for itinerary.places: places, the gazetteer, local wall time at a place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import (
+    AmbiguousLocalTimeError,
+    InvalidPlaceError,
+    LocalTimeError,
+    NonexistentLocalTimeError,
+    Place,
+    UnknownPlaceError,
+    UnknownZoneError,
+)
+from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, lookup
+
+NEW_YORK = Place("New York", "United States", "America/New_York")
+
+
+def test_the_gazetteer_covers_the_tour() -> None:
+    """The tour's places are built in, each in its country's IANA zone."""
+    zones = {name: place.tz for name, place in GAZETTEER.items()}
+    assert zones == {
+        "Washington": "America/New_York",
+        "Kuala Lumpur": "Asia/Kuala_Lumpur",
+        "Tokyo": "Asia/Tokyo",
+        "Yokosuka": "Asia/Tokyo",
+        "Busan": "Asia/Seoul",
+        "Gyeongju": "Asia/Seoul",
+        "Seoul": "Asia/Seoul",
+    }
+    assert all(p.lat is not None and p.lon is not None for p in GAZETTEER.values())
+
+
+def test_a_place_needs_only_a_name_a_country_and_a_zone() -> None:
+    """Coordinates are optional; such a place works for local time."""
+    nagoya = Place("Nagoya", "Japan", "Asia/Tokyo")
+    assert (nagoya.lat, nagoya.lon) == (None, None)
+    assert nagoya.at("2025-10-30 09:00").isoformat() == "2025-10-30T09:00:00+09:00"
+
+
+def test_places_are_frozen_values() -> None:
+    """Two places with the same fields are equal and hash alike; fields cannot change."""
+    assert Place("Tokyo", "Japan", "Asia/Tokyo", lat=35.6762, lon=139.6503) == TOKYO
+    assert hash(Place("Tokyo", "Japan", "Asia/Tokyo", lat=35.6762, lon=139.6503)) == hash(TOKYO)
+    with pytest.raises(AttributeError):
+        TOKYO.tz = "Asia/Seoul"  # type: ignore[misc]
+
+
+def test_an_unknown_zone_is_refused_naming_the_place() -> None:
+    """A zone that is not in the IANA database raises UnknownZoneError naming the place."""
+    with pytest.raises(
+        UnknownZoneError, match=r"Place 'Atlantis': 'Ocean/Atlantis' is not an IANA"
+    ):
+        Place("Atlantis", "Nowhere", "Ocean/Atlantis")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"name": ""}, "name must be a non-empty string"),
+        ({"country": "  "}, "country must be a non-empty string"),
+        ({"lat": 91.0}, r"lat must be a number in \[-90, 90\]"),
+        ({"lon": float("nan")}, "lon must be a number"),
+        ({"lat": True}, "lat must be a number"),
+    ],
+)
+def test_bad_place_values_are_refused(kwargs: dict[str, object], match: str) -> None:
+    """Empty names and impossible coordinates raise InvalidPlaceError."""
+    fields: dict[str, object] = {"name": "X", "country": "Y", "tz": "Asia/Tokyo", **kwargs}
+    with pytest.raises(InvalidPlaceError, match=match):
+        Place(**fields)  # type: ignore[arg-type]
+
+
+def test_lookup_finds_a_place_or_lists_the_known_ones() -> None:
+    """lookup() returns the gazetteer's place or an error listing what it knows."""
+    assert lookup("Seoul") is SEOUL
+    with pytest.raises(UnknownPlaceError, match=r"no place called 'Osaka'.*known: Busan, Gyeongju"):
+        lookup("Osaka")
+
+
+def test_at_refuses_the_time_kuala_lumpur_skipped_in_1981() -> None:
+    """Kuala Lumpur skipped 23:30-24:00 on 1981-12-31 (+07:30 to +08:00)."""
+    with pytest.raises(
+        NonexistentLocalTimeError,
+        match=r"Kuala Lumpur \(Asia/Kuala_Lumpur\): local time 1981-12-31 23:45 does not exist",
+    ):
+        KUALA_LUMPUR.at("1981-12-31 23:45")
+    assert KUALA_LUMPUR.at("1981-12-31 23:29").isoformat() == "1981-12-31T23:29:00+07:30"
+    assert KUALA_LUMPUR.at("1982-01-01 00:00").isoformat() == "1982-01-01T00:00:00+08:00"
+
+
+def test_at_refuses_the_hour_new_york_repeated_in_november_2025() -> None:
+    """New York showed 01:30 twice on 2025-11-02; without a choice that is an error."""
+    with pytest.raises(
+        AmbiguousLocalTimeError,
+        match=r"New York \(America/New_York\): local time 2025-11-02 01:30 happened twice",
+    ):
+        NEW_YORK.at("2025-11-02 01:30")
+    earlier = NEW_YORK.at("2025-11-02 01:30", disambiguate="earlier")
+    later = NEW_YORK.at("2025-11-02 01:30", disambiguate="later")
+    assert (later - earlier).in_hours() == 1
+
+
+@pytest.mark.parametrize("local", ["2025-10-28 12:00+09:00", "noon", 1730000000])
+def test_at_refuses_what_is_not_a_local_wall_time(local: object) -> None:
+    """An offset, text that is not a time, or a number is refused, naming the place."""
+    with pytest.raises(LocalTimeError, match="Tokyo"):
+        TOKYO.at(local)  # type: ignore[arg-type]
+
+
+def test_at_refuses_an_aware_datetime() -> None:
+    """An aware datetime is already an instant; Place.at() says to use local() instead."""
+    with pytest.raises(LocalTimeError, match="already an instant"):
+        TOKYO.at(TOKYO.at("2025-10-28 12:00"))
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2099, 12, 30)),
+    st.sampled_from([*GAZETTEER.values(), NEW_YORK]),
+)
+@example(datetime(1981, 12, 31, 23, 29), KUALA_LUMPUR)
+@example(datetime(2025, 11, 2, 0, 59), WASHINGTON)
+@example(datetime(1988, 5, 8, 3, 0), SEOUL)
+def test_at_round_trips_every_local_wall_time_that_exists(wall: datetime, place: Place) -> None:
+    """A wall time that exists at a place maps to an instant that shows that wall time there."""
+    try:
+        instant = place.at(wall)
+    except (NonexistentLocalTimeError, AmbiguousLocalTimeError):
+        # Only times in a gap or a fold are refused: both choices then differ.
+        assert place.at(wall, disambiguate="earlier") != place.at(wall, disambiguate="later")
+        return
+    assert place.local(instant).replace(tzinfo=None) == wall
+    assert place.at(wall.isoformat(sep=" ")) == instant
+    for policy in ("earlier", "later", "compatible"):
+        assert place.at(wall, disambiguate=policy) == instant
+
+
+def test_local_shows_one_instant_on_each_place_clock() -> None:
+    """local() re-expresses an instant in the place's zone without moving it."""
+    noon_tokyo = TOKYO.at("2025-10-29 12:00")
+    assert KUALA_LUMPUR.local(noon_tokyo).isoformat() == "2025-10-29T11:00:00+08:00"
+    assert WASHINGTON.local(noon_tokyo).isoformat() == "2025-10-28T23:00:00-04:00"
+    assert KUALA_LUMPUR.local(noon_tokyo) == noon_tokyo
