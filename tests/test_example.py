@@ -1,0 +1,41 @@
+"""The Asia-tour example runs and says what the seed text says."""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "asia_tour_2025.py"
+
+
+def test_the_example_prints_the_tour_report() -> None:
+    """Running the example prints the agenda, whereabouts, agreements and the deadline."""
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE)], capture_output=True, text=True, check=True, timeout=120
+    )
+    out = done.stdout
+    assert "Sunday 26 October 2025" in out
+    assert "U.S.-Japan summit (Donald Trump, Sanae Takaichi) at Akasaka State Guest House" in out
+    assert "in transit from Kuala Lumpur to Tokyo" in out
+    assert "due 2026-04-28 12:00 +09:00 (Tokyo)  pending" in out
+    assert "due 2026-04-28 12:00 +09:00 (Tokyo)  overdue" in out
+    assert done.stderr == ""
+
+
+def test_the_tour_replays_to_the_seed_texts_facts() -> None:
+    """After the Tokyo signings Trump is in Tokyo, two agreements are signed, one obligation pends."""
+    module = runpy.run_path(str(EXAMPLE))
+    log = module["tour"]()
+    tokyo = module["TOKYO"]
+    state = module["replay"](log, as_of=tokyo.at("2025-10-28 12:30"))
+    assert state.where("Donald Trump").place == tokyo
+    assert [a.title for a in state.agreements] == [
+        "Critical minerals and rare earths framework",
+        "U.S.-Japan trade agreement",
+    ]
+    (pending,) = state.pending()
+    assert pending.due.isoformat() == "2026-04-28T12:00:00+09:00"
+    final = module["replay"](log)
+    assert final.where("Donald Trump").place.name == "Gyeongju"
