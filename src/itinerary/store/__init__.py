@@ -1,0 +1,46 @@
+"""Durable event stores: the protocol, SQLite (the default), JSON Lines, and in memory.
+
+:func:`open_store` picks the store for a path by its suffix: ``.sqlite`` or ``.db`` for
+SQLite, ``.jsonl`` for JSON Lines.
+"""
+
+from __future__ import annotations
+
+import os
+
+from itinerary.errors import StoreError
+from itinerary.store.base import EventStore, MemoryStore
+from itinerary.store.codec import DEFAULT_CODEC, SCHEMA_VERSIONS, Codec, Upcaster
+from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
+from itinerary.store.sqlite import SQLiteStore
+
+__all__ = [
+    "DEFAULT_CODEC",
+    "SCHEMA_VERSIONS",
+    "Codec",
+    "EventStore",
+    "JsonlStore",
+    "MemoryStore",
+    "SQLiteStore",
+    "Upcaster",
+    "export_jsonl",
+    "import_jsonl",
+    "open_store",
+]
+
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+JSONL_SUFFIXES = (".jsonl",)
+
+
+def open_store(
+    path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC, create: bool = True
+) -> SQLiteStore | JsonlStore:
+    """The store for *path*, chosen by its suffix (``.sqlite``/``.db`` or ``.jsonl``)."""
+    text = os.fspath(path)
+    suffix = os.path.splitext(text)[1].lower()
+    if suffix in SQLITE_SUFFIXES:
+        return SQLiteStore(text, codec=codec, create=create)
+    if suffix in JSONL_SUFFIXES:
+        return JsonlStore(text, codec=codec, create=create)
+    known = ", ".join(SQLITE_SUFFIXES + JSONL_SUFFIXES)
+    raise StoreError(f"{text}: unknown kind of store {suffix or '(no suffix)'!r}; use {known}")

@@ -1,0 +1,271 @@
+"""Events to plain data and back, with a schema version per event type and upcasters.
+
+A :class:`Codec` turns an event into a *record*: the event type's name, the schema version
+of its shape, and a dict of JSON-ready values (built by cattrs, not by per-field code).
+Instants are stored as ``[microseconds since the epoch, zone name]``, so loading never parses
+a date string: it adds an integer to the epoch and converts to a cached zone. Durations keep
+their calendar parts (six months stays six months, not 180 days).
+
+>>> from itinerary.events import Arrived
+>>> from itinerary.places import TOKYO
+>>> codec = Codec()
+>>> kind, schema, data = codec.encode(Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00")))
+>>> kind, schema, data["at"]
+('Arrived', 1, [1761552000000000, 'Asia/Tokyo'])
+>>> codec.decode(kind, schema, data).at.isoformat()
+'2025-10-27T17:00:00+09:00'
+
+An older stored shape is brought up to date by an *upcaster* registered for its type and
+version: a function from the old dict to the dict of the next version.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypeAlias
+
+import cattrs
+from pendulum import DateTime, Duration
+
+from itinerary import _time
+from itinerary.errors import ItineraryError, StoreError
+from itinerary.events import EVENT_TYPES, Event
+from itinerary.places import Place
+
+__all__ = [
+    "SCHEMA_VERSIONS",
+    "Codec",
+    "Record",
+    "Upcaster",
+    "decode_instant",
+    "encode_instant",
+]
+
+Record: TypeAlias = tuple[str, int, dict[str, Any]]
+"""An encoded event: ``(type name, schema version, JSON-ready data)``."""
+
+Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
+"""Turns the data of one schema version of an event type into the data of the next."""
+
+SCHEMA_VERSIONS: Mapping[str, int] = {cls.__name__: 1 for cls in EVENT_TYPES}
+"""The schema version the built-in event types are written with today."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _zone_name(value: datetime) -> str:
+    """The IANA name of *value*'s zone, or its fixed offset as ``+HH:MM[:SS]``."""
+    tz = value.tzinfo
+    key = getattr(tz, "key", None)  # zoneinfo.ZoneInfo and pendulum.Timezone
+    if isinstance(key, str):
+        return key
+    offset = value.utcoffset()
+    assert offset is not None
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    text = f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
+
+
+def encode_instant(value: datetime) -> list[Any]:
+    """``[microseconds since the epoch, zone name]`` for an aware datetime.
+
+    >>> from itinerary.places import SEOUL
+    >>> encode_instant(SEOUL.at("2025-10-29 12:00"))
+    [1761706800000000, 'Asia/Seoul']
+    """
+    return [_time.micros(value), _zone_name(value)]
+
+
+@functools.cache
+def _fixed(name: str) -> timezone:
+    sign = -1 if name[0] == "-" else 1
+    parts = [int(p) for p in name[1:].split(":")]
+    hours, minutes, seconds = ([*parts, 0, 0])[:3]
+    return timezone(sign * timedelta(hours=hours, minutes=minutes, seconds=seconds))
+
+
+def decode_instant(value: Any) -> DateTime:
+    """The instant that :func:`encode_instant` wrote, in the same zone.
+
+    >>> decode_instant([1761706800000000, "Asia/Seoul"]).isoformat()
+    '2025-10-29T12:00:00+09:00'
+    """
+    us, name = value
+    utc = _EPOCH + timedelta(microseconds=us)
+    if name[:1] in ("+", "-"):
+        return _time.instant(utc.astimezone(_fixed(name)), what="stored instant")
+    return _time.to_zone(utc, name)
+
+
+def _encode_duration(value: timedelta) -> dict[str, int]:
+    if isinstance(value, Duration):
+        parts = {
+            "years": value.years,
+            "months": value.months,
+            "days": value.weeks * 7 + value.remaining_days,
+            "seconds": value.hours * 3600 + value.minutes * 60 + value.remaining_seconds,
+            "microseconds": value.microseconds,
+        }
+        return {k: v for k, v in parts.items() if v} | {"calendar": 1}
+    parts = {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
+    return {k: v for k, v in parts.items() if v}
+
+
+def _decode_duration(value: Mapping[str, int], _: object = None) -> timedelta:
+    if value.get("calendar"):
+        return Duration(
+            years=value.get("years", 0),
+            months=value.get("months", 0),
+            days=value.get("days", 0),
+            seconds=value.get("seconds", 0),
+            microseconds=value.get("microseconds", 0),
+        )
+    return timedelta(
+        days=value.get("days", 0),
+        seconds=value.get("seconds", 0),
+        microseconds=value.get("microseconds", 0),
+    )
+
+
+def _encode_place(place: Place) -> list[Any]:
+    return [place.name, place.country, place.tz, place.lat, place.lon]
+
+
+@functools.lru_cache(maxsize=4096)
+def _place(name: str, country: str, tz: str, lat: float | None, lon: float | None) -> Place:
+    return Place(name, country, tz, lat=lat, lon=lon)
+
+
+def _decode_place(value: Any, _: object = None) -> Place:
+    return _place(*value)
+
+
+def _converter() -> cattrs.Converter:
+    converter = cattrs.Converter(detailed_validation=False)
+    converter.register_unstructure_hook(DateTime, encode_instant)
+    converter.register_structure_hook(DateTime, lambda v, _: decode_instant(v))
+    converter.register_unstructure_hook(timedelta, _encode_duration)
+    converter.register_structure_hook(timedelta, _decode_duration)
+    converter.register_unstructure_hook(Place, _encode_place)
+    converter.register_structure_hook(Place, _decode_place)
+    return converter
+
+
+class Codec:
+    """Encodes events as records and decodes records (of any known schema) as events.
+
+    Args:
+        types: The event classes it knows, by class name (default: the built-in ones).
+        versions: The current schema version of each type name (default: 1 for each).
+        upcasters: ``{(type name, version): function}``; each turns the data of that version
+            into the data of the next. Decoding an older record applies them in turn.
+
+    """
+
+    def __init__(
+        self,
+        types: Iterable[type[Event]] = EVENT_TYPES,
+        *,
+        versions: Mapping[str, int] | None = None,
+        upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+    ) -> None:
+        self._types = {cls.__name__: cls for cls in types}
+        self._versions = dict.fromkeys(self._types, 1) | dict(versions or {})
+        self._upcasters = dict(upcasters or {})
+        self._converter = _converter()
+        self._encoders = {
+            cls: self._converter.get_unstructure_hook(cls) for cls in self._types.values()
+        }
+        self._decoders = {
+            name: (cls, self._converter.get_structure_hook(cls))
+            for name, cls in self._types.items()
+        }
+
+    def version_of(self, type_name: str) -> int:
+        """The schema version records of *type_name* are written with."""
+        return self._versions[type_name]
+
+    def encode(self, event: Event) -> Record:
+        """``(type name, schema version, data)`` for *event*."""
+        cls = type(event)
+        encoder = self._encoders.get(cls)
+        if encoder is None:
+            raise StoreError(
+                f"cannot store a {cls.__name__}: the codec knows only "
+                f"{', '.join(sorted(self._types))}"
+            )
+        name = cls.__name__
+        return name, self._versions[name], encoder(event)
+
+    def decode(
+        self, type_name: str, schema: int, data: dict[str, Any], *, where: str = ""
+    ) -> Event:
+        """The event a record describes, upcast from an older schema if need be.
+
+        *where* (such as ``"version 12"``) names the record in error messages.
+        """
+        found = self._decoders.get(type_name)
+        prefix = f"{where}: " if where else ""
+        if found is None:
+            raise StoreError(
+                f"{prefix}unknown event type {type_name!r}; known: {', '.join(sorted(self._types))}"
+            )
+        cls, decoder = found
+        current = self._versions[type_name]
+        if schema != current:
+            data = self._upcast(type_name, schema, current, data, prefix)
+        try:
+            return decoder(data, cls)  # type: ignore[no-any-return]
+        except (ItineraryError, KeyError, TypeError, ValueError, IndexError) as exc:
+            raise StoreError(
+                f"{prefix}cannot rebuild a {type_name} (schema {current}) from {data!r}: {exc}"
+            ) from exc
+
+    def _upcast(
+        self, type_name: str, schema: int, current: int, data: dict[str, Any], prefix: str
+    ) -> dict[str, Any]:
+        if schema > current:
+            raise StoreError(
+                f"{prefix}{type_name} was stored with schema {schema}, newer than this "
+                f"version of itinerary knows ({current}); upgrade itinerary to read it"
+            )
+        while schema < current:
+            upcaster = self._upcasters.get((type_name, schema))
+            if upcaster is None:
+                raise StoreError(
+                    f"{prefix}{type_name} was stored with schema {schema} and no upcaster "
+                    f"turns schema {schema} into {schema + 1}"
+                )
+            data = upcaster(dict(data))
+            schema += 1
+        return data
+
+    def dumps(self, event: Event) -> tuple[str, int, str]:
+        """Like :meth:`encode`, with the data as compact JSON text."""
+        name, schema, data = self.encode(event)
+        return name, schema, _dumps(data)
+
+    def loads(self, type_name: str, schema: int, text: str, *, where: str = "") -> Event:
+        """Like :meth:`decode`, from JSON text."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            prefix = f"{where}: " if where else ""
+            raise StoreError(f"{prefix}stored data is not JSON ({exc}): {text[:80]!r}") from exc
+        return self.decode(type_name, schema, data, where=where)
+
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def dumps(data: Any) -> str:
+    """Compact JSON, as the stores write it."""
+    return _dumps(data)
+
+
+DEFAULT_CODEC = Codec()
+"""The codec for the built-in event types at today's schema versions."""

@@ -1,0 +1,204 @@
+"""JSON Lines: a log as one text file, for export, import and simple keeping.
+
+The first line is a header, ``{"itinerary": "event-log", "format": 1}``; then one line per
+event, ``{"v": version, "end": last version of its batch, "type": ..., "schema": ...,
+"data": {...}}``. ``end`` is what makes a batch atomic: a batch cut short by a killed process
+leaves lines whose ``end`` is beyond the last line, and readers ignore that torn tail (the
+next writer removes it). Writers hold an exclusive ``flock`` on the file and ``fsync``.
+
+Appending rescans the file only if another process changed it; use
+:class:`~itinerary.store.sqlite.SQLiteStore` for a log that many processes write often.
+
+>>> import tempfile, pathlib
+>>> from itinerary.events import Arrived
+>>> from itinerary.places import TOKYO
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "tour.jsonl"
+>>> export_jsonl([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))], path)
+1
+>>> import_jsonl(path)[0].describe()
+'Donald Trump arrives in Tokyo'
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from itinerary.errors import ConcurrencyError, StoreError
+from itinerary.events import Event
+from itinerary.log import EventLog
+from itinerary.store.base import StoreBase, check_batch, check_upto, stale
+from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
+
+__all__ = ["HEADER", "JsonlStore", "export_jsonl", "import_jsonl"]
+
+HEADER: dict[str, Any] = {"itinerary": "event-log", "format": 1}
+"""The first line of every file this module writes."""
+
+_HEADER_LINE = (dumps(HEADER) + "\n").encode()
+_CHUNK = 1 << 20
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of *data* to *fd*, a chunk at a time."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view[:_CHUNK])
+        view = view[written:]
+
+
+def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
+    """The committed event lines of a file's *content* (parsed) and their length in bytes."""
+    if not content:
+        return [], 0
+    lines = content.split(b"\n")
+    try:
+        header = json.loads(lines[0])
+    except ValueError:
+        header = None
+    if header != HEADER:
+        raise StoreError(f"{path}: line 1: not an itinerary event log (expected {dumps(HEADER)})")
+    records: list[dict[str, Any]] = []
+    offset = committed = len(lines[0]) + 1
+    committed_count = 0
+    last = len(lines) - 1  # lines[last] is what follows the final newline ("" if complete)
+    for number, line in enumerate(lines[1:], start=2):
+        index = number - 1
+        if index == last:
+            if line:  # no newline: a torn write
+                break
+            continue
+        try:
+            record = json.loads(line)
+            version, end = record["v"], record["end"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{path}: line {number}: not an event record ({exc})") from exc
+        if version != len(records) + 1 or not version <= end:
+            raise StoreError(
+                f"{path}: line {number}: expected version {len(records) + 1}, found {version}"
+            )
+        records.append(record)
+        offset += len(line) + 1
+        if version == end:
+            committed, committed_count = offset, len(records)
+    return records[:committed_count], committed
+
+
+def _encode_lines(codec: Codec, batch: list[Event], start: int) -> bytes:
+    end = start + len(batch)
+    out = []
+    for version, event in enumerate(batch, start=start + 1):
+        kind, schema, data = codec.encode(event)
+        out.append(
+            f'{{"v":{version},"end":{end},"type":{dumps(kind)},"schema":{schema},'
+            f'"data":{dumps(data)}}}\n'
+        )
+    return "".join(out).encode()
+
+
+def _decode(codec: Codec, records: list[dict[str, Any]], path: str) -> list[Event]:
+    decode = codec.decode
+    events = []
+    try:
+        for record in records:
+            events.append(decode(record["type"], record["schema"], record["data"]))
+    except (StoreError, KeyError, TypeError) as exc:
+        raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from exc
+    return events
+
+
+class JsonlStore(StoreBase):
+    """An event store in the JSON Lines file at *path* (created on first write)."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC, create: bool = True
+    ) -> None:
+        self.path = os.fspath(path)
+        self._codec = codec
+        if not create and not os.path.isfile(self.path):
+            raise StoreError(f"{self.path}: no such store (the file does not exist)")
+        # What this process last saw: (inode, size, mtime) -> (version, committed bytes).
+        self._seen: tuple[tuple[int, int, int], int, int] | None = None
+
+    def _read(self) -> tuple[list[dict[str, Any]], int]:
+        try:
+            with open(self.path, "rb") as file:
+                fcntl.flock(file, fcntl.LOCK_SH)
+                return _scan(file.read(), self.path)
+        except FileNotFoundError:
+            return [], 0
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+
+    @property
+    def version(self) -> int:
+        """How many events are stored (in complete batches)."""
+        return len(self._read()[0])
+
+    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+        """Append *events* as one batch, all or none; return the new version."""
+        batch = check_batch(events, 0)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            stat = os.fstat(fd)
+            key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            if self._seen is not None and self._seen[0] == key:
+                current, committed = self._seen[1], self._seen[2]
+            else:
+                with os.fdopen(os.dup(fd), "rb") as file:
+                    records, committed = _scan(file.read(), self.path)
+                current = len(records)
+            if expected_version is not None and expected_version != current:
+                raise stale(self.path, expected_version, current)
+            data = _encode_lines(self._codec, batch, current)
+            if committed == 0:
+                data = _HEADER_LINE + data
+            if stat.st_size != committed:
+                os.ftruncate(fd, committed)  # drop a torn tail before writing after it
+            os.lseek(fd, committed, os.SEEK_SET)
+            _write_all(fd, data)
+            os.fsync(fd)
+            stat = os.fstat(fd)
+            self._seen = ((stat.st_ino, stat.st_size, stat.st_mtime_ns), current + len(batch),
+                          committed + len(data))  # fmt: skip
+            return current + len(batch)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+        finally:
+            os.close(fd)
+
+    def load(self, upto: int | None = None) -> EventLog:
+        """The stored log (complete batches only), or its first *upto* events."""
+        records, _ = self._read()
+        limit = check_upto(upto, len(records), self.path)
+        return EventLog(_decode(self._codec, records[:limit], self.path))
+
+    def __repr__(self) -> str:
+        return f"<JsonlStore {self.path!r}>"
+
+
+def export_jsonl(
+    events: Iterable[Event], path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC
+) -> int:
+    """Write *events* (a log, say) to a new JSON Lines file at *path*; return how many.
+
+    Refuses (with :class:`~itinerary.errors.StoreError`) to overwrite a file that holds events.
+    """
+    store = JsonlStore(path, codec=codec)
+    batch = list(events)
+    try:
+        return store.extend(batch, expected_version=0)
+    except ConcurrencyError as exc:
+        raise StoreError(f"{store.path}: already holds events; not overwriting it") from exc
+
+
+def import_jsonl(path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC) -> EventLog:
+    """The log in the JSON Lines file at *path*."""
+    return JsonlStore(path, codec=codec, create=False).load()

@@ -1,0 +1,184 @@
+"""The embedded durable store: one SQLite file, through the standard library.
+
+Each ``extend`` is one ``BEGIN IMMEDIATE`` transaction: it takes the database's write lock,
+reads the current version, refuses a stale ``expected_version`` and inserts the whole batch,
+so a process killed part-way leaves all of the batch or none of it, and two processes that
+expect the same version cannot both succeed. The version is the row's primary key, so no
+two events can ever share a position.
+
+>>> import tempfile, pathlib
+>>> from itinerary.events import Arrived
+>>> from itinerary.places import TOKYO
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "tour.sqlite"
+>>> with SQLiteStore(path) as store:
+...     store.append(Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00")), 0)
+1
+>>> SQLiteStore(path, create=False).load()[0].at.isoformat()
+'2025-10-27T17:00:00+09:00'
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from typing import Literal
+
+from itinerary.errors import StoreError
+from itinerary.events import Event
+from itinerary.log import EventLog
+from itinerary.store.base import StoreBase, check_batch, check_upto, stale
+from itinerary.store.codec import DEFAULT_CODEC, Codec
+
+__all__ = ["FORMAT", "SQLiteStore"]
+
+FORMAT = "1"
+"""The layout of the tables, recorded in the file so a future layout can be recognised."""
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS itinerary_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS itinerary_events ("
+    " version INTEGER PRIMARY KEY CHECK (version > 0),"
+    " type TEXT NOT NULL, schema INTEGER NOT NULL, data TEXT NOT NULL)",
+)
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+class SQLiteStore(StoreBase):
+    """An event store in the SQLite file at *path*.
+
+    Args:
+        path: The database file; created (with its tables) unless *create* is false.
+        codec: How events become rows (default: the built-in types, today's schemas).
+        timeout: Seconds to wait for another process's write lock before giving up.
+        synchronous: SQLite's ``synchronous`` pragma. ``"NORMAL"`` (the default, in WAL mode)
+            survives a killed process; ``"FULL"`` also survives a power cut, more slowly.
+        create: If false, a missing file raises :class:`~itinerary.errors.StoreError`.
+
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        codec: Codec = DEFAULT_CODEC,
+        timeout: float = 30.0,
+        synchronous: Synchronous = "NORMAL",
+        create: bool = True,
+    ) -> None:
+        self.path = os.fspath(path)
+        self._codec = codec
+        if not create and not os.path.isfile(self.path):
+            raise StoreError(f"{self.path}: no such store (the file does not exist)")
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise StoreError(f"{self.path}: synchronous must be OFF, NORMAL, FULL or EXTRA")
+        try:
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+                self._db.execute(
+                    "INSERT OR IGNORE INTO itinerary_meta VALUES ('format', ?)", (FORMAT,)
+                )
+                (found,) = self._db.execute(
+                    "SELECT value FROM itinerary_meta WHERE key = 'format'"
+                ).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StoreError(f"{self.path}: not an itinerary store: {exc}") from exc
+        if found != FORMAT:
+            self._db.close()
+            raise StoreError(
+                f"{self.path}: store format {found!r}, but this version of itinerary "
+                f"reads format {FORMAT!r}"
+            )
+
+    @property
+    def version(self) -> int:
+        """How many events are stored."""
+        try:
+            (found,) = self._db.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM itinerary_events"
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the version: {exc}") from exc
+        return int(found)
+
+    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+        """Store *events* in order in one transaction, all or none; return the new version.
+
+        Raises :class:`~itinerary.errors.ConcurrencyError` (storing nothing) if
+        *expected_version* is given and is not the store's version when the write lock is
+        taken.
+        """
+        batch = check_batch(events, 0)
+        dumps = self._codec.dumps
+        rows = [dumps(event) for event in batch]  # encode before locking: fail early
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot take the write lock: {exc}") from exc
+        try:
+            (current,) = db.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM itinerary_events"
+            ).fetchone()
+            if expected_version is not None and expected_version != current:
+                raise stale(self.path, expected_version, current)
+            db.executemany(
+                "INSERT INTO itinerary_events (version, type, schema, data) VALUES (?, ?, ?, ?)",
+                [(current + i, *row) for i, row in enumerate(rows, start=1)],
+            )
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"{self.path}: nothing was stored: {exc}") from exc
+            raise
+        return int(current) + len(rows)
+
+    def load(self, upto: int | None = None) -> EventLog:
+        """The stored log, or its first *upto* events, decoded in one read transaction."""
+        db = self._db
+        loads = self._codec.loads
+        try:
+            db.execute("BEGIN")
+            try:
+                limit = check_upto(upto, self.version, self.path)
+                cursor = db.execute(
+                    "SELECT type, schema, data FROM itinerary_events WHERE version <= ? "
+                    "ORDER BY version",
+                    (limit,),
+                )
+                events = []
+                try:
+                    for kind, schema, data in cursor:
+                        events.append(loads(kind, schema, data))
+                except StoreError as exc:
+                    raise StoreError(f"{self.path}: version {len(events) + 1}: {exc}") from exc
+            finally:
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        if len(events) != limit:
+            raise StoreError(f"{self.path}: expected {limit} events but found {len(events)}")
+        return EventLog(events)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __repr__(self) -> str:
+        return f"<SQLiteStore {self.path!r}>"
