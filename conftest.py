@@ -16,7 +16,7 @@ pytest_collect_file = (
     )
     + Sybil(
         parsers=[DocTestParser(optionflags=_FLAGS)],
-        patterns=["src/itinerary/**/*.py"],
+        patterns=["src/itinerary/*.py", "src/itinerary/**/*.py"],
         name="docstrings",
     )
 ).pytest()
