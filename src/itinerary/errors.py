@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "AmbiguousLocalTimeError",
     "ConcurrencyError",
+    "ConsistencyError",
     "InvalidEventError",
     "InvalidPlaceError",
     "ItineraryError",
@@ -95,3 +96,15 @@ class StoreError(ItineraryError):
     For example a damaged row or line, an unknown event type or schema version, or a file
     that is not a store of this library.
     """
+
+
+class ConsistencyError(ItineraryError):
+    """A log records things that cannot all have happened (see :func:`itinerary.check`).
+
+    ``violations`` holds every :class:`~itinerary.consistency.Violation` found; the message
+    lists them all, one a line.
+    """
+
+    def __init__(self, message: str, violations: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.violations = violations

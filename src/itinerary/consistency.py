@@ -1,0 +1,474 @@
+"""Consistency checks: what a log records that cannot all have happened.
+
+:func:`check` reads a whole log (never "as of" an instant) and returns one
+:class:`Violation` per problem it finds, each naming its rule, the person, the positions of the
+events involved in the log's recording order, and a sentence in local times and place names:
+
+>>> from itinerary import EventLog, Arrived, Departed
+>>> from itinerary.places import KUALA_LUMPUR, TOKYO
+>>> log = EventLog([
+...     Departed("Donald Trump", KUALA_LUMPUR, KUALA_LUMPUR.at("2025-10-27 09:00"), to=TOKYO),
+...     Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 11:00")),
+... ])
+>>> for violation in check(log):
+...     print(violation)
+[too-fast] positions 0, 1: Donald Trump travels 5,318 km from Kuala Lumpur (leaves 2025-10-27 09:00 +08:00) to Tokyo (arrives 2025-10-27 11:00 +09:00) in 1 h 00 min: 5,318 km/h, faster than any airliner (1,200 km/h)
+
+The rules and their stable identifiers are listed in :data:`RULES`. A log may begin
+mid-journey: someone's first known event (an arrival, a departure, a meeting) needs nothing
+before it. :func:`check` makes one pass over the events in the order they occurred, keeping a
+little state per person, so it costs a sort plus linear time: it scales to millions of events.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+import attrs
+
+from itinerary import _time
+from itinerary.errors import ConsistencyError
+from itinerary.events import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    ObligationMet,
+    format_local,
+)
+from itinerary.log import EventLog
+from itinerary.places import Place
+from itinerary.projections import occurrence_order
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "MAX_GROUND_SPEED_KMH",
+    "RULES",
+    "Violation",
+    "assert_consistent",
+    "check",
+    "great_circle_km",
+]
+
+MAX_GROUND_SPEED_KMH = 1_200.0
+"""The fastest average ground speed a journey may have: 1,200 km/h.
+
+A journey is judged from departure to arrival over the great-circle distance, so the bound is
+on *average* ground speed, tailwinds included. Airliners cruise at 850-950 km/h airspeed; a
+jet stream can add 300 km/h or more. The fastest subsonic airliner crossing on record (BA112,
+a Boeing 747, New York JFK to London Heathrow on 8-9 February 2020, 5,540 km in 4 h 56 min
+wheels-up to wheels-down, peaking at 1,327 km/h ground speed in a 320 km/h jet stream)
+averaged about 1,120 km/h. 1,200 km/h leaves a margin above that record while still catching
+any journey that needed a faster aircraft than exists. Supersonic airliners are not
+covered: Concorde (1976-2003) averaged about 1,900 km/h on its record crossing, so a
+historic tour that used it will be reported; filter out the ``"too-fast"`` violations there.
+"""
+
+EARTH_RADIUS_KM = 6_371.0088
+"""The Earth's mean radius (IUGG), used for great-circle distances."""
+
+RULES: Mapping[str, str] = MappingProxyType(
+    {
+        "arrive-while-elsewhere": "someone arrives somewhere while still at another place",
+        "depart-from-elsewhere": "someone departs from a place they are not at "
+        "(or while already travelling)",
+        "wrong-destination": "someone arrives somewhere other than the destination their "
+        "departure named",
+        "two-places": "someone is in meetings or signings at two places at once",
+        "overlapping-meetings": "someone is in two meetings at one place that overlap",
+        "absent-participant": "a meeting participant or a signatory is not at its place for "
+        "its whole duration",
+        "too-fast": "a journey faster than any airliner over the great-circle distance",
+        "met-before-signed": "an obligation is met before its agreement was signed",
+        "unknown-obligation": "an obligation is met that no agreement of that title lists",
+        "met-twice": "an obligation is met a second time",
+    }
+)
+"""Every rule :func:`check` applies: stable identifier -> what it catches."""
+
+
+@attrs.frozen
+class Violation:
+    """One thing the log records that cannot have happened.
+
+    Args:
+        rule: Its rule's stable identifier, a key of :data:`RULES` (e.g. ``"too-fast"``).
+        who: The person concerned, or ``None`` for a rule about an agreement's obligations.
+        positions: The positions of the events involved, in the log's recording order
+            (``log[position]``), ascending.
+        message: A sentence saying what is wrong, in local times and place names.
+
+    """
+
+    rule: str
+    who: str | None
+    positions: tuple[int, ...]
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(map(str, self.positions))
+        label = "position" if len(self.positions) == 1 else "positions"
+        return f"[{self.rule}] {label} {where}: {self.message}"
+
+
+def great_circle_km(a: Place, b: Place) -> float | None:
+    """The great-circle distance between two places in km, or ``None`` without coordinates.
+
+    >>> from itinerary.places import TOKYO, SEOUL
+    >>> round(great_circle_km(TOKYO, SEOUL))
+    1149
+    """
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _stamp(instant: datetime, place: Place | None) -> str:
+    """*instant* in *place*'s local time, or as recorded if there is no place to show it in."""
+    if place is not None:
+        return format_local(instant, place)
+    offset = instant.strftime("%z")
+    return f"{instant.strftime('%Y-%m-%d %H:%M')} {offset[:3]}:{offset[3:]}"
+
+
+def _duration(micros: int) -> str:
+    minutes = max(0, micros) // 60_000_000
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+class _Person:
+    """What one pass knows about one person so far (mutable, private to :func:`check`)."""
+
+    __slots__ = ("busy", "here", "origin", "since", "since_pos", "to")
+
+    def __init__(self) -> None:
+        self.here: Place | None = None  # where they are; None while travelling or unknown
+        self.since: datetime | None = None  # arrival, or departure while travelling
+        self.since_pos = -1  # the position of the event that put them here (or on the way)
+        self.origin: Place | None = None  # set while travelling
+        self.to: Place | None = None  # the destination their departure named, if any
+        # The meeting (or signing) they are in that ends last: (end µs, event, position).
+        self.busy: tuple[int, MeetingHeld | AgreementSigned, int] | None = None
+
+
+class _Checker:
+    """One pass over events in occurrence order; collects violations as it goes."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, _Person] = {}
+        # Agreement title -> {obligation -> met already?}, for the signings seen so far.
+        self.obligations: dict[str, dict[str, bool]] = {}
+        self.signings: dict[str, tuple[AgreementSigned, int]] = {}
+        # Obligations met before any agreement of that title was signed: title -> [(...)].
+        self.early: dict[str, list[tuple[ObligationMet, int, int]]] = {}
+        self.found: list[tuple[int, Violation]] = []  # (occurrence index, violation)
+        self.step = 0
+
+    def report(
+        self, rule: str, who: str | None, positions: Iterable[int], message: str, *, step: int = -1
+    ) -> None:
+        violation = Violation(rule, who, tuple(sorted(set(positions))), message)
+        self.found.append((self.step if step < 0 else step, violation))
+
+    def person(self, who: str) -> _Person:
+        found = self.people.get(who)
+        if found is None:
+            found = self.people[who] = _Person()
+        return found
+
+    def where(self, who: str, state: _Person) -> str:
+        """Where *state* says *who* is, as a phrase: "is in Tokyo (there since ...)"."""
+        if state.here is not None:
+            assert state.since is not None
+            return f"is in {state.here.name} (there since {_stamp(state.since, state.here)})"
+        assert state.origin is not None
+        assert state.since is not None
+        bound = f" for {state.to.name}" if state.to is not None else ""
+        return (
+            f"is travelling: left {state.origin.name}{bound} at {_stamp(state.since, state.origin)}"
+        )
+
+    def arrived(self, event: Arrived, pos: int, at: int) -> None:
+        who, place = event.who, event.place
+        state = self.person(who)
+        when = _stamp(event.at, place)
+        if state.here is not None and state.here != place:
+            self.report(
+                "arrive-while-elsewhere",
+                who,
+                (state.since_pos, pos),
+                f"{who} arrives in {place.name} at {when} but {self.where(who, state)} "
+                "with no departure in between",
+            )
+        elif state.origin is not None:
+            assert state.since is not None
+            if state.to is not None and state.to != place:
+                self.report(
+                    "wrong-destination",
+                    who,
+                    (state.since_pos, pos),
+                    f"{who} arrives in {place.name} at {when} but left {state.origin.name} at "
+                    f"{_stamp(state.since, state.origin)} for {state.to.name}",
+                )
+            self.judge_speed(who, state, event, pos, at)
+        state.here, state.since, state.since_pos = place, event.at, pos
+        state.origin = state.to = None
+
+    def judge_speed(self, who: str, state: _Person, event: Arrived, pos: int, at: int) -> None:
+        """Report a journey from *state*'s departure to *event* faster than an airliner."""
+        origin, left, left_pos = state.origin, state.since, state.since_pos
+        assert origin is not None
+        assert left is not None
+        km = great_circle_km(origin, event.place)
+        if not km:  # no coordinates, or the same spot: nothing to judge
+            return
+        elapsed = at - _time.micros(left)
+        if elapsed > 0 and km <= MAX_GROUND_SPEED_KMH * elapsed / 3_600_000_000:
+            return
+        speed = f"{km / (elapsed / 3_600_000_000):,.0f} km/h" if elapsed > 0 else "no time at all"
+        self.report(
+            "too-fast",
+            who,
+            (left_pos, pos),
+            f"{who} travels {km:,.0f} km from {origin.name} (leaves {_stamp(left, origin)}) to "
+            f"{event.place.name} (arrives {_stamp(event.at, event.place)}) in "
+            f"{_duration(elapsed)}: {speed}, faster than any airliner "
+            f"({MAX_GROUND_SPEED_KMH:,.0f} km/h)",
+        )
+
+    def departed(self, event: Departed, pos: int, at: int) -> None:
+        who, place = event.who, event.place
+        state = self.person(who)
+        when = _stamp(event.at, place)
+        if (state.here is not None and state.here != place) or state.origin is not None:
+            self.report(
+                "depart-from-elsewhere",
+                who,
+                (state.since_pos, pos),
+                f"{who} leaves {place.name} at {when} but {self.where(who, state)}",
+            )
+        busy = state.busy
+        if busy is not None and at < busy[0]:
+            _, engagement, busy_pos = busy
+            assert isinstance(engagement, MeetingHeld)
+            self.report(
+                "absent-participant",
+                who,
+                (busy_pos, pos),
+                f"{who} leaves {place.name} at {when}, before {engagement.title!r} in "
+                f"{engagement.place.name} ends at {_stamp(engagement.end, engagement.place)}",
+            )
+        state.here, state.origin, state.to = None, place, event.to
+        state.since, state.since_pos = event.at, pos
+
+    def engaged(self, event: MeetingHeld | AgreementSigned, pos: int, at: int) -> None:
+        place = event.place
+        is_meeting = isinstance(event, MeetingHeld)
+        end = _time.micros(event.end) if isinstance(event, MeetingHeld) else at
+        what = "meeting" if is_meeting else "signing"
+        when = _stamp(event.occurred_at, place)
+        for who in event.people:
+            state = self.person(who)
+            busy = state.busy
+            clash = False
+            if busy is not None and at < busy[0]:
+                other, other_pos = busy[1], busy[2]
+                assert isinstance(other, MeetingHeld)
+                during = (
+                    f"{other.title!r} in {other.place.name} "
+                    f"({_stamp(other.start, other.place)} to {_stamp(other.end, other.place)})"
+                )
+                if other.place != place:
+                    clash = True
+                    self.report(
+                        "two-places",
+                        who,
+                        (other_pos, pos),
+                        f"{who} is at the {what} {event.title!r} in {place.name} at {when} "
+                        f"while still in {during}",
+                    )
+                elif is_meeting:
+                    self.report(
+                        "overlapping-meetings",
+                        who,
+                        (other_pos, pos),
+                        f"{who} is in {event.title!r} in {place.name} from {when} while still "
+                        f"in {during}",
+                    )
+            if state.here is None and state.origin is None:  # first known: they were there
+                state.here, state.since, state.since_pos = place, event.occurred_at, pos
+            elif state.here != place and not clash:
+                role = "a participant in" if is_meeting else "a signatory of"
+                self.report(
+                    "absent-participant",
+                    who,
+                    (state.since_pos, pos),
+                    f"{who} is {role} {event.title!r} in {place.name} at {when} but "
+                    f"{self.where(who, state)}",
+                )
+            if busy is None or end > busy[0]:
+                state.busy = (end, event, pos)
+
+    def signed(self, event: AgreementSigned, pos: int, at: int) -> None:
+        self.engaged(event, pos, at)
+        title = event.title
+        listed = self.obligations.setdefault(title, {})
+        for obligation in event.obligations:
+            listed.setdefault(obligation.what, False)
+        self.signings.setdefault(title, (event, pos))
+        for met, met_pos, step in self.early.pop(title, ()):
+            if met.what in listed:
+                self.report(
+                    "met-before-signed",
+                    None,
+                    (met_pos, pos),
+                    f"{met.what!r} of {title!r} is met at {_stamp(met.at, event.place)}, "
+                    f"before the agreement is signed in {event.place.name} at "
+                    f"{_stamp(event.at, event.place)}",
+                    step=step,
+                )
+            else:
+                self.unknown(met, met_pos, step=step)
+
+    def unknown(self, event: ObligationMet, pos: int, *, step: int = -1) -> None:
+        signing = self.signings.get(event.agreement)
+        if signing is None:
+            self.report(
+                "unknown-obligation",
+                None,
+                (pos,),
+                f"{event.what!r} of {event.agreement!r} is met at {_stamp(event.at, None)}, "
+                f"but no agreement titled {event.agreement!r} is ever signed",
+                step=step,
+            )
+            return
+        agreement, signed_pos = signing
+        listed = ", ".join(repr(o.what) for o in agreement.obligations) or "none"
+        self.report(
+            "unknown-obligation",
+            None,
+            (signed_pos, pos),
+            f"{event.what!r} of {event.agreement!r} is met at "
+            f"{_stamp(event.at, agreement.place)}, but that agreement (signed in "
+            f"{agreement.place.name} at {_stamp(agreement.at, agreement.place)}) lists no such "
+            f"obligation (it lists {listed})",
+            step=step,
+        )
+
+    def fulfilled(self, event: ObligationMet, pos: int) -> None:
+        listed = self.obligations.get(event.agreement)
+        if listed is None:
+            self.early.setdefault(event.agreement, []).append((event, pos, self.step))
+            return
+        met = listed.get(event.what)
+        if met is None:
+            self.unknown(event, pos)
+        elif met:
+            agreement, signed_pos = self.signings[event.agreement]
+            self.report(
+                "met-twice",
+                None,
+                (signed_pos, pos),
+                f"{event.what!r} of {event.agreement!r} is met again at "
+                f"{_stamp(event.at, agreement.place)}",
+            )
+        else:
+            listed[event.what] = True
+
+    def finish(self) -> list[Violation]:
+        for title in sorted(self.early):
+            for met, met_pos, step in self.early[title]:
+                self.unknown(met, met_pos, step=step)
+        self.early.clear()
+        self.found.sort(key=lambda item: item[0])  # stable: detection order within a step
+        return [violation for _, violation in self.found]
+
+
+def _recording_positions(events: list[Event], ordered: list[Event]) -> list[int]:
+    """For each event of *ordered*, its position in *events* (the same objects, reordered)."""
+    first: dict[int, int] = {}
+    repeats: dict[int, list[int]] = {}
+    for position, event in enumerate(events):
+        key = id(event)
+        if key in first:
+            repeats.setdefault(key, [first[key]]).append(position)
+        else:
+            first[key] = position
+    if not repeats:
+        return [first[id(event)] for event in ordered]
+    # One object recorded more than once: hand out its positions in recording order.
+    queues = {key: iter(positions) for key, positions in repeats.items()}
+    return [
+        next(queues[id(event)]) if id(event) in queues else first[id(event)] for event in ordered
+    ]
+
+
+def check(log: EventLog | Iterable[Event]) -> list[Violation]:
+    """Every violation of :data:`RULES` in *log*, in the order the events occurred.
+
+    The whole log is read: a violation depends on what happened, never on an ``as_of``
+    instant. Positions in each :class:`Violation` are indexes in *log*'s recording order.
+    One pass over the events in occurrence order, keeping per-person state (where they are,
+    the meeting they are in that ends last), so the cost is a sort plus linear time.
+    Journeys are judged against :data:`MAX_GROUND_SPEED_KMH` when both places have
+    coordinates; places without coordinates are not judged. Someone's first known event needs
+    nothing before it, since a log may begin mid-journey.
+
+    >>> from itinerary.places import TOKYO
+    >>> from itinerary import EventLog, Arrived
+    >>> check(EventLog([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 16:30"))]))
+    []
+    """
+    events = list(log)
+    ordered, instants = occurrence_order(events)
+    positions = _recording_positions(events, ordered)
+    checker = _Checker()
+    for step, (event, pos, at) in enumerate(zip(ordered, positions, instants, strict=True)):
+        checker.step = step
+        kind = type(event)
+        if kind is Arrived:
+            checker.arrived(event, pos, at)  # type: ignore[arg-type]
+        elif kind is Departed:
+            checker.departed(event, pos, at)  # type: ignore[arg-type]
+        elif kind is MeetingHeld:
+            checker.engaged(event, pos, at)  # type: ignore[arg-type]
+        elif kind is AgreementSigned:
+            checker.signed(event, pos, at)  # type: ignore[arg-type]
+        elif kind is ObligationMet:
+            checker.fulfilled(event, pos)  # type: ignore[arg-type]
+        # Events of other kinds say nothing these rules judge.
+    return checker.finish()
+
+
+def assert_consistent(log: EventLog | Iterable[Event]) -> None:
+    """Raise :class:`~itinerary.errors.ConsistencyError` listing every violation, if any.
+
+    >>> from itinerary.places import TOKYO
+    >>> from itinerary import EventLog, Departed
+    >>> assert_consistent(EventLog([
+    ...     Departed("Donald Trump", TOKYO, TOKYO.at("2025-10-29 10:00")),
+    ...     Departed("Donald Trump", TOKYO, TOKYO.at("2025-10-29 11:00")),
+    ... ]))
+    Traceback (most recent call last):
+    ...
+    itinerary.errors.ConsistencyError: 1 inconsistency in a log of 2 events:
+      [depart-from-elsewhere] positions 0, 1: Donald Trump leaves Tokyo at 2025-10-29 11:00 +09:00 but is travelling: left Tokyo at 2025-10-29 10:00 +09:00
+    """
+    events = list(log)
+    violations = check(events)
+    if not violations:
+        return
+    count = len(violations)
+    noun = "inconsistency" if count == 1 else "inconsistencies"
+    lines = [f"{count} {noun} in a log of {len(events)} events:"]
+    lines += [f"  {violation}" for violation in violations]
+    raise ConsistencyError("\n".join(lines), tuple(violations))
