@@ -1,0 +1,1 @@
+"""itinerary's benchmark suite: ``python -m benchmarks`` (see docs/performance.md)."""

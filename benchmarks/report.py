@@ -1,0 +1,152 @@
+"""The table printed at the end of a run, the targets, and the machine it ran on."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from collections.abc import Sequence
+
+from benchmarks.suite import BUILD, FOLD, WRITE, Result
+
+# For each kind of figure: (the baseline subject, its measurement) for each ratio column.
+_BASELINES = {
+    FOLD: {
+        "bare loop": ("bare loop", "fold tuples into dicts"),
+        "es memory": ("eventsourcing (memory)", "rebuild via repository"),
+        "es sqlite": ("eventsourcing (sqlite)", "rebuild via repository"),
+    },
+    WRITE: {
+        "bare loop": ("bare loop", "list.append tuples"),
+        "es memory": ("eventsourcing (memory)", "save"),
+        "es sqlite": ("eventsourcing (sqlite)", "save"),
+    },
+    BUILD: {
+        "es memory": ("eventsourcing (memory)", "build aggregates"),
+    },
+}
+COLUMNS = ("bare loop", "es memory", "es sqlite")
+
+
+def _si(rate: float) -> str:
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if rate >= scale:
+            return f"{rate / scale:.2f}{unit}" if rate < 10 * scale else f"{rate / scale:.0f}{unit}"
+    return f"{rate:.0f}"
+
+
+def _per_event(seconds: float, n: int) -> str:
+    micros = seconds / n * 1e6
+    return f"{micros:.2f} µs" if micros < 100 else f"{micros:.0f} µs"
+
+
+def _ratio(result: Result, column: str, results: Sequence[Result]) -> str:
+    wanted = _BASELINES.get(result.kind or "", {}).get(column)
+    if wanted is None or result.rate is None:
+        return ""
+    for other in results:
+        if (other.subject, other.what, other.size) == (*wanted, result.size) and other.rate:
+            return f"{result.rate / other.rate:.2f}x"
+    return ""
+
+
+def table(results: Sequence[Result]) -> str:
+    """A Markdown table: events/s and the ratio of each itinerary rate to each baseline.
+
+    A ratio above 1 means itinerary is faster than that baseline; below 1, slower.
+    """
+    head = ["measurement", "events", "events/s", "per event", *(f"vs {c}" for c in COLUMNS)]
+    rows = [head, ["---"] * len(head)]
+    for r in results:
+        if r.rate is not None and r.seconds is not None:
+            rate, per = _si(r.rate), _per_event(r.seconds, r.size)
+        else:
+            rate = per = ""
+        name = f"{r.subject}: {r.what}" if r.subject != "itinerary" else r.what
+        extra = ", ".join(f"{k} {v:.3g}" for k, v in r.extra.items())
+        if extra:
+            name = f"{name} ({extra})"
+        rows.append([name, f"{r.size:,}", rate, per, *(_ratio(r, c, results) for c in COLUMNS)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    return "\n".join(
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    )
+
+
+def _find(
+    results: Sequence[Result], what: str, size: int, subject: str = "itinerary"
+) -> Result | None:
+    for r in results:
+        if (r.subject, r.what, r.size) == (subject, what, size):
+            return r
+    return None
+
+
+def targets(results: Sequence[Result]) -> str:
+    """The issue's targets, each with the figure measured and whether it is met."""
+    sizes = sorted({r.size for r in results})
+    lines = []
+
+    def line(target: str, measured: str, met: bool | None) -> None:
+        verdict = "n/a" if met is None else ("met" if met else "MISSED")
+        lines.append(f"- {target}: {measured} -> {verdict}")
+
+    for n in sizes:
+        full = _find(results, "full replay", n)
+        bare = _find(results, "fold tuples into dicts", n, "bare loop")
+        es = _find(results, "rebuild via repository", n, "eventsourcing (memory)")
+        if full and bare and full.rate and bare.rate:
+            slower = bare.rate / full.rate
+            line(f"replay within 5x of the bare loop ({n:,})", f"{slower:.1f}x slower", slower <= 5)
+        if full and es and full.rate and es.rate:
+            faster = full.rate / es.rate
+            line(f"replay >= 100x eventsourcing in memory ({n:,})", f"{faster:.0f}x", faster >= 100)
+    appends = [r for r in results if r.what == "append one by one" and r.seconds]
+    if len(appends) >= 2:
+        small, large = appends[0], appends[-1]
+        assert small.seconds
+        assert large.seconds
+        growth = (large.seconds / large.size) / (small.seconds / small.size)
+        line(f"flat append cost {small.size:,} -> {large.size:,}",
+             f"per-event cost x{growth:.2f}; last/first tenth at {large.size:,}: "
+             f"x{large.extra['last/first tenth']:.2f}", growth <= 1.5)  # fmt: skip
+    largest = sizes[-1] if sizes else 0
+    travel = _find(results, f"as_of query x{_queries(results)}", largest)
+    if travel:
+        median = travel.extra["median ms"]
+        line(f"time travel median < 1 ms ({largest:,})",
+             f"{median:.3f} ms (p99 {travel.extra['p99 ms']:.3f} ms)", median < 1)  # fmt: skip
+    load = _find(results, "SQLite load", largest)
+    if load and load.seconds:
+        scaled = load.seconds * 1_000_000 / largest
+        line(f"SQLite load of 1M < 5 s (from {largest:,})", f"{scaled:.2f} s", scaled < 5)
+    held = _find(results, "bytes per event in a log", largest)
+    if held:
+        value = held.extra["bytes/event"]
+        line(f"memory < 400 bytes/event ({largest:,})", f"{value:.0f} bytes", value < 400)
+    return "\n".join(lines)
+
+
+def _queries(results: Sequence[Result]) -> str:
+    for r in results:
+        if r.what.startswith("as_of query x"):
+            return r.what.removeprefix("as_of query x")
+    return ""
+
+
+def machine() -> str:
+    """CPU, core count and Python: where the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for row in out.splitlines():
+            if row.startswith("Model name:"):
+                cpu = row.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    import os  # noqa: PLC0415
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()} on {platform.system()} {platform.release()}"
+    )

@@ -1,0 +1,186 @@
+"""Deterministic synthetic tours: the events the benchmarks measure, and the same facts as tuples.
+
+A workload is several participants moving between the tour's places (departures name their
+destination, arrivals follow hours later), meeting whoever is at the same place, signing
+agreements with obligations (some ``within=`` a calendar duration, some ``due=`` an instant)
+and meeting those obligations later. It is consistent: nobody meets where they are not, and
+every obligation met was signed first. A few arrivals are recorded after later events, so
+recording order is not occurrence order (replay has to sort, as it does on real logs).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pendulum
+
+from itinerary.events import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+)
+from itinerary.places import GAZETTEER, Place
+
+PEOPLE = (
+    "Donald Trump",
+    "Sanae Takaichi",
+    "Emperor Naruhito",
+    "Anwar Ibrahim",
+    "Lee Jae-myung",
+    "Xi Jinping",
+    "Marco Rubio",
+    "Scott Bessent",
+)
+PLACES: tuple[Place, ...] = tuple(GAZETTEER.values())
+START = datetime(2025, 10, 26, tzinfo=UTC)
+_MINUTE = 60_000_000
+
+# What happens at each step, by weight: a departure (its arrival follows), a meeting, a
+# signing, an obligation met.
+_ACTIONS = ("travel", "meeting", "signing", "met")
+_WEIGHTS = (35, 45, 10, 10)
+
+
+def _instant(micros: int, place: Place) -> pendulum.DateTime:
+    return place.local(START + timedelta(microseconds=micros))
+
+
+def _km(a: Place, b: Place) -> float:
+    assert a.lat is not None
+    assert a.lon is not None
+    assert b.lat is not None
+    assert b.lon is not None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def generate(n: int, *, seed: int = 2025) -> list[Event]:
+    """*n* events of a consistent synthetic tour, the same for the same *seed*."""
+    return list(_take(_events(random.Random(seed)), n))
+
+
+def _take(events: Iterator[Event], n: int) -> Iterator[Event]:
+    for count, event in enumerate(events):
+        if count == n:
+            return
+        yield event
+
+
+def _events(rng: random.Random) -> Iterator[Event]:  # noqa: PLR0912, PLR0915 - one simulation loop
+    clock = 0
+    where: dict[str, Place | None] = {}
+    travelling: list[tuple[int, str, Place]] = []  # (arrival micros, who, destination)
+    open_obligations: list[tuple[str, str]] = []
+    signed = 0
+    for who in PEOPLE:
+        place = rng.choice(PLACES)
+        where[who] = place
+        yield Arrived(who, place, _instant(clock, place))
+        clock += rng.randint(1, 30) * _MINUTE
+    while True:
+        clock += rng.randint(5, 90) * _MINUTE
+        # Arrivals due by now are recorded now, at the instant they happened.
+        landed = [trip for trip in travelling if trip[0] <= clock]
+        if landed:
+            travelling = [trip for trip in travelling if trip[0] > clock]
+            for at, who, place in landed:
+                where[who] = place
+                yield Arrived(who, place, _instant(at, place))
+        present: dict[Place, list[str]] = {}
+        for who, place in where.items():
+            if place is not None:
+                present.setdefault(place, []).append(who)
+        if not present:
+            continue
+        action = rng.choices(_ACTIONS, _WEIGHTS)[0]
+        place = rng.choice(list(present))
+        here = present[place]
+        if action == "travel":
+            who = rng.choice(here)
+            to = rng.choice([p for p in PLACES if p is not place])
+            where[who] = None
+            hours = _km(place, to) / 750 + 1 + rng.random()  # airliner speed, plus transfers
+            travelling.append((clock + int(hours * 60) * _MINUTE, who, to))
+            yield Departed(who, place, _instant(clock, place), to=to)
+        elif action == "meeting":
+            people = rng.sample(here, rng.randint(1, min(4, len(here))))
+            end = clock + rng.randint(30, 180) * _MINUTE
+            yield MeetingHeld(
+                f"Talks in {place.name}",
+                people,
+                place,
+                _instant(clock, place),
+                _instant(end, place),
+                venue=rng.choice((None, "State Guest House", "Embassy")),
+            )
+            clock = end
+        elif action == "signing" or not open_obligations:
+            signed += 1
+            title = f"Agreement {signed}"
+            obligations = []
+            for k in range(rng.randint(1, 2)):
+                what = f"obligation {k + 1}"
+                if rng.random() < 0.5:
+                    obligation = Obligation(
+                        what, within=pendulum.duration(months=rng.randint(1, 12))
+                    )
+                else:
+                    due = clock + rng.randint(1, 400) * 24 * 60 * _MINUTE
+                    obligation = Obligation(what, due=_instant(due, place))
+                obligations.append(obligation)
+                open_obligations.append((title, what))
+            yield AgreementSigned(
+                title,
+                rng.sample(here, rng.randint(1, min(3, len(here)))),
+                place,
+                _instant(clock, place),
+                obligations=obligations,
+            )
+        else:
+            agreement, what = open_obligations.pop(rng.randrange(len(open_obligations)))
+            yield ObligationMet(agreement, what, _instant(clock, rng.choice(PLACES)))
+
+
+Fact = tuple[Any, ...]
+
+
+def as_facts(events: Sequence[Event]) -> list[Fact]:
+    """The same facts as plain tuples: names, place names and integer microseconds.
+
+    Deadlines are computed here, once (the bare loop is the limit of a fold, not of
+    calendar arithmetic): a signing carries ``((what, due_micros), ...)``.
+    """
+    facts: list[Fact] = []
+    for e in events:
+        if isinstance(e, Arrived):
+            facts.append(("arrived", e.who, e.place.name, _micros(e.at)))
+        elif isinstance(e, Departed):
+            to = e.to.name if e.to is not None else None
+            facts.append(("departed", e.who, e.place.name, _micros(e.at), to))
+        elif isinstance(e, MeetingHeld):
+            facts.append(
+                ("meeting", e.title, e.participants, e.place.name, _micros(e.start), _micros(e.end))
+            )
+        elif isinstance(e, AgreementSigned):
+            dues = tuple((o.what, _micros(o.due_after(e.at, e.place))) for o in e.obligations)
+            facts.append(("signed", e.title, e.signatories, e.place.name, _micros(e.at), dues))
+        elif isinstance(e, ObligationMet):
+            facts.append(("met", e.agreement, e.what, _micros(e.at)))
+    return facts
+
+
+def _micros(value: datetime) -> int:
+    delta = value - START
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
