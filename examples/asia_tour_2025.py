@@ -1,116 +1,32 @@
 """The October 2025 Asia tour: Kuala Lumpur, then Tokyo, then South Korea.
 
 Facts come from ``shared/seed/asia-tour-2025.txt``. The text gives dates but few clock
-times: every time marked ``# assumed`` below is ours, not the text's.
+times: every time marked ``# assumed`` in ``asia_tour_2025.toml`` (the scenario this script
+loads) is ours, not the text's.
 
 Run it with ``python examples/asia_tour_2025.py``.
 """
 
 from __future__ import annotations
 
-import pendulum
+from pathlib import Path
 
-from itinerary import (
-    AgreementSigned,
-    Arrived,
-    Departed,
-    EventLog,
-    MeetingHeld,
-    Obligation,
-    replay,
-)
+from itinerary import EventLog, replay
 from itinerary.agenda import agenda, format_agenda
 from itinerary.events import format_local
-from itinerary.places import BUSAN, GYEONGJU, KUALA_LUMPUR, TOKYO
+from itinerary.places import GYEONGJU, KUALA_LUMPUR, TOKYO
+from itinerary.scenarios import load_scenario
 
 TRUMP = "Donald Trump"
 TAKAICHI = "Sanae Takaichi"
 NARUHITO = "Emperor Naruhito"
 AKASAKA = "Akasaka State Guest House"
+SCENARIO = Path(__file__).with_name("asia_tour_2025.toml")
 
 
 def tour() -> EventLog:
-    """The tour as an event log, in the order the text tells it."""
-    return EventLog().extend(
-        [
-            # "Trump attended the ASEAN Summit in Malaysia on October 26, 2025."
-            Arrived(TRUMP, KUALA_LUMPUR, KUALA_LUMPUR.at("2025-10-26 10:00")),  # assumed
-            MeetingHeld(
-                "ASEAN Summit",
-                (TRUMP,),
-                KUALA_LUMPUR,
-                KUALA_LUMPUR.at("2025-10-26 14:00"),  # assumed
-                KUALA_LUMPUR.at("2025-10-26 17:00"),  # assumed
-            ),
-            # "... and traveled to Japan on October 27."
-            Departed(TRUMP, KUALA_LUMPUR, KUALA_LUMPUR.at("2025-10-27 09:00"), to=TOKYO),  # assumed
-            Arrived(TRUMP, TOKYO, TOKYO.at("2025-10-27 16:30")),  # assumed (Haneda)
-            # "On the evening of October 27 ... Trump met with Emperor Naruhito."
-            MeetingHeld(
-                "Meeting with the Emperor",
-                (TRUMP, NARUHITO),
-                TOKYO,
-                TOKYO.at("2025-10-27 18:00"),  # assumed ("evening")
-                TOKYO.at("2025-10-27 18:45"),  # assumed
-            ),
-            # "The leaders' summit ... was held on October 28, 2025, at the Akasaka State
-            # Guest House in Tokyo."
-            MeetingHeld(
-                "U.S.-Japan summit",
-                (TRUMP, TAKAICHI),
-                TOKYO,
-                TOKYO.at("2025-10-28 10:00"),  # assumed
-                TOKYO.at("2025-10-28 11:30"),  # assumed
-                venue=AKASAKA,
-            ),
-            # "... a framework agreement on the security of supply for rare earth elements
-            # and critical minerals was signed ... relevant ministries would identify
-            # actionable projects and provide financial support within six months."
-            AgreementSigned(
-                "Critical minerals and rare earths framework",
-                (TRUMP, TAKAICHI),
-                TOKYO,
-                TOKYO.at("2025-10-28 12:00"),  # assumed
-                venue=AKASAKA,
-                obligations=[
-                    Obligation(
-                        "identify actionable projects and provide financial support",
-                        within=pendulum.duration(months=6),
-                    )
-                ],
-            ),
-            # "A new trade agreement was signed alongside efforts to expand bilateral trade."
-            AgreementSigned(
-                "U.S.-Japan trade agreement",
-                (TRUMP, TAKAICHI),
-                TOKYO,
-                TOKYO.at("2025-10-28 12:15"),  # assumed
-                venue=AKASAKA,
-            ),
-            # "... meetings with representatives of Japan's business community"
-            MeetingHeld(
-                "Meeting with Japan's business community",
-                (TRUMP,),
-                TOKYO,
-                TOKYO.at("2025-10-28 18:00"),  # assumed (day and time)
-                TOKYO.at("2025-10-28 19:00"),  # assumed
-            ),
-            # "After concluding his engagements in Tokyo, he is scheduled to proceed to South
-            # Korea" for the APEC summit. Busan as the arrival airport and Gyeongju as the
-            # summit city are assumed; the text says only "South Korea".
-            Departed(TRUMP, TOKYO, TOKYO.at("2025-10-29 10:00"), to=BUSAN),  # assumed
-            Arrived(TRUMP, BUSAN, BUSAN.at("2025-10-29 12:20")),  # assumed
-            Departed(TRUMP, BUSAN, BUSAN.at("2025-10-29 13:00"), to=GYEONGJU),  # assumed
-            Arrived(TRUMP, GYEONGJU, GYEONGJU.at("2025-10-29 13:40")),  # assumed
-            MeetingHeld(
-                "APEC Summit",
-                (TRUMP,),
-                GYEONGJU,
-                GYEONGJU.at("2025-10-29 15:00"),  # assumed
-                GYEONGJU.at("2025-10-29 17:00"),  # assumed
-            ),
-        ]
-    )
+    """The tour as an event log, in the order the text tells it (from the TOML scenario)."""
+    return load_scenario(SCENARIO).log
 
 
 def report(log: EventLog) -> str:
