@@ -1,0 +1,124 @@
+"""The benchmark suite runs, in quick mode, and its workload and baselines are sound.
+
+Structure only: no figure measured here is compared with a target or a time.
+"""
+
+import importlib.util
+import json
+
+from benchmarks.__main__ import main
+from benchmarks.baselines import bare_append, bare_fold
+from benchmarks.report import table, targets
+from benchmarks.suite import Config, Result, optional, run
+from benchmarks.workload import as_facts, generate
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import EventLog, replay
+from itinerary.consistency import check
+
+SECTIONS = {"construct", "append", "replay", "time travel", "memory", "check", "store"}
+
+
+def _quick(**overrides: object) -> tuple[list[Result], list[str]]:
+    lines: list[str] = []
+    config = Config(sizes=(120,), repeat=lambda n: 1, queries=5, log=lines.append)
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return run(config), lines
+
+
+def test_quick_run_measures_every_section():
+    """A quick run yields figures for every section, with a positive rate where one applies."""
+    results, _ = _quick()
+    assert {r.section for r in results} >= SECTIONS
+    assert all(r.size == 120 for r in results)
+    rates = [r for r in results if r.seconds is not None]
+    assert rates
+    assert all(r.rate is not None and r.rate > 0 for r in rates)
+    travel = next(r for r in results if r.section == "time travel")
+    assert 0 < travel.extra["median ms"] <= travel.extra["p99 ms"]
+    held = next(r for r in results if r.what == "bytes per event in a log")
+    assert held.extra["bytes/event"] > 0
+
+
+def test_eventsourcing_section_runs_or_says_not_available():
+    """With the bench extra the peer is measured; without it the run says "not available"."""
+    results, lines = _quick()
+    subjects = {r.subject for r in results}
+    if importlib.util.find_spec("eventsourcing") is not None:
+        assert {"eventsourcing (memory)", "eventsourcing (sqlite)"} <= subjects
+    else:
+        assert any(line.startswith("eventsourcing: not available") for line in lines)
+        assert not any(s.startswith("eventsourcing") for s in subjects)
+
+
+def test_es_limit_skips_the_peer_above_it():
+    """--es-limit leaves eventsourcing out above that size, and says so."""
+    results, lines = _quick(es_limit=100)
+    assert not any(r.subject.startswith("eventsourcing") for r in results)
+    assert any("eventsourcing" in line for line in lines)
+
+
+def test_missing_module_is_reported_not_raised():
+    """A section whose module is missing prints "not available" and is skipped."""
+    lines: list[str] = []
+    config = Config(sizes=(), repeat=lambda n: 1, log=lines.append)
+    assert optional("itinerary.no_such_module", config, "check") is None
+    assert lines[0].startswith("check: not available")
+    assert config.skipped == lines
+
+
+def test_table_has_a_row_per_figure_and_ratio_columns():
+    """The table has a header, a rule and one row per figure, with ratios for compared rows."""
+    results, _ = _quick()
+    rows = table(results).splitlines()
+    assert len(rows) == len(results) + 2
+    assert "vs bare loop" in rows[0]
+    replay_row = next(row for row in rows if row.startswith("| full replay"))
+    assert replay_row.count("x") >= 1
+    assert "replay within 5x of the bare loop" in targets(results)
+
+
+def test_command_line_quick_mode_writes_json(tmp_path, capsys):
+    """`python -m benchmarks --quick --json PATH` prints the table and writes every figure."""
+    path = tmp_path / "figures.json"
+    results = main(["--quick", "--sizes", "80", "--queries", "3", "--json", str(path)])
+    out = capsys.readouterr().out
+    assert "| measurement" in out
+    assert "Targets:" in out
+    written = json.loads(path.read_text())
+    assert len(written["results"]) == len(results)
+
+
+def test_workload_is_deterministic():
+    """The same seed gives the same events; another seed gives others."""
+    assert generate(200, seed=7) == generate(200, seed=7)
+    assert generate(200, seed=7) != generate(200, seed=8)
+
+
+@given(n=st.integers(0, 400), seed=st.integers(0, 2**16))
+@example(n=0, seed=0)
+def test_workload_is_consistent(n, seed):
+    """The synthetic tour has exactly n events and breaks none of check()'s rules."""
+    events = generate(n, seed=seed)
+    assert len(events) == n
+    assert check(EventLog(events)) == []
+
+
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**16))
+@example(n=9, seed=0)
+def test_bare_loop_folds_the_same_facts_as_replay(n, seed):
+    """The bare-loop baseline ends with the whereabouts, agreements and deadlines replay finds."""
+    events = generate(n, seed=seed)
+    facts = as_facts(events)
+    assert bare_append(facts) == facts
+    where, agreements, deadlines = bare_fold(facts)
+    state = replay(EventLog(events))
+    assert set(where) == set(state.people)
+    for who, found in where.items():
+        place = state.where(who).place
+        assert found[0] == (place.name if place is not None else None)
+    assert [a[1] for a in agreements] == [a.title for a in state.agreements]
+    met = {(d.agreement, d.what) for d in state.met()}
+    assert {key for key, (_, at) in deadlines.items() if at is not None} == met
