@@ -16,7 +16,9 @@ from itinerary.store.sqlite import SQLiteStore
 
 __all__ = [
     "DEFAULT_CODEC",
+    "JSONL_SUFFIXES",
     "SCHEMA_VERSIONS",
+    "SQLITE_SUFFIXES",
     "Codec",
     "EventStore",
     "JsonlStore",
@@ -28,8 +30,8 @@ __all__ = [
     "open_store",
 ]
 
-SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-JSONL_SUFFIXES = (".jsonl",)
+SQLITE_SUFFIXES: tuple[str, ...] = (".sqlite", ".sqlite3", ".db")
+JSONL_SUFFIXES: tuple[str, ...] = (".jsonl",)
 
 
 def open_store(

@@ -1,0 +1,263 @@
+"""The ``itinerary`` command line: replay, check, agenda and export a scenario or a store.
+
+FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``) or a JSON Lines
+export (``.jsonl``). A mistake in what was given (a missing file, a malformed scenario, an
+unknown zone) prints one line on stderr and exits with status 2; ``check`` exits with 1 when
+it finds violations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+import click
+
+from itinerary import _time
+from itinerary.agenda import agenda, format_agenda
+from itinerary.errors import ConcurrencyError, ItineraryError
+from itinerary.events import format_local
+from itinerary.places import GAZETTEER, Place
+from itinerary.projections import replay as replay_log
+from itinerary.scenarios import Scenario, load_scenario, save_scenario
+from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, open_store
+
+__all__ = ["main"]
+
+SCENARIO_SUFFIXES = (".toml",)
+USAGE_ERROR = 2
+"""The exit status for a user's mistake (as for a bad option)."""
+
+_STATUS_COLOURS = {"pending": "yellow", "overdue": "red", "met": "green", "at": "green",
+                   "in_transit": "cyan", "unknown": "white"}  # fmt: skip
+
+
+class UserError(click.ClickException):
+    """A mistake in what the user gave: one line on stderr, exit status 2."""
+
+    exit_code = USAGE_ERROR
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``itinerary: <message>`` on stderr."""
+        click.echo(f"itinerary: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except ItineraryError as exc:
+        raise UserError(" ".join(str(exc).split())) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise UserError(f"{where}{exc.strerror or exc}") from None
+
+
+def _kind_of(path: str) -> str:
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in SCENARIO_SUFFIXES:
+        return "scenario"
+    if suffix in SQLITE_SUFFIXES + JSONL_SUFFIXES:
+        return "store"
+    known = ", ".join(SCENARIO_SUFFIXES + SQLITE_SUFFIXES + JSONL_SUFFIXES)
+    raise UserError(f"{path}: unknown kind of file {suffix or '(no suffix)'!r}; use {known}")
+
+
+def read(path: str) -> Scenario:
+    """The scenario in *path* (a store or an export gives a scenario without places)."""
+    kind = _kind_of(path)
+    if not os.path.exists(path):
+        raise UserError(f"{path}: no such file")
+    with _user_errors():
+        if kind == "scenario":
+            return load_scenario(path)
+        store = open_store(path, create=False)
+        try:
+            return Scenario(store.load())
+        finally:
+            store.close()
+
+
+def _parse_as_of(text: str, places: Mapping[str, Place]) -> datetime:
+    """``"2025-10-28 12:00 Asia/Tokyo"`` (or a place name instead of the zone) as an instant."""
+    expected = "expected --as-of 'YYYY-MM-DD HH:MM ZONE', e.g. '2025-10-28 12:30 Asia/Tokyo'"
+    date, _, rest = text.strip().partition(" ")
+    clock, _, where = rest.strip().partition(" ")
+    where = where.strip()
+    if not where:
+        raise UserError(f"--as-of {text!r} has no zone: {expected} (there is no default zone)")
+    place = places.get(where) or GAZETTEER.get(where)
+    with _user_errors():
+        tz = place.tz if place is not None else _time.check_zone(where)
+        wall = _time.parse_wall_time(f"{date} {clock}", where=f"--as-of {text!r}")
+        return _time.resolve(wall, tz, where=f"--as-of {where}")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour: int | None = None) -> str:
+    """Rows as aligned columns under *headers*; column *colour* is styled by its value."""
+    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
+    head = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
+    lines = [("  " + head).rstrip()]
+    for row in rows:
+        cells = []
+        for i, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            text = str(cell).ljust(width)
+            if i == colour:
+                text = click.style(text, fg=_STATUS_COLOURS.get(str(cell).strip()))
+            cells.append(text)
+        lines.append(("  " + "  ".join(cells)).rstrip())
+    return "\n".join(lines)
+
+
+def _echo(text: str = "") -> None:
+    click.echo(text)  # click strips styles when stdout is not a terminal
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="itinerary", prog_name="itinerary")
+def main() -> None:
+    """Replay, check and convert itineraries: scenarios, stores and exports.
+
+    FILE is a scenario (.toml), a SQLite store (.sqlite, .db) or a JSON Lines export (.jsonl).
+    """
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="'YYYY-MM-DD HH:MM ZONE'",
+    help="Replay only what happened by then, e.g. '2025-10-28 12:30 Asia/Tokyo' (a zone or "
+    "a place name is required: there is no default zone).",
+)
+def replay(file: str, as_of: str | None) -> None:
+    """Where everyone is, the agreements signed, and the deadlines with their status."""
+    scenario = read(file)
+    instant = None if as_of is None else _parse_as_of(as_of, scenario.places)
+    with _user_errors():
+        state = replay_log(scenario.log, as_of=instant)
+    if state.as_of is None:
+        _echo("No events: nothing to replay.")
+        return
+    shown = _time.to_zone(state.as_of, getattr(state.as_of.tzinfo, "key", None) or "UTC")
+    zone_name = getattr(shown.tzinfo, "key", "")
+    _echo(
+        f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {zone_name} ({len(scenario.log)} events)"
+    )
+    rows = []
+    for who in state.people:
+        where = state.where(who)
+        if where.place is not None:
+            place = where.place.name
+            since = format_local(where.since, where.place) if where.since is not None else ""
+        else:
+            origin = where.origin.name if where.origin else "?"
+            place = f"{origin} -> {where.destination.name if where.destination else '?'}"
+            since = format_local(where.since, where.origin) if where.since and where.origin else ""
+        rows.append((who, where.status, place, since))
+    _echo("\nWhereabouts")
+    _echo(
+        _table(("who", "status", "where", "since (local)"), rows, colour=1)
+        if rows
+        else "  (nobody yet)"
+    )
+    signed = [
+        (format_local(s.at, s.place), s.place.name, s.title, ", ".join(s.signatories))
+        for s in state.agreements
+    ]
+    _echo("\nAgreements signed")
+    _echo(_table(("at (local)", "place", "title", "signatories"), signed) if signed else "  (none)")
+    deadlines = [
+        (format_local(d.due, d.place), d.place.name, d.status, d.agreement, d.what)
+        for d in state.deadlines
+    ]
+    _echo("\nDeadlines")
+    _echo(
+        _table(("due (local)", "place", "status", "agreement", "obligation"), deadlines, colour=2)
+        if deadlines
+        else "  (none)"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def check(file: str) -> None:
+    """Report the log's inconsistencies; exit status 1 if there are any."""
+    scenario = read(file)
+    if importlib.util.find_spec("itinerary.consistency") is None:
+        raise UserError(
+            "check is not available yet: this version of itinerary has no consistency checks "
+            "(itinerary.consistency); nothing was checked"
+        )
+    consistency = importlib.import_module("itinerary.consistency")
+    with _user_errors():
+        violations = list(consistency.check(scenario.log))
+    if not violations:
+        _echo(f"No violations in {len(scenario.log)} events.")
+        return
+    rows = [
+        (
+            str(getattr(v, "rule", "")),
+            str(getattr(v, "who", "") or ""),
+            ", ".join(str(p) for p in getattr(v, "positions", ())),
+            " ".join(str(getattr(v, "message", v)).split()),
+        )
+        for v in violations
+    ]
+    _echo(
+        f"{len(violations)} violation{'s' if len(violations) != 1 else ''} in {len(scenario.log)} events"
+    )
+    _echo(_table(("rule", "who", "positions", "message"), rows))
+    raise SystemExit(1)
+
+
+@main.command(name="agenda")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--tz", metavar="ZONE", help="Show every time in this IANA zone (or place's zone).")
+def agenda_command(file: str, tz: str | None) -> None:
+    """The day-by-day agenda, in each place's local time or all in one zone."""
+    scenario = read(file)
+    with _user_errors():
+        zone = tz
+        if tz is not None:
+            place = scenario.places.get(tz) or GAZETTEER.get(tz)
+            zone = place.tz if place is not None else _time.check_zone(tz)
+        text = format_agenda(agenda(scenario.log, tz=zone))
+    _echo(text or "No events.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The file to write: .toml, .sqlite/.db or .jsonl (it must not hold events yet).",
+)
+def export(file: str, target: str) -> None:
+    """Convert FILE into another kind of file (scenario, store or export)."""
+    scenario = read(file)
+    kind = _kind_of(target)
+    if os.path.exists(target) and os.path.getsize(target) > 0 and kind == "scenario":
+        raise UserError(f"{target}: already exists; not overwriting it")
+    with _user_errors():
+        if kind == "scenario":
+            save_scenario(scenario, target)
+        else:
+            store = open_store(target)
+            try:
+                store.extend(scenario.log, expected_version=0)
+            except ConcurrencyError:
+                raise UserError(
+                    f"{target}: already holds {store.version} events; not overwriting it"
+                ) from None
+            finally:
+                store.close()
+    _echo(f"Wrote {len(scenario.log)} events to {target}")
