@@ -156,8 +156,9 @@ class _Person:
         self.since_pos = -1  # the position of the event that put them here (or on the way)
         self.origin: Place | None = None  # set while travelling
         self.to: Place | None = None  # the destination their departure named, if any
-        # The meeting (or signing) they are in that ends last: (end µs, event, position).
-        self.busy: tuple[int, MeetingHeld | AgreementSigned, int] | None = None
+        # The meeting (or signing) they are in that ends last, as
+        # (start µs, end µs, event, position): the sweep's one interval per person.
+        self.busy: tuple[int, int, MeetingHeld | AgreementSigned, int] | None = None
 
 
 class _Checker:
@@ -257,8 +258,8 @@ class _Checker:
                 f"{who} leaves {place.name} at {when} but {self.where(who, state)}",
             )
         busy = state.busy
-        if busy is not None and at < busy[0]:
-            _, engagement, busy_pos = busy
+        if busy is not None and at < busy[1]:
+            _, _, engagement, busy_pos = busy
             assert isinstance(engagement, MeetingHeld)
             self.report(
                 "absent-participant",
@@ -280,8 +281,11 @@ class _Checker:
             state = self.person(who)
             busy = state.busy
             clash = False
-            if busy is not None and at < busy[0]:
-                other, other_pos = busy[1], busy[2]
+            # Events come in order of their start, so [at, end] overlaps an earlier
+            # [start, stop] when at < stop and start < end: touching is not overlapping,
+            # and a meeting of no length at another's start does not overlap it.
+            if busy is not None and at < busy[1] and busy[0] < end:
+                _, _, other, other_pos = busy
                 assert isinstance(other, MeetingHeld)
                 during = (
                     f"{other.title!r} in {other.place.name} "
@@ -315,8 +319,8 @@ class _Checker:
                     f"{who} is {role} {event.title!r} in {place.name} at {when} but "
                     f"{self.where(who, state)}",
                 )
-            if busy is None or end > busy[0]:
-                state.busy = (end, event, pos)
+            if busy is None or end > busy[1]:
+                state.busy = (at, end, event, pos)
 
     def signed(self, event: AgreementSigned, pos: int, at: int) -> None:
         self.engaged(event, pos, at)

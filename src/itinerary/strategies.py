@@ -1,0 +1,454 @@
+"""Hypothesis strategies for property-testing itineraries: places, local times, tours, logs.
+
+In hypothesis' house style: each function is a plural noun returning a strategy; arguments
+with defaults are keyword-only; arguments that vary take strategies, not values; bad arguments
+raise :class:`hypothesis.errors.InvalidArgument` when the function is called, not when a test
+draws from it; and each docstring says what the strategy shrinks towards.
+
+>>> from hypothesis import given, settings
+>>> from itinerary.consistency import check
+>>> from itinerary.strategies import itineraries
+>>> @settings(max_examples=10, database=None)
+... @given(itineraries(max_events=12))
+... def test_generated_tours_are_consistent(log):
+...     assert check(log) == []
+>>> test_generated_tours_are_consistent()
+
+Importing this module also registers :func:`places` and :func:`event_logs` with
+``st.from_type`` (the ``hypothesis`` entry point does the same whenever hypothesis is imported
+in an environment where itinerary is installed).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import zoneinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pendulum
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.strategies import SearchStrategy
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary._hypothesis import _register
+from itinerary.consistency import great_circle_km
+from itinerary.errors import UnknownZoneError
+from itinerary.events import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+)
+from itinerary.log import EventLog
+from itinerary.places import GAZETTEER, Place
+
+__all__ = ["event_logs", "itineraries", "local_times", "places"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = 60_000_000  # µs
+
+NAMES = (
+    "Donald Trump",
+    "Sanae Takaichi",
+    "Anwar Ibrahim",
+    "Lee Jae-myung",
+    "Xi Jinping",
+    "Emperor Naruhito",
+)
+"""The default people of :func:`itineraries` and :func:`event_logs`, in shrinking order."""
+
+CRUISE_KMH = 800.0
+"""The block speed :func:`itineraries` plans journeys at (well under the checker's bound)."""
+
+_OBLIGATIONS = ("identify projects", "provide financing", "report progress", "open markets")
+
+
+@functools.cache
+def _zones() -> tuple[str, ...]:
+    """Every IANA zone pendulum can load, the gazetteer's zones first (they shrink first)."""
+    first = tuple(dict.fromkeys(place.tz for place in GAZETTEER.values()))
+    rest = []
+    for name in sorted(zoneinfo.available_timezones()):
+        if name in first:
+            continue
+        try:
+            _time.check_zone(name)
+        except UnknownZoneError:
+            continue
+        rest.append(name)
+    return first + tuple(rest)
+
+
+def _require_strategy(value: object, name: str) -> None:
+    if value is not None and not isinstance(value, SearchStrategy):
+        raise InvalidArgument(
+            f"{name} must be a hypothesis strategy (e.g. st.just(x) for one value), "
+            f"got {type(value).__name__} {value!r}"
+        )
+
+
+def _require_sizes(min_name: str, min_value: object, max_name: str, max_value: object) -> None:
+    for name, value in ((min_name, min_value), (max_name, max_value)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidArgument(f"{name} must be a non-negative integer, got {value!r}")
+    assert isinstance(min_value, int)
+    assert isinstance(max_value, int)
+    if min_value > max_value:
+        raise InvalidArgument(f"{min_name}={min_value} is greater than {max_name}={max_value}")
+
+
+def _require_positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}")
+
+
+def _names() -> SearchStrategy[str]:
+    return st.text(
+        st.characters(categories=("L", "N"), include_characters=" -'"),
+        min_size=1,
+        max_size=20,
+    ).filter(lambda text: text.strip() != "")
+
+
+def places(
+    *, zones: SearchStrategy[str] | None = None, coordinates: bool | None = None
+) -> SearchStrategy[Place]:
+    """Places: the gazetteer's, and made-up ones in any IANA zone.
+
+    Args:
+        zones: IANA zone names for made-up places; by default every zone pendulum can load.
+            Given, only made-up places are drawn (the gazetteer's have zones of their own).
+        coordinates: ``True`` for places that all have coordinates, ``False`` for places that
+            have none, ``None`` (the default) for either.
+
+    Shrinks towards the gazetteer's first place, Washington (or, with *zones* given or
+    ``coordinates=False``, a place named ``"0"`` in the first zone, at 0°N 0°E if it has
+    coordinates).
+
+    """
+    _require_strategy(zones, "zones")
+    if coordinates not in (None, True, False):
+        raise InvalidArgument(f"coordinates must be True, False or None, got {coordinates!r}")
+    zone_names = st.sampled_from(_zones()) if zones is None else zones
+    with_coordinates = st.builds(
+        Place,
+        _names(),
+        _names(),
+        zone_names,
+        lat=st.floats(-90, 90, allow_nan=False),
+        lon=st.floats(-180, 180, allow_nan=False),
+    )
+    without = st.builds(Place, _names(), _names(), zone_names)
+    made_up = {True: with_coordinates, False: without, None: with_coordinates | without}
+    if zones is not None or coordinates is False:
+        return made_up[coordinates]
+    return st.sampled_from(tuple(GAZETTEER.values())) | made_up[coordinates]
+
+
+def local_times(
+    place: Place,
+    *,
+    min_value: datetime = datetime(1900, 1, 1),
+    max_value: datetime = datetime(2099, 12, 31, 23, 59, 59, 999999),
+) -> SearchStrategy[DateTime]:
+    """Instants as local clocks at *place* showed them, for wall times that exist there.
+
+    A wall time the clocks skipped (a gap) is never drawn; one they showed twice (a fold) may
+    be drawn as either of its instants (``fold=0`` or ``fold=1``). Values are pendulum
+    ``DateTime`` in *place*'s zone, between the naive wall times *min_value* and *max_value*.
+
+    Shrinks towards 2000-01-01 00:00 local time (or the bound nearest to it).
+    """
+    if not isinstance(place, Place):
+        raise InvalidArgument(f"place must be a Place, got {type(place).__name__} {place!r}")
+    for name, value in (("min_value", min_value), ("max_value", max_value)):
+        if not isinstance(value, datetime) or value.tzinfo is not None:
+            raise InvalidArgument(
+                f"{name} must be a naive datetime (a wall time at {place.name}), got {value!r}"
+            )
+    if min_value > max_value:
+        raise InvalidArgument(f"min_value={min_value} is after max_value={max_value}")
+    return st.datetimes(
+        min_value, max_value, timezones=st.just(_time.zone(place.tz)), allow_imaginary=False
+    ).map(lambda value: _time.to_zone(value, place.tz))
+
+
+def _default_places() -> SearchStrategy[Place]:
+    return places()
+
+
+def _local(micros: int, place: Place) -> DateTime:
+    return _time.to_zone(_EPOCH + timedelta(microseconds=micros), place.tz)
+
+
+def _default_starts() -> SearchStrategy[datetime]:
+    return st.datetimes(datetime(1950, 1, 1), datetime(2049, 12, 31), timezones=st.just(UTC))
+
+
+def _minutes(draw: st.DrawFn, most: int) -> int:
+    return _MINUTE * draw(st.integers(0, most))
+
+
+class _Tour:
+    """The generator's bookkeeping while it draws one consistent itinerary."""
+
+    def __init__(self, names: Sequence[str], spots: Sequence[Place], start: int) -> None:
+        self.names = list(names)
+        self.spots = list(spots)
+        self.clock = dict.fromkeys(names, start)  # when each person is next free (µs)
+        self.where: dict[str, Place] = {}
+        self.open: list[tuple[AgreementSigned, str]] = []  # obligations not yet met
+        self.events: list[Event] = []
+        self.meetings = 0
+        self.agreements = 0
+
+    def group(self, draw: st.DrawFn) -> tuple[Place, list[str]]:
+        """Someone, and some of the people at the same place (who can therefore meet)."""
+        who = draw(st.sampled_from(self.names))
+        place = self.where[who]
+        others = [name for name in self.names if name != who and self.where[name] == place]
+        if others:
+            others = draw(st.lists(st.sampled_from(others), unique=True, max_size=len(others)))
+        return place, [who, *others]
+
+    def meet(self, draw: st.DrawFn) -> None:
+        place, people = self.group(draw)
+        start = max(self.clock[who] for who in people) + _minutes(draw, 12 * 60)
+        end = start + _minutes(draw, 8 * 60)
+        self.meetings += 1
+        self.events.append(
+            MeetingHeld(
+                f"Meeting {self.meetings}",
+                tuple(people),
+                place,
+                _local(start, place),
+                _local(end, place),
+            )
+        )
+        for who in people:
+            self.clock[who] = end
+
+    def travel(self, draw: st.DrawFn) -> None:
+        who = draw(st.sampled_from(self.names))
+        here = self.where[who]
+        there = draw(st.sampled_from([spot for spot in self.spots if spot != here]))
+        km = great_circle_km(here, there) or 0.0
+        shortest = max(10, math.ceil(km / CRUISE_KMH * 60))  # minutes
+        leave = self.clock[who] + _minutes(draw, 24 * 60)
+        arrive = leave + shortest * _MINUTE + _minutes(draw, 12 * 60)
+        bound = there if draw(st.booleans()) else None
+        self.events.append(Departed(who, here, _local(leave, here), to=bound))
+        self.events.append(Arrived(who, there, _local(arrive, there)))
+        self.where[who], self.clock[who] = there, arrive
+
+    def sign(self, draw: st.DrawFn) -> None:
+        place, people = self.group(draw)
+        at = max(self.clock[who] for who in people) + _minutes(draw, 12 * 60)
+        signed_at = _local(at, place)
+        whats = draw(st.lists(st.sampled_from(_OBLIGATIONS), unique=True, max_size=2))
+        obligations = []
+        for what in whats:
+            if draw(st.booleans()):
+                months, days = draw(st.integers(0, 12)), draw(st.integers(0, 31))
+                within = pendulum.duration(months=months, days=days or (0 if months else 1))
+                obligations.append(Obligation(what, within=within))
+            else:
+                due = at + _minutes(draw, 365 * 24 * 60) + _MINUTE
+                obligations.append(Obligation(what, due=_local(due, place)))
+        self.agreements += 1
+        signing = AgreementSigned(
+            f"Agreement {self.agreements}", tuple(people), place, signed_at, obligations=obligations
+        )
+        self.events.append(signing)
+        self.open += [(signing, what) for what in whats]
+        for who in people:
+            self.clock[who] = at
+
+    def fulfil(self, draw: st.DrawFn) -> None:
+        index = draw(st.integers(0, len(self.open) - 1))
+        signing, what = self.open.pop(index)
+        at = _time.micros(signing.at) + _minutes(draw, 400 * 24 * 60)
+        self.events.append(ObligationMet(signing.title, what, _local(at, signing.place)))
+
+
+@st.composite
+def _itineraries(
+    draw: st.DrawFn,
+    *,
+    people: SearchStrategy[str],
+    where: SearchStrategy[Place],
+    starts: SearchStrategy[datetime],
+    max_people: int,
+    max_places: int,
+    min_events: int,
+    max_events: int,
+) -> EventLog:
+    target = draw(st.integers(min_events, max_events))
+    names = draw(st.lists(people, min_size=1, max_size=max_people, unique=True))
+    spots = draw(
+        st.lists(where, min_size=1, max_size=max_places, unique_by=lambda place: place.name)
+    )
+    tour = _Tour(names, spots, _time.micros(draw(starts)))
+    for who in names:
+        place = tour.where[who] = draw(st.sampled_from(spots))
+        tour.clock[who] += _minutes(draw, 24 * 60)
+        # Either the log records the arrival, or it begins with them already there.
+        if len(tour.events) < target and draw(st.booleans()):
+            tour.events.append(Arrived(who, place, _local(tour.clock[who], place)))
+    while len(tour.events) < target:
+        action = draw(st.sampled_from(("meet", "travel", "sign", "fulfil")))
+        if action == "travel" and len(spots) > 1:
+            tour.travel(draw)
+        elif action == "sign":
+            tour.sign(draw)
+        elif action == "fulfil" and tour.open:
+            tour.fulfil(draw)
+        else:
+            tour.meet(draw)
+    # A journey adds two events; stopping after its departure is still consistent.
+    return EventLog(tour.events[:target])
+
+
+def itineraries(
+    *,
+    people: SearchStrategy[str] | None = None,
+    places: SearchStrategy[Place] | None = None,
+    starts: SearchStrategy[datetime] | None = None,
+    max_people: int = 4,
+    max_places: int = 5,
+    min_events: int = 0,
+    max_events: int = 50,
+) -> SearchStrategy[EventLog]:
+    """Event logs of tours that are consistent by construction: :func:`~itinerary.check` is ``[]``.
+
+    Several people start at some of the places (their arrival recorded, or the log begins
+    with them already there), then travel between places with journeys no faster than
+    :data:`CRUISE_KMH` (at least 10 minutes), meet when they are at the same place, sign
+    agreements with obligations (due ``within=`` a calendar duration or at a ``due=``
+    instant), and meet those obligations. Events are recorded tour by tour, action by action,
+    which is not the order they occurred in when several people travel at once.
+
+    Args:
+        people: Names to draw the participants from (distinct); default :data:`NAMES`.
+        places: Places to draw the tour's places from (distinct names); default
+            :func:`places`.
+        starts: Aware datetimes: the instant the tour starts; default 1950-2049 UTC.
+        max_people: At most this many participants (at least one).
+        max_places: At most this many places (at least one).
+        min_events: At least this many events.
+        max_events: At most this many events.
+
+    Shrinks towards a log of *min_events* events: one person (Donald Trump by default) at
+    one place (Washington by default), arrivals and short meetings, starting on
+    2000-01-01 00:00 UTC.
+
+    """
+    _require_strategy(people, "people")
+    _require_strategy(places, "places")
+    _require_strategy(starts, "starts")
+    _require_positive("max_people", max_people)
+    _require_positive("max_places", max_places)
+    _require_sizes("min_events", min_events, "max_events", max_events)
+    return _itineraries(
+        people=st.sampled_from(NAMES) if people is None else people,
+        where=_default_places() if places is None else places,
+        starts=_default_starts() if starts is None else starts,
+        max_people=max_people,
+        max_places=max_places,
+        min_events=min_events,
+        max_events=max_events,
+    )
+
+
+@st.composite
+def _arbitrary_logs(
+    draw: st.DrawFn,
+    *,
+    people: SearchStrategy[str],
+    where: SearchStrategy[Place],
+    starts: SearchStrategy[datetime],
+    min_events: int,
+    max_events: int,
+) -> EventLog:
+    # Few people, places and titles, close together in time: so that events collide.
+    names = draw(st.lists(people, min_size=1, max_size=3, unique=True))
+    spots = draw(st.lists(where, min_size=1, max_size=3, unique_by=lambda place: place.name))
+    start = _time.micros(draw(starts))
+    titles = ("Agreement 1", "Agreement 2")
+    count = draw(st.integers(min_events, max_events))
+    events: list[Event] = []
+    for _ in range(count):
+        kind = draw(st.sampled_from(("arrive", "depart", "meet", "sign", "fulfil")))
+        place = draw(st.sampled_from(spots))
+        at = start + _minutes(draw, 3 * 24 * 60)
+        if kind in ("arrive", "depart"):
+            who = draw(st.sampled_from(names))
+            if kind == "arrive":
+                events.append(Arrived(who, place, _local(at, place)))
+            else:
+                to = draw(st.none() | st.sampled_from(spots))
+                events.append(Departed(who, place, _local(at, place), to=to))
+            continue
+        if kind == "fulfil":
+            what = draw(st.sampled_from(_OBLIGATIONS[:2]))
+            events.append(ObligationMet(draw(st.sampled_from(titles)), what, _local(at, place)))
+            continue
+        group = tuple(draw(st.lists(st.sampled_from(names), min_size=1, unique=True)))
+        if kind == "meet":
+            end = at + _minutes(draw, 8 * 60)
+            title = f"Meeting {len(events) + 1}"
+            events.append(MeetingHeld(title, group, place, _local(at, place), _local(end, place)))
+        else:
+            whats = draw(st.lists(st.sampled_from(_OBLIGATIONS[:2]), unique=True, max_size=2))
+            due = _local(at + _minutes(draw, 30 * 24 * 60), place)
+            events.append(
+                AgreementSigned(
+                    draw(st.sampled_from(titles)),
+                    group,
+                    place,
+                    _local(at, place),
+                    obligations=[Obligation(what, due=due) for what in whats],
+                )
+            )
+    return EventLog(events)
+
+
+def event_logs(
+    *,
+    people: SearchStrategy[str] | None = None,
+    places: SearchStrategy[Place] | None = None,
+    starts: SearchStrategy[datetime] | None = None,
+    min_events: int = 0,
+    max_events: int = 50,
+) -> SearchStrategy[EventLog]:
+    """Arbitrary event logs, consistent or not: what :func:`~itinerary.check` must cope with.
+
+    Either events of every kind drawn independently (a few people, places and agreement
+    titles, within three days, so they collide: arrivals without departures, meetings of
+    absent people, obligations met before or without their agreement...), or a consistent
+    tour from :func:`itineraries`. Arguments are as for :func:`itineraries`.
+
+    Shrinks towards a log of *min_events* events: arrivals of one person (Donald Trump by
+    default) at one place (Washington by default) on 2000-01-01 00:00 UTC.
+    """
+    _require_strategy(people, "people")
+    _require_strategy(places, "places")
+    _require_strategy(starts, "starts")
+    _require_sizes("min_events", min_events, "max_events", max_events)
+    names = st.sampled_from(NAMES) if people is None else people
+    where = _default_places() if places is None else places
+    when = _default_starts() if starts is None else starts
+    sizes = {"min_events": min_events, "max_events": max_events}
+    return _arbitrary_logs(people=names, where=where, starts=when, **sizes) | _itineraries(
+        people=names, where=where, starts=when, max_people=4, max_places=5, **sizes
+    )
+
+
+_register()
