@@ -26,6 +26,7 @@ import math
 import zoneinfo
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pendulum
 from hypothesis import strategies as st
@@ -68,6 +69,10 @@ CRUISE_KMH = 800.0
 """The block speed :func:`itineraries` plans journeys at (well under the checker's bound)."""
 
 _OBLIGATIONS = ("identify projects", "provide financing", "report progress", "open markets")
+_ACTIONS = st.sampled_from(("meet", "travel", "sign", "fulfil"))
+_KINDS = st.sampled_from(("arrive", "depart", "meet", "sign", "fulfil"))
+_TITLES = ("Agreement 1", "Agreement 2")
+T = TypeVar("T")
 
 
 @functools.cache
@@ -192,8 +197,32 @@ def _default_starts() -> SearchStrategy[datetime]:
     return st.datetimes(datetime(1950, 1, 1), datetime(2049, 12, 31), timezones=st.just(UTC))
 
 
+# Strategies built once: building one per draw costs more than the draw itself.
+_BOOLEANS = st.booleans()
+
+
+@functools.cache
+def _up_to(most: int) -> SearchStrategy[int]:
+    return st.integers(0, most)
+
+
 def _minutes(draw: st.DrawFn, most: int) -> int:
-    return _MINUTE * draw(st.integers(0, most))
+    """A whole number of minutes from 0 to *most*, in µs (shrinks to 0)."""
+    return _MINUTE * draw(_up_to(most))
+
+
+def _pick(draw: st.DrawFn, items: Sequence[T]) -> T:
+    """One of *items* (shrinks to the first)."""
+    return items[draw(_up_to(len(items) - 1))] if len(items) > 1 else items[0]
+
+
+def _some(draw: st.DrawFn, items: Sequence[T], most: int) -> list[T]:
+    """At most *most* of *items*, in their order (shrinks to none)."""
+    chosen: list[T] = []
+    for item in items:
+        if len(chosen) < most and draw(_BOOLEANS):
+            chosen.append(item)
+    return chosen
 
 
 class _Tour:
@@ -211,12 +240,10 @@ class _Tour:
 
     def group(self, draw: st.DrawFn) -> tuple[Place, list[str]]:
         """Someone, and some of the people at the same place (who can therefore meet)."""
-        who = draw(st.sampled_from(self.names))
+        who = _pick(draw, self.names)
         place = self.where[who]
         others = [name for name in self.names if name != who and self.where[name] == place]
-        if others:
-            others = draw(st.lists(st.sampled_from(others), unique=True, max_size=len(others)))
-        return place, [who, *others]
+        return place, [who, *_some(draw, others, len(others))]
 
     def meet(self, draw: st.DrawFn) -> None:
         place, people = self.group(draw)
@@ -236,14 +263,14 @@ class _Tour:
             self.clock[who] = end
 
     def travel(self, draw: st.DrawFn) -> None:
-        who = draw(st.sampled_from(self.names))
+        who = _pick(draw, self.names)
         here = self.where[who]
-        there = draw(st.sampled_from([spot for spot in self.spots if spot != here]))
+        there = _pick(draw, [spot for spot in self.spots if spot != here])
         km = great_circle_km(here, there) or 0.0
         shortest = max(10, math.ceil(km / CRUISE_KMH * 60))  # minutes
         leave = self.clock[who] + _minutes(draw, 24 * 60)
         arrive = leave + shortest * _MINUTE + _minutes(draw, 12 * 60)
-        bound = there if draw(st.booleans()) else None
+        bound = there if draw(_BOOLEANS) else None
         self.events.append(Departed(who, here, _local(leave, here), to=bound))
         self.events.append(Arrived(who, there, _local(arrive, there)))
         self.where[who], self.clock[who] = there, arrive
@@ -252,11 +279,11 @@ class _Tour:
         place, people = self.group(draw)
         at = max(self.clock[who] for who in people) + _minutes(draw, 12 * 60)
         signed_at = _local(at, place)
-        whats = draw(st.lists(st.sampled_from(_OBLIGATIONS), unique=True, max_size=2))
+        whats = _some(draw, _OBLIGATIONS, 2)
         obligations = []
         for what in whats:
-            if draw(st.booleans()):
-                months, days = draw(st.integers(0, 12)), draw(st.integers(0, 31))
+            if draw(_BOOLEANS):
+                months, days = draw(_up_to(12)), draw(_up_to(31))
                 within = pendulum.duration(months=months, days=days or (0 if months else 1))
                 obligations.append(Obligation(what, within=within))
             else:
@@ -272,8 +299,7 @@ class _Tour:
             self.clock[who] = at
 
     def fulfil(self, draw: st.DrawFn) -> None:
-        index = draw(st.integers(0, len(self.open) - 1))
-        signing, what = self.open.pop(index)
+        signing, what = self.open.pop(draw(_up_to(len(self.open) - 1)))
         at = _time.micros(signing.at) + _minutes(draw, 400 * 24 * 60)
         self.events.append(ObligationMet(signing.title, what, _local(at, signing.place)))
 
@@ -297,13 +323,13 @@ def _itineraries(
     )
     tour = _Tour(names, spots, _time.micros(draw(starts)))
     for who in names:
-        place = tour.where[who] = draw(st.sampled_from(spots))
+        place = tour.where[who] = _pick(draw, spots)
         tour.clock[who] += _minutes(draw, 24 * 60)
         # Either the log records the arrival, or it begins with them already there.
-        if len(tour.events) < target and draw(st.booleans()):
+        if len(tour.events) < target and draw(_BOOLEANS):
             tour.events.append(Arrived(who, place, _local(tour.clock[who], place)))
     while len(tour.events) < target:
-        action = draw(st.sampled_from(("meet", "travel", "sign", "fulfil")))
+        action = draw(_ACTIONS)
         if action == "travel" and len(spots) > 1:
             tour.travel(draw)
         elif action == "sign":
@@ -381,36 +407,36 @@ def _arbitrary_logs(
     names = draw(st.lists(people, min_size=1, max_size=3, unique=True))
     spots = draw(st.lists(where, min_size=1, max_size=3, unique_by=lambda place: place.name))
     start = _time.micros(draw(starts))
-    titles = ("Agreement 1", "Agreement 2")
     count = draw(st.integers(min_events, max_events))
     events: list[Event] = []
     for _ in range(count):
-        kind = draw(st.sampled_from(("arrive", "depart", "meet", "sign", "fulfil")))
-        place = draw(st.sampled_from(spots))
+        kind = draw(_KINDS)
+        place = _pick(draw, spots)
         at = start + _minutes(draw, 3 * 24 * 60)
         if kind in ("arrive", "depart"):
-            who = draw(st.sampled_from(names))
+            who = _pick(draw, names)
             if kind == "arrive":
                 events.append(Arrived(who, place, _local(at, place)))
             else:
-                to = draw(st.none() | st.sampled_from(spots))
+                to = _pick(draw, spots) if draw(_BOOLEANS) else None
                 events.append(Departed(who, place, _local(at, place), to=to))
             continue
         if kind == "fulfil":
-            what = draw(st.sampled_from(_OBLIGATIONS[:2]))
-            events.append(ObligationMet(draw(st.sampled_from(titles)), what, _local(at, place)))
+            what = _pick(draw, _OBLIGATIONS[:2])
+            events.append(ObligationMet(_pick(draw, _TITLES), what, _local(at, place)))
             continue
-        group = tuple(draw(st.lists(st.sampled_from(names), min_size=1, unique=True)))
+        first = _pick(draw, names)
+        group = (first, *_some(draw, [name for name in names if name != first], len(names)))
         if kind == "meet":
             end = at + _minutes(draw, 8 * 60)
             title = f"Meeting {len(events) + 1}"
             events.append(MeetingHeld(title, group, place, _local(at, place), _local(end, place)))
         else:
-            whats = draw(st.lists(st.sampled_from(_OBLIGATIONS[:2]), unique=True, max_size=2))
+            whats = _some(draw, _OBLIGATIONS[:2], 2)
             due = _local(at + _minutes(draw, 30 * 24 * 60), place)
             events.append(
                 AgreementSigned(
-                    draw(st.sampled_from(titles)),
+                    _pick(draw, _TITLES),
                     group,
                     place,
                     _local(at, place),
