@@ -1,0 +1,114 @@
+"""The JSON Lines store, export and import: the contract, torn batches, damaged files."""
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from itinerary import EventLog
+from itinerary.errors import StoreError
+from itinerary.store import JsonlStore, export_jsonl, import_jsonl
+from itinerary.strategies import event_logs
+from tests.store_contract import DurableStoreContract, batch, exact
+
+PAUSE = """
+import time
+import itinerary.store.jsonl as jsonl
+write = jsonl._write_all
+def half_then_pause(fd, data):
+    write(fd, data[: len(data) // 2])
+    print("mid", flush=True)
+    time.sleep(60)
+jsonl._write_all = half_then_pause
+"""
+
+
+class TestJsonlStore(DurableStoreContract):
+    """The contract, for JsonlStore."""
+
+    def make_store(self, directory: Path) -> JsonlStore:
+        """A new store in directory/events.jsonl."""
+        return JsonlStore(directory / "events.jsonl")
+
+    def reopen(self, store: JsonlStore) -> JsonlStore:
+        """A new store object on the same file."""
+        return JsonlStore(store.path, create=False)
+
+    def pause_mid_write(self) -> str:
+        """Write half of the batch's bytes, then pause."""
+        return PAUSE
+
+
+@settings(max_examples=25)
+@given(log=event_logs(max_events=20))
+def test_export_import_round_trip(log: EventLog) -> None:
+    """export_jsonl then import_jsonl gives the same events, instants and zones."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "log.jsonl"
+        assert export_jsonl(log, path) == len(log)
+        assert exact(import_jsonl(path)) == exact(log)
+
+
+def test_export_refuses_to_overwrite(tmp_path: Path) -> None:
+    """Exporting onto a file that holds events raises StoreError and leaves it alone."""
+    path = tmp_path / "log.jsonl"
+    export_jsonl(batch("A", 2), path)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="already holds events"):
+        export_jsonl(batch("B", 2), path)
+    assert path.read_bytes() == before
+
+
+def test_torn_batch_is_ignored_then_removed(tmp_path: Path) -> None:
+    """Lines of an unfinished batch (and a torn last line) are not loaded, and the next write drops them."""
+    path = tmp_path / "log.jsonl"
+    store = JsonlStore(path)
+    store.extend(batch("A", 2))
+    lines = path.read_bytes().splitlines(keepends=True)
+    store2 = JsonlStore(tmp_path / "other.jsonl")
+    store2.extend(batch("A", 2) + batch("B", 3, start=2))
+    torn = store2.path and Path(store2.path).read_bytes().splitlines(keepends=True)[3:5]
+    path.write_bytes(b"".join(lines) + torn[0] + torn[1][:10])
+    assert JsonlStore(path).version == 2
+    assert JsonlStore(path).extend(batch("C", 1, start=2), expected_version=2) == 3
+    assert exact(import_jsonl(path)) == exact(batch("A", 2) + batch("C", 1, start=2))  # type: ignore[arg-type]
+
+
+def test_not_an_event_log(tmp_path: Path) -> None:
+    """A file without the header line is refused, naming line 1."""
+    path = tmp_path / "other.jsonl"
+    path.write_text('{"hello": "world"}\n')
+    with pytest.raises(StoreError, match=r"other\.jsonl: line 1: not an itinerary event log"):
+        import_jsonl(path)
+
+
+def test_damaged_line_is_named(tmp_path: Path) -> None:
+    """A complete line that is not JSON is refused with its line number."""
+    path = tmp_path / "log.jsonl"
+    export_jsonl(batch("A", 3), path)
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2][:20]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(StoreError, match=r"log\.jsonl: line 3: not an event record"):
+        import_jsonl(path)
+
+
+def test_versions_must_follow_each_other(tmp_path: Path) -> None:
+    """A line whose version skips is refused with the version expected."""
+    path = tmp_path / "log.jsonl"
+    export_jsonl(batch("A", 3), path)
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[2])
+    record["v"] = 7
+    lines[2] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(StoreError, match="line 3: expected version 2, found 7"):
+        import_jsonl(path)
+
+
+def test_import_of_a_missing_file(tmp_path: Path) -> None:
+    """Importing a file that does not exist raises StoreError naming it."""
+    with pytest.raises(StoreError, match=r"nope\.jsonl: no such store"):
+        import_jsonl(tmp_path / "nope.jsonl")
