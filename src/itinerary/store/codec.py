@@ -222,7 +222,7 @@ class Codec:
             return decoder(data, cls)  # type: ignore[no-any-return]
         except (ItineraryError, KeyError, TypeError, ValueError, IndexError) as exc:
             raise StoreError(
-                f"{prefix}cannot rebuild a {type_name} (schema {current}) from {data!r}: {exc}"
+                f"{prefix}cannot rebuild {type_name} (schema {current}) from {data!r}: {exc}"
             ) from exc
 
     def _upcast(

@@ -1,0 +1,128 @@
+"""The codec: exact round trips, golden payloads, durations, zones, schema versions."""
+
+from datetime import timedelta
+
+import pendulum
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import AgreementSigned, Arrived, EventLog, Obligation, _time
+from itinerary.errors import StoreError
+from itinerary.places import TOKYO, WASHINGTON
+from itinerary.store.codec import DEFAULT_CODEC, Codec, decode_instant, encode_instant
+from itinerary.strategies import event_logs
+
+FOLD = _time.resolve(
+    pendulum.naive(2025, 11, 2, 1, 30), "America/New_York", disambiguate="later", where="test"
+)
+
+
+@given(event_logs())
+def test_round_trip_is_exact(log: EventLog) -> None:
+    """Decoding an encoded event gives an equal event whose instants keep zone and fold."""
+    for event in log:
+        record = DEFAULT_CODEC.encode(event)
+        decoded = DEFAULT_CODEC.decode(*record)
+        assert decoded == event
+        assert DEFAULT_CODEC.encode(decoded) == record
+        assert DEFAULT_CODEC.loads(*DEFAULT_CODEC.dumps(event)) == event
+
+
+@given(
+    st.integers(min_value=-(2**40), max_value=2**50),
+    st.sampled_from(["Asia/Tokyo", "America/New_York", "Europe/Dublin", "UTC"]),
+)
+@example(_time.micros(FOLD), "America/New_York")
+def test_instants_round_trip(us: int, zone: str) -> None:
+    """An instant stored as (µs, zone) comes back as the same instant, zone and wall time."""
+    value = decode_instant([us, zone])
+    assert encode_instant(value) == [us, zone]
+    assert _time.micros(value) == us
+
+
+def test_fold_is_kept() -> None:
+    """The second 01:30 of a New York fall-back night stays the second one."""
+    value = decode_instant(encode_instant(FOLD))
+    assert value.fold == 1
+    assert value.utcoffset() == timedelta(hours=-5)
+
+
+def test_fixed_offsets_are_kept() -> None:
+    """An instant with a fixed offset (no zone name) keeps its offset."""
+    value = _time.instant(pendulum.parse("2025-10-28T12:00:00+05:30"), what="test")
+    stored = encode_instant(value)
+    assert stored[1] == "+05:30"
+    assert decode_instant(stored).utcoffset() == timedelta(hours=5, minutes=30)
+
+
+def test_golden_payload() -> None:
+    """The stored shape of an arrival is pinned: changing it needs a new schema version."""
+    event = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 16:30"))
+    assert DEFAULT_CODEC.dumps(event) == (
+        "Arrived",
+        1,
+        '{"who":"Donald Trump","place":["Tokyo","Japan","Asia/Tokyo",35.6762,139.6503],'
+        '"at":[1761550200000000,"Asia/Tokyo"]}',
+    )
+
+
+def test_durations_keep_calendar_parts() -> None:
+    """Six months stays six months (not 180 days), and a plain timedelta stays plain."""
+    at = WASHINGTON.at("2025-03-31 09:00")
+    months = Obligation("report", within=pendulum.duration(months=6))
+    days = Obligation("fund", within=timedelta(days=180))
+    signed = AgreementSigned("Deal", ("A",), WASHINGTON, at, obligations=[months, days])
+    decoded = DEFAULT_CODEC.decode(*DEFAULT_CODEC.encode(signed))
+    assert isinstance(decoded, AgreementSigned)
+    first, second = decoded.obligations
+    assert first.due_after(at, WASHINGTON) == WASHINGTON.at("2025-09-30 09:00")
+    assert type(second.within) is timedelta
+    assert second.due_after(at, WASHINGTON) == months.due_after(at, WASHINGTON).subtract(days=3)
+
+
+def test_upcasters_run_in_turn() -> None:
+    """A schema-1 record passes through the 1->2 and 2->3 upcasters to today's schema 3."""
+    seen = []
+
+    def one(data: dict) -> dict:  # type: ignore[type-arg]
+        seen.append(1)
+        return {**data, "who": data.pop("name")}
+
+    def two(data: dict) -> dict:  # type: ignore[type-arg]
+        seen.append(2)
+        return data
+
+    codec = Codec(versions={"Arrived": 3}, upcasters={("Arrived", 1): one, ("Arrived", 2): two})
+    _, _, data = DEFAULT_CODEC.encode(Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30")))
+    data["name"] = data.pop("who")
+    event = codec.decode("Arrived", 1, data)
+    assert seen == [1, 2]
+    assert event == Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30"))
+    assert codec.encode(event)[1] == 3
+
+
+def test_newer_schema_is_refused() -> None:
+    """A record from a newer schema than the codec knows says to upgrade."""
+    with pytest.raises(StoreError, match="schema 2, newer than this version of itinerary knows"):
+        DEFAULT_CODEC.decode("Arrived", 2, {})
+
+
+def test_missing_upcaster_is_named() -> None:
+    """An old record with no upcaster names the schema step that is missing."""
+    with pytest.raises(StoreError, match="no upcaster turns schema 0 into 1"):
+        DEFAULT_CODEC.decode("Arrived", 0, {})
+
+
+def test_unknown_type_is_named() -> None:
+    """An unknown type name is refused with the known ones."""
+    with pytest.raises(StoreError, match="unknown event type 'Teleported'; known: AgreementSigned"):
+        DEFAULT_CODEC.decode("Teleported", 1, {})
+
+
+def test_bad_data_is_refused() -> None:
+    """Data that cannot make the event raises StoreError, not a cattrs or attrs error."""
+    with pytest.raises(StoreError, match="cannot rebuild Arrived"):
+        DEFAULT_CODEC.decode("Arrived", 1, {"who": "A"})
+    with pytest.raises(StoreError, match="stored data is not JSON"):
+        DEFAULT_CODEC.loads("Arrived", 1, "{oops")

@@ -1,0 +1,288 @@
+"""Scenario files: strict loading with key paths, exact round trips, the example tour."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+
+from itinerary import EventLog, _time
+from itinerary.errors import ScenarioError
+from itinerary.events import Arrived, ObligationMet
+from itinerary.places import TOKYO, WASHINGTON
+from itinerary.scenarios import dumps_scenario, load_scenario, loads_scenario, save_scenario
+from itinerary.store.codec import DEFAULT_CODEC
+from itinerary.strategies import event_logs
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml"
+
+BASE = """
+participants = ["Donald Trump", "Sanae Takaichi"]
+
+[places.Nagoya]
+country = "Japan"
+tz = "Asia/Tokyo"
+
+[[events]]
+type = "arrived"
+who = "Donald Trump"
+place = "Tokyo"
+at = "2025-10-27 16:30"
+
+[[events]]
+type = "agreement"
+title = "Deal"
+signatories = ["Donald Trump", "Sanae Takaichi"]
+place = "Tokyo"
+at = "2025-10-28 12:00"
+obligations = [{ what = "report", within = "P6M" }]
+"""
+
+
+def exact(log: EventLog) -> list[object]:
+    """The log as codec records: instants as (µs, zone), durations by their parts."""
+    return [DEFAULT_CODEC.encode(event) for event in log]
+
+
+def test_base_loads() -> None:
+    """The base scenario of the malformed cases is itself valid."""
+    scenario = loads_scenario(BASE)
+    assert len(scenario.log) == 2
+    assert scenario.participants == ("Donald Trump", "Sanae Takaichi")
+    assert scenario.places["Nagoya"].tz == "Asia/Tokyo"
+    assert scenario.log[1].obligations[0].due_after(scenario.log[1].at, TOKYO) == TOKYO.at(
+        "2026-04-28 12:00"
+    )
+
+
+MALFORMED = [
+    # (what is changed, replaced by, key path, words from found/expected)
+    (
+        'at = "2025-10-27 16:30"',
+        'at = "2025-10-27 16:30"\nwhen = 1',
+        "events[0].when",
+        "unknown key 'when'",
+    ),
+    (
+        'country = "Japan"',
+        'country = "Japan"\nzone = "x"',
+        "places.Nagoya.zone",
+        "unknown key 'zone'",
+    ),
+    ("participants = [", "particpants = [", "particpants", "unknown key"),
+    (
+        'who = "Donald Trump"',
+        "who = 7",
+        "events[0].who",
+        "found integer 7; expected a non-empty string",
+    ),
+    ('at = "2025-10-27 16:30"', "at = 1730000000", "events[0].at", "found integer"),
+    (
+        'signatories = ["Donald Trump", "Sanae Takaichi"]',
+        'signatories = "Donald Trump"',
+        "events[1].signatories",
+        "expected a non-empty array",
+    ),
+    ('who = "Donald Trump"\n', "", "events[0].who", "the key is missing"),
+    ('type = "arrived"\n', "", "events[0].type", "the key is missing"),
+    ('tz = "Asia/Tokyo"\n', "", "places.Nagoya.tz", "the key is missing"),
+    (
+        'type = "arrived"',
+        'type = "landed"',
+        "events[0].type",
+        "found 'landed'; expected one of 'arrived'",
+    ),
+    (
+        'place = "Tokyo"\nat = "2025-10-27 16:30"',
+        'place = "Tokio"\nat = "2025-10-27 16:30"',
+        "events[0].place",
+        "found 'Tokio'; expected a place declared",
+    ),
+    (
+        'tz = "Asia/Tokyo"',
+        'tz = "Asia/Nagoya"',
+        "places.Nagoya.tz",
+        "'Asia/Nagoya' is not an IANA time zone",
+    ),
+    (
+        'who = "Donald Trump"',
+        'who = "Donald Trum"',
+        "events[0].who",
+        "expected one of the participants",
+    ),
+    (
+        'at = "2025-10-27 16:30"',
+        'at = "27/10/2025 16:30"',
+        "events[0].at",
+        "expected a local wall time 'YYYY-MM-DD HH:MM'",
+    ),
+    (
+        'at = "2025-10-27 16:30"',
+        'at = "2025-10-27 16:30 Mars/Olympus"',
+        "events[0].at",
+        "'Mars/Olympus' is not a zone",
+    ),
+    (
+        'at = "2025-10-27 16:30"',
+        'at = "2025-10-27 16:30+08:00"',
+        "events[0].at",
+        "expected a wall time that exists at Tokyo (Asia/Tokyo) with offset +09:00",
+    ),
+    (
+        'place = "Tokyo"\nat = "2025-10-27 16:30"',
+        'place = "Washington"\nat = "2025-03-09 02:30"',
+        "events[0].at",
+        "does not exist there",
+    ),
+    (
+        'place = "Tokyo"\nat = "2025-10-27 16:30"',
+        'place = "Washington"\nat = "2025-11-02 01:30"',
+        "events[0].at",
+        "happened twice there",
+    ),
+    (
+        'within = "P6M"',
+        'within = "six months"',
+        "events[1].obligations[0].within",
+        "found 'six months'; expected a positive duration",
+    ),
+    (
+        'within = "P6M"',
+        "within = 6",
+        "events[1].obligations[0].within",
+        "found integer 6; expected a positive duration",
+    ),
+    (
+        'within = "P6M"',
+        "within = { moons = 6 }",
+        "events[1].obligations[0].within.moons",
+        "unknown unit 'moons'",
+    ),
+    (
+        'within = "P6M"',
+        'within = "PT0S"',
+        "events[1].obligations[0].within",
+        "expected a positive duration",
+    ),
+    (
+        'within = "P6M"',
+        'due = "2026-01-01 00:00", within = "P6M"',
+        "events[1].obligations[0]",
+        "both within and due",
+    ),
+    (
+        'obligations = [{ what = "report", within = "P6M" }]',
+        'obligations = "report"',
+        "events[1].obligations",
+        "expected an array of tables",
+    ),
+    ('title = "Deal"', 'title = ""', "events[1].title", "found ''; expected a non-empty string"),
+    (
+        'signatories = ["Donald Trump", "Sanae Takaichi"]',
+        'signatories = ["Donald Trump", "Donald Trump"]',
+        "events[1].signatories",
+        "'Donald Trump' named twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "words"), MALFORMED, ids=[m[2] + ":" + m[3][:24] for m in MALFORMED]
+)
+def test_malformed_scenarios_name_the_key_path(
+    tmp_path: Path, old: str, new: str, key: str, words: str
+) -> None:
+    """Each mistake raises ScenarioError naming the file, the key path, found and expected."""
+    assert old in BASE
+    path = tmp_path / "bad.toml"
+    path.write_text(BASE.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {key}: found ")
+    assert words in message
+    assert info.value.key == key
+    assert info.value.file == str(path)
+
+
+def test_meeting_that_ends_before_it_starts(tmp_path: Path) -> None:
+    """An event the core refuses is reported at its key path with the core's reason."""
+    text = (
+        BASE
+        + '\n[[events]]\ntype = "meeting"\ntitle = "Talks"\nparticipants = ["Donald Trump"]\nplace = "Tokyo"\nstart = "2025-10-28 11:00"\nend = "2025-10-28 10:00"\n'
+    )
+    with pytest.raises(
+        ScenarioError, match=r"events\[2\]: found MeetingHeld 'Talks' in Tokyo ends"
+    ):
+        loads_scenario(text, file="x.toml")
+
+
+def test_invalid_toml_names_the_line() -> None:
+    """A TOML syntax error is a ScenarioError naming the file and the line."""
+    with pytest.raises(ScenarioError, match=r"x.toml: found invalid TOML \(.*line 2"):
+        loads_scenario('title = "a"\ntitle = = "b"\n', file="x.toml")
+
+
+def test_missing_file() -> None:
+    """A missing file is a ScenarioError naming it."""
+    with pytest.raises(ScenarioError, match=r"nope\.toml: found a file that cannot be read"):
+        load_scenario("nope.toml")
+
+
+def test_an_offset_chooses_in_a_fold() -> None:
+    """An offset after a repeated wall time picks which of the two instants it means."""
+    text = '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Washington"\nat = "2025-11-02 01:30-05:00"\n'
+    (event,) = loads_scenario(text).log
+    assert event.occurred_at.utcoffset().total_seconds() == -5 * 3600  # type: ignore[union-attr]
+    assert _time.micros(event.occurred_at) == _time.micros(
+        WASHINGTON.at("2025-11-02 01:30", disambiguate="later")
+    )
+
+
+def test_obligation_met_reads_time_at_the_agreement_place() -> None:
+    """An obligation_met without a place reads its time at its agreement's place."""
+    text = (
+        BASE
+        + '\n[[events]]\ntype = "obligation_met"\nagreement = "Deal"\nwhat = "report"\nat = "2026-01-05 09:00"\n'
+    )
+    event = loads_scenario(text).log[2]
+    assert isinstance(event, ObligationMet)
+    assert event.at == TOKYO.at("2026-01-05 09:00")
+
+
+def test_obligation_met_without_place_or_zone() -> None:
+    """An obligation_met of an unknown agreement needs a place or a zone for its time."""
+    text = '[[events]]\ntype = "obligation_met"\nagreement = "Other"\nwhat = "x"\nat = "2026-01-05 09:00"\n'
+    with pytest.raises(ScenarioError, match=r"events\[0\]\.at: .*expected a time with its zone"):
+        loads_scenario(text)
+
+
+@given(event_logs())
+@example(
+    EventLog([Arrived("A", WASHINGTON, WASHINGTON.at("2025-11-02 01:30", disambiguate="later"))])
+)
+@example(EventLog([Arrived("A", TOKYO, WASHINGTON.at("2025-11-02 01:30", disambiguate="earlier"))]))
+def test_save_then_load_is_exact(log: EventLog) -> None:
+    """Writing a log as a scenario and reading it back gives the same events, instants, zones."""
+    loaded = loads_scenario(dumps_scenario(log)).log
+    assert loaded == log
+    assert exact(loaded) == exact(log)
+
+
+def test_example_round_trips(tmp_path: Path) -> None:
+    """The Asia tour loads, saves and loads again to an equal log."""
+    scenario = load_scenario(EXAMPLE)
+    save_scenario(scenario, tmp_path / "again.toml")
+    again = load_scenario(tmp_path / "again.toml")
+    assert exact(again.log) == exact(scenario.log)
+    assert again.title == scenario.title == "Asia tour, October 2025"
+    assert again.participants == scenario.participants
+
+
+def test_example_facts() -> None:
+    """The example tour holds the summit in Tokyo and a six-month obligation."""
+    log = load_scenario(EXAMPLE).log
+    assert len(log) == 14
+    summit = log[5]
+    assert summit.describe().startswith("U.S.-Japan summit")
+    assert summit.occurred_at == TOKYO.at("2025-10-28 10:00")
+    assert log[6].obligations[0].within.months == 6  # type: ignore[attr-defined]
