@@ -9,6 +9,7 @@ ambiguous one silently resolved, and its convenience functions are far slower th
 
 from __future__ import annotations
 
+import calendar
 import functools
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -218,10 +219,19 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
         years = months = 0
         days = duration.days
         exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
-    wall = pendulum.naive(
+    wall = datetime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond,
-    ).add(years=years, months=months, days=days)  # fmt: skip
+    )  # fmt: skip
+    if years or months:  # as pendulum's add_duration: move the month, clamp the day
+        total = wall.month - 1 + months
+        year = wall.year + years + total // 12
+        month = total % 12 + 1
+        wall = wall.replace(
+            year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
+        )
+    if days:
+        wall += timedelta(days=days)
     moved = resolve(wall, tz_name, disambiguate="compatible", where=tz_name)
     if not exact:
         return moved

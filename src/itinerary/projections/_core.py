@@ -121,7 +121,8 @@ def compose(*projections: ProjectionLike[Any]) -> Projection[tuple[Any, ...]]:
         return found
 
     def evolve(state: tuple[Any, ...], event: Event) -> tuple[Any, ...]:
-        targets = route(type(event))
+        kind = type(event)
+        targets = routes[kind] if kind in routes else route(kind)
         if not targets:
             return state
         if len(targets) == 1:
@@ -157,7 +158,8 @@ def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
     The order does not depend on the order the events were recorded in: ties at one instant
     are broken by kind (arrivals first, departures last), then by the events' contents.
     """
-    keys = [_time.micros(e.occurred_at) * 8 + _rank(e) for e in events]
+    micros, rank = _time.micros, _RANK.get
+    keys = [micros(e.occurred_at) * 8 + rank(type(e), _OTHER_RANK) for e in events]
     index = sorted(range(len(events)), key=keys.__getitem__)
     ordered = [events[i] for i in index]
     sorted_keys = [keys[i] for i in index]

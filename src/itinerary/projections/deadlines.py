@@ -67,7 +67,8 @@ def _evolve(state: Ledger, event: Event) -> Ledger:
     entry = state.get(key)
     if entry is None or entry.met_at is not None:  # unknown, or met already: checks report it
         return state
-    return state.set(key, attrs.evolve(entry, met_at=event.at))
+    # Open(...) directly: attrs.evolve() introspects the class on every call.
+    return state.set(key, Open(entry.signing, entry.obligation, entry.due, event.at))
 
 
 def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:
