@@ -1,0 +1,171 @@
+"""The command line: replay, check, agenda, export; one-line errors with exit status 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from itinerary.cli import main
+
+EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml")
+SUMMIT = "2025-10-28 12:30 Asia/Tokyo"
+
+
+def run(*args: str, color: bool = False) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit status, stdout, stderr)."""
+    result = CliRunner().invoke(main, list(args), color=color)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_replay_shows_the_tokyo_summit_state() -> None:
+    """Replay --as-of the summit shows everyone in Tokyo, two agreements and a pending deadline."""
+    code, out, err = run("replay", EXAMPLE, "--as-of", SUMMIT)
+    assert (code, err) == (0, "")
+    assert "State as of 2025-10-28 12:30 Asia/Tokyo" in out
+    assert "Donald Trump      at      Tokyo  2025-10-27 16:30 +09:00" in out
+    assert "Critical minerals and rare earths framework" in out
+    assert "2026-04-28 12:00 +09:00  Tokyo  pending" in out
+
+
+def test_replay_before_the_summit() -> None:
+    """Replay --as-of an earlier instant shows Trump in transit and nothing signed."""
+    code, out, _ = run("replay", EXAMPLE, "--as-of", "2025-10-27 13:00 Tokyo")
+    assert code == 0
+    assert "in_transit  Kuala Lumpur -> Tokyo" in out
+    assert "Agreements signed\n  (none)" in out
+
+
+def test_tables_are_aligned() -> None:
+    """Every row of a table starts its columns where the header's do."""
+    _, out, _ = run("replay", EXAMPLE, "--as-of", SUMMIT)
+    lines = out.splitlines()
+    header = lines.index("Whereabouts") + 1
+    starts = [lines[header].index(word) for word in ("STATUS", "WHERE", "SINCE")]
+    for row in lines[header + 1 : header + 4]:
+        for start in starts:
+            assert row[start - 2 : start] == "  "
+            assert row[start] != " "
+
+
+def test_colour_only_on_a_terminal() -> None:
+    """Statuses are coloured when colour is on, and plain otherwise."""
+    assert "\x1b[" not in run("replay", EXAMPLE, "--as-of", SUMMIT)[1]
+    assert "\x1b[33mpending" in run("replay", EXAMPLE, "--as-of", SUMMIT, color=True)[1]
+
+
+def test_agenda_in_local_time_and_in_one_zone() -> None:
+    """Agenda shows each place's local time; --tz shows all in one zone."""
+    code, out, _ = run("agenda", EXAMPLE)
+    assert code == 0
+    assert "Tuesday 28 October 2025\n  10:00-11:30 +09:00  Tokyo" in out
+    code, out, _ = run("agenda", EXAMPLE, "--tz", "UTC")
+    assert code == 0
+    assert "  01:00-02:30 +00:00  Tokyo" in out
+
+
+def test_check_reports_no_violation_for_the_example() -> None:
+    """Check on the example tour finds nothing and exits 0."""
+    code, out, _ = run("check", EXAMPLE)
+    assert code == 0
+    assert "No violations in 14 events." in out
+
+
+def test_check_exits_1_on_violations(tmp_path: Path) -> None:
+    """Check on an inconsistent scenario lists violations and exits 1."""
+    path = tmp_path / "twice.toml"
+    path.write_text(
+        '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "2025-10-27 16:30"\n'
+        '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Seoul"\nat = "2025-10-27 16:40"\n'
+    )
+    code, out, _ = run("check", str(path))
+    assert code == 1
+    assert "violation" in out
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".db", ".jsonl", ".toml"])
+def test_export_then_replay_the_copy(tmp_path: Path, suffix: str) -> None:
+    """Export to each kind of file, and the copy replays exactly as the original does."""
+    target = str(tmp_path / f"copy{suffix}")
+    code, out, _ = run("export", EXAMPLE, "--to", target)
+    assert (code, out) == (0, f"Wrote 14 events to {target}\n")
+    assert (
+        run("replay", target, "--as-of", SUMMIT)[1] == run("replay", EXAMPLE, "--as-of", SUMMIT)[1]
+    )
+    assert run("agenda", target)[1] == run("agenda", EXAMPLE)[1]
+
+
+def test_export_refuses_to_overwrite(tmp_path: Path) -> None:
+    """Export onto a store that holds events exits 2 and leaves it alone."""
+    target = str(tmp_path / "copy.sqlite")
+    run("export", EXAMPLE, "--to", target)
+    code, _, err = run("export", EXAMPLE, "--to", target)
+    assert code == 2
+    assert err == f"itinerary: {target}: already holds 14 events; not overwriting it\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("replay", "missing.toml"), "missing.toml: no such file"),
+        (
+            ("replay", EXAMPLE, "--as-of", "2025-10-28 12:30 Mars/Base"),
+            "'Mars/Base' is not an IANA",
+        ),
+        (("replay", EXAMPLE, "--as-of", "2025-10-28 12:30"), "has no zone"),
+        (("replay", EXAMPLE, "--as-of", "tomorrow noon Asia/Tokyo"), "is not a local wall time"),
+        (("replay", EXAMPLE, "--as-of", "2025-03-09 02:30 America/New_York"), "does not exist"),
+        (("agenda", EXAMPLE, "--tz", "Nowhere"), "'Nowhere' is not an IANA"),
+        (("agenda", "notes.txt"), "unknown kind of file '.txt'"),
+        (("export", EXAMPLE, "--to", "copy.csv"), "unknown kind of file '.csv'"),
+    ],
+)
+def test_user_mistakes_print_one_line_and_exit_2(args: tuple[str, ...], words: str) -> None:
+    """A user's mistake prints one line on stderr, no traceback, and exits with status 2."""
+    code, out, err = run(*args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("itinerary: ")
+    assert err.count("\n") == 1
+    assert words in err
+
+
+def test_malformed_scenario_is_one_line(tmp_path: Path) -> None:
+    """A malformed scenario's error (file, key path, found, expected) is one line, exit 2."""
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokio"\nat = "2025-10-27 16:30"\n'
+    )
+    code, _, err = run("replay", str(path))
+    assert code == 2
+    assert err.startswith(f"itinerary: {path}: events[0].place: found 'Tokio'; expected a place")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [[], ["replay"], ["check"], ["agenda"], ["export"]])
+def test_help_on_every_command(command: list[str]) -> None:
+    """--help works on the group and on every command."""
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert "Usage: " in out
+
+
+def test_python_dash_m_in_a_real_process() -> None:
+    """Python -m itinerary runs in a real process, with a clean exit and a clean error."""
+    ok = subprocess.run(
+        [sys.executable, "-m", "itinerary", "replay", EXAMPLE, "--as-of", SUMMIT],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert "\x1b[" not in ok.stdout
+    assert "pending" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "itinerary", "agenda", "missing.jsonl"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (bad.returncode, bad.stdout, bad.stderr) == (
+        2,
+        "",
+        "itinerary: missing.jsonl: no such file\n",
+    )
