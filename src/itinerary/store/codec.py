@@ -54,6 +54,7 @@ SCHEMA_VERSIONS: Mapping[str, int] = {cls.__name__: 1 for cls in EVENT_TYPES}
 """The schema version the built-in event types are written with today."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_astimezone = datetime.astimezone  # pendulum's own astimezone() drops the fold
 
 
 def _zone_name(value: datetime) -> str:
@@ -98,7 +99,12 @@ def decode_instant(value: Any) -> DateTime:
     utc = _EPOCH + timedelta(microseconds=us)
     if name[:1] in ("+", "-"):
         return _time.instant(utc.astimezone(_fixed(name)), what="stored instant")
-    return _time.to_zone(utc, name)
+    tz = _time.zone(name)  # cached: no parsing, no zone lookup after the first
+    local = _astimezone(utc, tz)
+    return DateTime(
+        local.year, local.month, local.day, local.hour, local.minute, local.second,
+        local.microsecond, tzinfo=tz, fold=local.fold,
+    )  # fmt: skip
 
 
 def _encode_duration(value: timedelta) -> dict[str, int]:
@@ -150,6 +156,9 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook(DateTime, lambda v, _: decode_instant(v))
     converter.register_unstructure_hook(timedelta, _encode_duration)
     converter.register_structure_hook(timedelta, _decode_duration)
+    converter.register_structure_hook_func(
+        lambda kind: kind == tuple[str, ...], lambda v, _: tuple(v)
+    )  # the events' own converters check the names
     converter.register_unstructure_hook(Place, _encode_place)
     converter.register_structure_hook(Place, _decode_place)
     return converter

@@ -1,0 +1,102 @@
+"""Write and load rates of the durable stores: ``python -m benchmarks.store_scale``.
+
+Builds N events (default 1,000,000: arrivals, departures, meetings and signings across the
+gazetteer), writes them to a SQLite store in batches and to a JSON Lines export, loads both
+back, and reports events/s. It also times the instant decoding alone, to show what share of a
+load it is (loading must not be dominated by datetime parsing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pendulum
+
+from itinerary import AgreementSigned, Arrived, Departed, Event, MeetingHeld, Obligation, _time
+from itinerary.places import GAZETTEER
+from itinerary.store import SQLiteStore, export_jsonl, import_jsonl
+from itinerary.store.codec import decode_instant, encode_instant
+
+T = TypeVar("T")
+PEOPLE = ("Donald Trump", "Sanae Takaichi", "Anwar Ibrahim", "Lee Jae-myung", "Xi Jinping")
+
+
+def events(n: int) -> list[Event]:
+    """*n* events of mixed kinds, a minute apart, in the local time of their places."""
+    places = list(GAZETTEER.values())
+    start = _time.micros(places[0].at("2025-01-01 00:00"))
+    out: list[Event] = []
+    six_months = pendulum.duration(months=6)
+    for i in range(n):
+        place = places[i % len(places)]
+        at = _time.to_zone(pendulum.from_timestamp((start + i * 60_000_000) / 1e6), place.tz)
+        who = PEOPLE[i % len(PEOPLE)]
+        kind = i % 8
+        if kind in (0, 1, 2):
+            out.append(Arrived(who, place, at))
+        elif kind in (3, 4):
+            out.append(Departed(who, place, at, to=places[(i + 1) % len(places)]))
+        elif kind in (5, 6):
+            out.append(
+                MeetingHeld(f"Meeting {i}", (who, PEOPLE[(i + 1) % 5]), place, at, at.add(hours=1))
+            )
+        else:
+            out.append(
+                AgreementSigned(f"Agreement {i}", (who,), place, at,
+                                obligations=[Obligation("report", within=six_months)])
+            )  # fmt: skip
+    return out
+
+
+def timed(what: str, n: int, fn: Callable[[], T]) -> T:
+    """Run *fn*, print its rate for *n* events, and return its result."""
+    begin = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - begin
+    print(
+        f"{what:<42} {seconds:8.2f} s  {n / seconds:>12,.0f} events/s  {seconds / n * 1e6:6.2f} µs/event"
+    )
+    return result
+
+
+def main() -> None:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.store_scale", description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=10_000, help="events per SQLite extend")
+    args = parser.parse_args()
+    n = args.events
+    print(f"building {n:,} events...")
+    log = events(n)
+    with tempfile.TemporaryDirectory() as directory:
+        sqlite_path = Path(directory) / "scale.sqlite"
+        jsonl_path = Path(directory) / "scale.jsonl"
+
+        def write_sqlite() -> None:
+            with SQLiteStore(sqlite_path) as store:
+                for begin in range(0, n, args.batch):
+                    store.extend(log[begin : begin + args.batch], expected_version=begin)
+
+        timed(f"SQLite write ({args.batch:,} per extend)", n, write_sqlite)
+        loaded = timed("SQLite load", n, lambda: SQLiteStore(sqlite_path, create=False).load())
+        assert loaded.version == n
+        assert loaded[n - 1] == log[n - 1]
+        timed("JSONL export (one batch)", n, lambda: export_jsonl(log, jsonl_path))
+        loaded = timed("JSONL import", n, lambda: import_jsonl(jsonl_path))
+        assert loaded.version == n
+        assert loaded[n - 1] == log[n - 1]
+        print(f"sizes: SQLite {sqlite_path.stat().st_size / n:.0f} B/event, "
+              f"JSONL {jsonl_path.stat().st_size / n:.0f} B/event")  # fmt: skip
+    stored = [encode_instant(e.occurred_at) for e in log]
+    timed("instant decoding alone (1 per event)", n, lambda: [decode_instant(s) for s in stored])
+    texts = [e.occurred_at.isoformat() for e in log[: min(n, 100_000)]]
+    timed("for comparison: pendulum.parse", len(texts), lambda: [pendulum.parse(t) for t in texts])
+
+
+if __name__ == "__main__":
+    main()
