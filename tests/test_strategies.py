@@ -1,0 +1,181 @@
+"""Tests for itinerary.strategies: what each strategy draws, what it shrinks to, bad arguments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from itinerary import EventLog, Place
+from itinerary._time import micros
+from itinerary.consistency import check
+from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON
+from itinerary.strategies import NAMES, event_logs, itineraries, local_times, places
+
+_FIND = settings(database=None, derandomize=True, max_examples=500)
+
+
+@given(places())
+def test_places_are_places(place: Place) -> None:
+    """places() draws valid Place values, named and in a loadable zone."""
+    assert isinstance(place, Place)
+    assert place.name.strip()
+    assert place.country.strip()
+    assert place.at("2025-06-01 12:00", disambiguate="compatible").tzinfo is not None
+
+
+@given(places(coordinates=True))
+def test_places_with_coordinates(place: Place) -> None:
+    """coordinates=True draws only places with a latitude and a longitude."""
+    assert place.lat is not None
+    assert place.lon is not None
+
+
+@given(places(coordinates=False))
+def test_places_without_coordinates(place: Place) -> None:
+    """coordinates=False draws only places without coordinates."""
+    assert (place.lat, place.lon) == (None, None)
+
+
+@given(places(zones=st.sampled_from(["Asia/Seoul", "Asia/Tokyo"])))
+def test_places_in_given_zones(place: Place) -> None:
+    """zones= restricts made-up places to the zones given."""
+    assert place.tz in {"Asia/Seoul", "Asia/Tokyo"}
+    assert place not in GAZETTEER.values()
+
+
+def test_places_shrink_to_washington() -> None:
+    """The simplest place is the gazetteer's first, Washington."""
+    assert find(places(), lambda place: True, settings=_FIND) == WASHINGTON
+
+
+@given(places(), st.data())
+def test_local_times_exist_at_their_place(place: Place, data: st.DataObject) -> None:
+    """Every local time drawn is a wall time the place's clocks showed, in the place's zone."""
+    value = data.draw(local_times(place))
+    assert value.tzinfo is not None
+    assert getattr(value.tzinfo, "key", None) == place.tz
+    wall = value.replace(tzinfo=None)
+    again = place.at(wall, disambiguate="later" if value.fold else "earlier")
+    assert micros(again) == micros(value)
+
+
+def test_local_times_skip_the_kuala_lumpur_gap() -> None:
+    """No wall time from the half hour Malaysia skipped on 1981-12-31 is ever drawn."""
+    values = local_times(
+        KUALA_LUMPUR, min_value=datetime(1981, 12, 31, 23, 29), max_value=datetime(1982, 1, 1, 0, 1)
+    )
+    seen: set[datetime] = set()
+
+    @settings(database=None, max_examples=200)
+    @given(values)
+    def draw(value: datetime) -> None:
+        wall = value.replace(tzinfo=None)
+        assert not datetime(1981, 12, 31, 23, 30) <= wall < datetime(1982, 1, 1)
+        seen.add(wall)
+
+    draw()
+    assert any(wall < datetime(1981, 12, 31, 23, 30) for wall in seen)
+    assert any(wall >= datetime(1982, 1, 1) for wall in seen)
+
+
+def test_local_times_draw_both_instants_of_a_fold() -> None:
+    """The repeated hour of 2025-11-02 in Washington is drawn with fold 0 and fold 1."""
+    values = local_times(
+        WASHINGTON, min_value=datetime(2025, 11, 2, 1, 0), max_value=datetime(2025, 11, 2, 1, 59)
+    )
+    assert find(values, lambda value: value.fold == 1, settings=_FIND).utcoffset() is not None
+    assert find(values, lambda value: value.fold == 0, settings=_FIND).fold == 0
+
+
+def test_local_times_shrink_towards_the_year_2000() -> None:
+    """local_times() shrinks towards 2000-01-01 00:00 local time."""
+    found = find(local_times(TOKYO), lambda value: True, settings=_FIND)
+    assert found.isoformat() == "2000-01-01T00:00:00+09:00"
+
+
+@given(
+    itineraries(min_events=5, max_events=20, max_people=2, max_places=3),
+)
+def test_itineraries_respect_their_bounds(log: EventLog) -> None:
+    """Sizes stay within min_events..max_events, max_people and max_places."""
+    assert 5 <= len(log) <= 20
+    people = {who for event in log for who in event.people}
+    assert 1 <= len(people) <= 2
+    assert people <= set(NAMES)
+    assert len({event.place.name for event in log if hasattr(event, "place")}) <= 3
+
+
+@given(itineraries(people=st.sampled_from(["Ann", "Bo"]), places=st.sampled_from([TOKYO, SEOUL])))
+def test_itineraries_use_the_people_and_places_given(log: EventLog) -> None:
+    """people= and places= are where participants and places come from."""
+    assert {who for event in log for who in event.people} <= {"Ann", "Bo"}
+    assert {event.place for event in log if hasattr(event, "place")} <= {TOKYO, SEOUL}
+    assert check(log) == []
+
+
+def test_itineraries_shrink_to_small_logs() -> None:
+    """A property failing on any log of three events shrinks to three events of one person."""
+    found = find(itineraries(), lambda log: len(log) >= 3, settings=_FIND)
+    assert len(found) == 3
+    assert {who for event in found for who in event.people} == {"Donald Trump"}
+
+
+@given(event_logs(max_events=20))
+def test_event_logs_are_logs_of_bounded_size(log: EventLog) -> None:
+    """event_logs() draws EventLog values within its size bounds."""
+    assert isinstance(log, EventLog)
+    assert len(log) <= 20
+
+
+def test_event_logs_include_inconsistent_ones_and_shrink_them() -> None:
+    """Inconsistent logs are drawn, and shrink to two events or fewer."""
+    found = find(event_logs(), lambda log: bool(check(log)), settings=_FIND)
+    assert 1 <= len(found) <= 2
+
+
+@given(st.from_type(EventLog), st.from_type(Place))
+def test_from_type_is_registered(log: EventLog, place: Place) -> None:
+    """st.from_type(EventLog) and st.from_type(Place) work."""
+    assert isinstance(log, EventLog)
+    assert isinstance(place, Place)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "kwargs", "message"),
+    [
+        (places, {"zones": "Asia/Tokyo"}, "zones must be a hypothesis strategy"),
+        (places, {"coordinates": "yes"}, "coordinates must be True, False or None"),
+        (local_times, {"place": "Tokyo"}, "place must be a Place"),
+        (
+            local_times,
+            {"place": TOKYO, "min_value": datetime(2025, 1, 2), "max_value": datetime(2025, 1, 1)},
+            "is after",
+        ),
+        (
+            local_times,
+            {"place": TOKYO, "min_value": TOKYO.at("2025-01-01 00:00")},
+            "must be a naive datetime",
+        ),
+        (itineraries, {"people": ["Ann"]}, "people must be a hypothesis strategy"),
+        (itineraries, {"max_people": 0}, "max_people must be a positive integer"),
+        (itineraries, {"min_events": 5, "max_events": 4}, "greater than max_events=4"),
+        (itineraries, {"max_events": -1}, "max_events must be a non-negative integer"),
+        (event_logs, {"places": TOKYO}, "places must be a hypothesis strategy"),
+        (event_logs, {"min_events": 2.5}, "min_events must be a non-negative integer"),
+    ],
+)
+def test_bad_arguments_raise_at_once(strategy: Any, kwargs: dict[str, Any], message: str) -> None:
+    """Bad arguments raise InvalidArgument when the strategy is made, saying which and why."""
+    if strategy is local_times:
+        kwargs = dict(kwargs)
+        place = kwargs.pop("place")
+        call = lambda: strategy(place, **kwargs)  # noqa: E731
+    else:
+        call = lambda: strategy(**kwargs)  # noqa: E731
+    with pytest.raises(InvalidArgument, match=message):
+        call()
