@@ -16,8 +16,10 @@ events stored.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -25,7 +27,15 @@ from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog
 
-__all__ = ["EventStore", "MemoryStore", "StoreBase", "check_batch", "check_upto", "stale"]
+__all__ = [
+    "EventStore",
+    "MemoryStore",
+    "StoreBase",
+    "bulk",
+    "check_batch",
+    "check_upto",
+    "stale",
+]
 
 
 @runtime_checkable
@@ -52,6 +62,22 @@ class EventStore(Protocol):
     def close(self) -> None:
         """Release files and connections."""
         ...
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds many objects, none of them cyclic.
+
+    Building a million events otherwise triggers collections that rescan every event built
+    so far (about a quarter of a large load's time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_batch(events: Iterable[Event], start: int) -> list[Event]:

@@ -30,7 +30,7 @@ from typing import Any
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog
-from itinerary.store.base import StoreBase, check_batch, check_upto, stale
+from itinerary.store.base import StoreBase, bulk, check_batch, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
 
 __all__ = ["HEADER", "JsonlStore", "export_jsonl", "import_jsonl"]
@@ -103,8 +103,9 @@ def _decode(codec: Codec, records: list[dict[str, Any]], path: str) -> list[Even
     decode = codec.decode
     events = []
     try:
-        for record in records:
-            events.append(decode(record["type"], record["schema"], record["data"]))
+        with bulk():
+            for record in records:
+                events.append(decode(record["type"], record["schema"], record["data"]))
     except (StoreError, KeyError, TypeError) as exc:
         raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from exc
     return events
@@ -127,7 +128,9 @@ class JsonlStore(StoreBase):
         try:
             with open(self.path, "rb") as file:
                 fcntl.flock(file, fcntl.LOCK_SH)
-                return _scan(file.read(), self.path)
+                content = file.read()
+            with bulk():
+                return _scan(content, self.path)
         except FileNotFoundError:
             return [], 0
         except OSError as exc:

@@ -27,7 +27,7 @@ from typing import Literal
 from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog
-from itinerary.store.base import StoreBase, check_batch, check_upto, stale
+from itinerary.store.base import StoreBase, bulk, check_batch, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec
 
 __all__ = ["FORMAT", "SQLiteStore"]
@@ -164,8 +164,9 @@ class SQLiteStore(StoreBase):
                 )
                 events = []
                 try:
-                    for kind, schema, data in cursor:
-                        events.append(loads(kind, schema, data))
+                    with bulk():
+                        for kind, schema, data in cursor:
+                            events.append(loads(kind, schema, data))
                 except StoreError as exc:
                     raise StoreError(f"{self.path}: version {len(events) + 1}: {exc}") from exc
             finally:
