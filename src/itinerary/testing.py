@@ -1,0 +1,340 @@
+"""A stateful test of the library: a tour built step by step, checked at every step.
+
+:class:`TourMachine` is a :class:`hypothesis.stateful.RuleBasedStateMachine`. Its rules make
+people arrive, depart, meet, sign agreements and meet obligations, always consistently, and
+sometimes hold events back to record them later, out of order. After every step it checks that
+:func:`~itinerary.replay` agrees with a deliberately simple reference model, that the
+projections' invariants hold (nobody in two places, no deadline before its agreement, ...)
+and, once every event is recorded, that :func:`~itinerary.consistency.check` finds nothing.
+
+Run it as is in a test module::
+
+    from itinerary.testing import TourMachine
+
+    TestTour = TourMachine.TestCase
+
+or subclass it to use your own people, places and start, or to add invariants of your own
+(``@invariant()`` methods reading ``self.log``)::
+
+    class MyTour(TourMachine):
+        PEOPLE = ("Ann", "Bo")
+        PLACES = (TOKYO, SEOUL)
+
+    TestMyTour = MyTour.TestCase
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import pendulum
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary.consistency import check, great_circle_km
+from itinerary.events import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+)
+from itinerary.log import EventLog
+from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, Place
+from itinerary.projections import replay
+
+__all__ = ["Reference", "TourMachine"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = 60_000_000  # µs
+
+
+def _instant(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+class Reference:
+    """What a log says as of an instant, computed the simplest way there is.
+
+    Every event of the machine has an instant of its own, so sorting by instant is the whole
+    story: no ties to break. This is the model :func:`~itinerary.replay` is compared with.
+    """
+
+    def __init__(self, events: Iterable[Event], as_of: int) -> None:
+        """Read *events* that occurred at or before *as_of* (µs since the epoch)."""
+        self.where: dict[str, tuple[Any, ...]] = {}  # who -> ("at", place, since)
+        self.signed: list[str] = []  # or ("in_transit", origin, destination, since)
+        self.obligations: dict[tuple[str, str], list[Any]] = {}  # -> [due, met_at]
+        for event in sorted(events, key=lambda e: _time.micros(e.occurred_at)):
+            if _time.micros(event.occurred_at) > as_of:
+                break
+            if isinstance(event, Arrived):
+                self.where[event.who] = ("at", event.place, _time.micros(event.at))
+            elif isinstance(event, Departed):
+                self.where[event.who] = (
+                    "in_transit",
+                    event.place,
+                    event.to,
+                    _time.micros(event.at),
+                )
+            elif isinstance(event, MeetingHeld | AgreementSigned):
+                for who in event.people:
+                    if who not in self.where:
+                        self.where[who] = ("at", event.place, _time.micros(event.occurred_at))
+            if isinstance(event, AgreementSigned):
+                self.signed.append(event.title)
+                for obligation in event.obligations:
+                    due = obligation.due_after(event.at, event.place)
+                    self.obligations[event.title, obligation.what] = [due, None]
+            elif isinstance(event, ObligationMet):
+                entry = self.obligations.get((event.agreement, event.what))
+                if entry is not None and entry[1] is None:
+                    entry[1] = event.at
+        self.as_of = as_of
+
+    def whereabouts(self, who: str) -> tuple[Any, ...]:
+        """``("at", place, since)``, ``("in_transit", origin, destination, since)`` or ``()``."""
+        return self.where.get(who, ())
+
+    def deadlines(self) -> set[tuple[str, str, int, str]]:
+        """(agreement, obligation, due µs, status) for every obligation signed."""
+        found = set()
+        for (title, what), (due, met_at) in self.obligations.items():
+            if met_at is not None:
+                status = "met"
+            elif _time.micros(due) < self.as_of:
+                status = "overdue"
+            else:
+                status = "pending"
+            found.add((title, what, _time.micros(due), status))
+        return found
+
+
+class TourMachine(RuleBasedStateMachine):
+    """Appends consistent events step by step; checks replay and the projections every step.
+
+    Class attributes say who travels where, from when; override them in a subclass.
+    """
+
+    PEOPLE: ClassVar[tuple[str, ...]] = ("Donald Trump", "Sanae Takaichi", "Lee Jae-myung")
+    PLACES: ClassVar[tuple[Place, ...]] = (KUALA_LUMPUR, TOKYO, BUSAN, SEOUL, WASHINGTON)
+    START: ClassVar[datetime] = WASHINGTON.at("2025-10-31 22:00")  # the DST change is near
+    CRUISE_KMH: ClassVar[float] = 800.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log = EventLog()
+        self.held: list[Event] = []  # happened, not yet recorded
+        self.now = _time.micros(self.START)  # every event gets an instant of its own
+        self.truth: dict[str, tuple[Any, ...]] = {}  # where each person really is
+        self.open: list[tuple[AgreementSigned, str]] = []
+        self.count = 0
+
+    # Helpers ------------------------------------------------------------------------------
+
+    def _local(self, micros: int, place: Place) -> DateTime:
+        return _time.to_zone(_instant(micros), place.tz)
+
+    def _happen(self, event: Event, *, record: bool, resume: int) -> None:
+        if record:
+            self.log = self.log.append(event, expected_version=self.log.version)
+        else:
+            self.held.append(event)
+        self.now = resume + _MINUTE
+
+    def _at(self, place: Place) -> list[str]:
+        """Who can be at *place* now: those there, and those not heard of yet."""
+        return [
+            who
+            for who in self.PEOPLE
+            if who not in self.truth or self.truth[who][:2] == ("at", place)
+        ]
+
+    # Rules --------------------------------------------------------------------------------
+
+    @rule(minutes=st.integers(1, 36 * 60))
+    def wait(self, minutes: int) -> None:
+        """Time passes."""
+        self.now += minutes * _MINUTE
+
+    @precondition(
+        lambda self: any(self.truth.get(w, ("in_transit",))[0] == "in_transit" for w in self.PEOPLE)
+    )
+    @rule(data=st.data(), record=st.booleans())
+    def arrive(self, data: st.DataObject, record: bool) -> None:
+        """Someone travelling (or not heard of yet) arrives."""
+        travelling = [
+            who for who in self.PEOPLE if self.truth.get(who, ("in_transit",))[0] == "in_transit"
+        ]
+        who = data.draw(st.sampled_from(travelling), label="who")
+        at = self.now
+        if who in self.truth:
+            _, origin, destination, left = self.truth[who]
+            place = destination or data.draw(
+                st.sampled_from([p for p in self.PLACES if p != origin]), label="to"
+            )
+            km = great_circle_km(origin, place) or 0.0
+            at = max(at, left + max(10, math.ceil(km / self.CRUISE_KMH * 60)) * _MINUTE)
+        else:
+            place = data.draw(st.sampled_from(self.PLACES), label="at")
+        self.truth[who] = ("at", place, at)
+        self._happen(Arrived(who, place, self._local(at, place)), record=record, resume=at)
+
+    @precondition(lambda self: any(self.truth.get(w, ("at",))[0] == "at" for w in self.PEOPLE))
+    @rule(data=st.data(), record=st.booleans(), named=st.booleans())
+    def depart(self, data: st.DataObject, record: bool, named: bool) -> None:
+        """Someone at a place (or not heard of yet) leaves it."""
+        who = data.draw(
+            st.sampled_from([w for w in self.PEOPLE if self.truth.get(w, ("at",))[0] == "at"]),
+            label="who",
+        )
+        if who in self.truth:
+            place = self.truth[who][1]
+        else:
+            place = data.draw(st.sampled_from(self.PLACES), label="from")
+        to = data.draw(st.sampled_from([p for p in self.PLACES if p != place]), label="to")
+        bound = to if named else None
+        self.truth[who] = ("in_transit", place, bound, self.now)
+        event = Departed(who, place, self._local(self.now, place), to=bound)
+        self._happen(event, record=record, resume=self.now)
+
+    def _gather(self, data: st.DataObject) -> tuple[Place, tuple[str, ...]] | None:
+        place = data.draw(st.sampled_from(self.PLACES), label="place")
+        here = self._at(place)
+        if not here:
+            return None
+        chosen = data.draw(st.lists(st.sampled_from(here), min_size=1, unique=True), label="who")
+        for who in chosen:
+            self.truth.setdefault(who, ("at", place, self.now))
+        return place, tuple(chosen)
+
+    @rule(data=st.data(), record=st.booleans(), minutes=st.integers(0, 6 * 60))
+    def meet(self, data: st.DataObject, record: bool, minutes: int) -> None:
+        """People at one place meet for a while."""
+        gathered = self._gather(data)
+        if gathered is None:
+            return
+        place, people = gathered
+        self.count += 1
+        end = self.now + minutes * _MINUTE
+        event = MeetingHeld(
+            f"Meeting {self.count}",
+            people,
+            place,
+            self._local(self.now, place),
+            self._local(end, place),
+        )
+        self._happen(event, record=record, resume=end)
+
+    @rule(data=st.data(), record=st.booleans(), months=st.integers(0, 12), days=st.integers(0, 60))
+    def sign(self, data: st.DataObject, record: bool, months: int, days: int) -> None:
+        """People at one place sign an agreement with up to two obligations."""
+        gathered = self._gather(data)
+        if gathered is None:
+            return
+        place, people = gathered
+        self.count += 1
+        obligations = [
+            Obligation("report", within=pendulum.duration(months=months, days=days or 1))
+        ]
+        if data.draw(st.booleans(), label="second obligation"):
+            due = self._local(self.now + (days + 1) * 24 * 60 * _MINUTE, place)
+            obligations.append(Obligation("pay", due=due))
+        event = AgreementSigned(
+            f"Agreement {self.count}",
+            people,
+            place,
+            self._local(self.now, place),
+            obligations=obligations,
+        )
+        self.open += [(event, o.what) for o in obligations]
+        self._happen(event, record=record, resume=self.now)
+
+    @precondition(lambda self: bool(self.open))
+    @rule(data=st.data(), record=st.booleans())
+    def fulfil(self, data: st.DataObject, record: bool) -> None:
+        """An obligation of a signed agreement is met."""
+        signing, what = self.open.pop(data.draw(st.integers(0, len(self.open) - 1), label="which"))
+        event = ObligationMet(signing.title, what, self._local(self.now, signing.place))
+        self._happen(event, record=record, resume=self.now)
+
+    @precondition(lambda self: bool(self.held))
+    @rule(order=st.randoms(use_true_random=False))
+    def record_held(self, order: Any) -> None:
+        """The events held back are recorded now, in any order."""
+        events, self.held = list(self.held), []
+        order.shuffle(events)
+        self.log = self.log.extend(events, expected_version=self.log.version)
+
+    @precondition(lambda self: len(self.log) > 0)
+    @rule(data=st.data(), shift=st.sampled_from([-1, 0, 1]))
+    def travel_in_time(self, data: st.DataObject, shift: int) -> None:
+        """Replay as of an instant near a recorded event agrees with the reference model."""
+        event = data.draw(st.sampled_from(list(self.log)), label="near")
+        as_of = _time.micros(event.occurred_at) + shift
+        self._compare(replay(self.log, as_of=_instant(as_of)), as_of)
+
+    # Invariants ---------------------------------------------------------------------------
+
+    def _compare(self, state: Any, as_of: int) -> None:
+        reference = Reference(self.log, as_of)
+        for who in self.PEOPLE:
+            where = state.where(who)
+            expected = reference.whereabouts(who)
+            since = None if where.since is None else _time.micros(where.since)
+            if where.status == "at":
+                assert expected == ("at", where.place, since), (who, where, expected)
+            elif where.status == "in_transit":
+                assert expected == ("in_transit", where.origin, where.destination, since), (
+                    who, where, expected,
+                )  # fmt: skip
+            else:
+                assert expected == (), (who, where, expected)
+        assert [a.title for a in state.agreements] == reference.signed
+        found = {(d.agreement, d.what, _time.micros(d.due), d.status) for d in state.deadlines}
+        assert found == reference.deadlines()
+
+    @invariant()
+    def replay_agrees_with_the_reference(self) -> None:
+        """replay(log) says what the simple model says, as of the latest event."""
+        if not len(self.log):
+            assert replay(self.log).people == ()
+            return
+        state = replay(self.log)
+        assert state.as_of is not None
+        self._compare(state, _time.micros(state.as_of))
+
+    @invariant()
+    def projections_keep_their_invariants(self) -> None:
+        """Nobody is in two places; deadlines exist only once their agreement is signed."""
+        state = replay(self.log)
+        assert list(state.people) == sorted(set(state.people))
+        for who in state.people:
+            where = state.where(who)
+            assert where.who == who
+            assert (where.place is not None) == (where.status == "at")
+            assert where.in_transit == (where.origin is not None and where.place is None)
+        signed = {a.title: a for a in state.agreements}
+        deadlines = state.deadlines
+        assert [_time.micros(d.due) for d in deadlines] == sorted(
+            _time.micros(d.due) for d in deadlines
+        )
+        assert len(state.pending()) + len(state.overdue()) + len(state.met()) == len(deadlines)
+        for deadline in deadlines:
+            signing = signed[deadline.agreement]
+            assert _time.micros(signing.at) == _time.micros(deadline.signed_at)
+            before = replay(self.log, as_of=_instant(_time.micros(signing.at) - 1))
+            assert all(d.agreement != deadline.agreement for d in before.deadlines)
+
+    @invariant()
+    def recorded_tours_are_consistent(self) -> None:
+        """Once nothing is held back, check() finds nothing wrong."""
+        if not self.held:
+            assert check(self.log) == [], [str(v) for v in check(self.log)]
