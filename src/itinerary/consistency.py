@@ -201,13 +201,12 @@ class _Checker:
     def arrived(self, event: Arrived, pos: int, at: int) -> None:
         who, place = event.who, event.place
         state = self.person(who)
-        when = _stamp(event.at, place)
         if state.here is not None and state.here != place:
             self.report(
                 "arrive-while-elsewhere",
                 who,
                 (state.since_pos, pos),
-                f"{who} arrives in {place.name} at {when} but {self.where(who, state)} "
+                f"{who} arrives in {place.name} at {_stamp(event.at, place)} but {self.where(who, state)} "
                 "with no departure in between",
             )
         elif state.origin is not None:
@@ -217,7 +216,7 @@ class _Checker:
                     "wrong-destination",
                     who,
                     (state.since_pos, pos),
-                    f"{who} arrives in {place.name} at {when} but left {state.origin.name} at "
+                    f"{who} arrives in {place.name} at {_stamp(event.at, place)} but left {state.origin.name} at "
                     f"{_stamp(state.since, state.origin)} for {state.to.name}",
                 )
             self.judge_speed(who, state, event, pos, at)
@@ -249,13 +248,12 @@ class _Checker:
     def departed(self, event: Departed, pos: int, at: int) -> None:
         who, place = event.who, event.place
         state = self.person(who)
-        when = _stamp(event.at, place)
         if (state.here is not None and state.here != place) or state.origin is not None:
             self.report(
                 "depart-from-elsewhere",
                 who,
                 (state.since_pos, pos),
-                f"{who} leaves {place.name} at {when} but {self.where(who, state)}",
+                f"{who} leaves {place.name} at {_stamp(event.at, place)} but {self.where(who, state)}",
             )
         busy = state.busy
         if busy is not None and at < busy[1]:
@@ -265,7 +263,7 @@ class _Checker:
                 "absent-participant",
                 who,
                 (busy_pos, pos),
-                f"{who} leaves {place.name} at {when}, before {engagement.title!r} in "
+                f"{who} leaves {place.name} at {_stamp(event.at, place)}, before {engagement.title!r} in "
                 f"{engagement.place.name} ends at {_stamp(engagement.end, engagement.place)}",
             )
         state.here, state.origin, state.to = None, place, event.to
@@ -276,7 +274,6 @@ class _Checker:
         is_meeting = isinstance(event, MeetingHeld)
         end = _time.micros(event.end) if isinstance(event, MeetingHeld) else at
         what = "meeting" if is_meeting else "signing"
-        when = _stamp(event.occurred_at, place)
         for who in event.people:
             state = self.person(who)
             busy = state.busy
@@ -297,7 +294,7 @@ class _Checker:
                         "two-places",
                         who,
                         (other_pos, pos),
-                        f"{who} is at the {what} {event.title!r} in {place.name} at {when} "
+                        f"{who} is at the {what} {event.title!r} in {place.name} at {_stamp(event.occurred_at, place)} "
                         f"while still in {during}",
                     )
                 elif is_meeting:
@@ -305,7 +302,7 @@ class _Checker:
                         "overlapping-meetings",
                         who,
                         (other_pos, pos),
-                        f"{who} is in {event.title!r} in {place.name} from {when} while still "
+                        f"{who} is in {event.title!r} in {place.name} from {_stamp(event.occurred_at, place)} while still "
                         f"in {during}",
                     )
             if state.here is None and state.origin is None:  # first known: they were there
@@ -316,7 +313,7 @@ class _Checker:
                     "absent-participant",
                     who,
                     (state.since_pos, pos),
-                    f"{who} is {role} {event.title!r} in {place.name} at {when} but "
+                    f"{who} is {role} {event.title!r} in {place.name} at {_stamp(event.occurred_at, place)} but "
                     f"{self.where(who, state)}",
                 )
             if busy is None or end > busy[1]:
