@@ -1,5 +1,6 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,17 @@ def test_python_dash_m_in_a_real_process() -> None:
         "",
         "itinerary: missing.jsonl: no such file\n",
     )
+
+
+def test_check_without_the_consistency_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where itinerary.consistency is missing, check says so on one line and exits 2."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "itinerary.consistency" else real(name, *a),
+    )
+    code, out, err = run("check", EXAMPLE)
+    assert (code, out) == (2, "")
+    assert err.startswith("itinerary: check is not available yet")
+    assert err.count("\n") == 1
