@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import pendulum
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from pendulum import DateTime
 
 from itinerary import _time
 from itinerary.consistency import check, great_circle_km
@@ -49,11 +48,9 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, Place
 from itinerary.projections import replay
+from itinerary.strategies import _EPOCH, _MINUTE, CRUISE_KMH, _local
 
 __all__ = ["Reference", "TourMachine"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MINUTE = 60_000_000  # µs
 
 
 def _instant(micros: int) -> datetime:
@@ -126,7 +123,7 @@ class TourMachine(RuleBasedStateMachine):
     PEOPLE: ClassVar[tuple[str, ...]] = ("Donald Trump", "Sanae Takaichi", "Lee Jae-myung")
     PLACES: ClassVar[tuple[Place, ...]] = (KUALA_LUMPUR, TOKYO, BUSAN, SEOUL, WASHINGTON)
     START: ClassVar[datetime] = WASHINGTON.at("2025-10-31 22:00")  # the DST change is near
-    CRUISE_KMH: ClassVar[float] = 800.0
+    CRUISE_KMH: ClassVar[float] = CRUISE_KMH
 
     def __init__(self) -> None:
         super().__init__()
@@ -138,9 +135,6 @@ class TourMachine(RuleBasedStateMachine):
         self.count = 0
 
     # Helpers ------------------------------------------------------------------------------
-
-    def _local(self, micros: int, place: Place) -> DateTime:
-        return _time.to_zone(_instant(micros), place.tz)
 
     def _happen(self, event: Event, *, record: bool, resume: int) -> None:
         if record:
@@ -185,7 +179,7 @@ class TourMachine(RuleBasedStateMachine):
         else:
             place = data.draw(st.sampled_from(self.PLACES), label="at")
         self.truth[who] = ("at", place, at)
-        self._happen(Arrived(who, place, self._local(at, place)), record=record, resume=at)
+        self._happen(Arrived(who, place, _local(at, place)), record=record, resume=at)
 
     @precondition(lambda self: any(self.truth.get(w, ("at",))[0] == "at" for w in self.PEOPLE))
     @rule(data=st.data(), record=st.booleans(), named=st.booleans())
@@ -202,7 +196,7 @@ class TourMachine(RuleBasedStateMachine):
         to = data.draw(st.sampled_from([p for p in self.PLACES if p != place]), label="to")
         bound = to if named else None
         self.truth[who] = ("in_transit", place, bound, self.now)
-        event = Departed(who, place, self._local(self.now, place), to=bound)
+        event = Departed(who, place, _local(self.now, place), to=bound)
         self._happen(event, record=record, resume=self.now)
 
     def _gather(self, data: st.DataObject) -> tuple[Place, tuple[str, ...]] | None:
@@ -228,8 +222,8 @@ class TourMachine(RuleBasedStateMachine):
             f"Meeting {self.count}",
             people,
             place,
-            self._local(self.now, place),
-            self._local(end, place),
+            _local(self.now, place),
+            _local(end, place),
         )
         self._happen(event, record=record, resume=end)
 
@@ -245,13 +239,13 @@ class TourMachine(RuleBasedStateMachine):
             Obligation("report", within=pendulum.duration(months=months, days=days or 1))
         ]
         if data.draw(st.booleans(), label="second obligation"):
-            due = self._local(self.now + (days + 1) * 24 * 60 * _MINUTE, place)
+            due = _local(self.now + (days + 1) * 24 * 60 * _MINUTE, place)
             obligations.append(Obligation("pay", due=due))
         event = AgreementSigned(
             f"Agreement {self.count}",
             people,
             place,
-            self._local(self.now, place),
+            _local(self.now, place),
             obligations=obligations,
         )
         self.open += [(event, o.what) for o in obligations]
@@ -262,7 +256,7 @@ class TourMachine(RuleBasedStateMachine):
     def fulfil(self, data: st.DataObject, record: bool) -> None:
         """An obligation of a signed agreement is met."""
         signing, what = self.open.pop(data.draw(st.integers(0, len(self.open) - 1), label="which"))
-        event = ObligationMet(signing.title, what, self._local(self.now, signing.place))
+        event = ObligationMet(signing.title, what, _local(self.now, signing.place))
         self._happen(event, record=record, resume=self.now)
 
     @precondition(lambda self: bool(self.held))
