@@ -9,15 +9,20 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from itinerary._time import Disambiguate
+from itinerary.agenda import AgendaEntry, agenda, format_agenda
+from itinerary.consistency import Violation, assert_consistent, check
 from itinerary.errors import (
     AmbiguousLocalTimeError,
     ConcurrencyError,
+    ConsistencyError,
     InvalidEventError,
     InvalidPlaceError,
     ItineraryError,
     LocalTimeError,
     NaiveDatetimeError,
     NonexistentLocalTimeError,
+    ScenarioError,
+    StoreError,
     UnknownPlaceError,
     UnknownZoneError,
     VersionError,
@@ -44,12 +49,15 @@ from itinerary.projections import (
     project,
     replay,
 )
+from itinerary.scenarios import Scenario, load_scenario, save_scenario
 
 __all__ = [
+    "AgendaEntry",
     "AgreementSigned",
     "AmbiguousLocalTimeError",
     "Arrived",
     "ConcurrencyError",
+    "ConsistencyError",
     "Deadline",
     "Departed",
     "Disambiguate",
@@ -67,15 +75,25 @@ __all__ = [
     "Place",
     "Projection",
     "ProjectionLike",
+    "Scenario",
+    "ScenarioError",
     "State",
+    "StoreError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
+    "Violation",
     "Whereabouts",
+    "agenda",
+    "assert_consistent",
+    "check",
     "compose",
     "fold",
+    "format_agenda",
+    "load_scenario",
     "project",
     "replay",
+    "save_scenario",
 ]
 
 try:
