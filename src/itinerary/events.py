@@ -57,6 +57,8 @@ def _label(instance: object) -> str:
 
 
 def _instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime:
+    if type(value) is DateTime and value.tzinfo is not None:  # the common case, kept cheap
+        return value
     try:
         return _time.instant(value, what=f"{_label(instance)}: {field.name}")
     except NaiveDatetimeError as exc:
