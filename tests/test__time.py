@@ -188,3 +188,26 @@ def test_add_local_months_keep_the_wall_clock_or_clamp_the_day(
     assert (due.year * 12 + due.month) - (local.year * 12 + local.month) == months
     assert due.day == local.day or (due.day < local.day and (due + timedelta(days=1)).day == 1)
     assert _time.micros(due) > _time.micros(start)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("2025-11-03", "is not a local wall time"),
+        ("2025-11-31 10:00", "is not a date and time that exist: day is out of range"),
+        ("2025-10-28 25:00", "is not a date and time that exist"),
+        ("2025-10-28 12:00 +09:00", "carries an offset"),
+    ],
+)
+def test_parse_wall_time_says_which_part_is_wrong(text: str, match: str) -> None:
+    """A date alone (no silent midnight), an impossible date and an offset each say so."""
+    with pytest.raises(LocalTimeError, match=match):
+        _time.parse_wall_time(text, where="Tokyo")
+
+
+def test_parse_wall_time_accepts_the_iso_t_and_seconds() -> None:
+    """Both 'YYYY-MM-DD HH:MM' and 'YYYY-MM-DDTHH:MM:SS' are wall times."""
+    assert _time.parse_wall_time("2025-10-28T12:00:30", where="T") == datetime(
+        2025, 10, 28, 12, 0, 30
+    )
+    assert _time.parse_wall_time(" 2025-10-28 12:00 ", where="T") == datetime(2025, 10, 28, 12, 0)

@@ -16,6 +16,7 @@ from itinerary import (
     Departed,
     Event,
     EventLog,
+    InvalidEventError,
     MeetingHeld,
     NaiveDatetimeError,
     Obligation,
@@ -247,3 +248,14 @@ def test_events_at_one_instant_are_ordered_by_kind_then_content() -> None:
     ordered, _ = occurrence_order([leave, land])
     assert ordered == [land, leave]
     assert replay(EventLog([leave, land])).where(TRUMP).in_transit
+
+
+def test_replay_accepts_a_plain_list_of_events() -> None:
+    """A list of events replays like a log of them (checked as a log would check them)."""
+    events = list(sketch())
+    assert replay(events, as_of=TOKYO.at("2025-10-28 12:30")) == replay(
+        sketch(), as_of=TOKYO.at("2025-10-28 12:30")
+    )
+    assert project(events, COUNT) == 4
+    with pytest.raises(InvalidEventError, match="log entry 0"):
+        replay(["Donald Trump arrives"])  # type: ignore[list-item]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeAlias
@@ -101,23 +102,37 @@ def micros(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def parse_wall_time(text: str, *, where: str) -> datetime:
-    """Parse ``"YYYY-MM-DD HH:MM[:SS]"`` as a naive wall time; an offset in it is refused.
+_WALL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+_WITH_OFFSET = re.compile(r"(.*\d)\s*(Z|[+-]\d{2}(:?\d{2})?)", re.IGNORECASE)
 
-    *where* names the place in the error message.
+
+def parse_wall_time(text: str, *, where: str) -> datetime:
+    """Parse ``"YYYY-MM-DD HH:MM[:SS[.ffffff]]"`` (or with ``T``) as a naive wall time.
+
+    An offset is refused (the place supplies the zone), and so is a date without a time,
+    which would otherwise silently mean midnight. *where* names the place in error messages.
     """
-    try:
-        parsed = datetime.fromisoformat(text)
-    except (TypeError, ValueError) as exc:
+    if not isinstance(text, str):
         raise LocalTimeError(
-            f"{where}: {text!r} is not a local wall time; expected 'YYYY-MM-DD HH:MM'"
-        ) from exc
-    if parsed.tzinfo is not None:
+            f"{where}: expected a local wall time 'YYYY-MM-DD HH:MM', got {text!r}"
+        )
+    text = text.strip()
+    if _WITH_OFFSET.fullmatch(text) and _WALL_TIME.fullmatch(_WITH_OFFSET.sub(r"\1", text)):
         raise LocalTimeError(
             f"{where}: {text!r} carries an offset; give the local wall time only "
             "(the place supplies the zone)"
         )
-    return parsed
+    if not _WALL_TIME.fullmatch(text):
+        raise LocalTimeError(
+            f"{where}: {text!r} is not a local wall time; expected 'YYYY-MM-DD HH:MM' "
+            "(seconds optional)"
+        )
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:  # the shape is right, the date is not: 2025-11-31
+        raise LocalTimeError(
+            f"{where}: {text!r} is not a date and time that exist: {exc}"
+        ) from None
 
 
 def _describe(wall: datetime) -> str:

@@ -15,7 +15,7 @@ import bisect
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 from pendulum import DateTime
@@ -29,9 +29,7 @@ from itinerary.events import (
     MeetingHeld,
     ObligationMet,
 )
-
-if TYPE_CHECKING:
-    from itinerary.log import EventLog
+from itinerary.log import EventLog
 
 __all__ = [
     "Projection",
@@ -209,8 +207,13 @@ class _Timeline:
         return fold(projection, self.events[start : start + extra], self.states(projection)[block])
 
 
-def timeline(log: EventLog) -> _Timeline:
-    """The log's cached time-travel index (built on first use)."""
+def timeline(log: EventLog | Iterable[Event]) -> _Timeline:
+    """The log's cached time-travel index (built on first use).
+
+    Any iterable of events is accepted too (checked and indexed afresh each time).
+    """
+    if not isinstance(log, EventLog):
+        log = EventLog(log)
     cache = log._cache
     found = cache.get("timeline")
     if found is None:
@@ -223,7 +226,9 @@ def check_as_of(as_of: object) -> DateTime | None:
     return None if as_of is None else _time.instant(as_of, what="as_of")
 
 
-def project(log: EventLog, projection: ProjectionLike[S], as_of: datetime | None = None) -> S:
+def project(
+    log: EventLog | Iterable[Event], projection: ProjectionLike[S], as_of: datetime | None = None
+) -> S:
     """The state of *projection* after the events of *log* that occurred at or before *as_of*.
 
     Without *as_of*, after all the events. The first call on a log folds it once and keeps

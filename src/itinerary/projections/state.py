@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from pendulum import DateTime
 
-from itinerary.events import AgreementSigned
+from itinerary.events import AgreementSigned, Event
 from itinerary.projections._core import Projection, check_as_of, compose, timeline
 from itinerary.projections.agreements import AGREEMENTS, signed
 from itinerary.projections.deadlines import DEADLINES, Deadline, deadlines
@@ -67,12 +68,14 @@ class State:
         return tuple(d for d in self.deadlines if d.status == "met")
 
 
-def replay(log: EventLog, as_of: datetime | None = None) -> State:
+def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> State:
     """The :class:`State` of *log* as of the instant *as_of*.
 
     Only events that occurred at or before *as_of* count, in the order they occurred,
     whatever order they were recorded in. Without *as_of*, the state as of the latest
-    event's instant (never the wall clock). *as_of* must be timezone-aware.
+    event's instant (never the wall clock). *as_of* must be timezone-aware. *log* may also
+    be any iterable of events; only an :class:`~itinerary.EventLog` keeps its index between
+    calls.
     """
     line = timeline(log)
     instant = check_as_of(as_of)
