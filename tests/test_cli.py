@@ -1,6 +1,5 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -114,7 +113,8 @@ def test_export_refuses_to_overwrite(tmp_path: Path) -> None:
             ("replay", EXAMPLE, "--as-of", "2025-10-28 12:30 Mars/Base"),
             "'Mars/Base' is not an IANA",
         ),
-        (("replay", EXAMPLE, "--as-of", "2025-10-28 12:30"), "has no zone"),
+        (("replay", EXAMPLE, "--as-of", "2025-10-28 12:30"), "expected a local time and a zone"),
+        (("replay", EXAMPLE, "--as-of", "2025-11-02 01:30 America/New_York"), "happened twice"),
         (("replay", EXAMPLE, "--as-of", "tomorrow noon Asia/Tokyo"), "is not a local wall time"),
         (("replay", EXAMPLE, "--as-of", "2025-03-09 02:30 America/New_York"), "does not exist"),
         (("agenda", EXAMPLE, "--tz", "Nowhere"), "'Nowhere' is not an IANA"),
@@ -172,15 +172,13 @@ def test_python_dash_m_in_a_real_process() -> None:
     )
 
 
-def test_check_without_the_consistency_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where itinerary.consistency is missing, check says so on one line and exits 2."""
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "itinerary.consistency" else real(name, *a),
+def test_replay_as_of_takes_the_iso_form_and_a_disambiguation() -> None:
+    """--as-of accepts 'YYYY-MM-DDTHH:MM ZONE'; --disambiguate picks one reading of a repeat."""
+    code, out, _ = run("replay", EXAMPLE, "--as-of", "2025-10-28T12:30 Asia/Tokyo")
+    assert code == 0
+    assert out.startswith("State as of 2025-10-28 12:30 Asia/Tokyo (8 of 14 events had happened)")
+    code, out, _ = run(
+        "replay", EXAMPLE, "--as-of", "2025-11-02 01:30 America/New_York", "--disambiguate", "later"
     )
-    code, out, err = run("check", EXAMPLE)
-    assert (code, out) == (2, "")
-    assert err.startswith("itinerary: check is not available yet")
-    assert err.count("\n") == 1
+    assert code == 0
+    assert out.startswith("State as of 2025-11-02 01:30 America/New_York (14 of 14 events")

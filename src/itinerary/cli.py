@@ -9,8 +9,6 @@ it finds violations.
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -20,6 +18,7 @@ import click
 
 from itinerary import _time
 from itinerary.agenda import agenda, format_agenda
+from itinerary.consistency import check as check_log
 from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import format_local
 from itinerary.places import GAZETTEER, Place
@@ -83,19 +82,27 @@ def read(path: str) -> Scenario:
             store.close()
 
 
-def _parse_as_of(text: str, places: Mapping[str, Place]) -> datetime:
+def _parse_as_of(
+    text: str, places: Mapping[str, Place], disambiguate: _time.Disambiguate = "raise"
+) -> datetime:
     """``"2025-10-28 12:00 Asia/Tokyo"`` (or a place name instead of the zone) as an instant."""
-    expected = "expected --as-of 'YYYY-MM-DD HH:MM ZONE', e.g. '2025-10-28 12:30 Asia/Tokyo'"
-    date, _, rest = text.strip().partition(" ")
-    clock, _, where = rest.strip().partition(" ")
-    where = where.strip()
+    expected = (
+        f"--as-of {text!r}: expected a local time and a zone or place, "
+        "'YYYY-MM-DD HH:MM ZONE', e.g. '2025-10-28 12:30 Asia/Tokyo' (there is no default zone)"
+    )
+    first, _, rest = text.strip().partition(" ")
+    if "T" in first:  # 2025-10-28T12:30 Asia/Tokyo
+        wall_text, where = first, rest.strip()
+    else:
+        clock, _, where = rest.strip().partition(" ")
+        wall_text, where = f"{first} {clock}", where.strip()
     if not where:
-        raise UserError(f"--as-of {text!r} has no zone: {expected} (there is no default zone)")
+        raise UserError(expected)
     place = places.get(where) or GAZETTEER.get(where)
     with _user_errors():
         tz = place.tz if place is not None else _time.check_zone(where)
-        wall = _time.parse_wall_time(f"{date} {clock}", where=f"--as-of {text!r}")
-        return _time.resolve(wall, tz, where=f"--as-of {where}")
+        wall = _time.parse_wall_time(wall_text, where=f"--as-of {text!r}")
+        return _time.resolve(wall, tz, disambiguate=disambiguate, where=f"--as-of {where}")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour: int | None = None) -> str:
@@ -136,10 +143,19 @@ def main() -> None:
     help="Replay only what happened by then, e.g. '2025-10-28 12:30 Asia/Tokyo' (a zone or "
     "a place name is required: there is no default zone).",
 )
-def replay(file: str, as_of: str | None) -> None:
+@click.option(
+    "--disambiguate",
+    type=click.Choice(["raise", "earlier", "later", "compatible"]),
+    default="raise",
+    show_default=True,
+    help="If the --as-of time happened twice there (clocks turned back) or never (clocks "
+    "jumped): refuse, or take the earlier or later instant ('compatible': earlier in a "
+    "repeat, later in a jump).",
+)
+def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> None:
     """Where everyone is, the agreements signed, and the deadlines with their status."""
     scenario = read(file)
-    instant = None if as_of is None else _parse_as_of(as_of, scenario.places)
+    instant = None if as_of is None else _parse_as_of(as_of, scenario.places, disambiguate)
     with _user_errors():
         state = replay_log(scenario.log, as_of=instant)
     if state.as_of is None:
@@ -147,8 +163,12 @@ def replay(file: str, as_of: str | None) -> None:
         return
     shown = _time.to_zone(state.as_of, getattr(state.as_of.tzinfo, "key", None) or "UTC")
     zone_name = getattr(shown.tzinfo, "key", "")
+    cutoff = _time.micros(state.as_of)
+    counted = sum(1 for event in scenario.log if _time.micros(event.occurred_at) <= cutoff)
+    total = len(scenario.log)
     _echo(
-        f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {zone_name} ({len(scenario.log)} events)"
+        f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {zone_name} "
+        f"({counted} of {total} events had happened)"
     )
     rows = []
     for who in state.people:
@@ -190,14 +210,8 @@ def replay(file: str, as_of: str | None) -> None:
 def check(file: str) -> None:
     """Report the log's inconsistencies; exit status 1 if there are any."""
     scenario = read(file)
-    if importlib.util.find_spec("itinerary.consistency") is None:
-        raise UserError(
-            "check is not available yet: this version of itinerary has no consistency checks "
-            "(itinerary.consistency); nothing was checked"
-        )
-    consistency = importlib.import_module("itinerary.consistency")
     with _user_errors():
-        violations = list(consistency.check(scenario.log))
+        violations = check_log(scenario.log)
     if not violations:
         _echo(f"No violations in {len(scenario.log)} events.")
         return
