@@ -1,7 +1,7 @@
 """The October 2025 Asia tour: Kuala Lumpur, then Tokyo, then South Korea.
 
-Facts come from ``shared/seed/asia-tour-2025.txt``. The text gives dates but few clock
-times: every time marked ``# assumed`` in ``asia_tour_2025.toml`` (the scenario this script
+Facts come from ``examples/sources/asia-tour-2025.txt`` (a copy of the seed text). The text
+gives dates but few clock times: every time marked ``# assumed`` in ``asia_tour_2025.toml`` (the scenario this script
 loads) is ours, not the text's.
 
 Run it with ``python examples/asia_tour_2025.py``.
