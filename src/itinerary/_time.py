@@ -21,6 +21,7 @@ from pendulum import DateTime, Duration
 
 from itinerary.errors import (
     AmbiguousLocalTimeError,
+    ItineraryError,
     LocalTimeError,
     NaiveDatetimeError,
     NonexistentLocalTimeError,
@@ -31,6 +32,9 @@ __all__ = [
     "Disambiguate",
     "add_local",
     "check_zone",
+    "duration",
+    "format_offset",
+    "from_micros",
     "instant",
     "micros",
     "parse_wall_time",
@@ -160,6 +164,13 @@ def resolve(
     first = datetime.replace(wall, tzinfo=tz, fold=0)
     second = datetime.replace(wall, tzinfo=tz, fold=1)
     before, after = first.utcoffset(), second.utcoffset()
+    try:
+        micros(first), datetime.astimezone(first, UTC), datetime.astimezone(second, UTC)
+    except (OverflowError, ValueError):
+        raise LocalTimeError(
+            f"{where}: local time {_describe(wall)} is too close to the ends of the calendar "
+            "(years 1-9999) to be an instant"
+        ) from None
     if before == after:
         return DateTime(
             wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second,
@@ -198,17 +209,49 @@ def _offset(delta: timedelta | None) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def to_zone(value: datetime, tz_name: str) -> DateTime:
-    """The same instant as *value*, expressed in zone *tz_name*."""
+def format_offset(value: datetime) -> str:
+    """The UTC offset of an aware datetime as ``+HH:MM`` (``+05:30``, ``-04:00``)."""
+    return _offset(value.utcoffset())
+
+
+def from_micros(us: int, tz_name: str) -> DateTime:
+    """The instant *us* microseconds after the Unix epoch, expressed in zone *tz_name*.
+
+    The inverse of :func:`micros`, built with the ``DateTime`` constructor and a cached zone
+    (no parsing). Raises :class:`LocalTimeError` outside the years 1-9999.
+    """
     tz = zone(tz_name)
-    # Through a plain UTC datetime: astimezone() to the zone a value already has returns it
-    # unchanged, and zoneinfo's fromutc() on a pendulum DateTime uses pendulum's own
-    # arithmetic, which lands an hour off next to a clock change (Seoul, 1988-05-08 03:00).
-    local = (_EPOCH + timedelta(microseconds=micros(value))).astimezone(tz)
+    try:
+        # Through a plain UTC datetime: zoneinfo's fromutc() on a pendulum DateTime uses
+        # pendulum's own arithmetic, which lands an hour off next to a clock change
+        # (Seoul, 1988-05-08 03:00).
+        local = (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
+    except (OverflowError, ValueError) as exc:
+        raise LocalTimeError(f"{us} µs after 1970 is outside the years 1-9999 ({exc})") from None
     return DateTime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond, tzinfo=tz, fold=local.fold,
     )  # fmt: skip
+
+
+def to_zone(value: datetime, tz_name: str) -> DateTime:
+    """The same instant as *value*, expressed in zone *tz_name*."""
+    return from_micros(micros(value), tz_name)
+
+
+def duration(
+    *, years: int = 0, months: int = 0, days: int = 0, seconds: int = 0, microseconds: int = 0
+) -> Duration:
+    """A pendulum duration whose years and months count in a local calendar.
+
+    Raises :class:`ValueError` for a duration too long to add to any date.
+    """
+    try:
+        return Duration(
+            years=years, months=months, days=days, seconds=seconds, microseconds=microseconds
+        )
+    except OverflowError as exc:
+        raise ValueError(f"duration too long: {exc}") from None
 
 
 def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
@@ -220,6 +263,18 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     lands in a gap or a fold the "compatible" choice is made (later in a gap, earlier in a
     fold), because a deadline must fall on a real instant.
     """
+    try:
+        return _add_local(start, tz_name, duration)
+    except ItineraryError:
+        raise
+    except (OverflowError, ValueError) as exc:
+        raise LocalTimeError(
+            f"{duration} after {start.isoformat(sep=' ')} in {tz_name} is outside the years "
+            f"1-9999 ({exc})"
+        ) from None
+
+
+def _add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     local = to_zone(start, tz_name)
     if isinstance(duration, Duration):
         years, months = duration.years, duration.months
