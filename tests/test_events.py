@@ -128,3 +128,26 @@ def test_every_event_says_when_it_occurred_who_it_is_about_and_what_happened() -
     ]  # fmt: skip
     for event, when, people, text in cases:
         assert (event.occurred_at, event.people, event.describe()) == (when, people, text)
+
+
+def test_events_an_hour_apart_in_a_fold_are_not_equal() -> None:
+    """The two readings of 01:30 in Washington on 2025-11-02 make different events."""
+    first = WASHINGTON.at("2025-11-02 01:30", disambiguate="earlier")
+    second = WASHINGTON.at("2025-11-02 01:30", disambiguate="later")
+    assert first == second  # plain datetime equality ignores fold: the trap
+    assert Arrived(TRUMP, WASHINGTON, first) != Arrived(TRUMP, WASHINGTON, second)
+    assert len({Arrived(TRUMP, WASHINGTON, first), Arrived(TRUMP, WASHINGTON, second)}) == 2
+    assert Arrived(TRUMP, WASHINGTON, first) == Arrived(TRUMP, TOKYO, first).__class__(
+        TRUMP, WASHINGTON, TOKYO.local(first)
+    )  # one instant on another clock is still the same fact
+
+
+def test_an_obligation_whose_deadline_is_no_real_instant_is_refused() -> None:
+    """A period that runs past the year 9999 fails when the agreement is built, not at replay."""
+    with pytest.raises(
+        InvalidEventError, match="deadline of obligation 'report' cannot be computed"
+    ):
+        AgreementSigned(
+            "Trade", [TRUMP], TOKYO, NOON,
+            obligations=[Obligation("report", within=pendulum.duration(years=9000))],
+        )  # fmt: skip

@@ -117,3 +117,14 @@ def test_indexing_and_slicing_stay_within_the_version() -> None:
     assert log[:] == (ARRIVAL,)
     with pytest.raises(IndexError):
         log[1]
+
+
+def test_logs_differing_only_by_fold_are_not_equal() -> None:
+    """Logs whose instants differ only in the fold of a repeated hour differ."""
+    from itinerary.places import WASHINGTON
+
+    first = WASHINGTON.at("2025-11-02 01:30", disambiguate="earlier")
+    second = WASHINGTON.at("2025-11-02 01:30", disambiguate="later")
+    assert EventLog([Arrived("x", WASHINGTON, first)]) != EventLog(
+        [Arrived("x", WASHINGTON, second)]
+    )

@@ -35,6 +35,7 @@ __all__ = [
     "duration",
     "format_offset",
     "from_micros",
+    "instant_key",
     "instant",
     "micros",
     "parse_wall_time",
@@ -108,6 +109,16 @@ def micros(value: datetime) -> int:
 
 _WALL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 _WITH_OFFSET = re.compile(r"(.*\d)\s*(Z|[+-]\d{2}(:?\d{2})?)", re.IGNORECASE)
+
+
+def instant_key(value: datetime | None) -> int | None:
+    """An equality key for an optional instant: :func:`micros`, or ``None``.
+
+    Frozen values compare their instants with it (``attrs.field(eq=instant_key)``): plain
+    ``==`` on two datetimes that share a zone ignores ``fold``, so the two readings of
+    01:30 on 2025-11-02 in New York, an hour apart, would compare equal.
+    """
+    return None if value is None else micros(value)
 
 
 def parse_wall_time(text: str, *, where: str) -> datetime:

@@ -24,7 +24,7 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
-from itinerary.errors import InvalidEventError, NaiveDatetimeError
+from itinerary.errors import InvalidEventError, LocalTimeError, NaiveDatetimeError
 from itinerary.places import Place
 
 __all__ = [
@@ -149,7 +149,7 @@ class Arrived(Event):
 
     who: str = attrs.field(validator=_text)
     place: Place = attrs.field(validator=_place)
-    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
+    at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
 
     @property
     def occurred_at(self) -> DateTime:
@@ -172,7 +172,7 @@ class Departed(Event):
 
     who: str = attrs.field(validator=_text)
     place: Place = attrs.field(validator=_place)
-    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
+    at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     to: Place | None = attrs.field(default=None, validator=_optional_place)
 
     @property
@@ -207,8 +207,12 @@ class MeetingHeld(Event):
     title: str = attrs.field(validator=_text)
     participants: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
     place: Place = attrs.field(validator=_place)
-    start: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
-    end: DateTime = attrs.field(converter=_INSTANT, validator=_ends_after_start)  # type: ignore[misc]
+    start: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
+    end: DateTime = attrs.field(
+        converter=_INSTANT,  # type: ignore[misc]
+        validator=_ends_after_start,
+        eq=_time.instant_key,
+    )
     venue: str | None = attrs.field(default=None, validator=_optional_text)
 
     @property
@@ -265,6 +269,7 @@ class Obligation:
         kw_only=True,
         converter=_OPTIONAL_INSTANT,  # type: ignore[misc]
         validator=_within_or_due,
+        eq=_time.instant_key,
     )
 
     def due_after(self, signed_at: datetime, place: Place) -> DateTime:
@@ -292,6 +297,13 @@ def _check_obligations(instance: AgreementSigned, _: attrs.Attribute[Any], value
         if item.what in seen:
             raise InvalidEventError(f"{_label(instance)}: obligation {item.what!r} is listed twice")
         seen.add(item.what)
+        try:  # a deadline that is not a real instant would break every replay later
+            item.due_after(instance.at, instance.place)
+        except LocalTimeError as exc:
+            raise InvalidEventError(
+                f"{_label(instance)}: the deadline of obligation {item.what!r} cannot be "
+                f"computed: {exc}"
+            ) from None
 
 
 @attrs.frozen
@@ -301,7 +313,7 @@ class AgreementSigned(Event):
     title: str = attrs.field(validator=_text)
     signatories: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
     place: Place = attrs.field(validator=_place)
-    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
+    at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     venue: str | None = attrs.field(default=None, validator=_optional_text)
     obligations: tuple[Obligation, ...] = attrs.field(
         default=(), converter=_obligations, validator=_check_obligations
@@ -328,7 +340,7 @@ class ObligationMet(Event):
 
     agreement: str = attrs.field(validator=_text)
     what: str = attrs.field(validator=_text)
-    at: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
+    at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
 
     @property
     def occurred_at(self) -> DateTime:

@@ -25,8 +25,8 @@ class Open:
 
     signing: AgreementSigned
     obligation: Obligation
-    due: DateTime
-    met_at: DateTime | None = None
+    due: DateTime = attrs.field(eq=_time.instant_key)
+    met_at: DateTime | None = attrs.field(default=None, eq=_time.instant_key)
 
 
 @attrs.frozen
@@ -39,11 +39,11 @@ class Deadline:
 
     agreement: str
     what: str
-    due: DateTime
+    due: DateTime = attrs.field(eq=_time.instant_key)
     status: DeadlineStatus
     place: Place
-    signed_at: DateTime
-    met_at: DateTime | None = None
+    signed_at: DateTime = attrs.field(eq=_time.instant_key)
+    met_at: DateTime | None = attrs.field(default=None, eq=_time.instant_key)
 
     def __str__(self) -> str:
         due = self.place.local(self.due).strftime("%Y-%m-%d %H:%M %Z")

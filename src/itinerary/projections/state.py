@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from pendulum import DateTime
 
+from itinerary import _time
 from itinerary.events import AgreementSigned, Event
 from itinerary.projections._core import Projection, check_as_of, compose, timeline
 from itinerary.projections.agreements import AGREEMENTS, signed
@@ -32,7 +33,7 @@ class State:
     before ``as_of`` and nothing else.
     """
 
-    as_of: DateTime | None
+    as_of: DateTime | None = attrs.field(eq=_time.instant_key)
     _parts: tuple[Any, ...] = attrs.field(repr=False, alias="parts")
 
     def where(self, who: str) -> Whereabouts:

@@ -14,6 +14,7 @@ import attrs
 import immutables
 from pendulum import DateTime
 
+from itinerary import _time
 from itinerary.events import AgreementSigned, Arrived, Departed, Event, MeetingHeld
 from itinerary.places import Place
 from itinerary.projections._core import Projection
@@ -33,7 +34,7 @@ class Whereabouts:
 
     who: str
     place: Place | None = None
-    since: DateTime | None = None
+    since: DateTime | None = attrs.field(default=None, eq=_time.instant_key)
     origin: Place | None = None
     destination: Place | None = None
 
