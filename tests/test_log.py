@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from itinerary import Arrived, ConcurrencyError, Event, EventLog, InvalidEventError, VersionError
-from itinerary.places import TOKYO
+from itinerary.places import TOKYO, WASHINGTON
 from tests.strategies import event_lists, events
 
 ARRIVAL = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
@@ -121,8 +121,6 @@ def test_indexing_and_slicing_stay_within_the_version() -> None:
 
 def test_logs_differing_only_by_fold_are_not_equal() -> None:
     """Logs whose instants differ only in the fold of a repeated hour differ."""
-    from itinerary.places import WASHINGTON
-
     first = WASHINGTON.at("2025-11-02 01:30", disambiguate="earlier")
     second = WASHINGTON.at("2025-11-02 01:30", disambiguate="later")
     assert EventLog([Arrived("x", WASHINGTON, first)]) != EventLog(
