@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -31,6 +32,7 @@ from itinerary import (
 from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO
 from itinerary.projections import TOUR, _core, occurrence_order
 from tests.strategies import event_lists, instants
+from tests.strategies import events as events_strategy
 
 TRUMP, TAKAICHI = "Donald Trump", "Sanae Takaichi"
 
@@ -259,3 +261,52 @@ def test_replay_accepts_a_plain_list_of_events() -> None:
     assert project(events, COUNT) == 4
     with pytest.raises(InvalidEventError, match="log entry 0"):
         replay(["Donald Trump arrives"])  # type: ignore[list-item]
+
+
+@given(
+    event_lists,
+    st.lists(
+        st.tuples(st.integers(min_value=0), st.lists(events_strategy(), max_size=3)), max_size=12
+    ),
+    st.lists(instants, min_size=1, max_size=4),
+)
+def test_every_version_of_a_growing_log_replays_as_a_fresh_log_would(
+    start: list[Event], steps: list[tuple[int, list[Event]]], moments: list[datetime]
+) -> None:
+    """Logs grown, forked and cut back share one index, yet each answers as if built afresh."""
+    with mock.patch.object(_core, "SNAPSHOT_EVERY", 2):
+        logs = [EventLog(start)]
+        for pick, batch in steps:
+            base = logs[pick % len(logs)]
+            logs.append(base.extend(batch))
+            logs.append(base.upto(pick % (base.version + 1)))
+            for log in (logs[-1], logs[-2], logs[pick % len(logs)]):
+                fresh = EventLog(list(log))
+                for moment in moments:
+                    assert replay(log, moment) == replay(fresh, moment)
+                assert replay(log) == replay(fresh)
+
+
+def test_appending_in_order_extends_the_index_instead_of_rebuilding_it() -> None:
+    """After an in-order append the new version's index is the old one, grown in place."""
+    log = sketch()
+    replay(log)
+    later = log.append(Departed(TRUMP, TOKYO, TOKYO.at("2025-10-29 10:00"), to=SEOUL))
+    assert _core.timeline(later).line is _core.timeline(log).line
+    assert replay(later).where(TRUMP).in_transit
+    assert replay(log).where(TRUMP).place == TOKYO  # the old version still answers as before
+    earlier = later.append(Arrived(TAKAICHI, TOKYO, TOKYO.at("2025-10-20 10:00")))
+    assert _core.timeline(earlier).line is not _core.timeline(later).line
+    assert replay(earlier, TOKYO.at("2025-10-21 00:00")).where(TAKAICHI).place == TOKYO
+
+
+def test_snapshots_of_a_discarded_projection_are_not_kept() -> None:
+    """The index keeps a projection's snapshots only while the projection itself lives."""
+    log = sketch()
+    counter = Projection(initial=0, evolve=lambda n, _: n + 1)
+    assert project(log, counter) == 4
+    line = _core.timeline(log).line
+    assert counter in line.snapshots
+    del counter
+    gc.collect()
+    assert not any(p.name == "projection" for p in line.snapshots)

@@ -22,7 +22,7 @@ from itinerary import _time
 from itinerary.events import Event, MeetingHeld
 from itinerary.log import EventLog
 from itinerary.places import Place
-from itinerary.projections import occurrence_order
+from itinerary.projections._core import timeline
 
 __all__ = ["AgendaEntry", "agenda", "format_agenda"]
 
@@ -53,7 +53,7 @@ def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> tuple[A
     """
     if tz is not None:
         _time.check_zone(tz)
-    ordered, _ = occurrence_order(list(log))
+    ordered = timeline(log).events
     entries = []
     for event in ordered:
         place = getattr(event, "place", None)
@@ -70,11 +70,6 @@ def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> tuple[A
     return tuple(entries)
 
 
-def _offset(local: DateTime) -> str:
-    raw = local.strftime("%z")
-    return f"{raw[:3]}:{raw[3:]}"
-
-
 def format_agenda(entries: Iterable[AgendaEntry]) -> str:
     """Plain-text agenda: a heading per local day, then one aligned line per entry."""
     lines: list[str] = []
@@ -82,10 +77,12 @@ def format_agenda(entries: Iterable[AgendaEntry]) -> str:
     for entry in entries:
         if entry.start.date() != day:
             day = entry.start.date()
-            lines.append(entry.start.strftime("%A %-d %B %Y"))
+            lines.append(f"{entry.start:%A} {entry.start.day} {entry.start:%B %Y}")
         hours = entry.start.strftime("%H:%M")
         if entry.end is not None:
             hours += "-" + entry.end.strftime("%H:%M")
         where = entry.place.name if entry.place is not None else ""
-        lines.append(f"  {hours:<11} {_offset(entry.start)}  {where:<12}  {entry.text}".rstrip())
+        lines.append(
+            f"  {hours:<11} {_time.format_offset(entry.start)}  {where:<12}  {entry.text}".rstrip()
+        )
     return "\n".join(lines)

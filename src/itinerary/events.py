@@ -44,10 +44,12 @@ __all__ = [
 def format_local(instant: datetime, place: Place) -> str:
     """*instant* as the wall time at *place*, with its offset: ``2025-10-28 12:00 +09:00``."""
     local = place.local(instant)
-    text = local.strftime("%Y-%m-%d %H:%M")
-    if local.second or local.microsecond:
-        text = local.strftime("%Y-%m-%d %H:%M:%S")
-    return f"{text} {local.strftime('%z')[:3]}:{local.strftime('%z')[3:]}"
+    shown = (
+        f"{local:%Y-%m-%d %H:%M:%S}"
+        if local.second or local.microsecond
+        else f"{local:%Y-%m-%d %H:%M}"
+    )
+    return f"{shown} {_time.format_offset(local)}"
 
 
 def _label(instance: object) -> str:

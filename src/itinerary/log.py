@@ -30,11 +30,12 @@ __all__ = ["EventLog"]
 class _Tape:
     """The shared, grow-only list behind one or more log views."""
 
-    __slots__ = ("events", "lock")
+    __slots__ = ("events", "lock", "timeline")
 
     def __init__(self, events: list[Event]) -> None:
         self.events = events
         self.lock = threading.Lock()
+        self.timeline: Any = None  # the replay index, shared by this tape's views
 
 
 def _checked(events: Iterable[Event], start: int) -> list[Event]:

@@ -12,6 +12,8 @@ after the first replay of a log.
 from __future__ import annotations
 
 import bisect
+import threading
+import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -34,8 +36,11 @@ from itinerary.log import EventLog
 __all__ = [
     "Projection",
     "ProjectionLike",
+    "Timeline",
+    "TimelineView",
     "compose",
     "fold",
+    "occurrence_index",
     "occurrence_order",
     "project",
 ]
@@ -150,75 +155,164 @@ def _rank(event: Event) -> int:
     return _RANK.get(type(event), _OTHER_RANK)
 
 
+def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
+    """The positions of *events* in occurrence order, and each one's sort key.
+
+    A sort key is ``micros(occurred_at) * 8 + rank``: the instant first, then the kind
+    (arrivals first, departures last). Events with equal keys are ordered by their contents
+    (``repr``), so the order never depends on the order the events were recorded in.
+    """
+    micros, rank = _time.micros, _RANK.get
+    keys = [micros(e.occurred_at) * 8 + rank(type(e), _OTHER_RANK) for e in events]
+    index = sorted(range(len(events)), key=keys.__getitem__)
+    # Runs of equal (instant, kind): order them by content, so recording order is irrelevant.
+    start = 0
+    for stop in range(1, len(index) + 1):
+        if stop == len(index) or keys[index[stop]] != keys[index[start]]:
+            if stop - start > 1:
+                index[start:stop] = sorted(index[start:stop], key=lambda i: repr(events[i]))
+            start = stop
+    return index, [keys[i] for i in index]
+
+
 def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
     """*events* sorted by the instant they occurred, and those instants in microseconds.
 
     The order does not depend on the order the events were recorded in: ties at one instant
     are broken by kind (arrivals first, departures last), then by the events' contents.
     """
-    micros, rank = _time.micros, _RANK.get
-    keys = [micros(e.occurred_at) * 8 + rank(type(e), _OTHER_RANK) for e in events]
-    index = sorted(range(len(events)), key=keys.__getitem__)
-    ordered = [events[i] for i in index]
-    sorted_keys = [keys[i] for i in index]
-    # Runs of equal (instant, kind): order them by content, so recording order is irrelevant.
-    start = 0
-    for stop in range(1, len(ordered) + 1):
-        if stop == len(ordered) or sorted_keys[stop] != sorted_keys[start]:
-            if stop - start > 1:
-                ordered[start:stop] = sorted(ordered[start:stop], key=repr)
-            start = stop
-    return ordered, array("q", (k >> 3 for k in sorted_keys))
+    index, keys = occurrence_index(events)
+    return [events[i] for i in index], array("q", (k >> 3 for k in keys))
 
 
-class _Timeline:
-    """A log's events in occurrence order, with snapshots of each projection replayed."""
+class Timeline:
+    """Events in occurrence order, their instants and recording positions, and snapshots.
 
-    __slots__ = ("events", "keys", "snapshots")
+    One timeline serves every version of a log that shares its storage: appending events that
+    occur after all the others (in recording order) extends it in place, so replaying after
+    each append costs the new events, not the whole log. A view of the first *n* recorded
+    events uses the first *n* entries; views it cannot serve get a timeline of their own.
+    """
 
-    def __init__(self, log: EventLog) -> None:
-        self.events, self.keys = occurrence_order(list(log))
-        self.snapshots: dict[int, tuple[ProjectionLike[Any], list[Any]]] = {}
+    __slots__ = ("base", "events", "full_keys", "keys", "lock", "positions", "snapshots")
 
-    def states(self, projection: ProjectionLike[S]) -> list[S]:
-        """The state after 0, K, 2K, ... events, folded once and kept."""
-        cached = self.snapshots.get(id(projection))
-        if cached is not None and cached[0] is projection:
-            return cached[1]
-        state = projection.initial
-        saved = [state]
-        events = self.events
-        for start in range(0, len(events) - SNAPSHOT_EVERY + 1, SNAPSHOT_EVERY):
-            state = fold(projection, events[start : start + SNAPSHOT_EVERY], state)
-            saved.append(state)  # after start + SNAPSHOT_EVERY events
-        self.snapshots[id(projection)] = (projection, saved)
-        return saved
+    def __init__(self, recorded: Sequence[Event]) -> None:
+        index, full_keys = occurrence_index(recorded)
+        self.base = len(recorded)  # views of fewer events cannot use this timeline
+        self.events = [recorded[i] for i in index]
+        self.positions = array("q", index)  # recording position of each entry
+        self.full_keys = full_keys
+        self.keys = array("q", (k >> 3 for k in full_keys))  # microseconds, for bisect
+        self.lock = threading.Lock()
+        self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
+
+    @property
+    def size(self) -> int:
+        """How many recorded events this timeline orders."""
+        return len(self.events)
+
+    def extend(self, recorded: Sequence[Event], upto: int) -> bool:
+        """Order recorded events ``size..upto`` too, if each occurs after all before it.
+
+        Returns False (and changes nothing) if one does not: the caller then sorts afresh.
+        """
+        start = self.size
+        micros, rank = _time.micros, _RANK.get
+        last = self.full_keys[-1] if self.full_keys else -1
+        new = []
+        for event in recorded[start:upto]:
+            key = micros(event.occurred_at) * 8 + rank(type(event), _OTHER_RANK)
+            if key <= last:
+                return False
+            new.append(key)
+            last = key
+        self.events.extend(recorded[start:upto])
+        self.positions.extend(range(start, upto))
+        self.full_keys.extend(new)
+        self.keys.extend(k >> 3 for k in new)
+        return True
+
+    def states(self, projection: ProjectionLike[S], blocks: int) -> list[S]:
+        """The states after 0, K, 2K, ... events, at least *blocks* + 1 of them, kept."""
+        with self.lock:
+            try:
+                saved = self.snapshots.get(projection)
+            except TypeError:  # not weakly referable: keep nothing, fold from the start
+                saved = None
+                keep = False
+            else:
+                keep = True
+            if saved is None:
+                saved = [projection.initial]
+                if keep:
+                    self.snapshots[projection] = saved
+            while len(saved) <= blocks:
+                start = (len(saved) - 1) * SNAPSHOT_EVERY
+                saved.append(
+                    fold(projection, self.events[start : start + SNAPSHOT_EVERY], saved[-1])
+                )
+            return saved
+
+
+@attrs.frozen
+class TimelineView:
+    """The first *size* entries of a :class:`Timeline`: one log version's occurrence order."""
+
+    line: Timeline
+    size: int
+
+    @property
+    def events(self) -> list[Event]:
+        """The events in occurrence order."""
+        return self.line.events[: self.size]
+
+    @property
+    def positions(self) -> array[int]:
+        """Each event's position in recording order (``log[position]``)."""
+        return self.line.positions[: self.size]
+
+    @property
+    def instants(self) -> array[int]:
+        """Each event's instant in microseconds since the epoch."""
+        return self.line.keys[: self.size]
+
+    def latest(self) -> DateTime | None:
+        """The instant of the event that occurred last, or None for no events."""
+        return self.line.events[self.size - 1].occurred_at if self.size else None
 
     def position(self, as_of: datetime | None) -> int:
         """How many events (in occurrence order) occurred at or before *as_of*."""
         if as_of is None:
-            return len(self.events)
-        return bisect.bisect_right(self.keys, _time.micros(as_of))
+            return self.size
+        return bisect.bisect_right(self.line.keys, _time.micros(as_of), 0, self.size)
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
         """The state after the first *position* events in occurrence order."""
         block, extra = divmod(position, SNAPSHOT_EVERY)
         start = block * SNAPSHOT_EVERY
-        return fold(projection, self.events[start : start + extra], self.states(projection)[block])
+        saved = self.line.states(projection, block)
+        return fold(projection, self.line.events[start : start + extra], saved[block])
 
 
-def timeline(log: EventLog | Iterable[Event]) -> _Timeline:
-    """The log's cached time-travel index (built on first use).
+def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
+    """The occurrence order of *log*'s events, indexed for time travel (built on first use).
 
-    Any iterable of events is accepted too (checked and indexed afresh each time).
+    The index is shared by the versions of a log that share storage and grown in place when
+    events are appended in order; any iterable of events is accepted too (indexed afresh).
     """
     if not isinstance(log, EventLog):
         log = EventLog(log)
-    cache = log._cache
-    found = cache.get("timeline")
-    if found is None:
-        found = cache["timeline"] = _Timeline(log)
-    return found
+    tape, size = log._tape, log._size
+    with tape.lock:
+        shared = tape.timeline
+        if shared is None:
+            shared = tape.timeline = Timeline(tape.events[:size])
+        if shared.base <= size and (shared.size >= size or shared.extend(tape.events, size)):
+            return TimelineView(shared, size)
+    own = log._cache.get("timeline")
+    if own is None:
+        own = log._cache["timeline"] = TimelineView(Timeline(list(log)), size)
+    return own
 
 
 def check_as_of(as_of: object) -> DateTime | None:
@@ -231,8 +325,10 @@ def project(
 ) -> S:
     """The state of *projection* after the events of *log* that occurred at or before *as_of*.
 
-    Without *as_of*, after all the events. The first call on a log folds it once and keeps
-    snapshots; later calls with any *as_of* fold at most 127 events.
+    Without *as_of*, after all the events. The first call folds the log as far as *as_of*
+    and keeps every 128th state; later calls with any *as_of* fold at most 127 events more,
+    as long as the same projection object is used (snapshots are kept while it lives, and
+    are shared by the versions of a log that grew from one another by in-order appends).
 
     >>> from itinerary import EventLog, Arrived, Projection
     >>> from itinerary.places import TOKYO

@@ -80,6 +80,6 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     """
     line = timeline(log)
     instant = check_as_of(as_of)
-    if instant is None and line.events:
-        instant = line.events[-1].occurred_at
+    if instant is None:
+        instant = line.latest()
     return State(instant, line.state(TOUR, line.position(instant)))
