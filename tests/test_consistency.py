@@ -6,6 +6,7 @@ import importlib.util
 from collections import Counter
 from pathlib import Path
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import assume, example, given
@@ -21,6 +22,7 @@ from itinerary import (
     Obligation,
     ObligationMet,
     Place,
+    _time,
     replay,
 )
 from itinerary.consistency import (
@@ -267,6 +269,57 @@ def test_leaving_before_a_meeting_ends() -> None:
     assert check(EventLog([meeting, Departed(TRUMP, TOKYO, TOKYO.at("2025-10-28 11:30"))])) == []
 
 
+_SUMMIT = MeetingHeld(
+    "Summit", (TRUMP,), TOKYO, TOKYO.at("2025-10-28 10:00"), TOKYO.at("2025-10-28 12:00")
+)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [[], [Arrived(TRUMP, TOKYO, TOKYO.at("2025-10-28 08:00"))]],
+    ids=["first-known-at-the-meeting", "there-since-before"],
+)
+def test_arriving_during_a_meeting_one_is_in_is_reported(before: list[Event]) -> None:
+    """An arrival at the meeting's place after it began says the participant came late."""
+    late = Arrived(TRUMP, TOKYO, TOKYO.at("2025-10-28 11:00"))
+    violation = _only(EventLog([*before, _SUMMIT, late]))
+    assert violation == Violation(
+        "absent-participant",
+        TRUMP,
+        (len(before), len(before) + 1),
+        "Donald Trump arrives in Tokyo at 2025-10-28 11:00 +09:00, after 'Summit' in Tokyo "
+        "began at 2025-10-28 10:00 +09:00 (it ends at 2025-10-28 12:00 +09:00)",
+    )
+
+
+@pytest.mark.parametrize("wall", ["2025-10-28 10:00", "2025-10-28 12:00"])
+def test_arriving_as_a_meeting_starts_or_ends_is_fine(wall: str) -> None:
+    """An arrival at the meeting's first or last instant is on time, in either recording order."""
+    arrival = Arrived(TRUMP, TOKYO, TOKYO.at(wall))
+    assert check(EventLog([_SUMMIT, arrival])) == []
+    assert check(EventLog([arrival, _SUMMIT])) == []
+
+
+def test_arriving_during_a_meeting_from_a_journey_is_reported_once() -> None:
+    """Travelling when the meeting starts is the violation; the late arrival is not another."""
+    log = EventLog(
+        [
+            Departed(TRUMP, SEOUL, SEOUL.at("2025-10-28 08:00"), to=TOKYO),
+            _SUMMIT,
+            Arrived(TRUMP, TOKYO, TOKYO.at("2025-10-28 11:00")),
+        ]
+    )
+    violation = _only(log)
+    assert (violation.rule, violation.positions) == ("absent-participant", (0, 1))
+    assert "but is travelling: left Seoul for Tokyo" in violation.message
+
+
+def test_arriving_elsewhere_during_a_meeting_is_reported_once() -> None:
+    """An arrival in another city during one's meeting is an arrival while elsewhere."""
+    violation = _only(EventLog([_SUMMIT, Arrived(TRUMP, SEOUL, SEOUL.at("2025-10-28 11:00"))]))
+    assert (violation.rule, violation.positions) == ("arrive-while-elsewhere", (0, 1))
+
+
 def test_overlapping_meetings_at_one_place() -> None:
     """Two meetings of one person that overlap are reported; back-to-back ones are not."""
     first = MeetingHeld(
@@ -355,6 +408,53 @@ def test_an_obligation_met_before_its_signing() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("obligation", "when"),
+    [
+        (Obligation("pay", due=SEOUL.at("2025-01-31 09:59")), "2025-01-31 09:59 +09:00, before"),
+        (
+            Obligation("pay", due=WASHINGTON.at("2025-01-30 20:00")),
+            "2025-01-31 10:00 +09:00, at the instant",
+        ),
+        # One month after 31 January is 28 February; 29 days before that is 30 January.
+        (
+            Obligation("pay", within=pendulum.duration(months=1, days=-29)),
+            "2025-01-30 10:00 +09:00, before",
+        ),
+    ],
+    ids=["due-before", "due-at-the-instant", "within-mixing-signs"],
+)
+def test_an_obligation_due_at_or_before_its_signing(obligation: Obligation, when: str) -> None:
+    """A deadline no later than the signing is reported, in the signing place's local time."""
+    signing = AgreementSigned(
+        "Trade", (TRUMP,), TOKYO, TOKYO.at("2025-01-31 10:00"), obligations=[obligation]
+    )
+    assert _only(EventLog([signing])) == Violation(
+        "due-before-signed",
+        None,
+        (0,),
+        f"'pay' of 'Trade' falls due at {when} the agreement is signed in Tokyo at "
+        "2025-01-31 10:00 +09:00",
+    )
+
+
+@pytest.mark.parametrize(
+    "obligation",
+    [
+        Obligation("pay", due=TOKYO.at("2025-01-31 10:01")),
+        Obligation("pay", within=pendulum.duration(months=1, days=-27)),
+        Obligation("pay", within=pendulum.duration(minutes=1)),
+    ],
+    ids=["due-a-minute-later", "within-mixing-signs", "within-a-minute"],
+)
+def test_an_obligation_due_after_its_signing_is_fine(obligation: Obligation) -> None:
+    """A deadline after the signing, however it is given, is not reported."""
+    signing = AgreementSigned(
+        "Trade", (TRUMP,), TOKYO, TOKYO.at("2025-01-31 10:00"), obligations=[obligation]
+    )
+    assert check(EventLog([signing])) == []
+
+
 def test_obligations_no_agreement_lists() -> None:
     """Meeting an obligation of an unknown agreement, or one it does not list, is reported."""
     signing = AgreementSigned(
@@ -412,7 +512,7 @@ def test_one_event_recorded_twice_has_two_positions() -> None:
 
 def test_every_rule_is_documented() -> None:
     """RULES lists each rule with a sentence."""
-    assert len(RULES) == 10
+    assert len(RULES) == 11
     assert all(rule == rule.lower() and " " not in rule and RULES[rule] for rule in RULES)
 
 
@@ -618,3 +718,40 @@ def test_meeting_an_obligation_before_its_signing_is_caught(
     signing, what = data.draw(st.sampled_from(obligations))
     early = ObligationMet(signing.title, what, signing.at.subtract(minutes=1))
     assert _caught(log.append(early), "met-before-signed", None, len(log))
+
+
+@given(itineraries(min_events=10), st.data())
+def test_arriving_late_at_a_meeting_is_caught(log: EventLog, data: st.DataObject) -> None:
+    """An arrival at a meeting's place while it goes on, from a participant: absent-participant."""
+    meetings = [
+        (meeting, who)
+        for meeting in log
+        if isinstance(meeting, MeetingHeld)
+        and _time.micros(meeting.end) - _time.micros(meeting.start) > 1
+        for who in meeting.participants
+    ]
+    assume(meetings)
+    meeting, who = data.draw(st.sampled_from(meetings))
+    start, end = _time.micros(meeting.start), _time.micros(meeting.end)
+    at = data.draw(st.integers(start + 1, end - 1))
+    late = Arrived(who, meeting.place, _time.from_micros(at, meeting.place.tz))
+    assert _caught(log.append(late), "absent-participant", who, len(log))
+
+
+@given(itineraries(min_events=10), st.data())
+def test_a_deadline_moved_before_its_signing_is_caught(log: EventLog, data: st.DataObject) -> None:
+    """An obligation made due at or before its signing: due-before-signed."""
+    signings = [i for i, e in enumerate(log) if isinstance(e, AgreementSigned) and e.obligations]
+    assume(signings)
+    i = data.draw(st.sampled_from(signings))
+    signing = log[i]
+    assert isinstance(signing, AgreementSigned)
+    which = data.draw(st.integers(0, len(signing.obligations) - 1))
+    early = _time.micros(signing.at) - data.draw(st.integers(0, 400 * 24 * 60)) * 60_000_000
+    obligations = list(signing.obligations)
+    obligations[which] = Obligation(
+        obligations[which].what, due=_time.from_micros(early, signing.place.tz)
+    )
+    events = list(log)
+    events[i] = attrs.evolve(signing, obligations=obligations)
+    assert _caught(EventLog(events), "due-before-signed", None, i)

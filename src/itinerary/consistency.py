@@ -37,6 +37,7 @@ from itinerary.events import (
     Departed,
     Event,
     MeetingHeld,
+    Obligation,
     ObligationMet,
     format_local,
 )
@@ -83,6 +84,7 @@ RULES: Mapping[str, str] = MappingProxyType(
         "absent-participant": "a meeting participant or a signatory is not at its place for "
         "its whole duration",
         "too-fast": "a journey faster than any airliner over the great-circle distance",
+        "due-before-signed": "an obligation falls due at or before its agreement is signed",
         "met-before-signed": "an obligation is met before its agreement was signed",
         "unknown-obligation": "an obligation is met that no agreement of that title lists",
         "met-twice": "an obligation is met a second time",
@@ -136,8 +138,32 @@ def _stamp(instant: datetime, place: Place | None) -> str:
     """*instant* in *place*'s local time, or as recorded if there is no place to show it in."""
     if place is not None:
         return format_local(instant, place)
-    offset = instant.strftime("%z")
-    return f"{instant.strftime('%Y-%m-%d %H:%M')} {offset[:3]}:{offset[3:]}"
+    return f"{instant.strftime('%Y-%m-%d %H:%M')} {_time.format_offset(instant)}"
+
+
+def _due_if_early(obligation: Obligation, signing: AgreementSigned, at: int) -> datetime | None:
+    """The deadline of *obligation* if it is at or before its signing (at *at* µs), else None.
+
+    A ``within=`` duration is positive, and one with no negative part (years, months, days,
+    exact time) moves the local date forward, so it falls due after the signing. Only a
+    duration that mixes signs (``months=1, days=-29``) is computed: a check of a large log
+    does not redo the calendar arithmetic of every deadline.
+    """
+    due = obligation.due
+    if due is None:
+        within = obligation.within
+        # pendulum durations carry calendar parts; a plain timedelta has none (and, being
+        # positive, no negative days, seconds or microseconds).
+        if all(getattr(within, part, 0) >= 0 for part in _PARTS):
+            return None
+        due = obligation.due_after(signing.at, signing.place)
+    return due if _time.micros(due) <= at else None
+
+
+_PARTS = (
+    "years", "months", "weeks", "remaining_days", "hours", "minutes", "remaining_seconds",
+    "microseconds",
+)  # fmt: skip
 
 
 def _duration(micros: int) -> str:
@@ -220,6 +246,22 @@ class _Checker:
                     f"{_stamp(state.since, state.origin)} for {state.to.name}",
                 )
             self.judge_speed(who, state, event, pos, at)
+        busy = state.busy
+        if state.here == place and busy is not None and at < busy[1]:
+            # Already there for a meeting at this place that began before this arrival (an
+            # arrival at its start sorts before it): the arrival says they came in late.
+            _, _, engagement, busy_pos = busy
+            assert isinstance(engagement, MeetingHeld)  # a signing has no length
+            if engagement.place == place:
+                self.report(
+                    "absent-participant",
+                    who,
+                    (busy_pos, pos),
+                    f"{who} arrives in {place.name} at {_stamp(event.at, place)}, after "
+                    f"{engagement.title!r} in {place.name} began at "
+                    f"{_stamp(engagement.start, place)} (it ends at "
+                    f"{_stamp(engagement.end, place)})",
+                )
         state.here, state.since, state.since_pos = place, event.at, pos
         state.origin = state.to = None
 
@@ -325,6 +367,17 @@ class _Checker:
         listed = self.obligations.setdefault(title, {})
         for obligation in event.obligations:
             listed.setdefault(obligation.what, False)
+            due = _due_if_early(obligation, event, at)
+            if due is not None:
+                when = "at the instant" if _time.micros(due) == at else "before"
+                self.report(
+                    "due-before-signed",
+                    None,
+                    (pos,),
+                    f"{obligation.what!r} of {title!r} falls due at {_stamp(due, event.place)}, "
+                    f"{when} the agreement is signed in {event.place.name} at "
+                    f"{_stamp(event.at, event.place)}",
+                )
         self.signings.setdefault(title, (event, pos))
         for met, met_pos, step in self.early.pop(title, ()):
             if met.what in listed:
