@@ -92,11 +92,13 @@ class StoreContract:
         assert exact(store.load()) == exact(EventLog(batch("A", 2)))
 
     def test_a_batch_with_a_non_event_stores_nothing(self, tmp_path: Path) -> None:
-        """A batch holding something that is not an event is refused whole, naming its position."""
+        """A batch holding a non-event is refused whole, naming its position in the store."""
         store = self.make_store(tmp_path)
-        with pytest.raises(InvalidEventError, match="batch item 1"):
-            store.extend([*batch("A", 1), "not an event"])  # type: ignore[list-item]
-        assert store.version == 0
+        store.extend(batch("A", 2))
+        with pytest.raises(InvalidEventError, match=r"log entry 3 \(version 4\) is a str"):
+            store.extend([*batch("B", 1), "not an event"])  # type: ignore[list-item]
+        assert store.version == 2
+        assert exact(self.reopen(store).load()) == exact(EventLog(batch("A", 2)))
 
     def test_load_upto_is_a_prefix(self, tmp_path: Path) -> None:
         """load(upto=v) is the log as it was at version v."""

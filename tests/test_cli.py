@@ -1,5 +1,6 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +183,32 @@ def test_replay_as_of_takes_the_iso_form_and_a_disambiguation() -> None:
     )
     assert code == 0
     assert out.startswith("State as of 2025-11-02 01:30 America/New_York (14 of 14 events")
+
+
+@pytest.mark.parametrize("command", ["replay", "check", "agenda"])
+def test_reading_a_foreign_sqlite_file_leaves_it_untouched(tmp_path: Path, command: str) -> None:
+    """Replay, check or agenda on a SQLite file that is not a store: one line, exit 2, no write."""
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+    db.close()
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    code, out, err = run(command, str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"itinerary: {path}: not an itinerary store")
+    assert err.count("\n") == 1
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
+
+
+def test_replay_of_a_read_only_store(tmp_path: Path) -> None:
+    """Replay reads a store whose file is read-only, and does not change its bytes."""
+    path = tmp_path / "tour.sqlite"
+    assert run("export", EXAMPLE, "--to", str(path))[0] == 0
+    path.chmod(0o444)  # as root this does not stop writes, so the bytes are compared too
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    code, out, err = run("replay", str(path), "--as-of", SUMMIT)
+    assert code == 0, err
+    assert "pending" in out
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before

@@ -1,6 +1,8 @@
 """The JSON Lines store, export and import: the contract, torn batches, damaged files."""
 
 import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -112,3 +114,31 @@ def test_import_of_a_missing_file(tmp_path: Path) -> None:
     """Importing a file that does not exist raises StoreError naming it."""
     with pytest.raises(StoreError, match=r"nope\.jsonl: no such store"):
         import_jsonl(tmp_path / "nope.jsonl")
+
+
+def test_without_fcntl_reading_works_and_appending_says_why_not(tmp_path: Path) -> None:
+    """Where fcntl is missing the CLI imports, a log loads, and an append raises StoreError."""
+    path = tmp_path / "tour.jsonl"
+    export_jsonl(batch("A", 2), path)
+    code = f"""
+import sys
+sys.modules["fcntl"] = None  # as on Windows: `import fcntl` raises ImportError
+import itinerary.cli
+from itinerary.errors import StoreError
+from itinerary.store import JsonlStore
+store = JsonlStore({str(path)!r}, create=False)
+print(store.load().version)
+try:
+    store.extend(store.load())
+except StoreError as exc:
+    print(exc)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    version, message = done.stdout.splitlines()
+    assert version == "2"
+    assert message == (
+        f"{path}: cannot append: JSON Lines appends need POSIX file locks (fcntl), which this "
+        "system lacks; use a SQLite store (.sqlite) instead"
+    )
+    assert import_jsonl(path).version == 2

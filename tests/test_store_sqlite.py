@@ -107,3 +107,49 @@ def test_is_an_event_store(tmp_path: Path) -> None:
         assert isinstance(store, EventStore)
         store.extend(batch("A", 2))
     assert exact(SQLiteStore(tmp_path / "a.db").load()) == exact(batch("A", 2))  # type: ignore[arg-type]
+
+
+def _snapshot(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def test_a_foreign_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    """create=False on a SQLite file without the itinerary tables raises and writes nothing."""
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+    db.close()
+    before = _snapshot(path)
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path, create=False)
+    message = str(info.value)
+    assert message.startswith(f"{path}: not an itinerary store")
+    assert "itinerary_events" in message
+    assert "(its tables: notes)" in message
+    assert _snapshot(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
+
+
+def test_a_read_only_store_loads_without_writing(tmp_path: Path) -> None:
+    """A store whose file is read-only loads with create=False, and its bytes do not change."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(batch("A", 3))
+    path.chmod(0o444)  # as root this does not stop writes, so the bytes are compared too
+    before = _snapshot(path)
+    with SQLiteStore(path, create=False) as store:
+        assert store.version == 3
+        assert exact(store.load()) == exact(batch("A", 3))  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):  # even as root
+            store._db.execute("CREATE TABLE probe (x)")
+    assert _snapshot(path) == before
+
+
+def test_opened_without_create_then_extended(tmp_path: Path) -> None:
+    """A store opened with create=False becomes writable at its first extend."""
+    path = tmp_path / "tour.sqlite"
+    SQLiteStore(path).close()
+    with SQLiteStore(path, create=False) as store:
+        assert store.extend(batch("A", 2), expected_version=0) == 2
+    assert exact(SQLiteStore(path, create=False).load()) == exact(batch("A", 2))  # type: ignore[arg-type]

@@ -1,5 +1,8 @@
 """The store protocol, shared checks, and the in-memory reference store.
 
+A batch is checked as :class:`~itinerary.log.EventLog` checks one (every item an event,
+all or nothing), by the log's own check.
+
 Every store mirrors :class:`~itinerary.log.EventLog`: ``append``/``extend`` with an optional
 ``expected_version`` (a stale one raises :class:`~itinerary.errors.ConcurrencyError` and
 stores nothing), ``load(upto=None)`` gives the log back, and ``version`` is the number of
@@ -23,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
+from itinerary.errors import ConcurrencyError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog
 
@@ -32,7 +35,6 @@ __all__ = [
     "MemoryStore",
     "StoreBase",
     "bulk",
-    "check_batch",
     "check_upto",
     "stale",
 ]
@@ -78,18 +80,6 @@ def bulk() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def check_batch(events: Iterable[Event], start: int) -> list[Event]:
-    """*events* as a list, or :class:`InvalidEventError` naming the first non-event."""
-    batch = list(events)
-    for offset, event in enumerate(batch):
-        if not isinstance(event, Event):
-            raise InvalidEventError(
-                f"batch item {offset} (would be version {start + offset + 1}) is a "
-                f"{type(event).__name__}, not an event: {event!r}"
-            )
-    return batch
 
 
 def check_upto(upto: object, version: int, where: str) -> int:
@@ -150,10 +140,9 @@ class MemoryStore(StoreBase):
     def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
         """Store *events* in order, all or none; return the new version."""
         with self._lock:
-            batch = check_batch(events, self._log.version)
             if expected_version is not None and expected_version != self._log.version:
                 raise stale("memory store", expected_version, self._log.version)
-            self._log = self._log.extend(batch)
+            self._log = self._log.extend(events)  # the log checks the batch, all or nothing
             return self._log.version
 
     def load(self, upto: int | None = None) -> EventLog:

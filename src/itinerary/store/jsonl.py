@@ -4,7 +4,9 @@ The first line is a header, ``{"itinerary": "event-log", "format": 1}``; then on
 event, ``{"v": version, "end": last version of its batch, "type": ..., "schema": ...,
 "data": {...}}``. ``end`` is what makes a batch atomic: a batch cut short by a killed process
 leaves lines whose ``end`` is beyond the last line, and readers ignore that torn tail (the
-next writer removes it). Writers hold an exclusive ``flock`` on the file and ``fsync``.
+next writer removes it). Writers hold an exclusive ``flock`` on the file and ``fsync``, so
+appending needs POSIX file locks: where ``fcntl`` is missing (Windows) reading works and
+appending raises :class:`~itinerary.errors.StoreError`.
 
 Appending rescans the file only if another process changed it; use
 :class:`~itinerary.store.sqlite.SQLiteStore` for a log that many processes write often.
@@ -21,7 +23,6 @@ Appending rescans the file only if another process changed it; use
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterable
@@ -29,9 +30,14 @@ from typing import Any
 
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
-from itinerary.log import EventLog
-from itinerary.store.base import StoreBase, bulk, check_batch, check_upto, stale
+from itinerary.log import EventLog, _checked
+from itinerary.store.base import StoreBase, bulk, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX (Windows): reading works, appending does not
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["HEADER", "JsonlStore", "export_jsonl", "import_jsonl"]
 
@@ -40,6 +46,15 @@ HEADER: dict[str, Any] = {"itinerary": "event-log", "format": 1}
 
 _HEADER_LINE = (dumps(HEADER) + "\n").encode()
 _CHUNK = 1 << 20
+
+
+def _require_locks(path: str) -> None:
+    """Raise :class:`StoreError` if this system has no POSIX file locks to append with."""
+    if fcntl is None:
+        raise StoreError(
+            f"{path}: cannot append: JSON Lines appends need POSIX file locks (fcntl), "
+            "which this system lacks; use a SQLite store (.sqlite) instead"
+        )
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -127,7 +142,8 @@ class JsonlStore(StoreBase):
     def _read(self) -> tuple[list[dict[str, Any]], int]:
         try:
             with open(self.path, "rb") as file:
-                fcntl.flock(file, fcntl.LOCK_SH)
+                if fcntl is not None:  # without locks no writer runs; a torn tail is ignored
+                    fcntl.flock(file, fcntl.LOCK_SH)
                 content = file.read()
             with bulk():
                 return _scan(content, self.path)
@@ -143,7 +159,8 @@ class JsonlStore(StoreBase):
 
     def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
         """Append *events* as one batch, all or none; return the new version."""
-        batch = check_batch(events, 0)
+        batch = list(events)
+        _require_locks(self.path)
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -160,7 +177,7 @@ class JsonlStore(StoreBase):
                 current = len(records)
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
-            data = _encode_lines(self._codec, batch, current)
+            data = _encode_lines(self._codec, _checked(batch, current), current)
             if committed == 0:
                 data = _HEADER_LINE + data
             if stat.st_size != committed:

@@ -6,6 +6,9 @@ so a process killed part-way leaves all of the batch or none of it, and two proc
 expect the same version cannot both succeed. The version is the row's primary key, so no
 two events can ever share a position.
 
+Opening with ``create=False`` (what the command line does to read a store) never writes:
+the file is opened read-only and checked for this library's tables.
+
 >>> import tempfile, pathlib
 >>> from itinerary.events import Arrived
 >>> from itinerary.places import TOKYO
@@ -20,14 +23,15 @@ two events can ever share a position.
 from __future__ import annotations
 
 import os
+import pathlib
 import sqlite3
 from collections.abc import Iterable
 from typing import Literal
 
 from itinerary.errors import StoreError
 from itinerary.events import Event
-from itinerary.log import EventLog
-from itinerary.store.base import StoreBase, bulk, check_batch, check_upto, stale
+from itinerary.log import EventLog, _checked
+from itinerary.store.base import StoreBase, bulk, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec
 
 __all__ = ["FORMAT", "SQLiteStore"]
@@ -54,7 +58,11 @@ class SQLiteStore(StoreBase):
         timeout: Seconds to wait for another process's write lock before giving up.
         synchronous: SQLite's ``synchronous`` pragma. ``"NORMAL"`` (the default, in WAL mode)
             survives a killed process; ``"FULL"`` also survives a power cut, more slowly.
-        create: If false, a missing file raises :class:`~itinerary.errors.StoreError`.
+        create: If false, the store must already exist: it is opened read-only (so a
+            store on read-only media loads, and opening never changes the file), a missing
+            file or a SQLite file without this library's tables raises
+            :class:`~itinerary.errors.StoreError`, and the first ``extend`` reopens it for
+            writing.
 
     """
 
@@ -69,40 +77,96 @@ class SQLiteStore(StoreBase):
     ) -> None:
         self.path = os.fspath(path)
         self._codec = codec
-        if not create and not os.path.isfile(self.path):
-            raise StoreError(f"{self.path}: no such store (the file does not exist)")
+        self._timeout = timeout
+        self._synchronous = synchronous
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise StoreError(f"{self.path}: synchronous must be OFF, NORMAL, FULL or EXTRA")
+        if create:
+            self._db = self._connect(self.path)
+            self._writable = True
+            self._create()
+        else:
+            if not os.path.isfile(self.path):
+                raise StoreError(f"{self.path}: no such store (the file does not exist)")
+            # Opening an existing store never writes to it: read-only until the first extend.
+            self._db = self._connect(_uri(self.path, "ro"), uri=True)
+            self._writable = False
+            self._verify()
+
+    def _connect(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
         try:
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            return sqlite3.connect(target, timeout=self._timeout, isolation_level=None, uri=uri)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+
+    def _create(self) -> None:
+        """Make the tables (if missing) and check the format, in one write transaction."""
+        db = self._db
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
-            self._db.execute("BEGIN IMMEDIATE")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={self._synchronous}")
+            db.execute("BEGIN IMMEDIATE")
             try:
                 for statement in _SCHEMA:
-                    self._db.execute(statement)
-                self._db.execute(
-                    "INSERT OR IGNORE INTO itinerary_meta VALUES ('format', ?)", (FORMAT,)
-                )
-                (found,) = self._db.execute(
+                    db.execute(statement)
+                db.execute("INSERT OR IGNORE INTO itinerary_meta VALUES ('format', ?)", (FORMAT,))
+                (found,) = db.execute(
                     "SELECT value FROM itinerary_meta WHERE key = 'format'"
                 ).fetchone()
-                self._db.execute("COMMIT")
+                db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            self._db.close()
+            db.close()
             raise StoreError(f"{self.path}: not an itinerary store: {exc}") from exc
+        self._check_format(found)
+
+    def _verify(self) -> None:
+        """Check, reading only, that the file holds this library's tables in a known format."""
+        db = self._db
+        try:
+            tables = {
+                name
+                for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            missing = sorted({"itinerary_meta", "itinerary_events"} - tables)
+            if missing:
+                others = ", ".join(sorted(tables)) or "none"
+                raise StoreError(
+                    f"{self.path}: not an itinerary store: a SQLite database without the "
+                    f"{' and '.join(missing)} table{'s' if len(missing) > 1 else ''} "
+                    f"(its tables: {others}); nothing was written to it"
+                )
+            row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'format'").fetchone()
+        except sqlite3.Error as exc:
+            db.close()
+            raise StoreError(f"{self.path}: not an itinerary store: {exc}") from exc
+        except StoreError:
+            db.close()
+            raise
+        self._check_format(None if row is None else row[0])
+
+    def _check_format(self, found: object) -> None:
         if found != FORMAT:
             self._db.close()
             raise StoreError(
                 f"{self.path}: store format {found!r}, but this version of itinerary "
                 f"reads format {FORMAT!r}"
             )
+
+    def _writer(self) -> sqlite3.Connection:
+        """The connection, reopened for writing if the store was opened with create=False."""
+        if not self._writable:
+            db = self._connect(_uri(self.path, "rw"), uri=True)
+            try:
+                db.execute(f"PRAGMA synchronous={self._synchronous}")
+            except sqlite3.Error as exc:
+                db.close()
+                raise StoreError(f"{self.path}: cannot open the store for writing: {exc}") from exc
+            self._db.close()
+            self._db, self._writable = db, True
+        return self._db
 
     @property
     def version(self) -> int:
@@ -122,10 +186,10 @@ class SQLiteStore(StoreBase):
         *expected_version* is given and is not the store's version when the write lock is
         taken.
         """
-        batch = check_batch(events, 0)
+        batch = _checked(events, self.version)
         dumps = self._codec.dumps
         rows = [dumps(event) for event in batch]  # encode before locking: fail early
-        db = self._db
+        db = self._writer()
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -183,3 +247,8 @@ class SQLiteStore(StoreBase):
 
     def __repr__(self) -> str:
         return f"<SQLiteStore {self.path!r}>"
+
+
+def _uri(path: str, mode: str) -> str:
+    """A ``file:`` URI for *path* that opens it in *mode* (``ro`` or ``rw``, never creating)."""
+    return f"{pathlib.Path(os.path.abspath(path)).as_uri()}?mode={mode}"
