@@ -1,8 +1,8 @@
 """The measurements: one function per section, each returning :class:`Result` rows.
 
 Every section is measured at every size in the same run as its baselines, so ratios hold on
-a noisy machine. Sections whose module is missing (``itinerary.consistency``,
-``itinerary.store``, the ``eventsourcing`` library) print "not available" and are skipped.
+a noisy machine. The eventsourcing section needs the ``eventsourcing`` library; without it
+the section prints "not available" and is skipped.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ import attrs
 from benchmarks.baselines import bare_append, bare_fold
 from benchmarks.workload import START, Fact, as_facts, generate
 from itinerary import EventLog, replay
+from itinerary.consistency import check
 from itinerary.events import Event
 from itinerary.places import TOKYO
+from itinerary.store import open_store
 
 # What each itinerary figure is compared with: a fold (replay, check, load) with the bare
 # loop and eventsourcing's rebuild; a write (append, extend, store write) with appending
@@ -84,7 +86,8 @@ def best(
 
 
 def optional(module: str, config: Config, section: str) -> Any | None:
-    """*module*, or ``None`` after printing that *section* is not available."""
+    """*module* (a library the package does not depend on), or ``None`` after printing that
+    *section* is not available."""
     try:
         return importlib.import_module(module)
     except ImportError as exc:
@@ -198,44 +201,38 @@ def memory(events: Sequence[Event], config: Config) -> list[Result]:
 
 def checks(events: Sequence[Event], config: Config) -> list[Result]:
     """``itinerary.consistency.check`` over the whole log."""
-    consistency = optional("itinerary.consistency", config, "check")
-    if consistency is None:
-        return []
     n = len(events)
     log = EventLog(events)
     found: list[Any] = []
-    seconds = best(config, n, lambda: found.append(consistency.check(log)))
+    seconds = best(config, n, lambda: found.append(check(log)))
     return [Result("check", "itinerary", "check", n, seconds, FOLD,
                    {"violations": float(len(found[-1]))})]  # fmt: skip
 
 
 def stores(events: Sequence[Event], config: Config) -> list[Result]:
     """Writing the log to a store in one extend, and loading it back, for SQLite and JSONL."""
-    store = optional("itinerary.store", config, "store")
-    if store is None:
-        return []
     results = []
     for suffix, label in ((".sqlite", "SQLite"), (".jsonl", "JSON Lines")):
         with tempfile.TemporaryDirectory(prefix="itinerary-bench-") as folder:
             results += _store(
-                store, events, config, os.path.join(folder, "events"), suffix=suffix, label=label
+                events, config, os.path.join(folder, "events"), suffix=suffix, label=label
             )
     return results
 
 
 def _store(
-    store: Any, events: Sequence[Event], config: Config, stem: str, *, suffix: str, label: str
+    events: Sequence[Event], config: Config, stem: str, *, suffix: str, label: str
 ) -> list[Result]:
     n = len(events)
     paths: list[str] = []
     loaded: list[EventLog] = []
 
     def write() -> None:
-        with store.open_store(paths[-1]) as target:
+        with open_store(paths[-1]) as target:
             target.extend(events)
 
     def load() -> None:
-        with store.open_store(paths[-1], create=False) as source:
+        with open_store(paths[-1], create=False) as source:
             loaded.append(source.load())
 
     write_s = best(config, n, write, lambda: paths.append(f"{stem}{len(paths)}{suffix}"))

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from itinerary.cli import main
+from itinerary.consistency import check
+from itinerary.scenarios import load_scenario
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml")
 SUMMIT = "2025-10-28 12:30 Asia/Tokyo"
@@ -82,7 +84,12 @@ def test_check_exits_1_on_violations(tmp_path: Path) -> None:
     )
     code, out, _ = run("check", str(path))
     assert code == 1
-    assert "violation" in out
+    violations = check(load_scenario(path).log)
+    assert out.splitlines()[0] == f"{len(violations)} violation in 2 events"
+    for violation, line in zip(violations, out.splitlines()[2:], strict=True):
+        cells = line.split()
+        assert cells[:3] == [violation.rule, violation.who, "0,"]
+        assert line.endswith(violation.message)
 
 
 @pytest.mark.parametrize("suffix", [".sqlite", ".db", ".jsonl", ".toml"])

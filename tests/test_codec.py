@@ -126,3 +126,24 @@ def test_bad_data_is_refused() -> None:
         DEFAULT_CODEC.decode("Arrived", 1, {"who": "A"})
     with pytest.raises(StoreError, match="stored data is not JSON"):
         DEFAULT_CODEC.loads("Arrived", 1, "{oops")
+
+
+@pytest.mark.parametrize("us", [10**20, -(10**20), 253_402_300_800_000_000])
+def test_an_instant_outside_the_calendar_is_refused(us: int) -> None:
+    """A stored instant outside the years 1-9999 raises StoreError, not OverflowError."""
+    data = DEFAULT_CODEC.encode(Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30")))[2]
+    data["at"] = [us, "Asia/Tokyo"]
+    with pytest.raises(StoreError, match=r"cannot rebuild Arrived .*outside the years 1-9999"):
+        DEFAULT_CODEC.decode("Arrived", 1, data)
+
+
+def test_a_duration_too_long_is_refused() -> None:
+    """A stored calendar duration too long for any date raises StoreError, not OverflowError."""
+    signed = AgreementSigned(
+        "Deal", ("A", "B"), TOKYO, TOKYO.at("2025-10-28 12:00"),
+        obligations=(Obligation("report", within=_time.duration(months=6)),),
+    )  # fmt: skip
+    data = DEFAULT_CODEC.encode(signed)[2]
+    data["obligations"][0]["within"] = {"days": 10**10, "calendar": 1}
+    with pytest.raises(StoreError, match=r"cannot rebuild AgreementSigned .*duration too long"):
+        DEFAULT_CODEC.decode("AgreementSigned", 1, data)

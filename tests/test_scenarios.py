@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import example, given
+from hypothesis import strategies as st
 
-from itinerary import EventLog, _time
+from itinerary import EventLog, _time, replay
 from itinerary.errors import ScenarioError
 from itinerary.events import Arrived, ObligationMet
 from itinerary.places import TOKYO, WASHINGTON
@@ -182,6 +183,42 @@ MALFORMED = [
         "events[1].signatories",
         "'Donald Trump' named twice",
     ),
+    (
+        'within = "P6M"',
+        "within = { days = 9999999999 }",
+        "events[1].obligations[0].within",
+        "found { days = 9999999999 }; expected a duration short enough to add to a date",
+    ),
+    (
+        'within = "P6M"',
+        'within = "P9000Y"',
+        "events[1].obligations[0].within",
+        "found 'P9000Y'; expected a duration whose deadline is a date in the years 1-9999",
+    ),
+    (
+        'at = "2025-10-27 16:30"',
+        'at = "0001-01-01 00:30"',
+        "events[0].at",
+        "expected a time within the calendar's range: Tokyo (Asia/Tokyo): local time",
+    ),
+    (
+        'tz = "Asia/Tokyo"',
+        'tz = "Asia/Tokyo"\nlon = 500',
+        "places.Nagoya.lon",
+        "found integer 500; expected a number of degrees from -180 to 180",
+    ),
+    (
+        'tz = "Asia/Tokyo"',
+        'tz = "Asia/Tokyo"\nlat = nan',
+        "places.Nagoya.lat",
+        "found float nan; expected a number of degrees from -90 to 90",
+    ),
+    (
+        'tz = "Asia/Tokyo"',
+        'tz = "Asia/Tokyo"\nlat = "35N"',
+        "places.Nagoya.lat",
+        "found '35N'; expected a number of degrees",
+    ),
 ]
 
 
@@ -286,3 +323,50 @@ def test_example_facts() -> None:
     assert summit.describe().startswith("U.S.-Japan summit")
     assert summit.occurred_at == TOKYO.at("2025-10-28 10:00")
     assert log[6].obligations[0].within.months == 6  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "limit"),
+    [("Plateau", "lon", 500, 180), ("Ozone", "lat", 91.5, 90), ("Latvia", "lon", -181, 180)],
+)
+def test_a_bad_coordinate_is_reported_at_its_own_key(
+    name: str, field: str, value: float, limit: int
+) -> None:
+    """A bad lat or lon is reported at places.<name>.lat/.lon, whatever the place is called."""
+    text = f'[places.{name}]\ncountry = "X"\ntz = "Asia/Tokyo"\nlat = 10\nlon = 10\n'
+    text = text.replace(f"{field} = 10", f"{field} = {value}")
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text, file="x.toml")
+    assert info.value.key == f"places.{name}.{field}"
+    assert str(info.value) == (
+        f"x.toml: places.{name}.{field}: found {type(value).__name__.replace('int', 'integer')} "
+        f"{value}; expected a number of degrees from -{limit} to {limit}"
+    )
+
+
+WITHIN = BASE.replace('within = "P6M"', "within = { years = %d, days = %d, seconds = %d }")
+
+
+@given(
+    years=st.integers(min_value=0, max_value=10**25),
+    days=st.integers(min_value=0, max_value=10**25),
+    seconds=st.integers(min_value=0, max_value=10**25),
+)
+@example(years=0, days=9_999_999_999, seconds=0)
+@example(years=9000, days=0, seconds=0)
+@example(years=7974, days=0, seconds=0)  # 2025 + 7974 = 9999: the last year that exists
+def test_any_duration_loads_and_replays_or_is_a_scenario_error(
+    years: int, days: int, seconds: int
+) -> None:
+    """However long a duration, loading raises only ScenarioError, and what loads replays."""
+    try:
+        scenario = loads_scenario(WITHIN % (years, days, seconds), file="x.toml")
+    except ScenarioError as exc:
+        refused: ScenarioError | None = exc
+    else:
+        refused = None
+    if refused is not None:
+        assert refused.key == "events[1].obligations[0].within"
+        return
+    (deadline,) = replay(scenario.log).deadlines
+    assert deadline.due.year <= 9999

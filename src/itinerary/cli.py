@@ -18,6 +18,7 @@ import click
 
 from itinerary import _time
 from itinerary.agenda import agenda, format_agenda
+from itinerary.consistency import Violation
 from itinerary.consistency import check as check_log
 from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import format_local
@@ -215,20 +216,22 @@ def check(file: str) -> None:
     if not violations:
         _echo(f"No violations in {len(scenario.log)} events.")
         return
-    rows = [
-        (
-            str(getattr(v, "rule", "")),
-            str(getattr(v, "who", "") or ""),
-            ", ".join(str(p) for p in getattr(v, "positions", ())),
-            " ".join(str(getattr(v, "message", v)).split()),
-        )
-        for v in violations
-    ]
+    rows = [_violation_row(v) for v in violations]
     _echo(
         f"{len(violations)} violation{'s' if len(violations) != 1 else ''} in {len(scenario.log)} events"
     )
     _echo(_table(("rule", "who", "positions", "message"), rows))
     raise SystemExit(1)
+
+
+def _violation_row(violation: Violation) -> tuple[str, str, str, str]:
+    """A violation as table cells: rule, who, positions, message on one line."""
+    return (
+        violation.rule,
+        violation.who or "",
+        ", ".join(map(str, violation.positions)),
+        " ".join(violation.message.split()),
+    )
 
 
 @main.command(name="agenda")

@@ -45,6 +45,7 @@ itinerary.errors.ScenarioError: .../visit.toml: events[0].at: found '2025-10-27 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -60,6 +61,7 @@ from itinerary import _time
 from itinerary.errors import (
     AmbiguousLocalTimeError,
     ItineraryError,
+    LocalTimeError,
     NonexistentLocalTimeError,
     ScenarioError,
 )
@@ -163,6 +165,10 @@ def _show(value: object) -> str:
     return f"{_kind(value)} {value!r}"
 
 
+def _duration_shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else _value(value)
+
+
 class _Reader:
     """Reads the parsed TOML of one file, raising ScenarioError with key paths."""
 
@@ -216,13 +222,6 @@ class _Reader:
             raise self.fail(key, repr(name), f"one of the participants: {known}")
         return name
 
-    def number(self, value: object, key: str) -> float | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, _show(value), "a number")
-        return value
-
     def place(self, value: object, key: str) -> Place:
         name = self.text(value, key)
         found = self.places.get(name) or GAZETTEER.get(name)
@@ -239,18 +238,36 @@ class _Reader:
         for name, raw in value.items():
             key = f"places.{_key(name)}"
             spec = self.table(raw, key, _PLACE)
+            # Each field checked on its own, so a mistake is reported at its own key.
+            place_name = self.text(spec.get("name", name), f"{key}.name")
+            country = self.text(spec["country"], f"{key}.country")
+            tz = self.zone(spec["tz"], f"{key}.tz")
+            lat = self.coordinate(spec.get("lat"), f"{key}.lat", 90)
+            lon = self.coordinate(spec.get("lon"), f"{key}.lon", 180)
             try:
-                place = Place(
-                    self.text(spec.get("name", name), f"{key}.name"),
-                    self.text(spec["country"], f"{key}.country"),
-                    self.text(spec["tz"], f"{key}.tz"),
-                    lat=self.number(spec.get("lat"), f"{key}.lat"),
-                    lon=self.number(spec.get("lon"), f"{key}.lon"),
-                )
-            except ItineraryError as exc:
-                field = "tz" if "zone" in str(exc) else "lat" if "lat" in str(exc) else "lon"
-                raise self.fail(f"{key}.{field}", str(exc), "a valid place") from None
+                place = Place(place_name, country, tz, lat=lat, lon=lon)
+            except ItineraryError as exc:  # pragma: no cover - every field was checked above
+                raise self.fail(key, str(exc), "a valid place") from None
             self.places[name] = place
+
+    def zone(self, value: object, key: str) -> str:
+        name = self.text(value, key)
+        try:
+            return _time.check_zone(name)
+        except ItineraryError as exc:
+            raise self.fail(key, repr(name), f"an IANA time zone name: {exc}") from None
+
+    def coordinate(self, value: object, key: str, limit: int) -> float | None:
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not -limit <= value <= limit
+        ):
+            raise self.fail(key, _show(value), f"a number of degrees from -{limit} to {limit}")
+        return value
 
     def _split_time(self, value: object, key: str) -> tuple[datetime, timedelta | None, str | None]:
         """A time value as (wall time, offset or None, zone name or None)."""
@@ -282,23 +299,27 @@ class _Reader:
             tz_name, where = place.tz, f"{place.name} ({place.tz})"
         else:
             raise self.fail(key, repr(shown), "a time with its zone ('... Asia/Tokyo'), or a place")
-        if offset is None:
-            try:
+        try:
+            if offset is None:
                 return _time.resolve(wall, tz_name, disambiguate="raise", where=where)
-            except NonexistentLocalTimeError as exc:
-                raise self.fail(key, repr(shown), f"a time that exists there: {exc}") from None
-            except AmbiguousLocalTimeError as exc:
-                raise self.fail(
-                    key, repr(shown), f"one instant; add its offset to choose: {exc}"
-                ) from None
-        candidates = [
-            _time.resolve(wall, tz_name, disambiguate=choice, where=where)
-            for choice in ("earlier", "later")
-        ]
+            candidates = [
+                _time.resolve(wall, tz_name, disambiguate=choice, where=where)
+                for choice in ("earlier", "later")
+            ]
+        except NonexistentLocalTimeError as exc:
+            raise self.fail(key, repr(shown), f"a time that exists there: {exc}") from None
+        except AmbiguousLocalTimeError as exc:
+            raise self.fail(
+                key, repr(shown), f"one instant; add its offset to choose: {exc}"
+            ) from None
+        except LocalTimeError as exc:  # too near the ends of the calendar, say
+            raise self.fail(
+                key, repr(shown), f"a time within the calendar's range: {exc}"
+            ) from None
         for candidate in candidates:
             if candidate.utcoffset() == offset and candidate.replace(tzinfo=None) == wall:
                 return candidate
-        offsets = sorted({_offset(c.utcoffset()) for c in candidates})
+        offsets = sorted({_time.format_offset(c) for c in candidates})
         raise self.fail(
             key,
             repr(shown),
@@ -326,9 +347,20 @@ class _Reader:
                 parts[unit] = amount
         else:
             raise self.fail(key, _show(value), expected)
-        duration = Duration(**parts)
+        shown = _duration_shown(value)
+        try:
+            duration = _time.duration(
+                years=parts.get("years", 0),
+                months=parts.get("months", 0),
+                days=parts.get("weeks", 0) * 7 + parts.get("days", 0),
+                seconds=parts.get("hours", 0) * 3600
+                + parts.get("minutes", 0) * 60
+                + parts.get("seconds", 0),
+            )
+        except ValueError:
+            raise self.fail(key, shown, "a duration short enough to add to a date") from None
         if duration <= timedelta(0) and not (duration.years or duration.months):
-            raise self.fail(key, repr(value) if isinstance(value, str) else _show(value), expected)
+            raise self.fail(key, shown, expected)
         return duration
 
     def event(self, value: object, key: str) -> Event:
@@ -397,11 +429,22 @@ class _Reader:
             else:
                 found.append(Obligation(what, due=self.time(item["due"], f"{where}.due", place)))
         self.agreement_places.setdefault(title, place)
+        signed = self.time(spec["at"], f"{key}.at", place)
+        for i, obligation in enumerate(found):
+            if obligation.within is not None:
+                try:
+                    obligation.due_after(signed, place)
+                except ItineraryError as exc:
+                    raise self.fail(
+                        f"{key}.obligations[{i}].within",
+                        _duration_shown(obligations[i]["within"]),
+                        f"a duration whose deadline is a date in the years 1-9999: {exc}",
+                    ) from None
         return AgreementSigned(
             title,
             self.names(spec["signatories"], f"{key}.signatories"),
             place,
-            self.time(spec["at"], f"{key}.at", place),
+            signed,
             venue=self.text(spec["venue"], f"{key}.venue") if "venue" in spec else None,
             obligations=found,
         )
@@ -418,13 +461,6 @@ class _Reader:
             self.text(spec["what"], f"{key}.what"),
             self.time(spec["at"], f"{key}.at", place),
         )
-
-
-def _offset(delta: timedelta | None) -> str:
-    assert delta is not None
-    sign = "-" if delta < timedelta(0) else "+"
-    minutes = abs(int(delta.total_seconds())) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
@@ -542,7 +578,7 @@ def _time_text(value: datetime, place: Place | None) -> str:
     earlier = _time.resolve(wall, tz_name, disambiguate="earlier", where=tz_name)
     later = _time.resolve(wall, tz_name, disambiguate="later", where=tz_name)
     if _time.micros(earlier) != _time.micros(later):
-        text += _offset(local.utcoffset())
+        text += _time.format_offset(local)
     if place is None or tz_name != place.tz:
         text += " " + tz_name
     return text

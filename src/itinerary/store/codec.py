@@ -54,7 +54,6 @@ SCHEMA_VERSIONS: Mapping[str, int] = {cls.__name__: 1 for cls in EVENT_TYPES}
 """The schema version the built-in event types are written with today."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_astimezone = datetime.astimezone  # pendulum's own astimezone() drops the fold
 
 
 def _zone_name(value: datetime) -> str:
@@ -96,15 +95,10 @@ def decode_instant(value: Any) -> DateTime:
     '2025-10-29T12:00:00+09:00'
     """
     us, name = value
-    utc = _EPOCH + timedelta(microseconds=us)
     if name[:1] in ("+", "-"):
+        utc = _EPOCH + timedelta(microseconds=us)
         return _time.instant(utc.astimezone(_fixed(name)), what="stored instant")
-    tz = _time.zone(name)  # cached: no parsing, no zone lookup after the first
-    local = _astimezone(utc, tz)
-    return DateTime(
-        local.year, local.month, local.day, local.hour, local.minute, local.second,
-        local.microsecond, tzinfo=tz, fold=local.fold,
-    )  # fmt: skip
+    return _time.from_micros(us, name)  # a cached zone: no parsing, no lookup after the first
 
 
 def _encode_duration(value: timedelta) -> dict[str, int]:
@@ -123,7 +117,7 @@ def _encode_duration(value: timedelta) -> dict[str, int]:
 
 def _decode_duration(value: Mapping[str, int], _: object = None) -> timedelta:
     if value.get("calendar"):
-        return Duration(
+        return _time.duration(
             years=value.get("years", 0),
             months=value.get("months", 0),
             days=value.get("days", 0),
