@@ -49,7 +49,13 @@ from itinerary.projections import (
     project,
     replay,
 )
-from itinerary.scenarios import Scenario, load_scenario, save_scenario
+from itinerary.scenarios import (
+    Scenario,
+    dumps_scenario,
+    load_scenario,
+    loads_scenario,
+    save_scenario,
+)
 
 __all__ = [
     "AgendaEntry",
@@ -88,9 +94,11 @@ __all__ = [
     "assert_consistent",
     "check",
     "compose",
+    "dumps_scenario",
     "fold",
     "format_agenda",
     "load_scenario",
+    "loads_scenario",
     "project",
     "replay",
     "save_scenario",

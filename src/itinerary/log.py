@@ -24,7 +24,7 @@ from typing import Any, overload
 from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
 from itinerary.events import Event
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "checked_batch"]
 
 
 class _Tape:
@@ -38,7 +38,12 @@ class _Tape:
         self.timeline: Any = None  # the replay index, shared by this tape's views
 
 
-def _checked(events: Iterable[Event], start: int) -> list[Event]:
+def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
+    """*events* as a list, or :class:`InvalidEventError` naming the first non-event.
+
+    *start* is the number of events already recorded, so the message gives the entry's
+    position and version in the log (or store) it was meant for.
+    """
     batch = list(events)
     for offset, event in enumerate(batch):
         if not isinstance(event, Event):
@@ -65,7 +70,7 @@ class EventLog:
     _cache: dict[Any, Any]
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
-        self._tape = _Tape(_checked(events, 0))
+        self._tape = _Tape(checked_batch(events, 0))
         self._size = len(self._tape.events)
         self._cache = {}
 
@@ -134,7 +139,7 @@ class EventLog:
         is raised and no log changes.
         """
         self._check_version(expected_version)
-        batch = _checked(events, self._size)
+        batch = checked_batch(events, self._size)
         tape = self._tape
         with tape.lock:
             if len(tape.events) == self._size:  # the newest view: grow in place

@@ -30,7 +30,7 @@ from typing import Any
 
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
-from itinerary.log import EventLog, _checked
+from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, bulk, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
 
@@ -177,7 +177,7 @@ class JsonlStore(StoreBase):
                 current = len(records)
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
-            data = _encode_lines(self._codec, _checked(batch, current), current)
+            data = _encode_lines(self._codec, checked_batch(batch, current), current)
             if committed == 0:
                 data = _HEADER_LINE + data
             if stat.st_size != committed:

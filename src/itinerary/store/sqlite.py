@@ -30,7 +30,7 @@ from typing import Literal
 
 from itinerary.errors import StoreError
 from itinerary.events import Event
-from itinerary.log import EventLog, _checked
+from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, bulk, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec
 
@@ -186,7 +186,7 @@ class SQLiteStore(StoreBase):
         *expected_version* is given and is not the store's version when the write lock is
         taken.
         """
-        batch = _checked(events, self.version)
+        batch = checked_batch(events, self.version)
         dumps = self._codec.dumps
         rows = [dumps(event) for event in batch]  # encode before locking: fail early
         db = self._writer()
