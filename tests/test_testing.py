@@ -1,12 +1,28 @@
-"""Tests for itinerary.testing: the stateful tour machine runs as is and when subclassed."""
+"""Tests for itinerary.testing: the stateful tour machine and its reference model."""
 
 from __future__ import annotations
 
-from hypothesis import settings
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
-from itinerary import EventLog, replay
-from itinerary.places import SEOUL, TOKYO
+from itinerary import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    EventLog,
+    Obligation,
+    Place,
+    _time,
+    replay,
+)
+from itinerary.events import format_local
+from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON
+from itinerary.projections import _core
+from itinerary.strategies import local_times
 from itinerary.testing import Reference, TourMachine
 
 TestTour = TourMachine.TestCase
@@ -32,3 +48,122 @@ def test_the_reference_model_of_an_empty_log_knows_nothing() -> None:
     assert reference.signed == []
     assert reference.deadlines() == set()
     assert replay(EventLog()).people == ()
+
+
+def test_the_reference_model_orders_events_at_one_instant_by_kind() -> None:
+    """An arrival and a departure at one instant: arrived, then left, however recorded."""
+    at = TOKYO.at("2025-10-28 12:00")
+    arrive, leave = Arrived("Ann", TOKYO, at), Departed("Ann", TOKYO, at, to=SEOUL)
+    for events in ([arrive, leave], [leave, arrive]):
+        reference = Reference(events, _time.micros(at))
+        assert reference.whereabouts("Ann") == ("in_transit", TOKYO, SEOUL, _time.micros(at))
+        assert replay(EventLog(events)).where("Ann").status == "in_transit"
+
+
+# Deadlines: the reference's naive calendar arithmetic agrees with the library's -----------
+
+_HISTORIC = st.sampled_from(
+    [
+        (WASHINGTON, datetime(2025, 1, 1), datetime(2025, 12, 31)),
+        (SEOUL, datetime(1987, 1, 1), datetime(1988, 12, 31)),
+        (TOKYO, datetime(1948, 1, 1), datetime(1951, 12, 31)),
+        (KUALA_LUMPUR, datetime(1981, 6, 1), datetime(1982, 1, 31)),
+    ]
+)
+
+
+def _reference_due(place: Place, signed_at: datetime, obligation: Obligation) -> int:
+    signing = AgreementSigned("Deal", ("Ann",), place, signed_at, obligations=[obligation])
+    ((_, _, due, _),) = Reference([signing], _time.micros(signed_at)).deadlines()
+    return due
+
+
+@pytest.mark.parametrize(
+    ("place", "wall", "months", "days", "due"),
+    [
+        (WASHINGTON, "2025-02-08 02:30", 1, 1, "2025-03-09 03:30 -04:00"),  # in the gap: later
+        (WASHINGTON, "2025-10-01 01:30", 1, 1, "2025-11-02 01:30 -04:00"),  # in the fold: earlier
+        (TOKYO, "2025-01-31 09:00", 1, 0, "2025-02-28 09:00 +09:00"),  # clamped to the month end
+        (TOKYO, "2025-01-30 09:00", 1, 1, "2025-03-01 09:00 +09:00"),  # months first, then days
+        (SEOUL, "1987-04-09 02:30", 1, 1, "1987-05-10 03:30 +10:00"),  # Seoul's 1987 gap
+    ],
+)
+def test_the_reference_deadline_at_the_calendars_edges(
+    place: Place, wall: str, months: int, days: int, due: str
+) -> None:
+    """Gaps, folds and month ends, as the library documents them, in the reference model."""
+    signed_at = place.at(wall)
+    obligation = Obligation("report", within=_time.duration(months=months, days=days))
+    reference = _reference_due(place, signed_at, obligation)
+    assert format_local(_time.from_micros(reference, place.tz), place) == due
+    assert reference == _time.micros(obligation.due_after(signed_at, place))
+
+
+@given(
+    _HISTORIC.flatmap(
+        lambda where: st.tuples(
+            st.just(where[0]), local_times(where[0], min_value=where[1], max_value=where[2])
+        )
+    ),
+    st.integers(0, 14),
+    st.integers(0, 70),
+    st.integers(0, 3 * 24 * 60),
+)
+def test_the_reference_computes_deadlines_as_the_library_does(
+    signing: tuple[Place, datetime], months: int, days: int, minutes: int
+) -> None:
+    """Two implementations, one naive (calendar + zoneinfo), agree across historic changes."""
+    place, signed_at = signing
+    if not (months or days or minutes):
+        minutes = 1
+    within = _time.duration(months=months, days=days, seconds=60 * minutes)
+    obligation = Obligation("report", within=within)
+    expected = obligation.due_after(signed_at, place)
+    assert _reference_due(place, signed_at, obligation) == _time.micros(expected)
+
+
+# The machine can fail: a bug in the library is caught ------------------------------------
+
+_FIND = settings(
+    max_examples=200,
+    stateful_step_count=30,
+    database=None,
+    derandomize=True,
+    phases=[Phase.generate],
+    deadline=None,
+)
+
+
+def test_the_machine_catches_a_calendar_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deadlines counted as 30-day months of exact time disagree with the reference model."""
+
+    def thirty_day_months(start: datetime, tz_name: str, duration: timedelta) -> datetime:
+        # A pendulum duration's days count each month as 30 days and each year as 365.
+        exact = (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+        return _time.from_micros(_time.micros(start) + exact, tz_name)
+
+    monkeypatch.setattr(_time, "add_local", thirty_day_months)
+    with pytest.raises(AssertionError):
+        run_state_machine_as_test(TourMachine, settings=_FIND)
+
+
+class _ModelOnly(TourMachine):
+    """The machine without check() (which sorts as replay does) and the projections' laws."""
+
+    def recorded_tours_are_consistent(self) -> None:
+        """Not an invariant here."""
+
+    def projections_keep_their_invariants(self) -> None:
+        """Not an invariant here."""
+
+
+def test_the_machine_catches_ties_broken_the_wrong_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Departures sorted before arrivals at one instant disagree with the reference model."""
+    monkeypatch.setitem(_core._RANK, Arrived, _core._RANK[Departed])
+    monkeypatch.setitem(_core._RANK, Departed, 0)
+    with pytest.raises(AssertionError):
+        run_state_machine_as_test(TourMachine, settings=_FIND)
+    with pytest.raises(AssertionError):
+        run_state_machine_as_test(_ModelOnly, settings=_FIND)
+    monkeypatch.undo()
+    run_state_machine_as_test(_ModelOnly, settings=_FIND)  # and nothing to find unbroken

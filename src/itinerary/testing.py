@@ -2,7 +2,8 @@
 
 :class:`TourMachine` is a :class:`hypothesis.stateful.RuleBasedStateMachine`. Its rules make
 people arrive, depart, meet, sign agreements and meet obligations, always consistently, and
-sometimes hold events back to record them later, out of order. After every step it checks that
+sometimes hold events back to record them later, out of order, and sometimes let several
+events happen at one instant. After every step it checks that
 :func:`~itinerary.replay` agrees with a deliberately simple reference model, that the
 projections' invariants hold (nobody in two places, no deadline before its agreement, ...)
 and, once every event is recorded, that :func:`~itinerary.consistency.check` finds nothing.
@@ -25,12 +26,13 @@ or subclass it to use your own people, places and start, or to add invariants of
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
-import pendulum
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -48,52 +50,112 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, Place
 from itinerary.projections import replay
-from itinerary.strategies import _EPOCH, _MINUTE, CRUISE_KMH, _local
+from itinerary.strategies import CRUISE_KMH
 
 __all__ = ["Reference", "TourMachine"]
 
+_MINUTE = 60_000_000  # µs
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _UTC_EPOCH.toordinal()
 
-def _instant(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
+# The documented order of events at one instant: arrivals, meetings, signings, obligations
+# met, departures; then by repr().
+_RANK = {Arrived: 0, MeetingHeld: 1, AgreementSigned: 2, ObligationMet: 3, Departed: 4}
+
+
+def _us(value: datetime) -> int:
+    """µs since the epoch, through the standard library only (fold-aware)."""
+    utc = datetime.astimezone(value, UTC)
+    seconds = (utc.toordinal() - _EPOCH_ORDINAL) * 86_400 + utc.hour * 3_600
+    return (seconds + utc.minute * 60 + utc.second) * 1_000_000 + utc.microsecond
+
+
+def _wall(us: int, tz: ZoneInfo) -> datetime:
+    """The naive local wall time at zone *tz* of the instant *us*."""
+    return (_UTC_EPOCH + timedelta(microseconds=us)).astimezone(tz).replace(tzinfo=None)
+
+
+def _compatible(wall: datetime, tz: ZoneInfo) -> int:
+    """The instant of a wall time at *tz*: earlier in a fold, later in a gap ("compatible")."""
+    readings = {_us(wall.replace(tzinfo=tz, fold=fold)) for fold in (0, 1)}
+    real = [us for us in readings if _wall(us, tz) == wall]
+    return min(real) if real else max(readings)
+
+
+def _deadline(signed: AgreementSigned, obligation: Obligation) -> int:
+    """An obligation's deadline in µs, with naive calendar arithmetic (no pendulum).
+
+    ``within=`` moves the signing place's local wall time: years and months first (the day
+    clamped to the month's end), then weeks and days, then exact hours and smaller units
+    elapse; a wall time in a gap or fold takes the "compatible" instant.
+    """
+    if obligation.due is not None:
+        return _us(obligation.due)
+    within = obligation.within
+    assert within is not None
+
+    def part(name: str) -> int:  # pendulum durations carry calendar parts; timedelta none
+        return int(getattr(within, name, 0))
+
+    tz = ZoneInfo(signed.place.tz)
+    wall = _wall(_us(signed.at), tz)
+    months = wall.month - 1 + 12 * part("years") + part("months")
+    year, month = wall.year + months // 12, months % 12 + 1
+    wall = wall.replace(
+        year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
+    )
+    if hasattr(within, "remaining_days"):
+        days = 7 * part("weeks") + part("remaining_days")
+        exact = timedelta(
+            hours=part("hours"),
+            minutes=part("minutes"),
+            seconds=part("remaining_seconds"),
+            microseconds=part("microseconds"),
+        )
+    else:
+        days, exact = within.days, within - timedelta(days=within.days)
+    return _compatible(wall + timedelta(days=days), tz) + exact // timedelta(microseconds=1)
 
 
 class Reference:
     """What a log says as of an instant, computed the simplest way there is.
 
-    Every event of the machine has an instant of its own, so sorting by instant is the whole
-    story: no ties to break. This is the model :func:`~itinerary.replay` is compared with.
+    This is the model :func:`~itinerary.replay` is compared with, and it shares none of the
+    library's machinery: events are sorted by (instant, kind, ``repr``), the order the
+    library documents for events at one instant (arrivals, meetings, signings, obligations
+    met, departures); instants are read with the standard library; and deadlines are
+    computed with naive month and day arithmetic on the signing place's local wall time
+    (:mod:`calendar` and :mod:`zoneinfo`), not with :meth:`Obligation.due_after`.
     """
 
     def __init__(self, events: Iterable[Event], as_of: int) -> None:
         """Read *events* that occurred at or before *as_of* (µs since the epoch)."""
         self.where: dict[str, tuple[Any, ...]] = {}  # who -> ("at", place, since)
         self.signed: list[str] = []  # or ("in_transit", origin, destination, since)
-        self.obligations: dict[tuple[str, str], list[Any]] = {}  # -> [due, met_at]
-        for event in sorted(events, key=lambda e: _time.micros(e.occurred_at)):
-            if _time.micros(event.occurred_at) > as_of:
+        self.obligations: dict[tuple[str, str], list[Any]] = {}  # -> [due µs, met_at]
+        timed = sorted(
+            ((_us(e.occurred_at), _RANK.get(type(e), len(_RANK)), repr(e)), e) for e in events
+        )
+        for (at, _, _), event in timed:
+            if at > as_of:
                 break
             if isinstance(event, Arrived):
-                self.where[event.who] = ("at", event.place, _time.micros(event.at))
+                self.where[event.who] = ("at", event.place, at)
             elif isinstance(event, Departed):
-                self.where[event.who] = (
-                    "in_transit",
-                    event.place,
-                    event.to,
-                    _time.micros(event.at),
-                )
+                self.where[event.who] = ("in_transit", event.place, event.to, at)
             elif isinstance(event, MeetingHeld | AgreementSigned):
                 for who in event.people:
                     if who not in self.where:
-                        self.where[who] = ("at", event.place, _time.micros(event.occurred_at))
+                        self.where[who] = ("at", event.place, at)
             if isinstance(event, AgreementSigned):
                 self.signed.append(event.title)
                 for obligation in event.obligations:
-                    due = obligation.due_after(event.at, event.place)
+                    due = _deadline(event, obligation)
                     self.obligations[event.title, obligation.what] = [due, None]
             elif isinstance(event, ObligationMet):
                 entry = self.obligations.get((event.agreement, event.what))
                 if entry is not None and entry[1] is None:
-                    entry[1] = event.at
+                    entry[1] = at
         self.as_of = as_of
 
     def whereabouts(self, who: str) -> tuple[Any, ...]:
@@ -106,11 +168,11 @@ class Reference:
         for (title, what), (due, met_at) in self.obligations.items():
             if met_at is not None:
                 status = "met"
-            elif _time.micros(due) < self.as_of:
+            elif due < self.as_of:
                 status = "overdue"
             else:
                 status = "pending"
-            found.add((title, what, _time.micros(due), status))
+            found.add((title, what, due, status))
         return found
 
 
@@ -129,19 +191,25 @@ class TourMachine(RuleBasedStateMachine):
         super().__init__()
         self.log = EventLog()
         self.held: list[Event] = []  # happened, not yet recorded
-        self.now = _time.micros(self.START)  # every event gets an instant of its own
+        self.now = _time.micros(self.START)  # when the next event happens (µs)
         self.truth: dict[str, tuple[Any, ...]] = {}  # where each person really is
         self.open: list[tuple[AgreementSigned, str]] = []
         self.count = 0
 
     # Helpers ------------------------------------------------------------------------------
 
-    def _happen(self, event: Event, *, record: bool, resume: int) -> None:
+    def _happen(self, event: Event, *, record: bool, resume: int, tie: bool) -> None:
+        """Record *event* (or hold it back); the next one happens at *resume*, or after it.
+
+        With *tie*, the next event happens at the same instant *resume*, so several events
+        share an instant and their order is the library's tie-breaking, compared with the
+        reference model's.
+        """
         if record:
             self.log = self.log.append(event, expected_version=self.log.version)
         else:
             self.held.append(event)
-        self.now = resume + _MINUTE
+        self.now = resume if tie else resume + _MINUTE
 
     def _at(self, place: Place) -> list[str]:
         """Who can be at *place* now: those there, and those not heard of yet."""
@@ -161,8 +229,8 @@ class TourMachine(RuleBasedStateMachine):
     @precondition(
         lambda self: any(self.truth.get(w, ("in_transit",))[0] == "in_transit" for w in self.PEOPLE)
     )
-    @rule(data=st.data(), record=st.booleans())
-    def arrive(self, data: st.DataObject, record: bool) -> None:
+    @rule(data=st.data(), record=st.booleans(), tie=st.booleans())
+    def arrive(self, data: st.DataObject, record: bool, tie: bool) -> None:
         """Someone travelling (or not heard of yet) arrives."""
         travelling = [
             who for who in self.PEOPLE if self.truth.get(who, ("in_transit",))[0] == "in_transit"
@@ -179,11 +247,12 @@ class TourMachine(RuleBasedStateMachine):
         else:
             place = data.draw(st.sampled_from(self.PLACES), label="at")
         self.truth[who] = ("at", place, at)
-        self._happen(Arrived(who, place, _local(at, place)), record=record, resume=at)
+        event = Arrived(who, place, _time.from_micros(at, place.tz))
+        self._happen(event, record=record, resume=at, tie=tie)
 
     @precondition(lambda self: any(self.truth.get(w, ("at",))[0] == "at" for w in self.PEOPLE))
-    @rule(data=st.data(), record=st.booleans(), named=st.booleans())
-    def depart(self, data: st.DataObject, record: bool, named: bool) -> None:
+    @rule(data=st.data(), record=st.booleans(), named=st.booleans(), tie=st.booleans())
+    def depart(self, data: st.DataObject, record: bool, named: bool, tie: bool) -> None:
         """Someone at a place (or not heard of yet) leaves it."""
         who = data.draw(
             st.sampled_from([w for w in self.PEOPLE if self.truth.get(w, ("at",))[0] == "at"]),
@@ -196,8 +265,8 @@ class TourMachine(RuleBasedStateMachine):
         to = data.draw(st.sampled_from([p for p in self.PLACES if p != place]), label="to")
         bound = to if named else None
         self.truth[who] = ("in_transit", place, bound, self.now)
-        event = Departed(who, place, _local(self.now, place), to=bound)
-        self._happen(event, record=record, resume=self.now)
+        event = Departed(who, place, _time.from_micros(self.now, place.tz), to=bound)
+        self._happen(event, record=record, resume=self.now, tie=tie)
 
     def _gather(self, data: st.DataObject) -> tuple[Place, tuple[str, ...]] | None:
         place = data.draw(st.sampled_from(self.PLACES), label="place")
@@ -209,8 +278,8 @@ class TourMachine(RuleBasedStateMachine):
             self.truth.setdefault(who, ("at", place, self.now))
         return place, tuple(chosen)
 
-    @rule(data=st.data(), record=st.booleans(), minutes=st.integers(0, 6 * 60))
-    def meet(self, data: st.DataObject, record: bool, minutes: int) -> None:
+    @rule(data=st.data(), record=st.booleans(), minutes=st.integers(0, 6 * 60), tie=st.booleans())
+    def meet(self, data: st.DataObject, record: bool, minutes: int, tie: bool) -> None:
         """People at one place meet for a while."""
         gathered = self._gather(data)
         if gathered is None:
@@ -222,42 +291,46 @@ class TourMachine(RuleBasedStateMachine):
             f"Meeting {self.count}",
             people,
             place,
-            _local(self.now, place),
-            _local(end, place),
+            _time.from_micros(self.now, place.tz),
+            _time.from_micros(end, place.tz),
         )
-        self._happen(event, record=record, resume=end)
+        self._happen(event, record=record, resume=end, tie=tie)
 
-    @rule(data=st.data(), record=st.booleans(), months=st.integers(0, 12), days=st.integers(0, 60))
-    def sign(self, data: st.DataObject, record: bool, months: int, days: int) -> None:
+    @rule(
+        data=st.data(),
+        record=st.booleans(),
+        months=st.integers(0, 12),
+        days=st.integers(0, 60),
+        tie=st.booleans(),
+    )
+    def sign(self, data: st.DataObject, record: bool, months: int, days: int, tie: bool) -> None:
         """People at one place sign an agreement with up to two obligations."""
         gathered = self._gather(data)
         if gathered is None:
             return
         place, people = gathered
         self.count += 1
-        obligations = [
-            Obligation("report", within=pendulum.duration(months=months, days=days or 1))
-        ]
+        obligations = [Obligation("report", within=_time.duration(months=months, days=days or 1))]
         if data.draw(st.booleans(), label="second obligation"):
-            due = _local(self.now + (days + 1) * 24 * 60 * _MINUTE, place)
+            due = _time.from_micros(self.now + (days + 1) * 24 * 60 * _MINUTE, place.tz)
             obligations.append(Obligation("pay", due=due))
         event = AgreementSigned(
             f"Agreement {self.count}",
             people,
             place,
-            _local(self.now, place),
+            _time.from_micros(self.now, place.tz),
             obligations=obligations,
         )
         self.open += [(event, o.what) for o in obligations]
-        self._happen(event, record=record, resume=self.now)
+        self._happen(event, record=record, resume=self.now, tie=tie)
 
     @precondition(lambda self: bool(self.open))
-    @rule(data=st.data(), record=st.booleans())
-    def fulfil(self, data: st.DataObject, record: bool) -> None:
+    @rule(data=st.data(), record=st.booleans(), tie=st.booleans())
+    def fulfil(self, data: st.DataObject, record: bool, tie: bool) -> None:
         """An obligation of a signed agreement is met."""
         signing, what = self.open.pop(data.draw(st.integers(0, len(self.open) - 1), label="which"))
-        event = ObligationMet(signing.title, what, _local(self.now, signing.place))
-        self._happen(event, record=record, resume=self.now)
+        event = ObligationMet(signing.title, what, _time.from_micros(self.now, signing.place.tz))
+        self._happen(event, record=record, resume=self.now, tie=tie)
 
     @precondition(lambda self: bool(self.held))
     @rule(order=st.randoms(use_true_random=False))
@@ -273,7 +346,7 @@ class TourMachine(RuleBasedStateMachine):
         """Replay as of an instant near a recorded event agrees with the reference model."""
         event = data.draw(st.sampled_from(list(self.log)), label="near")
         as_of = _time.micros(event.occurred_at) + shift
-        self._compare(replay(self.log, as_of=_instant(as_of)), as_of)
+        self._compare(replay(self.log, as_of=_time.from_micros(as_of, "UTC")), as_of)
 
     # Invariants ---------------------------------------------------------------------------
 
@@ -324,7 +397,7 @@ class TourMachine(RuleBasedStateMachine):
         for deadline in deadlines:
             signing = signed[deadline.agreement]
             assert _time.micros(signing.at) == _time.micros(deadline.signed_at)
-            before = replay(self.log, as_of=_instant(_time.micros(signing.at) - 1))
+            before = replay(self.log, as_of=_time.from_micros(_time.micros(signing.at) - 1, "UTC"))
             assert all(d.agreement != deadline.agreement for d in before.deadlines)
 
     @invariant()
