@@ -10,14 +10,13 @@ recording order is not occurrence order (replay has to sort, as it does on real 
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pendulum
-
+from itinerary import _time
+from itinerary.consistency import great_circle_km
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -49,21 +48,14 @@ _ACTIONS = ("travel", "meeting", "signing", "met")
 _WEIGHTS = (35, 45, 10, 10)
 
 
-def _instant(micros: int, place: Place) -> pendulum.DateTime:
+def _instant(micros: int, place: Place) -> datetime:
     return place.local(START + timedelta(microseconds=micros))
 
 
 def _km(a: Place, b: Place) -> float:
-    assert a.lat is not None
-    assert a.lon is not None
-    assert b.lat is not None
-    assert b.lon is not None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    km = great_circle_km(a, b)
+    assert km is not None  # the gazetteer's places all have coordinates
+    return km
 
 
 def generate(n: int, *, seed: int = 2025) -> list[Event]:
@@ -133,9 +125,7 @@ def _events(rng: random.Random) -> Iterator[Event]:  # noqa: PLR0912, PLR0915 - 
             for k in range(rng.randint(1, 2)):
                 what = f"obligation {k + 1}"
                 if rng.random() < 0.5:
-                    obligation = Obligation(
-                        what, within=pendulum.duration(months=rng.randint(1, 12))
-                    )
+                    obligation = Obligation(what, within=_time.duration(months=rng.randint(1, 12)))
                 else:
                     due = clock + rng.randint(1, 400) * 24 * 60 * _MINUTE
                     obligation = Obligation(what, due=_instant(due, place))

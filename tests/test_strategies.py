@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,3 +182,35 @@ def test_bad_arguments_raise_at_once(strategy: Any, kwargs: dict[str, Any], mess
         call = lambda: strategy(**kwargs)  # noqa: E731
     with pytest.raises(InvalidArgument, match=message):
         call()
+
+
+def _runtime_imports(module: str) -> set[str]:
+    """Modules and names *module* imports at run time (not under ``if TYPE_CHECKING``)."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None
+    assert spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in tree.body:  # module level only: TYPE_CHECKING blocks are ast.If
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_strategies_reach_pendulum_only_through_itinerary_time() -> None:
+    """Instants and durations are built with itinerary._time, the one door to pendulum."""
+    assert not {name for name in _runtime_imports("itinerary.strategies") if "pendulum" in name}
+
+
+def test_the_testing_module_uses_only_public_names_of_the_strategies() -> None:
+    """itinerary.testing imports nothing private from itinerary.strategies."""
+    names = {
+        name.removeprefix("itinerary.strategies.")
+        for name in _runtime_imports("itinerary.testing")
+        if name.startswith("itinerary.strategies.")
+    }
+    assert names
+    assert not {name for name in names if name.startswith("_")}

@@ -25,14 +25,12 @@ import functools
 import math
 import zoneinfo
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeVar
 
-import pendulum
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
-from pendulum import DateTime
 
 from itinerary import _time
 from itinerary._hypothesis import _register
@@ -50,9 +48,11 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place
 
+if TYPE_CHECKING:
+    from pendulum import DateTime
+
 __all__ = ["event_logs", "itineraries", "local_times", "places"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = 60_000_000  # µs
 
 NAMES = (
@@ -191,7 +191,8 @@ def _default_places() -> SearchStrategy[Place]:
 
 
 def _local(micros: int, place: Place) -> DateTime:
-    return _time.to_zone(_EPOCH + timedelta(microseconds=micros), place.tz)
+    """The instant *micros* µs after the epoch, in *place*'s zone."""
+    return _time.from_micros(micros, place.tz)
 
 
 def _default_starts() -> SearchStrategy[datetime]:
@@ -285,7 +286,7 @@ class _Tour:
         for what in whats:
             if draw(_BOOLEANS):
                 months, days = draw(_up_to(12)), draw(_up_to(31))
-                within = pendulum.duration(months=months, days=days or (0 if months else 1))
+                within = _time.duration(months=months, days=days or (0 if months else 1))
                 obligations.append(Obligation(what, within=within))
             else:
                 due = at + _minutes(draw, 365 * 24 * 60) + _MINUTE
