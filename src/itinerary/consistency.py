@@ -247,7 +247,7 @@ class _Checker:
                 )
             self.judge_speed(who, state, event, pos, at)
         busy = state.busy
-        if state.here == place and busy is not None and at < busy[1]:
+        if busy is not None and at < busy[1] and state.here == place:
             # Already there for a meeting at this place that began before this arrival (an
             # arrival at its start sorts before it): the arrival says they came in late.
             _, _, engagement, busy_pos = busy
