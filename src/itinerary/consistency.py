@@ -43,7 +43,7 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.places import Place
-from itinerary.projections import occurrence_order
+from itinerary.projections._core import timeline
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -447,25 +447,6 @@ class _Checker:
         return [violation for _, violation in self.found]
 
 
-def _recording_positions(events: list[Event], ordered: list[Event]) -> list[int]:
-    """For each event of *ordered*, its position in *events* (the same objects, reordered)."""
-    first: dict[int, int] = {}
-    repeats: dict[int, list[int]] = {}
-    for position, event in enumerate(events):
-        key = id(event)
-        if key in first:
-            repeats.setdefault(key, [first[key]]).append(position)
-        else:
-            first[key] = position
-    if not repeats:
-        return [first[id(event)] for event in ordered]
-    # One object recorded more than once: hand out its positions in recording order.
-    queues = {key: iter(positions) for key, positions in repeats.items()}
-    return [
-        next(queues[id(event)]) if id(event) in queues else first[id(event)] for event in ordered
-    ]
-
-
 def check(log: EventLog | Iterable[Event]) -> list[Violation]:
     """Every violation of :data:`RULES` in *log*, in the order the events occurred.
 
@@ -482,9 +463,8 @@ def check(log: EventLog | Iterable[Event]) -> list[Violation]:
     >>> check(EventLog([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 16:30"))]))
     []
     """
-    events = list(log)
-    ordered, instants = occurrence_order(events)
-    positions = _recording_positions(events, ordered)
+    line = timeline(log)  # the log's replay index: sorted once, shared with replay()
+    ordered, positions, instants = line.events, line.positions, line.instants
     checker = _Checker()
     for step, (event, pos, at) in enumerate(zip(ordered, positions, instants, strict=True)):
         checker.step = step
