@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 from pendulum import DateTime
@@ -145,23 +145,39 @@ class Event:
         raise NotImplementedError
 
 
+class _AtAnInstant(Event):
+    """An event that happened at the instant in its ``at`` field."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        at: DateTime
+
+    @property
+    def occurred_at(self) -> DateTime:
+        """The instant in ``at``."""
+        return self.at
+
+
+class _OnePersonMoves(_AtAnInstant):
+    """An arrival or a departure: one person, one place, one instant."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        who: str
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The one who moved."""
+        return (self.who,)
+
+
 @attrs.frozen
-class Arrived(Event):
+class Arrived(_OnePersonMoves):
     """*who* arrived at *place* at the instant *at*."""
 
     who: str = attrs.field(validator=_text)
     place: Place = attrs.field(validator=_place)
     at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
-
-    @property
-    def occurred_at(self) -> DateTime:
-        """The arrival instant."""
-        return self.at
-
-    @property
-    def people(self) -> tuple[str, ...]:
-        """The one who arrived."""
-        return (self.who,)
 
     def describe(self) -> str:
         """``"Donald Trump arrives in Tokyo"``."""
@@ -169,23 +185,13 @@ class Arrived(Event):
 
 
 @attrs.frozen
-class Departed(Event):
+class Departed(_OnePersonMoves):
     """*who* left *place* at the instant *at*, bound for *to* if it is known."""
 
     who: str = attrs.field(validator=_text)
     place: Place = attrs.field(validator=_place)
     at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     to: Place | None = attrs.field(default=None, validator=_optional_place)
-
-    @property
-    def occurred_at(self) -> DateTime:
-        """The departure instant."""
-        return self.at
-
-    @property
-    def people(self) -> tuple[str, ...]:
-        """The one who left."""
-        return (self.who,)
 
     def describe(self) -> str:
         """``"Donald Trump leaves Kuala Lumpur for Tokyo"``."""
@@ -309,7 +315,7 @@ def _check_obligations(instance: AgreementSigned, _: attrs.Attribute[Any], value
 
 
 @attrs.frozen
-class AgreementSigned(Event):
+class AgreementSigned(_AtAnInstant):
     """An agreement called *title*, signed by *signatories* at *place* at the instant *at*."""
 
     title: str = attrs.field(validator=_text)
@@ -322,11 +328,6 @@ class AgreementSigned(Event):
     )
 
     @property
-    def occurred_at(self) -> DateTime:
-        """The signing instant."""
-        return self.at
-
-    @property
     def people(self) -> tuple[str, ...]:
         """The signatories."""
         return self.signatories
@@ -337,17 +338,12 @@ class AgreementSigned(Event):
 
 
 @attrs.frozen
-class ObligationMet(Event):
+class ObligationMet(_AtAnInstant):
     """The obligation *what* of the agreement titled *agreement* was met at the instant *at*."""
 
     agreement: str = attrs.field(validator=_text)
     what: str = attrs.field(validator=_text)
     at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
-
-    @property
-    def occurred_at(self) -> DateTime:
-        """The instant the obligation was met."""
-        return self.at
 
     @property
     def people(self) -> tuple[str, ...]:
