@@ -194,15 +194,15 @@ class Timeline:
     events uses the first *n* entries; views it cannot serve get a timeline of their own.
     """
 
-    __slots__ = ("base", "events", "full_keys", "keys", "lock", "positions", "snapshots")
+    __slots__ = ("base", "events", "keys", "lock", "positions", "snapshots")
 
     def __init__(self, recorded: Sequence[Event]) -> None:
         index, full_keys = occurrence_index(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
         self.events = [recorded[i] for i in index]
         self.positions = array("q", index)  # recording position of each entry
-        self.full_keys = full_keys
-        self.keys = array("q", (k >> 3 for k in full_keys))  # microseconds, for bisect
+        # Sort keys, micros(instant) * 8 + rank: ascending, so bisect finds an instant in them.
+        self.keys = array("q", full_keys)
         self.lock = threading.Lock()
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
 
@@ -218,7 +218,7 @@ class Timeline:
         """
         start = self.size
         micros, rank = _time.micros, _RANK.get
-        last = self.full_keys[-1] if self.full_keys else -1
+        last = self.keys[-1] if self.keys else -1
         new = []
         for event in recorded[start:upto]:
             key = micros(event.occurred_at) * 8 + rank(type(event), _OTHER_RANK)
@@ -228,8 +228,7 @@ class Timeline:
             last = key
         self.events.extend(recorded[start:upto])
         self.positions.extend(range(start, upto))
-        self.full_keys.extend(new)
-        self.keys.extend(k >> 3 for k in new)
+        self.keys.extend(new)
         return True
 
     def states(self, projection: ProjectionLike[S], blocks: int) -> list[S]:
@@ -274,7 +273,7 @@ class TimelineView:
     @property
     def instants(self) -> array[int]:
         """Each event's instant in microseconds since the epoch."""
-        return self.line.keys[: self.size]
+        return array("q", (k >> 3 for k in self.line.keys[: self.size]))
 
     def latest(self) -> DateTime | None:
         """The instant of the event that occurred last, or None for no events."""
@@ -284,7 +283,8 @@ class TimelineView:
         """How many events (in occurrence order) occurred at or before *as_of*."""
         if as_of is None:
             return self.size
-        return bisect.bisect_right(self.line.keys, _time.micros(as_of), 0, self.size)
+        # The last key an event at *as_of* can have is micros * 8 + 7 (ranks are 0-7).
+        return bisect.bisect_right(self.line.keys, _time.micros(as_of) * 8 + 7, 0, self.size)
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
         """The state after the first *position* events in occurrence order."""
