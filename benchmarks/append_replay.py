@@ -61,6 +61,14 @@ def main(n: int) -> None:
     print(f"first replay:      {t2 - t1:.2f} s = {n / (t2 - t1):,.0f} events/s")
     print(f"next as_of query:  {(t3 - t2) * 1e3:.2f} ms")
     print(f"agreements: {len(state.agreements):,}, people: {len(state.people)}")
+    # A notebook's loop: append a later event, ask again. The index grows in place.
+    last = state.as_of
+    assert last is not None
+    t4 = time.perf_counter()
+    for hour in range(1, 6):
+        log = log.append(Arrived(PEOPLE[0], GAZETTEER["Tokyo"], last + timedelta(hours=hour)))
+        replay(log)
+    print(f"5 x (append a later event + replay): {(time.perf_counter() - t4) * 1e3:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -310,3 +310,28 @@ def test_snapshots_of_a_discarded_projection_are_not_kept() -> None:
     del counter
     gc.collect()
     assert not any(p.name == "projection" for p in line.snapshots)
+
+
+def test_the_index_keeps_growing_through_ties_and_after_a_late_event() -> None:
+    """Ties appended in sort order, and in-order appends after a late one, grow one index."""
+    log = sketch()
+    replay(log)
+    noon = TOKYO.at("2025-10-29 12:00")
+    first = log.append(Arrived("A", TOKYO, noon))
+    second = first.append(Arrived("B", TOKYO, noon))  # the same instant, sorts after "A"
+    assert _core.timeline(second).line is _core.timeline(log).line
+    late = second.append(Arrived("C", TOKYO, TOKYO.at("2025-10-20 09:00")))
+    resorted = _core.timeline(late).line  # sorted afresh once, then grown again
+    regrown = late.append(Arrived("D", TOKYO, TOKYO.at("2025-10-30 09:00")))
+    assert _core.timeline(regrown).line is resorted
+    assert replay(regrown) == replay(EventLog(list(regrown)))
+    assert replay(second) == replay(EventLog(list(second)))
+
+
+def test_events_before_1970_extend_an_index_built_for_an_empty_log() -> None:
+    """Negative sort keys (instants before the epoch) extend an empty log's index too."""
+    empty = EventLog()
+    replay(empty)
+    old = empty.append(Arrived("A", TOKYO, TOKYO.at("1950-01-01 09:00")))
+    assert _core.timeline(old).line is _core.timeline(empty).line
+    assert replay(old).where("A").place == TOKYO

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import math
 import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,8 @@ __all__ = [
     "add_local",
     "check_zone",
     "duration",
+    "duration_key",
+    "duration_parts",
     "format_offset",
     "from_micros",
     "instant",
@@ -54,6 +57,7 @@ in a gap, as RFC 5545 and JavaScript's Temporal do.
 
 _POLICIES = ("raise", "earlier", "later", "compatible")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _datetime_sub = datetime.__sub__
 
 
@@ -270,7 +274,8 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
 
     Years, months, weeks and days move the local wall date (a month-end is clamped, so
     31 March plus six months is 30 September) and keep the wall clock time; hours, minutes
-    and seconds are exact elapsed time, as in ``pendulum.DateTime.add``. If the wall time
+    and seconds are exact elapsed time, as pendulum's ``DateTime + Duration`` counts them
+    (see :func:`duration_parts`); a plain ``timedelta`` is all elapsed time. If the wall time
     lands in a gap or a fold the "compatible" choice is made (later in a gap, earlier in a
     fold), because a deadline must fall on a real instant.
     """
@@ -285,21 +290,42 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
         ) from None
 
 
+def duration_parts(value: timedelta) -> tuple[int, int, int, int, int]:
+    """``(years, months, days, seconds, microseconds)`` of a duration, as added to a date.
+
+    The first three are calendar parts (they move the local date); the last two are exact
+    elapsed time. A pendulum ``Duration`` keeps the parts it was given (pendulum's own
+    ``DateTime + Duration`` reads them the same way), so ``duration(hours=36)`` is 36 hours
+    of elapsed time while ``duration(days=1, hours=12)`` is a calendar day and 12 hours; a
+    plain ``timedelta`` is all elapsed time. Frozen values compare durations by these parts:
+    six calendar months are not 180 days.
+    """
+    signature = getattr(value, "_signature", None) if isinstance(value, Duration) else None
+    if signature is None:
+        total = value // _MICROSECOND
+        return 0, 0, 0, *divmod(total, 1_000_000)
+    days = signature["weeks"] * 7 + signature["days"]
+    whole = math.floor(days)
+    exact = timedelta(
+        days=days - whole,
+        hours=signature["hours"],
+        minutes=signature["minutes"],
+        seconds=signature["seconds"],
+        microseconds=signature["microseconds"],
+    )
+    seconds, micro = divmod(exact // _MICROSECOND, 1_000_000)
+    return int(signature["years"]), int(signature["months"]), whole, seconds, micro
+
+
+def duration_key(value: timedelta | None) -> tuple[int, int, int, int, int] | None:
+    """An equality key for an optional duration: its :func:`duration_parts`, or ``None``."""
+    return None if value is None else duration_parts(value)
+
+
 def _add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     local = to_zone(start, tz_name)
-    if isinstance(duration, Duration):
-        years, months = duration.years, duration.months
-        days = duration.weeks * 7 + duration.remaining_days
-        exact = timedelta(
-            hours=duration.hours,
-            minutes=duration.minutes,
-            seconds=duration.remaining_seconds,
-            microseconds=duration.microseconds,
-        )
-    else:
-        years = months = 0
-        days = duration.days
-        exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    years, months, days, seconds, micro = duration_parts(duration)
+    exact = timedelta(seconds=seconds, microseconds=micro)
     wall = datetime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond,

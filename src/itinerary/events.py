@@ -271,7 +271,9 @@ class Obligation:
     """
 
     what: str = attrs.field(validator=_text)
-    within: timedelta | None = attrs.field(default=None, kw_only=True, validator=_positive_duration)
+    within: timedelta | None = attrs.field(
+        default=None, kw_only=True, validator=_positive_duration, eq=_time.duration_key
+    )
     due: DateTime | None = attrs.field(
         default=None,
         kw_only=True,

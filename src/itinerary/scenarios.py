@@ -55,7 +55,7 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
-from pendulum import DateTime, Duration
+from pendulum import DateTime
 
 from itinerary import _time
 from itinerary.errors import (
@@ -585,22 +585,19 @@ def _time_text(value: datetime, place: Place | None) -> str:
 
 
 def _duration_text(value: timedelta) -> str:
-    """*value* as an ISO 8601 duration: ``"P6M"``, ``"P1DT2H"``."""
-    if isinstance(value, Duration):
-        years, months, weeks = value.years, value.months, value.weeks
-        days, seconds = value.remaining_days, value.hours * 3600 + value.minutes * 60
-        seconds += value.remaining_seconds
-    else:
-        years = months = weeks = 0
-        days, seconds = value.days, value.seconds
-    if value.microseconds:
+    """*value* as an ISO 8601 duration: ``"P6M"``, ``"P1DT2H"``, ``"PT36H"``.
+
+    Calendar parts (years, months, days) go before the ``T``, elapsed time after it, as
+    :func:`itinerary._time.duration_parts` splits them, so reading the text back gives a
+    duration that adds to a date the same way.
+    """
+    years, months, days, seconds, micro = _time.duration_parts(value)
+    if micro:
         raise ScenarioError(
             "<writing>", "within", f"a duration with microseconds ({value!r})",
             "whole seconds: scenario durations count in seconds at the finest",
         )  # fmt: skip
-    date = "".join(
-        f"{n}{unit}" for n, unit in ((years, "Y"), (months, "M"), (weeks, "W"), (days, "D")) if n
-    )
+    date = "".join(f"{n}{unit}" for n, unit in ((years, "Y"), (months, "M"), (days, "D")) if n)
     hours, rest = divmod(seconds, 3600)
     clock = "".join(
         f"{n}{unit}" for n, unit in ((hours, "H"), (rest // 60, "M"), (rest % 60, "S")) if n

@@ -212,20 +212,23 @@ class Timeline:
         return len(self.events)
 
     def extend(self, recorded: Sequence[Event], upto: int) -> bool:
-        """Order recorded events ``size..upto`` too, if each occurs after all before it.
+        """Order recorded events ``size..upto`` too, if each sorts after all before it.
 
-        Returns False (and changes nothing) if one does not: the caller then sorts afresh.
+        An event sorts after another if its key is greater, or equal with a ``repr`` at least
+        as great (the order :func:`occurrence_index` gives a tie). Returns False, changing
+        nothing, if one does not: the caller then sorts afresh.
         """
         start = self.size
         micros, rank = _time.micros, _RANK.get
-        last = self.keys[-1] if self.keys else -1
+        last = self.keys[-1] if self.keys else -(1 << 63)
+        previous = self.events[-1] if self.events else None
         new = []
         for event in recorded[start:upto]:
             key = micros(event.occurred_at) * 8 + rank(type(event), _OTHER_RANK)
-            if key <= last:
+            if key < last or (key == last and repr(event) < repr(previous)):
                 return False
             new.append(key)
-            last = key
+            last, previous = key, event
         self.events.extend(recorded[start:upto])
         self.positions.extend(range(start, upto))
         self.keys.extend(new)
@@ -308,6 +311,9 @@ def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
         if shared is None:
             shared = tape.timeline = Timeline(tape.events[:size])
         if shared.base <= size and (shared.size >= size or shared.extend(tape.events, size)):
+            return TimelineView(shared, size)
+        if size >= shared.size:  # an out-of-order append: sort once, and grow from here on
+            shared = tape.timeline = Timeline(tape.events[:size])
             return TimelineView(shared, size)
     own = log._cache.get("timeline")
     if own is None:
