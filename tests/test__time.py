@@ -211,3 +211,35 @@ def test_parse_wall_time_accepts_the_iso_t_and_seconds() -> None:
         2025, 10, 28, 12, 0, 30
     )
     assert _time.parse_wall_time(" 2025-10-28 12:00 ", where="T") == datetime(2025, 10, 28, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [
+        (pendulum.duration(hours=36), "2025-11-02T23:00:00-05:00"),  # 36 elapsed hours
+        (pendulum.duration(days=1, hours=12), "2025-11-03T00:00:00-05:00"),  # a day, then 12 h
+        (timedelta(hours=36), "2025-11-02T23:00:00-05:00"),  # a timedelta is elapsed time
+        (pendulum.duration(weeks=1), "2025-11-08T12:00:00-05:00"),  # calendar days keep 12:00
+    ],
+)
+def test_add_local_reads_durations_as_pendulum_adds_them(
+    duration: timedelta, expected: str
+) -> None:
+    """Across New York's 2025-11-02 change, hours are elapsed and days are calendar days."""
+    start = _time.resolve(datetime(2025, 11, 1, 12), "America/New_York", where="NY")
+    assert _time.add_local(start, "America/New_York", duration).isoformat() == expected
+    assert (start + duration).isoformat() == expected  # pendulum's own DateTime + Duration
+
+
+def test_durations_compare_by_their_calendar_and_elapsed_parts() -> None:
+    """Six calendar months are not 180 days, and 36 hours are not a day and 12 hours."""
+    assert _time.duration_key(pendulum.duration(months=6)) != _time.duration_key(
+        timedelta(days=180)
+    )
+    assert _time.duration_key(pendulum.duration(hours=36)) != _time.duration_key(
+        pendulum.duration(days=1, hours=12)
+    )
+    assert _time.duration_key(pendulum.duration(hours=36)) == _time.duration_key(
+        timedelta(hours=36)
+    )
+    assert _time.duration_key(None) is None
