@@ -345,7 +345,7 @@ class TourMachine(RuleBasedStateMachine):
     def travel_in_time(self, data: st.DataObject, shift: int) -> None:
         """Replay as of an instant near a recorded event agrees with the reference model."""
         event = data.draw(st.sampled_from(list(self.log)), label="near")
-        as_of = _time.micros(event.occurred_at) + shift
+        as_of = _us(event.occurred_at) + shift
         self._compare(replay(self.log, as_of=_time.from_micros(as_of, "UTC")), as_of)
 
     # Invariants ---------------------------------------------------------------------------
@@ -355,7 +355,7 @@ class TourMachine(RuleBasedStateMachine):
         for who in self.PEOPLE:
             where = state.where(who)
             expected = reference.whereabouts(who)
-            since = None if where.since is None else _time.micros(where.since)
+            since = None if where.since is None else _us(where.since)
             if where.status == "at":
                 assert expected == ("at", where.place, since), (who, where, expected)
             elif where.status == "in_transit":
@@ -365,7 +365,7 @@ class TourMachine(RuleBasedStateMachine):
             else:
                 assert expected == (), (who, where, expected)
         assert [a.title for a in state.agreements] == reference.signed
-        found = {(d.agreement, d.what, _time.micros(d.due), d.status) for d in state.deadlines}
+        found = {(d.agreement, d.what, _us(d.due), d.status) for d in state.deadlines}
         assert found == reference.deadlines()
 
     @invariant()
@@ -376,7 +376,7 @@ class TourMachine(RuleBasedStateMachine):
             return
         state = replay(self.log)
         assert state.as_of is not None
-        self._compare(state, _time.micros(state.as_of))
+        self._compare(state, _us(state.as_of))
 
     @invariant()
     def projections_keep_their_invariants(self) -> None:
