@@ -1,5 +1,6 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from itinerary.cli import main
 from itinerary.consistency import check
 from itinerary.scenarios import load_scenario
+from itinerary.store import SQLiteStore
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml")
 SUMMIT = "2025-10-28 12:30 Asia/Tokyo"
@@ -119,13 +121,18 @@ def test_export_refuses_to_overwrite(tmp_path: Path) -> None:
         (("replay", "missing.toml"), "missing.toml: no such file"),
         (
             ("replay", EXAMPLE, "--as-of", "2025-10-28 12:30 Mars/Base"),
-            "'Mars/Base' is not an IANA",
+            "--as-of '2025-10-28 12:30 Mars/Base': 'Mars/Base' is not an IANA",
+        ),
+        (
+            ("replay", EXAMPLE, "--as-of", "2025-10-28 12:30 +09:00"),
+            "--as-of '2025-10-28 12:30 +09:00': '+09:00' is not an IANA time zone name",
         ),
         (("replay", EXAMPLE, "--as-of", "2025-10-28 12:30"), "expected a local time and a zone"),
         (("replay", EXAMPLE, "--as-of", "2025-11-02 01:30 America/New_York"), "happened twice"),
         (("replay", EXAMPLE, "--as-of", "tomorrow noon Asia/Tokyo"), "is not a local wall time"),
         (("replay", EXAMPLE, "--as-of", "2025-03-09 02:30 America/New_York"), "does not exist"),
-        (("agenda", EXAMPLE, "--tz", "Nowhere"), "'Nowhere' is not an IANA"),
+        (("agenda", EXAMPLE, "--tz", "Nowhere"), "--tz 'Nowhere': 'Nowhere' is not an IANA"),
+        (("agenda", EXAMPLE, "--tz", ""), "itinerary: --tz '': '' is not an IANA time zone"),
         (("agenda", "notes.txt"), "unknown kind of file '.txt'"),
         (("export", EXAMPLE, "--to", "copy.csv"), "unknown kind of file '.csv'"),
     ],
@@ -219,3 +226,127 @@ def test_replay_of_a_read_only_store(tmp_path: Path) -> None:
     assert code == 0, err
     assert "pending" in out
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def _foreign_database(path: Path) -> tuple[bytes, int]:
+    """Make a SQLite file of another program at *path*; return its bytes and mtime."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+    db.close()
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def test_export_onto_a_foreign_database_is_refused_and_leaves_it_alone(tmp_path: Path) -> None:
+    """Export onto another program's SQLite file: one line, exit 2, the file byte-identical."""
+    target = tmp_path / "other.db"
+    before = _foreign_database(target)
+    code, out, err = run("export", EXAMPLE, "--to", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"itinerary: {target}: not an itinerary store: a SQLite database ")
+    assert err.count("\n") == 1
+    assert (target.read_bytes(), target.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+def test_export_onto_a_foreign_jsonl_file_is_refused(tmp_path: Path) -> None:
+    """Export onto a .jsonl file that is not an event log: one line, exit 2, file unchanged."""
+    target = tmp_path / "other.jsonl"
+    target.write_text('{"hello": "world"}\n')
+    code, _, err = run("export", EXAMPLE, "--to", str(target))
+    assert code == 2
+    assert err == (
+        f"itinerary: {target}: line 1: not an itinerary event log "
+        '(expected {"itinerary":"event-log","format":1})\n'
+    )
+    assert target.read_text() == '{"hello": "world"}\n'
+
+
+def test_export_into_an_empty_store(tmp_path: Path) -> None:
+    """Export into an existing store that holds no events yet fills it."""
+    target = tmp_path / "empty.sqlite"
+    SQLiteStore(target).close()
+    code, out, _ = run("export", EXAMPLE, "--to", str(target))
+    assert (code, out) == (0, f"Wrote 14 events to {target}\n")
+    assert run("agenda", str(target))[1] == run("agenda", EXAMPLE)[1]
+
+
+def _damaged_jsonl(path: Path, line: int, **changes: object) -> None:
+    """Export the example to *path*, then change fields of its event line number *line*."""
+    assert run("export", EXAMPLE, "--to", str(path))[0] == 0
+    lines = path.read_text().splitlines()
+    lines[line - 1] = json.dumps(json.loads(lines[line - 1]) | changes)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"end": "x"}, 'line 3: not an event record ("v" and "end" must be integer versions, '
+                       'found v=2, end="x")'),
+        ({"end": None}, 'line 3: not an event record ("v" and "end" must be integer versions, '
+                        "found v=2, end=null)"),
+        ({"schema": "abc"}, "line 3: MeetingHeld: the schema version must be an integer, "
+                            "found 'abc'"),
+    ],
+)  # fmt: skip
+def test_a_damaged_jsonl_export_is_one_line(
+    tmp_path: Path, changes: dict[str, object], message: str
+) -> None:
+    """Replay of a JSON Lines file with a bad version, end or schema: one line, exit 2."""
+    path = tmp_path / "tour.jsonl"
+    _damaged_jsonl(path, 3, **changes)
+    code, out, err = run("replay", str(path))
+    assert (code, out, err) == (2, "", f"itinerary: {path}: {message}\n")
+
+
+def test_an_instant_stored_as_true_is_one_line(tmp_path: Path) -> None:
+    """An instant stored as [true, "UTC"] is refused (one line, exit 2), not read as 1970."""
+    path = tmp_path / "tour.jsonl"
+    _damaged_jsonl(path, 2, data={"who": "A", "place": ["Tokyo", "Japan", "Asia/Tokyo", None, None],
+                                  "at": [True, "UTC"]}, type="Arrived")  # fmt: skip
+    code, out, err = run("replay", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"itinerary: {path}: line 2: cannot rebuild Arrived (schema 1) from ")
+    assert err.endswith(
+        "a stored instant must be [integer microseconds since 1970, zone name], "
+        "found [True, 'UTC']\n"
+    )
+    assert err.count("\n") == 1
+
+
+def test_a_sqlite_row_with_a_text_schema_is_one_line(tmp_path: Path) -> None:
+    """Replay of a store whose row has schema 'abc': one line naming the version, exit 2."""
+    path = tmp_path / "tour.sqlite"
+    assert run("export", EXAMPLE, "--to", str(path))[0] == 0
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE itinerary_events SET schema = 'abc' WHERE version = 4")
+    db.close()
+    code, out, err = run("replay", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"itinerary: {path}: version 4: {load_scenario(EXAMPLE).log[3].__class__.__name__}: "
+        "the schema version must be an integer, found 'abc'\n"
+    )
+
+
+def test_replay_of_a_store_on_a_read_only_mount(tmp_path: Path) -> None:
+    """The CLI replays a WAL store on a read-only bind mount (unshare -r -m), unchanged."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    path = folder / "tour.sqlite"
+    assert run("export", EXAMPLE, "--to", str(path))[0] == 0
+    before = path.read_bytes()
+    script = (
+        f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+        f"! touch {folder}/probe 2>/dev/null && "
+        f'exec "$0" -m itinerary replay {path} --as-of "{SUMMIT}"'
+    )
+    done = subprocess.run(
+        ["unshare", "-r", "-m", "sh", "-c", script, sys.executable],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == run("replay", EXAMPLE, "--as-of", SUMMIT)[1]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["tour.sqlite"]

@@ -147,3 +147,58 @@ def test_a_duration_too_long_is_refused() -> None:
     data["obligations"][0]["within"] = {"days": 10**10, "calendar": 1}
     with pytest.raises(StoreError, match=r"cannot rebuild AgreementSigned .*duration too long"):
         DEFAULT_CODEC.decode("AgreementSigned", 1, data)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(JSON_VALUES | st.tuples(JSON_VALUES, JSON_VALUES).map(list))
+@example([True, "UTC"])
+@example([1.0, "UTC"])
+@example([1.5, "Asia/Tokyo"])
+@example([10**20, "+09:00"])
+@example([0, "+ab"])
+@example([0, ""])
+def test_a_stored_instant_is_an_instant_or_a_store_error(value: object) -> None:
+    """Any JSON value decodes only if it is [int µs, zone]; anything else raises StoreError."""
+    try:
+        decoded = decode_instant(value)
+    except StoreError:
+        return
+    assert isinstance(value, list)
+    us, name = value
+    assert type(us) is int
+    assert type(name) is str
+    assert encode_instant(decoded)[0] == us
+
+
+@pytest.mark.parametrize("us", [True, 1.0, 1.5, "1", None])
+def test_an_instant_needs_integer_microseconds(us: object) -> None:
+    """[true, "UTC"] or float µs is refused with what was found, not read as 1 µs after 1970."""
+    data = DEFAULT_CODEC.encode(Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30")))[2]
+    data["at"] = [us, "UTC"]
+    with pytest.raises(StoreError, match=r"cannot rebuild Arrived .*integer microseconds"):
+        DEFAULT_CODEC.decode("Arrived", 1, data, where="version 3")
+
+
+@pytest.mark.parametrize("schema", ["abc", "1", 1.0, True, None, [1]])
+def test_the_schema_version_must_be_an_integer(schema: object) -> None:
+    """A record whose schema is not an integer is refused naming the record and the value."""
+    data = DEFAULT_CODEC.encode(Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30")))[2]
+    with pytest.raises(StoreError) as info:
+        DEFAULT_CODEC.decode("Arrived", schema, data, where="version 3")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        f"version 3: Arrived: the schema version must be an integer, found {schema!r}"
+    )
+
+
+def test_a_type_name_that_is_not_text_is_refused() -> None:
+    """A record whose type is a list (unhashable) is refused as an unknown type."""
+    with pytest.raises(StoreError, match=r"unknown event type \['Arrived'\]"):
+        DEFAULT_CODEC.decode(["Arrived"], 1, {})  # type: ignore[arg-type]

@@ -142,3 +142,55 @@ except StoreError as exc:
         "system lacks; use a SQLite store (.sqlite) instead"
     )
     assert import_jsonl(path).version == 2
+
+
+def _with_line_2(path: Path, **changes: object) -> None:
+    """Export three arrivals to *path*, then change fields of its first event line."""
+    export_jsonl(batch("A", 3), path)
+    lines = path.read_text().splitlines()
+    lines[1] = json.dumps(json.loads(lines[1]) | changes)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("changes", "found"),
+    [
+        ({"end": "x"}, 'v=1, end="x"'),
+        ({"end": None}, "v=1, end=null"),
+        ({"v": "1"}, 'v="1", end=3'),
+        ({"v": 1.0}, "v=1.0, end=3"),
+        ({"v": True}, "v=true, end=3"),
+        ({"end": [3]}, "v=1, end=[3]"),
+    ],
+)
+def test_versions_must_be_integers(tmp_path: Path, changes: dict[str, object], found: str) -> None:
+    """A "v" or "end" that is not an integer is refused naming the line and what was found."""
+    path = tmp_path / "log.jsonl"
+    _with_line_2(path, **changes)
+    with pytest.raises(StoreError) as info:
+        import_jsonl(path)
+    assert str(info.value) == (
+        f'{path}: line 2: not an event record ("v" and "end" must be integer versions, '
+        f"found {found})"
+    )
+
+
+def test_a_batch_cannot_end_before_its_line(tmp_path: Path) -> None:
+    """An "end" smaller than its line's version is refused, naming both."""
+    path = tmp_path / "log.jsonl"
+    _with_line_2(path, end=0)
+    with pytest.raises(
+        StoreError, match="line 2: version 1 says its batch ends at 0, before itself"
+    ):
+        import_jsonl(path)
+
+
+def test_a_schema_that_is_not_an_integer_is_named(tmp_path: Path) -> None:
+    """A line whose schema is text is refused with its line number and the value found."""
+    path = tmp_path / "log.jsonl"
+    _with_line_2(path, schema="abc")
+    with pytest.raises(StoreError) as info:
+        import_jsonl(path)
+    assert str(info.value) == (
+        f"{path}: line 2: Arrived: the schema version must be an integer, found 'abc'"
+    )

@@ -1,7 +1,12 @@
 """The SQLite store: the contract, killed writers, racing processes, old rows, bad files."""
 
+import json
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +158,146 @@ def test_opened_without_create_then_extended(tmp_path: Path) -> None:
     with SQLiteStore(path, create=False) as store:
         assert store.extend(batch("A", 2), expected_version=0) == 2
     assert exact(SQLiteStore(path, create=False).load()) == exact(batch("A", 2))  # type: ignore[arg-type]
+
+
+def _on_read_only_mount(folder: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """Run Python *code* where *folder* is bind-mounted read-only (a user and mount namespace).
+
+    ``unshare -r -m`` needs unprivileged user namespaces (Linux); the code first checks that
+    the folder really cannot be written.
+    """
+    probe = f"""
+import os, sys
+try:
+    open(os.path.join({str(folder)!r}, "probe"), "w")
+except OSError as exc:
+    assert exc.errno == 30, exc  # EROFS: the mount is read-only
+else:
+    sys.exit("the folder is writable: not a read-only mount")
+"""
+    script = (
+        f'mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && exec "$0" -c "$1"'
+    )
+    return subprocess.run(
+        ["unshare", "-r", "-m", "sh", "-c", script, sys.executable, probe + code],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+
+
+def test_a_store_on_a_read_only_mount_loads(tmp_path: Path) -> None:
+    """A WAL store on a read-only file system (no -shm can be made) loads, byte for byte unchanged."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(batch("A", 3))
+    before = _snapshot(path)
+    done = _on_read_only_mount(
+        tmp_path,
+        f"""
+import json
+from itinerary.store import SQLiteStore
+from itinerary.store.codec import DEFAULT_CODEC
+with SQLiteStore({str(path)!r}, create=False) as store:
+    print(store.version)
+    print(json.dumps([DEFAULT_CODEC.encode(e) for e in store.load()]))
+""",
+    )
+    assert done.returncode == 0, done.stderr
+    version, records = done.stdout.splitlines()
+    assert version == "3"
+    assert json.loads(records) == [list(r) for r in exact(batch("A", 3))]  # type: ignore[arg-type]
+    assert _snapshot(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tour.sqlite"]
+
+
+def test_a_read_only_mount_with_a_pending_write_ahead_log_is_refused(tmp_path: Path) -> None:
+    """On a read-only mount, a store whose -wal still holds events says so instead of losing them."""
+    writer_folder, folder = tmp_path / "w", tmp_path / "ro"
+    writer_folder.mkdir()
+    folder.mkdir()
+    writer = SQLiteStore(writer_folder / "tour.sqlite")
+    writer._db.execute("PRAGMA wal_autocheckpoint=0")  # keep the events in the -wal file
+    writer.extend(batch("A", 3))
+    for name in ("tour.sqlite", "tour.sqlite-wal"):
+        shutil.copy(writer_folder / name, folder / name)
+    writer.close()
+    path = folder / "tour.sqlite"
+    done = _on_read_only_mount(
+        folder,
+        f"""
+from itinerary.errors import StoreError
+from itinerary.store import SQLiteStore
+try:
+    SQLiteStore({str(path)!r}, create=False)
+except StoreError as exc:
+    print(exc)
+""",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        f"{path}: cannot open the store read-only (unable to open database file), and its "
+        f"write-ahead log {path}-wal holds events that only a connection able to create its "
+        "-shm file can read; copy the store and its -wal file to writable storage\n"
+    )
+
+
+def _first_read_only_open_fails(monkeypatch: pytest.MonkeyPatch, times: int) -> list[str]:
+    """Make the first *times* read-only opens fail as on read-only media; return the targets."""
+    real = sqlite3.connect
+    targets: list[str] = []
+
+    def connect(target: str, **kwargs: Any) -> sqlite3.Connection:
+        targets.append(target)
+        if "mode=ro" in target and len(targets) <= times:
+            # A real SQLITE_CANTOPEN at the first statement, as when no -shm can be created.
+            target = "file:/nonexistent-folder/store.sqlite?mode=ro"
+        return real(target, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    return targets
+
+
+def test_a_failed_read_only_open_is_retried_as_immutable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the read-only open cannot open the file, the store is reopened immutable and loads."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(batch("A", 2))
+    targets = _first_read_only_open_fails(monkeypatch, times=1)
+    with SQLiteStore(path, create=False) as store:
+        assert exact(store.load()) == exact(batch("A", 2))  # type: ignore[arg-type]
+    assert [t.rsplit("?", 1)[1] for t in targets] == ["mode=ro", "mode=ro&immutable=1"]
+
+
+def test_a_file_that_cannot_be_opened_is_not_called_a_foreign_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If both opens fail, the message says the store cannot be opened, not that it is foreign."""
+    path = tmp_path / "tour.sqlite"
+    SQLiteStore(path).close()
+    _first_read_only_open_fails(monkeypatch, times=2)
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path, create=False)
+    assert str(info.value) == f"{path}: cannot open the store: unable to open database file"
+
+
+def test_a_store_in_a_missing_folder_says_so(tmp_path: Path) -> None:
+    """Creating a store where there is no folder names the missing folder."""
+    path = tmp_path / "nowhere" / "tour.sqlite"
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path)
+    assert str(info.value) == (
+        f"{path}: cannot open the store: unable to open database file "
+        f"(there is no folder {tmp_path / 'nowhere'})"
+    )
+
+
+def test_a_row_whose_schema_is_text_names_its_version(tmp_path: Path) -> None:
+    """A row with schema 'abc' raises StoreError naming the version, not a TypeError."""
+    path = tmp_path / "odd.sqlite"
+    _old_row(path, "Arrived", "abc", "{}")  # type: ignore[arg-type]
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path).load()
+    assert str(info.value) == (
+        f"{path}: version 1: Arrived: the schema version must be an integer, found 'abc'"
+    )

@@ -48,11 +48,13 @@ class UserError(click.ClickException):
 
 
 @contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
+def _user_errors(where: str = "") -> Iterator[None]:
+    """Turn the library's errors into one-line :class:`UserError`, prefixed by *where*."""
     try:
         yield
     except ItineraryError as exc:
-        raise UserError(" ".join(str(exc).split())) from None
+        prefix = f"{where}: " if where else ""
+        raise UserError(prefix + " ".join(str(exc).split())) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
@@ -100,10 +102,12 @@ def _parse_as_of(
     if not where:
         raise UserError(expected)
     place = places.get(where) or GAZETTEER.get(where)
-    with _user_errors():
+    option = f"--as-of {text!r}"
+    with _user_errors(option):
         tz = place.tz if place is not None else _time.check_zone(where)
-        wall = _time.parse_wall_time(wall_text, where=f"--as-of {text!r}")
-        return _time.resolve(wall, tz, disambiguate=disambiguate, where=f"--as-of {where}")
+    with _user_errors():
+        wall = _time.parse_wall_time(wall_text, where=option)
+        return _time.resolve(wall, tz, disambiguate=disambiguate, where=option)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour: int | None = None) -> str:
@@ -240,11 +244,12 @@ def _violation_row(violation: Violation) -> tuple[str, str, str, str]:
 def agenda_command(file: str, tz: str | None) -> None:
     """The day-by-day agenda, in each place's local time or all in one zone."""
     scenario = read(file)
-    with _user_errors():
-        zone = tz
-        if tz is not None:
-            place = scenario.places.get(tz) or GAZETTEER.get(tz)
+    zone = tz
+    if tz is not None:
+        place = scenario.places.get(tz) or GAZETTEER.get(tz)
+        with _user_errors(f"--tz {tz!r}"):
             zone = place.tz if place is not None else _time.check_zone(tz)
+    with _user_errors():
         text = format_agenda(agenda(scenario.log, tz=zone))
     _echo(text or "No events.")
 
@@ -268,8 +273,14 @@ def export(file: str, target: str) -> None:
         if kind == "scenario":
             save_scenario(scenario, target)
         else:
-            store = open_store(target)
+            # An existing file must already be a store (it is checked read-only): a SQLite
+            # file of another program is refused, not given this library's tables.
+            existing = os.path.exists(target) and os.path.getsize(target) > 0
+            store = open_store(target, create=not existing)
             try:
+                held = store.version
+                if held:
+                    raise UserError(f"{target}: already holds {held} events; not overwriting it")
                 store.extend(scenario.log, expected_version=0)
             except ConcurrencyError:
                 raise UserError(

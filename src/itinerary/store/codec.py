@@ -93,11 +93,28 @@ def decode_instant(value: Any) -> DateTime:
 
     >>> decode_instant([1761706800000000, "Asia/Seoul"]).isoformat()
     '2025-10-29T12:00:00+09:00'
+
+    Anything else (a float or a boolean for the microseconds, a missing zone) raises
+    :class:`~itinerary.errors.StoreError`.
     """
-    us, name = value
+    if type(value) in (list, tuple) and len(value) == 2:
+        us, name = value
+        if type(us) is int and type(name) is str and name:
+            return _instant(us, name)
+    raise StoreError(
+        f"a stored instant must be [integer microseconds since 1970, zone name], found {value!r}"
+    )
+
+
+def _instant(us: int, name: str) -> DateTime:
     if name[:1] in ("+", "-"):
-        utc = _EPOCH + timedelta(microseconds=us)
-        return _time.instant(utc.astimezone(_fixed(name)), what="stored instant")
+        try:
+            local = (_EPOCH + timedelta(microseconds=us)).astimezone(_fixed(name))
+        except (OverflowError, ValueError) as exc:
+            raise StoreError(
+                f"a stored instant [{us}, {name!r}] is not an instant ({exc})"
+            ) from None
+        return _time.instant(local, what="stored instant")
     return _time.from_micros(us, name)  # a cached zone: no parsing, no lookup after the first
 
 
@@ -211,13 +228,17 @@ class Codec:
 
         *where* (such as ``"version 12"``) names the record in error messages.
         """
-        found = self._decoders.get(type_name)
+        found = self._decoders.get(type_name) if type(type_name) is str else None
         prefix = f"{where}: " if where else ""
         if found is None:
             raise StoreError(
                 f"{prefix}unknown event type {type_name!r}; known: {', '.join(sorted(self._types))}"
             )
         cls, decoder = found
+        if type(schema) is not int:
+            raise StoreError(
+                f"{prefix}{type_name}: the schema version must be an integer, found {schema!r}"
+            )
         current = self._versions[type_name]
         if schema != current:
             data = self._upcast(type_name, schema, current, data, prefix)

@@ -65,6 +65,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _shown(value: object) -> str:
+    """*value* as the JSON it was read from, cut short if long."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
     """The committed event lines of a file's *content* (parsed) and their length in bytes."""
     if not content:
@@ -91,9 +97,19 @@ def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
             version, end = record["v"], record["end"]
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"{path}: line {number}: not an event record ({exc})") from exc
-        if version != len(records) + 1 or not version <= end:
+        if type(version) is not int or type(end) is not int:
+            raise StoreError(
+                f'{path}: line {number}: not an event record ("v" and "end" must be '
+                f"integer versions, found v={_shown(version)}, end={_shown(end)})"
+            )
+        if version != len(records) + 1:
             raise StoreError(
                 f"{path}: line {number}: expected version {len(records) + 1}, found {version}"
+            )
+        if end < version:
+            raise StoreError(
+                f"{path}: line {number}: version {version} says its batch ends at {end}, "
+                "before itself"
             )
         records.append(record)
         offset += len(line) + 1

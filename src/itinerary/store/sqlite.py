@@ -7,7 +7,8 @@ expect the same version cannot both succeed. The version is the row's primary ke
 two events can ever share a position.
 
 Opening with ``create=False`` (what the command line does to read a store) never writes:
-the file is opened read-only and checked for this library's tables.
+the file is opened read-only and checked for this library's tables. On read-only media,
+where SQLite cannot make the ``-shm`` file a WAL store needs, it is opened ``immutable``.
 
 >>> import tempfile, pathlib
 >>> from itinerary.events import Arrived
@@ -82,22 +83,70 @@ class SQLiteStore(StoreBase):
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise StoreError(f"{self.path}: synchronous must be OFF, NORMAL, FULL or EXTRA")
         if create:
-            self._db = self._connect(self.path)
+            self._db = self._connect(self.path, writing=True)
             self._writable = True
             self._create()
         else:
             if not os.path.isfile(self.path):
                 raise StoreError(f"{self.path}: no such store (the file does not exist)")
             # Opening an existing store never writes to it: read-only until the first extend.
-            self._db = self._connect(_uri(self.path, "ro"), uri=True)
             self._writable = False
-            self._verify()
+            self._open_existing()
 
-    def _connect(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
+    def _connect(
+        self, target: str, *, uri: bool = False, writing: bool = False
+    ) -> sqlite3.Connection:
         try:
             return sqlite3.connect(target, timeout=self._timeout, isolation_level=None, uri=uri)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+            raise self._unopenable(exc, writing=writing) from exc
+
+    def _open_existing(self) -> None:
+        """Open the existing file read-only and check its tables, never writing to it.
+
+        Reading a store in WAL mode needs a ``-shm`` file beside it; on read-only media SQLite
+        cannot create one and the open fails, so it is retried as ``immutable`` (no locks,
+        no write-ahead log), which is right where nothing can write the file. If the store
+        has a non-empty ``-wal`` file, that retry would miss its events, so it is refused.
+        """
+        try:
+            self._read_only(_uri(self.path, "ro"))
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF not in (
+                sqlite3.SQLITE_CANTOPEN,
+                sqlite3.SQLITE_READONLY,
+            ):
+                raise self._unopenable(exc) from exc
+            wal = f"{self.path}-wal"
+            if os.path.exists(wal) and os.path.getsize(wal) > 0:
+                raise StoreError(
+                    f"{self.path}: cannot open the store read-only ({exc}), and its "
+                    f"write-ahead log {wal} holds events that only a connection able to "
+                    "create its -shm file can read; copy the store and its -wal file to "
+                    "writable storage"
+                ) from exc
+            try:
+                self._read_only(_uri(self.path, "ro") + "&immutable=1")
+            except sqlite3.Error as again:
+                raise self._unopenable(again) from again
+        except sqlite3.Error as exc:
+            raise self._unopenable(exc) from exc
+
+    def _read_only(self, target: str) -> None:
+        """Connect to the URI *target* and verify the store; SQLite's errors close and pass."""
+        db = sqlite3.connect(target, timeout=self._timeout, isolation_level=None, uri=True)
+        self._db = db
+        try:
+            self._verify()
+        except sqlite3.Error:
+            db.close()
+            raise
+
+    def _unopenable(self, exc: sqlite3.Error, *, writing: bool = False) -> StoreError:
+        """The error for a file SQLite would not open: not a database, or why it could not."""
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB:
+            return StoreError(f"{self.path}: not an itinerary store: {exc}")
+        return StoreError(f"{self.path}: cannot open the store: {exc}{_why(self.path, writing)}")
 
     def _create(self) -> None:
         """Make the tables (if missing) and check the format, in one write transaction."""
@@ -119,32 +168,29 @@ class SQLiteStore(StoreBase):
                 raise
         except sqlite3.Error as exc:
             db.close()
-            raise StoreError(f"{self.path}: not an itinerary store: {exc}") from exc
+            raise self._unopenable(exc, writing=True) from exc
         self._check_format(found)
 
     def _verify(self) -> None:
-        """Check, reading only, that the file holds this library's tables in a known format."""
+        """Check, reading only, that the file holds this library's tables in a known format.
+
+        SQLite's own errors are left to the caller; a missing table or an unknown format
+        closes the connection and raises :class:`StoreError`.
+        """
         db = self._db
-        try:
-            tables = {
-                name
-                for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            missing = sorted({"itinerary_meta", "itinerary_events"} - tables)
-            if missing:
-                others = ", ".join(sorted(tables)) or "none"
-                raise StoreError(
-                    f"{self.path}: not an itinerary store: a SQLite database without the "
-                    f"{' and '.join(missing)} table{'s' if len(missing) > 1 else ''} "
-                    f"(its tables: {others}); nothing was written to it"
-                )
-            row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'format'").fetchone()
-        except sqlite3.Error as exc:
+        tables = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        missing = sorted({"itinerary_meta", "itinerary_events"} - tables)
+        if missing:
             db.close()
-            raise StoreError(f"{self.path}: not an itinerary store: {exc}") from exc
-        except StoreError:
-            db.close()
-            raise
+            others = ", ".join(sorted(tables)) or "none"
+            raise StoreError(
+                f"{self.path}: not an itinerary store: a SQLite database without the "
+                f"{' and '.join(missing)} table{'s' if len(missing) > 1 else ''} "
+                f"(its tables: {others}); nothing was written to it"
+            )
+        row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'format'").fetchone()
         self._check_format(None if row is None else row[0])
 
     def _check_format(self, found: object) -> None:
@@ -158,12 +204,15 @@ class SQLiteStore(StoreBase):
     def _writer(self) -> sqlite3.Connection:
         """The connection, reopened for writing if the store was opened with create=False."""
         if not self._writable:
-            db = self._connect(_uri(self.path, "rw"), uri=True)
+            db = self._connect(_uri(self.path, "rw"), uri=True, writing=True)
             try:
                 db.execute(f"PRAGMA synchronous={self._synchronous}")
             except sqlite3.Error as exc:
                 db.close()
-                raise StoreError(f"{self.path}: cannot open the store for writing: {exc}") from exc
+                raise StoreError(
+                    f"{self.path}: cannot open the store for writing: {exc}"
+                    f"{_why(self.path, writing=True)}"
+                ) from exc
             self._db.close()
             self._db, self._writable = db, True
         return self._db
@@ -247,6 +296,22 @@ class SQLiteStore(StoreBase):
 
     def __repr__(self) -> str:
         return f"<SQLiteStore {self.path!r}>"
+
+
+def _why(path: str, writing: bool) -> str:
+    """What the file system says against opening *path*, as `` (reason)``, or ``""``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(path):
+        if not os.path.isdir(folder):
+            return f" (there is no folder {folder})"
+        if writing and not os.access(folder, os.W_OK):
+            return f" (cannot create files in {folder})"
+        return ""
+    if not os.access(path, os.R_OK):
+        return " (no permission to read it)"
+    if writing and not os.access(path, os.W_OK):
+        return " (no permission to write it, or it is on read-only media)"
+    return ""
 
 
 def _uri(path: str, mode: str) -> str:
