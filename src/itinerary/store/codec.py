@@ -97,17 +97,15 @@ def decode_instant(value: Any) -> DateTime:
     Anything else (a float or a boolean for the microseconds, a missing zone) raises
     :class:`~itinerary.errors.StoreError`.
     """
-    if type(value) in (list, tuple) and len(value) == 2:
+    try:
         us, name = value
-        if type(us) is int and type(name) is str and name:
-            return _instant(us, name)
-    raise StoreError(
-        f"a stored instant must be [integer microseconds since 1970, zone name], found {value!r}"
-    )
-
-
-def _instant(us: int, name: str) -> DateTime:
-    if name[:1] in ("+", "-"):
+    except (TypeError, ValueError):
+        us = name = None
+    if type(us) is not int or type(name) is not str or not name or type(value) is dict:
+        raise StoreError(
+            f"a stored instant must be [integer microseconds since 1970, zone name], found {value!r}"
+        )
+    if name[0] in "+-":
         try:
             local = (_EPOCH + timedelta(microseconds=us)).astimezone(_fixed(name))
         except (OverflowError, ValueError) as exc:
