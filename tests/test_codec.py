@@ -202,3 +202,26 @@ def test_a_type_name_that_is_not_text_is_refused() -> None:
     """A record whose type is a list (unhashable) is refused as an unknown type."""
     with pytest.raises(StoreError, match=r"unknown event type \['Arrived'\]"):
         DEFAULT_CODEC.decode(["Arrived"], 1, {})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "within",
+    [
+        pendulum.duration(hours=36),
+        pendulum.duration(days=1, hours=12),
+        pendulum.duration(months=6),
+        pendulum.duration(weeks=2, minutes=90),
+        timedelta(hours=36),
+    ],
+)
+def test_a_period_round_trips_its_calendar_and_elapsed_parts(within: timedelta) -> None:
+    """A stored obligation's period adds to a date exactly as the original did."""
+    signed = WASHINGTON.at("2025-11-01 12:00")  # a clock change follows: parts matter
+    event = AgreementSigned(
+        "T", ["A"], WASHINGTON, signed, obligations=[Obligation("r", within=within)]
+    )
+    back = DEFAULT_CODEC.loads(*DEFAULT_CODEC.dumps(event))
+    assert back == event
+    assert back.obligations[0].due_after(signed, WASHINGTON) == event.obligations[0].due_after(
+        signed, WASHINGTON
+    )

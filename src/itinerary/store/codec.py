@@ -118,13 +118,9 @@ def decode_instant(value: Any) -> DateTime:
 
 def _encode_duration(value: timedelta) -> dict[str, int]:
     if isinstance(value, Duration):
-        parts = {
-            "years": value.years,
-            "months": value.months,
-            "days": value.weeks * 7 + value.remaining_days,
-            "seconds": value.hours * 3600 + value.minutes * 60 + value.remaining_seconds,
-            "microseconds": value.microseconds,
-        }
+        # Calendar parts, then elapsed time, as they add to a date (36 hours stay 36 hours).
+        names = ("years", "months", "days", "seconds", "microseconds")
+        parts = dict(zip(names, _time.duration_parts(value), strict=True))
         return {k: v for k, v in parts.items() if v} | {"calendar": 1}
     parts = {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
     return {k: v for k, v in parts.items() if v}
