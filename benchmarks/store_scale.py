@@ -18,9 +18,9 @@ from typing import TypeVar
 import pendulum
 
 from itinerary import AgreementSigned, Arrived, Departed, Event, MeetingHeld, Obligation, _time
+from itinerary._gc import bulk
 from itinerary.places import GAZETTEER
 from itinerary.store import SQLiteStore, export_jsonl, import_jsonl
-from itinerary.store.base import bulk
 from itinerary.store.codec import decode_instant, encode_instant
 
 T = TypeVar("T")

@@ -23,6 +23,7 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
+from itinerary._gc import bulk
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -197,7 +198,8 @@ class Timeline:
     __slots__ = ("base", "events", "keys", "lock", "positions", "snapshots")
 
     def __init__(self, recorded: Sequence[Event]) -> None:
-        index, full_keys = occurrence_index(recorded)
+        with bulk():
+            index, full_keys = occurrence_index(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
         self.events = [recorded[i] for i in index]
         self.positions = array("q", index)  # recording position of each entry
@@ -248,11 +250,11 @@ class Timeline:
                 saved = [projection.initial]
                 if keep:
                     self.snapshots[projection] = saved
-            while len(saved) <= blocks:
-                start = (len(saved) - 1) * SNAPSHOT_EVERY
-                saved.append(
-                    fold(projection, self.events[start : start + SNAPSHOT_EVERY], saved[-1])
-                )
+            with bulk():
+                while len(saved) <= blocks:
+                    start = (len(saved) - 1) * SNAPSHOT_EVERY
+                    block = self.events[start : start + SNAPSHOT_EVERY]
+                    saved.append(fold(projection, block, saved[-1]))
             return saved
 
 

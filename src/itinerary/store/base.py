@@ -19,10 +19,8 @@ events stored.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -34,7 +32,6 @@ __all__ = [
     "EventStore",
     "MemoryStore",
     "StoreBase",
-    "bulk",
     "check_upto",
     "stale",
 ]
@@ -64,22 +61,6 @@ class EventStore(Protocol):
     def close(self) -> None:
         """Release files and connections."""
         ...
-
-
-@contextlib.contextmanager
-def bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a load builds many objects, none of them cyclic.
-
-    Building a million events otherwise triggers collections that rescan every event built
-    so far (about a quarter of a large load's time).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def check_upto(upto: object, version: int, where: str) -> int:

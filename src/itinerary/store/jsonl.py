@@ -28,10 +28,11 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, bulk, check_upto, stale
+from itinerary.store.base import StoreBase, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
 
 try:

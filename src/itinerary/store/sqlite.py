@@ -29,10 +29,11 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Literal
 
+from itinerary._gc import bulk
 from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, bulk, check_upto, stale
+from itinerary.store.base import StoreBase, check_upto, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec
 
 __all__ = ["FORMAT", "SQLiteStore"]
