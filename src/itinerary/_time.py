@@ -159,13 +159,19 @@ def _describe(wall: datetime) -> str:
 
 
 def resolve(
-    wall: datetime, tz_name: str, *, disambiguate: Disambiguate = "raise", where: str
+    wall: datetime,
+    tz_name: str,
+    *,
+    disambiguate: Disambiguate = "raise",
+    where: str,
+    how_to_choose: str | None = None,
 ) -> DateTime:
     """Turn a naive local wall time at zone *tz_name* into one exact instant.
 
     Raises :class:`NonexistentLocalTimeError` for a wall time in a gap and
     :class:`AmbiguousLocalTimeError` for one in a fold, unless *disambiguate* says how to
-    choose. *where* names the place in error messages.
+    choose. *where* names the place in error messages, and *how_to_choose*, if given,
+    replaces the advice they end with (the command line names its own option).
     """
     if disambiguate not in _POLICIES:
         raise LocalTimeError(
@@ -200,15 +206,29 @@ def resolve(
     if disambiguate == "raise":
         change = f"{_offset(before)} to {_offset(after)}"
         if in_gap:
+            advice = (
+                how_to_choose
+                if how_to_choose is not None
+                else (
+                    "Choose disambiguate='earlier', 'later' or 'compatible' to accept a nearby "
+                    "instant."
+                )
+            )
             raise NonexistentLocalTimeError(
                 f"{where}: local time {_describe(wall)} does not exist there: the clocks "
-                f"jumped over it (offset changed from {change}). Choose disambiguate="
-                "'earlier', 'later' or 'compatible' to accept a nearby instant."
+                f"jumped over it (offset changed from {change}). {advice}".rstrip()
             )
+        advice = (
+            how_to_choose
+            if how_to_choose is not None
+            else (
+                "Choose disambiguate='earlier' or 'later' (or 'compatible', which is 'earlier') "
+                "to say which."
+            )
+        )
         raise AmbiguousLocalTimeError(
             f"{where}: local time {_describe(wall)} happened twice there: the clocks were "
-            f"turned back (offset changed from {change}). Choose disambiguate='earlier' or "
-            "'later' (or 'compatible', which is 'earlier') to say which."
+            f"turned back (offset changed from {change}). {advice}".rstrip()
         )
     if disambiguate == "compatible":
         chosen = later if in_gap else earlier

@@ -107,7 +107,13 @@ def _parse_as_of(
         tz = place.tz if place is not None else _time.check_zone(where)
     with _user_errors():
         wall = _time.parse_wall_time(wall_text, where=option)
-        return _time.resolve(wall, tz, disambiguate=disambiguate, where=option)
+        return _time.resolve(
+            wall,
+            tz,
+            disambiguate=disambiguate,
+            where=option,
+            how_to_choose="Add --disambiguate earlier, later or compatible to choose.",
+        )
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour: int | None = None) -> str:

@@ -301,7 +301,9 @@ class _Reader:
             raise self.fail(key, repr(shown), "a time with its zone ('... Asia/Tokyo'), or a place")
         try:
             if offset is None:
-                return _time.resolve(wall, tz_name, disambiguate="raise", where=where)
+                return _time.resolve(
+                    wall, tz_name, disambiguate="raise", where=where, how_to_choose=""
+                )
             candidates = [
                 _time.resolve(wall, tz_name, disambiguate=choice, where=where)
                 for choice in ("earlier", "later")
