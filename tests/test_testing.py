@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
@@ -109,6 +109,8 @@ def test_the_reference_deadline_at_the_calendars_edges(
     st.integers(0, 70),
     st.integers(0, 3 * 24 * 60),
 )
+# 1,440 minutes are 24 elapsed hours: across New York's spring change, 04:00 the next day.
+@example((WASHINGTON, WASHINGTON.at("2025-03-08 03:00")), 0, 0, 1440)
 def test_the_reference_computes_deadlines_as_the_library_does(
     signing: tuple[Place, datetime], months: int, days: int, minutes: int
 ) -> None:

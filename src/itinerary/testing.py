@@ -94,26 +94,28 @@ def _deadline(signed: AgreementSigned, obligation: Obligation) -> int:
     within = obligation.within
     assert within is not None
 
-    def part(name: str) -> int:  # pendulum durations carry calendar parts; timedelta none
-        return int(getattr(within, name, 0))
-
+    # A pendulum Duration adds the parts it was given (pendulum's own DateTime + Duration
+    # reads them from its signature): years, months, weeks and days on the calendar, hours
+    # and smaller as elapsed time. A plain timedelta is all elapsed time.
+    given = getattr(within, "_signature", None)
+    if given is not None:
+        years, months, days = given["years"], given["months"], 7 * given["weeks"] + given["days"]
+        exact = timedelta(
+            hours=given["hours"],
+            minutes=given["minutes"],
+            seconds=given["seconds"],
+            microseconds=given["microseconds"],
+        )
+    else:
+        years = months = days = 0
+        exact = within
     tz = ZoneInfo(signed.place.tz)
     wall = _wall(_us(signed.at), tz)
-    months = wall.month - 1 + 12 * part("years") + part("months")
-    year, month = wall.year + months // 12, months % 12 + 1
+    total = wall.month - 1 + 12 * years + months
+    year, month = wall.year + total // 12, total % 12 + 1
     wall = wall.replace(
         year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
     )
-    if hasattr(within, "remaining_days"):
-        days = 7 * part("weeks") + part("remaining_days")
-        exact = timedelta(
-            hours=part("hours"),
-            minutes=part("minutes"),
-            seconds=part("remaining_seconds"),
-            microseconds=part("microseconds"),
-        )
-    else:
-        days, exact = within.days, within - timedelta(days=within.days)
     return _compatible(wall + timedelta(days=days), tz) + exact // timedelta(microseconds=1)
 
 
