@@ -152,18 +152,12 @@ def _due_if_early(obligation: Obligation, signing: AgreementSigned, at: int) -> 
     due = obligation.due
     if due is None:
         within = obligation.within
-        # pendulum durations carry calendar parts; a plain timedelta has none (and, being
-        # positive, no negative days, seconds or microseconds).
-        if all(getattr(within, part, 0) >= 0 for part in _PARTS):
+        assert within is not None
+        # With no negative part, a (positive) period ends after the signing.
+        if min(_time.duration_parts(within)) >= 0:
             return None
         due = obligation.due_after(signing.at, signing.place)
     return due if _time.micros(due) <= at else None
-
-
-_PARTS = (
-    "years", "months", "weeks", "remaining_days", "hours", "minutes", "remaining_seconds",
-    "microseconds",
-)  # fmt: skip
 
 
 def _duration(micros: int) -> str:
