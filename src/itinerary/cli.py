@@ -24,6 +24,7 @@ from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import format_local
 from itinerary.places import GAZETTEER, Place
 from itinerary.projections import replay as replay_log
+from itinerary.projections._core import timeline
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
 from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, open_store
 
@@ -174,8 +175,7 @@ def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> No
         return
     shown = _time.to_zone(state.as_of, getattr(state.as_of.tzinfo, "key", None) or "UTC")
     zone_name = getattr(shown.tzinfo, "key", "")
-    cutoff = _time.micros(state.as_of)
-    counted = sum(1 for event in scenario.log if _time.micros(event.occurred_at) <= cutoff)
+    counted = timeline(scenario.log).position(state.as_of)  # the index replay just used
     total = len(scenario.log)
     _echo(
         f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {zone_name} "

@@ -491,12 +491,13 @@ def assert_consistent(log: EventLog | Iterable[Event]) -> None:
     itinerary.errors.ConsistencyError: 1 inconsistency in a log of 2 events:
       [depart-from-elsewhere] positions 0, 1: Donald Trump leaves Tokyo at 2025-10-29 11:00 +09:00 but is travelling: left Tokyo at 2025-10-29 10:00 +09:00
     """
-    events = list(log)
-    violations = check(events)
+    if not isinstance(log, EventLog):
+        log = EventLog(log)
+    violations = check(log)  # the log's own replay index, shared with replay()
     if not violations:
         return
     count = len(violations)
     noun = "inconsistency" if count == 1 else "inconsistencies"
-    lines = [f"{count} {noun} in a log of {len(events)} events:"]
+    lines = [f"{count} {noun} in a log of {len(log)} events:"]
     lines += [f"  {violation}" for violation in violations]
     raise ConsistencyError("\n".join(lines), tuple(violations))
