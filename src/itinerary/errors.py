@@ -12,6 +12,7 @@ __all__ = [
     "ConsistencyError",
     "InvalidEventError",
     "InvalidPlaceError",
+    "InvalidPlanError",
     "ItineraryError",
     "LocalTimeError",
     "NaiveDatetimeError",
@@ -30,6 +31,10 @@ class ItineraryError(Exception):
 
 class InvalidEventError(ItineraryError, ValueError):
     """An event (or an obligation) was given values that cannot describe a real fact."""
+
+
+class InvalidPlanError(ItineraryError, ValueError):
+    """A plan (or one of its steps) cannot happen as written; the message names the steps."""
 
 
 class InvalidPlaceError(ItineraryError, ValueError):

@@ -1,0 +1,32 @@
+"""The simulator: plans that run under delays, what-if branches, and Monte Carlo studies.
+
+A :class:`Plan` is steps meant to happen (legs, meetings, signings, obligations met);
+:func:`simulate` runs it once under :class:`Disruptions` and returns a :class:`Run` whose
+``log`` is an ordinary :class:`~itinerary.EventLog`; :func:`monte_carlo` runs it many times
+(in this process, or on any executor: processes, Dask) and returns :class:`Outcomes`.
+See docs/simulation.md.
+"""
+
+from itinerary.errors import InvalidPlanError
+from itinerary.sim.delays import Delay, Disruptions
+from itinerary.sim.engine import Run, simulate
+from itinerary.sim.monte_carlo import Outcomes, Risk, monte_carlo
+from itinerary.sim.plan import Plan
+from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+
+__all__ = [
+    "Delay",
+    "Disruptions",
+    "Fulfilment",
+    "InvalidPlanError",
+    "Meeting",
+    "Outcomes",
+    "Plan",
+    "Risk",
+    "Run",
+    "Signing",
+    "Step",
+    "Travel",
+    "monte_carlo",
+    "simulate",
+]

@@ -1,0 +1,423 @@
+"""The engine: a plan's steps folded in planned order, on integers, into what happened.
+
+The rules, all in exact instants (microseconds since the epoch inside):
+
+- a leg departs at its planned time or, if later, when its travellers are free (their
+  previous step ended), plus its departure delay (and, if it is cancelled, the rebooking
+  time); it arrives its duration later;
+- a meeting starts at its planned start or, if later, when its last participant is free
+  (has arrived, or left the previous meeting); it lasts its duration plus its overrun;
+- a signing happens at its planned time or, if later, when every signatory is free, plus
+  its own delay if it has one;
+- an obligation is met ``after`` its signing (in the signing place's calendar) plus its
+  fulfilment delay.
+
+Nothing in a step's past depends on its future, so one pass in planned order decides every
+step. Each step's delays are drawn from a stream keyed by (run seed, step name), so the
+draws of one step do not depend on which other steps the plan has. The engine also keeps,
+for every late step, the step whose disruption began the chain of knock-on delays that made
+it late: its *cause*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+from pendulum import DateTime, Duration
+
+from itinerary import _time
+from itinerary.errors import InvalidPlanError
+from itinerary.events import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    ObligationMet,
+)
+from itinerary.log import EventLog
+from itinerary.sim._random import _MASK, _mix, key_of
+from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
+from itinerary.sim.plan import Plan, start_micros
+from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+
+__all__ = ["Program", "Run", "simulate"]
+
+TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
+_CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
+
+
+def _effective(delay: Delay | None, default: Delay) -> Delay | None:
+    chosen = default if delay is None else delay
+    return None if chosen.is_none else chosen
+
+
+class Program:
+    """A plan compiled against its disruptions: plain tuples the engine folds over.
+
+    Built once per (plan, disruptions); picklable, so a Monte Carlo study ships it to
+    other processes once per chunk of runs.
+    """
+
+    def __init__(self, plan: Plan, disruptions: Disruptions) -> None:
+        self.plan = plan
+        self.disruptions = disruptions
+        steps = list(plan.steps)
+        people = {p: i for i, p in enumerate(plan.people)}
+        timed = [s for s in steps if not isinstance(s, Fulfilment)]
+        position = {id(s): i for i, s in enumerate(steps)}
+        timed.sort(key=lambda s: (start_micros(s), position[id(s)]))
+        order: list[Step] = [*timed, *(s for s in steps if isinstance(s, Fulfilment))]
+        self.steps: tuple[Step, ...] = tuple(order)
+        self.index = {s.name: i for i, s in enumerate(order)}
+        self.planned: list[int] = []
+        self.planned_end: list[int] = []
+        ops: list[tuple[Any, ...]] = []
+        cancel = disruptions.cancel
+        rebook = elapsed_micros(disruptions.rebook, what="Disruptions.rebook")
+        for i, step in enumerate(order):
+            key = key_of(step.name)
+            if isinstance(step, Fulfilment):
+                signing = self.index[step.agreement]
+                sign = order[signing]
+                assert isinstance(sign, Signing)
+                obligation = next(o for o in sign.obligations if o.what == step.what)
+                planned = _time.micros(_time.add_local(sign.at, sign.place.tz, step.after))
+                delay = _effective(step.delay, disruptions.fulfilment)
+                ops.append((FULFILMENT, i, planned, (), 0, delay, key, signing, step, obligation))
+                self.planned.append(planned)
+                self.planned_end.append(planned)
+                continue
+            planned = start_micros(step)
+            who = tuple(people[p] for p in step.people)
+            if isinstance(step, Travel):
+                duration = elapsed_micros(step.duration, what=step.name)
+                delay = _effective(step.delay, disruptions.departure)
+                ops.append((TRAVEL, i, planned, who, duration, delay, key, cancel, rebook))
+            elif isinstance(step, Meeting):
+                duration = elapsed_micros(step.duration, what=step.name)
+                delay = _effective(step.delay, disruptions.overrun)
+                ops.append((MEETING, i, planned, who, duration, delay, key))
+            else:
+                duration = 0
+                delay = _effective(step.delay, Delay.none())
+                ops.append((SIGNING, i, planned, who, 0, delay, key))
+            self.planned.append(planned)
+            self.planned_end.append(planned + duration)
+        self.ops = tuple(ops)
+        self.people = len(people)
+        fulfilled = {(s.agreement, s.what) for s in steps if isinstance(s, Fulfilment)}
+        self.obligations: tuple[tuple[str, str], ...] = tuple(
+            (s.title, o.what)
+            for s in order
+            if isinstance(s, Signing)
+            for o in s.obligations
+            if (s.title, o.what) not in fulfilled
+        )
+        self._met: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_met"] = {}
+        return state
+
+    def met_and_due(self, op: tuple[Any, ...], signed: int) -> tuple[int, int]:
+        """(when met before delays, when due) for a fulfilment whose signing was at *signed*."""
+        memo_key = (op[1], signed)
+        found = self._met.get(memo_key)
+        if found is None:
+            step, obligation = op[8], op[9]
+            sign = self.steps[op[7]]
+            assert isinstance(sign, Signing)
+            assert isinstance(step, Fulfilment)
+            at = _time.from_micros(signed, sign.place.tz)
+            met = _time.micros(_time.add_local(at, sign.place.tz, step.after))
+            due = _time.micros(obligation.due_after(at, sign.place))
+            found = self._met[memo_key] = (met, due)
+        return found
+
+    def execute(  # noqa: PLR0912 - the hot loop, kept in one frame for speed
+        self,
+        seed: int,
+        pinned: Mapping[int, tuple[int, int]] | None = None,
+        floor: int | None = None,
+    ) -> tuple[list[int], list[int], list[int], list[bool]]:
+        """Run the plan once: (starts, ends, causes, late) per step, in the program's order.
+
+        ``causes[i]`` is the index of the step whose disruption began the chain that made
+        step *i* start late, or -1 if it started on time. ``late[i]`` is true for a
+        fulfilment met after its deadline. *pinned* gives the (start, end) of steps that
+        already happened (what-if branches); no other step starts before *floor*.
+        """
+        n = len(self.ops)
+        starts = [0] * n
+        ends = [0] * n
+        causes = [-1] * n
+        late = [False] * n
+        free = [-(1 << 62)] * self.people
+        free_cause = [-1] * self.people
+        planned_end = self.planned_end
+        seed &= _MASK
+        for op in self.ops:
+            kind, i, planned, who, delay = op[0], op[1], op[2], op[3], op[5]
+            if pinned is not None and i in pinned:
+                start, end = pinned[i]
+                cause = i if start > planned else -1
+                if kind == FULFILMENT:
+                    late[i] = end > self.met_and_due(op, starts[op[7]])[1]
+            else:
+                # When could it start? Planned, or when its last person is free.
+                ready, cause, due = planned, -1, 0
+                for p in who:
+                    if free[p] > ready:
+                        ready, cause = free[p], free_cause[p]
+                h = _mix(seed ^ op[6])
+                own = 0 if delay is None else delay.sample(h, 0)
+                if kind == MEETING:  # its delay is an overrun: it ends later
+                    start, extra = ready, own
+                elif kind == FULFILMENT:
+                    signed = starts[op[7]]
+                    met, due = self.met_and_due(op, signed)
+                    start, extra = met + own, 0
+                    cause = causes[op[7]]
+                else:
+                    if kind == TRAVEL and op[7] and _unit(h, _CANCEL_SLOT) < op[7]:
+                        own += op[8]  # cancelled: flown again `rebook` later
+                    start, extra = ready + own, 0
+                if floor is not None and start < floor:
+                    start = floor  # a branch cannot change the past
+                if start <= planned:
+                    cause = -1
+                elif cause < 0:
+                    cause = i
+                end = start + op[4] + extra
+                if kind == FULFILMENT:
+                    late[i] = end > due
+            starts[i], ends[i], causes[i] = start, end, cause
+            end_cause = cause if cause >= 0 else (i if end > planned_end[i] else -1)
+            for p in who:
+                free[p] = end
+                free_cause[p] = end_cause
+        return starts, ends, causes, late
+
+
+def _unit(h: int, slot: int) -> float:
+    return ((_mix(h ^ slot) >> 11) + 0.5) / 9007199254740992.0
+
+
+def _local(us: int, tz: str) -> DateTime:
+    return _time.from_micros(us, tz)
+
+
+def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, Event]]:
+    step = program.steps[i]
+    if isinstance(step, Travel):
+        leave = _local(start, step.origin.tz)
+        land = _local(end, step.destination.tz)
+        return [
+            *((start, Departed(p, step.origin, leave, to=step.destination)) for p in step.who),
+            *((end, Arrived(p, step.destination, land)) for p in step.who),
+        ]
+    if isinstance(step, Meeting):
+        tz = step.place.tz
+        held = MeetingHeld(
+            step.title, step.participants, step.place, _local(start, tz), _local(end, tz),
+            venue=step.venue,
+        )  # fmt: skip
+        return [(start, held)]
+    if isinstance(step, Signing):
+        signed = AgreementSigned(
+            step.title, step.signatories, step.place, _local(start, step.place.tz),
+            venue=step.venue, obligations=step.obligations,
+        )  # fmt: skip
+        return [(start, signed)]
+    sign = program.steps[program.index[step.agreement]]
+    assert isinstance(sign, Signing)
+    return [(start, ObligationMet(step.agreement, step.what, _local(start, sign.place.tz)))]
+
+
+def _match(  # noqa: PLR0912 - one branch per kind of fact
+    program: Program, facts: Sequence[Event]
+) -> dict[int, tuple[int, int]]:
+    """The steps that *facts* show already under way: index -> (start, end)."""
+    unmatched: dict[tuple[Any, ...], list[int]] = {}
+    for i, step in enumerate(program.steps):
+        if isinstance(step, Travel):
+            for p in step.who:
+                unmatched.setdefault(("leg", p, step.origin), []).append(i)
+        elif isinstance(step, Meeting):
+            unmatched.setdefault(("meeting", step.title), []).append(i)
+        elif isinstance(step, Signing):
+            unmatched.setdefault(("signing", step.title), []).append(i)
+        else:
+            unmatched.setdefault(("met", step.agreement, step.what), []).append(i)
+    pinned: dict[int, tuple[int, int]] = {}
+    landed: dict[tuple[str, int], int] = {}
+    travelling: dict[str, int] = {}
+    for event in sorted(facts, key=lambda e: _time.micros(e.occurred_at)):
+        at = _time.micros(event.occurred_at)
+        if isinstance(event, Departed):
+            queue = unmatched.get(("leg", event.who, event.place))
+            if queue:
+                i = queue.pop(0)
+                step = program.steps[i]
+                assert isinstance(step, Travel)
+                leave = max(at, pinned[i][0]) if i in pinned else at
+                pinned[i] = (leave, leave + program.planned_end[i] - program.planned[i])
+                travelling[event.who] = i
+        elif isinstance(event, Arrived):
+            i = travelling.pop(event.who, -1)
+            if i >= 0:
+                landed[(event.who, i)] = at
+        elif isinstance(event, MeetingHeld):
+            queue = unmatched.get(("meeting", event.title))
+            if queue:
+                pinned[queue.pop(0)] = (at, _time.micros(event.end))
+        elif isinstance(event, AgreementSigned):
+            queue = unmatched.get(("signing", event.title))
+            if queue:
+                pinned[queue.pop(0)] = (at, at)
+        elif isinstance(event, ObligationMet):
+            queue = unmatched.get(("met", event.agreement, event.what))
+            if queue:
+                pinned[queue.pop(0)] = (at, at)
+    for (_, i), at in landed.items():  # an arrival on record fixes the leg's end
+        pinned[i] = (pinned[i][0], max(at, pinned[i][1]) if at > pinned[i][0] else at)
+    return pinned
+
+
+def _duration(us: int) -> Duration:
+    return Duration(microseconds=us)
+
+
+@attrs.frozen(repr=False, eq=False)
+class Run:
+    """One simulated course of a plan: its log, and when each step happened.
+
+    ``log`` is an ordinary :class:`~itinerary.EventLog`: replay it, check it, store it.
+    """
+
+    plan: Plan
+    disruptions: Disruptions
+    seed: int
+    log: EventLog
+    _program: Program
+    _starts: tuple[int, ...]
+    _ends: tuple[int, ...]
+    _causes: tuple[int, ...]
+    _late: tuple[bool, ...]
+
+    def __repr__(self) -> str:
+        late = sum(1 for i, s in enumerate(self._starts) if s > self._program.planned[i])
+        return (
+            f"<Run seed={self.seed} of {len(self.plan)} steps: {late} started late, "
+            f"{len(self.log)} events>"
+        )
+
+    def _at(self, name: str) -> int:
+        self.plan[name]
+        return self._program.index[name]
+
+    def slip(self, name: str) -> Duration:
+        """How late the step called *name* started against the plan (zero if on time).
+
+        Negative only for a fact of a what-if branch that happened early.
+        """
+        i = self._at(name)
+        return _duration(self._starts[i] - self._program.planned[i])
+
+    def slips(self) -> dict[str, Duration]:
+        """Every step's slip, by name, in the plan's order."""
+        return {name: self.slip(name) for name in self.plan.names}
+
+    def start(self, name: str) -> datetime:
+        """When the step called *name* started (for a fulfilment: when it was met), in UTC."""
+        return _time.from_micros(self._starts[self._at(name)], "UTC")
+
+    def end(self, name: str) -> datetime:
+        """When the step called *name* ended (arrival, a meeting's end), in UTC."""
+        return _time.from_micros(self._ends[self._at(name)], "UTC")
+
+    def cause(self, name: str) -> str | None:
+        """The step whose disruption began the delays that made *name* late, or None."""
+        found = self._causes[self._at(name)]
+        return None if found < 0 else self._program.steps[found].name
+
+    def late(self, agreement: str, what: str) -> bool:
+        """True if the obligation was met after its deadline, or is not planned to be met."""
+        for i, step in enumerate(self._program.steps):
+            if isinstance(step, Fulfilment) and (step.agreement, step.what) == (agreement, what):
+                return self._late[i]
+        if (agreement, what) in self._program.obligations:
+            return True
+        raise InvalidPlanError(f"no obligation {what!r} of {agreement!r} in the plan")
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidPlanError(f"seed must be an integer, got {seed!r}")
+    return seed
+
+
+def simulate(
+    plan: Plan,
+    disruptions: Disruptions | None = None,
+    *,
+    seed: int = 0,
+    given: EventLog | None = None,
+    after: datetime | None = None,
+) -> Run:
+    """Run *plan* once under *disruptions*: the :class:`Run` whose ``log`` says what happened.
+
+    With no disruptions the log holds exactly the planned times. With *given* (a log) and
+    *after* (an instant), the events of *given* at or before *after* are kept as facts and
+    only what the plan has left from there is simulated: a what-if branch. Draws are keyed
+    by (seed, step name), so a branch that changes one step draws the same delays for every
+    other step.
+
+    Raises:
+        InvalidPlanError: for a plan, disruptions or seed of the wrong kind, or *given*
+            without *after* (or the reverse).
+
+    """
+    if not isinstance(plan, Plan):
+        raise InvalidPlanError(f"simulate() needs a Plan, got {type(plan).__name__} {plan!r}")
+    if disruptions is None:
+        disruptions = Disruptions()
+    elif not isinstance(disruptions, Disruptions):
+        raise InvalidPlanError(f"disruptions must be a Disruptions, got {disruptions!r}")
+    seed = _check_seed(seed)
+    program = Program(plan, disruptions)
+    return _run(program, seed, given=given, after=after)
+
+
+def _run(
+    program: Program, seed: int, *, given: EventLog | None = None, after: datetime | None = None
+) -> Run:
+    if (given is None) != (after is None):
+        raise InvalidPlanError("a what-if branch needs both given= (a log) and after= (an instant)")
+    facts: list[Event] = []
+    pinned: dict[int, tuple[int, int]] | None = None
+    floor: int | None = None
+    if given is not None and after is not None:
+        if not isinstance(given, EventLog):
+            raise InvalidPlanError(f"given must be an EventLog, got {type(given).__name__}")
+        floor = _time.micros(_time.instant(after, what="simulate(after=...)"))
+        facts = [e for e in given if _time.micros(e.occurred_at) <= floor]
+        pinned = _match(program, facts)
+    starts, ends, causes, late = program.execute(seed, pinned, floor)
+    timed: list[tuple[int, int, Event]] = []
+    for i in range(len(program.steps)):
+        done = pinned is not None and i in pinned
+        for at, event in _events(program, i, starts[i], ends[i]):
+            if not done or (floor is not None and at > floor):  # facts are kept as given
+                timed.append((at, len(timed), event))
+    timed.sort(key=lambda t: (t[0], t[1]))
+    log = EventLog([*facts, *(event for _, _, event in timed)])
+    return Run(
+        program.plan, program.disruptions, seed, log, program,
+        tuple(starts), tuple(ends), tuple(causes), tuple(late),
+    )  # fmt: skip

@@ -1,0 +1,323 @@
+"""Many runs of one plan: risks of lateness, slip quantiles, critical steps, deadline risk.
+
+Run *i* of a study uses the seed ``seed_of(i)``, derived from the study's seed and *i*
+alone, so a study gives the same :class:`Outcomes` in one process or many, in chunks of
+any size, and ``simulate(plan, disruptions, seed=outcomes.seed_of(i))`` is run *i* again
+with its full log. The runs themselves build no events: the engine works on integers, and
+events are built only for the runs someone asks to see.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future
+from datetime import timedelta
+
+import attrs
+from pendulum import Duration
+
+from itinerary.errors import InvalidPlanError
+from itinerary.sim._random import seed_of
+from itinerary.sim.delays import Disruptions, elapsed_micros
+from itinerary.sim.engine import Program, Run, _check_seed, _run
+from itinerary.sim.plan import Plan
+from itinerary.sim.steps import Fulfilment, Meeting, Signing
+
+__all__ = ["Outcomes", "Risk", "monte_carlo"]
+
+_ZERO = Duration()
+
+_Columns = tuple[tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...]]
+
+
+def _chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
+    """Runs ``first`` to ``stop - 1``: (slips, causes, late) as one column per step."""
+    execute = program.execute
+    planned = program.planned
+    rows = [execute(seed_of(seed, r)) for r in range(first, stop)]
+    n = len(planned)
+    if not rows:
+        empty = tuple(array("q") for _ in range(n))
+        return empty, tuple(array("i") for _ in range(n)), tuple(array("b") for _ in range(n))
+    starts = list(zip(*(row[0] for row in rows), strict=True))
+    causes = list(zip(*(row[2] for row in rows), strict=True))
+    late = list(zip(*(row[3] for row in rows), strict=True))
+    return (
+        tuple(array("q", [s - planned[i] for s in starts[i]]) for i in range(n)),
+        tuple(array("i", causes[i]) for i in range(n)),
+        tuple(array("b", late[i]) for i in range(n)),
+    )
+
+
+def _chunks(runs: int, size: int) -> list[tuple[int, int]]:
+    return [(first, min(first + size, runs)) for first in range(0, runs, size)]
+
+
+@attrs.frozen
+class Risk:
+    """One row of the risk table: how likely a step is to start late, and by how much."""
+
+    name: str
+    kind: str
+    p_late: float
+    median: Duration
+    p90: Duration
+
+
+@attrs.frozen(repr=False)
+class Outcomes:
+    """What many runs of a plan came to; ask it about any step by name."""
+
+    plan: Plan
+    disruptions: Disruptions
+    seed: int
+    runs: int
+    _slips: tuple[array[int], ...] = attrs.field(repr=False)
+    _causes: tuple[array[int], ...] = attrs.field(repr=False)
+    _late: tuple[array[int], ...] = attrs.field(repr=False)
+    _program: Program = attrs.field(eq=False, repr=False)
+    _sorted: dict[int, list[int]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    def __repr__(self) -> str:
+        title = f" of {self.plan.title!r}" if self.plan.title else ""
+        return f"<Outcomes{title}: {self.runs} runs of {len(self.plan)} steps, seed={self.seed}>"
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def _index(self, name: str) -> int:
+        self.plan[name]
+        return self._program.index[name]
+
+    def seed_of(self, i: int) -> int:
+        """The seed of run *i*: ``simulate(plan, disruptions, seed=...)`` repeats it."""
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.runs:
+            raise InvalidPlanError(f"run index must be in [0, {self.runs}), got {i!r}")
+        return seed_of(self.seed, i)
+
+    def run(self, i: int) -> Run:
+        """Run *i* again, with its full log."""
+        return _run(self._program, self.seed_of(i))
+
+    def slips(self, name: str) -> Sequence[int]:
+        """The slip of *name* in every run, in microseconds, in run order."""
+        return self._slips[self._index(name)]
+
+    def p_late(self, name: str, by: timedelta = _ZERO) -> float:
+        """The share of runs in which *name* started more than *by* late."""
+        limit = elapsed_micros(by, what="p_late(by=...)")
+        slips = self._slips[self._index(name)]
+        return sum(1 for s in slips if s > limit) / self.runs if self.runs else math.nan
+
+    def quantiles(self, name: str, qs: Iterable[float]) -> list[Duration]:
+        """The slip of *name* at each quantile in *qs* (0.5 is the median), interpolated."""
+        i = self._index(name)
+        ordered = self._sorted.get(i)
+        if ordered is None:
+            ordered = self._sorted[i] = sorted(self._slips[i])
+        out = []
+        for q in qs:
+            if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
+                raise InvalidPlanError(f"a quantile must be a number in [0, 1], got {q!r}")
+            if not ordered:
+                raise InvalidPlanError("no runs: quantiles need at least one")
+            pos = q * (len(ordered) - 1)
+            low = math.floor(pos)
+            high = min(low + 1, len(ordered) - 1)
+            value = ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+            out.append(Duration(microseconds=round(value)))
+        return out
+
+    def deadline_risk(self, agreement: str, what: str) -> float:
+        """The share of runs in which that obligation was met late, or not at all."""
+        for i, step in enumerate(self._program.steps):
+            if isinstance(step, Fulfilment) and (step.agreement, step.what) == (agreement, what):
+                return sum(self._late[i]) / self.runs if self.runs else math.nan
+        if (agreement, what) in self._program.obligations:
+            return 1.0  # the plan never meets it
+        raise InvalidPlanError(f"no obligation {what!r} of {agreement!r} in the plan")
+
+    def criticality(self, name: str) -> dict[str, float]:
+        """For each step, the share of runs in which it was the one that delayed *name*.
+
+        "The one" is the step whose own disruption (a late departure, a cancellation, an
+        overrun) began the chain of knock-on delays that made *name* start late; *name*
+        itself if it was late on its own account. Shares sum to ``p_late(name)``; steps
+        that never delayed it are left out; the largest share comes first.
+        """
+        counts: dict[int, int] = {}
+        for cause in self._causes[self._index(name)]:
+            if cause >= 0:
+                counts[cause] = counts.get(cause, 0) + 1
+        steps = self._program.steps
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {steps[i].name: count / self.runs for i, count in ranked}
+
+    def worst(self, name: str) -> int:
+        """The seed of the run in which *name* slipped most (the first such run)."""
+        slips = self._slips[self._index(name)]
+        if not slips:
+            raise InvalidPlanError("no runs: there is no worst one")
+        return self.seed_of(max(range(len(slips)), key=slips.__getitem__))
+
+    def risks(self) -> list[Risk]:
+        """The risk table: each meeting, signing and leg, in planned order."""
+        rows = []
+        for step in self._program.steps:
+            if isinstance(step, Fulfilment):
+                continue
+            kind = (
+                "meeting"
+                if isinstance(step, Meeting)
+                else "signing"
+                if isinstance(step, Signing)
+                else "travel"
+            )
+            median, p90 = self.quantiles(step.name, (0.5, 0.9))
+            rows.append(Risk(step.name, kind, self.p_late(step.name), median, p90))
+        return rows
+
+    def deadline_risks(self) -> dict[tuple[str, str], float]:
+        """Every obligation of the plan's signings -> the share of runs it was met late or never."""
+        found: dict[tuple[str, str], float] = {}
+        for step in self._program.steps:
+            if isinstance(step, Signing):
+                for obligation in step.obligations:
+                    found[(step.title, obligation.what)] = self.deadline_risk(
+                        step.title, obligation.what
+                    )
+        return found
+
+    def format(self, *, kinds: Iterable[str] = ("meeting", "signing", "travel")) -> str:
+        """The risk table and the deadline risks as text, for a terminal."""
+        wanted = set(kinds)
+        rows = [r for r in self.risks() if r.kind in wanted]
+        header = ("step", "kind", "p late", "median slip", "90% slip")
+        table = [
+            (r.name, r.kind, f"{r.p_late:6.1%}", _short(r.median), _short(r.p90)) for r in rows
+        ]
+        lines = [f"{self.runs:,} runs, seed {self.seed}"]
+        lines += _columns(header, table)
+        deadlines = self.deadline_risks()
+        if deadlines:
+            lines += ["", *_columns(("agreement", "obligation", "risk late or unmet"), [
+                (a, w, f"{risk:6.1%}") for (a, w), risk in deadlines.items()
+            ])]  # fmt: skip
+        return "\n".join(lines)
+
+
+def _short(d: Duration) -> str:
+    us = int(d.total_seconds() * 1_000_000)
+    if us == 0:
+        return "0"
+    minutes = round(us / 60_000_000)
+    return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
+
+
+def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+    right = {i for i, h in enumerate(header) if h in {"p late", "median slip", "90% slip"}}
+    right |= {i for i, h in enumerate(header) if h.startswith("risk")}
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(header), line(tuple("-" * w for w in widths)), *map(line, rows)]
+
+
+def monte_carlo(
+    plan: Plan,
+    disruptions: Disruptions,
+    *,
+    runs: int,
+    seed: int = 0,
+    executor: Executor | None = None,
+    progress: bool = False,
+    chunk_size: int | None = None,
+) -> Outcomes:
+    """Run *plan* *runs* times under *disruptions* and gather the :class:`Outcomes`.
+
+    Args:
+        plan: The plan.
+        disruptions: What can go wrong.
+        runs: How many runs.
+        seed: The study's seed; run *i* uses ``outcomes.seed_of(i)``.
+        executor: Any :class:`concurrent.futures.Executor` to spread the runs over (a
+            ``ProcessPoolExecutor``, or Dask's ``client.get_executor()``); ``None`` runs
+            them in this process. The outcomes are the same either way.
+        progress: Show a progress bar (on a terminal and in a notebook).
+        chunk_size: Runs per task; by default about 1,000 (in-process) or enough for
+            32 tasks (with an executor). It changes no outcome.
+
+    """
+    _check_study(plan, disruptions, runs, chunk_size)
+    seed = _check_seed(seed)
+    if chunk_size is None:
+        chunk_size = 1000 if executor is None else max(100, -(-runs // 32))
+    program = Program(plan, disruptions)
+    parts = _chunks(runs, chunk_size)
+    bar = _progress(runs) if progress else None
+    try:
+        if executor is None:
+            results = []
+            for first, stop in parts:
+                results.append(_chunk(program, seed, first, stop))
+                if bar is not None:
+                    bar(stop - first)
+        else:
+            futures: list[Future[_Columns]] = [
+                executor.submit(_chunk, program, seed, first, stop) for first, stop in parts
+            ]
+            results = []
+            for future, (first, stop) in zip(futures, parts, strict=True):
+                results.append(future.result())
+                if bar is not None:
+                    bar(stop - first)
+    finally:
+        if bar is not None:
+            bar(None)
+    n = len(program.steps)
+    slips = tuple(_concat("q", (r[0][i] for r in results)) for i in range(n))
+    causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
+    late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
+    return Outcomes(plan, disruptions, seed, runs, slips, causes, late, program)
+
+
+def _check_study(plan: object, disruptions: object, runs: object, chunk_size: object) -> None:
+    if not isinstance(plan, Plan):
+        raise InvalidPlanError(f"monte_carlo() needs a Plan, got {type(plan).__name__}")
+    if not isinstance(disruptions, Disruptions):
+        raise InvalidPlanError(f"disruptions must be a Disruptions, got {disruptions!r}")
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise InvalidPlanError(f"runs must be a positive integer, got {runs!r}")
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
+        raise InvalidPlanError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+
+
+def _concat(code: str, parts: Iterable[array[int]]) -> array[int]:
+    out = array(code)
+    for part in parts:
+        out.extend(part)
+    return out
+
+
+def _progress(total: int) -> Callable[[int | None], None]:
+    """A progress bar fed with counts of finished runs (``None`` closes it)."""
+    from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked for
+
+    bar = tqdm(total=total, unit="run", desc="monte_carlo")
+
+    def update(k: int | None) -> None:
+        if k is None:
+            bar.close()
+        else:
+            bar.update(k)
+
+    return update

@@ -1,0 +1,289 @@
+"""The steps of a plan: what is meant to happen, and when, as frozen values.
+
+Times are exact instants (give local wall times through a place); durations are elapsed
+time. Every step has a ``name``, unique in its plan (by default made from its fields), and
+an optional ``delay`` that overrides the plan's disruptions for that one step.
+
+>>> import pendulum
+>>> from itinerary.places import KUALA_LUMPUR, TOKYO
+>>> leg = Travel("Donald Trump", KUALA_LUMPUR, TOKYO, KUALA_LUMPUR.at("2025-10-27 09:00"),
+...              pendulum.duration(hours=6, minutes=30))
+>>> leg.name
+'Donald Trump: Kuala Lumpur -> Tokyo'
+>>> leg.who
+('Donald Trump',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any, TypeAlias
+
+import attrs
+from pendulum import DateTime
+
+from itinerary import _time
+from itinerary.errors import (
+    InvalidEventError,
+    InvalidPlanError,
+    LocalTimeError,
+    NaiveDatetimeError,
+)
+from itinerary.events import Obligation, format_local
+from itinerary.places import Place
+from itinerary.sim.delays import Delay, elapsed_micros
+
+__all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel"]
+
+
+def _label(instance: object) -> str:
+    name = getattr(instance, "name", None) or getattr(instance, "title", None)
+    kind = type(instance).__name__
+    return f"{kind} {name!r}" if isinstance(name, str) else kind
+
+
+def _instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime:
+    try:
+        return _time.instant(value, what=f"{_label(instance)}: {field.name}")
+    except NaiveDatetimeError as exc:
+        raise InvalidPlanError(str(exc)) from None
+
+
+_INSTANT = attrs.Converter(_instant, takes_self=True, takes_field=True)
+
+
+def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidPlanError(
+            f"{_label(instance)}: {attribute.name} must be a non-empty string, got {value!r}"
+        )
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(instance, attribute, value)
+
+
+def _names(value: object) -> object:
+    if isinstance(value, str):  # one name, not a tuple of its letters
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) else value
+
+
+def _people(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise InvalidPlanError(
+            f"{_label(instance)}: {attribute.name} must name at least one person, got {value!r}"
+        )
+    for name in value:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidPlanError(
+                f"{_label(instance)}: every one of {attribute.name} must be a non-empty name, "
+                f"got {name!r}"
+            )
+    if len(set(value)) != len(value):
+        raise InvalidPlanError(f"{_label(instance)}: {attribute.name} names someone twice")
+
+
+def _place(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Place):
+        raise InvalidPlanError(
+            f"{_label(instance)}: {attribute.name} must be a Place (e.g. itinerary.places.TOKYO),"
+            f" got {type(value).__name__} {value!r}"
+        )
+
+
+def _elapsed(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    elapsed_micros(value, what=f"{_label(instance)}: {attribute.name}")
+
+
+def _optional_delay(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Delay):
+        raise InvalidPlanError(
+            f"{_label(instance)}: delay must be a Delay (e.g. Delay.fixed(...)) or None, "
+            f"got {value!r}"
+        )
+
+
+def _derived_name(instance: object) -> str:
+    if isinstance(instance, Travel):
+        return f"{', '.join(instance.who)}: {instance.origin.name} -> {instance.destination.name}"
+    if isinstance(instance, Fulfilment):
+        return f"{instance.agreement}: {instance.what}"
+    return str(instance.title)  # type: ignore[attr-defined]
+
+
+_NAME = attrs.field(
+    kw_only=True,
+    default=attrs.Factory(_derived_name, takes_self=True),
+    validator=_text,
+)
+_DELAY = attrs.field(default=None, kw_only=True, validator=_optional_delay)
+
+
+def _destination(instance: Travel, _: attrs.Attribute[Any], value: Place) -> None:
+    _place(instance, _, value)
+    if value == instance.origin:
+        raise InvalidPlanError(
+            f"{_label(instance)}: travels from {value.name} to {value.name}; a leg goes somewhere"
+        )
+
+
+@attrs.frozen
+class Travel:
+    """*who* (one name, or a delegation travelling together) leave *origin* for *destination*.
+
+    They are planned to depart at *depart* and the journey takes *duration*; a departure
+    delay shifts the whole leg.
+    """
+
+    who: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    origin: Place = attrs.field(validator=_place)
+    destination: Place = attrs.field(validator=_destination)
+    depart: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
+    duration: timedelta = attrs.field(validator=_elapsed, eq=_time.duration_key)
+    delay: Delay | None = _DELAY
+    name: str = _NAME
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The travellers."""
+        return self.who
+
+    @property
+    def start(self) -> DateTime:
+        """The planned departure."""
+        return self.depart
+
+    def describe(self) -> str:
+        """``"Donald Trump travels from Kuala Lumpur to Tokyo"``."""
+        return (
+            f"{', '.join(self.who)} travel{'s' if len(self.who) == 1 else ''} from "
+            f"{self.origin.name} to {self.destination.name}"
+        )
+
+
+@attrs.frozen
+class Meeting:
+    """A meeting called *title* of *participants* at *place*, planned from *start* for *duration*.
+
+    It starts when planned or, if later, when its last participant is there; an overrun
+    makes it last longer.
+    """
+
+    title: str = attrs.field(validator=_text)
+    participants: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    place: Place = attrs.field(validator=_place)
+    start: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
+    duration: timedelta = attrs.field(validator=_elapsed, eq=_time.duration_key)
+    venue: str | None = attrs.field(default=None, validator=_optional_text)
+    delay: Delay | None = _DELAY
+    name: str = _NAME
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The participants."""
+        return self.participants
+
+    def describe(self) -> str:
+        """``"U.S.-Japan summit (Donald Trump, Sanae Takaichi)"``."""
+        return f"{self.title} ({', '.join(self.participants)})"
+
+
+def _obligations(value: object) -> object:
+    return tuple(value) if isinstance(value, Iterable) else value
+
+
+def _check_obligations(instance: Signing, _: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(o, Obligation) for o in value):
+        raise InvalidPlanError(f"{_label(instance)}: obligations must be a list of Obligation")
+    whats = [o.what for o in value]
+    if len(set(whats)) != len(whats):
+        raise InvalidPlanError(f"{_label(instance)}: an obligation is listed twice")
+    at = _time.micros(instance.at)
+    for obligation in value:
+        try:
+            due = obligation.due_after(instance.at, instance.place)
+        except (InvalidEventError, LocalTimeError) as exc:
+            raise InvalidPlanError(
+                f"{_label(instance)}: obligation {obligation.what!r}: {exc}"
+            ) from None
+        if _time.micros(due) <= at:
+            raise InvalidPlanError(
+                f"{_label(instance)}: obligation {obligation.what!r} falls due "
+                f"({format_local(due, instance.place)}) at or before the signing "
+                f"({format_local(instance.at, instance.place)})"
+            )
+
+
+@attrs.frozen
+class Signing:
+    """An agreement called *title*, planned to be signed by *signatories* at *place* at *at*.
+
+    It is signed when planned or, if later, when every signatory is there and free.
+    *obligations* are as in :class:`~itinerary.AgreementSigned`.
+    """
+
+    title: str = attrs.field(validator=_text)
+    signatories: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    place: Place = attrs.field(validator=_place)
+    at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
+    venue: str | None = attrs.field(default=None, validator=_optional_text)
+    obligations: tuple[Obligation, ...] = attrs.field(
+        default=(), converter=_obligations, validator=_check_obligations
+    )
+    delay: Delay | None = _DELAY
+    name: str = _NAME
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The signatories."""
+        return self.signatories
+
+    @property
+    def start(self) -> DateTime:
+        """The planned signing."""
+        return self.at
+
+    def describe(self) -> str:
+        """``"Trade agreement signed by Donald Trump, Sanae Takaichi"``."""
+        return f"{self.title} signed by {', '.join(self.signatories)}"
+
+
+@attrs.frozen
+class Fulfilment:
+    """The obligation *what* of the agreement titled *agreement* is met *after* its signing.
+
+    *after* counts in the signing place's local calendar, as an obligation's ``within``
+    does, so it may be given in months.
+    """
+
+    agreement: str = attrs.field(validator=_text)
+    what: str = attrs.field(validator=_text)
+    after: timedelta = attrs.field(eq=_time.duration_key)
+    delay: Delay | None = _DELAY
+    name: str = _NAME
+
+    @after.validator
+    def _check_after(self, _: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, timedelta) or value < timedelta(0):
+            raise InvalidPlanError(
+                f"{_label(self)}: after must be a non-negative duration such as "
+                f"pendulum.duration(months=5), got {value!r}"
+            )
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Nobody in particular: an obligation binds its agreement's signatories."""
+        return ()
+
+    def describe(self) -> str:
+        """``"'identify projects' of Critical minerals framework met"``."""
+        return f"{self.what!r} of {self.agreement} met"
+
+
+Step: TypeAlias = Travel | Meeting | Signing | Fulfilment
+"""Any step of a plan."""
+
+STEP_TYPES = (Travel, Meeting, Signing, Fulfilment)
