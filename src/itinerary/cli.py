@@ -295,3 +295,33 @@ def export(file: str, target: str) -> None:
             finally:
                 store.close()
     _echo(f"Wrote {len(scenario.log)} events to {target}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--runs", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="How many runs of the plan.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The study's seed: the same seed gives the same table.")  # fmt: skip
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes to spread the runs over (the table does not change).")  # fmt: skip
+@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
+def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> None:
+    """Run the scenario's [[plan]] many times under its [disruptions]; print the risks."""
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only this command
+
+    from itinerary.sim import Disruptions, monte_carlo  # noqa: PLC0415 - only this command
+
+    scenario = read(file)
+    if scenario.plan is None:
+        raise UserError(f"{file}: has no [[plan]] section to simulate")
+    disruptions = scenario.disruptions or Disruptions()
+    with _user_errors(), contextlib.ExitStack() as stack:
+        executor = (
+            stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
+        )
+        outcomes = monte_carlo(
+            scenario.plan, disruptions, runs=runs, seed=seed, executor=executor,
+            progress=progress,
+        )  # fmt: skip
+    _echo(outcomes.format())
