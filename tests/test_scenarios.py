@@ -126,7 +126,8 @@ MALFORMED = [
         'at = "2025-10-27 16:30"',
         'at = "2025-10-27 16:30+08:00"',
         "events[0].at",
-        "expected a wall time that exists at Tokyo (Asia/Tokyo) with offset +09:00",
+        "expected that offset: Tokyo (Asia/Tokyo): local time 2025-10-27 16:30 with offset "
+        "+08:00 never happened there (the offset there was +09:00)",
     ),
     (
         'place = "Tokyo"\nat = "2025-10-27 16:30"',

@@ -33,6 +33,7 @@ __all__ = [
     "YOKOSUKA",
     "Place",
     "lookup",
+    "zone_of",
 ]
 
 
@@ -153,15 +154,32 @@ GAZETTEER: Mapping[str, Place] = MappingProxyType(
 """The built-in places, by name (read-only)."""
 
 
-def lookup(name: str) -> Place:
-    """The gazetteer's place called *name*, or :class:`UnknownPlaceError` listing the known ones.
+def lookup(name: str, places: Mapping[str, Place] | None = None) -> Place:
+    """The place called *name*: one of *places* if given, else the gazetteer's.
+
+    Raises :class:`UnknownPlaceError` listing the names it knows.
 
     >>> lookup("Gyeongju").tz
     'Asia/Seoul'
     """
+    found = places.get(name) if places is not None else None
+    if found is None:
+        found = GAZETTEER.get(name)
+    if found is None:
+        known = ", ".join((*sorted(places or ()), *sorted(GAZETTEER)))
+        raise UnknownPlaceError(f"no place called {name!r}; known: {known}")
+    return found
+
+
+def zone_of(name: str, places: Mapping[str, Place] | None = None) -> str:
+    """The zone of the place called *name* (see :func:`lookup`), or *name* if it is a zone.
+
+    Raises :class:`UnknownZoneError` if it is neither.
+
+    >>> zone_of("Seoul"), zone_of("Asia/Tokyo")
+    ('Asia/Seoul', 'Asia/Tokyo')
+    """
     try:
-        return GAZETTEER[name]
-    except KeyError:
-        known = ", ".join(sorted(GAZETTEER))
-        message = f"no place called {name!r} in the gazetteer; known: {known}"
-        raise UnknownPlaceError(message) from None
+        return lookup(name, places).tz
+    except UnknownPlaceError:
+        return _time.check_zone(name)

@@ -16,9 +16,10 @@ events, each with times as local clocks showed them where it happened::
     place = "Tokyo"
     at = "2025-10-27 16:30"         # Tokyo wall time
 
-A time is ``"YYYY-MM-DD HH:MM[:SS]"`` at the event's place. It may add an offset to say which
-of two instants a repeated wall time means (``"2025-11-02 01:30-05:00"``), or a zone after a
-space to read it somewhere else (``"2026-04-28 12:00 Asia/Tokyo"``). Durations are ISO 8601
+A time is ``"YYYY-MM-DD HH:MM[:SS]"`` at the event's place, in the grammar of
+:func:`itinerary._time.parse_time_text`. It may add an offset to say which of two instants a
+repeated wall time means (``"2025-11-02 01:30-05:00"``), or a zone after a space to read it
+somewhere else (``"2026-04-28 12:00 Asia/Tokyo"``). Durations are ISO 8601
 (``"P6M"``) or a table (``{ months = 6 }``).
 
 Loading is strict and all-or-nothing: a mistake raises
@@ -64,6 +65,8 @@ from itinerary.errors import (
     LocalTimeError,
     NonexistentLocalTimeError,
     ScenarioError,
+    UnknownPlaceError,
+    WallTimeSyntaxError,
 )
 from itinerary.events import (
     AgreementSigned,
@@ -75,7 +78,7 @@ from itinerary.events import (
     ObligationMet,
 )
 from itinerary.log import EventLog
-from itinerary.places import GAZETTEER, Place
+from itinerary.places import GAZETTEER, Place, lookup
 
 __all__ = [
     "EVENT_KEYS",
@@ -145,7 +148,7 @@ _ISO_DURATION = re.compile(
     r"P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
 )
-_WALL = "a local wall time 'YYYY-MM-DD HH:MM' (optionally ':SS', an offset, or ' Zone/Name')"
+_WALL = f"a local wall time {_time.WALL_TIME_FORM}, then optionally an offset or ' Zone/Name'"
 
 
 def _kind(value: object) -> str:
@@ -224,13 +227,25 @@ class _Reader:
 
     def place(self, value: object, key: str) -> Place:
         name = self.text(value, key)
-        found = self.places.get(name) or GAZETTEER.get(name)
-        if found is None:
+        try:
+            found = lookup(name, self.places)
+        except UnknownPlaceError:
             declared = sorted(self.places)
             known = ", ".join(repr(n) for n in (*declared, *sorted(GAZETTEER)))
-            raise self.fail(key, repr(name), f"a place declared under [places] or known: {known}")
+            raise self.fail(
+                key, repr(name), f"a place declared under [places] or known: {known}"
+            ) from None
         self.used[name] = found
         return found
+
+    def known_place(self, name: object) -> Place | None:
+        """The place called *name* here, or ``None`` (no error: see :meth:`place` for that)."""
+        if not isinstance(name, str):
+            return None
+        try:
+            return lookup(name, self.places)
+        except UnknownPlaceError:
+            return None
 
     def declare_places(self, value: object) -> None:
         if not isinstance(value, dict):
@@ -269,26 +284,22 @@ class _Reader:
             raise self.fail(key, _show(value), f"a number of degrees from -{limit} to {limit}")
         return value
 
-    def _split_time(self, value: object, key: str) -> tuple[datetime, timedelta | None, str | None]:
-        """A time value as (wall time, offset or None, zone name or None)."""
+    def _split_time(self, value: object, key: str) -> _time.TimeText:
+        """A time value as written: wall time, offset or None, zone name or None."""
         if isinstance(value, datetime):  # a TOML local (or offset) date-time
-            return value.replace(tzinfo=None), value.utcoffset(), None
-        if not isinstance(value, str):
-            raise self.fail(key, _show(value), _WALL)
-        parts = value.split()
-        tz_name = parts.pop() if len(parts) == 3 else None
+            return _time.TimeText(value.replace(tzinfo=None), value.utcoffset(), None)
         try:
-            if len(parts) != 2:
-                raise ValueError(value)
-            parsed = datetime.fromisoformat(" ".join(parts))
-        except ValueError:
-            raise self.fail(key, repr(value), _WALL) from None
-        if tz_name is not None:
+            parsed = _time.parse_time_text(value, where=key)
+        except WallTimeSyntaxError as exc:  # chained: the grammar's own error says more
+            raise self.fail(key, _show(value), _WALL) from exc
+        if parsed.zone is not None:
             try:
-                _time.check_zone(tz_name)
+                _time.check_zone(parsed.zone)
             except ItineraryError:
-                raise self.fail(key, repr(value), f"{_WALL}; {tz_name!r} is not a zone") from None
-        return parsed.replace(tzinfo=None), parsed.utcoffset(), tz_name
+                raise self.fail(
+                    key, repr(value), f"{_WALL}; {parsed.zone!r} is not a zone"
+                ) from None
+        return parsed
 
     def time(self, value: object, key: str, place: Place | None) -> DateTime:
         wall, offset, tz_name = self._split_time(value, key)
@@ -300,33 +311,18 @@ class _Reader:
         else:
             raise self.fail(key, repr(shown), "a time with its zone ('... Asia/Tokyo'), or a place")
         try:
-            if offset is None:
-                return _time.resolve(
-                    wall, tz_name, disambiguate="raise", where=where, how_to_choose=""
-                )
-            candidates = [
-                _time.resolve(wall, tz_name, disambiguate=choice, where=where)
-                for choice in ("earlier", "later")
-            ]
+            return _time.resolve(
+                wall, tz_name, disambiguate="raise", where=where, how_to_choose="", offset=offset
+            )
         except NonexistentLocalTimeError as exc:
             raise self.fail(key, repr(shown), f"a time that exists there: {exc}") from None
         except AmbiguousLocalTimeError as exc:
             raise self.fail(
                 key, repr(shown), f"one instant; add its offset to choose: {exc}"
             ) from None
-        except LocalTimeError as exc:  # too near the ends of the calendar, say
-            raise self.fail(
-                key, repr(shown), f"a time within the calendar's range: {exc}"
-            ) from None
-        for candidate in candidates:
-            if candidate.utcoffset() == offset and candidate.replace(tzinfo=None) == wall:
-                return candidate
-        offsets = sorted({_time.format_offset(c) for c in candidates})
-        raise self.fail(
-            key,
-            repr(shown),
-            f"a wall time that exists at {where} with offset {' or '.join(offsets)}",
-        )
+        except LocalTimeError as exc:  # a wrong offset, or too near the ends of the calendar
+            expected = "a time within the calendar's range" if offset is None else "that offset"
+            raise self.fail(key, repr(shown), f"{expected}: {exc}") from None
 
     def duration(self, value: object, key: str) -> timedelta:
         expected = "a positive duration such as 'P6M' or { months = 6 }"
@@ -430,7 +426,6 @@ class _Reader:
                 )
             else:
                 found.append(Obligation(what, due=self.time(item["due"], f"{where}.due", place)))
-        self.agreement_places.setdefault(title, place)
         signed = self.time(spec["at"], f"{key}.at", place)
         for i, obligation in enumerate(found):
             if obligation.within is not None:
@@ -465,6 +460,18 @@ class _Reader:
         )
 
 
+def _agreement_places(signings: Iterable[tuple[object, Place | None]]) -> dict[str, Place]:
+    """Where each agreement was signed, by title (the first signing of a title counts).
+
+    An obligation_met without a place of its own reads and writes its time there.
+    """
+    places: dict[str, Place] = {}
+    for title, place in signings:
+        if isinstance(title, str) and place is not None:
+            places.setdefault(title, place)
+    return places
+
+
 def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
     """The scenario in the TOML *text*; *file* names it in error messages."""
     try:
@@ -482,13 +489,11 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
     if not isinstance(events, list):
         raise reader.fail("events", _show(events), "an array of tables ([[events]])")
     # Agreements first: an obligation_met reads its time at its agreement's place.
-    for spec in events:
-        if isinstance(spec, dict) and spec.get("type") == "agreement":
-            signed, where = spec.get("title"), spec.get("place")
-            if isinstance(signed, str) and isinstance(where, str):
-                found = reader.places.get(where) or GAZETTEER.get(where)
-                if found is not None:
-                    reader.agreement_places.setdefault(signed, found)
+    reader.agreement_places = _agreement_places(
+        (spec.get("title"), reader.known_place(spec.get("place")))
+        for spec in events
+        if isinstance(spec, dict) and spec.get("type") == "agreement"
+    )
     log = EventLog(reader.event(spec, f"events[{i}]") for i, spec in enumerate(events))
     places = dict(reader.places) | reader.used
     return Scenario(log, places, reader.participants, title)
@@ -616,12 +621,14 @@ class _Writer:
             if GAZETTEER.get(key) != place:
                 self.declared[key] = place
             self.keys.setdefault(place, key)
-        self.agreement_places: dict[str, Place] = {}
         for event in scenario.log:
             for place in _places_of(event):
                 self._name(place)
-            if isinstance(event, AgreementSigned):
-                self.agreement_places.setdefault(event.title, event.place)
+        self.agreement_places = _agreement_places(
+            (event.title, event.place)
+            for event in scenario.log
+            if isinstance(event, AgreementSigned)
+        )
 
     def _name(self, place: Place) -> str:
         found = self.keys.get(place)
