@@ -44,6 +44,7 @@ __all__ = [
     "instant",
     "instant_key",
     "micros",
+    "parse_iso_duration",
     "parse_time_text",
     "parse_wall_time",
     "resolve",
@@ -426,6 +427,26 @@ def duration_parts(value: timedelta) -> tuple[int, int, int, int, int]:
     )
     seconds, micro = divmod(exact // _MICROSECOND, 1_000_000)
     return int(signature["years"]), int(signature["months"]), whole, seconds, micro
+
+
+def parse_iso_duration(text: str) -> Duration | None:
+    """The ISO 8601 duration *text* (``"P6M"``, ``"P1DT12H"``, ``"PT36H"``, ``"P3W"``), or ``None``.
+
+    pendulum's parser reads it and keeps its parts as written (six months stay six months,
+    36 hours stay 36 hours; see :func:`duration_parts`). Whole numbers only: a fraction
+    (``"PT1.5H"``) gives ``None``, as does anything that is not a duration (pendulum's
+    parser would read a date, in UTC).
+
+    >>> duration_parts(parse_iso_duration("P1Y2M3DT4H"))
+    (1, 2, 3, 14400, 0)
+    """
+    if not isinstance(text, str) or not text.startswith("P") or "." in text or "," in text:
+        return None
+    try:
+        parsed = pendulum.parse(text, exact=True)
+    except (ValueError, OverflowError):  # pendulum's ParserError is a ValueError
+        return None
+    return parsed if isinstance(parsed, Duration) else None
 
 
 def duration_key(value: timedelta | None) -> tuple[int, int, int, int, int] | None:

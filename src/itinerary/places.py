@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypeGuard
 
 import attrs
 from pendulum import DateTime
@@ -32,6 +33,7 @@ __all__ = [
     "WASHINGTON",
     "YOKOSUKA",
     "Place",
+    "degrees",
     "lookup",
     "zone_of",
 ]
@@ -49,18 +51,24 @@ def _check_tz(instance: Place, _: attrs.Attribute[str], value: str) -> None:
         raise UnknownZoneError(f"Place {instance.name!r}: {exc}") from None
 
 
+def degrees(value: object, limit: float) -> TypeGuard[float]:
+    """Whether *value* is a finite number of degrees from -*limit* to *limit* (not a bool).
+
+    The one rule for coordinates: a place's ``lat`` (limit 90) and ``lon`` (limit 180).
+    """
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and -limit <= value <= limit
+    )
+
+
 def _check_coordinate(
     limit: float,
 ) -> Callable[[Place, attrs.Attribute[float | None], float | None], None]:
     def check(instance: Place, attribute: attrs.Attribute[float | None], value: object) -> None:
-        if value is None:
-            return
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not -limit <= value <= limit
-        ):
+        if value is not None and not degrees(value, limit):
             raise InvalidPlaceError(
                 f"Place {instance.name!r}: {attribute.name} must be a number "
                 f"in [-{limit}, {limit}], got {value!r}"

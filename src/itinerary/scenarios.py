@@ -46,7 +46,7 @@ itinerary.errors.ScenarioError: .../visit.toml: events[0].at: found '2025-10-27 
 
 from __future__ import annotations
 
-import math
+import json
 import os
 import re
 import tomllib
@@ -56,6 +56,7 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
+import tomli_w
 from pendulum import DateTime
 
 from itinerary import _time
@@ -76,9 +77,10 @@ from itinerary.events import (
     MeetingHeld,
     Obligation,
     ObligationMet,
+    names_tuple,
 )
 from itinerary.log import EventLog
-from itinerary.places import GAZETTEER, Place, lookup
+from itinerary.places import GAZETTEER, Place, degrees, lookup
 
 __all__ = [
     "EVENT_KEYS",
@@ -94,10 +96,6 @@ def _frozen_places(value: Mapping[str, Place]) -> Mapping[str, Place]:
     return MappingProxyType(dict(value))
 
 
-def _names_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
 @attrs.frozen
 class Scenario:
     """A tour read from (or to be written to) a scenario file.
@@ -109,7 +107,7 @@ class Scenario:
 
     log: EventLog
     places: Mapping[str, Place] = attrs.field(factory=dict, converter=_frozen_places)
-    participants: tuple[str, ...] = attrs.field(default=(), converter=_names_tuple)
+    participants: tuple[str, ...] = attrs.field(default=(), converter=names_tuple)
     title: str | None = None
 
 
@@ -144,10 +142,6 @@ _TOP: tuple[frozenset[str], frozenset[str]] = (
 _PLACE = (frozenset({"country", "tz"}), frozenset({"name", "lat", "lon"}))
 _OBLIGATION_KEYS = frozenset({"what", "within", "due"})
 _DURATION_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
-_ISO_DURATION = re.compile(
-    r"P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
 _WALL = f"a local wall time {_time.WALL_TIME_FORM}, then optionally an offset or ' Zone/Name'"
 
 
@@ -169,7 +163,10 @@ def _show(value: object) -> str:
 
 
 def _duration_shown(value: object) -> str:
-    return repr(value) if isinstance(value, str) else _value(value)
+    """A duration as the file gave it: ``'P6M'`` or ``{ months = 6 }`` (units checked)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{unit} = {amount!r}" for unit, amount in value.items()) + " }"
+    return repr(value)
 
 
 class _Reader:
@@ -259,11 +256,8 @@ class _Reader:
             tz = self.zone(spec["tz"], f"{key}.tz")
             lat = self.coordinate(spec.get("lat"), f"{key}.lat", 90)
             lon = self.coordinate(spec.get("lon"), f"{key}.lon", 180)
-            try:
-                place = Place(place_name, country, tz, lat=lat, lon=lon)
-            except ItineraryError as exc:  # pragma: no cover - every field was checked above
-                raise self.fail(key, str(exc), "a valid place") from None
-            self.places[name] = place
+            # Every field was checked above, each at its own key, by the rules Place uses.
+            self.places[name] = Place(place_name, country, tz, lat=lat, lon=lon)
 
     def zone(self, value: object, key: str) -> str:
         name = self.text(value, key)
@@ -275,12 +269,7 @@ class _Reader:
     def coordinate(self, value: object, key: str, limit: int) -> float | None:
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not -limit <= value <= limit
-        ):
+        if not degrees(value, limit):
             raise self.fail(key, _show(value), f"a number of degrees from -{limit} to {limit}")
         return value
 
@@ -327,10 +316,11 @@ class _Reader:
     def duration(self, value: object, key: str) -> timedelta:
         expected = "a positive duration such as 'P6M' or { months = 6 }"
         if isinstance(value, str):
-            match = _ISO_DURATION.fullmatch(value)
-            if match is None:
+            parsed = _time.parse_iso_duration(value)
+            if parsed is None:
                 raise self.fail(key, repr(value), expected)
-            parts = {unit: int(n) for unit, n in match.groupdict().items() if n}
+            years, months, days, seconds, _ = _time.duration_parts(parsed)
+            parts = {"years": years, "months": months, "days": days, "seconds": seconds}
         elif isinstance(value, dict):
             parts = {}
             for unit, amount in value.items():
@@ -523,42 +513,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _string(value: str) -> str:
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
 def _key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else _string(name)
-
-
-def _value(value: object) -> str:
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")  # pragma: no cover
+    """*name* as a TOML key in a key path of an error message (quoted unless bare)."""
+    return name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
 
 
 def _wall_text(local: datetime) -> str:
@@ -570,14 +527,9 @@ def _wall_text(local: datetime) -> str:
     return local.replace(tzinfo=None).isoformat(sep=" ", timespec=spec)
 
 
-def _zone_of(value: datetime) -> str | None:
-    key = getattr(value.tzinfo, "key", None)
-    return key if isinstance(key, str) else None
-
-
 def _time_text(value: datetime, place: Place | None) -> str:
     """*value* as a scenario time at *place*: exact, and read back as the same instant."""
-    own = _zone_of(value)
+    own = _time.zone_name(value)
     tz_name = own if own is not None else (place.tz if place is not None else "UTC")
     local = _time.to_zone(value, tz_name)
     wall = local.replace(tzinfo=None)
@@ -610,6 +562,9 @@ def _duration_text(value: timedelta) -> str:
         f"{n}{unit}" for n, unit in ((hours, "H"), (rest // 60, "M"), (rest % 60, "S")) if n
     )
     return "P" + date + (f"T{clock}" if clock else "")
+
+
+_HEADER = "# An itinerary scenario: times are local wall times at each event's place.\n"
 
 
 class _Writer:
@@ -645,26 +600,26 @@ class _Writer:
         self.keys[place] = key
         return key
 
-    def lines(self) -> list[str]:
+    def document(self) -> dict[str, Any]:
+        """The scenario as plain TOML-ready data: title, participants, places, events."""
         scenario = self.scenario
-        out = ["# An itinerary scenario: times are local wall times at each event's place."]
+        out: dict[str, Any] = {}
         if scenario.title is not None:
-            out.append(f"title = {_string(scenario.title)}")
-        people = scenario.participants or _people(scenario.log)
+            out["title"] = scenario.title
+        people = scenario.participants or _people_in(scenario.log)
         if people:
-            out.append(f"participants = {_value(list(people))}")
+            out["participants"] = list(people)
+        places = {}
         for key, place in self.declared.items():
-            out += ["", f"[places.{_key(key)}]"]
-            if key != place.name:
-                out.append(f"name = {_string(place.name)}")
-            out += [f"country = {_string(place.country)}", f"tz = {_string(place.tz)}"]
-            if place.lat is not None:
-                out.append(f"lat = {_value(place.lat)}")
-            if place.lon is not None:
-                out.append(f"lon = {_value(place.lon)}")
-        for event in scenario.log:
-            out += ["", "[[events]]", f"type = {_string(_NAMES[type(event)])}"]
-            out += [f"{k} = {_value(v)}" for k, v in self._fields(event)]
+            spec: dict[str, Any] = {} if key == place.name else {"name": place.name}
+            spec |= {"country": place.country, "tz": place.tz}
+            spec |= {k: v for k, v in (("lat", place.lat), ("lon", place.lon)) if v is not None}
+            places[key] = spec
+        if places:
+            out["places"] = places
+        events = [{"type": _NAMES[type(e)], **dict(self._fields(e))} for e in scenario.log]
+        if events:
+            out["events"] = events
         return out
 
     def _fields(self, event: Event) -> list[tuple[str, object]]:
@@ -722,7 +677,7 @@ def _places_of(event: Event) -> Iterable[Place]:
         yield to
 
 
-def _people(log: EventLog) -> tuple[str, ...]:
+def _people_in(log: EventLog) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for event in log:
         for who in event.people:
@@ -733,7 +688,7 @@ def _people(log: EventLog) -> tuple[str, ...]:
 def dumps_scenario(scenario_or_log: Scenario | EventLog | Iterable[Event]) -> str:
     """The TOML text of a scenario (or of a log, as a scenario without a title)."""
     scenario = _as_scenario(scenario_or_log)
-    return "\n".join(_Writer(scenario).lines()) + "\n"
+    return _HEADER + tomli_w.dumps(_Writer(scenario).document())
 
 
 def _as_scenario(value: Scenario | EventLog | Iterable[Event]) -> Scenario:
