@@ -243,3 +243,12 @@ def test_durations_compare_by_their_calendar_and_elapsed_parts() -> None:
         timedelta(hours=36)
     )
     assert _time.duration_key(None) is None
+
+
+def test_format_offset_keeps_the_seconds_of_a_historic_offset() -> None:
+    """Tokyo's local mean time, +09:18:59, is written with its seconds; whole minutes without."""
+    lmt = _time.resolve(datetime(1880, 1, 1, 12), "Asia/Tokyo", where="T")
+    assert _time.format_offset(lmt) == "+09:18:59"
+    assert _time.format_offset(_time.resolve(datetime(2025, 1, 1), "Asia/Kolkata", where="T")) == (
+        "+05:30"
+    )

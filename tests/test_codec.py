@@ -1,6 +1,6 @@
 """The codec: exact round trips, golden payloads, durations, zones, schema versions."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pendulum
 import pytest
@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from itinerary import AgreementSigned, Arrived, EventLog, Obligation, _time
 from itinerary.errors import StoreError
 from itinerary.places import TOKYO, WASHINGTON
-from itinerary.store.codec import DEFAULT_CODEC, Codec, decode_instant, encode_instant
+from itinerary.store.codec import (
+    DEFAULT_CODEC,
+    SCHEMA_VERSIONS,
+    Codec,
+    decode_instant,
+    encode_instant,
+)
 from itinerary.strategies import event_logs
 
 FOLD = _time.resolve(
@@ -225,3 +231,23 @@ def test_a_period_round_trips_its_calendar_and_elapsed_parts(within: timedelta) 
     assert back.obligations[0].due_after(signed, WASHINGTON) == event.obligations[0].due_after(
         signed, WASHINGTON
     )
+
+
+def test_the_default_codec_writes_the_schema_versions_of_schema_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SCHEMA_VERSIONS is where a codec's default versions come from, not a loose constant."""
+    monkeypatch.setitem(SCHEMA_VERSIONS, "Arrived", 2)
+    arrival = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
+    assert Codec().encode(arrival)[1] == 2
+    assert Codec(versions={"Arrived": 3}).encode(arrival)[1] == 3
+
+
+def test_a_fixed_offset_with_seconds_round_trips() -> None:
+    """An instant at a fixed offset of +09:18:59 is stored with its seconds and read back."""
+    value = datetime(1880, 1, 1, 12, tzinfo=timezone(timedelta(hours=9, minutes=18, seconds=59)))
+    stored = encode_instant(value)
+    assert stored[1] == "+09:18:59"
+    back = decode_instant(stored)
+    assert back.utcoffset() == value.utcoffset()
+    assert _time.micros(back) == _time.micros(value)

@@ -17,7 +17,7 @@ from itinerary import (
     UnknownPlaceError,
     UnknownZoneError,
 )
-from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, lookup
+from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, lookup, zone_of
 
 NEW_YORK = Place("New York", "United States", "America/New_York")
 
@@ -147,3 +147,14 @@ def test_local_shows_one_instant_on_each_place_clock() -> None:
     assert KUALA_LUMPUR.local(noon_tokyo).isoformat() == "2025-10-29T11:00:00+08:00"
     assert WASHINGTON.local(noon_tokyo).isoformat() == "2025-10-28T23:00:00-04:00"
     assert KUALA_LUMPUR.local(noon_tokyo) == noon_tokyo
+
+
+def test_lookup_prefers_the_given_places_and_zone_of_falls_back_to_zones() -> None:
+    """lookup() reads the caller's places before the gazetteer; zone_of() also takes a zone."""
+    own = {"Tokyo": NEW_YORK}
+    assert lookup("Tokyo", own) is NEW_YORK
+    assert lookup("Seoul", own) is SEOUL
+    assert zone_of("Tokyo", own) == "America/New_York"
+    assert zone_of("Europe/Paris", own) == "Europe/Paris"
+    with pytest.raises(UnknownZoneError, match="'Osaka' is not an IANA"):
+        zone_of("Osaka", own)

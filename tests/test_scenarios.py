@@ -126,7 +126,8 @@ MALFORMED = [
         'at = "2025-10-27 16:30"',
         'at = "2025-10-27 16:30+08:00"',
         "events[0].at",
-        "expected a wall time that exists at Tokyo (Asia/Tokyo) with offset +09:00",
+        "expected that offset: Tokyo (Asia/Tokyo): local time 2025-10-27 16:30 with offset "
+        "+08:00 never happened there (the offset there was +09:00)",
     ),
     (
         'place = "Tokyo"\nat = "2025-10-27 16:30"',
@@ -370,3 +371,34 @@ def test_any_duration_loads_and_replays_or_is_a_scenario_error(
         return
     (deadline,) = replay(scenario.log).deadlines
     assert deadline.due.year <= 9999
+
+
+def _within(text: str) -> str:
+    return (
+        '[[events]]\ntype = "agreement"\ntitle = "Deal"\nsignatories = ["A"]\nplace = "Tokyo"\n'
+        f'at = "2025-10-28 12:00"\nobligations = [{{ what = "x", within = "{text}" }}]\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("P6M", (0, 6, 0, 0, 0)),
+        ("P1Y2M3D", (1, 2, 3, 0, 0)),
+        ("PT36H", (0, 0, 0, 36 * 3600, 0)),
+        ("P1DT12H", (0, 0, 1, 12 * 3600, 0)),
+        ("P3W", (0, 0, 21, 0, 0)),
+    ],
+)
+def test_iso_durations_keep_their_parts(text: str, parts: tuple[int, ...]) -> None:
+    """An ISO 8601 period keeps its calendar and elapsed parts: six months stay months."""
+    (signed,) = loads_scenario(_within(text)).log
+    (obligation,) = signed.obligations  # type: ignore[attr-defined]
+    assert _time.duration_parts(obligation.within) == parts
+
+
+@pytest.mark.parametrize("text", ["PT1.5H", "P1W2D", "P", "P-1M", "2025-10-28", "6 months", "PT"])
+def test_what_is_not_an_iso_duration_is_refused(text: str) -> None:
+    """Fractions, weeks with days, dates and empty periods are not durations there."""
+    with pytest.raises(ScenarioError, match="expected a positive duration"):
+        loads_scenario(_within(text))

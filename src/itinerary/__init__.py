@@ -26,6 +26,7 @@ from itinerary.errors import (
     UnknownPlaceError,
     UnknownZoneError,
     VersionError,
+    WallTimeSyntaxError,
 )
 from itinerary.events import (
     AgreementSigned,
@@ -89,6 +90,7 @@ __all__ = [
     "UnknownZoneError",
     "VersionError",
     "Violation",
+    "WallTimeSyntaxError",
     "Whereabouts",
     "agenda",
     "assert_consistent",

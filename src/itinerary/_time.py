@@ -15,7 +15,7 @@ import math
 import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 import pendulum
 from pendulum import DateTime, Duration
@@ -27,10 +27,13 @@ from itinerary.errors import (
     NaiveDatetimeError,
     NonexistentLocalTimeError,
     UnknownZoneError,
+    WallTimeSyntaxError,
 )
 
 __all__ = [
+    "WALL_TIME_FORM",
     "Disambiguate",
+    "TimeText",
     "add_local",
     "check_zone",
     "duration",
@@ -41,10 +44,13 @@ __all__ = [
     "instant",
     "instant_key",
     "micros",
+    "parse_iso_duration",
+    "parse_time_text",
     "parse_wall_time",
     "resolve",
     "to_zone",
     "zone",
+    "zone_name",
 ]
 
 Disambiguate: TypeAlias = Literal["raise", "earlier", "later", "compatible"]
@@ -111,10 +117,6 @@ def micros(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-_WALL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
-_WITH_OFFSET = re.compile(r"(.*\d)\s*(Z|[+-]\d{2}(:?\d{2})?)", re.IGNORECASE)
-
-
 def instant_key(value: datetime | None) -> int | None:
     """An equality key for an optional instant: :func:`micros`, or ``None``.
 
@@ -125,33 +127,92 @@ def instant_key(value: datetime | None) -> int | None:
     return None if value is None else micros(value)
 
 
-def parse_wall_time(text: str, *, where: str) -> datetime:
-    """Parse ``"YYYY-MM-DD HH:MM[:SS[.ffffff]]"`` (or with ``T``) as a naive wall time.
+_WALL = r"(?P<wall>(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<clock>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))"
+_OFFSET = r"(?:\s*(?P<offset>Z|(?P<sign>[+-])(?P<hh>\d{2}):(?P<mm>\d{2})))"
+_NAME = r"(?:\s+(?P<name>[^\s\d+-].*))"
+_TIME_TEXT = re.compile(_WALL + _OFFSET + "?" + _NAME + "?", re.ASCII | re.IGNORECASE)
+_LOOKS_LIKE_A_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
-    An offset is refused (the place supplies the zone), and so is a date without a time,
-    which would otherwise silently mean midnight. *where* names the place in error messages.
+WALL_TIME_FORM = "'YYYY-MM-DD HH:MM' (seconds optional, a space or 'T' between date and time)"
+"""How the error messages describe the one accepted form of a wall time."""
+
+
+class TimeText(NamedTuple):
+    """A time as written (see :func:`parse_time_text`): a wall time, an offset, a name."""
+
+    wall: datetime
+    """The local wall time, naive."""
+    offset: timedelta | None
+    """The UTC offset written after it (``Z`` is zero), or ``None``."""
+    zone: str | None
+    """The name written after it (a zone, or a place where the caller knows places), or ``None``."""
+
+
+def parse_time_text(text: object, *, where: str) -> TimeText:
+    """Split a written time into its wall time and an optional offset and zone.
+
+    The one grammar for times written as text (``Place.at``, scenario files, ``--as-of``)::
+
+        WALL [OFFSET] [ZONE]
+        WALL   = YYYY-MM-DD HH:MM[:SS[.ffffff]]   a space or "T" between date and time
+        OFFSET = Z | +HH:MM | -HH:MM              right after WALL or after spaces
+        ZONE   = spaces, then a name              "Asia/Tokyo" (or a place, "Kuala Lumpur")
+
+    Week dates (``2025-W44-1 16:30``), ordinal dates, the basic format (``20251027 1630``),
+    an hour alone (``2025-10-27 16``) and a date alone (which would silently mean midnight)
+    are refused. The name is returned as written; what it may name is the caller's choice.
+    Raises :class:`WallTimeSyntaxError` for text outside the grammar and for a date or time
+    that does not exist on any calendar (``2025-11-31``); *where* starts its message.
+
+    >>> parse_time_text("2025-11-02 01:30-05:00 America/New_York", where="here")
+    TimeText(wall=datetime.datetime(2025, 11, 2, 1, 30), offset=datetime.timedelta(days=-1, seconds=68400), zone='America/New_York')
     """
     if not isinstance(text, str):
-        raise LocalTimeError(
-            f"{where}: expected a local wall time 'YYYY-MM-DD HH:MM', got {text!r}"
+        raise WallTimeSyntaxError(
+            f"{where}: expected a local wall time {WALL_TIME_FORM}, got {text!r}"
         )
-    text = text.strip()
-    if _WITH_OFFSET.fullmatch(text) and _WALL_TIME.fullmatch(_WITH_OFFSET.sub(r"\1", text)):
-        raise LocalTimeError(
-            f"{where}: {text!r} carries an offset; give the local wall time only "
-            "(the place supplies the zone)"
-        )
-    if not _WALL_TIME.fullmatch(text):
-        raise LocalTimeError(
-            f"{where}: {text!r} is not a local wall time; expected 'YYYY-MM-DD HH:MM' "
-            "(seconds optional)"
+    stripped = text.strip()
+    match = _TIME_TEXT.fullmatch(stripped)
+    if match is None:
+        raise WallTimeSyntaxError(
+            f"{where}: {stripped!r} is not a local wall time; expected {WALL_TIME_FORM}"
         )
     try:
-        return datetime.fromisoformat(text)
+        wall = datetime.fromisoformat(f"{match['date']} {match['clock']}")
     except ValueError as exc:  # the shape is right, the date is not: 2025-11-31
-        raise LocalTimeError(
-            f"{where}: {text!r} is not a date and time that exist: {exc}"
+        raise WallTimeSyntaxError(
+            f"{where}: {stripped!r} is not a date and time that exist: {exc}"
         ) from None
+    offset = None
+    if match["offset"] is not None:
+        hours, minutes = (0, 0) if match["sign"] is None else (int(match["hh"]), int(match["mm"]))
+        if hours > 23 or minutes > 59:
+            raise WallTimeSyntaxError(
+                f"{where}: {stripped!r} has an offset that cannot be: {match['offset']}"
+            )
+        offset = timedelta(hours=hours, minutes=minutes) * (-1 if match["sign"] == "-" else 1)
+    name = match["name"]
+    return TimeText(wall, offset, None if name is None else name.strip())
+
+
+def parse_wall_time(text: object, *, where: str) -> datetime:
+    """Parse a local wall time, ``"YYYY-MM-DD HH:MM[:SS[.ffffff]]"``, as a naive datetime.
+
+    The grammar is :func:`parse_time_text`'s, without an offset or a zone: the caller (a
+    place) supplies the zone. Raises :class:`WallTimeSyntaxError`; *where* names the place
+    in its message.
+
+    >>> parse_wall_time("2025-10-28T12:00", where="Tokyo")
+    datetime.datetime(2025, 10, 28, 12, 0)
+    """
+    parsed = parse_time_text(text, where=where)
+    if parsed.offset is not None or parsed.zone is not None:
+        extra = "an offset" if parsed.offset is not None else f"a zone ({parsed.zone})"
+        raise WallTimeSyntaxError(
+            f"{where}: {str(text).strip()!r} carries {extra}; give the local wall time only "
+            "(the place supplies the zone)"
+        )
+    return parsed.wall
 
 
 def _describe(wall: datetime) -> str:
@@ -165,6 +226,7 @@ def resolve(
     disambiguate: Disambiguate = "raise",
     where: str,
     how_to_choose: str | None = None,
+    offset: timedelta | None = None,
 ) -> DateTime:
     """Turn a naive local wall time at zone *tz_name* into one exact instant.
 
@@ -172,7 +234,13 @@ def resolve(
     :class:`AmbiguousLocalTimeError` for one in a fold, unless *disambiguate* says how to
     choose. *where* names the place in error messages, and *how_to_choose*, if given,
     replaces the advice they end with (the command line names its own option).
+
+    An *offset* (as :func:`parse_time_text` reads one) chooses instead: the instant at which
+    the clocks there showed *wall* with that offset, or :class:`LocalTimeError` if they
+    never did.
     """
+    if offset is not None:
+        return _with_offset(wall, tz_name, offset, where=where)
     if disambiguate not in _POLICIES:
         raise LocalTimeError(
             f"{where}: disambiguate must be one of {_POLICIES}, got {disambiguate!r}"
@@ -237,16 +305,40 @@ def resolve(
     return to_zone(chosen, tz_name)
 
 
+def _with_offset(wall: datetime, tz_name: str, offset: timedelta, *, where: str) -> DateTime:
+    candidates = [
+        resolve(wall, tz_name, disambiguate=choice, where=where) for choice in ("earlier", "later")
+    ]
+    for candidate in candidates:
+        if candidate.utcoffset() == offset and candidate.replace(tzinfo=None) == wall:
+            return candidate
+    shown = " or ".join(sorted({format_offset(c) for c in candidates}))
+    raise LocalTimeError(
+        f"{where}: local time {_describe(wall)} with offset {_offset(offset)} never happened "
+        f"there (the offset there was {shown})"
+    )
+
+
 def _offset(delta: timedelta | None) -> str:
     assert delta is not None
     sign = "-" if delta < timedelta(0) else "+"
-    minutes = abs(int(delta.total_seconds())) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    seconds = abs(int(delta.total_seconds()))
+    text = f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
 def format_offset(value: datetime) -> str:
-    """The UTC offset of an aware datetime as ``+HH:MM`` (``+05:30``, ``-04:00``)."""
+    """The UTC offset of an aware datetime as ``+HH:MM`` (``+05:30``, ``-04:00``).
+
+    A historic offset with seconds keeps them: ``+09:18:59`` (Tokyo's local mean time).
+    """
     return _offset(value.utcoffset())
+
+
+def zone_name(value: datetime) -> str | None:
+    """The IANA name of *value*'s zone (``zoneinfo`` or pendulum), or ``None`` for another tzinfo."""
+    key = getattr(value.tzinfo, "key", None)
+    return key if isinstance(key, str) else None
 
 
 def from_micros(us: int, tz_name: str) -> DateTime:
@@ -335,6 +427,26 @@ def duration_parts(value: timedelta) -> tuple[int, int, int, int, int]:
     )
     seconds, micro = divmod(exact // _MICROSECOND, 1_000_000)
     return int(signature["years"]), int(signature["months"]), whole, seconds, micro
+
+
+def parse_iso_duration(text: str) -> Duration | None:
+    """The ISO 8601 duration *text* (``"P6M"``, ``"P1DT12H"``, ``"PT36H"``, ``"P3W"``), or ``None``.
+
+    pendulum's parser reads it and keeps its parts as written (six months stay six months,
+    36 hours stay 36 hours; see :func:`duration_parts`). Whole numbers only: a fraction
+    (``"PT1.5H"``) gives ``None``, as does anything that is not a duration (pendulum's
+    parser would read a date, in UTC).
+
+    >>> duration_parts(parse_iso_duration("P1Y2M3DT4H"))
+    (1, 2, 3, 14400, 0)
+    """
+    if not isinstance(text, str) or not text.startswith("P") or "." in text or "," in text:
+        return None
+    try:
+        parsed = pendulum.parse(text, exact=True)
+    except (ValueError, OverflowError):  # pendulum's ParserError is a ValueError
+        return None
+    return parsed if isinstance(parsed, Duration) else None
 
 
 def duration_key(value: timedelta | None) -> tuple[int, int, int, int, int] | None:

@@ -22,7 +22,7 @@ from itinerary.consistency import Violation
 from itinerary.consistency import check as check_log
 from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import format_local
-from itinerary.places import GAZETTEER, Place
+from itinerary.places import Place, zone_of
 from itinerary.projections import replay as replay_log
 from itinerary.projections._core import timeline
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
@@ -89,31 +89,29 @@ def read(path: str) -> Scenario:
 def _parse_as_of(
     text: str, places: Mapping[str, Place], disambiguate: _time.Disambiguate = "raise"
 ) -> datetime:
-    """``"2025-10-28 12:00 Asia/Tokyo"`` (or a place name instead of the zone) as an instant."""
-    expected = (
-        f"--as-of {text!r}: expected a local time and a zone or place, "
-        "'YYYY-MM-DD HH:MM ZONE', e.g. '2025-10-28 12:30 Asia/Tokyo' (there is no default zone)"
-    )
-    first, _, rest = text.strip().partition(" ")
-    if "T" in first:  # 2025-10-28T12:30 Asia/Tokyo
-        wall_text, where = first, rest.strip()
-    else:
-        clock, _, where = rest.strip().partition(" ")
-        wall_text, where = f"{first} {clock}", where.strip()
-    if not where:
-        raise UserError(expected)
-    place = places.get(where) or GAZETTEER.get(where)
+    """``"2025-10-28 12:00 Asia/Tokyo"`` (or a place name instead of the zone) as an instant.
+
+    The grammar is :func:`itinerary._time.parse_time_text`'s; an offset after the wall time
+    (``"2025-11-02 01:30-05:00 America/New_York"``) chooses in a fold, as in scenario files.
+    """
     option = f"--as-of {text!r}"
-    with _user_errors(option):
-        tz = place.tz if place is not None else _time.check_zone(where)
     with _user_errors():
-        wall = _time.parse_wall_time(wall_text, where=option)
+        parsed = _time.parse_time_text(text, where=option)
+    if parsed.zone is None:
+        raise UserError(
+            f"{option}: expected a local time and a zone or place, 'YYYY-MM-DD HH:MM ZONE', "
+            "e.g. '2025-10-28 12:30 Asia/Tokyo' (there is no default zone)"
+        )
+    with _user_errors(option):
+        tz = zone_of(parsed.zone, places)
+    with _user_errors():
         return _time.resolve(
-            wall,
+            parsed.wall,
             tz,
             disambiguate=disambiguate,
             where=option,
             how_to_choose="Add --disambiguate earlier, later or compatible to choose.",
+            offset=parsed.offset,
         )
 
 
@@ -173,8 +171,8 @@ def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> No
     if state.as_of is None:
         _echo("No events: nothing to replay.")
         return
-    shown = _time.to_zone(state.as_of, getattr(state.as_of.tzinfo, "key", None) or "UTC")
-    zone_name = getattr(shown.tzinfo, "key", "")
+    zone_name = _time.zone_name(state.as_of) or "UTC"
+    shown = _time.to_zone(state.as_of, zone_name)
     counted = timeline(scenario.log).position(state.as_of)  # the index replay just used
     total = len(scenario.log)
     _echo(
@@ -252,9 +250,8 @@ def agenda_command(file: str, tz: str | None) -> None:
     scenario = read(file)
     zone = tz
     if tz is not None:
-        place = scenario.places.get(tz) or GAZETTEER.get(tz)
         with _user_errors(f"--tz {tz!r}"):
-            zone = place.tz if place is not None else _time.check_zone(tz)
+            zone = zone_of(tz, scenario.places)
     with _user_errors():
         text = format_agenda(agenda(scenario.log, tz=zone))
     _echo(text or "No events.")

@@ -22,6 +22,7 @@ __all__ = [
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
+    "WallTimeSyntaxError",
 ]
 
 
@@ -58,6 +59,10 @@ class UnknownZoneError(ItineraryError, ValueError):
 
 class LocalTimeError(ItineraryError, ValueError):
     """A local wall time cannot be turned into exactly one instant at a place."""
+
+
+class WallTimeSyntaxError(LocalTimeError):
+    """Text meant as a local wall time is not in the one accepted form (see docs/local-time.md)."""
 
 
 class NonexistentLocalTimeError(LocalTimeError):

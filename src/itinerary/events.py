@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from pendulum import DateTime
@@ -33,7 +33,6 @@ __all__ = [
     "Arrived",
     "Departed",
     "Event",
-    "EventType",
     "MeetingHeld",
     "Obligation",
     "ObligationMet",
@@ -41,9 +40,13 @@ __all__ = [
 ]
 
 
-def format_local(instant: datetime, place: Place) -> str:
-    """*instant* as the wall time at *place*, with its offset: ``2025-10-28 12:00 +09:00``."""
-    local = place.local(instant)
+def format_local(instant: datetime, place: Place | None) -> str:
+    """*instant* as the wall time at *place*, with its offset: ``2025-10-28 12:00 +09:00``.
+
+    Seconds are shown only if there are any. Without a place, the instant is shown in its
+    own zone.
+    """
+    local = place.local(instant) if place is not None else instant
     shown = (
         f"{local:%Y-%m-%d %H:%M:%S}"
         if local.second or local.microsecond
@@ -100,13 +103,14 @@ def _optional_place(instance: object, attribute: attrs.Attribute[Any], value: ob
         _place(instance, attribute, value)
 
 
-def _names(value: object) -> tuple[str, ...]:
+def names_tuple(value: object) -> tuple[str, ...]:
+    """People's names as a tuple: one name on its own is a tuple of one, not of letters."""
     if isinstance(value, str):  # a lone name would otherwise become a tuple of letters
         return (value,)
     return tuple(value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
 
 
-def _people(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _check_people(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not value:
         raise InvalidEventError(
             f"{_label(instance)}: {attribute.name} must name at least one person, got {value!r}"
@@ -213,7 +217,7 @@ class MeetingHeld(Event):
     """A meeting called *title* of *participants* at *place*, from *start* to *end*."""
 
     title: str = attrs.field(validator=_text)
-    participants: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    participants: tuple[str, ...] = attrs.field(converter=names_tuple, validator=_check_people)
     place: Place = attrs.field(validator=_place)
     start: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     end: DateTime = attrs.field(
@@ -321,7 +325,7 @@ class AgreementSigned(_AtAnInstant):
     """An agreement called *title*, signed by *signatories* at *place* at the instant *at*."""
 
     title: str = attrs.field(validator=_text)
-    signatories: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    signatories: tuple[str, ...] = attrs.field(converter=names_tuple, validator=_check_people)
     place: Place = attrs.field(validator=_place)
     at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     venue: str | None = attrs.field(default=None, validator=_optional_text)
@@ -356,9 +360,6 @@ class ObligationMet(_AtAnInstant):
         """``"'identify projects' of Critical minerals framework met"``."""
         return f"{self.what!r} of {self.agreement} met"
 
-
-EventType: TypeAlias = Arrived | Departed | MeetingHeld | AgreementSigned | ObligationMet
-"""The built-in kinds of event."""
 
 EVENT_TYPES: tuple[type[Event], ...] = (
     Arrived,

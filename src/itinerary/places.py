@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypeGuard
 
 import attrs
 from pendulum import DateTime
@@ -32,7 +33,9 @@ __all__ = [
     "WASHINGTON",
     "YOKOSUKA",
     "Place",
+    "degrees",
     "lookup",
+    "zone_of",
 ]
 
 
@@ -48,18 +51,24 @@ def _check_tz(instance: Place, _: attrs.Attribute[str], value: str) -> None:
         raise UnknownZoneError(f"Place {instance.name!r}: {exc}") from None
 
 
+def degrees(value: object, limit: float) -> TypeGuard[float]:
+    """Whether *value* is a finite number of degrees from -*limit* to *limit* (not a bool).
+
+    The one rule for coordinates: a place's ``lat`` (limit 90) and ``lon`` (limit 180).
+    """
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and -limit <= value <= limit
+    )
+
+
 def _check_coordinate(
     limit: float,
 ) -> Callable[[Place, attrs.Attribute[float | None], float | None], None]:
     def check(instance: Place, attribute: attrs.Attribute[float | None], value: object) -> None:
-        if value is None:
-            return
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not -limit <= value <= limit
-        ):
+        if value is not None and not degrees(value, limit):
             raise InvalidPlaceError(
                 f"Place {instance.name!r}: {attribute.name} must be a number "
                 f"in [-{limit}, {limit}], got {value!r}"
@@ -153,15 +162,32 @@ GAZETTEER: Mapping[str, Place] = MappingProxyType(
 """The built-in places, by name (read-only)."""
 
 
-def lookup(name: str) -> Place:
-    """The gazetteer's place called *name*, or :class:`UnknownPlaceError` listing the known ones.
+def lookup(name: str, places: Mapping[str, Place] | None = None) -> Place:
+    """The place called *name*: one of *places* if given, else the gazetteer's.
+
+    Raises :class:`UnknownPlaceError` listing the names it knows.
 
     >>> lookup("Gyeongju").tz
     'Asia/Seoul'
     """
+    found = places.get(name) if places is not None else None
+    if found is None:
+        found = GAZETTEER.get(name)
+    if found is None:
+        known = ", ".join((*sorted(places or ()), *sorted(GAZETTEER)))
+        raise UnknownPlaceError(f"no place called {name!r}; known: {known}")
+    return found
+
+
+def zone_of(name: str, places: Mapping[str, Place] | None = None) -> str:
+    """The zone of the place called *name* (see :func:`lookup`), or *name* if it is a zone.
+
+    Raises :class:`UnknownZoneError` if it is neither.
+
+    >>> zone_of("Seoul"), zone_of("Asia/Tokyo")
+    ('Asia/Seoul', 'Asia/Tokyo')
+    """
     try:
-        return GAZETTEER[name]
-    except KeyError:
-        known = ", ".join(sorted(GAZETTEER))
-        message = f"no place called {name!r} in the gazetteer; known: {known}"
-        raise UnknownPlaceError(message) from None
+        return lookup(name, places).tz
+    except UnknownPlaceError:
+        return _time.check_zone(name)

@@ -16,9 +16,10 @@ events, each with times as local clocks showed them where it happened::
     place = "Tokyo"
     at = "2025-10-27 16:30"         # Tokyo wall time
 
-A time is ``"YYYY-MM-DD HH:MM[:SS]"`` at the event's place. It may add an offset to say which
-of two instants a repeated wall time means (``"2025-11-02 01:30-05:00"``), or a zone after a
-space to read it somewhere else (``"2026-04-28 12:00 Asia/Tokyo"``). Durations are ISO 8601
+A time is ``"YYYY-MM-DD HH:MM[:SS]"`` at the event's place, in the grammar of
+:func:`itinerary._time.parse_time_text`. It may add an offset to say which of two instants a
+repeated wall time means (``"2025-11-02 01:30-05:00"``), or a zone after a space to read it
+somewhere else (``"2026-04-28 12:00 Asia/Tokyo"``). Durations are ISO 8601
 (``"P6M"``) or a table (``{ months = 6 }``).
 
 Loading is strict and all-or-nothing: a mistake raises
@@ -45,7 +46,7 @@ itinerary.errors.ScenarioError: .../visit.toml: events[0].at: found '2025-10-27 
 
 from __future__ import annotations
 
-import math
+import json
 import os
 import re
 import tomllib
@@ -55,6 +56,7 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
+import tomli_w
 from pendulum import DateTime
 
 from itinerary import _time
@@ -64,6 +66,8 @@ from itinerary.errors import (
     LocalTimeError,
     NonexistentLocalTimeError,
     ScenarioError,
+    UnknownPlaceError,
+    WallTimeSyntaxError,
 )
 from itinerary.events import (
     AgreementSigned,
@@ -73,9 +77,10 @@ from itinerary.events import (
     MeetingHeld,
     Obligation,
     ObligationMet,
+    names_tuple,
 )
 from itinerary.log import EventLog
-from itinerary.places import GAZETTEER, Place
+from itinerary.places import GAZETTEER, Place, degrees, lookup
 
 __all__ = [
     "EVENT_KEYS",
@@ -91,10 +96,6 @@ def _frozen_places(value: Mapping[str, Place]) -> Mapping[str, Place]:
     return MappingProxyType(dict(value))
 
 
-def _names_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
 @attrs.frozen
 class Scenario:
     """A tour read from (or to be written to) a scenario file.
@@ -106,7 +107,7 @@ class Scenario:
 
     log: EventLog
     places: Mapping[str, Place] = attrs.field(factory=dict, converter=_frozen_places)
-    participants: tuple[str, ...] = attrs.field(default=(), converter=_names_tuple)
+    participants: tuple[str, ...] = attrs.field(default=(), converter=names_tuple)
     title: str | None = None
 
 
@@ -141,11 +142,7 @@ _TOP: tuple[frozenset[str], frozenset[str]] = (
 _PLACE = (frozenset({"country", "tz"}), frozenset({"name", "lat", "lon"}))
 _OBLIGATION_KEYS = frozenset({"what", "within", "due"})
 _DURATION_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
-_ISO_DURATION = re.compile(
-    r"P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
-_WALL = "a local wall time 'YYYY-MM-DD HH:MM' (optionally ':SS', an offset, or ' Zone/Name')"
+_WALL = f"a local wall time {_time.WALL_TIME_FORM}, then optionally an offset or ' Zone/Name'"
 
 
 def _kind(value: object) -> str:
@@ -166,7 +163,10 @@ def _show(value: object) -> str:
 
 
 def _duration_shown(value: object) -> str:
-    return repr(value) if isinstance(value, str) else _value(value)
+    """A duration as the file gave it: ``'P6M'`` or ``{ months = 6 }`` (units checked)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{unit} = {amount!r}" for unit, amount in value.items()) + " }"
+    return repr(value)
 
 
 class _Reader:
@@ -224,13 +224,25 @@ class _Reader:
 
     def place(self, value: object, key: str) -> Place:
         name = self.text(value, key)
-        found = self.places.get(name) or GAZETTEER.get(name)
-        if found is None:
+        try:
+            found = lookup(name, self.places)
+        except UnknownPlaceError:
             declared = sorted(self.places)
             known = ", ".join(repr(n) for n in (*declared, *sorted(GAZETTEER)))
-            raise self.fail(key, repr(name), f"a place declared under [places] or known: {known}")
+            raise self.fail(
+                key, repr(name), f"a place declared under [places] or known: {known}"
+            ) from None
         self.used[name] = found
         return found
+
+    def known_place(self, name: object) -> Place | None:
+        """The place called *name* here, or ``None`` (no error: see :meth:`place` for that)."""
+        if not isinstance(name, str):
+            return None
+        try:
+            return lookup(name, self.places)
+        except UnknownPlaceError:
+            return None
 
     def declare_places(self, value: object) -> None:
         if not isinstance(value, dict):
@@ -244,11 +256,8 @@ class _Reader:
             tz = self.zone(spec["tz"], f"{key}.tz")
             lat = self.coordinate(spec.get("lat"), f"{key}.lat", 90)
             lon = self.coordinate(spec.get("lon"), f"{key}.lon", 180)
-            try:
-                place = Place(place_name, country, tz, lat=lat, lon=lon)
-            except ItineraryError as exc:  # pragma: no cover - every field was checked above
-                raise self.fail(key, str(exc), "a valid place") from None
-            self.places[name] = place
+            # Every field was checked above, each at its own key, by the rules Place uses.
+            self.places[name] = Place(place_name, country, tz, lat=lat, lon=lon)
 
     def zone(self, value: object, key: str) -> str:
         name = self.text(value, key)
@@ -260,35 +269,26 @@ class _Reader:
     def coordinate(self, value: object, key: str, limit: int) -> float | None:
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not -limit <= value <= limit
-        ):
+        if not degrees(value, limit):
             raise self.fail(key, _show(value), f"a number of degrees from -{limit} to {limit}")
         return value
 
-    def _split_time(self, value: object, key: str) -> tuple[datetime, timedelta | None, str | None]:
-        """A time value as (wall time, offset or None, zone name or None)."""
+    def _split_time(self, value: object, key: str) -> _time.TimeText:
+        """A time value as written: wall time, offset or None, zone name or None."""
         if isinstance(value, datetime):  # a TOML local (or offset) date-time
-            return value.replace(tzinfo=None), value.utcoffset(), None
-        if not isinstance(value, str):
-            raise self.fail(key, _show(value), _WALL)
-        parts = value.split()
-        tz_name = parts.pop() if len(parts) == 3 else None
+            return _time.TimeText(value.replace(tzinfo=None), value.utcoffset(), None)
         try:
-            if len(parts) != 2:
-                raise ValueError(value)
-            parsed = datetime.fromisoformat(" ".join(parts))
-        except ValueError:
-            raise self.fail(key, repr(value), _WALL) from None
-        if tz_name is not None:
+            parsed = _time.parse_time_text(value, where=key)
+        except WallTimeSyntaxError as exc:  # chained: the grammar's own error says more
+            raise self.fail(key, _show(value), _WALL) from exc
+        if parsed.zone is not None:
             try:
-                _time.check_zone(tz_name)
+                _time.check_zone(parsed.zone)
             except ItineraryError:
-                raise self.fail(key, repr(value), f"{_WALL}; {tz_name!r} is not a zone") from None
-        return parsed.replace(tzinfo=None), parsed.utcoffset(), tz_name
+                raise self.fail(
+                    key, repr(value), f"{_WALL}; {parsed.zone!r} is not a zone"
+                ) from None
+        return parsed
 
     def time(self, value: object, key: str, place: Place | None) -> DateTime:
         wall, offset, tz_name = self._split_time(value, key)
@@ -300,41 +300,27 @@ class _Reader:
         else:
             raise self.fail(key, repr(shown), "a time with its zone ('... Asia/Tokyo'), or a place")
         try:
-            if offset is None:
-                return _time.resolve(
-                    wall, tz_name, disambiguate="raise", where=where, how_to_choose=""
-                )
-            candidates = [
-                _time.resolve(wall, tz_name, disambiguate=choice, where=where)
-                for choice in ("earlier", "later")
-            ]
+            return _time.resolve(
+                wall, tz_name, disambiguate="raise", where=where, how_to_choose="", offset=offset
+            )
         except NonexistentLocalTimeError as exc:
             raise self.fail(key, repr(shown), f"a time that exists there: {exc}") from None
         except AmbiguousLocalTimeError as exc:
             raise self.fail(
                 key, repr(shown), f"one instant; add its offset to choose: {exc}"
             ) from None
-        except LocalTimeError as exc:  # too near the ends of the calendar, say
-            raise self.fail(
-                key, repr(shown), f"a time within the calendar's range: {exc}"
-            ) from None
-        for candidate in candidates:
-            if candidate.utcoffset() == offset and candidate.replace(tzinfo=None) == wall:
-                return candidate
-        offsets = sorted({_time.format_offset(c) for c in candidates})
-        raise self.fail(
-            key,
-            repr(shown),
-            f"a wall time that exists at {where} with offset {' or '.join(offsets)}",
-        )
+        except LocalTimeError as exc:  # a wrong offset, or too near the ends of the calendar
+            expected = "a time within the calendar's range" if offset is None else "that offset"
+            raise self.fail(key, repr(shown), f"{expected}: {exc}") from None
 
     def duration(self, value: object, key: str) -> timedelta:
         expected = "a positive duration such as 'P6M' or { months = 6 }"
         if isinstance(value, str):
-            match = _ISO_DURATION.fullmatch(value)
-            if match is None:
+            parsed = _time.parse_iso_duration(value)
+            if parsed is None:
                 raise self.fail(key, repr(value), expected)
-            parts = {unit: int(n) for unit, n in match.groupdict().items() if n}
+            years, months, days, seconds, _ = _time.duration_parts(parsed)
+            parts = {"years": years, "months": months, "days": days, "seconds": seconds}
         elif isinstance(value, dict):
             parts = {}
             for unit, amount in value.items():
@@ -430,7 +416,6 @@ class _Reader:
                 )
             else:
                 found.append(Obligation(what, due=self.time(item["due"], f"{where}.due", place)))
-        self.agreement_places.setdefault(title, place)
         signed = self.time(spec["at"], f"{key}.at", place)
         for i, obligation in enumerate(found):
             if obligation.within is not None:
@@ -465,6 +450,18 @@ class _Reader:
         )
 
 
+def _agreement_places(signings: Iterable[tuple[object, Place | None]]) -> dict[str, Place]:
+    """Where each agreement was signed, by title (the first signing of a title counts).
+
+    An obligation_met without a place of its own reads and writes its time there.
+    """
+    places: dict[str, Place] = {}
+    for title, place in signings:
+        if isinstance(title, str) and place is not None:
+            places.setdefault(title, place)
+    return places
+
+
 def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
     """The scenario in the TOML *text*; *file* names it in error messages."""
     try:
@@ -482,13 +479,11 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
     if not isinstance(events, list):
         raise reader.fail("events", _show(events), "an array of tables ([[events]])")
     # Agreements first: an obligation_met reads its time at its agreement's place.
-    for spec in events:
-        if isinstance(spec, dict) and spec.get("type") == "agreement":
-            signed, where = spec.get("title"), spec.get("place")
-            if isinstance(signed, str) and isinstance(where, str):
-                found = reader.places.get(where) or GAZETTEER.get(where)
-                if found is not None:
-                    reader.agreement_places.setdefault(signed, found)
+    reader.agreement_places = _agreement_places(
+        (spec.get("title"), reader.known_place(spec.get("place")))
+        for spec in events
+        if isinstance(spec, dict) and spec.get("type") == "agreement"
+    )
     log = EventLog(reader.event(spec, f"events[{i}]") for i, spec in enumerate(events))
     places = dict(reader.places) | reader.used
     return Scenario(log, places, reader.participants, title)
@@ -518,42 +513,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _string(value: str) -> str:
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
 def _key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else _string(name)
-
-
-def _value(value: object) -> str:
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")  # pragma: no cover
+    """*name* as a TOML key in a key path of an error message (quoted unless bare)."""
+    return name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
 
 
 def _wall_text(local: datetime) -> str:
@@ -565,14 +527,9 @@ def _wall_text(local: datetime) -> str:
     return local.replace(tzinfo=None).isoformat(sep=" ", timespec=spec)
 
 
-def _zone_of(value: datetime) -> str | None:
-    key = getattr(value.tzinfo, "key", None)
-    return key if isinstance(key, str) else None
-
-
 def _time_text(value: datetime, place: Place | None) -> str:
     """*value* as a scenario time at *place*: exact, and read back as the same instant."""
-    own = _zone_of(value)
+    own = _time.zone_name(value)
     tz_name = own if own is not None else (place.tz if place is not None else "UTC")
     local = _time.to_zone(value, tz_name)
     wall = local.replace(tzinfo=None)
@@ -607,6 +564,9 @@ def _duration_text(value: timedelta) -> str:
     return "P" + date + (f"T{clock}" if clock else "")
 
 
+_HEADER = "# An itinerary scenario: times are local wall times at each event's place.\n"
+
+
 class _Writer:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
@@ -616,12 +576,14 @@ class _Writer:
             if GAZETTEER.get(key) != place:
                 self.declared[key] = place
             self.keys.setdefault(place, key)
-        self.agreement_places: dict[str, Place] = {}
         for event in scenario.log:
             for place in _places_of(event):
                 self._name(place)
-            if isinstance(event, AgreementSigned):
-                self.agreement_places.setdefault(event.title, event.place)
+        self.agreement_places = _agreement_places(
+            (event.title, event.place)
+            for event in scenario.log
+            if isinstance(event, AgreementSigned)
+        )
 
     def _name(self, place: Place) -> str:
         found = self.keys.get(place)
@@ -638,26 +600,26 @@ class _Writer:
         self.keys[place] = key
         return key
 
-    def lines(self) -> list[str]:
+    def document(self) -> dict[str, Any]:
+        """The scenario as plain TOML-ready data: title, participants, places, events."""
         scenario = self.scenario
-        out = ["# An itinerary scenario: times are local wall times at each event's place."]
+        out: dict[str, Any] = {}
         if scenario.title is not None:
-            out.append(f"title = {_string(scenario.title)}")
-        people = scenario.participants or _people(scenario.log)
+            out["title"] = scenario.title
+        people = scenario.participants or _people_in(scenario.log)
         if people:
-            out.append(f"participants = {_value(list(people))}")
+            out["participants"] = list(people)
+        places = {}
         for key, place in self.declared.items():
-            out += ["", f"[places.{_key(key)}]"]
-            if key != place.name:
-                out.append(f"name = {_string(place.name)}")
-            out += [f"country = {_string(place.country)}", f"tz = {_string(place.tz)}"]
-            if place.lat is not None:
-                out.append(f"lat = {_value(place.lat)}")
-            if place.lon is not None:
-                out.append(f"lon = {_value(place.lon)}")
-        for event in scenario.log:
-            out += ["", "[[events]]", f"type = {_string(_NAMES[type(event)])}"]
-            out += [f"{k} = {_value(v)}" for k, v in self._fields(event)]
+            spec: dict[str, Any] = {} if key == place.name else {"name": place.name}
+            spec |= {"country": place.country, "tz": place.tz}
+            spec |= {k: v for k, v in (("lat", place.lat), ("lon", place.lon)) if v is not None}
+            places[key] = spec
+        if places:
+            out["places"] = places
+        events = [{"type": _NAMES[type(e)], **dict(self._fields(e))} for e in scenario.log]
+        if events:
+            out["events"] = events
         return out
 
     def _fields(self, event: Event) -> list[tuple[str, object]]:
@@ -715,7 +677,7 @@ def _places_of(event: Event) -> Iterable[Place]:
         yield to
 
 
-def _people(log: EventLog) -> tuple[str, ...]:
+def _people_in(log: EventLog) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for event in log:
         for who in event.people:
@@ -726,7 +688,7 @@ def _people(log: EventLog) -> tuple[str, ...]:
 def dumps_scenario(scenario_or_log: Scenario | EventLog | Iterable[Event]) -> str:
     """The TOML text of a scenario (or of a log, as a scenario without a title)."""
     scenario = _as_scenario(scenario_or_log)
-    return "\n".join(_Writer(scenario).lines()) + "\n"
+    return _HEADER + tomli_w.dumps(_Writer(scenario).document())
 
 
 def _as_scenario(value: Scenario | EventLog | Iterable[Event]) -> Scenario:

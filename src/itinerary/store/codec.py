@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypeAlias
 
 import cattrs
@@ -51,23 +51,11 @@ Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns the data of one schema version of an event type into the data of the next."""
 
 SCHEMA_VERSIONS: Mapping[str, int] = {cls.__name__: 1 for cls in EVENT_TYPES}
-"""The schema version the built-in event types are written with today."""
+"""The schema version the built-in event types are written with today (a :class:`Codec`'s
+default): raise one when its type's shape changes, and register an upcaster from the old.
+"""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _zone_name(value: datetime) -> str:
-    """The IANA name of *value*'s zone, or its fixed offset as ``+HH:MM[:SS]``."""
-    tz = value.tzinfo
-    key = getattr(tz, "key", None)  # zoneinfo.ZoneInfo and pendulum.Timezone
-    if isinstance(key, str):
-        return key
-    offset = value.utcoffset()
-    assert offset is not None
-    sign = "-" if offset < timedelta(0) else "+"
-    seconds = abs(int(offset.total_seconds()))
-    text = f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
-    return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
 def encode_instant(value: datetime) -> list[Any]:
@@ -77,15 +65,14 @@ def encode_instant(value: datetime) -> list[Any]:
     >>> encode_instant(SEOUL.at("2025-10-29 12:00"))
     [1761706800000000, 'Asia/Seoul']
     """
-    return [_time.micros(value), _zone_name(value)]
+    # An IANA zone by name; any other tzinfo by its fixed offset, "+HH:MM[:SS]".
+    return [_time.micros(value), _time.zone_name(value) or _time.format_offset(value)]
 
 
 @functools.cache
-def _fixed(name: str) -> timezone:
-    sign = -1 if name[0] == "-" else 1
-    parts = [int(p) for p in name[1:].split(":")]
-    hours, minutes, seconds = ([*parts, 0, 0])[:3]
-    return timezone(sign * timedelta(hours=hours, minutes=minutes, seconds=seconds))
+def _fixed(name: str) -> tzinfo | None:
+    """The fixed offset ``"+HH:MM[:SS]"`` as a tzinfo (``%z`` parses it; ValueError if not)."""
+    return datetime.strptime(name, "%z").tzinfo
 
 
 def decode_instant(value: Any) -> DateTime:
@@ -174,7 +161,8 @@ class Codec:
 
     Args:
         types: The event classes it knows, by class name (default: the built-in ones).
-        versions: The current schema version of each type name (default: 1 for each).
+        versions: The current schema version of each type name (default: the built-in
+            types' from :data:`SCHEMA_VERSIONS`, 1 for any other type).
         upcasters: ``{(type name, version): function}``; each turns the data of that version
             into the data of the next. Decoding an older record applies them in turn.
 
@@ -188,7 +176,8 @@ class Codec:
         upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
     ) -> None:
         self._types = {cls.__name__: cls for cls in types}
-        self._versions = dict.fromkeys(self._types, 1) | dict(versions or {})
+        known = {name: v for name, v in SCHEMA_VERSIONS.items() if name in self._types}
+        self._versions = dict.fromkeys(self._types, 1) | known | dict(versions or {})
         self._upcasters = dict(upcasters or {})
         self._converter = _converter()
         self._encoders = {
@@ -198,10 +187,6 @@ class Codec:
             name: (cls, self._converter.get_structure_hook(cls))
             for name, cls in self._types.items()
         }
-
-    def version_of(self, type_name: str) -> int:
-        """The schema version records of *type_name* are written with."""
-        return self._versions[type_name]
 
     def encode(self, event: Event) -> Record:
         """``(type name, schema version, data)`` for *event*."""
