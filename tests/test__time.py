@@ -252,3 +252,26 @@ def test_format_offset_keeps_the_seconds_of_a_historic_offset() -> None:
     assert _time.format_offset(_time.resolve(datetime(2025, 1, 1), "Asia/Kolkata", where="T")) == (
         "+05:30"
     )
+
+
+@given(
+    st.builds(
+        pendulum.duration,
+        years=st.integers(0, 5),
+        months=st.integers(0, 30),
+        weeks=st.integers(0, 10),
+        days=st.integers(0, 400),
+        hours=st.integers(0, 100),
+        minutes=st.integers(0, 100),
+        seconds=st.integers(0, 100),
+        microseconds=st.integers(0, 10**6),
+    )
+)
+@example(pendulum.duration(months=5))
+def test_a_duration_keeps_its_calendar_parts_through_pickle(value: pendulum.Duration) -> None:
+    """A pickled duration (a plan sent to another process) keeps its months: P5M is not 150 days."""
+    import pickle  # noqa: PLC0415
+
+    restored = pickle.loads(pickle.dumps(value))
+    assert type(restored) is pendulum.Duration
+    assert _time.duration_parts(restored) == _time.duration_parts(value)

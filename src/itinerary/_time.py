@@ -10,6 +10,7 @@ ambiguous one silently resolved, and its convenience functions are far slower th
 from __future__ import annotations
 
 import calendar
+import copyreg
 import functools
 import math
 import re
@@ -475,3 +476,24 @@ def _add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     if not exact:
         return moved
     return to_zone(_EPOCH + timedelta(microseconds=micros(moved)) + exact, tz_name)
+
+
+def _restore_duration(parts: dict[str, float]) -> Duration:
+    """A pendulum ``Duration`` with the parts it was built with (see :func:`_reduce_duration`)."""
+    return Duration(**parts)
+
+
+def _reduce_duration(value: Duration) -> tuple[object, tuple[dict[str, float]]]:
+    """Pickle a ``Duration`` by its parts: pendulum's own pickling keeps only its total.
+
+    pendulum 3 pickles ``Duration(months=5)`` as ``Duration(weeks=21, days=3)`` (a
+    ``timedelta``'s reduction), so a plan sent to another process would count five months as
+    150 days. Registered with :mod:`copyreg` when this module is imported.
+    """
+    parts = getattr(value, "_signature", None)
+    if not isinstance(parts, dict):  # pragma: no cover - a pendulum without the attribute
+        parts = {"microseconds": value // _MICROSECOND}
+    return _restore_duration, (dict(parts),)
+
+
+copyreg.pickle(Duration, _reduce_duration)
