@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,3 +128,39 @@ def test_logs_differing_only_by_fold_are_not_equal() -> None:
     assert EventLog([Arrived("x", WASHINGTON, first)]) != EventLog(
         [Arrived("x", WASHINGTON, second)]
     )
+
+
+class _CountingIndex:
+    """An index that counts how often it is built and can refuse to extend."""
+
+    built = 0
+
+    def __init__(self, recorded: Sequence[Event]) -> None:
+        type(self).built += 1
+        self.base = self.size = len(recorded)
+        self.accepts = True
+
+    def extend(self, recorded: Sequence[Event], upto: int) -> bool:
+        if not self.accepts:
+            return False
+        self.size = upto
+        return True
+
+
+def test_an_index_is_shared_by_versions_grown_in_order_and_rebuilt_when_it_cannot_grow() -> None:
+    """log.index() builds once, extends for appends, rebuilds once, and serves old views apart."""
+    _CountingIndex.built = 0
+    log = EventLog([ARRIVAL])
+    first = log.index(_CountingIndex)
+    longer = log.append(ARRIVAL)
+    assert longer.index(_CountingIndex) is first
+    assert (first.size, _CountingIndex.built) == (2, 1)
+    first.accepts = False
+    third = longer.append(ARRIVAL)
+    rebuilt = third.index(_CountingIndex)
+    assert rebuilt is not first
+    assert (rebuilt.base, _CountingIndex.built) == (3, 2)
+    own = log.index(_CountingIndex)  # the rebuilt index starts after this version
+    assert (own.size, _CountingIndex.built) == (1, 3)
+    assert log.index(_CountingIndex) is own
+    assert third.index(_CountingIndex) is rebuilt

@@ -22,7 +22,7 @@ from itinerary import _time
 from itinerary.events import Event, MeetingHeld
 from itinerary.log import EventLog
 from itinerary.places import Place
-from itinerary.projections._core import timeline
+from itinerary.projections import timeline
 
 __all__ = ["AgendaEntry", "agenda", "format_agenda"]
 

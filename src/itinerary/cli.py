@@ -24,7 +24,7 @@ from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import format_local
 from itinerary.places import Place, zone_of
 from itinerary.projections import replay as replay_log
-from itinerary.projections._core import timeline
+from itinerary.projections import timeline
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
 from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, open_store
 
@@ -44,8 +44,8 @@ class UserError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        """Print ``itinerary: <message>`` on stderr."""
-        click.echo(f"itinerary: {self.format_message()}", err=True)
+        """Print ``itinerary: <message>`` on *file* (stderr if none is given)."""
+        click.echo(f"itinerary: {self.format_message()}", file=file, err=True)
 
 
 @contextlib.contextmanager

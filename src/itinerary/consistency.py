@@ -43,7 +43,7 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.places import Place
-from itinerary.projections._core import timeline
+from itinerary.projections import timeline
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -134,13 +134,6 @@ def great_circle_km(a: Place, b: Place) -> float | None:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _stamp(instant: datetime, place: Place | None) -> str:
-    """*instant* in *place*'s local time, or as recorded if there is no place to show it in."""
-    if place is not None:
-        return format_local(instant, place)
-    return f"{instant.strftime('%Y-%m-%d %H:%M')} {_time.format_offset(instant)}"
-
-
 def _due_if_early(obligation: Obligation, signing: AgreementSigned, at: int) -> datetime | None:
     """The deadline of *obligation* if it is at or before its signing (at *at* µs), else None.
 
@@ -206,17 +199,16 @@ class _Checker:
             found = self.people[who] = _Person()
         return found
 
-    def where(self, who: str, state: _Person) -> str:
-        """Where *state* says *who* is, as a phrase: "is in Tokyo (there since ...)"."""
+    @staticmethod
+    def where(state: _Person) -> str:
+        """Where *state* says its person is, as a phrase: "is in Tokyo (there since ...)"."""
         if state.here is not None:
             assert state.since is not None
-            return f"is in {state.here.name} (there since {_stamp(state.since, state.here)})"
+            return f"is in {state.here.name} (there since {format_local(state.since, state.here)})"
         assert state.origin is not None
         assert state.since is not None
         bound = f" for {state.to.name}" if state.to is not None else ""
-        return (
-            f"is travelling: left {state.origin.name}{bound} at {_stamp(state.since, state.origin)}"
-        )
+        return f"is travelling: left {state.origin.name}{bound} at {format_local(state.since, state.origin)}"
 
     def arrived(self, event: Arrived, pos: int, at: int) -> None:
         who, place = event.who, event.place
@@ -226,7 +218,7 @@ class _Checker:
                 "arrive-while-elsewhere",
                 who,
                 (state.since_pos, pos),
-                f"{who} arrives in {place.name} at {_stamp(event.at, place)} but {self.where(who, state)} "
+                f"{who} arrives in {place.name} at {format_local(event.at, place)} but {self.where(state)} "
                 "with no departure in between",
             )
         elif state.origin is not None:
@@ -236,8 +228,8 @@ class _Checker:
                     "wrong-destination",
                     who,
                     (state.since_pos, pos),
-                    f"{who} arrives in {place.name} at {_stamp(event.at, place)} but left {state.origin.name} at "
-                    f"{_stamp(state.since, state.origin)} for {state.to.name}",
+                    f"{who} arrives in {place.name} at {format_local(event.at, place)} but left {state.origin.name} at "
+                    f"{format_local(state.since, state.origin)} for {state.to.name}",
                 )
             self.judge_speed(who, state, event, pos, at)
         busy = state.busy
@@ -251,10 +243,10 @@ class _Checker:
                     "absent-participant",
                     who,
                     (busy_pos, pos),
-                    f"{who} arrives in {place.name} at {_stamp(event.at, place)}, after "
+                    f"{who} arrives in {place.name} at {format_local(event.at, place)}, after "
                     f"{engagement.title!r} in {place.name} began at "
-                    f"{_stamp(engagement.start, place)} (it ends at "
-                    f"{_stamp(engagement.end, place)})",
+                    f"{format_local(engagement.start, place)} (it ends at "
+                    f"{format_local(engagement.end, place)})",
                 )
         state.here, state.since, state.since_pos = place, event.at, pos
         state.origin = state.to = None
@@ -275,8 +267,8 @@ class _Checker:
             "too-fast",
             who,
             (left_pos, pos),
-            f"{who} travels {km:,.0f} km from {origin.name} (leaves {_stamp(left, origin)}) to "
-            f"{event.place.name} (arrives {_stamp(event.at, event.place)}) in "
+            f"{who} travels {km:,.0f} km from {origin.name} (leaves {format_local(left, origin)}) to "
+            f"{event.place.name} (arrives {format_local(event.at, event.place)}) in "
             f"{_duration(elapsed)}: {speed}, faster than any airliner "
             f"({MAX_GROUND_SPEED_KMH:,.0f} km/h)",
         )
@@ -289,7 +281,7 @@ class _Checker:
                 "depart-from-elsewhere",
                 who,
                 (state.since_pos, pos),
-                f"{who} leaves {place.name} at {_stamp(event.at, place)} but {self.where(who, state)}",
+                f"{who} leaves {place.name} at {format_local(event.at, place)} but {self.where(state)}",
             )
         busy = state.busy
         if busy is not None and at < busy[1]:
@@ -299,8 +291,8 @@ class _Checker:
                 "absent-participant",
                 who,
                 (busy_pos, pos),
-                f"{who} leaves {place.name} at {_stamp(event.at, place)}, before {engagement.title!r} in "
-                f"{engagement.place.name} ends at {_stamp(engagement.end, engagement.place)}",
+                f"{who} leaves {place.name} at {format_local(event.at, place)}, before {engagement.title!r} in "
+                f"{engagement.place.name} ends at {format_local(engagement.end, engagement.place)}",
             )
         state.here, state.origin, state.to = None, place, event.to
         state.since, state.since_pos = event.at, pos
@@ -322,7 +314,7 @@ class _Checker:
                 assert isinstance(other, MeetingHeld)
                 during = (
                     f"{other.title!r} in {other.place.name} "
-                    f"({_stamp(other.start, other.place)} to {_stamp(other.end, other.place)})"
+                    f"({format_local(other.start, other.place)} to {format_local(other.end, other.place)})"
                 )
                 if other.place != place:
                     clash = True
@@ -330,7 +322,7 @@ class _Checker:
                         "two-places",
                         who,
                         (other_pos, pos),
-                        f"{who} is at the {what} {event.title!r} in {place.name} at {_stamp(event.occurred_at, place)} "
+                        f"{who} is at the {what} {event.title!r} in {place.name} at {format_local(event.occurred_at, place)} "
                         f"while still in {during}",
                     )
                 elif is_meeting:
@@ -338,7 +330,7 @@ class _Checker:
                         "overlapping-meetings",
                         who,
                         (other_pos, pos),
-                        f"{who} is in {event.title!r} in {place.name} from {_stamp(event.occurred_at, place)} while still "
+                        f"{who} is in {event.title!r} in {place.name} from {format_local(event.occurred_at, place)} while still "
                         f"in {during}",
                     )
             if state.here is None and state.origin is None:  # first known: they were there
@@ -349,8 +341,8 @@ class _Checker:
                     "absent-participant",
                     who,
                     (state.since_pos, pos),
-                    f"{who} is {role} {event.title!r} in {place.name} at {_stamp(event.occurred_at, place)} but "
-                    f"{self.where(who, state)}",
+                    f"{who} is {role} {event.title!r} in {place.name} at {format_local(event.occurred_at, place)} but "
+                    f"{self.where(state)}",
                 )
             if busy is None or end > busy[1]:
                 state.busy = (at, end, event, pos)
@@ -368,9 +360,9 @@ class _Checker:
                     "due-before-signed",
                     None,
                     (pos,),
-                    f"{obligation.what!r} of {title!r} falls due at {_stamp(due, event.place)}, "
+                    f"{obligation.what!r} of {title!r} falls due at {format_local(due, event.place)}, "
                     f"{when} the agreement is signed in {event.place.name} at "
-                    f"{_stamp(event.at, event.place)}",
+                    f"{format_local(event.at, event.place)}",
                 )
         self.signings.setdefault(title, (event, pos))
         for met, met_pos, step in self.early.pop(title, ()):
@@ -379,9 +371,9 @@ class _Checker:
                     "met-before-signed",
                     None,
                     (met_pos, pos),
-                    f"{met.what!r} of {title!r} is met at {_stamp(met.at, event.place)}, "
+                    f"{met.what!r} of {title!r} is met at {format_local(met.at, event.place)}, "
                     f"before the agreement is signed in {event.place.name} at "
-                    f"{_stamp(event.at, event.place)}",
+                    f"{format_local(event.at, event.place)}",
                     step=step,
                 )
             else:
@@ -394,7 +386,7 @@ class _Checker:
                 "unknown-obligation",
                 None,
                 (pos,),
-                f"{event.what!r} of {event.agreement!r} is met at {_stamp(event.at, None)}, "
+                f"{event.what!r} of {event.agreement!r} is met at {format_local(event.at, None)}, "
                 f"but no agreement titled {event.agreement!r} is ever signed",
                 step=step,
             )
@@ -406,8 +398,8 @@ class _Checker:
             None,
             (signed_pos, pos),
             f"{event.what!r} of {event.agreement!r} is met at "
-            f"{_stamp(event.at, agreement.place)}, but that agreement (signed in "
-            f"{agreement.place.name} at {_stamp(agreement.at, agreement.place)}) lists no such "
+            f"{format_local(event.at, agreement.place)}, but that agreement (signed in "
+            f"{agreement.place.name} at {format_local(agreement.at, agreement.place)}) lists no such "
             f"obligation (it lists {listed})",
             step=step,
         )
@@ -427,7 +419,7 @@ class _Checker:
                 None,
                 (signed_pos, pos),
                 f"{event.what!r} of {event.agreement!r} is met again at "
-                f"{_stamp(event.at, agreement.place)}",
+                f"{format_local(event.at, agreement.place)}",
             )
         else:
             listed[event.what] = True

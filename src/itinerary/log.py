@@ -18,24 +18,49 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Iterator
-from typing import Any, overload
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Protocol, TypeVar, cast, overload
 
 from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
 from itinerary.events import Event
 
-__all__ = ["EventLog", "checked_batch"]
+__all__ = ["EventLog", "Index", "checked_batch"]
+
+
+class Index(Protocol):
+    """What a log needs of an index over its recorded events to share it (see :meth:`EventLog.index`).
+
+    The replay index (:class:`itinerary.projections._core.Timeline`) is one.
+    """
+
+    @property
+    def base(self) -> int:
+        """How many recorded events it was built from: fewer cannot use it."""
+        ...
+
+    @property
+    def size(self) -> int:
+        """How many recorded events it covers (``base`` or more, after :meth:`extend`)."""
+        ...
+
+    def extend(self, recorded: Sequence[Event], upto: int, /) -> bool:
+        """Cover recorded events ``size..upto`` too; False, changing nothing, if it cannot."""
+        ...
+
+
+IndexT = TypeVar("IndexT", bound=Index)
+Build = Callable[[Sequence[Event]], IndexT]
 
 
 class _Tape:
-    """The shared, grow-only list behind one or more log views."""
+    """The shared, grow-only list behind one or more log views, and the indexes they share."""
 
-    __slots__ = ("events", "lock", "timeline")
+    __slots__ = ("events", "indexes", "lock")
 
     def __init__(self, events: list[Event]) -> None:
         self.events = events
         self.lock = threading.Lock()
-        self.timeline: Any = None  # the replay index, shared by this tape's views
+        self.indexes: dict[Build[Index], Index] = {}  # by the function that builds each
 
 
 def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
@@ -63,24 +88,50 @@ class EventLog:
     nothing is appended.
     """
 
-    __slots__ = ("__weakref__", "_cache", "_size", "_tape")
+    __slots__ = ("__weakref__", "_own", "_size", "_tape")
 
     _tape: _Tape
     _size: int
-    _cache: dict[Any, Any]
+    _own: dict[Build[Index], Index]  # indexes of this view alone (see index())
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
         self._tape = _Tape(checked_batch(events, 0))
         self._size = len(self._tape.events)
-        self._cache = {}
+        self._own = {}
 
     @classmethod
     def _view(cls, tape: _Tape, size: int) -> EventLog:
         log = cls.__new__(cls)
         log._tape = tape
         log._size = size
-        log._cache = {}
+        log._own = {}
         return log
+
+    def index(self, build: Callable[[Sequence[Event]], IndexT]) -> IndexT:
+        """The index *build* makes of the recorded events, covering at least this log's.
+
+        Built on first use and shared by the versions of this log that share storage: an
+        append the index can :meth:`~Index.extend` over grows it in place; an append it
+        cannot (an event that sorts before earlier ones) rebuilds it once, from this
+        version. A version the shared index cannot serve (an older one, after a rebuild)
+        gets an index of its own, kept while it lives. Its first ``len(self)`` entries are
+        this log's; *build* is called with a list of recorded events.
+        """
+        key = cast("Build[Index]", build)
+        tape, size = self._tape, self._size
+        with tape.lock:
+            shared = tape.indexes.get(key)
+            if shared is None:
+                shared = tape.indexes[key] = build(tape.events[:size])
+            if shared.base <= size and (shared.size >= size or shared.extend(tape.events, size)):
+                return cast("IndexT", shared)  # stored under its own builder
+            if size >= shared.size:  # an out-of-order append: sort once, and grow from here
+                fresh = tape.indexes[key] = build(tape.events[:size])
+                return fresh
+        own = self._own.get(key)
+        if own is None:
+            own = self._own[key] = build(list(self))
+        return cast("IndexT", own)
 
     @property
     def version(self) -> int:

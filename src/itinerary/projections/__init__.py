@@ -4,10 +4,12 @@ from itinerary.projections._core import (
     SNAPSHOT_EVERY,
     Projection,
     ProjectionLike,
+    TimelineView,
     compose,
     fold,
     occurrence_order,
     project,
+    timeline,
 )
 from itinerary.projections.agreements import AGREEMENTS
 from itinerary.projections.deadlines import DEADLINES, Deadline
@@ -24,10 +26,12 @@ __all__ = [
     "Projection",
     "ProjectionLike",
     "State",
+    "TimelineView",
     "Whereabouts",
     "compose",
     "fold",
     "occurrence_order",
     "project",
     "replay",
+    "timeline",
 ]

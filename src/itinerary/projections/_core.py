@@ -39,11 +39,13 @@ __all__ = [
     "ProjectionLike",
     "Timeline",
     "TimelineView",
+    "check_as_of",
     "compose",
     "fold",
     "occurrence_index",
     "occurrence_order",
     "project",
+    "timeline",
 ]
 
 S = TypeVar("S")
@@ -302,25 +304,13 @@ class TimelineView:
 def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
     """The occurrence order of *log*'s events, indexed for time travel (built on first use).
 
-    The index is shared by the versions of a log that share storage and grown in place when
-    events are appended in order; any iterable of events is accepted too (indexed afresh).
+    The index is the log's (see :meth:`EventLog.index`): shared by the versions of a log
+    that share storage and grown in place when events are appended in order; any iterable
+    of events is accepted too (indexed afresh).
     """
     if not isinstance(log, EventLog):
         log = EventLog(log)
-    tape, size = log._tape, log._size
-    with tape.lock:
-        shared = tape.timeline
-        if shared is None:
-            shared = tape.timeline = Timeline(tape.events[:size])
-        if shared.base <= size and (shared.size >= size or shared.extend(tape.events, size)):
-            return TimelineView(shared, size)
-        if size >= shared.size:  # an out-of-order append: sort once, and grow from here on
-            shared = tape.timeline = Timeline(tape.events[:size])
-            return TimelineView(shared, size)
-    own = log._cache.get("timeline")
-    if own is None:
-        own = log._cache["timeline"] = TimelineView(Timeline(list(log)), size)
-    return own
+    return TimelineView(log.index(Timeline), len(log))
 
 
 def check_as_of(as_of: object) -> DateTime | None:

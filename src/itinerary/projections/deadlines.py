@@ -14,14 +14,17 @@ from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet
 from itinerary.places import Place
 from itinerary.projections._core import Projection
 
-__all__ = ["DEADLINES", "Deadline", "Open", "deadlines"]
+__all__ = ["DEADLINES", "Deadline", "Ledger", "LedgerEntry", "deadlines"]
 
 DeadlineStatus = Literal["pending", "overdue", "met"]
 
 
 @attrs.frozen
-class Open:
-    """An obligation as the deadlines projection keeps it: its signing and when it was met."""
+class LedgerEntry:
+    """An obligation as the deadlines projection keeps it, met or not.
+
+    Its signing, its deadline, and when it was met (``None`` while it is not).
+    """
 
     signing: AgreementSigned
     obligation: Obligation
@@ -50,7 +53,8 @@ class Deadline:
         return f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
 
 
-Ledger = immutables.Map[tuple[str, str], Open]
+Ledger = immutables.Map[tuple[str, str], LedgerEntry]
+"""The deadlines projection's state: each obligation, by (agreement title, what)."""
 
 
 def _evolve(state: Ledger, event: Event) -> Ledger:
@@ -60,15 +64,15 @@ def _evolve(state: Ledger, event: Event) -> Ledger:
         draft = state.mutate()
         for obligation in event.obligations:
             due = obligation.due_after(event.at, event.place)
-            draft[event.title, obligation.what] = Open(event, obligation, due)
+            draft[event.title, obligation.what] = LedgerEntry(event, obligation, due)
         return draft.finish()
     assert isinstance(event, ObligationMet)
     key = (event.agreement, event.what)
     entry = state.get(key)
     if entry is None or entry.met_at is not None:  # unknown, or met already: checks report it
         return state
-    # Open(...) directly: attrs.evolve() introspects the class on every call.
-    return state.set(key, Open(entry.signing, entry.obligation, entry.due, event.at))
+    # LedgerEntry(...) directly: attrs.evolve() introspects the class on every call.
+    return state.set(key, LedgerEntry(entry.signing, entry.obligation, entry.due, event.at))
 
 
 def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:

@@ -12,9 +12,9 @@ from pendulum import DateTime
 from itinerary import _time
 from itinerary.events import AgreementSigned, Event
 from itinerary.projections._core import Projection, check_as_of, compose, timeline
-from itinerary.projections.agreements import AGREEMENTS, signed
-from itinerary.projections.deadlines import DEADLINES, Deadline, deadlines
-from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts
+from itinerary.projections.agreements import AGREEMENTS, Signed, signed
+from itinerary.projections.deadlines import DEADLINES, Deadline, Ledger, deadlines
+from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts, WhereaboutsByName
 
 if TYPE_CHECKING:
     from itinerary.log import EventLog
@@ -34,27 +34,30 @@ class State:
     """
 
     as_of: DateTime | None = attrs.field(eq=_time.instant_key)
-    _parts: tuple[Any, ...] = attrs.field(repr=False, alias="parts")
+    # The states of TOUR's three projections, in the order compose() was given them.
+    _whereabouts: WhereaboutsByName = attrs.field(repr=False, alias="whereabouts")
+    _agreements: Signed = attrs.field(repr=False, alias="agreements")
+    _ledger: Ledger = attrs.field(repr=False, alias="ledger")
 
     def where(self, who: str) -> Whereabouts:
         """Where *who* was: ``.place`` is ``None`` while in transit or if unknown."""
-        found = self._parts[0].get(who)
+        found = self._whereabouts.get(who)
         return found if found is not None else Whereabouts(who)
 
     @property
     def people(self) -> tuple[str, ...]:
         """Everyone whose whereabouts are known, in alphabetical order."""
-        return tuple(sorted(self._parts[0].keys()))
+        return tuple(sorted(self._whereabouts.keys()))
 
     @property
     def agreements(self) -> tuple[AgreementSigned, ...]:
         """The agreements signed so far, oldest first (title, signatories, place, at)."""
-        return signed(self._parts[1])
+        return signed(self._agreements)
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
         """Every obligation signed so far, soonest due first, with its status as of now."""
-        return deadlines(self._parts[2], self.as_of)
+        return deadlines(self._ledger, self.as_of)
 
     def pending(self) -> tuple[Deadline, ...]:
         """Obligations not yet met whose deadline has not passed."""
@@ -82,4 +85,4 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     instant = check_as_of(as_of)
     if instant is None:
         instant = line.latest()
-    return State(instant, line.state(TOUR, line.position(instant)))
+    return State(instant, *line.state(TOUR, line.position(instant)))

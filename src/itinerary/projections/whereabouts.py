@@ -19,7 +19,7 @@ from itinerary.events import AgreementSigned, Arrived, Departed, Event, MeetingH
 from itinerary.places import Place
 from itinerary.projections._core import Projection
 
-__all__ = ["WHEREABOUTS", "Whereabouts"]
+__all__ = ["WHEREABOUTS", "Whereabouts", "WhereaboutsByName"]
 
 Status = Literal["at", "in_transit", "unknown"]
 
@@ -51,10 +51,11 @@ class Whereabouts:
         return self.status == "in_transit"
 
 
-Whereabout = immutables.Map[str, Whereabouts]
+WhereaboutsByName = immutables.Map[str, Whereabouts]
+"""The whereabouts projection's state: each person's :class:`Whereabouts`, by name."""
 
 
-def _evolve(state: Whereabout, event: Event) -> Whereabout:
+def _evolve(state: WhereaboutsByName, event: Event) -> WhereaboutsByName:
     kind = type(event)
     if kind is Arrived:
         assert isinstance(event, Arrived)
@@ -75,7 +76,7 @@ def _evolve(state: Whereabout, event: Event) -> Whereabout:
     return draft.finish()
 
 
-WHEREABOUTS: Projection[Whereabout] = Projection(
+WHEREABOUTS: Projection[WhereaboutsByName] = Projection(
     immutables.Map(),
     _evolve,
     handles=(Arrived, Departed, MeetingHeld, AgreementSigned),
