@@ -204,6 +204,8 @@ def sim_table(results: Sequence[Result]) -> str:
             continue
         plan = r.section.removeprefix("simulator (").removesuffix(")")
         name = f"{plan}: {r.what}" if r.subject == "itinerary" else f"{plan}: {r.subject} {r.what}"
+        if "load before" in r.extra:
+            name += f" (load {r.extra['load before']:.1f})"
         if r.extra.get("same outcomes") == 0.0:
             name += " (outcomes DIFFER from in-process)"
         rows.append([

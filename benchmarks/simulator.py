@@ -16,6 +16,7 @@ and skips the pools.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -137,8 +138,9 @@ def _on(section: str, what: str, plan: Plan, executor: Executor, alone: Outcomes
     """*alone*'s study again on *executor*, warmed up first; flags outcomes that differ."""
     runs = alone.runs
     _study(plan, 200, executor)  # workers started, modules imported
+    load = os.getloadavg()[0]  # other work on the machine skews a 2-process ratio: say so
     found: list[Outcomes] = []
     seconds = _best(1, lambda: found.append(_study(plan, runs, executor)))
     same = all(list(found[0].slips(n)) == list(alone.slips(n)) for n in plan.names)
-    extra = {**_steps(plan), "same outcomes": float(same)}
+    extra = {**_steps(plan), "load before": load, "same outcomes": float(same)}
     return Result(section, "itinerary", what, runs, seconds, VS_IN_PROCESS, extra)
