@@ -6,6 +6,16 @@ import platform
 import subprocess
 from collections.abc import Sequence
 
+from benchmarks.simulator import (
+    DASK,
+    IN_PROCESS,
+    MODEL,
+    POOL,
+    SIMPY,
+    SIMULATE,
+    VS_IN_PROCESS,
+    VS_SIMPY,
+)
 from benchmarks.suite import BUILD, FOLD, WRITE, Result
 
 # For each kind of figure: (the baseline subject, its measurement) for each ratio column.
@@ -57,6 +67,8 @@ def table(results: Sequence[Result]) -> str:
     head = ["measurement", "events", "events/s", "per event", *(f"vs {c}" for c in COLUMNS)]
     rows = [head, ["---"] * len(head)]
     for r in results:
+        if r.section.startswith("simulator"):
+            continue  # in sim_table: runs, not events
         if r.rate is not None and r.seconds is not None:
             rate, per = _si(r.rate), _per_event(r.seconds, r.size)
         else:
@@ -150,3 +162,81 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()} on {platform.system()} {platform.release()}"
     )
+
+
+def _sim_baseline(result: Result, results: Sequence[Result]) -> Result | None:
+    """The figure *result* is compared with: SimPy's, or the in-process study's of its size."""
+    if result.kind == VS_SIMPY:
+        wanted = (result.section, SIMPY, MODEL, None)
+    elif result.kind == VS_IN_PROCESS:
+        wanted = (result.section, "itinerary", IN_PROCESS, result.size)
+    else:
+        return None
+    for other in results:
+        found = (other.section, other.subject, other.what, other.size if wanted[3] else None)
+        if found == wanted and other.rate:
+            return other
+    return None
+
+
+def _sim_ratio(result: Result, column: str, results: Sequence[Result]) -> str:
+    other = _sim_baseline(result, results) if result.kind == column else None
+    if other is None or not result.rate or not other.rate:
+        return ""
+    return f"{result.rate / other.rate:.2f}x"
+
+
+def _per_run(seconds: float, n: int) -> str:
+    micros = seconds / n * 1e6
+    return f"{micros:.0f} µs" if micros < 10_000 else f"{micros / 1e3:.1f} ms"
+
+
+def sim_table(results: Sequence[Result]) -> str:
+    """The simulator's figures as a Markdown table: runs/s and the ratio to each baseline.
+
+    ``vs SimPy`` is the rate over the SimPy model's on the same plan; ``vs in-process`` is a
+    multi-process study's rate over the same study's in this process.
+    """
+    head = ["measurement", "runs", "runs/s", "per run", VS_SIMPY, VS_IN_PROCESS]
+    rows = [head, ["---"] * len(head)]
+    for r in results:
+        if not r.section.startswith("simulator") or r.seconds is None:
+            continue
+        plan = r.section.removeprefix("simulator (").removesuffix(")")
+        name = f"{plan}: {r.what}" if r.subject == "itinerary" else f"{plan}: {r.subject} {r.what}"
+        if "load before" in r.extra:
+            name += f" (load {r.extra['load before']:.1f})"
+        if r.extra.get("same outcomes") == 0.0:
+            name += " (outcomes DIFFER from in-process)"
+        rows.append([
+            name, f"{r.size:,}", _si(r.size / r.seconds), _per_run(r.seconds, r.size),
+            _sim_ratio(r, VS_SIMPY, results), _sim_ratio(r, VS_IN_PROCESS, results),
+        ])  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    return "\n".join(
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    )
+
+
+def sim_targets(results: Sequence[Result]) -> str:
+    """The issue's speed targets for the simulator, each with the ratio measured."""
+    lines = []
+    goals = {
+        SIMULATE: ("simulate() with its full log >= 1x SimPy", 1.0),
+        IN_PROCESS: ("monte_carlo in-process >= 10x SimPy (goal 100x)", 10.0),
+        POOL: ("2 processes (ProcessPoolExecutor) >= 1.6x one", 1.6),
+        DASK: ("2 Dask workers (LocalCluster) >= 1.6x one process", 1.6),
+    }
+    for r in results:
+        other = _sim_baseline(r, results)
+        if r.what not in goals or other is None or not r.rate or not other.rate:
+            continue
+        target, floor = goals[r.what]
+        ratio = r.rate / other.rate
+        plan = r.section.removeprefix("simulator (").removesuffix(")")
+        verdict = "met" if ratio >= floor else "MISSED"
+        if r.extra.get("same outcomes") == 0.0:
+            verdict += ", but the outcomes DIFFER from the in-process study"
+        lines.append(f"- {target} ({plan}, {r.size:,} runs): {ratio:.2f}x -> {verdict}")
+    return "\n".join(lines)

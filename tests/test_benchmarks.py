@@ -5,10 +5,13 @@ Structure only: no figure measured here is compared with a target or a time.
 
 import importlib.util
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
-from benchmarks.report import table, targets
+from benchmarks.report import sim_table, sim_targets, table, targets
+from benchmarks.sim_workload import DISRUPTIONS, asia_tour
+from benchmarks.simulator import IN_PROCESS, POOL, SEED, Sizes, _on, measure
 from benchmarks.suite import Config, Result, optional, run
 from benchmarks.workload import as_facts, generate
 from hypothesis import example, given
@@ -16,6 +19,7 @@ from hypothesis import strategies as st
 
 from itinerary import EventLog, replay
 from itinerary.consistency import check
+from itinerary.sim import monte_carlo
 
 SECTIONS = {"construct", "append", "replay", "time travel", "memory", "check", "store"}
 
@@ -122,3 +126,46 @@ def test_bare_loop_folds_the_same_facts_as_replay(n, seed):
     assert [a[1] for a in agreements] == [a.title for a in state.agreements]
     met = {(d.agreement, d.what) for d in state.met()}
     assert {key for key, (_, at) in deadlines.items() if at is not None} == met
+
+
+def test_simulator_quick_run_compares_with_simpy():
+    """A quick simulator run measures SimPy, simulate() and monte_carlo for both plans."""
+    lines: list[str] = []
+    config = Config(sizes=(), repeat=lambda n: 1, log=lines.append)
+    results = measure(Sizes(simpy=10, simulate=10, monte_carlo=20, pools=0, repeat=1), config)
+    assert {r.section for r in results} == {"simulator (Asia tour)", "simulator (summit circuit)"}
+    assert all(r.rate is not None and r.rate > 0 for r in results)
+    rows = sim_table(results).splitlines()
+    assert len(rows) == len(results) + 2
+    assert all(row.count("x ") == 1 for row in rows[2:] if "SimPy 4" not in row)
+    assert "simulate() with its full log >= 1x SimPy (Asia tour" in sim_targets(results)
+
+
+def test_a_study_on_an_executor_is_compared_with_the_one_in_process():
+    """An executor's figure is a ratio to the in-process study, and says the outcomes agree."""
+    plan = asia_tour()
+    alone = monte_carlo(plan, DISRUPTIONS, runs=300, seed=SEED)
+    with ThreadPoolExecutor(2) as pool:
+        found = _on("simulator (Asia tour)", POOL, plan, pool, alone)
+    assert found.extra["same outcomes"] == 1.0
+    baseline = Result("simulator (Asia tour)", "itinerary", IN_PROCESS, 300, found.seconds)
+    assert f"{POOL}" in sim_table([baseline, found])
+    assert "1.00x -> MISSED" in sim_targets([baseline, found])
+
+
+def test_sim_targets_flag_outcomes_that_differ():
+    """A figure whose outcomes differ from the in-process study is flagged, met or not."""
+    section = "simulator (x)"
+    baseline = Result(section, "itinerary", IN_PROCESS, 1000, 2.0)
+    faster = Result(section, "itinerary", POOL, 1000, 1.0, "vs in-process", {"same outcomes": 0.0})
+    assert "2.00x -> met, but the outcomes DIFFER" in sim_targets([baseline, faster])
+
+
+def test_command_line_sim_only(capsys):
+    """`python -m benchmarks --quick --sim-only` prints the simulator's table and no other."""
+    results = main(["--quick", "--sim-only"])
+    out = capsys.readouterr().out
+    assert "Simulator:" in out
+    assert "| measurement" in out
+    assert "events/s" not in out
+    assert all(r.section.startswith("simulator") for r in results)

@@ -1,0 +1,152 @@
+"""The simulator's figures: runs per second of ``simulate`` and ``monte_carlo``, against SimPy.
+
+For each workload (the Asia tour, the synthetic summit circuit) and in the same process:
+
+- the SimPy 4 model of the plan (:mod:`benchmarks.simpy_model`), recording tuples: the baseline;
+- ``simulate()`` with its full log (an ``EventLog`` of validated events), per call;
+- ``monte_carlo()`` in this process;
+- ``monte_carlo()`` on two worker processes, with a ``ProcessPoolExecutor`` and (if
+  ``distributed`` is installed) a Dask ``LocalCluster``, against in-process runs of the
+  same study. Pools are started and warmed up before the clock starts: a study reuses them.
+
+Every rate is compared with a baseline measured in the same run, the single-process ones
+interleaved (SimPy, simulate, monte_carlo, again) so that a change of load hits them alike. Quick mode uses few runs
+and skips the pools.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.sim_workload import DISRUPTIONS, asia_tour, synthetic
+from benchmarks.simpy_model import SimpyModel
+from benchmarks.suite import Config, Result, optional
+from itinerary.sim import Outcomes, Plan, monte_carlo, simulate
+
+SIMPY = "SimPy 4"
+VS_SIMPY, VS_IN_PROCESS = "vs SimPy", "vs in-process"
+MODEL = "model, tuple log"
+SIMULATE = "simulate(), full log"
+IN_PROCESS = "monte_carlo, in-process"
+POOL = "monte_carlo, ProcessPoolExecutor(2)"
+DASK = "monte_carlo, Dask LocalCluster(2 workers)"
+SEED = 2025
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Runs per figure for the Asia tour; the circuit (13x the steps) runs a tenth as many."""
+
+    simpy: int = 2_000
+    simulate: int = 2_000
+    monte_carlo: int = 20_000
+    pools: int = 20_000  # runs of the multi-process figures, for every plan; 0 skips them
+    repeat: int = 3  # best of, for every figure but the pools' (one run each)
+
+
+QUICK = Sizes(simpy=30, simulate=30, monte_carlo=300, pools=0, repeat=1)
+
+WORKLOADS: tuple[tuple[str, Callable[[], Plan], int], ...] = (
+    ("Asia tour", asia_tour, 1),
+    ("summit circuit", synthetic, 10),
+)
+
+
+def _best(repeat: int, run: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def _study(plan: Plan, runs: int, executor: Executor | None = None) -> Outcomes:
+    return monte_carlo(plan, DISRUPTIONS, runs=runs, seed=SEED, executor=executor)
+
+
+def measure(sizes: Sizes, config: Config) -> list[Result]:
+    """Every figure for every workload, each plan's rows under section ``simulator (<plan>)``."""
+    results: list[Result] = []
+    for label, build, divisor in WORKLOADS:
+        t0 = time.perf_counter()
+        plan = build()
+        section = f"simulator ({label})"
+        results += _single(section, plan, sizes, divisor)
+        if sizes.pools:
+            results += _pools(section, plan, sizes.pools, config)
+        config.log(f"  {section:<28} {time.perf_counter() - t0:6.1f} s")
+    return results
+
+
+def _steps(plan: Plan) -> dict[str, float]:
+    return {"steps": float(len(plan))}
+
+
+def _single(section: str, plan: Plan, sizes: Sizes, divisor: int) -> list[Result]:
+    disruptions, steps = DISRUPTIONS, _steps(plan)
+    model = SimpyModel(plan, disruptions)
+    n_simpy = max(1, sizes.simpy // divisor)
+    n_simulate = max(1, sizes.simulate // divisor)
+    n_study = max(1, sizes.monte_carlo // divisor)
+
+    def simpy_runs() -> None:
+        for seed in range(n_simpy):
+            model.run(seed)
+
+    def simulate_runs() -> None:
+        for seed in range(n_simulate):
+            simulate(plan, disruptions, seed=seed)
+
+    # Interleaved, best of each: a change of load on a shared machine hits all three alike.
+    best = {MODEL: math.inf, SIMULATE: math.inf, IN_PROCESS: math.inf}
+    for _ in range(sizes.repeat):
+        for what, run in ((MODEL, simpy_runs), (SIMULATE, simulate_runs),
+                          (IN_PROCESS, lambda: _study(plan, n_study))):  # fmt: skip
+            best[what] = min(best[what], _best(1, run))
+    return [
+        Result(section, SIMPY, MODEL, n_simpy, best[MODEL], None, steps),
+        Result(section, "itinerary", SIMULATE, n_simulate, best[SIMULATE], VS_SIMPY, steps),
+        Result(section, "itinerary", IN_PROCESS, n_study, best[IN_PROCESS], VS_SIMPY, steps),
+    ]
+
+
+def _pools(section: str, plan: Plan, runs: int, config: Config) -> list[Result]:
+    alone: list[Outcomes] = []
+    steps = _steps(plan)
+    results = [
+        Result(section, "itinerary", IN_PROCESS, runs,
+               _best(1, lambda: alone.append(_study(plan, runs))), None, steps),
+    ]  # fmt: skip
+    with ProcessPoolExecutor(2) as pool:
+        results.append(_on(section, POOL, plan, pool, alone[0]))
+    distributed = optional("distributed", config, f"{section}: Dask")
+    if distributed is not None:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            results.append(_on(section, DASK, plan, client.get_executor(), alone[0]))
+    return results
+
+
+def _on(section: str, what: str, plan: Plan, executor: Executor, alone: Outcomes) -> Result:
+    """*alone*'s study again on *executor*, warmed up first; flags outcomes that differ."""
+    runs = alone.runs
+    _study(plan, 200, executor)  # workers started, modules imported
+    load = os.getloadavg()[0]  # other work on the machine skews a 2-process ratio: say so
+    found: list[Outcomes] = []
+    seconds = _best(1, lambda: found.append(_study(plan, runs, executor)))
+    same = all(list(found[0].slips(n)) == list(alone.slips(n)) for n in plan.names)
+    extra = {**_steps(plan), "load before": load, "same outcomes": float(same)}
+    return Result(section, "itinerary", what, runs, seconds, VS_IN_PROCESS, extra)
