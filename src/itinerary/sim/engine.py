@@ -183,6 +183,8 @@ class Program:
                 elif kind == FULFILMENT:
                     signed = starts[op[7]]
                     met, due = self.met_and_due(op, signed)
+                    if met < planned and signed >= self.planned[op[7]]:
+                        met = planned  # a late signing in a fold: its wall clock went back
                     start, extra = met + own, 0
                     cause = causes[op[7]]
                 else:
