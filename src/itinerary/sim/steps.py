@@ -203,6 +203,12 @@ def _check_obligations(instance: Signing, _: attrs.Attribute[Any], value: object
         raise InvalidPlanError(f"{_label(instance)}: an obligation is listed twice")
     at = _time.micros(instance.at)
     for obligation in value:
+        if obligation.due is not None:  # a late signing could pass it: an impossible log
+            raise InvalidPlanError(
+                f"{_label(instance)}: obligation {obligation.what!r} has a fixed due=; in a "
+                "plan give within= (counted from the signing, which may slip), e.g. "
+                "Obligation(what, within=pendulum.duration(months=6))"
+            )
         try:
             due = obligation.due_after(instance.at, instance.place)
         except (InvalidEventError, LocalTimeError) as exc:
