@@ -39,6 +39,8 @@ __all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel"]
 
 def _label(instance: object) -> str:
     name = getattr(instance, "name", None) or getattr(instance, "title", None)
+    if name is None and isinstance(instance, Travel) and hasattr(instance, "destination"):
+        name = _derived_name(instance)  # a converter runs before the name is set
     kind = type(instance).__name__
     return f"{kind} {name!r}" if isinstance(name, str) else kind
 
@@ -107,8 +109,12 @@ def _optional_delay(instance: object, attribute: attrs.Attribute[Any], value: ob
 
 
 def _derived_name(instance: object) -> str:
-    if isinstance(instance, Travel):
-        return f"{', '.join(instance.who)}: {instance.origin.name} -> {instance.destination.name}"
+    if isinstance(instance, Travel):  # before validation: any of these may be of a wrong type
+        who = instance.who if isinstance(instance.who, tuple) else (instance.who,)
+        origin, destination = (
+            getattr(p, "name", p) for p in (instance.origin, instance.destination)
+        )
+        return f"{', '.join(map(str, who))}: {origin} -> {destination}"
     if isinstance(instance, Fulfilment):
         return f"{instance.agreement}: {instance.what}"
     return str(instance.title)  # type: ignore[attr-defined]
