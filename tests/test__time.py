@@ -190,6 +190,21 @@ def test_add_local_months_keep_the_wall_clock_or_clamp_the_day(
     assert _time.micros(due) > _time.micros(start)
 
 
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(min_value=0, max_value=3 * 86_400),
+    st.sampled_from(ZONES),
+)
+@example(datetime(2000, 10, 29, 6, tzinfo=UTC), 3600, "America/New_York")  # 01:00 EST, fold=1
+def test_add_local_elapsed_time_is_exact(start: datetime, seconds: int, zone: str) -> None:
+    """Hours and seconds alone add exactly, from either instant of a fold's wall time."""
+    local = _time.to_zone(start, zone)
+    later = _time.add_local(local, zone, pendulum.duration(seconds=seconds))
+    assert _time.micros(later) - _time.micros(start) == seconds * 1_000_000
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [

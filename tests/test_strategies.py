@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from itinerary import EventLog, Place
+from itinerary import EventLog, Place, _time
 from itinerary._time import micros
 from itinerary.consistency import check
 from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON
-from itinerary.strategies import NAMES, event_logs, itineraries, local_times, places
+from itinerary.sim import Delay, Disruptions, Fulfilment, Meeting, Plan, Signing, Travel
+from itinerary.strategies import (
+    DST_PLACES,
+    NAMES,
+    delays,
+    disruptions,
+    event_logs,
+    itineraries,
+    local_times,
+    places,
+    plans,
+)
 
 _FIND = settings(database=None, derandomize=True, max_examples=500)
+_REACH = settings(_FIND, max_examples=2000, phases=[Phase.generate])  # found, not shrunk
 
 
 @given(places())
@@ -170,6 +182,13 @@ def test_from_type_is_registered(log: EventLog, place: Place) -> None:
         (itineraries, {"max_events": -1}, "max_events must be a non-negative integer"),
         (event_logs, {"places": TOKYO}, "places must be a hypothesis strategy"),
         (event_logs, {"min_events": 2.5}, "min_events must be a non-negative integer"),
+        (plans, {"people": ["Ann"]}, "people must be a hypothesis strategy"),
+        (plans, {"delays": Delay.none()}, "delays must be a hypothesis strategy"),
+        (plans, {"min_steps": 0}, "min_steps must be a positive integer"),
+        (plans, {"min_steps": 3, "max_steps": 2}, "greater than max_steps=2"),
+        (plans, {"max_places": True}, "max_places must be a positive integer"),
+        (disruptions, {"delays": Delay.none()}, "delays must be a hypothesis strategy"),
+        (disruptions, {"cancel": 0.5}, "cancel must be a hypothesis strategy"),
     ],
 )
 def test_bad_arguments_raise_at_once(strategy: Any, kwargs: dict[str, Any], message: str) -> None:
@@ -182,6 +201,80 @@ def test_bad_arguments_raise_at_once(strategy: Any, kwargs: dict[str, Any], mess
         call = lambda: strategy(**kwargs)  # noqa: E731
     with pytest.raises(InvalidArgument, match=message):
         call()
+
+
+@given(plans(delays=st.none() | delays()))
+def test_plans_are_valid(plan: Plan) -> None:
+    """plans() draws plans that Plan accepts again from their steps, in 1-4 people."""
+    assert Plan(plan.steps) == plan
+    assert 1 <= len(plan) <= 12
+    assert 1 <= len(plan.people) <= 4
+
+
+def _kinds(plan: Plan) -> set[type]:
+    return {type(step) for step in plan}
+
+
+def _crosses_a_change(plan: Plan) -> bool:
+    """True if some person's steps at one place span two UTC offsets there."""
+    for step in plan:
+        if isinstance(step, Fulfilment):
+            continue
+        place = step.origin if isinstance(step, Travel) else step.place
+        offsets = {s.start.astimezone(_time.zone(place.tz)).utcoffset() for s in plan
+                   if not isinstance(s, Fulfilment) and set(s.people) & set(step.people)}  # fmt: skip
+        if len(offsets) > 1 and place.tz != "Asia/Seoul":
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("what", "condition"),
+    [
+        ("every kind of step", lambda p: _kinds(p) == {Travel, Meeting, Signing, Fulfilment}),
+        ("a delegation", lambda p: any(isinstance(s, Travel) and len(s.who) > 1 for s in p)),
+        ("a meeting of three", lambda p: any(isinstance(s, Meeting) and len(s.people) > 2 for s in p)),
+        ("a step of its own name", lambda p: any(s.name.startswith("Step ") for s in p)),
+        ("a signing of its own name", lambda p: any(isinstance(s, Signing) and s.name != s.title for s in p)),
+        ("a fulfilment in months", lambda p: any(isinstance(s, Fulfilment) and _time.duration_parts(s.after)[1] for s in p)),
+        ("an obligation in months", lambda p: any(isinstance(s, Signing) and any(_time.duration_parts(o.within)[1] for o in s.obligations if o.within) for s in p)),
+        ("a step at a DST place", lambda p: any(getattr(s, "place", None) in DST_PLACES for s in p)),
+        ("a step across a clock change", _crosses_a_change),
+    ],
+)  # fmt: skip
+def test_plans_reach(what: str, condition: Any) -> None:
+    """plans() draws each kind of plan the simulator must handle (found within 500 tries)."""
+    assert find(plans(), condition, settings=_REACH) is not None, what
+
+
+def test_plans_shrink_to_one_meeting_in_washington() -> None:
+    """The simplest plan is one short meeting of Donald Trump in Washington on 2000-01-01."""
+    plan = find(plans(), lambda p: True, settings=_FIND)
+    (step,) = plan.steps
+    assert isinstance(step, Meeting)
+    assert (step.participants, step.place, step.name) == ((NAMES[0],), WASHINGTON, "Meeting 1")
+    assert micros(step.start) == micros(datetime(2000, 1, 1, tzinfo=UTC))
+    assert step.duration == timedelta(0)
+
+
+def test_disruptions_shrink_to_nothing_going_wrong() -> None:
+    """The simplest disruptions are Disruptions(): no delays, no cancellations."""
+    found = find(disruptions(), lambda d: True, settings=_FIND)
+    assert (found.departure, found.overrun, found.fulfilment, found.cancel) == (
+        Delay.none(), Delay.none(), Delay.none(), 0.0
+    )  # fmt: skip
+
+
+def test_delays_shrink_to_none() -> None:
+    """The simplest delay model is Delay.none()."""
+    assert find(delays(), lambda d: True, settings=_FIND) == Delay.none()
+
+
+@given(disruptions())
+def test_disruptions_are_disruptions(found: Disruptions) -> None:
+    """disruptions() draws Disruptions with a probability of cancelling."""
+    assert isinstance(found, Disruptions)
+    assert 0.0 <= found.cancel <= 1.0
 
 
 def _runtime_imports(module: str) -> set[str]:

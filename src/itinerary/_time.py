@@ -459,6 +459,8 @@ def _add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
     local = to_zone(start, tz_name)
     years, months, days, seconds, micro = duration_parts(duration)
     exact = timedelta(seconds=seconds, microseconds=micro)
+    if not (years or months or days):  # elapsed time only: no wall clock (it loses a fold)
+        return to_zone(_EPOCH + timedelta(microseconds=micros(start)) + exact, tz_name)
     wall = datetime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond,

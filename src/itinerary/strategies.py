@@ -1,4 +1,4 @@
-"""Hypothesis strategies for property-testing itineraries: places, local times, tours, logs.
+"""Hypothesis strategies for property-testing itineraries: places, times, tours, logs, plans.
 
 In hypothesis' house style: each function is a plural noun returning a strategy; arguments
 with defaults are keyword-only; arguments that vary take strategies, not values; bad arguments
@@ -25,9 +25,10 @@ import functools
 import math
 import zoneinfo
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
@@ -47,11 +48,23 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place
+from itinerary.sim.delays import Delay, Disruptions
+from itinerary.sim.plan import Plan
+from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
 if TYPE_CHECKING:
     from pendulum import DateTime
 
-__all__ = ["event_logs", "itineraries", "local_times", "places"]
+__all__ = [
+    "DST_PLACES",
+    "delays",
+    "disruptions",
+    "event_logs",
+    "itineraries",
+    "local_times",
+    "places",
+    "plans",
+]
 
 _MINUTE = 60_000_000  # µs
 
@@ -476,6 +489,300 @@ def event_logs(
     sizes = {"min_events": min_events, "max_events": max_events}
     return _arbitrary_logs(people=names, where=where, starts=when, **sizes) | _itineraries(
         people=names, where=where, starts=when, max_people=4, max_places=5, **sizes
+    )
+
+
+DST_PLACES = (
+    Place("New York", "United States", "America/New_York", lat=40.71, lon=-74.0),
+    Place("London", "United Kingdom", "Europe/London", lat=51.51, lon=-0.13),
+    Place("Sydney", "Australia", "Australia/Sydney", lat=-33.87, lon=151.21),
+    Place("Lord Howe Island", "Australia", "Australia/Lord_Howe", lat=-31.55, lon=159.08),
+)
+"""Places whose clocks change (Lord Howe's by half an hour): :func:`plans` visits them too."""
+
+_PLAN_PLACES = (*GAZETTEER.values(), *DST_PLACES)
+_HOUR = 60 * _MINUTE
+_DAY = 24 * _HOUR
+_STEP_ACTIONS = st.sampled_from(("meet", "travel", "sign", "fulfil"))
+
+
+@functools.cache
+def _transitions(tz: str) -> tuple[int, ...]:
+    """The instants (µs, to the minute) at which clocks in *tz* changed offset, 2000-2039."""
+    zone = zoneinfo.ZoneInfo(tz)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def offset(us: int) -> timedelta | None:
+        return (epoch + timedelta(microseconds=us)).astimezone(zone).utcoffset()
+
+    found = []
+    low = _time.micros(datetime(2000, 1, 1, tzinfo=UTC))
+    before = offset(low)
+    for _ in range(40 * 366):
+        high = low + _DAY
+        after = offset(high)
+        if after != before:  # bisect to the minute: offset(a) == before != offset(b)
+            a, b = low, high
+            while b - a > _MINUTE:
+                middle = (a + b) // 2 // _MINUTE * _MINUTE
+                a, b = (middle, b) if offset(middle) == before else (a, middle)
+            found.append(b)
+        low, before = high, after
+    return tuple(found)
+
+
+@functools.cache
+def _delays_strategy() -> SearchStrategy[Delay]:
+    minutes = st.integers(1, 10 * 60).map(lambda m: _time.duration(seconds=60 * m))
+    chance = st.just(1.0) | st.floats(0.0, 1.0)
+    return st.one_of(
+        st.just(Delay.none()),
+        st.integers(0, 10 * 60).map(lambda m: Delay.fixed(_time.duration(seconds=60 * m))),
+        st.builds(Delay.exponential, minutes, p=chance),
+        st.builds(Delay.lognormal, minutes, st.floats(0.0, 1.5), p=chance),
+        st.builds(
+            Delay.empirical,
+            st.lists(
+                st.integers(0, 10 * 60).map(lambda m: _time.duration(seconds=60 * m)),
+                min_size=1,
+                max_size=5,
+            ),
+        ),
+    )
+
+
+def delays() -> SearchStrategy[Delay]:
+    """Delay models of every kind: none, fixed, exponential, log-normal, empirical.
+
+    Sizes are whole minutes up to ten hours (log-normal spreads up to ``sigma=1.5``), with a
+    chance ``p`` of any delay at all that is often 1.
+
+    Shrinks towards :meth:`Delay.none() <itinerary.sim.Delay.none>`.
+    """
+    return _delays_strategy()
+
+
+def disruptions(
+    *,
+    delays: SearchStrategy[Delay] | None = None,
+    cancel: SearchStrategy[float] | None = None,
+) -> SearchStrategy[Disruptions]:
+    """What can go wrong with a plan: a delay model per kind of step, and cancellations.
+
+    Args:
+        delays: Delay models for departures, overruns and fulfilments; default :func:`delays`.
+        cancel: The chance a leg is cancelled (and re-flown 1 minute to 3 days later);
+            default any probability, often 0.
+
+    Shrinks towards ``Disruptions()``: nothing goes wrong.
+
+    """
+    _require_strategy(delays, "delays")
+    _require_strategy(cancel, "cancel")
+    models = _delays_strategy() if delays is None else delays
+    chances = (st.just(0.0) | st.floats(0.0, 1.0)) if cancel is None else cancel
+    return st.builds(
+        Disruptions,
+        departure=models,
+        overrun=models,
+        fulfilment=models,
+        cancel=chances,
+        rebook=st.integers(1, 3 * 24 * 60).map(lambda m: _time.duration(seconds=60 * m)),
+    )
+
+
+def _calendar(draw: st.DrawFn, *, least: int) -> timedelta:
+    """A duration of months, days and hours (at least *least* µs if it has no calendar part)."""
+    months, days = draw(_up_to(12)), draw(_up_to(3))
+    hours = draw(_up_to(48))
+    if not months and not days and hours * _HOUR < least:
+        hours = -(-least // _HOUR)
+    return _time.duration(months=months, days=days, seconds=3600 * hours)
+
+
+class _Planner:
+    """The generator's bookkeeping while it draws one valid plan, person by person."""
+
+    def __init__(self, names: Sequence[str], spots: Sequence[Place], start: int) -> None:
+        self.names = list(names)
+        self.spots = list(spots)
+        self.clock = dict.fromkeys(names, start)
+        self.where: dict[str, Place] = {}
+        self.steps: list[Step] = []
+        self.used: set[str] = set()
+        self.open: list[tuple[Signing, str]] = []
+        self.counts = {"meet": 0, "sign": 0}
+
+    def add(self, draw: st.DrawFn, step: Step, delays: SearchStrategy[Delay | None]) -> None:
+        """Add *step*, with its own delay if one is drawn, and its derived name unless taken."""
+        delay = draw(delays)
+        name = step.name
+        if name in self.used or draw(_BOOLEANS):
+            name = f"Step {len(self.steps) + 1}"
+        self.used.add(name)
+        if delay is not None or name != step.name:
+            step = attrs.evolve(step, delay=delay, name=name)
+        self.steps.append(step)
+
+    def group(self, draw: st.DrawFn) -> tuple[Place, list[str], int]:
+        who = _pick(draw, self.names)
+        place = self.where[who]
+        others = [n for n in self.names if n != who and self.where[n] == place]
+        people = [who, *_some(draw, others, len(others))]
+        return place, people, max(self.clock[p] for p in people) + _minutes(draw, 12 * 60)
+
+    def travel(self, draw: st.DrawFn, delays: SearchStrategy[Delay | None]) -> None:
+        here, people, leave = self.group(draw)
+        there = _pick(draw, [spot for spot in self.spots if spot != here])
+        km = great_circle_km(here, there) or 0.0
+        shortest = max(10, math.ceil(km / CRUISE_KMH * 60))  # minutes
+        minutes = shortest + draw(_up_to(12 * 60))
+        leg = Travel(
+            tuple(people), here, there, _local(leave, here),
+            _time.duration(seconds=60 * minutes),
+        )  # fmt: skip
+        self.add(draw, leg, delays)
+        for who in people:
+            self.where[who], self.clock[who] = there, leave + minutes * _MINUTE
+
+    def meet(self, draw: st.DrawFn, delays: SearchStrategy[Delay | None]) -> None:
+        place, people, start = self.group(draw)
+        minutes = draw(_up_to(8 * 60))
+        self.counts["meet"] += 1
+        title = f"Meeting {self.counts['meet']}"
+        meeting = Meeting(
+            title, tuple(people), place, _local(start, place),
+            _time.duration(seconds=60 * minutes),
+        )  # fmt: skip
+        self.add(draw, meeting, delays)
+        for who in people:
+            self.clock[who] = start + minutes * _MINUTE
+
+    def sign(self, draw: st.DrawFn, delays: SearchStrategy[Delay | None]) -> None:
+        place, people, at = self.group(draw)
+        obligations = []
+        for what in _some(draw, _OBLIGATIONS, 2):
+            obligations.append(Obligation(what, within=_calendar(draw, least=_HOUR)))
+        self.counts["sign"] += 1
+        title = f"Agreement {self.counts['sign']}"
+        signing = Signing(title, tuple(people), place, _local(at, place), obligations=obligations)
+        self.add(draw, signing, delays)
+        self.open += [(signing, o.what) for o in obligations]
+        for who in people:
+            self.clock[who] = at
+
+    def fulfil(self, draw: st.DrawFn, delays: SearchStrategy[Delay | None]) -> None:
+        signing, what = self.open.pop(draw(_up_to(len(self.open) - 1)))
+        after = _calendar(draw, least=0)
+        self.add(draw, Fulfilment(signing.title, what, after), delays)
+
+
+def _near_transition(draw: st.DrawFn, spots: Sequence[Place]) -> int | None:
+    """An instant up to two days before a clock change at one of *spots*, if drawn."""
+    zones = [spot.tz for spot in spots if _transitions(spot.tz)]
+    if not zones or not draw(_BOOLEANS):
+        return None
+    changes = _transitions(_pick(draw, zones))
+    return changes[draw(_up_to(len(changes) - 1))] - _minutes(draw, 48 * 60)
+
+
+@st.composite
+def _plans(
+    draw: st.DrawFn,
+    *,
+    people: SearchStrategy[str],
+    where: SearchStrategy[Place],
+    starts: SearchStrategy[datetime] | None,
+    delays: SearchStrategy[Delay | None],
+    max_people: int,
+    max_places: int,
+    min_steps: int,
+    max_steps: int,
+) -> Plan:
+    target = draw(st.integers(min_steps, max_steps))
+    names = draw(st.lists(people, min_size=1, max_size=max_people, unique=True))
+    spots = draw(
+        st.lists(where, min_size=1, max_size=max_places, unique_by=lambda place: place.name)
+    )
+    start = None if starts is not None else _near_transition(draw, spots)
+    if start is None:
+        start = _time.micros(draw(_default_plan_starts() if starts is None else starts))
+    planner = _Planner(names, spots, start)
+    for who in names:
+        planner.where[who] = _pick(draw, spots)
+        planner.clock[who] += _minutes(draw, 12 * 60)
+    while len(planner.steps) < target:
+        action = draw(_STEP_ACTIONS)
+        if action == "travel" and len(spots) > 1:
+            planner.travel(draw, delays)
+        elif action == "sign":
+            planner.sign(draw, delays)
+        elif action == "fulfil" and planner.open:
+            planner.fulfil(draw, delays)
+        else:
+            planner.meet(draw, delays)
+    return Plan(planner.steps)
+
+
+@functools.cache
+def _default_plan_starts() -> SearchStrategy[datetime]:
+    return st.datetimes(datetime(2000, 1, 1), datetime(2039, 12, 31), timezones=st.just(UTC))
+
+
+def plans(
+    *,
+    people: SearchStrategy[str] | None = None,
+    places: SearchStrategy[Place] | None = None,
+    starts: SearchStrategy[datetime] | None = None,
+    delays: SearchStrategy[Delay | None] | None = None,
+    max_people: int = 4,
+    max_places: int = 4,
+    min_steps: int = 1,
+    max_steps: int = 12,
+) -> SearchStrategy[Plan]:
+    """Plans for the simulator that are valid by construction: ``Plan(...)`` accepts them.
+
+    The planner walks each person's timeline forward with gaps of up to 12 hours: legs (one
+    traveller or a delegation of people at the same place, no faster than
+    :data:`CRUISE_KMH`, at least 10 minutes), meetings (of people at the same place, 0 to 8
+    hours long), signings with obligations (due ``within=`` months, days and hours) and fulfilments of those obligations (``after`` months, days and
+    hours). Some steps get a ``name=`` of their own. By default half the plans start up to
+    two days before a clock change at one of their places (:data:`DST_PLACES` change theirs).
+
+    Args:
+        people: Names to draw the people from (distinct); default :data:`NAMES`.
+        places: Places to draw the plan's places from (distinct names); default the
+            gazetteer's and :data:`DST_PLACES`, all with coordinates.
+        starts: Aware datetimes: when the plan starts; default near a clock change, or
+            any instant in 2000-2039.
+        delays: Each step's own ``delay=`` (``None``: the disruptions' default for its
+            kind); default ``st.none()``, no step has its own.
+        max_people: At most this many people (at least one).
+        max_places: At most this many places (at least one).
+        min_steps: At least this many steps (at least one).
+        max_steps: At most this many steps.
+
+    Shrinks towards a plan of *min_steps* meetings of one person (Donald Trump by default)
+    at one place (Washington by default), with derived names, on 2000-01-01 00:00 UTC.
+
+    """
+    _require_strategy(people, "people")
+    _require_strategy(places, "places")
+    _require_strategy(starts, "starts")
+    _require_strategy(delays, "delays")
+    _require_positive("max_people", max_people)
+    _require_positive("max_places", max_places)
+    _require_positive("min_steps", min_steps)
+    _require_sizes("min_steps", min_steps, "max_steps", max_steps)
+    return _plans(
+        people=st.sampled_from(NAMES) if people is None else people,
+        where=st.sampled_from(_PLAN_PLACES) if places is None else places,
+        starts=starts,
+        delays=st.none() if delays is None else delays,
+        max_people=max_people,
+        max_places=max_places,
+        min_steps=min_steps,
+        max_steps=max_steps,
     )
 
 

@@ -63,8 +63,9 @@ def format_micros(us: int) -> str:
     """A duration in microseconds in words: ``2 hours 5 minutes``, ``-30 minutes``, ``0 seconds``."""
     if us < 0:
         return "-" + format_micros(-us)
-    words = pendulum.duration(microseconds=us).in_words()
-    return words or "0 seconds"
+    if us == 0:  # pendulum says "0 microseconds"
+        return "0 seconds"
+    return pendulum.duration(microseconds=us).in_words()
 
 
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -73,6 +73,8 @@ class Program:
         order: list[Step] = [*timed, *(s for s in steps if isinstance(s, Fulfilment))]
         self.steps: tuple[Step, ...] = tuple(order)
         self.index = {s.name: i for i, s in enumerate(order)}
+        # A fulfilment names its agreement by title, which is not its signing's name= if given.
+        self.signings = {s.title: i for i, s in enumerate(order) if isinstance(s, Signing)}
         self.planned: list[int] = []
         self.planned_end: list[int] = []
         ops: list[tuple[Any, ...]] = []
@@ -81,7 +83,7 @@ class Program:
         for i, step in enumerate(order):
             key = key_of(step.name)
             if isinstance(step, Fulfilment):
-                signing = self.index[step.agreement]
+                signing = self.signings[step.agreement]
                 sign = order[signing]
                 assert isinstance(sign, Signing)
                 obligation = next(o for o in sign.obligations if o.what == step.what)
@@ -181,6 +183,8 @@ class Program:
                 elif kind == FULFILMENT:
                     signed = starts[op[7]]
                     met, due = self.met_and_due(op, signed)
+                    if met < planned and signed >= self.planned[op[7]]:
+                        met = planned  # a late signing in a fold: its wall clock went back
                     start, extra = met + own, 0
                     cause = causes[op[7]]
                 else:
@@ -234,7 +238,7 @@ def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, E
             venue=step.venue, obligations=step.obligations,
         )  # fmt: skip
         return [(start, signed)]
-    sign = program.steps[program.index[step.agreement]]
+    sign = program.steps[program.signings[step.agreement]]
     assert isinstance(sign, Signing)
     return [(start, ObligationMet(step.agreement, step.what, _local(start, sign.place.tz)))]
 

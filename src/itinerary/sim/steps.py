@@ -39,6 +39,8 @@ __all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel"]
 
 def _label(instance: object) -> str:
     name = getattr(instance, "name", None) or getattr(instance, "title", None)
+    if name is None and isinstance(instance, Travel) and hasattr(instance, "destination"):
+        name = _derived_name(instance)  # a converter runs before the name is set
     kind = type(instance).__name__
     return f"{kind} {name!r}" if isinstance(name, str) else kind
 
@@ -107,8 +109,12 @@ def _optional_delay(instance: object, attribute: attrs.Attribute[Any], value: ob
 
 
 def _derived_name(instance: object) -> str:
-    if isinstance(instance, Travel):
-        return f"{', '.join(instance.who)}: {instance.origin.name} -> {instance.destination.name}"
+    if isinstance(instance, Travel):  # before validation: any of these may be of a wrong type
+        who = instance.who if isinstance(instance.who, tuple) else (instance.who,)
+        origin, destination = (
+            getattr(p, "name", p) for p in (instance.origin, instance.destination)
+        )
+        return f"{', '.join(map(str, who))}: {origin} -> {destination}"
     if isinstance(instance, Fulfilment):
         return f"{instance.agreement}: {instance.what}"
     return str(instance.title)  # type: ignore[attr-defined]
@@ -203,6 +209,12 @@ def _check_obligations(instance: Signing, _: attrs.Attribute[Any], value: object
         raise InvalidPlanError(f"{_label(instance)}: an obligation is listed twice")
     at = _time.micros(instance.at)
     for obligation in value:
+        if obligation.due is not None:  # a late signing could pass it: an impossible log
+            raise InvalidPlanError(
+                f"{_label(instance)}: obligation {obligation.what!r} has a fixed due=; in a "
+                "plan give within= (counted from the signing, which may slip), e.g. "
+                "Obligation(what, within=pendulum.duration(months=6))"
+            )
         try:
             due = obligation.due_after(instance.at, instance.place)
         except (InvalidEventError, LocalTimeError) as exc:

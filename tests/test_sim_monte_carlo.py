@@ -1,0 +1,223 @@
+"""Tests for itinerary.sim.monte_carlo: monte_carlo(), Outcomes, reproducibility on executors."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
+
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from itinerary.errors import InvalidPlanError
+from itinerary.places import BUSAN, SEOUL, TOKYO
+from itinerary.sim import (
+    Delay,
+    Disruptions,
+    Meeting,
+    Outcomes,
+    Plan,
+    Travel,
+    monte_carlo,
+    simulate,
+)
+from itinerary.sim.delays import elapsed_micros
+from itinerary.strategies import delays, disruptions, plans
+
+H = pendulum.duration
+RUNS = 20_000
+SUMMIT = "Summit"
+
+
+def _fly_in(buffer: timedelta) -> Plan:
+    """Two leaders land in Tokyo at 12:00 Tokyo time; their summit is *buffer* later."""
+    land = TOKYO.at("2025-10-28 12:00")
+    return Plan([
+        Travel("Lee Jae-myung", SEOUL, TOKYO, land - H(hours=2, minutes=30), H(hours=2, minutes=30)),
+        Travel("Xi Jinping", BUSAN, TOKYO, land - H(hours=2), H(hours=2)),
+        Meeting(SUMMIT, ("Lee Jae-myung", "Xi Jinping"), TOKYO, land + buffer, H(hours=1)),
+    ])  # fmt: skip
+
+
+def _within_4_se(estimate: float, p: float, runs: int = RUNS) -> None:
+    se = math.sqrt(p * (1 - p) / runs)
+    assert abs(estimate - p) <= 4 * se, (estimate, p, se)
+
+
+@pytest.mark.parametrize(("mean", "buffer"), [(1, 1), (2, 1), (1, 3)])
+def test_two_leaders_flying_in_exponential(mean: int, buffer: int) -> None:
+    """P(meeting late) = 1 - (1 - e^(-b/m))^2 for exponential departure delays, within 4 SE."""
+    d = Disruptions(departure=Delay.exponential(H(hours=mean)))
+    outcomes = monte_carlo(_fly_in(H(hours=buffer)), d, runs=RUNS, seed=1)
+    _within_4_se(outcomes.p_late(SUMMIT), 1 - (1 - math.exp(-buffer / mean)) ** 2)
+
+
+def test_two_leaders_flying_in_with_a_chance_of_delay() -> None:
+    """With p=, each leg is late by more than b with chance p e^(-b/m)."""
+    d = Disruptions(departure=Delay.exponential(H(hours=1), p=0.3))
+    outcomes = monte_carlo(_fly_in(H(minutes=30)), d, runs=RUNS, seed=2)
+    q = 0.3 * math.exp(-0.5)
+    _within_4_se(outcomes.p_late(SUMMIT), 1 - (1 - q) ** 2)
+
+
+def test_two_leaders_flying_in_with_cancellations() -> None:
+    """A cancelled leg re-flown after more than the buffer always makes the meeting late."""
+    d = Disruptions(departure=Delay.exponential(H(hours=1)), cancel=0.1, rebook=H(hours=6))
+    outcomes = monte_carlo(_fly_in(H(hours=2)), d, runs=RUNS, seed=3)
+    q = 0.1 + 0.9 * math.exp(-2)
+    _within_4_se(outcomes.p_late(SUMMIT), 1 - (1 - q) ** 2)
+    slip = outcomes.quantiles("Lee Jae-myung: Seoul -> Tokyo", [0.95])[0]
+    assert slip >= H(hours=6)  # the top 10% are cancellations: rebooked 6 hours later
+
+
+def test_cancellations_alone() -> None:
+    """With no delays and cancel=c, P(meeting late) = 1 - (1 - c)^2."""
+    d = Disruptions(cancel=0.25, rebook=H(hours=24))
+    outcomes = monte_carlo(_fly_in(H(hours=1)), d, runs=RUNS, seed=4)
+    _within_4_se(outcomes.p_late(SUMMIT), 1 - 0.75**2)
+    assert outcomes.quantiles(SUMMIT, [1.0]) == [H(hours=23)]
+
+
+ANY_PLAN = plans(max_steps=8, delays=st.none() | delays())
+
+
+@settings(max_examples=25)
+@given(ANY_PLAN, disruptions(), st.integers(0, 2**32), st.integers(1, 40), st.data())
+def test_run_i_is_run_i(
+    plan: Plan, d: Disruptions, seed: int, runs: int, data: st.DataObject
+) -> None:
+    """outcomes.run(i) has run i's slips, and simulate(seed=outcomes.seed_of(i)) repeats it."""
+    outcomes = monte_carlo(plan, d, runs=runs, seed=seed)
+    i = data.draw(st.integers(0, runs - 1), label="i")
+    run = outcomes.run(i)
+    for name in plan.names:
+        assert elapsed_micros(run.slip(name), what=name) == outcomes.slips(name)[i]
+    again = simulate(plan, d, seed=outcomes.seed_of(i))
+    assert list(again.log) == list(run.log)
+    assert again.slips() == run.slips()
+
+
+@settings(max_examples=25)
+@given(ANY_PLAN, disruptions(), st.integers(0, 2**32), st.integers(1, 60), st.integers(1, 70))
+def test_chunking_changes_nothing(
+    plan: Plan, d: Disruptions, seed: int, runs: int, chunk: int
+) -> None:
+    """The outcomes are the same whatever the chunk size."""
+    whole = monte_carlo(plan, d, runs=runs, seed=seed)
+    assert monte_carlo(plan, d, runs=runs, seed=seed, chunk_size=chunk) == whole
+
+
+@settings(max_examples=25)
+@given(ANY_PLAN, disruptions(), st.integers(0, 2**32))
+def test_criticality_shares_sum_to_p_late(plan: Plan, d: Disruptions, seed: int) -> None:
+    """For every step, its criticality shares sum to its p_late, largest first."""
+    outcomes = monte_carlo(plan, d, runs=50, seed=seed)
+    for name in plan.names:
+        shares = outcomes.criticality(name)
+        assert math.isclose(sum(shares.values()), outcomes.p_late(name), abs_tol=1e-9), name
+        assert list(shares.values()) == sorted(shares.values(), reverse=True)
+        assert set(shares) <= set(plan.names)
+
+
+@settings(max_examples=25)
+@given(ANY_PLAN, disruptions(), st.integers(0, 2**32))
+def test_worst_is_the_largest_slip(plan: Plan, d: Disruptions, seed: int) -> None:
+    """worst(name) is the seed of a run whose slip is the largest, and simulate repeats it."""
+    outcomes = monte_carlo(plan, d, runs=30, seed=seed)
+    for name in plan.names:
+        worst = simulate(plan, d, seed=outcomes.worst(name)).slip(name)
+        assert elapsed_micros(worst, what=name) == max(outcomes.slips(name))
+
+
+def _tour() -> tuple[Plan, Disruptions]:
+    plan = _fly_in(H(hours=1))
+    return plan, Disruptions(
+        departure=Delay.exponential(H(hours=1), p=0.5),
+        overrun=Delay.lognormal(H(minutes=10), 0.5),
+        cancel=0.05,
+    )
+
+
+def test_a_process_pool_gives_the_same_outcomes() -> None:
+    """monte_carlo on a ProcessPoolExecutor(2) equals the in-process outcomes."""
+    plan, d = _tour()
+    here = monte_carlo(plan, d, runs=3_000, seed=5)
+    spawn = multiprocessing.get_context("spawn")  # fork is unsafe with threads about
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        assert monte_carlo(plan, d, runs=3_000, seed=5, executor=pool) == here
+        assert monte_carlo(plan, d, runs=3_000, seed=5, executor=pool, chunk_size=7) == here
+
+
+def test_a_dask_cluster_gives_the_same_outcomes() -> None:
+    """monte_carlo on a real two-worker Dask LocalCluster equals the in-process outcomes."""
+    distributed = pytest.importorskip("distributed")
+    plan, d = _tour()
+    here = monte_carlo(plan, d, runs=2_000, seed=6)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        there = monte_carlo(plan, d, runs=2_000, seed=6, executor=client.get_executor())
+    assert there == here
+
+
+def test_outcomes_summarise_runs() -> None:
+    """p_late, quantiles, deadline risks and the text table agree with the runs."""
+    plan, d = _tour()
+    outcomes = monte_carlo(plan, d, runs=500, seed=8)
+    assert isinstance(outcomes, Outcomes)
+    slips = sorted(outcomes.slips(SUMMIT))
+    assert outcomes.quantiles(SUMMIT, [0, 1]) == [
+        H(microseconds=slips[0]),
+        H(microseconds=slips[-1]),
+    ]
+    assert outcomes.p_late(SUMMIT, by=H(days=10)) == 0.0
+    assert SUMMIT in outcomes.format()
+    assert "500 runs" in str(outcomes)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda o: o.p_late("Sumit"), r"'Sumit'.*'Summit'"),
+        (lambda o: o.quantiles("Sumit", [0.5]), r"'Sumit'"),
+        (lambda o: o.criticality("Sumit"), r"'Sumit'"),
+        (lambda o: o.worst("Sumit"), r"'Sumit'"),
+        (lambda o: o.slips("Sumit"), r"'Sumit'"),
+        (lambda o: o.quantiles(SUMMIT, [1.5]), "quantile"),
+        (lambda o: o.p_late(SUMMIT, by=H(months=1)), "p_late"),
+        (lambda o: o.seed_of(10), "run index"),
+        (lambda o: o.run(-1), "run index"),
+        (lambda o: o.deadline_risk("Pact", "pay"), r"'pay'.*'Pact'"),
+    ],
+)
+def test_outcomes_name_what_they_do_not_know(call: object, words: str) -> None:
+    """Asking about an unknown step, run or obligation raises InvalidPlanError naming it."""
+    outcomes = monte_carlo(_fly_in(H(hours=1)), Disruptions(), runs=10)
+    with pytest.raises(InvalidPlanError, match=words):
+        call(outcomes)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"runs": 0}, "runs"),
+        ({"runs": 2.0}, "runs"),
+        ({"runs": True}, "runs"),
+        ({"runs": 5, "seed": "7"}, "seed"),
+        ({"runs": 5, "chunk_size": 0}, "chunk_size"),
+        ({"runs": 5, "disruptions": None}, "Disruptions"),
+        ({"runs": 5, "plan": []}, "Plan"),
+    ],
+)
+def test_monte_carlo_refuses_bad_arguments(kwargs: dict[str, object], words: str) -> None:
+    """monte_carlo() raises InvalidPlanError naming each wrong argument."""
+    arguments: dict[str, object] = {"plan": _fly_in(H(hours=1)), "disruptions": Disruptions()}
+    arguments.update(kwargs)
+    with pytest.raises(InvalidPlanError, match=words):
+        monte_carlo(**arguments)  # type: ignore[arg-type]
