@@ -16,6 +16,7 @@ import math
 import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Literal, NamedTuple, TypeAlias
 
 import pendulum
@@ -485,7 +486,7 @@ def _restore_duration(parts: dict[str, float]) -> Duration:
     return Duration(**parts)
 
 
-def _reduce_duration(value: Duration) -> tuple[object, tuple[dict[str, float]]]:
+def _reduce_duration(value: Duration) -> tuple[Callable[..., Duration], tuple[dict[str, float]]]:
     """Pickle a ``Duration`` by its parts: pendulum's own pickling keeps only its total.
 
     pendulum 3 pickles ``Duration(months=5)`` as ``Duration(weeks=21, days=3)`` (a
