@@ -159,7 +159,9 @@ def test_malformed_scenario_is_one_line(tmp_path: Path) -> None:
     assert err.count("\n") == 1
 
 
-@pytest.mark.parametrize("command", [[], ["replay"], ["check"], ["agenda"], ["export"]])
+@pytest.mark.parametrize(
+    "command", [[], ["replay"], ["check"], ["agenda"], ["export"], ["simulate"]]
+)
 def test_help_on_every_command(command: list[str]) -> None:
     """--help works on the group and on every command."""
     code, out, _ = run(*command, "--help")
@@ -350,3 +352,39 @@ def test_replay_of_a_store_on_a_read_only_mount(tmp_path: Path) -> None:
     assert done.stdout == run("replay", EXAMPLE, "--as-of", SUMMIT)[1]
     assert path.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["tour.sqlite"]
+
+
+PLAN = str(Path(EXAMPLE).with_name("asia_tour_2025_plan.toml"))
+
+
+def test_simulate_prints_the_risk_table_of_the_tour_plan() -> None:
+    """`simulate` prints a row per step and the obligation's risk; the same seed, the same table."""
+    code, out, _ = run("simulate", PLAN, "--runs", "300", "--seed", "7")
+    assert code == 0
+    assert out.startswith("300 runs, seed 7\n")
+    assert "APEC Summit" in out
+    assert "identify actionable projects and provide financial support" in out
+    assert run("simulate", PLAN, "--runs", "300", "--seed", "7")[1] == out
+    assert run("simulate", PLAN, "--runs", "300", "--seed", "8")[1] != out
+
+
+def test_simulate_on_two_workers_prints_the_same_table() -> None:
+    """--workers 2 spreads the runs over processes and changes nothing in the table."""
+    one = run("simulate", PLAN, "--runs", "400", "--seed", "3")
+    two = run("simulate", PLAN, "--runs", "400", "--seed", "3", "--workers", "2")
+    assert one == two
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("simulate", EXAMPLE), "has no [[plan]] section"),
+        (("simulate", PLAN, "--runs", "0"), "--runs"),
+        (("simulate", "nowhere.toml"), "no such file"),
+    ],
+)
+def test_simulate_mistakes_are_one_line(args: tuple[str, ...], words: str) -> None:
+    """A file without a plan, a bad option or a missing file: one line, exit status 2."""
+    code, _, err = run(*args)
+    assert code == 2
+    assert words in err

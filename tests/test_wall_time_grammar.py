@@ -1,9 +1,8 @@
 """One grammar for wall times, read the same through every entry point.
 
-``Place.at``, scenario files and ``--as-of`` all parse text with
-:func:`itinerary._time.parse_time_text`; each table below runs against each of them, so an
-entry point that drifts from the grammar (a parser of its own) fails here. The simulator's
-plan files join ``ENTRY_POINTS`` when they land.
+``Place.at``, scenario files (events and the simulator's ``[[plan]]`` steps) and ``--as-of``
+all parse text with :func:`itinerary._time.parse_time_text`; each table below runs against
+each of them, so an entry point that drifts from the grammar (a parser of its own) fails here.
 """
 
 from __future__ import annotations
@@ -66,6 +65,21 @@ def _scenario(text: str) -> datetime:
     return event.occurred_at
 
 
+def _plan(text: str) -> datetime:
+    toml = (
+        '[[plan]]\ntype = "meeting"\ntitle = "M"\nparticipants = ["A"]\nplace = "Tokyo"\n'
+        f'start = "{text}"\nduration = "PT1H"\n'
+    )
+    try:
+        plan = loads_scenario(toml).plan
+    except ScenarioError as exc:  # the grammar's own error is the cause
+        if isinstance(exc.__cause__, WallTimeSyntaxError):
+            raise exc.__cause__ from None
+        raise
+    assert plan is not None
+    return plan["M"].start  # type: ignore[union-attr]
+
+
 def _as_of(text: str) -> datetime:
     try:
         return _parse_as_of(f"{text} Asia/Tokyo", {})
@@ -76,6 +90,7 @@ def _as_of(text: str) -> datetime:
 ENTRY_POINTS: dict[str, Callable[[str], datetime]] = {
     "Place.at": _place_at,
     "scenario": _scenario,
+    "plan": _plan,
     "--as-of": _as_of,
 }
 

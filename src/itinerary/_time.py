@@ -15,8 +15,8 @@ import functools
 import math
 import re
 import zoneinfo
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple, TypeAlias
 
 import pendulum

@@ -314,9 +314,7 @@ def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> N
         raise UserError(f"{file}: has no [[plan]] section to simulate")
     disruptions = scenario.disruptions or Disruptions()
     with _user_errors(), contextlib.ExitStack() as stack:
-        executor = (
-            stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
-        )
+        executor = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
         outcomes = monte_carlo(
             scenario.plan, disruptions, runs=runs, seed=seed, executor=executor,
             progress=progress,

@@ -22,6 +22,7 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.places import Place
+from itinerary.sim import Disruptions, Plan
 
 
 def _frozen_places(value: Mapping[str, Place]) -> Mapping[str, Place]:
@@ -34,13 +35,17 @@ class Scenario:
 
     ``places`` maps each name the file may use for a place to the place (the ones it
     declared, and the gazetteer's it used); ``participants`` are the people it declared (an
-    empty tuple if it declared none, in which case any name is accepted).
+    empty tuple if it declared none, in which case any name is accepted). ``plan`` and
+    ``disruptions`` are its ``[[plan]]`` and ``[disruptions]`` sections for the simulator
+    (``None`` if it has none).
     """
 
     log: EventLog
     places: Mapping[str, Place] = attrs.field(factory=dict, converter=_frozen_places)
     participants: tuple[str, ...] = attrs.field(default=(), converter=names_tuple)
     title: str | None = None
+    plan: Plan | None = None
+    disruptions: Disruptions | None = None
 
 
 TYPES: Mapping[str, type[Event]] = {
@@ -69,7 +74,7 @@ EVENT_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 
 TOP_KEYS: tuple[frozenset[str], frozenset[str]] = (
     frozenset(),
-    frozenset({"title", "participants", "places", "events"}),
+    frozenset({"title", "participants", "places", "events", "plan", "disruptions"}),
 )
 PLACE_KEYS = (frozenset({"country", "tz"}), frozenset({"name", "lat", "lon"}))
 OBLIGATION_KEYS = frozenset({"what", "within", "due"})

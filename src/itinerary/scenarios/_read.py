@@ -43,6 +43,7 @@ from itinerary.scenarios._common import (
     key_path,
     show,
 )
+from itinerary.scenarios._plan import read_disruptions, read_plan
 
 
 class _Reader:
@@ -189,8 +190,13 @@ class _Reader:
             expected = "a time within the calendar's range" if offset is None else "that offset"
             raise self.fail(key, repr(shown), f"{expected}: {exc}") from None
 
-    def duration(self, value: object, key: str) -> timedelta:
-        expected = "a positive duration such as 'P6M' or { months = 6 }"
+    def duration(self, value: object, key: str, *, zero: bool = False) -> timedelta:
+        """A duration (ISO 8601 text or a table of units); positive unless *zero* is allowed."""
+        expected = (
+            "a duration such as 'PT30M' or { minutes = 30 } (zero allowed)"
+            if zero
+            else "a positive duration such as 'P6M' or { months = 6 }"
+        )
         if isinstance(value, str):
             parsed = _time.parse_iso_duration(value)
             if parsed is None:
@@ -223,7 +229,7 @@ class _Reader:
             )
         except ValueError:
             raise self.fail(key, shown, "a duration short enough to add to a date") from None
-        if duration <= timedelta(0) and not (duration.years or duration.months):
+        if not zero and duration <= timedelta(0) and not (duration.years or duration.months):
             raise self.fail(key, shown, expected)
         return duration
 
@@ -272,6 +278,21 @@ class _Reader:
     def _agreement(self, spec: dict[str, Any], key: str) -> Event:
         place = self.place(spec["place"], f"{key}.place")
         title = self.text(spec["title"], f"{key}.title")
+        signed = self.time(spec["at"], f"{key}.at", place)
+        found = self.obligations(spec, key, place, signed)
+        return AgreementSigned(
+            title,
+            self.names(spec["signatories"], f"{key}.signatories"),
+            place,
+            signed,
+            venue=self.text(spec["venue"], f"{key}.venue") if "venue" in spec else None,
+            obligations=found,
+        )
+
+    def obligations(
+        self, spec: dict[str, Any], key: str, place: Place, signed: DateTime
+    ) -> list[Obligation]:
+        """The ``obligations`` of an agreement (or a signing) at *place*, signed at *signed*."""
         obligations = spec.get("obligations", [])
         if not isinstance(obligations, list):
             raise self.fail(f"{key}.obligations", show(obligations), "an array of tables")
@@ -287,30 +308,21 @@ class _Reader:
                 )
             what = self.text(item["what"], f"{where}.what")
             if "within" in item:
-                found.append(
-                    Obligation(what, within=self.duration(item["within"], f"{where}.within"))
+                obligation = Obligation(
+                    what, within=self.duration(item["within"], f"{where}.within")
                 )
-            else:
-                found.append(Obligation(what, due=self.time(item["due"], f"{where}.due", place)))
-        signed = self.time(spec["at"], f"{key}.at", place)
-        for i, obligation in enumerate(found):
-            if obligation.within is not None:
                 try:
                     obligation.due_after(signed, place)
                 except ItineraryError as exc:
                     raise self.fail(
-                        f"{key}.obligations[{i}].within",
-                        duration_shown(obligations[i]["within"]),
+                        f"{where}.within",
+                        duration_shown(item["within"]),
                         f"a duration whose deadline is a date in the years 1-9999: {exc}",
                     ) from None
-        return AgreementSigned(
-            title,
-            self.names(spec["signatories"], f"{key}.signatories"),
-            place,
-            signed,
-            venue=self.text(spec["venue"], f"{key}.venue") if "venue" in spec else None,
-            obligations=found,
-        )
+            else:
+                obligation = Obligation(what, due=self.time(item["due"], f"{where}.due", place))
+            found.append(obligation)
+        return found
 
     def _obligation_met(self, spec: dict[str, Any], key: str) -> Event:
         agreement = self.text(spec["agreement"], f"{key}.agreement")
@@ -349,8 +361,10 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
         if isinstance(spec, dict) and spec.get("type") == "agreement"
     )
     log = EventLog(reader.event(spec, f"events[{i}]") for i, spec in enumerate(events))
+    plan = read_plan(reader, data["plan"], title) if "plan" in data else None
+    disruptions = read_disruptions(reader, data["disruptions"]) if "disruptions" in data else None
     places = dict(reader.places) | reader.used
-    return Scenario(log, places, reader.participants, title)
+    return Scenario(log, places, reader.participants, title, plan, disruptions)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -25,6 +25,7 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place
 from itinerary.scenarios._common import TYPE_NAMES, Scenario, agreement_places
+from itinerary.scenarios._plan import disruptions_document, plan_document
 
 
 def _wall_text(local: datetime) -> str:
@@ -70,7 +71,7 @@ def _duration_text(value: timedelta) -> str:
     clock = "".join(
         f"{n}{unit}" for n, unit in ((hours, "H"), (rest // 60, "M"), (rest % 60, "S")) if n
     )
-    return "P" + date + (f"T{clock}" if clock else "")
+    return "P" + date + (f"T{clock}" if clock else "") if date or clock else "PT0S"
 
 
 _HEADER = "# An itinerary scenario: times are local wall times at each event's place.\n"
@@ -88,11 +89,26 @@ class _Writer:
         for event in scenario.log:
             for place in _places_of(event):
                 self._name(place)
+        for step in scenario.plan or ():
+            for place in _places_of(step):
+                self._name(place)
         self.agreement_places = agreement_places(
             (event.title, event.place)
             for event in scenario.log
             if isinstance(event, AgreementSigned)
         )
+
+    def place(self, place: Place) -> str:
+        """The name *place* goes by in this file."""
+        return self._name(place)
+
+    def time(self, value: datetime, place: Place | None) -> str:
+        """*value* as a wall time at *place* that reads back as the same instant."""
+        return _time_text(value, place)
+
+    def duration(self, value: timedelta) -> str:
+        """*value* as an ISO 8601 duration that adds to a date the same way."""
+        return _duration_text(value)
 
     def _name(self, place: Place) -> str:
         found = self.keys.get(place)
@@ -129,6 +145,10 @@ class _Writer:
         events = [{"type": TYPE_NAMES[type(e)], **dict(self._fields(e))} for e in scenario.log]
         if events:
             out["events"] = events
+        if scenario.disruptions is not None:
+            out["disruptions"] = disruptions_document(scenario.disruptions, self)
+        if scenario.plan is not None:
+            out["plan"] = plan_document(scenario.plan, self)
         return out
 
     def _fields(self, event: Event) -> list[tuple[str, object]]:
@@ -177,13 +197,12 @@ class _Writer:
         return {"what": obligation.what, "due": _time_text(obligation.due, place)}
 
 
-def _places_of(event: Event) -> Iterable[Place]:
-    place = getattr(event, "place", None)
-    if isinstance(place, Place):
-        yield place
-    to = getattr(event, "to", None)
-    if isinstance(to, Place):
-        yield to
+def _places_of(value: object) -> Iterable[Place]:
+    """The places an event or a plan step names."""
+    for attribute in ("place", "to", "origin", "destination"):
+        place = getattr(value, attribute, None)
+        if isinstance(place, Place):
+            yield place
 
 
 def _people_in(log: EventLog) -> tuple[str, ...]:

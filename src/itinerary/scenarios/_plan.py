@@ -1,0 +1,314 @@
+"""The ``[[plan]]`` and ``[disruptions]`` sections of a scenario file, in and out.
+
+A plan step is a table with a ``type`` (``travel``, ``meeting``, ``signing`` or
+``fulfilment``), its times as local wall times at its place (a leg's departure at its
+origin), and durations as ISO 8601 (``"PT6H30M"``, ``"P5M"``) or tables of units. A delay
+is ``"none"`` or a table naming its family::
+
+    departure = { exponential = "PT40M", p = 0.35 }
+    overrun = { lognormal = "PT15M", sigma = 0.7, p = 0.5 }
+    fulfilment = { empirical = ["PT0S", "P3D", "P20D"] }   # as often as each other
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from itinerary.errors import ItineraryError, ScenarioError
+from itinerary.places import Place
+from itinerary.scenarios._common import show
+from itinerary.sim import (
+    Delay,
+    Disruptions,
+    Fulfilment,
+    Meeting,
+    Plan,
+    Signing,
+    Step,
+    Travel,
+)
+from itinerary.sim.steps import _derived_name
+
+if TYPE_CHECKING:
+    from itinerary.scenarios._read import _Reader
+
+__all__ = ["PLAN_KEYS", "disruptions_document", "plan_document", "read_disruptions", "read_plan"]
+
+_COMMON = frozenset({"delay", "name"})
+PLAN_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
+    "travel": (frozenset({"type", "who", "from", "to", "depart", "duration"}), _COMMON),
+    "meeting": (
+        frozenset({"type", "title", "participants", "place", "start", "duration"}),
+        _COMMON | {"venue"},
+    ),
+    "signing": (
+        frozenset({"type", "title", "signatories", "place", "at"}),
+        _COMMON | {"venue", "obligations"},
+    ),
+    "fulfilment": (frozenset({"type", "agreement", "what", "after"}), _COMMON),
+}
+"""For each step type of a ``[[plan]]`` table: its required keys and its optional keys."""
+
+_DISRUPTIONS: tuple[frozenset[str], frozenset[str]] = (
+    frozenset(),
+    frozenset({"departure", "overrun", "fulfilment", "cancel", "rebook"}),
+)
+_FAMILIES = ("fixed", "exponential", "lognormal", "empirical")
+_DELAY_KEYS = {
+    "fixed": frozenset(),
+    "exponential": frozenset({"p"}),
+    "lognormal": frozenset({"p", "sigma"}),
+    "empirical": frozenset(),
+}
+_DELAY_EXPECTED = (
+    "'none' or a table with one of fixed, exponential (and p), lognormal (and sigma, p) "
+    "or empirical (an array of durations)"
+)
+
+
+def read_plan(reader: _Reader, value: object, title: str | None) -> Plan:
+    """The plan in the ``plan`` array of tables."""
+    if not isinstance(value, list):
+        raise reader.fail("plan", show(value), "an array of tables ([[plan]])")
+    steps = [_step(reader, spec, f"plan[{i}]") for i, spec in enumerate(value)]
+    try:
+        return Plan(steps, title)
+    except ItineraryError as exc:
+        raise reader.fail("plan", str(exc), "steps that can all happen as written") from None
+
+
+def _step(reader: _Reader, value: object, key: str) -> Step:
+    if not isinstance(value, dict):
+        raise reader.fail(key, show(value), "a table with a type")
+    kind = value.get("type")
+    if not isinstance(kind, str) or kind not in PLAN_KEYS:
+        raise reader.fail(
+            f"{key}.type",
+            "nothing (the key is missing)" if kind is None else show(kind),
+            f"one of {', '.join(repr(k) for k in PLAN_KEYS)}",
+        )
+    spec = reader.table(value, key, PLAN_KEYS[kind])
+    extra: dict[str, Any] = {}
+    if "name" in spec:
+        extra["name"] = reader.text(spec["name"], f"{key}.name")
+    if "delay" in spec:
+        extra["delay"] = read_delay(reader, spec["delay"], f"{key}.delay")
+    try:
+        return _BUILD[kind](reader, spec, key, extra)
+    except ScenarioError:
+        raise
+    except ItineraryError as exc:
+        raise reader.fail(key, str(exc), "values that describe a possible step") from None
+
+
+def _who(reader: _Reader, value: object, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (reader.person(value, key),)
+    return reader.names(value, key)
+
+
+def _travel(reader: _Reader, spec: dict[str, Any], key: str, extra: dict[str, Any]) -> Step:
+    origin = reader.place(spec["from"], f"{key}.from")
+    return Travel(
+        _who(reader, spec["who"], f"{key}.who"),
+        origin,
+        reader.place(spec["to"], f"{key}.to"),
+        reader.time(spec["depart"], f"{key}.depart", origin),
+        reader.duration(spec["duration"], f"{key}.duration", zero=True),
+        **extra,
+    )
+
+
+def _meeting(reader: _Reader, spec: dict[str, Any], key: str, extra: dict[str, Any]) -> Step:
+    place = reader.place(spec["place"], f"{key}.place")
+    return Meeting(
+        reader.text(spec["title"], f"{key}.title"),
+        reader.names(spec["participants"], f"{key}.participants"),
+        place,
+        reader.time(spec["start"], f"{key}.start", place),
+        reader.duration(spec["duration"], f"{key}.duration", zero=True),
+        venue=reader.text(spec["venue"], f"{key}.venue") if "venue" in spec else None,
+        **extra,
+    )
+
+
+def _signing(reader: _Reader, spec: dict[str, Any], key: str, extra: dict[str, Any]) -> Step:
+    place = reader.place(spec["place"], f"{key}.place")
+    at = reader.time(spec["at"], f"{key}.at", place)
+    return Signing(
+        reader.text(spec["title"], f"{key}.title"),
+        reader.names(spec["signatories"], f"{key}.signatories"),
+        place,
+        at,
+        venue=reader.text(spec["venue"], f"{key}.venue") if "venue" in spec else None,
+        obligations=reader.obligations(spec, key, place, at),
+        **extra,
+    )
+
+
+def _fulfilment(reader: _Reader, spec: dict[str, Any], key: str, extra: dict[str, Any]) -> Step:
+    return Fulfilment(
+        reader.text(spec["agreement"], f"{key}.agreement"),
+        reader.text(spec["what"], f"{key}.what"),
+        reader.duration(spec["after"], f"{key}.after", zero=True),
+        **extra,
+    )
+
+
+_BUILD = {"travel": _travel, "meeting": _meeting, "signing": _signing, "fulfilment": _fulfilment}
+
+
+def _probability(reader: _Reader, value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise reader.fail(key, show(value), "a probability from 0 to 1")
+    return float(value)
+
+
+def read_delay(reader: _Reader, value: object, key: str) -> Delay:
+    """A delay: ``"none"`` or a table naming its family."""
+    if value == "none":
+        return Delay.none()
+    if not isinstance(value, dict):
+        raise reader.fail(key, show(value), _DELAY_EXPECTED)
+    families = [f for f in _FAMILIES if f in value]
+    if len(families) != 1:
+        found = f"{' and '.join(families)}" if families else show(value)
+        raise reader.fail(key, found, _DELAY_EXPECTED)
+    family = families[0]
+    spec = reader.table(value, key, (frozenset({family}), _DELAY_KEYS[family]))
+    where = f"{key}.{family}"
+    p = _probability(reader, spec["p"], f"{key}.p") if "p" in spec else 1.0
+    try:
+        if family == "fixed":
+            return Delay.fixed(reader.duration(spec[family], where, zero=True))
+        if family == "exponential":
+            return Delay.exponential(reader.duration(spec[family], where), p)
+        if family == "lognormal":
+            if "sigma" not in spec:
+                raise reader.fail(f"{key}.sigma", "nothing (the key is missing)", "a number")
+            sigma = spec["sigma"]
+            if isinstance(sigma, bool) or not isinstance(sigma, int | float):
+                raise reader.fail(f"{key}.sigma", show(sigma), "a number from 0 to 20")
+            return Delay.lognormal(reader.duration(spec[family], where), sigma, p)
+        items = spec[family]
+        if not isinstance(items, list) or not items:
+            raise reader.fail(where, show(items), "a non-empty array of durations")
+        return Delay.empirical(
+            reader.duration(item, f"{where}[{i}]", zero=True) for i, item in enumerate(items)
+        )
+    except ScenarioError:
+        raise
+    except ItineraryError as exc:
+        raise reader.fail(key, str(exc), "a delay that can happen") from None
+
+
+def read_disruptions(reader: _Reader, value: object) -> Disruptions:
+    """The ``[disruptions]`` table."""
+    spec = reader.table(value, "disruptions", _DISRUPTIONS)
+    fields: dict[str, Any] = {}
+    for name in ("departure", "overrun", "fulfilment"):
+        if name in spec:
+            fields[name] = read_delay(reader, spec[name], f"disruptions.{name}")
+    if "cancel" in spec:
+        fields["cancel"] = _probability(reader, spec["cancel"], "disruptions.cancel")
+    if "rebook" in spec:
+        fields["rebook"] = reader.duration(spec["rebook"], "disruptions.rebook")
+    try:
+        return Disruptions(**fields)
+    except ItineraryError as exc:
+        raise reader.fail("disruptions", str(exc), "disruptions that can happen") from None
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class _Names(Protocol):
+    """How the writer names places and writes times and durations (see _write._Writer)."""
+
+    def place(self, place: Place) -> str: ...
+
+    def time(self, value: Any, place: Place | None) -> str: ...
+
+    def duration(self, value: timedelta) -> str: ...
+
+
+def plan_document(plan: Plan, names: _Names) -> list[dict[str, Any]]:
+    """The plan as ``[[plan]]`` tables: read back, they give an equal plan."""
+    return [_step_document(step, names) for step in plan.steps]
+
+
+def _step_document(step: Step, names: _Names) -> dict[str, Any]:
+    out: dict[str, Any]
+    if isinstance(step, Travel):
+        out = {
+            "type": "travel",
+            "who": step.who[0] if len(step.who) == 1 else list(step.who),
+            "from": names.place(step.origin),
+            "to": names.place(step.destination),
+            "depart": names.time(step.depart, step.origin),
+            "duration": names.duration(step.duration),
+        }
+    elif isinstance(step, Meeting):
+        out = {
+            "type": "meeting", "title": step.title, "participants": list(step.participants),
+            "place": names.place(step.place), "start": names.time(step.start, step.place),
+            "duration": names.duration(step.duration),
+        }  # fmt: skip
+        if step.venue is not None:
+            out["venue"] = step.venue
+    elif isinstance(step, Signing):
+        out = {
+            "type": "signing", "title": step.title, "signatories": list(step.signatories),
+            "place": names.place(step.place), "at": names.time(step.at, step.place),
+        }  # fmt: skip
+        if step.venue is not None:
+            out["venue"] = step.venue
+        if step.obligations:
+            out["obligations"] = [
+                {"what": o.what, "within": names.duration(o.within)}
+                if o.within is not None
+                else {"what": o.what, "due": names.time(o.due, step.place)}
+                for o in step.obligations
+            ]
+    else:
+        out = {
+            "type": "fulfilment", "agreement": step.agreement, "what": step.what,
+            "after": names.duration(step.after),
+        }  # fmt: skip
+    if step.delay is not None:
+        out["delay"] = delay_document(step.delay, names)
+    if step.name != _derived_name(step):
+        out["name"] = step.name
+    return out
+
+
+def delay_document(delay: Delay, names: _Names) -> str | dict[str, Any]:
+    """A delay as ``"none"`` or a table naming its family."""
+    kind = delay.kind
+    if kind == "none":
+        return "none"
+
+    def text(us: float) -> str:
+        return names.duration(timedelta(microseconds=int(us)))
+
+    if kind == "empirical":
+        return {"empirical": [text(us) for us in delay.params]}
+    out: dict[str, Any] = {kind: text(delay.params[0])}
+    if kind == "lognormal":
+        out["sigma"] = delay.params[1]
+    if kind != "fixed" and delay.p != 1.0:
+        out["p"] = delay.p
+    return out
+
+
+def disruptions_document(disruptions: Disruptions, names: _Names) -> dict[str, Any]:
+    """The ``[disruptions]`` table: every field, so the file says all it assumes."""
+    return {
+        "departure": delay_document(disruptions.departure, names),
+        "overrun": delay_document(disruptions.overrun, names),
+        "fulfilment": delay_document(disruptions.fulfilment, names),
+        "cancel": disruptions.cancel,
+        "rebook": names.duration(disruptions.rebook),
+    }

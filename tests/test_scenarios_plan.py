@@ -1,0 +1,145 @@
+"""The ``[[plan]]`` and ``[disruptions]`` sections of scenario files (itinerary.scenarios._plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from itinerary import EventLog, Scenario, check
+from itinerary.errors import ScenarioError
+from itinerary.places import TOKYO
+from itinerary.scenarios import dumps_scenario, load_scenario, loads_scenario, save_scenario
+from itinerary.sim import Delay, Disruptions, Meeting, Plan, monte_carlo, simulate
+from itinerary.strategies import disruptions, plans
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "asia_tour_2025_plan.toml"
+
+MEETING = """
+[[plan]]
+type = "meeting"
+title = "Summit"
+participants = ["A", "B"]
+place = "Tokyo"
+start = "2025-10-28 10:00"
+duration = "PT1H30M"
+"""
+
+
+def test_the_tour_plan_loads_and_simulates_to_a_consistent_log() -> None:
+    """The example's plan and disruptions load, and a run of them passes check()."""
+    scenario = load_scenario(EXAMPLE)
+    assert scenario.plan is not None
+    assert scenario.disruptions is not None
+    assert "U.S.-Japan summit" in scenario.plan
+    assert scenario.disruptions.departure == Delay.exponential(
+        pendulum.duration(minutes=40), p=0.35
+    )
+    assert scenario.disruptions.cancel == 0.01
+    assert simulate(scenario.plan).slips() == dict.fromkeys(
+        scenario.plan.names, pendulum.duration()
+    )
+    assert check(simulate(scenario.plan, scenario.disruptions, seed=3).log) == []
+
+
+def test_a_meeting_step_reads_its_time_at_its_place() -> None:
+    """A step's wall time is read at its place; its duration is ISO 8601."""
+    plan = loads_scenario(MEETING).plan
+    assert plan == Plan([
+        Meeting("Summit", ("A", "B"), TOKYO, TOKYO.at("2025-10-28 10:00"),
+                pendulum.duration(hours=1, minutes=30)),
+    ])  # fmt: skip
+
+
+def test_a_scenario_without_a_plan_has_none() -> None:
+    """No [[plan]] and no [disruptions]: both are None."""
+    scenario = loads_scenario('title = "x"\n')
+    assert scenario.plan is None
+    assert scenario.disruptions is None
+
+
+@settings(deadline=None)
+@given(plans(), st.one_of(st.none(), disruptions()))
+def test_plans_and_disruptions_round_trip(plan: Plan, found: Disruptions | None) -> None:
+    """Writing a plan and its disruptions and reading them back gives equal values."""
+    scenario = Scenario(EventLog(), plan=plan, disruptions=found)
+    again = loads_scenario(dumps_scenario(scenario))
+    assert again.plan == plan
+    assert again.disruptions == found
+
+
+def test_save_and_load_keep_the_tour_plan(tmp_path: Path) -> None:
+    """The tour's plan file saved and loaded again has the same plan, and the same outcomes."""
+    scenario = load_scenario(EXAMPLE)
+    target = tmp_path / "plan.toml"
+    save_scenario(scenario, target)
+    again = load_scenario(target)
+    assert again.plan == scenario.plan
+    assert again.disruptions == scenario.disruptions
+    assert scenario.plan is not None
+    assert scenario.disruptions is not None
+    assert again.plan is not None
+    assert again.disruptions is not None
+    first = monte_carlo(scenario.plan, scenario.disruptions, runs=200, seed=1)
+    second = monte_carlo(again.plan, again.disruptions, runs=200, seed=1)
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ('[[plan]]\ntype = "party"\n', "plan[0].type", "one of 'travel'"),
+        ("[[plan]]\n", "plan[0].type", "the key is missing"),
+        ("plan = 3\n", "plan", "array of tables"),
+        (MEETING.replace('duration = "PT1H30M"', ""), "plan[0].duration", "the key is missing"),
+        (MEETING.replace("PT1H30M", "-PT1H"), "plan[0].duration", "(zero allowed)"),
+        (MEETING.replace('"Tokyo"', '"Atlantis"'), "plan[0].place", "Atlantis"),
+        (MEETING.replace("10:00", "10h00"), "plan[0].start", "10h00"),
+        (MEETING + 'colour = "red"\n', "plan[0].colour", "unknown key"),
+        (MEETING + 'delay = "often"\n', "plan[0].delay", "'none' or a table"),
+        (MEETING + 'delay = { fixed = "PT1H", exponential = "PT1H" }\n', "plan[0].delay",
+         "fixed and exponential"),
+        (MEETING + 'delay = { lognormal = "PT1H" }\n', "plan[0].delay.sigma", "missing"),
+        (MEETING + 'delay = { exponential = "PT1H", p = 2 }\n', "plan[0].delay.p", "probability"),
+        (MEETING + 'delay = { empirical = [] }\n', "plan[0].delay.empirical", "non-empty"),
+        (MEETING + 'delay = { lognormal = "PT1H", sigma = 99 }\n', "plan[0].delay",
+         "sigma"),
+        ("[disruptions]\ncancel = 1.5\n", "disruptions.cancel", "probability"),
+        ("[disruptions]\nrebook = \"P1M\"\n", "disruptions", "no fixed length"),
+        ('[disruptions]\nlate = "yes"\n', "disruptions.late", "unknown key"),
+        (MEETING + MEETING, "plan", "two steps are named 'Summit'"),
+        (MEETING + MEETING.replace('"Summit"', '"Lunch"').replace("10:00", "11:00"), "plan",
+         "two steps at once: 'Summit'"),
+        ('[[plan]]\ntype = "fulfilment"\nagreement = "X"\nwhat = "w"\nafter = "P1M"\n', "plan",
+         "no signing"),
+    ],
+)  # fmt: skip
+def test_mistakes_name_their_key_path(text: str, key: str, words: str) -> None:
+    """Every mistake in a plan section is a ScenarioError at its key path, saying what."""
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text, file="plan.toml")
+    assert info.value.key == key
+    assert words in str(info.value)
+
+
+def test_a_delegation_travels_together() -> None:
+    """A travel step's who may be an array: the delegation departs and lands together."""
+    text = """
+[[plan]]
+type = "travel"
+who = ["A", "B"]
+from = "Tokyo"
+to = "Busan"
+depart = "2025-10-29 10:00"
+duration = "PT2H20M"
+delay = { fixed = "PT30M" }
+name = "To Korea"
+"""
+    plan = loads_scenario(text).plan
+    assert plan is not None
+    run = simulate(plan)
+    assert run.slip("To Korea") == pendulum.duration(minutes=30)
+    assert [e.who for e in run.log] == ["A", "B", "A", "B"]  # type: ignore[attr-defined]
