@@ -4,6 +4,10 @@ Facts come from ``examples/sources/asia-tour-2025.txt`` (a copy of the seed text
 gives dates but few clock times: every time marked ``# assumed`` in ``asia_tour_2025.toml`` (the scenario this script
 loads) is ours, not the text's.
 
+The second half simulates the tour's plan (``asia_tour_2025_plan.toml``, every time and
+delay in it assumed): what slips if Air Force One leaves Kuala Lumpur two hours late, and
+the risk table of 10,000 runs.
+
 Run it with ``python examples/asia_tour_2025.py``.
 """
 
@@ -11,17 +15,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+import pendulum
+
 from itinerary import EventLog, replay
 from itinerary.agenda import agenda, format_agenda
 from itinerary.events import format_local
 from itinerary.places import GYEONGJU, KUALA_LUMPUR, TOKYO
 from itinerary.scenarios import load_scenario
+from itinerary.sim import Delay, monte_carlo, simulate
 
 TRUMP = "Donald Trump"
 TAKAICHI = "Sanae Takaichi"
 NARUHITO = "Emperor Naruhito"
 AKASAKA = "Akasaka State Guest House"
 SCENARIO = Path(__file__).with_name("asia_tour_2025.toml")
+PLAN = Path(__file__).with_name("asia_tour_2025_plan.toml")
+LEG = "Donald Trump: Kuala Lumpur -> Tokyo"
 
 
 def tour() -> EventLog:
@@ -75,9 +85,30 @@ def report(log: EventLog) -> str:
     return "\n".join(out)
 
 
+def simulation(runs: int = 10_000, seed: int = 7) -> str:
+    """What-if and risk: the tour's plan under its assumed disruptions, as text."""
+    scenario = load_scenario(PLAN)
+    plan, disruptions = scenario.plan, scenario.disruptions
+    assert plan is not None
+    assert disruptions is not None
+    out = ["Simulation of the plan (times and delays assumed)", ""]
+    late = plan.replace(LEG, attrs.evolve(plan[LEG], delay=Delay.fixed(pendulum.duration(hours=2))))
+    run = simulate(late)
+    out.append("If Air Force One leaves Kuala Lumpur two hours late, what slips:")
+    for name, slip in run.slips().items():
+        if slip:
+            cause = run.cause(name)
+            why = "" if cause in (None, name) else f"  (because of {cause})"
+            out.append(f"  {name:<40} {slip.in_words():<12}{why}".rstrip())
+    out += ["", monte_carlo(plan, disruptions, runs=runs, seed=seed).format()]
+    return "\n".join(out)
+
+
 def main() -> None:
-    """Print the report for the tour."""
+    """Print the report for the tour, then the simulation of its plan."""
     print(report(tour()))
+    print()
+    print(simulation())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,17 @@ def test_the_example_prints_the_tour_report() -> None:
     assert done.stderr == ""
 
 
+def test_the_example_simulates_the_plan() -> None:
+    """The simulation half: the two-hour late leg delays the Emperor's meeting by 30 minutes."""
+    module = runpy.run_path(str(EXAMPLE))
+    text = module["simulation"](runs=300)
+    assert "Meeting with the Emperor                 30 minutes" in text
+    assert "(because of Donald Trump: Kuala Lumpur -> Tokyo)" in text
+    assert "U.S.-Japan summit" not in text.split("300 runs")[0]  # it does not slip
+    assert "300 runs, seed 7" in text
+    assert "risk late or unmet" in text
+
+
 def test_the_tour_replays_to_the_seed_texts_facts() -> None:
     """After the Tokyo signings Trump is in Tokyo, two agreements are signed, one obligation pends."""
     module = runpy.run_path(str(EXAMPLE))
