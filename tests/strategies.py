@@ -2,11 +2,19 @@
 
 The public, richer strategies live in ``itinerary.strategies``; these stay deliberately
 simple so the core's laws are tested independently of them.
+
+Instants are drawn in week-long windows that each hold a clock change of a gazetteer zone
+(New York's fall-back and spring-forward nights of 2025, Seoul's summer time of 1988,
+Kuala Lumpur's half-hour jump at the end of 1981), so the order and time-travel laws see
+folds, gaps and offsets that change under them. :func:`clock_changes` finds any zone's
+changes with the standard library alone, for strategies that aim at them.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pendulum
 from hypothesis import strategies as st
@@ -28,11 +36,70 @@ TITLES = ("Trade agreement", "Minerals framework")
 TASKS = ("report", "fund projects")
 places = st.sampled_from(sorted(GAZETTEER.values(), key=lambda p: p.name))
 
-# Instants over a few days, on a coarse grid so that ties (same instant) are common.
-_START = datetime(2025, 10, 25, tzinfo=UTC)
-instants = st.integers(min_value=0, max_value=6 * 24 * 4).map(
-    lambda quarter: _START + timedelta(minutes=15 * quarter)
+# Six-day windows (UTC), each holding a clock change of a gazetteer zone: the tour's own
+# window first (New York falls back on 2025-11-02), so instants shrink towards it.
+WINDOWS = (
+    datetime(2025, 10, 28, tzinfo=UTC),  # New York, 2025-11-02: 01:00-02:00 happens twice
+    datetime(2025, 3, 5, tzinfo=UTC),  # New York, 2025-03-09: 02:00-03:00 never happens
+    datetime(1988, 5, 4, tzinfo=UTC),  # Seoul, 1988-05-08: 02:00-03:00 never happens
+    datetime(1988, 10, 5, tzinfo=UTC),  # Seoul, 1988-10-09: 02:00-03:00 happens twice
+    datetime(1981, 12, 28, tzinfo=UTC),  # Kuala Lumpur, 1981-12-31: 23:30-24:00 never happens
 )
+
+# Instants in one of the windows, on a coarse grid so that ties (same instant) are common.
+instants = st.tuples(st.sampled_from(WINDOWS), st.integers(min_value=0, max_value=6 * 24 * 4)).map(
+    lambda drawn: drawn[0] + timedelta(minutes=15 * drawn[1])
+)
+
+
+@functools.cache
+def clock_changes(
+    tz_name: str, first_year: int = 1900, last_year: int = 2099
+) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """Every change of *tz_name*'s UTC offset in the years given: (UTC instant, before, after).
+
+    Found with :mod:`zoneinfo` alone (a weekly scan, then bisection to the second), so a
+    test that aims at the changes does not rely on the library it tests. Two changes less
+    than a week apart that cancel out are missed.
+    """
+    tz = ZoneInfo(tz_name)
+    found = []
+    step = timedelta(weeks=1)
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year, 12, 31, tzinfo=UTC)
+    offset = moment.astimezone(tz).utcoffset()
+    while moment < end:
+        following = min(moment + step, end)
+        after = following.astimezone(tz).utcoffset()
+        if after != offset:  # bisect: the offset is *offset* at low, another at high
+            low, high = moment, following
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(tz).utcoffset() == offset:
+                    low = middle
+                else:
+                    high = middle
+            changed = high.astimezone(tz).utcoffset()
+            found.append((high.replace(microsecond=0), offset, changed))  # on a whole second
+            offset, moment = changed, high
+        else:
+            moment = following
+    return tuple(found)  # type: ignore[arg-type]
+
+
+@st.composite
+def walls_near_clock_changes(draw: st.DrawFn, tz_name: str) -> datetime:
+    """A naive wall time within an hour of one of *tz_name*'s gaps or folds, or inside it.
+
+    Shrinks towards the first change of the 20th century and the wall time at which the
+    clocks change (the first instant of a gap or a fold).
+    """
+    changes = clock_changes(tz_name)
+    at, before, after = draw(st.sampled_from(changes))
+    size = abs(after - before)
+    start = (at + min(before, after)).replace(tzinfo=None)  # the first wall time of it
+    seconds = draw(st.integers(min_value=-3600, max_value=int(size.total_seconds()) + 3600))
+    return start + timedelta(seconds=seconds)
 
 
 @st.composite

@@ -40,11 +40,40 @@ def test_instant_accepts_stdlib_aware_datetimes_as_the_same_instant() -> None:
     assert converted == value
 
 
-@given(st.datetimes(timezones=st.just(UTC)), st.sampled_from(ZONES))
+# The instants every zone can show: a day in from each end of the calendar (years 1-9999).
+_FIRST = datetime(1, 1, 2, tzinfo=UTC)
+_LAST = datetime(9999, 12, 30, 23, 59, 59, 999_998, tzinfo=UTC)
+
+
+@given(
+    st.datetimes(
+        min_value=_FIRST.replace(tzinfo=None),
+        max_value=_LAST.replace(tzinfo=None),
+        timezones=st.just(UTC),
+    ),
+    st.sampled_from(ZONES),
+)
+@example(_FIRST, "America/New_York")
+@example(_LAST, "Asia/Tokyo")
 def test_micros_orders_instants_whatever_their_zone(value: datetime, name: str) -> None:
     """micros() is exact and the same for one instant in any zone."""
     assert _time.micros(_time.to_zone(value, name)) == _time.micros(value)
     assert _time.micros(value + timedelta(microseconds=1)) == _time.micros(value) + 1
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        (datetime(1, 1, 1, 3, tzinfo=UTC), "America/New_York"),  # 31 December of year 0
+        (datetime(9999, 12, 31, 20, tzinfo=UTC), "Asia/Tokyo"),  # 1 January of year 10000
+    ],
+)
+def test_to_zone_refuses_an_instant_its_zone_shows_outside_the_calendar(
+    value: datetime, name: str
+) -> None:
+    """An instant whose local date in the zone is outside the years 1-9999 raises LocalTimeError."""
+    with pytest.raises(LocalTimeError, match="outside the years 1-9999"):
+        _time.to_zone(value, name)
 
 
 def test_micros_sees_fold_where_comparison_does_not() -> None:

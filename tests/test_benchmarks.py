@@ -3,9 +3,10 @@
 Structure only: no figure measured here is compared with a target or a time.
 """
 
-import importlib.util
 import json
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
@@ -46,15 +47,22 @@ def test_quick_run_measures_every_section():
     assert held.extra["bytes/event"] > 0
 
 
-def test_eventsourcing_section_runs_or_says_not_available():
-    """With the bench extra the peer is measured; without it the run says "not available"."""
+def test_eventsourcing_section_measures_the_peer():
+    """With eventsourcing installed (the test extra has it) the peer is measured, in memory and SQLite."""
     results, lines = _quick()
     subjects = {r.subject for r in results}
-    if importlib.util.find_spec("eventsourcing") is not None:
-        assert {"eventsourcing (memory)", "eventsourcing (sqlite)"} <= subjects
-    else:
-        assert any(line.startswith("eventsourcing: not available") for line in lines)
-        assert not any(s.startswith("eventsourcing") for s in subjects)
+    assert {"eventsourcing (memory)", "eventsourcing (sqlite)"} <= subjects, lines
+    peer = [r for r in results if r.section == "eventsourcing"]
+    assert {r.what for r in peer} == {"build aggregates", "save", "rebuild via repository"}
+    assert all(r.rate is not None and r.rate > 0 for r in peer)
+
+
+def test_eventsourcing_section_says_not_available_without_the_library():
+    """Without eventsourcing the run says "not available" and measures no peer."""
+    with mock.patch.dict(sys.modules, {"eventsourcing": None, "benchmarks.es": None}):
+        results, lines = _quick()
+    assert any(line.startswith("eventsourcing: not available") for line in lines)
+    assert not any(r.subject.startswith("eventsourcing") for r in results)
 
 
 def test_es_limit_skips_the_peer_above_it():

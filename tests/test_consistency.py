@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -510,10 +511,87 @@ def test_one_event_recorded_twice_has_two_positions() -> None:
     assert _only(EventLog([leave, leave])).positions == (0, 1)
 
 
-def test_every_rule_is_documented() -> None:
-    """RULES lists each rule with a sentence."""
-    assert len(RULES) == 11
-    assert all(rule == rule.lower() and " " not in rule and RULES[rule] for rule in RULES)
+def _tokyo(wall: str) -> pendulum.DateTime:
+    return TOKYO.at(f"2025-10-28 {wall}")
+
+
+# One small log per rule that breaks it (and perhaps others too).
+_BREAKS = {
+    "arrive-while-elsewhere": [
+        Arrived(TRUMP, TOKYO, _tokyo("10:00")),
+        Arrived(TRUMP, SEOUL, _tokyo("12:00")),
+    ],
+    "depart-from-elsewhere": [
+        Arrived(TRUMP, TOKYO, _tokyo("10:00")),
+        Departed(TRUMP, SEOUL, _tokyo("12:00")),
+    ],
+    "wrong-destination": [
+        Departed(TRUMP, TOKYO, _tokyo("10:00"), to=BUSAN),
+        Arrived(TRUMP, SEOUL, _tokyo("20:00")),
+    ],
+    "two-places": [
+        MeetingHeld("A", (TRUMP,), TOKYO, _tokyo("10:00"), _tokyo("11:00")),
+        MeetingHeld("B", (TRUMP,), SEOUL, _tokyo("10:30"), _tokyo("11:30")),
+    ],
+    "overlapping-meetings": [
+        MeetingHeld("A", (TRUMP,), TOKYO, _tokyo("10:00"), _tokyo("12:00")),
+        MeetingHeld("B", (TRUMP,), TOKYO, _tokyo("11:00"), _tokyo("13:00")),
+    ],
+    "absent-participant": [
+        MeetingHeld("A", (TRUMP,), TOKYO, _tokyo("10:00"), _tokyo("12:00")),
+        Departed(TRUMP, TOKYO, _tokyo("11:00")),
+    ],
+    "too-fast": [
+        Departed(TRUMP, TOKYO, _tokyo("10:00"), to=WASHINGTON),
+        Arrived(TRUMP, WASHINGTON, _tokyo("11:00")),
+    ],
+    "due-before-signed": [
+        AgreementSigned(
+            "Deal",
+            (TRUMP,),
+            TOKYO,
+            _tokyo("12:00"),
+            obligations=[Obligation("report", due=_tokyo("11:00"))],
+        ),
+    ],
+    "met-before-signed": [
+        ObligationMet("Deal", "report", _tokyo("11:00")),
+        AgreementSigned(
+            "Deal",
+            (TRUMP,),
+            TOKYO,
+            _tokyo("12:00"),
+            obligations=[Obligation("report", within=pendulum.duration(months=1))],
+        ),
+    ],
+    "unknown-obligation": [ObligationMet("No such deal", "report", _tokyo("11:00"))],
+    "met-twice": [
+        AgreementSigned(
+            "Deal",
+            (TRUMP,),
+            TOKYO,
+            _tokyo("12:00"),
+            obligations=[Obligation("report", within=pendulum.duration(months=1))],
+        ),
+        ObligationMet("Deal", "report", _tokyo("13:00")),
+        ObligationMet("Deal", "report", _tokyo("14:00")),
+    ],
+}
+
+
+@pytest.mark.parametrize("rule", sorted(_BREAKS))
+def test_each_rule_is_applied(rule: str) -> None:
+    """A small log that breaks a rule is reported under that rule's identifier."""
+    assert rule in {v.rule for v in check(EventLog(_BREAKS[rule]))}
+
+
+def test_every_rule_is_applied_and_documented() -> None:
+    """RULES, the rules check() is shown to apply and the rules docs/testing.md lists agree."""
+    assert set(_BREAKS) == set(RULES)
+    assert all(RULES[rule].strip() for rule in RULES)
+    docs = (Path(__file__).parent.parent / "docs" / "testing.md").read_text()
+    listed = docs.split("The rules and their identifiers are in")[1].split("A log may begin")[0]
+    assert re.findall(r"`([a-z-]+)`", listed) == list(RULES)
 
 
 def test_assert_consistent_lists_every_violation() -> None:

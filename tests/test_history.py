@@ -94,12 +94,11 @@ def test_tours_over_the_kuala_lumpur_change_are_consistent(log: EventLog) -> Non
         place = getattr(event, "place", None)
         if place is not None:
             local = place.local(event.occurred_at)
-            assert (
-                place.at(
-                    local.replace(tzinfo=None), disambiguate="later" if local.fold else "earlier"
-                )
-                == local
+            again = place.at(
+                local.replace(tzinfo=None), disambiguate="later" if local.fold else "earlier"
             )
+            assert micros(again) == micros(local)  # fold-aware: == would ignore fold
+            assert (again.fold, again.utcoffset()) == (local.fold, local.utcoffset())
 
 
 # Seoul, summer time 1987 and 1988 -----------------------------------------------------------

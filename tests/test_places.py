@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, find, given, settings
 from hypothesis import strategies as st
 
 from itinerary import (
@@ -17,7 +17,9 @@ from itinerary import (
     UnknownPlaceError,
     UnknownZoneError,
 )
+from itinerary._time import micros
 from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, lookup, zone_of
+from tests.strategies import walls_near_clock_changes
 
 NEW_YORK = Place("New York", "United States", "America/New_York")
 
@@ -120,25 +122,75 @@ def test_at_refuses_an_aware_datetime() -> None:
         TOKYO.at(TOKYO.at("2025-10-28 12:00"))
 
 
-@given(
-    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2099, 12, 30)),
-    st.sampled_from([*GAZETTEER.values(), NEW_YORK]),
-)
-@example(datetime(1981, 12, 31, 23, 29), KUALA_LUMPUR)
-@example(datetime(2025, 11, 2, 0, 59), WASHINGTON)
-@example(datetime(1988, 5, 8, 3, 0), SEOUL)
-def test_at_round_trips_every_local_wall_time_that_exists(wall: datetime, place: Place) -> None:
-    """A wall time that exists at a place maps to an instant that shows that wall time there."""
+ZONED = [*GAZETTEER.values(), NEW_YORK]
+
+
+@st.composite
+def _walls_and_places(draw: st.DrawFn) -> tuple[datetime, Place]:
+    """Any wall time of 1900-2099 at a place, or (as often) one in or next to a gap or a fold."""
+    place = draw(st.sampled_from(ZONED))
+    anywhere = st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2099, 12, 30))
+    return draw(anywhere | walls_near_clock_changes(place.tz)), place
+
+
+@given(_walls_and_places())
+@example((datetime(1981, 12, 31, 23, 29), KUALA_LUMPUR))
+@example((datetime(2025, 11, 2, 0, 59), WASHINGTON))
+@example((datetime(1988, 5, 8, 3, 0), SEOUL))
+@example((datetime(2025, 11, 2, 1, 30), WASHINGTON))  # a fold: 01:30 EDT, then 01:30 EST
+@example((datetime(1988, 10, 9, 2, 30), SEOUL))  # a fold: 02:30 KDT, then 02:30 KST
+@example((datetime(1988, 5, 8, 2, 30), SEOUL))  # a gap
+def test_at_round_trips_every_local_wall_time_that_exists(drawn: tuple[datetime, Place]) -> None:
+    """A wall time that exists once maps to an instant showing it; one in a fold or gap has two."""
+    wall, place = drawn
     try:
         instant = place.at(wall)
-    except (NonexistentLocalTimeError, AmbiguousLocalTimeError):
-        # Only times in a gap or a fold are refused: both choices then differ.
-        assert place.at(wall, disambiguate="earlier") != place.at(wall, disambiguate="later")
+    except AmbiguousLocalTimeError:
+        earlier, later = (place.at(wall, disambiguate=p) for p in ("earlier", "later"))
+        assert micros(earlier) < micros(later)  # fold-aware: == on the two would be True
+        assert (earlier.fold, later.fold) == (0, 1)
+        for reading in (earlier, later):  # both are real readings of that wall time
+            assert _wall(place.local(reading)) == wall
+        assert micros(place.at(wall, disambiguate="compatible")) == micros(earlier)
         return
-    assert place.local(instant).replace(tzinfo=None) == wall
-    assert place.at(wall.isoformat(sep=" ")) == instant
+    except NonexistentLocalTimeError:
+        earlier, later = (place.at(wall, disambiguate=p) for p in ("earlier", "later"))
+        assert micros(earlier) < micros(later)
+        assert _wall(earlier) < wall < _wall(later)  # the clocks jumped from before to after it
+        assert micros(place.at(wall, disambiguate="compatible")) == micros(later)
+        return
+    assert _wall(place.local(instant)) == wall
+    assert micros(place.at(wall.isoformat(sep=" "))) == micros(instant)
     for policy in ("earlier", "later", "compatible"):
-        assert place.at(wall, disambiguate=policy) == instant
+        assert micros(place.at(wall, disambiguate=policy)) == micros(instant)
+
+
+def _wall(value: datetime) -> datetime:
+    """The naive wall time an aware datetime shows."""
+    return datetime(
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+        value.microsecond,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", [AmbiguousLocalTimeError, NonexistentLocalTimeError])
+def test_the_round_trip_strategy_reaches_folds_and_gaps(kind: type[LocalTimeError]) -> None:
+    """The wall times the round-trip law draws include real folds and gaps at every zone."""
+    for place in (WASHINGTON, SEOUL):
+
+        def refused(drawn: tuple[datetime, Place]) -> bool:
+            try:
+                drawn[1].at(drawn[0])
+            except LocalTimeError as exc:
+                return type(exc) is kind
+            return False
+
+        found = find(
+            _walls_and_places().filter(lambda drawn: drawn[1].tz == place.tz),  # noqa: B023
+            refused,
+            settings=settings(database=None, max_examples=2_000),
+        )
+        assert found[1].tz == place.tz
 
 
 def test_local_shows_one_instant_on_each_place_clock() -> None:

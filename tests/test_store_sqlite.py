@@ -18,16 +18,40 @@ from itinerary.store.codec import encode_instant
 from tests.store_contract import DurableStoreContract, batch, exact
 
 PAUSE = """
-import sys, time
-calls = [0]
-def pause():
+import time
+
+
+class Paused:
+    # The store's connection, but its INSERTs pause once DONE of the rows are in.
+    def __init__(self, db):
+        self._db = db
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+    def executemany(self, sql, rows):
+        rows = list(rows)
+        stop = round(len(rows) * DONE)
+
+        def feed():
+            for number, row in enumerate(rows):
+                if number == stop:
+                    pause(number, len(rows))
+                yield row
+            pause(len(rows), len(rows))  # DONE = 1.0: all inserted, the COMMIT not yet run
+
+        return self._db.executemany(sql, feed())
+
+
+def pause(inserted, total):
     if store._db.in_transaction:
-        calls[0] += 1
-        if calls[0] == 50:
-            print("mid", flush=True)
-            time.sleep(60)
-    return 0
-store._db.set_progress_handler(pause, 1000)
+        print(f"mid {inserted} of {total} rows inserted", flush=True)
+    else:
+        print("outside the transaction", flush=True)
+    time.sleep(60)
+
+
+store._db = Paused(store._db)
 """
 
 
@@ -42,9 +66,9 @@ class TestSQLiteStore(DurableStoreContract):
         """A new connection to the same file."""
         return SQLiteStore(store.path, create=False)
 
-    def pause_mid_write(self) -> str:
-        """Pause inside the INSERTs of the transaction (SQLite's progress handler)."""
-        return PAUSE
+    def pause_mid_write(self, done: float) -> str:
+        """Pause inside the transaction once *done* of the batch's rows are inserted."""
+        return f"DONE = {done!r}\n{PAUSE}"
 
 
 def _old_row(path: Path, kind: str, schema: int, data: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +103,10 @@ def test_local_times_draw_both_instants_of_a_fold() -> None:
     values = local_times(
         WASHINGTON, min_value=datetime(2025, 11, 2, 1, 0), max_value=datetime(2025, 11, 2, 1, 59)
     )
-    assert find(values, lambda value: value.fold == 1, settings=_FIND).utcoffset() is not None
-    assert find(values, lambda value: value.fold == 0, settings=_FIND).fold == 0
+    second = find(values, lambda value: value.fold == 1, settings=_FIND)
+    first = find(values, lambda value: value.fold == 0, settings=_FIND)
+    # Each is the reading it claims to be: EDT before the clocks went back, EST after.
+    assert (first.utcoffset(), second.utcoffset()) == (timedelta(hours=-4), timedelta(hours=-5))
 
 
 def test_local_times_shrink_towards_the_year_2000() -> None:

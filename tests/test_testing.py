@@ -23,7 +23,7 @@ from itinerary.events import format_local
 from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON
 from itinerary.projections import _core
 from itinerary.strategies import local_times
-from itinerary.testing import Reference, TourMachine
+from itinerary.testing import Period, Reference, TourMachine
 
 TestTour = TourMachine.TestCase
 
@@ -72,9 +72,14 @@ _HISTORIC = st.sampled_from(
 )
 
 
-def _reference_due(place: Place, signed_at: datetime, obligation: Obligation) -> int:
+def _reference_due(
+    place: Place, signed_at: datetime, obligation: Obligation, period: Period
+) -> int:
     signing = AgreementSigned("Deal", ("Ann",), place, signed_at, obligations=[obligation])
-    ((_, _, due, _),) = Reference([signing], _time.micros(signed_at)).deadlines()
+    reference = Reference(
+        [signing], _time.micros(signed_at), periods={("Deal", obligation.what): period}
+    )
+    ((_, _, due, _),) = reference.deadlines()
     return due
 
 
@@ -94,7 +99,7 @@ def test_the_reference_deadline_at_the_calendars_edges(
     """Gaps, folds and month ends, as the library documents them, in the reference model."""
     signed_at = place.at(wall)
     obligation = Obligation("report", within=_time.duration(months=months, days=days))
-    reference = _reference_due(place, signed_at, obligation)
+    reference = _reference_due(place, signed_at, obligation, (months, days, timedelta(0)))
     assert format_local(_time.from_micros(reference, place.tz), place) == due
     assert reference == _time.micros(obligation.due_after(signed_at, place))
 
@@ -121,7 +126,47 @@ def test_the_reference_computes_deadlines_as_the_library_does(
     within = _time.duration(months=months, days=days, seconds=60 * minutes)
     obligation = Obligation("report", within=within)
     expected = obligation.due_after(signed_at, place)
-    assert _reference_due(place, signed_at, obligation) == _time.micros(expected)
+    period = (months, days, timedelta(minutes=minutes))
+    assert _reference_due(place, signed_at, obligation, period) == _time.micros(expected)
+
+
+def test_the_reference_reads_a_plain_timedelta_as_elapsed_time() -> None:
+    """A timedelta needs no period: 36 hours after noon before New York falls back is 23:00."""
+    signed_at = WASHINGTON.at("2025-11-01 12:00")
+    signing = AgreementSigned(
+        "Deal", ("Ann",), WASHINGTON, signed_at,
+        obligations=[Obligation("report", within=timedelta(hours=36))],
+    )  # fmt: skip
+    ((_, _, due, _),) = Reference([signing], _time.micros(signed_at)).deadlines()
+    assert format_local(_time.from_micros(due, WASHINGTON.tz), WASHINGTON) == (
+        "2025-11-02 23:00 -05:00"
+    )
+
+
+def test_the_reference_needs_the_parts_of_a_calendar_period() -> None:
+    """A pendulum duration without its parts is refused: the model never reads its insides."""
+    signed_at = TOKYO.at("2025-10-28 12:00")
+    signing = AgreementSigned(
+        "Deal", ("Ann",), TOKYO, signed_at,
+        obligations=[Obligation("report", within=_time.duration(months=6))],
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="needs the parts of the period of 'report' in 'Deal'"):
+        Reference([signing], _time.micros(signed_at))
+
+
+@pytest.mark.parametrize(
+    ("period", "due"),
+    [
+        ((0, 1, timedelta(hours=12)), "2025-11-03 00:00 -05:00"),  # a calendar day, then 12 h
+        ((0, 0, timedelta(hours=36)), "2025-11-02 23:00 -05:00"),  # 36 elapsed hours
+    ],
+)
+def test_the_reference_counts_the_parts_it_is_given(period: Period, due: str) -> None:
+    """The same 36 hours, written two ways, fall due an hour apart across the fall-back night."""
+    signed_at = WASHINGTON.at("2025-11-01 12:00")
+    obligation = Obligation("report", within=_time.duration(seconds=36 * 3600))
+    found = _reference_due(WASHINGTON, signed_at, obligation, period)
+    assert format_local(_time.from_micros(found, WASHINGTON.tz), WASHINGTON) == due
 
 
 # The machine can fail: a bug in the library is caught ------------------------------------
@@ -150,12 +195,15 @@ def test_the_machine_catches_a_calendar_bug(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 class _ModelOnly(TourMachine):
-    """The machine without check() (which sorts as replay does) and the projections' laws."""
+    """The machine with only the reference model: no check(), no projections' laws, no truth."""
 
     def recorded_tours_are_consistent(self) -> None:
         """Not an invariant here."""
 
     def projections_keep_their_invariants(self) -> None:
+        """Not an invariant here."""
+
+    def replay_puts_everyone_where_the_machine_sent_them(self) -> None:
         """Not an invariant here."""
 
 
