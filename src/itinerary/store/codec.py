@@ -142,15 +142,28 @@ def _decode_place(value: Any, _: object = None) -> Place:
     return _place(*value)
 
 
+def _decode_text(value: Any, _: object = None) -> str:
+    """A JSON string as itself; anything else is refused (cattrs would ``str()`` it)."""
+    if type(value) is not str:
+        raise TypeError(f"expected a string, found {type(value).__name__} {value!r}")
+    return value
+
+
+def _decode_names(value: Any, _: object = None) -> tuple[str, ...]:
+    """A JSON array of strings as a tuple; a lone string is not split into letters."""
+    if type(value) is not list or any(type(item) is not str for item in value):
+        raise TypeError(f"expected an array of names, found {value!r}")
+    return tuple(value)
+
+
 def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=False)
     converter.register_unstructure_hook(DateTime, encode_instant)
     converter.register_structure_hook(DateTime, lambda v, _: decode_instant(v))
     converter.register_unstructure_hook(timedelta, _encode_duration)
     converter.register_structure_hook(timedelta, _decode_duration)
-    converter.register_structure_hook_func(
-        lambda kind: kind == tuple[str, ...], lambda v, _: tuple(v)
-    )  # the events' own converters check the names
+    converter.register_structure_hook(str, _decode_text)
+    converter.register_structure_hook_func(lambda kind: kind == tuple[str, ...], _decode_names)
     converter.register_unstructure_hook(Place, _encode_place)
     converter.register_structure_hook(Place, _decode_place)
     return converter
