@@ -221,3 +221,16 @@ def test_monte_carlo_refuses_bad_arguments(kwargs: dict[str, object], words: str
     arguments.update(kwargs)
     with pytest.raises(InvalidPlanError, match=words):
         monte_carlo(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_progress_bar_counts_every_run_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """progress=True draws a bar that reaches the number of runs; the outcomes are the same."""
+    plan, d = _tour()
+    quiet = monte_carlo(plan, d, runs=1_500, seed=4)
+    shown = monte_carlo(plan, d, runs=1_500, seed=4, progress=True, chunk_size=500)
+    assert shown == quiet
+    err = capsys.readouterr().err
+    assert "1500/1500" in err
+    assert "monte_carlo" in err
