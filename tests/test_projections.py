@@ -201,7 +201,7 @@ def test_replay_folds_the_events_in_the_documented_order(
     ]
     log = EventLog(events)
     assert project(log, HISTORY, as_of) == tuple(ordered)
-    assert replay(log, as_of) == State(as_of, fold(TOUR, ordered))
+    assert replay(log, as_of) == State(as_of, *fold(TOUR, ordered))
 
 
 @given(event_lists, st.randoms(use_true_random=False), instants)
