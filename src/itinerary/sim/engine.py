@@ -36,6 +36,7 @@ from itinerary.events import (
     Departed,
     Event,
     MeetingHeld,
+    Obligation,
     ObligationMet,
 )
 from itinerary.log import EventLog
@@ -53,6 +54,14 @@ _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
     chosen = default if delay is None else delay
     return None if chosen.is_none else chosen
+
+
+def _deadline(obligation: Obligation) -> int | tuple[int, int, int, int, int]:
+    """How an obligation's deadline follows from its signing: an instant, or a duration's parts."""
+    if obligation.due is not None:
+        return _time.micros(obligation.due)
+    assert obligation.within is not None
+    return _time.duration_parts(obligation.within)
 
 
 class Program:
@@ -87,9 +96,11 @@ class Program:
                 sign = order[signing]
                 assert isinstance(sign, Signing)
                 obligation = next(o for o in sign.obligations if o.what == step.what)
-                planned = _time.micros(_time.add_local(sign.at, sign.place.tz, step.after))
+                after = _time.duration_parts(step.after)
+                planned = _time.add_local_micros(start_micros(sign), sign.place.tz, after)
                 delay = _effective(step.delay, disruptions.fulfilment)
-                ops.append((FULFILMENT, i, planned, (), 0, delay, key, signing, step, obligation))
+                ops.append((FULFILMENT, i, planned, (), 0, delay, key, signing, sign.place.tz,
+                            after, _deadline(obligation)))  # fmt: skip
                 self.planned.append(planned)
                 self.planned_end.append(planned)
                 continue
@@ -131,13 +142,10 @@ class Program:
         memo_key = (op[1], signed)
         found = self._met.get(memo_key)
         if found is None:
-            step, obligation = op[8], op[9]
-            sign = self.steps[op[7]]
-            assert isinstance(sign, Signing)
-            assert isinstance(step, Fulfilment)
-            at = _time.from_micros(signed, sign.place.tz)
-            met = _time.micros(_time.add_local(at, sign.place.tz, step.after))
-            due = _time.micros(obligation.due_after(at, sign.place))
+            tz, after, due = op[8], op[9], op[10]
+            met = _time.add_local_micros(signed, tz, after)
+            if not isinstance(due, int):
+                due = _time.add_local_micros(signed, tz, due)
             found = self._met[memo_key] = (met, due)
         return found
 
