@@ -326,3 +326,19 @@ def _no_ties(plan: Plan) -> bool:
         (p, _us(s.start)) for s in plan if not isinstance(s, Fulfilment) for p in s.people
     )
     return all(count == 1 for count in starts.values())
+
+
+def test_a_plan_compiles_once_per_disruptions() -> None:
+    """simulate() reuses a plan's compiled program; a pickled plan leaves its cache behind."""
+    import pickle  # noqa: PLC0415
+
+    from itinerary.sim.engine import compiled  # noqa: PLC0415
+
+    plan, shaken = NAMED_SIGNING, Disruptions(fulfilment=Delay.fixed(H(hours=1)))
+    first = simulate(plan, shaken, seed=1)
+    assert compiled(plan, shaken) is compiled(plan, attrs.evolve(shaken))
+    assert compiled(plan, shaken) is not compiled(plan, Disruptions())
+    restored = pickle.loads(pickle.dumps(plan))
+    assert restored == plan
+    assert restored._programs == {}
+    assert simulate(restored, shaken, seed=1).log == first.log

@@ -45,7 +45,7 @@ from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
 from itinerary.sim.plan import Plan, start_micros
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
-__all__ = ["Program", "Run", "simulate"]
+__all__ = ["Program", "Run", "compiled", "simulate"]
 
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
@@ -402,8 +402,20 @@ def simulate(
     elif not isinstance(disruptions, Disruptions):
         raise InvalidPlanError(f"disruptions must be a Disruptions, got {disruptions!r}")
     seed = _check_seed(seed)
-    program = Program(plan, disruptions)
-    return _run(program, seed, given=given, after=after)
+    return _run(compiled(plan, disruptions), seed, given=given, after=after)
+
+
+def compiled(plan: Plan, disruptions: Disruptions) -> Program:
+    """*plan*'s :class:`Program` under *disruptions*, compiled once and kept on the plan.
+
+    Plans and disruptions are immutable, so the program of a pair never changes; equal
+    disruptions share one.
+    """
+    programs: dict[Disruptions, Program] = plan._programs
+    program = programs.get(disruptions)
+    if program is None:
+        program = programs.setdefault(disruptions, Program(plan, disruptions))
+    return program
 
 
 def _run(

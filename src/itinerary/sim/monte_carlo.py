@@ -21,7 +21,7 @@ from pendulum import Duration
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import seed_of
 from itinerary.sim.delays import Disruptions, elapsed_micros
-from itinerary.sim.engine import Program, Run, _check_seed, _run
+from itinerary.sim.engine import Program, Run, _check_seed, _run, compiled
 from itinerary.sim.plan import Plan
 from itinerary.sim.steps import Fulfilment, Meeting, Signing
 
@@ -259,7 +259,7 @@ def monte_carlo(
     seed = _check_seed(seed)
     if chunk_size is None:
         chunk_size = 1000 if executor is None else max(100, -(-runs // 32))
-    program = Program(plan, disruptions)
+    program = compiled(plan, disruptions)
     parts = _chunks(runs, chunk_size)
     bar = _progress(runs) if progress else None
     try:
