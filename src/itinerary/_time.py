@@ -348,8 +348,14 @@ def from_micros(us: int, tz_name: str) -> DateTime:
     """The instant *us* microseconds after the Unix epoch, expressed in zone *tz_name*.
 
     The inverse of :func:`micros`, built with the ``DateTime`` constructor and a cached zone
-    (no parsing). Raises :class:`LocalTimeError` outside the years 1-9999.
+    (no parsing), and kept: a simulator asks for the same planned instants again and again,
+    and a ``DateTime`` is immutable. Raises :class:`LocalTimeError` outside the years 1-9999.
     """
+    return _from_micros(us, tz_name)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _from_micros(us: int, tz_name: str) -> DateTime:
     tz = zone(tz_name)
     try:
         # Through a plain UTC datetime: zoneinfo's fromutc() on a pendulum DateTime uses

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import attrs
-from pendulum import DateTime, Duration
+from pendulum import Duration
 
 from itinerary import _time
 from itinerary.errors import InvalidPlanError
@@ -40,6 +40,7 @@ from itinerary.events import (
     ObligationMet,
 )
 from itinerary.log import EventLog
+from itinerary.sim import _trusted
 from itinerary.sim._random import _MASK, _mix, key_of
 from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
 from itinerary.sim.plan import Plan, start_micros
@@ -220,35 +221,33 @@ def _unit(h: int, slot: int) -> float:
     return ((_mix(h ^ slot) >> 11) + 0.5) / 9007199254740992.0
 
 
-def _local(us: int, tz: str) -> DateTime:
-    return _time.from_micros(us, tz)
-
-
 def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, Event]]:
     step = program.steps[i]
     if isinstance(step, Travel):
-        leave = _local(start, step.origin.tz)
-        land = _local(end, step.destination.tz)
+        leave = _time.from_micros(start, step.origin.tz)
+        land = _time.from_micros(end, step.destination.tz)
+        origin, destination = step.origin, step.destination
         return [
-            *((start, Departed(p, step.origin, leave, to=step.destination)) for p in step.who),
-            *((end, Arrived(p, step.destination, land)) for p in step.who),
+            *((start, _trusted.departed(p, origin, leave, destination)) for p in step.who),
+            *((end, _trusted.arrived(p, destination, land)) for p in step.who),
         ]
     if isinstance(step, Meeting):
         tz = step.place.tz
-        held = MeetingHeld(
-            step.title, step.participants, step.place, _local(start, tz), _local(end, tz),
-            venue=step.venue,
+        held = _trusted.meeting_held(
+            step.title, step.participants, step.place, _time.from_micros(start, tz),
+            _time.from_micros(end, tz), venue=step.venue,
         )  # fmt: skip
         return [(start, held)]
     if isinstance(step, Signing):
-        signed = AgreementSigned(
-            step.title, step.signatories, step.place, _local(start, step.place.tz),
+        signed = _trusted.agreement_signed(
+            step.title, step.signatories, step.place, _time.from_micros(start, step.place.tz),
             venue=step.venue, obligations=step.obligations,
         )  # fmt: skip
         return [(start, signed)]
-    sign = program.steps[program.signings[step.agreement]]
-    assert isinstance(sign, Signing)
-    return [(start, ObligationMet(step.agreement, step.what, _local(start, sign.place.tz)))]
+    tz = program.ops[i][8]
+    return [
+        (start, _trusted.obligation_met(step.agreement, step.what, _time.from_micros(start, tz)))
+    ]
 
 
 def _match(  # noqa: PLR0912 - one branch per kind of fact
@@ -439,7 +438,7 @@ def _run(
         for at, event in _events(program, i, starts[i], ends[i]):
             if not done or (floor is not None and at > floor):  # facts are kept as given
                 timed.append((at, len(timed), event))
-    timed.sort(key=lambda t: (t[0], t[1]))
+    timed.sort()  # by instant, then as built: the counters are unique, events never compared
     log = EventLog([*facts, *(event for _, _, event in timed)])
     return Run(
         program.plan, program.disruptions, seed, log, program,
