@@ -319,3 +319,105 @@ def test_a_duration_keeps_its_calendar_parts_through_pickle(value: pendulum.Dura
     restored = pickle.loads(pickle.dumps(value))
     assert type(restored) is pendulum.Duration
     assert _time.duration_parts(restored) == _time.duration_parts(value)
+
+
+# add_local_micros: the engine's integer calendar addition, checked against add_local.
+_DST_ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "Australia/Lord_Howe",
+    "Asia/Seoul",
+    "Asia/Kuala_Lumpur",
+]
+
+
+def _transitions(name: str, years: range) -> list[int]:
+    """The instants (micros) at which *name*'s UTC offset changed during *years*."""
+    hour = 3_600_000_000
+    found = []
+    start = _time.micros(datetime(years.start, 1, 1, tzinfo=UTC))
+    stop = _time.micros(datetime(years.stop, 1, 1, tzinfo=UTC))
+    offset = _time.from_micros(start, name).utcoffset()
+    for at in range(start + hour, stop, hour):
+        now = _time.from_micros(at, name).utcoffset()
+        if now != offset:
+            found.append(at)
+            offset = now
+    return found
+
+
+_EDGES = [
+    (name, at)
+    for name in _DST_ZONES
+    for years in (range(1981, 1982), range(1987, 1989), range(2024, 2026))
+    for at in _transitions(name, years)
+]
+_DURATION_PARTS = st.tuples(
+    st.integers(0, 2),  # years
+    st.integers(0, 30),  # months
+    st.integers(0, 400),  # days (weeks included)
+    st.integers(0, 3 * 86_400),  # seconds (hours and minutes included)
+    st.integers(0, 999_999),  # microseconds
+)
+
+
+@st.composite
+def _starts_near_edges(draw: st.DrawFn) -> tuple[str, int, tuple[int, int, int, int, int]]:
+    """A zone, a start and parts whose calendar part lands near one of its clock changes."""
+    name, edge = draw(st.sampled_from(_EDGES))
+    years, months, days, seconds, micro = draw(_DURATION_PARTS)
+    target = _time.from_micros(edge + draw(st.integers(-3, 3)) * 1_800_000_000, name)
+    wall = datetime(target.year, target.month, target.day, target.hour, target.minute)
+    wall -= timedelta(days=days)
+    back = wall.month - 1 - months - 12 * years
+    wall = wall.replace(year=wall.year + back // 12, month=back % 12 + 1, day=min(wall.day, 28))
+    start = _time.resolve(
+        wall, name, disambiguate=draw(st.sampled_from(["earlier", "later"])), where=name
+    )
+    return name, _time.micros(start), (years, months, days, seconds, micro)
+
+
+def _slow(us: int, name: str, parts: tuple[int, int, int, int, int]) -> int:
+    years, months, days, seconds, micro = parts
+    after = pendulum.duration(
+        years=years, months=months, days=days, seconds=seconds, microseconds=micro
+    )
+    return _time.micros(_time.add_local(_time.from_micros(us, name), name, after))
+
+
+@given(_starts_near_edges())
+@example(
+    ("America/New_York", _time.micros(datetime(2025, 2, 9, 7, 30, tzinfo=UTC)), (0, 1, 0, 0, 0))
+)
+@example(("Asia/Seoul", _time.micros(datetime(1987, 4, 9, 17, 30, tzinfo=UTC)), (0, 1, 1, 0, 0)))
+@example(
+    ("Europe/London", _time.micros(datetime(2024, 9, 27, 0, 30, tzinfo=UTC)), (0, 1, 0, 60, 0))
+)
+def test_add_local_micros_equals_add_local_across_clock_changes(
+    case: tuple[str, int, tuple[int, int, int, int, int]],
+) -> None:
+    """The integer calendar addition lands where add_local does, in gaps and folds too."""
+    name, us, parts = case
+    assert _time.add_local_micros(us, name, parts) == _slow(us, name, parts)
+
+
+@given(
+    st.sampled_from(_DST_ZONES),
+    st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    _DURATION_PARTS,
+)
+def test_add_local_micros_equals_add_local_anywhere(
+    name: str, start: datetime, parts: tuple[int, int, int, int, int]
+) -> None:
+    """Any instant of two centuries plus any calendar duration: the same integer as add_local."""
+    us = _time.micros(start)
+    assert _time.add_local_micros(us, name, parts) == _slow(us, name, parts)
+
+
+def test_add_local_micros_raises_as_add_local_at_the_end_of_the_calendar() -> None:
+    """Past the year 9999 it raises LocalTimeError, as add_local does."""
+    us = _time.micros(datetime(9999, 6, 1, tzinfo=UTC))
+    with pytest.raises(LocalTimeError):
+        _time.add_local_micros(us, "Asia/Seoul", (1, 0, 0, 0, 0))

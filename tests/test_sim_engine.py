@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 import pendulum
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from itinerary import EventLog, Obligation, _time, check, replay
 from itinerary.errors import InvalidPlanError, ItineraryError
+from itinerary.events import EVENT_TYPES, Event
 from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO
 from itinerary.sim import (
     Delay,
@@ -24,6 +25,7 @@ from itinerary.sim import (
     Signing,
     Step,
     Travel,
+    _trusted,
     simulate,
 )
 from itinerary.sim.delays import elapsed_micros
@@ -326,3 +328,51 @@ def _no_ties(plan: Plan) -> bool:
         (p, _us(s.start)) for s in plan if not isinstance(s, Fulfilment) for p in s.people
     )
     return all(count == 1 for count in starts.values())
+
+
+def test_a_plan_compiles_once_per_disruptions() -> None:
+    """simulate() reuses a plan's compiled program; a pickled plan leaves its cache behind."""
+    import pickle  # noqa: PLC0415
+
+    from itinerary.sim.engine import compiled  # noqa: PLC0415
+
+    plan, shaken = NAMED_SIGNING, Disruptions(fulfilment=Delay.fixed(H(hours=1)))
+    first = simulate(plan, shaken, seed=1)
+    assert compiled(plan, shaken) is compiled(plan, attrs.evolve(shaken))
+    assert compiled(plan, shaken) is not compiled(plan, Disruptions())
+    restored = pickle.loads(pickle.dumps(plan))
+    assert restored == plan
+    assert restored._programs == {}
+    assert simulate(restored, shaken, seed=1).log == first.log
+
+
+def _validated(event: Event) -> Event:
+    """*event* built again through its class's converters and validators."""
+    return type(event)(**{a.name: getattr(event, a.name) for a in attrs.fields(type(event))})
+
+
+@given(ANY_PLAN, disruptions(), SEEDS, st.data())
+def test_the_engine_builds_the_events_their_constructors_would(
+    plan: Plan, disruptions: Disruptions, seed: int, data: st.DataObject
+) -> None:
+    """Every event of a run and of a branch equals, field by field, its validated rebuild."""
+    run = simulate(plan, disruptions, seed=seed)
+    branch = simulate(
+        plan, disruptions, seed=seed, given=run.log, after=data.draw(_branch_times(run))
+    )
+    for event in [*run.log, *branch.log]:
+        again = _validated(event)
+        assert again == event
+        for field in _trusted.FIELDS[type(event)]:
+            mine, theirs = getattr(event, field), getattr(again, field)
+            assert type(mine) is type(theirs), field
+            if isinstance(mine, datetime):
+                assert mine.isoformat() == theirs.isoformat(), field
+                assert mine.tzinfo is theirs.tzinfo, field
+
+
+def test_the_unchecked_constructors_set_every_field() -> None:
+    """_trusted knows every field of every event class, in attrs' order."""
+    for cls, fields in _trusted.FIELDS.items():
+        assert fields == tuple(a.name for a in attrs.fields(cls)), cls
+    assert set(_trusted.FIELDS) == set(EVENT_TYPES)

@@ -37,6 +37,7 @@ __all__ = [
     "Disambiguate",
     "TimeText",
     "add_local",
+    "add_local_micros",
     "check_zone",
     "duration",
     "duration_key",
@@ -347,8 +348,14 @@ def from_micros(us: int, tz_name: str) -> DateTime:
     """The instant *us* microseconds after the Unix epoch, expressed in zone *tz_name*.
 
     The inverse of :func:`micros`, built with the ``DateTime`` constructor and a cached zone
-    (no parsing). Raises :class:`LocalTimeError` outside the years 1-9999.
+    (no parsing), and kept: a simulator asks for the same planned instants again and again,
+    and a ``DateTime`` is immutable. Raises :class:`LocalTimeError` outside the years 1-9999.
     """
+    return _from_micros(us, tz_name)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _from_micros(us: int, tz_name: str) -> DateTime:
     tz = zone(tz_name)
     try:
         # Through a plain UTC datetime: zoneinfo's fromutc() on a pendulum DateTime uses
@@ -402,6 +409,69 @@ def add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
             f"{duration} after {start.isoformat(sep=' ')} in {tz_name} is outside the years "
             f"1-9999 ({exc})"
         ) from None
+
+
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+# add_local_micros() works on plain integers between these instants (years 2-9998 in UTC)
+# and leaves the rest, near the ends of the calendar, to add_local() and its errors.
+_FAST_LOW = -62_104_060_800_000_000
+_FAST_HIGH = 253_339_228_800_000_000
+
+
+def add_local_micros(us: int, tz_name: str, parts: tuple[int, int, int, int, int]) -> int:
+    """:func:`add_local` on microseconds since the epoch: the same integer, 10-30x faster.
+
+    ``micros(add_local(from_micros(us, tz_name), tz_name, d))`` for any duration *d* whose
+    :func:`duration_parts` are *parts*, computed with the standard library's ``datetime``
+    and the zone's ``zoneinfo`` rules, without building a pendulum ``DateTime``. The same
+    rules: the calendar parts move the local wall date (month-ends clamped), a wall time in
+    a gap or a fold is resolved "compatible", and the elapsed parts are then added exactly.
+    Raises :class:`LocalTimeError` as :func:`add_local` does.
+
+    >>> us = micros(resolve(datetime(2025, 3, 8, 12), "America/New_York", where="NY"))
+    >>> (add_local_micros(us, "America/New_York", (0, 0, 1, 0, 0)) - us) // 3_600_000_000
+    23
+    """
+    if _FAST_LOW <= us <= _FAST_HIGH:
+        try:
+            found = _add_local_micros(us, zone(tz_name), parts)
+        except (OverflowError, ValueError):  # near the ends of the calendar: add_local says
+            found = _FAST_HIGH + 1
+        if _FAST_LOW <= found <= _FAST_HIGH:
+            return found
+    years, months, days, seconds, micro = parts
+    after = duration(years=years, months=months, days=days, seconds=seconds, microseconds=micro)
+    return micros(add_local(from_micros(us, tz_name), tz_name, after))
+
+
+def _add_local_micros(us: int, tz: zoneinfo.ZoneInfo, parts: tuple[int, int, int, int, int]) -> int:
+    years, months, days, seconds, micro = parts
+    exact = seconds * 1_000_000 + micro
+    if not (years or months or days):
+        return us + exact
+    wall = (_EPOCH + timedelta(microseconds=us)).astimezone(tz).replace(tzinfo=None, fold=0)
+    if years or months:
+        total = wall.month - 1 + months
+        year = wall.year + years + total // 12
+        month = total % 12 + 1
+        wall = wall.replace(
+            year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
+        )
+    if days:
+        wall += timedelta(days=days)
+    first = wall.replace(tzinfo=tz)
+    before = first.utcoffset()
+    after = wall.replace(tzinfo=tz, fold=1).utcoffset()
+    assert before is not None
+    assert after is not None
+    local = (wall - _NAIVE_EPOCH) // _MICROSECOND
+    moved = local - before // _MICROSECOND
+    if before != after:  # a gap (the later instant) or a fold (the earlier), as resolve()
+        other = local - after // _MICROSECOND
+        utc = datetime.astimezone(first, UTC)
+        in_gap = datetime.replace(datetime.astimezone(utc, tz), tzinfo=None, fold=0) != wall
+        moved = max(moved, other) if in_gap else min(moved, other)
+    return moved + exact
 
 
 def duration_parts(value: timedelta) -> tuple[int, int, int, int, int]:
@@ -486,7 +556,9 @@ def _restore_duration(parts: dict[str, float]) -> Duration:
     return Duration(**parts)
 
 
-def _reduce_duration(value: Duration) -> tuple[Callable[..., Duration], tuple[dict[str, float]]]:
+def _reduce_duration(
+    value: Duration,
+) -> tuple[Callable[[dict[str, float]], Duration], tuple[dict[str, float]]]:
     """Pickle a ``Duration`` by its parts: pendulum's own pickling keeps only its total.
 
     pendulum 3 pickles ``Duration(months=5)`` as ``Duration(weeks=21, days=3)`` (a

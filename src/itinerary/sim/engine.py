@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import attrs
-from pendulum import DateTime, Duration
+from pendulum import Duration
 
 from itinerary import _time
 from itinerary.errors import InvalidPlanError
@@ -36,15 +36,17 @@ from itinerary.events import (
     Departed,
     Event,
     MeetingHeld,
+    Obligation,
     ObligationMet,
 )
 from itinerary.log import EventLog
+from itinerary.sim import _trusted
 from itinerary.sim._random import _MASK, _mix, key_of
 from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
 from itinerary.sim.plan import Plan, start_micros
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
-__all__ = ["Program", "Run", "simulate"]
+__all__ = ["Program", "Run", "compiled", "simulate"]
 
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
@@ -53,6 +55,14 @@ _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
     chosen = default if delay is None else delay
     return None if chosen.is_none else chosen
+
+
+def _deadline(obligation: Obligation) -> int | tuple[int, int, int, int, int]:
+    """How an obligation's deadline follows from its signing: an instant, or a duration's parts."""
+    if obligation.due is not None:
+        return _time.micros(obligation.due)
+    assert obligation.within is not None
+    return _time.duration_parts(obligation.within)
 
 
 class Program:
@@ -87,9 +97,11 @@ class Program:
                 sign = order[signing]
                 assert isinstance(sign, Signing)
                 obligation = next(o for o in sign.obligations if o.what == step.what)
-                planned = _time.micros(_time.add_local(sign.at, sign.place.tz, step.after))
+                after = _time.duration_parts(step.after)
+                planned = _time.add_local_micros(start_micros(sign), sign.place.tz, after)
                 delay = _effective(step.delay, disruptions.fulfilment)
-                ops.append((FULFILMENT, i, planned, (), 0, delay, key, signing, step, obligation))
+                ops.append((FULFILMENT, i, planned, (), 0, delay, key, signing, sign.place.tz,
+                            after, _deadline(obligation)))  # fmt: skip
                 self.planned.append(planned)
                 self.planned_end.append(planned)
                 continue
@@ -131,13 +143,10 @@ class Program:
         memo_key = (op[1], signed)
         found = self._met.get(memo_key)
         if found is None:
-            step, obligation = op[8], op[9]
-            sign = self.steps[op[7]]
-            assert isinstance(sign, Signing)
-            assert isinstance(step, Fulfilment)
-            at = _time.from_micros(signed, sign.place.tz)
-            met = _time.micros(_time.add_local(at, sign.place.tz, step.after))
-            due = _time.micros(obligation.due_after(at, sign.place))
+            tz, after, due = op[8], op[9], op[10]
+            met = _time.add_local_micros(signed, tz, after)
+            if not isinstance(due, int):
+                due = _time.add_local_micros(signed, tz, due)
             found = self._met[memo_key] = (met, due)
         return found
 
@@ -212,35 +221,33 @@ def _unit(h: int, slot: int) -> float:
     return ((_mix(h ^ slot) >> 11) + 0.5) / 9007199254740992.0
 
 
-def _local(us: int, tz: str) -> DateTime:
-    return _time.from_micros(us, tz)
-
-
 def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, Event]]:
     step = program.steps[i]
     if isinstance(step, Travel):
-        leave = _local(start, step.origin.tz)
-        land = _local(end, step.destination.tz)
+        leave = _time.from_micros(start, step.origin.tz)
+        land = _time.from_micros(end, step.destination.tz)
+        origin, destination = step.origin, step.destination
         return [
-            *((start, Departed(p, step.origin, leave, to=step.destination)) for p in step.who),
-            *((end, Arrived(p, step.destination, land)) for p in step.who),
+            *((start, _trusted.departed(p, origin, leave, destination)) for p in step.who),
+            *((end, _trusted.arrived(p, destination, land)) for p in step.who),
         ]
     if isinstance(step, Meeting):
         tz = step.place.tz
-        held = MeetingHeld(
-            step.title, step.participants, step.place, _local(start, tz), _local(end, tz),
-            venue=step.venue,
+        held = _trusted.meeting_held(
+            step.title, step.participants, step.place, _time.from_micros(start, tz),
+            _time.from_micros(end, tz), venue=step.venue,
         )  # fmt: skip
         return [(start, held)]
     if isinstance(step, Signing):
-        signed = AgreementSigned(
-            step.title, step.signatories, step.place, _local(start, step.place.tz),
+        signed = _trusted.agreement_signed(
+            step.title, step.signatories, step.place, _time.from_micros(start, step.place.tz),
             venue=step.venue, obligations=step.obligations,
         )  # fmt: skip
         return [(start, signed)]
-    sign = program.steps[program.signings[step.agreement]]
-    assert isinstance(sign, Signing)
-    return [(start, ObligationMet(step.agreement, step.what, _local(start, sign.place.tz)))]
+    tz = program.ops[i][8]
+    return [
+        (start, _trusted.obligation_met(step.agreement, step.what, _time.from_micros(start, tz)))
+    ]
 
 
 def _match(  # noqa: PLR0912 - one branch per kind of fact
@@ -394,8 +401,20 @@ def simulate(
     elif not isinstance(disruptions, Disruptions):
         raise InvalidPlanError(f"disruptions must be a Disruptions, got {disruptions!r}")
     seed = _check_seed(seed)
-    program = Program(plan, disruptions)
-    return _run(program, seed, given=given, after=after)
+    return _run(compiled(plan, disruptions), seed, given=given, after=after)
+
+
+def compiled(plan: Plan, disruptions: Disruptions) -> Program:
+    """*plan*'s :class:`Program` under *disruptions*, compiled once and kept on the plan.
+
+    Plans and disruptions are immutable, so the program of a pair never changes; equal
+    disruptions share one.
+    """
+    programs: dict[Disruptions, Program] = plan._programs
+    program = programs.get(disruptions)
+    if program is None:
+        program = programs.setdefault(disruptions, Program(plan, disruptions))
+    return program
 
 
 def _run(
@@ -419,7 +438,7 @@ def _run(
         for at, event in _events(program, i, starts[i], ends[i]):
             if not done or (floor is not None and at > floor):  # facts are kept as given
                 timed.append((at, len(timed), event))
-    timed.sort(key=lambda t: (t[0], t[1]))
+    timed.sort()  # by instant, then as built: the counters are unique, events never compared
     log = EventLog([*facts, *(event for _, _, event in timed)])
     return Run(
         program.plan, program.disruptions, seed, log, program,

@@ -102,6 +102,9 @@ class Plan:
     steps: tuple[Step, ...] = attrs.field(converter=_steps)
     title: str | None = attrs.field(default=None, validator=_optional_title)
     _by_name: dict[str, Step] = attrs.field(init=False, repr=False, eq=False)
+    # The plan compiled against each Disruptions it ran under (see engine.compiled): a
+    # plan is immutable, so simulate() compiles it once. Not pickled.
+    _programs: dict[Any, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         by_name: dict[str, Step] = {}
@@ -122,6 +125,14 @@ class Plan:
         object.__setattr__(self, "_by_name", by_name)
         _check_agreements(self.steps)
         _check_people(self.steps)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"steps": self.steps, "title": self.title, "_by_name": self._by_name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_programs", {})
 
     def __len__(self) -> int:
         return len(self.steps)

@@ -1,0 +1,174 @@
+"""The engine over arrays: a chunk of Monte Carlo runs at once, when numpy is installed.
+
+:meth:`Program.execute <itinerary.sim.engine.Program.execute>` folds one run over a
+plan's steps; here the fold runs once per step over a vector of every run of the chunk,
+with the same rules and the same draws, so it gives the same integers:
+
+- SplitMix64 on ``uint64`` arrays (wrapping multiplication is the ``& _MASK`` of
+  :func:`itinerary.sim._random._mix`), and uniforms ``((z >> 11) + 0.5) / 2**53``, which
+  are exact in ``float64`` either way;
+- the transforms of a delay (``math.log``, ``math.exp``, ``NormalDist.inv_cdf``, Python's
+  ``round``) are applied in Python, on the runs that draw one, so every float is
+  :meth:`Delay.sample <itinerary.sim.Delay.sample>`'s to the last bit;
+- ``np.maximum``-style selections with ``np.where`` in the order of ``execute`` (the first
+  person free latest is the one whose cause is kept), on ``int64`` microseconds.
+
+Plans whose durations or delays could overflow ``int64`` (centuries of delay) are left to
+the scalar engine: :func:`chunk` returns ``None`` for them, and when numpy is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from array import array
+from typing import Any
+
+from itinerary.sim._random import _GOLDEN, _MASK, _mix
+from itinerary.sim.delays import _SECOND, Delay, _inv_cdf
+from itinerary.sim.engine import _CANCEL_SLOT, FULFILMENT, MEETING, TRAVEL, Program
+
+__all__ = ["chunk", "numpy"]
+
+_Columns = tuple[tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...]]
+
+
+class _TooLargeError(Exception):
+    """A value the int64 arithmetic could overflow on: the scalar engine takes the chunk."""
+
+
+@functools.cache
+def numpy() -> Any:
+    """The numpy module, or None if it is not installed."""
+    try:
+        import numpy as np  # noqa: PLC0415 - an optional extra, imported when first used
+    except ImportError:  # pragma: no cover - the test and bench extras install it
+        return None
+    return np
+
+
+def _mix_array(np: Any, z: Any) -> Any:
+    z = z + np.uint64(_GOLDEN)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _unit_array(np: Any, h: Any, slot: int) -> Any:
+    z = _mix_array(np, h ^ np.uint64(slot))
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / 9007199254740992.0
+
+
+def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
+    """``delay.sample(h, 0)`` for every stream of *h*: int64 microseconds."""
+    runs = len(h)
+    kind, params = delay.kind, delay.params
+    if kind == "fixed":
+        if params[0] > limit:
+            raise _TooLargeError
+        return np.full(runs, int(params[0]), dtype=np.int64)
+    drawn = np.ones(runs, dtype=bool)
+    if delay.p < 1.0:
+        drawn = _unit_array(np, h, 0) < delay.p
+    where = np.flatnonzero(drawn)
+    out = np.zeros(runs, dtype=np.int64)
+    if not len(where):
+        return out
+    us = _unit_array(np, h[where], 1).tolist()
+    if kind == "empirical":
+        values = [int(params[int(u * len(params))]) for u in us]
+    elif kind == "exponential":
+        scale = -params[0]
+        values = [round(scale * math.log(u) / _SECOND) * _SECOND for u in us]
+    else:
+        median, sigma = params
+        exp = math.exp
+        values = [round(median * exp(sigma * _inv_cdf(u)) / _SECOND) * _SECOND for u in us]
+    if max(values) > limit:
+        raise _TooLargeError
+    out[where] = values
+    return out
+
+
+def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None:
+    """Runs ``first`` to ``stop - 1`` as (slips, causes, late) columns, or None.
+
+    None when numpy is not installed or the plan's values could overflow ``int64``; then
+    the scalar engine runs the chunk. Otherwise the columns equal the scalar engine's.
+    """
+    np = numpy()
+    if np is None or stop <= first:
+        return None
+    try:
+        return _chunk(np, program, seed, first, stop)
+    except _TooLargeError:
+        return None
+
+
+def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Columns:
+    n, runs = len(program.ops), stop - first
+    limit = (1 << 62) // (n + 2)  # so that no sum of n of them and an instant overflows
+    for op in program.ops:
+        if (op[0] == TRAVEL and op[8] > limit) or op[4] > limit:
+            raise _TooLargeError
+    seeds = _mix_array(np, np.uint64(_mix(seed & _MASK)) ^ np.arange(first, stop, dtype=np.uint64))
+    starts: list[Any] = [None] * n
+    causes: list[Any] = [None] * n
+    late: list[Any] = [None] * n
+    free = np.full((program.people, runs), -(1 << 62), dtype=np.int64)
+    free_cause = np.full((program.people, runs), -1, dtype=np.int32)
+    never = np.zeros(runs, dtype=bool)
+    for op in program.ops:
+        kind, i, planned, who, delay = op[0], op[1], op[2], op[3], op[5]
+        ready = np.full(runs, planned, dtype=np.int64)
+        cause = np.full(runs, -1, dtype=np.int32)
+        for p in who:
+            later = free[p] > ready
+            ready = np.where(later, free[p], ready)
+            cause = np.where(later, free_cause[p], cause)
+        h = _mix_array(np, seeds ^ np.uint64(op[6]))
+        own = np.zeros(runs, dtype=np.int64) if delay is None else _sample(np, delay, h, limit)
+        extra: Any = 0
+        is_late = never
+        if kind == MEETING:
+            start, extra = ready, own
+        elif kind == FULFILMENT:
+            sign = op[7]
+            signed = starts[sign]
+            unique, inverse = np.unique(signed, return_inverse=True)
+            pairs = [program.met_and_due(op, s) for s in unique.tolist()]
+            met = np.array([m for m, _ in pairs], dtype=np.int64)[inverse]
+            due = np.array([d for _, d in pairs], dtype=np.int64)[inverse]
+            # A late signing in a fold: its wall clock went back (see Program.execute).
+            back = (met < planned) & (signed >= program.planned[sign])
+            met = np.where(back, planned, met)
+            start = met + own
+            cause = causes[sign]
+        else:
+            if kind == TRAVEL and op[7]:
+                cancelled = _unit_array(np, h, _CANCEL_SLOT) < op[7]
+                own = own + np.where(cancelled, op[8], 0)
+            start = ready + own
+        cause = np.where(start <= planned, -1, np.where(cause < 0, i, cause)).astype(np.int32)
+        end = start + op[4] + extra
+        if kind == FULFILMENT:
+            is_late = end > due
+        starts[i], causes[i], late[i] = start, cause, is_late
+        if who:
+            end_cause = np.where(
+                cause >= 0, cause, np.where(end > program.planned_end[i], i, -1)
+            ).astype(np.int32)
+            for p in who:
+                free[p] = end
+                free_cause[p] = end_cause
+    return (
+        tuple(_column("q", starts[i] - program.planned[i], np.int64) for i in range(n)),
+        tuple(_column("i", causes[i], np.int32) for i in range(n)),
+        tuple(_column("b", late[i], np.int8) for i in range(n)),
+    )
+
+
+def _column(code: str, values: Any, dtype: Any) -> array[int]:
+    out = array(code)
+    out.frombytes(values.astype(dtype).tobytes())
+    return out

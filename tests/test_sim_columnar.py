@@ -1,0 +1,72 @@
+"""Tests for itinerary.sim._columnar: the array engine gives the scalar engine's integers."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from itinerary.places import SEOUL, TOKYO
+from itinerary.sim import Delay, Disruptions, Plan, Travel, _columnar, monte_carlo
+from itinerary.sim.engine import compiled
+from itinerary.sim.monte_carlo import _chunk, _scalar_chunk
+from itinerary.strategies import DST_PLACES, delays, disruptions, plans
+
+pytest.importorskip("numpy")
+
+H = pendulum.duration
+ANY_PLAN = plans(delays=st.none() | delays())
+SEEDS = st.integers(0, 2**64 - 1)
+LEG = Plan(Travel("A", SEOUL, TOKYO, SEOUL.at("2025-10-27 09:00"), H(hours=3)))
+
+
+@settings(max_examples=100)
+@given(ANY_PLAN, disruptions(), SEEDS, st.integers(0, 2**40), st.integers(1, 300))
+@example(LEG, Disruptions(departure=Delay.exponential(H(minutes=30), p=0.4), cancel=0.5), 7, 0, 50)
+def test_columns_equal_the_scalar_engine(
+    plan: Plan, d: Disruptions, seed: int, first: int, runs: int
+) -> None:
+    """For any plan, disruptions, seed and chunk of runs: the same slips, causes and late flags."""
+    program = compiled(plan, d)
+    found = _columnar.chunk(program, seed, first, first + runs)
+    assert found is not None
+    assert found == _scalar_chunk(program, seed, first, first + runs)
+
+
+@settings(max_examples=30)
+@given(
+    plans(places=st.sampled_from(DST_PLACES), delays=st.none() | delays()),
+    disruptions(),
+    st.integers(0, 2**32),
+    st.integers(1, 120),
+    st.integers(1, 50),
+)
+def test_monte_carlo_without_numpy_gives_the_same_outcomes(
+    plan: Plan, d: Disruptions, seed: int, runs: int, chunk: int
+) -> None:
+    """A study on arrays equals the study one run at a time, in chunks of any size."""
+    with_numpy = monte_carlo(plan, d, runs=runs, seed=seed, chunk_size=chunk)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_columnar, "numpy", lambda: None)
+        without = monte_carlo(plan, d, runs=runs, seed=seed)
+    assert with_numpy == without
+
+
+def test_values_that_could_overflow_int64_are_left_to_the_scalar_engine() -> None:
+    """Delays of millions of years do not fit the arrays: chunk() declines them."""
+    for shaken in (
+        Disruptions(departure=Delay.fixed(H(days=999_999_999))),
+        Disruptions(departure=Delay.empirical([H(days=999_999_999)])),
+        Disruptions(departure=Delay.lognormal(H(days=10_000), 19.0)),
+        Disruptions(cancel=1.0, rebook=H(days=999_999_999)),
+    ):
+        program = compiled(LEG, shaken)
+        assert _columnar.chunk(program, 0, 0, 200) is None
+
+
+def test_an_empty_chunk_is_the_scalar_engine_s() -> None:
+    """No runs: chunk() declines, and _chunk gives empty columns."""
+    program = compiled(LEG, Disruptions())
+    assert _columnar.chunk(program, 0, 5, 5) is None
+    assert _chunk(program, 0, 5, 5) == _scalar_chunk(program, 0, 5, 5)
