@@ -376,3 +376,33 @@ def test_the_unchecked_constructors_set_every_field() -> None:
     for cls, fields in _trusted.FIELDS.items():
         assert fields == tuple(a.name for a in attrs.fields(cls)), cls
     assert set(_trusted.FIELDS) == set(EVENT_TYPES)
+
+
+def _chain(overrun: timedelta, leg_delay: timedelta) -> Plan:
+    """A meeting in Tokyo until 12:00, a leg to Busan at 12:30, a meeting there at 16:00."""
+    return Plan([
+        Meeting("Lunch", "A", TOKYO, TOKYO.at("2025-10-28 11:00"), H(hours=1),
+                delay=Delay.fixed(overrun)),
+        Travel("A", TOKYO, BUSAN, TOKYO.at("2025-10-28 12:30"), H(hours=2),
+               delay=Delay.fixed(leg_delay)),
+        Meeting("Talks", "A", BUSAN, BUSAN.at("2025-10-28 15:00"), H(hours=1)),
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("overrun", "leg_delay", "blamed"),
+    [
+        (H(hours=2), H(), "Lunch"),  # the overrun alone pushes the leg and the talks
+        (H(hours=2), H(minutes=10), "Lunch"),  # 90 min inherited beat the leg's own 10
+        (H(minutes=40), H(hours=3), "A: Tokyo -> Busan"),  # 10 min inherited, 3 h its own
+        (H(), H(hours=1), "A: Tokyo -> Busan"),
+    ],
+)
+def test_the_cause_is_the_larger_delay_along_the_chain(
+    overrun: timedelta, leg_delay: timedelta, blamed: str
+) -> None:
+    """A step keeps the blame if its own delay is larger than what it inherits, else passes it."""
+    run = simulate(_chain(overrun, leg_delay))
+    assert run.slip("Talks") > H()
+    assert run.cause("Talks") == blamed
+    assert run.cause("Lunch") is None  # it started on time; its overrun delays what follows

@@ -105,7 +105,9 @@ def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None
         return None
 
 
-def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Columns:
+def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
+    np: Any, program: Program, seed: int, first: int, stop: int
+) -> _Columns:
     n, runs = len(program.ops), stop - first
     limit = (1 << 62) // (n + 2)  # so that no sum of n of them and an instant overflows
     for op in program.ops:
@@ -126,12 +128,13 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
             later = free[p] > ready
             ready = np.where(later, free[p], ready)
             cause = np.where(later, free_cause[p], cause)
+        pushed = ready - planned
         h = _mix_array(np, seeds ^ np.uint64(op[6]))
         own = np.zeros(runs, dtype=np.int64) if delay is None else _sample(np, delay, h, limit)
         extra: Any = 0
         is_late = never
         if kind == MEETING:
-            start, extra = ready, own
+            start, extra, own = ready, own, 0
         elif kind == FULFILMENT:
             sign = op[7]
             signed = starts[sign]
@@ -143,21 +146,24 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
             back = (met < planned) & (signed >= program.planned[sign])
             met = np.where(back, planned, met)
             start = met + own
-            cause = causes[sign]
+            cause, pushed = causes[sign], met - planned
         else:
             if kind == TRAVEL and op[7]:
                 cancelled = _unit_array(np, h, _CANCEL_SLOT) < op[7]
                 own = own + np.where(cancelled, op[8], 0)
             start = ready + own
-        cause = np.where(start <= planned, -1, np.where(cause < 0, i, cause)).astype(np.int32)
+        own_is_larger = (cause < 0) | (own > pushed)
+        cause = np.where(start <= planned, -1, np.where(own_is_larger, i, cause)).astype(np.int32)
         end = start + op[4] + extra
         if kind == FULFILMENT:
             is_late = end > due
         starts[i], causes[i], late[i] = start, cause, is_late
         if who:
-            end_cause = np.where(
-                cause >= 0, cause, np.where(end > program.planned_end[i], i, -1)
-            ).astype(np.int32)
+            over = end > program.planned_end[i]
+            end_cause = np.where(cause >= 0, cause, np.where(over, i, -1)).astype(np.int32)
+            if kind == MEETING:  # an overrun longer than the late start it inherited
+                overran = (extra > np.maximum(start - planned, 0)) & over
+                end_cause = np.where(overran, i, end_cause).astype(np.int32)
             for p in who:
                 free[p] = end
                 free_cause[p] = end_cause

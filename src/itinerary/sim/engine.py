@@ -15,8 +15,7 @@ The rules, all in exact instants (microseconds since the epoch inside):
 Nothing in a step's past depends on its future, so one pass in planned order decides every
 step. Each step's delays are drawn from a stream keyed by (run seed, step name), so the
 draws of one step do not depend on which other steps the plan has. The engine also keeps,
-for every late step, the step whose disruption began the chain of knock-on delays that made
-it late: its *cause*.
+for every late step, the step to blame for it: its *cause* (see :meth:`Run.cause`).
 """
 
 from __future__ import annotations
@@ -150,7 +149,7 @@ class Program:
             found = self._met[memo_key] = (met, due)
         return found
 
-    def execute(  # noqa: PLR0912 - the hot loop, kept in one frame for speed
+    def execute(  # noqa: PLR0912, PLR0915 - the hot loop, kept in one frame for speed
         self,
         seed: int,
         pinned: Mapping[int, tuple[int, int]] | None = None,
@@ -158,8 +157,11 @@ class Program:
     ) -> tuple[list[int], list[int], list[int], list[bool]]:
         """Run the plan once: (starts, ends, causes, late) per step, in the program's order.
 
-        ``causes[i]`` is the index of the step whose disruption began the chain that made
-        step *i* start late, or -1 if it started on time. ``late[i]`` is true for a
+        ``causes[i]`` is the index of the step to blame for step *i* starting late, or -1
+        if it started on time: going back along the chain of knock-on delays, each late step
+        passes the blame to the step that held it up, unless its own delay (a late
+        departure, a cancellation, an overrun longer than its late start) is larger than
+        the lateness it inherited; the step that keeps the blame is the cause. ``late[i]`` is true for a
         fulfilment met after its deadline. *pinned* gives the (start, end) of steps that
         already happened (what-if branches); no other step starts before *floor*.
         """
@@ -174,6 +176,7 @@ class Program:
         seed &= _MASK
         for op in self.ops:
             kind, i, planned, who, delay = op[0], op[1], op[2], op[3], op[5]
+            extra = 0
             if pinned is not None and i in pinned:
                 start, end = pinned[i]
                 cause = i if start > planned else -1
@@ -185,32 +188,37 @@ class Program:
                 for p in who:
                     if free[p] > ready:
                         ready, cause = free[p], free_cause[p]
+                pushed = ready - planned  # the lateness it inherits
                 h = _mix(seed ^ op[6])
                 own = 0 if delay is None else delay.sample(h, 0)
                 if kind == MEETING:  # its delay is an overrun: it ends later
-                    start, extra = ready, own
+                    start, extra, own = ready, own, 0
                 elif kind == FULFILMENT:
                     signed = starts[op[7]]
                     met, due = self.met_and_due(op, signed)
                     if met < planned and signed >= self.planned[op[7]]:
                         met = planned  # a late signing in a fold: its wall clock went back
-                    start, extra = met + own, 0
-                    cause = causes[op[7]]
+                    start = met + own
+                    cause, pushed = causes[op[7]], met - planned
                 else:
                     if kind == TRAVEL and op[7] and _unit(h, _CANCEL_SLOT) < op[7]:
                         own += op[8]  # cancelled: flown again `rebook` later
-                    start, extra = ready + own, 0
+                    start = ready + own
                 if floor is not None and start < floor:
                     start = floor  # a branch cannot change the past
+                # Blame passes back along the chain unless this step's own delay is larger.
                 if start <= planned:
                     cause = -1
-                elif cause < 0:
+                elif cause < 0 or own > pushed:
                     cause = i
                 end = start + op[4] + extra
                 if kind == FULFILMENT:
                     late[i] = end > due
             starts[i], ends[i], causes[i] = start, end, cause
-            end_cause = cause if cause >= 0 else (i if end > planned_end[i] else -1)
+            if extra > max(start - planned, 0) and end > planned_end[i]:
+                end_cause = i  # an overrun longer than the late start it inherited
+            else:
+                end_cause = cause if cause >= 0 else (i if end > planned_end[i] else -1)
             for p in who:
                 free[p] = end
                 free_cause[p] = end_cause
@@ -353,7 +361,11 @@ class Run:
         return _time.from_micros(self._ends[self._at(name)], "UTC")
 
     def cause(self, name: str) -> str | None:
-        """The step whose disruption began the delays that made *name* late, or None."""
+        """The step to blame for *name* starting late, or None if it started on time.
+
+        Going back along the chain of knock-on delays, each late step passes the blame to
+        the step that held it up, unless its own delay is larger than what it inherited.
+        """
         found = self._causes[self._at(name)]
         return None if found < 0 else self._program.steps[found].name
 

@@ -155,10 +155,11 @@ class Outcomes:
     def criticality(self, name: str) -> dict[str, float]:
         """For each step, the share of runs in which it was the one that delayed *name*.
 
-        "The one" is the step whose own disruption (a late departure, a cancellation, an
-        overrun) began the chain of knock-on delays that made *name* start late; *name*
-        itself if it was late on its own account. Shares sum to ``p_late(name)``; steps
-        that never delayed it are left out; the largest share comes first.
+        "The one" is :meth:`Run.cause`: going back along the chain of knock-on delays, each
+        late step passes the blame to the step that held it up unless its own delay (a late
+        departure, a cancellation, an overrun) is larger than what it inherited. Shares sum
+        to ``p_late(name)``; steps that never delayed it are left out; the largest share
+        comes first.
         """
         counts: dict[int, int] = {}
         for cause in self._causes[self._index(name)]:
