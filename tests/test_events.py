@@ -74,7 +74,7 @@ def test_an_aware_stdlib_datetime_is_accepted_as_the_same_instant() -> None:
     [
         (lambda: Arrived(TRUMP, TOKYO, datetime(2025, 10, 28, 12)), r"Arrived 'Donald Trump': at is a naive datetime \(2025-10-28 12:00:00\)"),
         (lambda: Departed(TRUMP, TOKYO, "2025-10-28 12:00"), "Departed 'Donald Trump': at must be a timezone-aware datetime, got str"),
-        (lambda: Arrived("", TOKYO, NOON), "Arrived.who must be a non-empty string"),
+        (lambda: Arrived("", TOKYO, NOON), "who must be a non-empty string"),
         (lambda: Arrived(TRUMP, "Tokyo", NOON), "place must be a Place"),
         (lambda: Departed(TRUMP, TOKYO, NOON, to="Seoul"), "to must be a Place"),
         (lambda: MeetingHeld("Summit", [], TOKYO, NOON, NOON), "participants must name at least one person"),

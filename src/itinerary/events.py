@@ -24,7 +24,8 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
-from itinerary.errors import InvalidEventError, LocalTimeError, NaiveDatetimeError
+from itinerary._checks import Checks, names_tuple
+from itinerary.errors import InvalidEventError, LocalTimeError
 from itinerary.places import Place
 
 __all__ = [
@@ -61,68 +62,14 @@ def _label(instance: object) -> str:
     return f"{name} {title!r}" if isinstance(title, str) else name
 
 
-def _instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime:
-    if type(value) is DateTime and value.tzinfo is not None:  # the common case, kept cheap
-        return value
-    try:
-        return _time.instant(value, what=f"{_label(instance)}: {field.name}")
-    except NaiveDatetimeError as exc:
-        raise InvalidEventError(str(exc)) from None
-
-
-def _optional_instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime | None:
-    return None if value is None else _instant(value, instance, field)
-
-
-_INSTANT = attrs.Converter(_instant, takes_self=True, takes_field=True)
-_OPTIONAL_INSTANT = attrs.Converter(_optional_instant, takes_self=True, takes_field=True)
-
-
-def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidEventError(
-            f"{type(instance).__name__}.{attribute.name} must be a non-empty string, got {value!r}"
-        )
-
-
-def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _text(instance, attribute, value)
-
-
-def _place(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Place):
-        raise InvalidEventError(
-            f"{_label(instance)}: {attribute.name} must be a Place (e.g. itinerary.places.TOKYO),"
-            f" got {type(value).__name__} {value!r}"
-        )
-
-
-def _optional_place(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _place(instance, attribute, value)
-
-
-def names_tuple(value: object) -> tuple[str, ...]:
-    """People's names as a tuple: one name on its own is a tuple of one, not of letters."""
-    if isinstance(value, str):  # a lone name would otherwise become a tuple of letters
-        return (value,)
-    return tuple(value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
-
-
-def _check_people(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or not value:
-        raise InvalidEventError(
-            f"{_label(instance)}: {attribute.name} must name at least one person, got {value!r}"
-        )
-    for name in value:
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidEventError(
-                f"{_label(instance)}: every one of {attribute.name} must be a non-empty name, "
-                f"got {name!r}"
-            )
-    if len(set(value)) != len(value):
-        raise InvalidEventError(f"{_label(instance)}: {attribute.name} names someone twice")
+_CHECKS = Checks(InvalidEventError, _label)
+_INSTANT = _CHECKS.instant
+_OPTIONAL_INSTANT = _CHECKS.optional_instant
+_text = _CHECKS.text
+_optional_text = _CHECKS.optional_text
+_place = _CHECKS.place
+_optional_place = _CHECKS.optional_place
+_check_people = _CHECKS.people
 
 
 class Event:

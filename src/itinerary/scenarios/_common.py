@@ -11,6 +11,7 @@ from types import MappingProxyType
 import attrs
 
 from itinerary import _time
+from itinerary._checks import names_tuple
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -18,7 +19,6 @@ from itinerary.events import (
     Event,
     MeetingHeld,
     ObligationMet,
-    names_tuple,
 )
 from itinerary.log import EventLog
 from itinerary.places import Place

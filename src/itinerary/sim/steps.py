@@ -24,11 +24,11 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
+from itinerary._checks import Checks, names_tuple
 from itinerary.errors import (
     InvalidEventError,
     InvalidPlanError,
     LocalTimeError,
-    NaiveDatetimeError,
 )
 from itinerary.events import Obligation, format_local
 from itinerary.places import Place
@@ -45,55 +45,12 @@ def _label(instance: object) -> str:
     return f"{kind} {name!r}" if isinstance(name, str) else kind
 
 
-def _instant(value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime:
-    try:
-        return _time.instant(value, what=f"{_label(instance)}: {field.name}")
-    except NaiveDatetimeError as exc:
-        raise InvalidPlanError(str(exc)) from None
-
-
-_INSTANT = attrs.Converter(_instant, takes_self=True, takes_field=True)
-
-
-def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidPlanError(
-            f"{_label(instance)}: {attribute.name} must be a non-empty string, got {value!r}"
-        )
-
-
-def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _text(instance, attribute, value)
-
-
-def _names(value: object) -> object:
-    if isinstance(value, str):  # one name, not a tuple of its letters
-        return (value,)
-    return tuple(value) if isinstance(value, Iterable) else value
-
-
-def _people(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or not value:
-        raise InvalidPlanError(
-            f"{_label(instance)}: {attribute.name} must name at least one person, got {value!r}"
-        )
-    for name in value:
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidPlanError(
-                f"{_label(instance)}: every one of {attribute.name} must be a non-empty name, "
-                f"got {name!r}"
-            )
-    if len(set(value)) != len(value):
-        raise InvalidPlanError(f"{_label(instance)}: {attribute.name} names someone twice")
-
-
-def _place(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Place):
-        raise InvalidPlanError(
-            f"{_label(instance)}: {attribute.name} must be a Place (e.g. itinerary.places.TOKYO),"
-            f" got {type(value).__name__} {value!r}"
-        )
+_CHECKS = Checks(InvalidPlanError, _label)
+_INSTANT = _CHECKS.instant
+_text = _CHECKS.text
+_optional_text = _CHECKS.optional_text
+_place = _CHECKS.place
+_people = _CHECKS.people
 
 
 def _elapsed(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -144,7 +101,7 @@ class Travel:
     delay shifts the whole leg.
     """
 
-    who: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    who: tuple[str, ...] = attrs.field(converter=names_tuple, validator=_people)
     origin: Place = attrs.field(validator=_place)
     destination: Place = attrs.field(validator=_destination)
     depart: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
@@ -179,7 +136,7 @@ class Meeting:
     """
 
     title: str = attrs.field(validator=_text)
-    participants: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    participants: tuple[str, ...] = attrs.field(converter=names_tuple, validator=_people)
     place: Place = attrs.field(validator=_place)
     start: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     duration: timedelta = attrs.field(validator=_elapsed, eq=_time.duration_key)
@@ -238,7 +195,7 @@ class Signing:
     """
 
     title: str = attrs.field(validator=_text)
-    signatories: tuple[str, ...] = attrs.field(converter=_names, validator=_people)
+    signatories: tuple[str, ...] = attrs.field(converter=names_tuple, validator=_people)
     place: Place = attrs.field(validator=_place)
     at: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     venue: str | None = attrs.field(default=None, validator=_optional_text)
