@@ -323,3 +323,12 @@ def test_a_value_of_the_wrong_json_type_is_refused(kind: str, field: str, wrong:
     data[field] = wrong
     with pytest.raises(StoreError, match=f"cannot rebuild {kind}"):
         DEFAULT_CODEC.decode(kind, 1, data)
+
+
+@pytest.mark.parametrize(
+    "value", [[0, "Mars/Base"], [10**18 * 300, "Asia/Tokyo"], [-(10**18) * 300, "UTC"]]
+)
+def test_decode_instant_alone_raises_store_error(value: list[object]) -> None:
+    """An unknown zone or microseconds outside the calendar: StoreError, as the docstring says."""
+    with pytest.raises(StoreError, match="is not an instant"):
+        decode_instant(value)

@@ -100,7 +100,10 @@ def decode_instant(value: Any) -> DateTime:
                 f"a stored instant [{us}, {name!r}] is not an instant ({exc})"
             ) from None
         return _time.instant(local, what="stored instant")
-    return _time.from_micros(us, name)  # a cached zone: no parsing, no lookup after the first
+    try:
+        return _time.from_micros(us, name)  # a cached zone: no parsing, no lookup after the first
+    except ItineraryError as exc:  # an unknown zone, or outside the years 1-9999
+        raise StoreError(f"a stored instant [{us}, {name!r}] is not an instant: {exc}") from None
 
 
 def _encode_duration(value: timedelta) -> dict[str, int]:
