@@ -49,6 +49,7 @@ __all__ = ["Program", "Run", "compiled", "simulate"]
 
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
+_MEMO_LIMIT = 1 << 16  # fulfilment times remembered at most, per compiled plan
 
 
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
@@ -137,11 +138,17 @@ class Program:
         state["_met"] = {}
         return state
 
+    def forget(self) -> None:
+        """Empty the memo of fulfilment times: each study starts cold, and memory stays bounded."""
+        self._met.clear()
+
     def met_and_due(self, op: tuple[Any, ...], signed: int) -> tuple[int, int]:
         """(when met before delays, when due) for a fulfilment whose signing was at *signed*."""
         memo_key = (op[1], signed)
         found = self._met.get(memo_key)
         if found is None:
+            if len(self._met) >= _MEMO_LIMIT:
+                self._met.clear()
             tz, after, due = op[8], op[9], op[10]
             met = _time.add_local_micros(signed, tz, after)
             if not isinstance(due, int):

@@ -281,6 +281,7 @@ def monte_carlo(
         # work, so pickling a program and a result per task would outweigh smaller ones.
         chunk_size = 1000 if executor is None else max(1000, -(-runs // 8))
     program = compiled(plan, disruptions)
+    program.forget()  # a study's cost does not depend on the studies before it
     parts = _chunks(runs, chunk_size)
     bar = _progress(runs) if progress else None
     try:
