@@ -80,16 +80,7 @@ def read_plan(reader: _Reader, value: object, title: str | None) -> Plan:
 
 
 def _step(reader: _Reader, value: object, key: str) -> Step:
-    if not isinstance(value, dict):
-        raise reader.fail(key, show(value), "a table with a type")
-    kind = value.get("type")
-    if not isinstance(kind, str) or kind not in PLAN_KEYS:
-        raise reader.fail(
-            f"{key}.type",
-            "nothing (the key is missing)" if kind is None else show(kind),
-            f"one of {', '.join(repr(k) for k in PLAN_KEYS)}",
-        )
-    spec = reader.table(value, key, PLAN_KEYS[kind])
+    kind, spec = reader.typed(value, key, PLAN_KEYS)
     extra: dict[str, Any] = {}
     if "name" in spec:
         extra["name"] = reader.text(spec["name"], f"{key}.name")

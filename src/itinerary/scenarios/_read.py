@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -233,17 +234,26 @@ class _Reader:
             raise self.fail(key, shown, expected)
         return duration
 
-    def event(self, value: object, key: str) -> Event:
+    def typed(
+        self,
+        value: object,
+        key: str,
+        kinds: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+    ) -> tuple[str, dict[str, Any]]:
+        """A table with a ``type`` among *kinds*, and only the keys that type takes."""
         if not isinstance(value, dict):
             raise self.fail(key, show(value), "a table with a type")
         kind = value.get("type")
-        if not isinstance(kind, str) or kind not in EVENT_KEYS:
+        if not isinstance(kind, str) or kind not in kinds:
             raise self.fail(
                 f"{key}.type",
                 "nothing (the key is missing)" if kind is None else show(kind),
-                f"one of {', '.join(repr(k) for k in EVENT_KEYS)}",
+                f"one of {', '.join(repr(k) for k in kinds)}",
             )
-        spec = self.table(value, key, EVENT_KEYS[kind])
+        return kind, self.table(value, key, kinds[kind])
+
+    def event(self, value: object, key: str) -> Event:
+        kind, spec = self.typed(value, key, EVENT_KEYS)
         build = getattr(self, f"_{kind}")
         try:
             event: Event = build(spec, key)
