@@ -411,3 +411,11 @@ def test_what_is_not_an_iso_duration_is_refused(text: str) -> None:
     """Fractions, weeks with days, dates and empty periods are not durations there."""
     with pytest.raises(ScenarioError, match="expected a positive duration"):
         loads_scenario(_within(text))
+
+
+def test_a_date_that_does_not_exist_says_so() -> None:
+    """2025-11-31 has the grammar's shape: the error names the calendar, not the format."""
+    with pytest.raises(ScenarioError, match=r"expected a date and time that exist \(day is out"):
+        loads_scenario(
+            '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "2025-11-31 08:00"\n'
+        )

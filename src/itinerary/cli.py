@@ -1,4 +1,4 @@
-"""The ``itinerary`` command line: replay, check, agenda and export a scenario or a store.
+"""The ``itinerary`` command line: replay, check, agenda, export and simulate.
 
 FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``) or a JSON Lines
 export (``.jsonl``). A mistake in what was given (a missing file, a malformed scenario, an
@@ -138,7 +138,7 @@ def _echo(text: str = "") -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="itinerary", prog_name="itinerary")
 def main() -> None:
-    """Replay, check and convert itineraries: scenarios, stores and exports.
+    """Replay, check, convert and simulate itineraries: scenarios, stores and exports.
 
     FILE is a scenario (.toml), a SQLite store (.sqlite, .db) or a JSON Lines export (.jsonl).
     """

@@ -158,6 +158,9 @@ class _Reader:
         try:
             parsed = _time.parse_time_text(value, where=key)
         except WallTimeSyntaxError as exc:  # chained: the grammar's own error says more
+            _, _, why = str(exc).partition(" is not a date and time that exist: ")
+            if why:  # the grammar's shape is right, the calendar is not: 2025-11-31
+                raise self.fail(key, show(value), f"a date and time that exist ({why})") from exc
             raise self.fail(key, show(value), WALL) from exc
         if parsed.zone is not None:
             try:
