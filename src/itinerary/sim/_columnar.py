@@ -142,9 +142,6 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
             pairs = [program.met_and_due(op, s) for s in unique.tolist()]
             met = np.array([m for m, _ in pairs], dtype=np.int64)[inverse]
             due = np.array([d for _, d in pairs], dtype=np.int64)[inverse]
-            # A late signing in a fold: its wall clock went back (see Program.execute).
-            back = (met < planned) & (signed >= program.planned[sign])
-            met = np.where(back, planned, met)
             start = met + own
             cause, pushed = causes[sign], met - planned
         else:

@@ -183,28 +183,29 @@ class Program:
         seed &= _MASK
         for op in self.ops:
             kind, i, planned, who, delay = op[0], op[1], op[2], op[3], op[5]
-            extra = 0
-            if pinned is not None and i in pinned:
+            # When could it start? Planned, or when its last person is free.
+            ready, cause, due = planned, -1, 0
+            for p in who:
+                if free[p] > ready:
+                    ready, cause = free[p], free_cause[p]
+            pushed = ready - planned  # the lateness it inherits
+            if pinned is not None and i in pinned:  # it happened: take it as recorded
                 start, end = pinned[i]
-                cause = i if start > planned else -1
+                own, extra = max(start - ready, 0), max(end - start - op[4], 0)
                 if kind == FULFILMENT:
-                    late[i] = end > self.met_and_due(op, starts[op[7]])[1]
+                    met, due = self.met_and_due(op, starts[op[7]])
+                    cause, pushed, own = causes[op[7]], met - planned, max(start - met, 0)
+                    late[i] = end > due
+                elif kind == MEETING:
+                    own = 0  # a meeting's own delay is its overrun
             else:
-                # When could it start? Planned, or when its last person is free.
-                ready, cause, due = planned, -1, 0
-                for p in who:
-                    if free[p] > ready:
-                        ready, cause = free[p], free_cause[p]
-                pushed = ready - planned  # the lateness it inherits
                 h = _mix(seed ^ op[6])
                 own = 0 if delay is None else delay.sample(h, 0)
+                extra = 0
                 if kind == MEETING:  # its delay is an overrun: it ends later
                     start, extra, own = ready, own, 0
-                elif kind == FULFILMENT:
-                    signed = starts[op[7]]
-                    met, due = self.met_and_due(op, signed)
-                    if met < planned and signed >= self.planned[op[7]]:
-                        met = planned  # a late signing in a fold: its wall clock went back
+                elif kind == FULFILMENT:  # signing + after, in the signing place's calendar
+                    met, due = self.met_and_due(op, starts[op[7]])
                     start = met + own
                     cause, pushed = causes[op[7]], met - planned
                 else:
@@ -212,15 +213,16 @@ class Program:
                         own += op[8]  # cancelled: flown again `rebook` later
                     start = ready + own
                 if floor is not None and start < floor:
-                    start = floor  # a branch cannot change the past
-                # Blame passes back along the chain unless this step's own delay is larger.
-                if start <= planned:
-                    cause = -1
-                elif cause < 0 or own > pushed:
-                    cause = i
+                    own += floor - start  # a branch cannot change the past
+                    start = floor
                 end = start + op[4] + extra
                 if kind == FULFILMENT:
                     late[i] = end > due
+            # Blame passes back along the chain unless this step's own delay is larger.
+            if start <= planned:
+                cause = -1
+            elif cause < 0 or own > pushed:
+                cause = i
             starts[i], ends[i], causes[i] = start, end, cause
             if extra > max(start - planned, 0) and end > planned_end[i]:
                 end_cause = i  # an overrun longer than the late start it inherited
@@ -274,14 +276,14 @@ def _match(  # noqa: PLR0912 - one branch per kind of fact
         if isinstance(step, Travel):
             for p in step.who:
                 unmatched.setdefault(("leg", p, step.origin), []).append(i)
-        elif isinstance(step, Meeting):
-            unmatched.setdefault(("meeting", step.title), []).append(i)
+        elif isinstance(step, Meeting):  # two meetings may share a title, not their people too
+            unmatched.setdefault(("meeting", step.title, frozenset(step.people)), []).append(i)
         elif isinstance(step, Signing):
             unmatched.setdefault(("signing", step.title), []).append(i)
         else:
             unmatched.setdefault(("met", step.agreement, step.what), []).append(i)
     pinned: dict[int, tuple[int, int]] = {}
-    landed: dict[tuple[str, int], int] = {}
+    landed: dict[int, dict[str, int]] = {}
     travelling: dict[str, int] = {}
     for event in sorted(facts, key=lambda e: _time.micros(e.occurred_at)):
         at = _time.micros(event.occurred_at)
@@ -297,9 +299,9 @@ def _match(  # noqa: PLR0912 - one branch per kind of fact
         elif isinstance(event, Arrived):
             i = travelling.pop(event.who, -1)
             if i >= 0:
-                landed[(event.who, i)] = at
+                landed.setdefault(i, {})[event.who] = at
         elif isinstance(event, MeetingHeld):
-            queue = unmatched.get(("meeting", event.title))
+            queue = unmatched.get(("meeting", event.title, frozenset(event.participants)))
             if queue:
                 pinned[queue.pop(0)] = (at, _time.micros(event.end))
         elif isinstance(event, AgreementSigned):
@@ -310,8 +312,11 @@ def _match(  # noqa: PLR0912 - one branch per kind of fact
             queue = unmatched.get(("met", event.agreement, event.what))
             if queue:
                 pinned[queue.pop(0)] = (at, at)
-    for (_, i), at in landed.items():  # an arrival on record fixes the leg's end
-        pinned[i] = (pinned[i][0], max(at, pinned[i][1]) if at > pinned[i][0] else at)
+    for i, arrivals in landed.items():  # arrivals on record fix the leg's end, once all landed
+        step = program.steps[i]
+        assert isinstance(step, Travel)
+        if len(arrivals) == len(step.who):
+            pinned[i] = (pinned[i][0], max(arrivals.values()))
     return pinned
 
 
@@ -450,13 +455,14 @@ def _run(
         floor = _time.micros(_time.instant(after, what="simulate(after=...)"))
         facts = [e for e in given if _time.micros(e.occurred_at) <= floor]
         pinned = _match(program, facts)
+    known = set(facts)
     starts, ends, causes, late = program.execute(seed, pinned, floor)
     timed: list[tuple[int, int, Event]] = []
     for i in range(len(program.steps)):
         done = pinned is not None and i in pinned
         for at, event in _events(program, i, starts[i], ends[i]):
-            if not done or (floor is not None and at > floor):  # facts are kept as given
-                timed.append((at, len(timed), event))
+            if not done or (floor is not None and at > floor and event not in known):
+                timed.append((at, len(timed), event))  # facts are kept as given
     timed.sort()  # by instant, then as built: the counters are unique, events never compared
     log = EventLog([*facts, *(event for _, _, event in timed)])
     return Run(
