@@ -153,7 +153,8 @@ def test_a_process_pool_gives_the_same_outcomes() -> None:
 
 def test_a_dask_cluster_gives_the_same_outcomes() -> None:
     """monte_carlo on a real two-worker Dask LocalCluster equals the in-process outcomes."""
-    distributed = pytest.importorskip("distributed")
+    import distributed  # noqa: PLC0415 - the test extra installs it: no skipping
+
     plan, d = _tour()
     here = monte_carlo(plan, d, runs=2_000, seed=6)
     with (
@@ -234,3 +235,37 @@ def test_a_progress_bar_counts_every_run_and_changes_nothing(
     err = capsys.readouterr().err
     assert "1500/1500" in err
     assert "monte_carlo" in err
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda o: o.quantiles("Summit", 0.5), "list of numbers"),
+        (lambda o: o.format(kinds=None), "list of kinds"),
+        (lambda o: o.format(kinds=["bogus"]), "'meeting', 'signing' and 'travel'"),
+        (lambda o: o.p_late(["Summit"]), "a string"),
+    ],
+)
+def test_outcomes_refuse_arguments_of_the_wrong_kind(call: object, words: str) -> None:
+    """Wrong kinds of argument to Outcomes' methods raise InvalidPlanError saying what is wanted."""
+    outcomes = monte_carlo(_fly_in(H(hours=1)), Disruptions(), runs=10)
+    with pytest.raises(InvalidPlanError, match=words):
+        call(outcomes)  # type: ignore[operator]
+
+
+def test_slips_are_a_copy() -> None:
+    """Changing what slips() returned cannot change the outcomes."""
+    outcomes = monte_carlo(_fly_in(H(hours=1)), Disruptions(), runs=10)
+    assert isinstance(outcomes.slips(SUMMIT), tuple)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"runs": 10**30}, "from 1 to 1,000,000,000"),
+    ({"runs": 5, "executor": 5}, "concurrent.futures.Executor"),
+])  # fmt: skip
+def test_monte_carlo_refuses_huge_studies_and_non_executors(
+    kwargs: dict[str, object], words: str
+) -> None:
+    """A study of 10**30 runs, or an executor without submit(): refused before any work."""
+    with pytest.raises(InvalidPlanError, match=words):
+        monte_carlo(_fly_in(H(hours=1)), Disruptions(), **kwargs)  # type: ignore[arg-type]

@@ -168,3 +168,27 @@ def test_removing_a_signing_its_fulfilment_needs() -> None:
     """without() of a signing with a planned fulfilment is refused, naming the fulfilment."""
     with pytest.raises(InvalidPlanError, match="'Pact: pay'"):
         PLAN.without("Pact")
+
+
+def test_a_set_of_travellers_is_sorted_so_runs_repeat() -> None:
+    """A set has no order of its own: it is sorted, so the leg's name and draws never vary."""
+    leg = Travel({"Carol", "Alice", "Bob"}, SEOUL, TOKYO, SEOUL.at("2025-10-29 09:00"),
+                 pendulum.duration(hours=2, minutes=30))  # fmt: skip
+    assert leg.who == ("Alice", "Bob", "Carol")
+    assert leg.name == "Alice, Bob, Carol: Seoul -> Tokyo"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda plan: plan[["Summit"]],
+        lambda plan: plan.without(["Summit"]),
+        lambda plan: plan.replace("Summit", "a meeting"),
+    ],
+)
+def test_plan_methods_refuse_what_is_not_a_name_or_a_step(call: object) -> None:
+    """A list for a name, or a string for a step: InvalidPlanError, not TypeError."""
+    plan = Plan([Meeting("Summit", "A", TOKYO, TOKYO.at("2025-10-28 10:00"),
+                         pendulum.duration(hours=1))])  # fmt: skip
+    with pytest.raises(InvalidPlanError):
+        call(plan)  # type: ignore[operator]

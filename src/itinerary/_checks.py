@@ -25,6 +25,8 @@ def names_tuple(value: object) -> tuple[str, ...]:
     """People's names as a tuple: one name on its own is a tuple of one, not of letters."""
     if isinstance(value, str):  # a lone name would otherwise become a tuple of letters
         return (value,)
+    if isinstance(value, set | frozenset):  # no order of its own: sorted, so runs repeat
+        return tuple(sorted(value, key=repr))
     return tuple(value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
 
 

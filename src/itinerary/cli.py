@@ -296,7 +296,8 @@ def export(file: str, target: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--runs", type=click.IntRange(min=1), default=10_000, show_default=True,
+@click.option("--runs", type=click.IntRange(min=1, max=1_000_000_000), default=10_000,
+              show_default=True,
               help="How many runs of the plan.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True,
               help="The study's seed: the same seed gives the same table.")  # fmt: skip

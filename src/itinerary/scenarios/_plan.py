@@ -29,7 +29,7 @@ from itinerary.sim import (
     Step,
     Travel,
 )
-from itinerary.sim.steps import _derived_name
+from itinerary.sim.steps import default_name
 
 if TYPE_CHECKING:
     from itinerary.scenarios._read import _Reader
@@ -270,7 +270,7 @@ def _step_document(step: Step, names: _Names) -> dict[str, Any]:
         }  # fmt: skip
     if step.delay is not None:
         out["delay"] = delay_document(step.delay, names)
-    if step.name != _derived_name(step):
+    if step.name != default_name(step):
         out["name"] = step.name
     return out
 

@@ -36,6 +36,18 @@ _inv_cdf = NormalDist().inv_cdf
 Kind = Literal["none", "fixed", "exponential", "lognormal", "empirical"]
 
 
+_LONGEST = 100 * 366 * _DAY  # a century: longer elapsed times are refused as mistakes
+_KINDS = ("none", "fixed", "exponential", "lognormal", "empirical")
+
+
+def _check_kind(value: object) -> None:
+    if value not in _KINDS:
+        raise InvalidPlanError(
+            f"Delay kind must be one of {', '.join(map(repr, _KINDS))}, got {value!r} "
+            "(build delays with Delay.fixed(...), Delay.exponential(...), ...)"
+        )
+
+
 def elapsed_micros(value: object, *, what: str) -> int:
     """*value*, a duration of elapsed time, in microseconds (a day counts 24 hours).
 
@@ -56,6 +68,8 @@ def elapsed_micros(value: object, *, what: str) -> int:
     total = days * _DAY + seconds * _SECOND + micro
     if total < 0:
         raise InvalidPlanError(f"{what} must not be negative, got {value!r}")
+    if total > _LONGEST:
+        raise InvalidPlanError(f"{what} must be at most a century, got {value!r}")
     return total
 
 
@@ -88,9 +102,28 @@ class Delay:
     ``sigma`` for the log-normal), and ``p`` is the chance that there is any delay at all.
     """
 
-    kind: Kind
-    params: tuple[float, ...] = ()
+    kind: Kind = attrs.field(validator=lambda i, a, v: _check_kind(v))
+    params: tuple[float, ...] = attrs.field(default=())
     p: float = attrs.field(default=1.0, validator=_probability)
+
+    @params.validator
+    def _check_params(self, _: attrs.Attribute[Any], value: object) -> None:
+        arity = {"none": 0, "fixed": 1, "exponential": 1, "lognormal": 2}.get(self.kind)
+        if (
+            not isinstance(value, tuple)
+            or (arity is not None and len(value) != arity)
+            or (self.kind == "empirical" and not value)
+            or any(
+                isinstance(x, bool)
+                or not isinstance(x, int | float)
+                or not 0 <= x <= _LONGEST  # NaN fails this too
+                for x in value
+            )
+        ):
+            raise InvalidPlanError(
+                f"Delay({self.kind!r}) needs its parameters as microseconds from 0 to "
+                f"{_LONGEST:,} (use Delay.{self.kind}(...)), got {value!r}"
+            )
 
     @classmethod
     def none(cls) -> Delay:

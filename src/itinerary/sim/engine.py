@@ -365,12 +365,27 @@ class Run:
         return {name: self.slip(name) for name in self.plan.names}
 
     def start(self, name: str) -> datetime:
-        """When the step called *name* started (for a fulfilment: when it was met), in UTC."""
-        return _time.from_micros(self._starts[self._at(name)], "UTC")
+        """When the step called *name* started (a fulfilment: was met), in its place's zone.
+
+        A leg's start is in its origin's zone; a fulfilment's in its signing place's.
+        """
+        i = self._at(name)
+        return _time.from_micros(self._starts[i], self._zones(i)[0])
 
     def end(self, name: str) -> datetime:
-        """When the step called *name* ended (arrival, a meeting's end), in UTC."""
-        return _time.from_micros(self._ends[self._at(name)], "UTC")
+        """When the step called *name* ended, in its place's zone (a leg's: its destination's)."""
+        i = self._at(name)
+        return _time.from_micros(self._ends[i], self._zones(i)[1])
+
+    def _zones(self, i: int) -> tuple[str, str]:
+        step = self._program.steps[i]
+        if isinstance(step, Travel):
+            return step.origin.tz, step.destination.tz
+        if isinstance(step, Fulfilment):
+            signing = self._program.steps[self._program.signings[step.agreement]]
+            assert isinstance(signing, Signing)
+            return signing.place.tz, signing.place.tz
+        return step.place.tz, step.place.tz
 
     def cause(self, name: str) -> str | None:
         """The step to blame for *name* starting late, or None if it started on time.
@@ -416,6 +431,7 @@ def simulate(
     Raises:
         InvalidPlanError: for a plan, disruptions or seed of the wrong kind, or *given*
             without *after* (or the reverse).
+        NaiveDatetimeError: for an *after* without a zone.
 
     """
     if not isinstance(plan, Plan):

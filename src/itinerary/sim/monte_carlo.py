@@ -29,6 +29,8 @@ from itinerary.sim.steps import Fulfilment, Meeting, Signing
 __all__ = ["Outcomes", "Risk", "monte_carlo"]
 
 _ZERO = Duration()
+MAX_RUNS = 1_000_000_000
+"""The most runs one study may have (a billion: hours of work even on a cluster)."""
 
 _Columns = tuple[tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...]]
 
@@ -114,9 +116,9 @@ class Outcomes:
         """Run *i* again, with its full log."""
         return _run(self._program, self.seed_of(i))
 
-    def slips(self, name: str) -> Sequence[int]:
+    def slips(self, name: str) -> tuple[int, ...]:
         """The slip of *name* in every run, in microseconds, in run order."""
-        return self._slips[self._index(name)]
+        return tuple(self._slips[self._index(name)])
 
     def p_late(self, name: str, by: timedelta = _ZERO) -> float:
         """The share of runs in which *name* started more than *by* late."""
@@ -130,6 +132,8 @@ class Outcomes:
         ordered = self._sorted.get(i)
         if ordered is None:
             ordered = self._sorted[i] = sorted(self._slips[i])
+        if isinstance(qs, str) or not isinstance(qs, Iterable):
+            raise InvalidPlanError(f"quantiles(qs=...) takes a list of numbers, got {qs!r}")
         out = []
         for q in qs:
             if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
@@ -206,7 +210,13 @@ class Outcomes:
 
     def format(self, *, kinds: Iterable[str] = ("meeting", "signing", "travel")) -> str:
         """The risk table and the deadline risks as text, for a terminal."""
+        if isinstance(kinds, str) or not isinstance(kinds, Iterable):
+            raise InvalidPlanError(f"format(kinds=...) takes a list of kinds, got {kinds!r}")
         wanted = set(kinds)
+        if not wanted <= {"meeting", "signing", "travel"}:
+            raise InvalidPlanError(
+                f"format(kinds=...) takes 'meeting', 'signing' and 'travel', got {sorted(wanted)!r}"
+            )
         rows = [r for r in self.risks() if r.kind in wanted]
         header = ("step", "kind", "p late", "median slip", "90% slip")
         table = [
@@ -275,6 +285,10 @@ def monte_carlo(
 
     """
     _check_study(plan, disruptions, runs, chunk_size)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InvalidPlanError(
+            f"executor must be a concurrent.futures.Executor (or have its submit()), got {executor!r}"
+        )
     seed = _check_seed(seed)
     if chunk_size is None:
         # With an executor, few large tasks: a task of the array engine is milliseconds of
@@ -315,8 +329,8 @@ def _check_study(plan: object, disruptions: object, runs: object, chunk_size: ob
         raise InvalidPlanError(f"monte_carlo() needs a Plan, got {type(plan).__name__}")
     if not isinstance(disruptions, Disruptions):
         raise InvalidPlanError(f"disruptions must be a Disruptions, got {disruptions!r}")
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise InvalidPlanError(f"runs must be a positive integer, got {runs!r}")
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
+        raise InvalidPlanError(f"runs must be an integer from 1 to {MAX_RUNS:,}, got {runs!r}")
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
     ):

@@ -39,7 +39,7 @@ from itinerary.sim.steps import (
     Signing,
     Step,
     Travel,
-    _derived_name,
+    default_name,
 )
 
 __all__ = ["Plan"]
@@ -145,6 +145,8 @@ class Plan:
 
     def __getitem__(self, name: str) -> Step:
         """The step called *name*; :class:`InvalidPlanError` naming the known steps if none is."""
+        if not isinstance(name, str):
+            raise InvalidPlanError(f"a step's name is a string, got {type(name).__name__} {name!r}")
         try:
             return self._by_name[name]
         except KeyError:
@@ -167,10 +169,16 @@ class Plan:
         """A new plan with the step called *name* replaced by *step*.
 
         *step* keeps the old name unless it was given one of its own, so it draws the same
-        delays as the step it replaces (common random numbers).
+        delays as the step it replaces (common random numbers). (A name given that equals
+        the default one counts as not given.)
         """
         self[name]
-        if step.name != name and step.name == _derived_name(step):
+        if not isinstance(step, STEP_TYPES):
+            raise InvalidPlanError(
+                f"replace({name!r}, ...) needs a step (Travel, Meeting, Signing or Fulfilment), "
+                f"got {type(step).__name__} {step!r}"
+            )
+        if step.name != name and step.name == default_name(step):
             step = attrs.evolve(step, name=name)
         return Plan(tuple(step if s.name == name else s for s in self.steps), self.title)
 

@@ -34,13 +34,13 @@ from itinerary.events import Obligation, format_local
 from itinerary.places import Place
 from itinerary.sim.delays import Delay, elapsed_micros
 
-__all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel"]
+__all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name"]
 
 
 def _label(instance: object) -> str:
     name = getattr(instance, "name", None) or getattr(instance, "title", None)
     if name is None and isinstance(instance, Travel) and hasattr(instance, "destination"):
-        name = _derived_name(instance)  # a converter runs before the name is set
+        name = default_name(instance)  # a converter runs before the name is set
     kind = type(instance).__name__
     return f"{kind} {name!r}" if isinstance(name, str) else kind
 
@@ -65,7 +65,8 @@ def _optional_delay(instance: object, attribute: attrs.Attribute[Any], value: ob
         )
 
 
-def _derived_name(instance: object) -> str:
+def default_name(instance: object) -> str:
+    """The name a step gets when it is given none: its travellers and route, or its title."""
     if isinstance(instance, Travel):  # before validation: any of these may be of a wrong type
         who = instance.who if isinstance(instance.who, tuple) else (instance.who,)
         origin, destination = (
@@ -79,7 +80,7 @@ def _derived_name(instance: object) -> str:
 
 _NAME = attrs.field(
     kw_only=True,
-    default=attrs.Factory(_derived_name, takes_self=True),
+    default=attrs.Factory(default_name, takes_self=True),
     validator=_text,
 )
 _DELAY = attrs.field(default=None, kw_only=True, validator=_optional_delay)
