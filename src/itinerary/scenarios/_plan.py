@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from itinerary.errors import ItineraryError, ScenarioError
 from itinerary.places import Place
-from itinerary.scenarios._common import show
+from itinerary.scenarios._common import duration_shown, show
 from itinerary.sim import (
     Delay,
     Disruptions,
@@ -29,6 +29,7 @@ from itinerary.sim import (
     Step,
     Travel,
 )
+from itinerary.sim.delays import elapsed_micros
 from itinerary.sim.steps import default_name
 
 if TYPE_CHECKING:
@@ -94,6 +95,18 @@ def _step(reader: _Reader, value: object, key: str) -> Step:
         raise reader.fail(key, str(exc), "values that describe a possible step") from None
 
 
+def _elapsed(reader: _Reader, value: object, key: str, *, zero: bool = True) -> timedelta:
+    """A duration of elapsed time (no months or years), checked at its own key path."""
+    found = reader.duration(value, key, zero=zero)
+    try:
+        elapsed_micros(found, what=key)
+    except ItineraryError as exc:
+        raise reader.fail(
+            key, duration_shown(value), f"elapsed time such as 'PT30M': {exc}"
+        ) from None
+    return found
+
+
 def _who(reader: _Reader, value: object, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (reader.person(value, key),)
@@ -107,7 +120,7 @@ def _travel(reader: _Reader, spec: dict[str, Any], key: str, extra: dict[str, An
         origin,
         reader.place(spec["to"], f"{key}.to"),
         reader.time(spec["depart"], f"{key}.depart", origin),
-        reader.duration(spec["duration"], f"{key}.duration", zero=True),
+        _elapsed(reader, spec["duration"], f"{key}.duration"),
         **extra,
     )
 
@@ -119,7 +132,7 @@ def _meeting(reader: _Reader, spec: dict[str, Any], key: str, extra: dict[str, A
         reader.names(spec["participants"], f"{key}.participants"),
         place,
         reader.time(spec["start"], f"{key}.start", place),
-        reader.duration(spec["duration"], f"{key}.duration", zero=True),
+        _elapsed(reader, spec["duration"], f"{key}.duration"),
         venue=reader.text(spec["venue"], f"{key}.venue") if "venue" in spec else None,
         **extra,
     )
@@ -173,21 +186,23 @@ def read_delay(reader: _Reader, value: object, key: str) -> Delay:
     p = _probability(reader, spec["p"], f"{key}.p") if "p" in spec else 1.0
     try:
         if family == "fixed":
-            return Delay.fixed(reader.duration(spec[family], where, zero=True))
+            return Delay.fixed(_elapsed(reader, spec[family], where))
         if family == "exponential":
-            return Delay.exponential(reader.duration(spec[family], where), p)
+            return Delay.exponential(_elapsed(reader, spec[family], where, zero=False), p)
         if family == "lognormal":
             if "sigma" not in spec:
                 raise reader.fail(f"{key}.sigma", "nothing (the key is missing)", "a number")
             sigma = spec["sigma"]
             if isinstance(sigma, bool) or not isinstance(sigma, int | float):
                 raise reader.fail(f"{key}.sigma", show(sigma), "a number from 0 to 20")
-            return Delay.lognormal(reader.duration(spec[family], where), sigma, p)
+            if not 0 <= sigma < 20:  # NaN fails this too
+                raise reader.fail(f"{key}.sigma", show(sigma), "a number from 0 to 20")
+            return Delay.lognormal(_elapsed(reader, spec[family], where, zero=False), sigma, p)
         items = spec[family]
         if not isinstance(items, list) or not items:
             raise reader.fail(where, show(items), "a non-empty array of durations")
         return Delay.empirical(
-            reader.duration(item, f"{where}[{i}]", zero=True) for i, item in enumerate(items)
+            _elapsed(reader, item, f"{where}[{i}]") for i, item in enumerate(items)
         )
     except ScenarioError:
         raise
@@ -205,7 +220,7 @@ def read_disruptions(reader: _Reader, value: object) -> Disruptions:
     if "cancel" in spec:
         fields["cancel"] = _probability(reader, spec["cancel"], "disruptions.cancel")
     if "rebook" in spec:
-        fields["rebook"] = reader.duration(spec["rebook"], "disruptions.rebook")
+        fields["rebook"] = _elapsed(reader, spec["rebook"], "disruptions.rebook", zero=False)
     try:
         return Disruptions(**fields)
     except ItineraryError as exc:
