@@ -471,3 +471,11 @@ def test_the_cause_is_the_larger_delay_along_the_chain(
     assert run.slip("Talks") > H()
     assert run.cause("Talks") == blamed
     assert run.cause("Lunch") is None  # it started on time; its overrun delays what follows
+
+
+def test_a_plan_keeps_few_compiled_programs() -> None:
+    """A sweep over many disruptions keeps only the last few compiled programs on the plan."""
+    plan = _chain(H(), H())
+    for minutes in range(1, 30):
+        simulate(plan, Disruptions(departure=Delay.fixed(H(minutes=minutes))))
+    assert len(plan._programs) <= 8

@@ -50,6 +50,7 @@ __all__ = ["Program", "Run", "compiled", "simulate"]
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
 _MEMO_LIMIT = 1 << 16  # fulfilment times remembered at most, per compiled plan
+_PROGRAMS_KEPT = 8  # compiled programs a plan keeps, one per disruptions, newest last
 
 
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
@@ -448,11 +449,14 @@ def compiled(plan: Plan, disruptions: Disruptions) -> Program:
     """*plan*'s :class:`Program` under *disruptions*, compiled once and kept on the plan.
 
     Plans and disruptions are immutable, so the program of a pair never changes; equal
-    disruptions share one.
+    disruptions share one. A plan keeps the programs of its last few disruptions only, so a
+    sweep over many disruptions does not hold them all.
     """
     programs: dict[Disruptions, Program] = plan._programs
     program = programs.get(disruptions)
     if program is None:
+        if len(programs) >= _PROGRAMS_KEPT:
+            programs.pop(next(iter(programs)), None)  # the oldest
         program = programs.setdefault(disruptions, Program(plan, disruptions))
     return program
 
