@@ -450,15 +450,7 @@ def _add_local_micros(us: int, tz: zoneinfo.ZoneInfo, parts: tuple[int, int, int
     if not (years or months or days):
         return us + exact
     wall = (_EPOCH + timedelta(microseconds=us)).astimezone(tz).replace(tzinfo=None, fold=0)
-    if years or months:
-        total = wall.month - 1 + months
-        year = wall.year + years + total // 12
-        month = total % 12 + 1
-        wall = wall.replace(
-            year=year, month=month, day=min(wall.day, calendar.monthrange(year, month)[1])
-        )
-    if days:
-        wall += timedelta(days=days)
+    wall = _move_calendar(wall, years, months, days)
     first = wall.replace(tzinfo=tz)
     before = first.utcoffset()
     after = wall.replace(tzinfo=tz, fold=1).utcoffset()
@@ -536,7 +528,20 @@ def _add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond,
     )  # fmt: skip
-    if years or months:  # as pendulum's add_duration: move the month, clamp the day
+    wall = _move_calendar(wall, years, months, days)
+    moved = resolve(wall, tz_name, disambiguate="compatible", where=tz_name)
+    if not exact:
+        return moved
+    return to_zone(_EPOCH + timedelta(microseconds=micros(moved)) + exact, tz_name)
+
+
+def _move_calendar(wall: datetime, years: int, months: int, days: int) -> datetime:
+    """A naive wall time moved by calendar parts, as pendulum's ``add_duration`` moves it.
+
+    The month moves first and the day is clamped to the month's length (31 March plus six
+    months is 30 September); then the days.
+    """
+    if years or months:
         total = wall.month - 1 + months
         year = wall.year + years + total // 12
         month = total % 12 + 1
@@ -545,10 +550,7 @@ def _add_local(start: datetime, tz_name: str, duration: timedelta) -> DateTime:
         )
     if days:
         wall += timedelta(days=days)
-    moved = resolve(wall, tz_name, disambiguate="compatible", where=tz_name)
-    if not exact:
-        return moved
-    return to_zone(_EPOCH + timedelta(microseconds=micros(moved)) + exact, tz_name)
+    return wall
 
 
 def _restore_duration(parts: dict[str, float]) -> Duration:
