@@ -148,3 +148,10 @@ name = "To Korea"
     run = simulate(plan)
     assert run.slip("To Korea") == pendulum.duration(minutes=30)
     assert [e.who for e in run.log] == ["A", "B", "A", "B"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("section", ["plan", "events", "disruptions.departure"])
+def test_deeply_nested_values_are_a_scenario_error(section: str) -> None:
+    """Thousands of nested arrays: ScenarioError, not RecursionError."""
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        loads_scenario(f"{section} = " + "[" * 5000 + "]" * 5000 + "\n")

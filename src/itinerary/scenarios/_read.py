@@ -357,6 +357,10 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(file, "", f"invalid TOML ({exc})", "a TOML document") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ScenarioError(
+            file, "", "arrays or tables nested too deeply to read", "a few levels of nesting"
+        ) from None
     reader = _Reader(file)
     reader.table(data, "", TOP_KEYS)
     title = reader.text(data["title"], "title") if "title" in data else None
