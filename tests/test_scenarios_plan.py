@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itinerary import EventLog, Scenario, check
-from itinerary.errors import ScenarioError
+from itinerary.errors import ItineraryError, ScenarioError
 from itinerary.places import TOKYO
 from itinerary.scenarios import dumps_scenario, load_scenario, loads_scenario, save_scenario
 from itinerary.sim import Delay, Disruptions, Meeting, Plan, monte_carlo, simulate
@@ -155,3 +155,38 @@ def test_deeply_nested_values_are_a_scenario_error(section: str) -> None:
     """Thousands of nested arrays: ScenarioError, not RecursionError."""
     with pytest.raises(ScenarioError, match="nested too deeply"):
         loads_scenario(f"{section} = " + "[" * 5000 + "]" * 5000 + "\n")
+
+
+_VALUES = st.sampled_from([
+    '"PT0S"', '"P99999999999999Y"', "1e308", "nan", "-1", '"2025-02-30 10:00"', "[]", "{}",
+    '"none"', "0", '"PT1H"', "true", '"Tokyo"', '[["a"]]', "99999999999999999999999",
+])  # fmt: skip
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), _VALUES | st.text(max_size=3)), max_size=4))
+def test_a_damaged_plan_file_raises_only_the_library_s_errors(
+    edits: list[tuple[int, str]],
+) -> None:
+    """Values swapped or characters inserted anywhere: a ScenarioError, or a plan that runs."""
+    text = EXAMPLE.read_text()
+    for position, value in edits:
+        at = position % len(text)
+        if value and value[0] in '"[{-0123456789tn':  # a value: replace the next one
+            start = text.find("= ", at)
+            if start > 0:
+                end = text.find("\n", start)
+                text = text[: start + 2] + value + text[end:]
+                continue
+        text = text[:at] + value + text[at:]
+    try:
+        scenario = loads_scenario(text)
+    except ScenarioError:
+        return
+    if scenario.plan is not None:
+        try:
+            run = simulate(scenario.plan, scenario.disruptions, seed=1)
+        except ItineraryError:  # a delay pushing a step past the year 9999, say
+            return
+        assert loads_scenario(dumps_scenario(scenario)).plan == scenario.plan
+        assert run.log.version > 0
