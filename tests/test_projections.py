@@ -361,3 +361,15 @@ def test_events_before_1970_extend_an_index_built_for_an_empty_log() -> None:
     old = empty.append(Arrived("A", TOKYO, TOKYO.at("1950-01-01 09:00")))
     assert _core.timeline(old).line is _core.timeline(empty).line
     assert replay(old).where("A").place == TOKYO
+
+
+def test_a_deadline_prints_its_offset_not_a_zone_abbreviation() -> None:
+    """str(Deadline) shows +09:00 as every other local time does, not JST."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from itinerary.scenarios import load_scenario  # noqa: PLC0415
+
+    log = load_scenario(Path(__file__).parents[1] / "examples" / "asia_tour_2025.toml").log
+    (deadline,) = replay(log).deadlines
+    assert "due 2026-04-28 12:00 +09:00 in Tokyo" in str(deadline)
+    assert "JST" not in str(deadline)

@@ -97,10 +97,14 @@ def _parse_as_of(
     option = f"--as-of {text!r}"
     with _user_errors():
         parsed = _time.parse_time_text(text, where=option)
+    if parsed.zone is None and parsed.offset is not None:  # an exact instant: 12:30+09:00
+        with _user_errors():
+            return _time.resolve(parsed.wall - parsed.offset, "UTC", where=option)
     if parsed.zone is None:
         raise UserError(
             f"{option}: expected a local time and a zone or place, 'YYYY-MM-DD HH:MM ZONE', "
-            "e.g. '2025-10-28 12:30 Asia/Tokyo' (there is no default zone)"
+            "e.g. '2025-10-28 12:30 Asia/Tokyo', or an exact instant with its offset, "
+            "'2025-10-28T12:30+09:00' (there is no default zone)"
         )
     with _user_errors(option):
         tz = zone_of(parsed.zone, places)
@@ -175,9 +179,9 @@ def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> No
     shown = _time.to_zone(state.as_of, zone_name)
     counted = timeline(scenario.log).position(state.as_of)  # the index replay just used
     total = len(scenario.log)
-    _echo(
-        f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {zone_name} "
-        f"({counted} of {total} events had happened)"
+    _echo(  # with its offset: which of two readings of a repeated hour it is
+        f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {_time.format_offset(shown)} "
+        f"{zone_name} ({counted} of {total} events had happened)"
     )
     rows = []
     for who in state.people:

@@ -10,7 +10,7 @@ import immutables
 from pendulum import DateTime
 
 from itinerary import _time
-from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet
+from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet, format_local
 from itinerary.places import Place
 from itinerary.projections._core import Projection
 
@@ -49,7 +49,7 @@ class Deadline:
     met_at: DateTime | None = attrs.field(default=None, eq=_time.instant_key)
 
     def __str__(self) -> str:
-        due = self.place.local(self.due).strftime("%Y-%m-%d %H:%M %Z")
+        due = format_local(self.due, self.place)
         return f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
 
 
