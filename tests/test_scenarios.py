@@ -1,6 +1,6 @@
 """Scenario files: strict loading with key paths, exact round trips, the example tour."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -419,3 +419,14 @@ def test_a_date_that_does_not_exist_says_so() -> None:
         loads_scenario(
             '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "2025-11-31 08:00"\n'
         )
+
+
+def test_a_time_in_a_gap_says_what_to_write_instead() -> None:
+    """02:30 on New York's spring-forward night: the error offers 03:30, which then loads."""
+    text = '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Washington"\nat = "{}"\n'
+    with pytest.raises(ScenarioError, match="Write '2025-03-09 03:30'"):
+        loads_scenario(text.format("2025-03-09 02:30"))
+    (event,) = loads_scenario(text.format("2025-03-09 03:30")).log
+    assert _time.micros(event.occurred_at) == _time.micros(
+        datetime(2025, 3, 9, 7, 30, tzinfo=UTC)  # 02:30 at -05:00
+    )

@@ -185,7 +185,12 @@ class _Reader:
                 wall, tz_name, disambiguate="raise", where=where, how_to_choose="", offset=offset
             )
         except NonexistentLocalTimeError as exc:
-            raise self.fail(key, repr(shown), f"a time that exists there: {exc}") from None
+            after = _time.resolve(wall, tz_name, disambiguate="compatible", where=where)
+            advice = (
+                f" Write {after.strftime('%Y-%m-%d %H:%M')!r}, the wall time there at the instant"
+                f" {shown!r} would have named at the old offset, or a time before the jump."
+            )
+            raise self.fail(key, repr(shown), f"a time that exists there: {exc}{advice}") from None
         except AmbiguousLocalTimeError as exc:
             raise self.fail(
                 key, repr(shown), f"one instant; add its offset to choose: {exc}"
