@@ -253,13 +253,13 @@ def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, E
         tz = step.place.tz
         held = _trusted.meeting_held(
             step.title, step.participants, step.place, _time.from_micros(start, tz),
-            _time.from_micros(end, tz), venue=step.venue,
+            _time.from_micros(end, tz), step.venue,
         )  # fmt: skip
         return [(start, held)]
     if isinstance(step, Signing):
         signed = _trusted.agreement_signed(
             step.title, step.signatories, step.place, _time.from_micros(start, step.place.tz),
-            venue=step.venue, obligations=step.obligations,
+            step.venue, step.obligations,
         )  # fmt: skip
         return [(start, signed)]
     tz = program.ops[i][8]
