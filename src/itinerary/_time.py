@@ -28,6 +28,7 @@ from itinerary.errors import (
     LocalTimeError,
     NaiveDatetimeError,
     NonexistentLocalTimeError,
+    NoSuchDateError,
     UnknownZoneError,
     WallTimeSyntaxError,
 )
@@ -183,8 +184,8 @@ def parse_time_text(text: object, *, where: str) -> TimeText:
     try:
         wall = datetime.fromisoformat(f"{match['date']} {match['clock']}")
     except ValueError as exc:  # the shape is right, the date is not: 2025-11-31
-        raise WallTimeSyntaxError(
-            f"{where}: {stripped!r} is not a date and time that exist: {exc}"
+        raise NoSuchDateError(
+            f"{where}: {stripped!r} is not a date and time that exist: {exc}", str(exc)
         ) from None
     offset = None
     if match["offset"] is not None:

@@ -16,6 +16,7 @@ __all__ = [
     "ItineraryError",
     "LocalTimeError",
     "NaiveDatetimeError",
+    "NoSuchDateError",
     "NonexistentLocalTimeError",
     "ScenarioError",
     "StoreError",
@@ -63,6 +64,20 @@ class LocalTimeError(ItineraryError, ValueError):
 
 class WallTimeSyntaxError(LocalTimeError):
     """Text meant as a local wall time is not in the one accepted form (see docs/local-time.md)."""
+
+
+class NoSuchDateError(WallTimeSyntaxError):
+    """Text in the wall-time form names a date or clock time no calendar has (2025-11-31).
+
+    ``reason`` says what is wrong with it (``"day is out of range for month"``).
+    """
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (str(self), self.reason))
 
 
 class NonexistentLocalTimeError(LocalTimeError):

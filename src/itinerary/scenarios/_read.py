@@ -16,6 +16,7 @@ from itinerary.errors import (
     ItineraryError,
     LocalTimeError,
     NonexistentLocalTimeError,
+    NoSuchDateError,
     ScenarioError,
     UnknownPlaceError,
     WallTimeSyntaxError,
@@ -157,10 +158,9 @@ class _Reader:
             return _time.TimeText(value.replace(tzinfo=None), value.utcoffset(), None)
         try:
             parsed = _time.parse_time_text(value, where=key)
+        except NoSuchDateError as exc:  # the grammar's shape is right, the calendar is not
+            raise self.fail(key, show(value), f"a date and time that exist ({exc.reason})") from exc
         except WallTimeSyntaxError as exc:  # chained: the grammar's own error says more
-            _, _, why = str(exc).partition(" is not a date and time that exist: ")
-            if why:  # the grammar's shape is right, the calendar is not: 2025-11-31
-                raise self.fail(key, show(value), f"a date and time that exist ({why})") from exc
             raise self.fail(key, show(value), WALL) from exc
         if parsed.zone is not None:
             try:
