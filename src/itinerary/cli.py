@@ -31,6 +31,7 @@ from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, open_store
 __all__ = ["main"]
 
 SCENARIO_SUFFIXES = (".toml",)
+CALENDAR_SUFFIXES = (".ics",)
 USAGE_ERROR = 2
 """The exit status for a user's mistake (as for a bad option)."""
 
@@ -67,6 +68,8 @@ def _kind_of(path: str) -> str:
         return "scenario"
     if suffix in SQLITE_SUFFIXES + JSONL_SUFFIXES:
         return "store"
+    if suffix in CALENDAR_SUFFIXES:
+        return "calendar"
     known = ", ".join(SCENARIO_SUFFIXES + SQLITE_SUFFIXES + JSONL_SUFFIXES)
     raise UserError(f"{path}: unknown kind of file {suffix or '(no suffix)'!r}; use {known}")
 
@@ -74,6 +77,8 @@ def _kind_of(path: str) -> str:
 def read(path: str) -> Scenario:
     """The scenario in *path* (a store or an export gives a scenario without places)."""
     kind = _kind_of(path)
+    if kind == "calendar":
+        raise UserError(f"{path}: calendars are written (export --to), not read")
     if not os.path.exists(path):
         raise UserError(f"{path}: no such file")
     with _user_errors():
@@ -249,7 +254,13 @@ def _violation_row(violation: Violation) -> tuple[str, str, str, str]:
 @main.command(name="agenda")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--tz", metavar="ZONE", help="Show every time in this IANA zone (or place's zone).")
-def agenda_command(file: str, tz: str | None) -> None:
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    help="Also draw the timeline to this image file (.png, .svg, .pdf), its time axis in --tz "
+    "or the first event's place's zone (needs matplotlib: pip install 'itinerary[plot]').",
+)
+def agenda_command(file: str, tz: str | None, plot: str | None) -> None:
     """The day-by-day agenda, in each place's local time or all in one zone."""
     scenario = read(file)
     zone = tz
@@ -259,6 +270,21 @@ def agenda_command(file: str, tz: str | None) -> None:
     with _user_errors():
         text = format_agenda(agenda(scenario.log, tz=zone))
     _echo(text or "No events.")
+    if plot is not None:
+        _save_timeline(scenario, zone, plot)
+
+
+def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
+    """Draw the scenario's timeline to the image file *path* (its format from the suffix)."""
+    from itinerary.plot import timeline as draw  # noqa: PLC0415 - matplotlib is optional
+
+    with _user_errors():
+        figure = draw(scenario.log, tz=zone, title=scenario.title)
+        try:
+            figure.savefig(path, dpi=150)
+        except ValueError as exc:  # an image format matplotlib does not know
+            raise UserError(f"{path}: {exc}") from None
+    _echo(f"Wrote the timeline to {path}")
 
 
 @main.command()
@@ -268,16 +294,21 @@ def agenda_command(file: str, tz: str | None) -> None:
     "target",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The file to write: .toml, .sqlite/.db or .jsonl (it must not hold events yet).",
+    help="The file to write: .toml, .sqlite/.db, .jsonl, or .ics (an iCalendar file; needs "
+    "icalendar: pip install 'itinerary[ical]'). It must not hold events yet.",
 )
 def export(file: str, target: str) -> None:
-    """Convert FILE into another kind of file (scenario, store or export)."""
+    """Convert FILE into another kind of file (scenario, store, export or calendar)."""
     scenario = read(file)
     kind = _kind_of(target)
-    if os.path.exists(target) and os.path.getsize(target) > 0 and kind == "scenario":
+    if os.path.exists(target) and os.path.getsize(target) > 0 and kind in ("scenario", "calendar"):
         raise UserError(f"{target}: already exists; not overwriting it")
     with _user_errors():
-        if kind == "scenario":
+        if kind == "calendar":
+            from itinerary.ical import write_ical  # noqa: PLC0415 - icalendar is optional
+
+            write_ical(scenario.log, target, name=scenario.title)
+        elif kind == "scenario":
             save_scenario(scenario, target)
         else:
             # An existing file must already be a store (it is checked read-only): a SQLite

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidPlanError",
     "ItineraryError",
     "LocalTimeError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "NoSuchDateError",
     "NonexistentLocalTimeError",
@@ -121,6 +122,21 @@ class StoreError(ItineraryError):
     For example a damaged row or line, an unknown event type or schema version, or a file
     that is not a store of this library.
     """
+
+
+class MissingExtraError(ItineraryError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    The message names the command that installs it (``pip install "itinerary[plot]"``);
+    ``extra`` is the name of the extra.
+    """
+
+    def __init__(self, message: str, extra: str = "") -> None:
+        super().__init__(message)
+        self.extra = extra
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (str(self), self.extra))
 
 
 class ConsistencyError(ItineraryError):

@@ -1,0 +1,547 @@
+"""A picture of a tour: one swim lane per person, on a time axis in one zone.
+
+:func:`timeline` draws, for each person, their stays (coloured by place) and journeys
+(hatched) as the whereabouts projection tells them, their meetings as solid bars labelled
+with the meetings' titles, and their signings as stars; a last lane holds the obligations'
+deadlines as diamonds coloured by status. Times read in the zone you choose; where a place's
+own clocks show another offset, its local times are added to the labels.
+
+Matplotlib is an optional extra (``pip install "itinerary[plot]"``, or
+``"itinerary[notebook]"``): it is imported when :func:`timeline` is called, never with the
+library, and the figure is made without ``pyplot``, so drawing one changes no backend and no
+global state.
+
+>>> from itinerary import load_scenario
+>>> fig = timeline(load_scenario("examples/asia_tour_2025.toml").log, tz="Asia/Tokyo")
+>>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
+['Donald Trump', 'Emperor Naruhito', 'Sanae Takaichi', 'Deadlines']
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from itinerary import _time
+from itinerary._spans import Span, horizon, spans
+from itinerary.errors import ItineraryError, MissingExtraError
+from itinerary.events import AgreementSigned, Event, MeetingHeld, format_local
+from itinerary.log import EventLog
+from itinerary.places import Place
+from itinerary.projections import Deadline, replay
+from itinerary.projections import timeline as occurrences
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["DEADLINES_LANE", "timeline"]
+
+DEADLINES_LANE = "Deadlines"
+"""The label of the last lane, which holds the obligations' deadlines."""
+
+INSTALL = 'pip install "itinerary[plot]"'
+"""The command that installs what :func:`timeline` needs (``itinerary[notebook]`` does too)."""
+
+_WIDTH = 12.0  # inches: the figure's width when timeline() makes the figure
+_BAR = 0.5  # a lane's bar height, in lane units
+_LEVEL = 0.34  # the height of one row of labels above a bar, in lane units
+_INCH_PER_UNIT = 0.62  # a lane unit's height in inches
+_MAX_LEVELS = 8  # rows of labels above one lane; labels that find no room are left out
+_FONT = 8.0
+_STATUS_COLOURS = {"pending": "#e69f00", "overdue": "#d62728", "met": "#2ca02c"}
+_TRAVEL_EDGE = "#555555"
+
+
+def _matplotlib() -> Any:
+    """The matplotlib package, or :class:`MissingExtraError` saying how to install it."""
+    try:
+        import matplotlib  # noqa: PLC0415 - an optional extra, imported when used
+        import matplotlib.dates  # noqa: PLC0415
+        import matplotlib.figure  # noqa: PLC0415
+        import matplotlib.patches  # noqa: PLC0415
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"itinerary.plot needs matplotlib, which is not installed: {INSTALL} "
+            '(or pip install "itinerary[notebook]")',
+            extra="plot",
+        ) from exc
+    return matplotlib
+
+
+@attrs.frozen
+class _Label:
+    """A text to place above a lane, starting at *x* (days), *width* days wide."""
+
+    x: float
+    width: float
+    text: str
+    style: str = "normal"
+
+
+def _num(instant: datetime) -> float:
+    """An instant as matplotlib's date number (days since its epoch)."""
+    import matplotlib.dates as mdates  # noqa: PLC0415 - loaded by _matplotlib()
+
+    utc = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=_time.micros(instant))
+    return float(mdates.date2num(utc))
+
+
+def _zone_of_log(events: Sequence[Event]) -> str | None:
+    """The zone of the place of the first event (in occurrence order) that has a place."""
+    for event in events:
+        place = getattr(event, "place", None)
+        if isinstance(place, Place):
+            return place.tz
+    return None
+
+
+def _zone(tz: str | Place | None, events: Sequence[Event]) -> str | None:
+    if isinstance(tz, Place):
+        return tz.tz
+    if tz is None:
+        return _zone_of_log(events)
+    return _time.check_zone(tz)
+
+
+def _people(events: Iterable[Event]) -> list[str]:
+    """Everyone in *events*, in the order they first appear."""
+    return list(dict.fromkeys(who for event in events for who in event.people))
+
+
+def _offset_note(instant: datetime, place: Place, tz: str) -> str:
+    """`` +08:00`` if clocks at *place* showed another offset than zone *tz*, else ``""``."""
+    here, axis = place.local(instant), _time.to_zone(instant, tz)
+    return "" if here.utcoffset() == axis.utcoffset() else f" {_time.format_offset(here)}"
+
+
+def _meeting_label(meeting: MeetingHeld, tz: str) -> str:
+    note = _offset_note(meeting.start, meeting.place, tz)
+    if not note:
+        return meeting.title
+    start, end = meeting.place.local(meeting.start), meeting.place.local(meeting.end)
+    return f"{meeting.title} ({start:%H:%M}-{end:%H:%M}{note})"
+
+
+def _signing_label(signing: AgreementSigned, tz: str) -> str:
+    note = _offset_note(signing.at, signing.place, tz)
+    at = signing.place.local(signing.at)
+    return f"signed: {signing.title}" + (f" ({at:%H:%M}{note})" if note else "")
+
+
+def _deadline_label(deadline: Deadline, shown: bool) -> str:
+    text = f"{deadline.what} ({deadline.agreement}), {deadline.status}"
+    if shown:
+        return text
+    return f"due {format_local(deadline.due, deadline.place)} {deadline.place.name}: {text}"
+
+
+def _levels(labels: list[_Label], low: float, high: float, gap: float) -> list[tuple[_Label, int]]:
+    """Each label with the row it goes in: the lowest row where it overlaps nothing.
+
+    A label that would run past *high* is moved left to end there. Labels that find no row
+    among the first :data:`_MAX_LEVELS` are left out.
+    """
+    placed: list[tuple[_Label, int]] = []
+    ends: list[float] = []
+    moved = sorted(
+        (attrs.evolve(label, x=max(low, min(label.x, high - label.width))) for label in labels),
+        key=lambda label: label.x,
+    )
+    for label in moved:
+        for level, end in enumerate(ends):  # noqa: B007 - the row found is used below
+            if end + gap <= label.x:
+                break
+        else:
+            if len(ends) == _MAX_LEVELS:
+                continue
+            level = len(ends)
+            ends.append(low)
+        ends[level] = label.x + label.width
+        placed.append((label, level))
+    return placed
+
+
+def _count(rows: list[tuple[_Label, int]]) -> int:
+    """How many rows of labels *rows* fills."""
+    return 1 + max((level for _, level in rows), default=-1)
+
+
+def _colours(places: Iterable[Place]) -> dict[str, Any]:
+    """A colour for each place name, in the order given (tab10 without its grey, then tab20)."""
+    from matplotlib import colormaps  # noqa: PLC0415
+
+    tab10 = colormaps["tab10"].colors  # type: ignore[attr-defined]
+    palette = [c for i, c in enumerate(tab10) if i != 7] + list(colormaps["tab20"].colors)  # type: ignore[attr-defined]
+    names = dict.fromkeys(place.name for place in places)
+    return dict(zip(names, itertools.cycle(palette), strict=False))
+
+
+def timeline(
+    log: EventLog | Iterable[Event],
+    *,
+    tz: str | Place | None = None,
+    ax: Axes | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A swim-lane chart of *log*: one lane per person, and a lane of deadlines.
+
+    Args:
+        log: The events to draw (an :class:`~itinerary.EventLog` or any iterable of events).
+        tz: The zone the time axis reads in: an IANA zone name or a :class:`Place`. By default
+            the zone of the first event's place (in occurrence order), never the machine's
+            zone and never UTC unless the tour starts there. The axis label names the zone
+            and its offsets; a meeting, signing or stay at a place whose clocks show another
+            offset has its local times in its label.
+        ax: Draw on these matplotlib axes instead of a new figure (its size is kept).
+        start: The left end of the time axis, an aware datetime; by default the first event.
+        end: The right end; by default the latest instant the events record (a meeting's
+            end). Deadlines outside the axis are drawn at its edge, with their date.
+        title: A title above the chart.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure` drawn on (the one *ax* belongs to, if given).
+        Lanes are in the order people first appear in the log; their names are the y tick
+        labels, followed by :data:`DEADLINES_LANE` if any agreement has obligations. Save it
+        with ``fig.savefig("tour.png")``; in a notebook it shows itself.
+
+    Raises:
+        MissingExtraError: matplotlib is not installed.
+        UnknownZoneError: *tz* is not an IANA zone name.
+        NaiveDatetimeError: *start* or *end* has no zone.
+        ItineraryError: *end* is not after *start*.
+
+    """
+    _matplotlib()
+    from matplotlib.figure import Figure  # noqa: PLC0415 - loaded by _matplotlib()
+
+    events = occurrences(log).events
+    zone = _zone(tz, events)
+    window = _window(events, start, end)
+    if ax is None:
+        fig, axes = Figure(figsize=(_WIDTH, 4.0)), None
+    else:
+        root = ax.figure
+        fig, axes = (root if isinstance(root, Figure) else root.figure), ax
+    if zone is None or window is None:  # nothing to draw
+        shown = axes if axes is not None else fig.add_subplot()
+        shown.set_yticks([])
+        shown.set_xticks([])
+        shown.text(0.5, 0.5, "No events", ha="center", va="center", transform=shown.transAxes)
+        if title:
+            shown.set_title(title)
+        return fig
+    chart = _Chart(fig, axes, events, zone, window)
+    chart.lay_out(title)
+    chart.draw_axis()
+    chart.draw_marks()
+    chart.draw_labels()
+    chart.draw_legend(title)
+    return fig
+
+
+def _window(
+    events: Sequence[Event], start: datetime | None, end: datetime | None
+) -> tuple[datetime, datetime] | None:
+    """The instants at the two ends of the time axis, or None if there is nothing to show."""
+    first = _time.instant(start, what="start") if start is not None else None
+    last = _time.instant(end, what="end") if end is not None else None
+    if first is None and events:
+        first = events[0].occurred_at
+    if last is None:
+        last = horizon(events)
+    if first is None or last is None:
+        return None
+    if _time.micros(last) <= _time.micros(first):
+        if start is not None and end is not None:
+            raise ItineraryError(
+                f"timeline(): end ({last.isoformat()}) must be after start ({first.isoformat()})"
+            )
+        last = first + timedelta(hours=1)
+    return first, last
+
+
+class _Chart:
+    """One timeline being drawn: its lanes, scales and labels, step by step."""
+
+    def __init__(
+        self,
+        fig: Figure,
+        axes: Axes | None,
+        events: Sequence[Event],
+        zone: str,
+        window: tuple[datetime, datetime],
+    ) -> None:
+        self.fig = fig
+        self.own = axes is None  # a figure of our own, sized to fit the lanes
+        self.axes: Axes = fig.add_subplot() if axes is None else axes
+        self.zone = zone
+        self.window = window
+        self.people = _people(events)
+        self.spans = [span for span in spans(events) if span.who in self.people]
+        self.signings = [e for e in events if isinstance(e, AgreementSigned)]
+        self.meetings = [e for e in events if isinstance(e, MeetingHeld)]
+        self.deadlines = replay(events).deadlines if events else ()
+        self.lanes = self.people + ([DEADLINES_LANE] if self.deadlines else [])
+        x0, x1 = _num(window[0]), _num(window[1])
+        pad = (x1 - x0) * 0.02
+        self.low, self.high = x0 - pad, x1 + pad
+        self.axes.set_xlim(self.low, self.high)
+        if self.own:  # room on the left for the longest name
+            names = max((_text_width(fig, name, _FONT + 1) for name in self.lanes), default=0)
+            fig.subplots_adjust(left=(names / fig.dpi + 0.35) / _WIDTH, right=1 - 0.25 / _WIDTH)
+        axes_px = self.axes.get_window_extent().width
+        self.days_per_px = (self.high - self.low) / axes_px if axes_px else 0.0
+        places = [span.place for span in self.spans if span.place is not None]
+        places += [e.place for e in events if isinstance(e, MeetingHeld | AgreementSigned)]
+        self.colours = _colours(places)
+        self.centres: dict[str, float] = {}
+        self.above: dict[str, list[tuple[_Label, int]]] = {}
+        self.below: dict[str, list[tuple[_Label, int]]] = {}
+
+    def width(self, text: str, size: float = _FONT, style: str = "normal") -> float:
+        """The width of *text* on the time axis, in days."""
+        return _text_width(self.fig, text, size, style) * self.days_per_px
+
+    def lay_out(self, title: str | None) -> None:
+        """Rows of labels above each lane (its meetings, or deadlines) and below (signings).
+
+        Then the lanes from the top, each with room for its rows; the figure's height follows.
+        """
+        above: dict[str, list[_Label]] = {lane: [] for lane in self.lanes}
+        below: dict[str, list[_Label]] = {lane: [] for lane in self.lanes}
+        for meeting in self.meetings:
+            text = _meeting_label(meeting, self.zone)
+            for who in meeting.participants:
+                above[who].append(_Label(_num(meeting.start), self.width(text), text))
+        for signing in self.signings:
+            text = _signing_label(signing, self.zone)
+            wide = self.width(text, style="italic")
+            for who in signing.signatories:
+                below[who].append(_Label(_num(signing.at), wide, text, "italic"))
+        for deadline in self.deadlines:
+            x = _num(deadline.due)
+            text = _deadline_label(deadline, shown=self.low <= x <= self.high)
+            x = min(max(x, self.low), self.high)
+            above[DEADLINES_LANE].append(_Label(x, self.width(text), text))
+        gap = 6 * self.days_per_px
+        for lane in self.lanes:
+            self.above[lane] = _levels(above[lane], self.low, self.high, gap)
+            self.below[lane] = _levels(below[lane], self.low, self.high, gap)
+        y = 0.0
+        for lane in self.lanes:
+            y += 0.15 + _count(self.above[lane]) * _LEVEL + _BAR / 2
+            self.centres[lane] = y
+            y += _BAR / 2 + 0.15 + _count(self.below[lane]) * _LEVEL
+        total = y + 0.15
+        if self.own:
+            legend_rows = 1 + len(self.colours) // 9
+            top = 0.15 + (0.4 if title else 0.0)
+            height = total * _INCH_PER_UNIT + 0.9 + 0.25 * legend_rows + top
+            self.fig.set_size_inches(_WIDTH, height)
+            self.fig.subplots_adjust(
+                top=1 - top / height, bottom=(0.65 + 0.25 * legend_rows) / height
+            )
+        axes = self.axes
+        axes.set_ylim(total, 0.0)
+        axes.set_yticks([self.centres[lane] for lane in self.lanes], labels=self.lanes)
+        axes.tick_params(axis="y", length=0, labelsize=_FONT + 1)
+        if DEADLINES_LANE in self.centres:
+            axes.get_yticklabels()[-1].set_fontstyle("italic")
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+
+    def draw_axis(self) -> None:
+        """The time axis, its ticks and label in the chosen zone."""
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: PLC0415
+
+        zone = _time.zone(self.zone)
+        locator = AutoDateLocator(tz=zone, minticks=4, maxticks=12)
+        formatter = ConciseDateFormatter(
+            locator,
+            tz=zone,
+            formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y", "%b", "%a %d %b", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
+        )
+        axes = self.axes
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(formatter)
+        axes.tick_params(axis="x", labelsize=_FONT)
+        axes.grid(axis="x", color="#dddddd", linewidth=0.8)
+        axes.set_axisbelow(True)
+        label = _axis_label(self.zone, *self.window, locator())
+        axes.set_xlabel(label, fontsize=_FONT + 1)
+
+    def draw_marks(self) -> None:
+        """Stays and journeys, meetings, signings and deadlines."""
+        busy: dict[str, list[tuple[float, float]]] = {who: [] for who in self.people}
+        for meeting in self.meetings:
+            for who in meeting.participants:
+                busy[who].append((_num(meeting.start), _num(meeting.end)))
+        for signing in self.signings:
+            for who in signing.signatories:
+                busy[who].append((_num(signing.at), _num(signing.at)))
+        for span in self.spans:
+            self.draw_span(span, busy[span.who])
+        for meeting in self.meetings:
+            s, e = _num(meeting.start), _num(meeting.end)
+            for who in meeting.participants:
+                self.axes.broken_barh(
+                    [(s, max(e - s, 2 * self.days_per_px))],
+                    (self.centres[who] - _BAR / 2, _BAR),
+                    facecolors=self.colours[meeting.place.name],
+                    edgecolors="#222222",
+                    linewidth=0.6,
+                    zorder=3,
+                )
+        for signing in self.signings:
+            for who in signing.signatories:
+                self.axes.plot(
+                    _num(signing.at), self.centres[who], marker="*", markersize=11,
+                    color="#111111", markeredgecolor="white", markeredgewidth=0.6, zorder=4,
+                    linestyle="none",
+                )  # fmt: skip
+        for deadline in self.deadlines:
+            x, marker = _num(deadline.due), "D"
+            if x > self.high or x < self.low:
+                x, marker = (self.high, ">") if x > self.high else (self.low, "<")
+            self.axes.plot(
+                x, self.centres[DEADLINES_LANE], marker=marker, markersize=7,
+                linestyle="none", color=_STATUS_COLOURS[deadline.status],
+                markeredgecolor="#333333", markeredgewidth=0.5, zorder=4, clip_on=False,
+            )  # fmt: skip
+
+    def draw_span(self, span: Span, busy: list[tuple[float, float]]) -> None:
+        """A stay as a light bar in its place's colour, a journey as a hatched one.
+
+        Its label goes in the widest stretch no meeting or signing covers, if it fits there;
+        a last stay (no departure recorded) is paler and runs to the axis's end.
+        """
+        s = max(_num(span.start), self.low)
+        e = self.high if span.end is None else min(_num(span.end), self.high)
+        if e <= s:
+            return
+        y = self.centres[span.who]
+        box = (y - _BAR / 2, _BAR)
+        if span.kind == "stay":
+            assert span.place is not None
+            self.axes.broken_barh(
+                [(s, e - s)], box, facecolors=self.colours[span.place.name],
+                alpha=0.22 if span.end is None else 0.45, edgecolors="none", zorder=2,
+            )  # fmt: skip
+            text = span.place.name + _offset_note(span.start, span.place, self.zone)
+            style = "italic" if span.end is None else "normal"
+        else:
+            self.axes.broken_barh(
+                [(s, e - s)], box, facecolors="white", edgecolors=_TRAVEL_EDGE, hatch="////",
+                linewidth=0.6, zorder=2,
+            )  # fmt: skip
+            text = f"to {span.destination.name if span.destination is not None else '?'}"
+            style = "normal"
+        space = self.width(" ")
+        free_start, free_width = _widest_gap(s, e, busy, space)
+        if self.width(text, _FONT - 0.5, style) + 2 * space < free_width:
+            self.axes.text(
+                free_start + space, y, text, fontsize=_FONT - 0.5, va="center", ha="left",
+                fontstyle=style, color="#333333", zorder=2.5,
+                bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.0}
+                if span.kind == "travel" else None,
+            )  # fmt: skip
+
+    def draw_labels(self) -> None:
+        """The labels, in their rows above and below the lanes."""
+        for lane in self.lanes:
+            top = self.centres[lane] - _BAR / 2 - 0.05
+            bottom = self.centres[lane] + _BAR / 2 + 0.05
+            for rows, y0, step, va in (
+                (self.above[lane], top, -_LEVEL, "bottom"),
+                (self.below[lane], bottom, _LEVEL, "top"),
+            ):
+                for label, level in rows:
+                    self.axes.text(
+                        label.x, y0 + level * step, label.text, fontsize=_FONT, ha="left",
+                        va=va, fontstyle=label.style, color="#222222", zorder=5,
+                        clip_on=False,
+                    )  # fmt: skip
+
+    def draw_legend(self, title: str | None) -> None:
+        """The legend (places, then what the shapes mean) and the title."""
+        from matplotlib.patches import Patch  # noqa: PLC0415
+
+        handles: list[Any] = [
+            Patch(facecolor=colour, alpha=0.45, label=name) for name, colour in self.colours.items()
+        ]
+        handles.append(
+            Patch(facecolor="white", edgecolor=_TRAVEL_EDGE, hatch="////", label="travelling")
+        )
+        handles.append(Patch(facecolor="#999999", edgecolor="#222222", label="meeting"))
+        if self.signings:
+            handles.append(_marker("*", "#111111", "signing", 11))
+        for status in ("pending", "overdue", "met"):
+            if any(d.status == status for d in self.deadlines):
+                colour = _STATUS_COLOURS[status]
+                handles.append(_marker("D", colour, f"deadline, {status}", 7))
+        if self.own:
+            self.fig.legend(
+                handles=handles, loc="lower center", ncols=min(9, len(handles)),
+                fontsize=_FONT, frameon=False, bbox_to_anchor=(0.5, 0.0),
+            )  # fmt: skip
+        else:
+            self.axes.legend(  # outside the axes, on the right: the lanes keep their room
+                handles=handles, fontsize=_FONT, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                frameon=False,
+            )  # fmt: skip
+        if title:
+            self.axes.set_title(title, fontsize=_FONT + 3, loc="left")
+
+
+def _marker(marker: str, colour: str, label: str, size: float) -> Any:
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    return Line2D(
+        [], [], marker=marker, color=colour, markeredgecolor="#333333", markeredgewidth=0.5,
+        linestyle="none", markersize=size, label=label,
+    )  # fmt: skip
+
+
+def _text_width(fig: Figure, text: str, size: float, style: str = "normal") -> float:
+    """The width of *text* in pixels, as *fig*'s renderer draws it."""
+    from matplotlib.text import Text  # noqa: PLC0415
+
+    artist = Text(0, 0, text, fontsize=size, fontstyle=style, figure=fig)
+    return float(artist.get_window_extent(renderer=fig._get_renderer()).width)  # type: ignore[attr-defined]
+
+
+def _axis_label(zone: str, first: datetime, last: datetime, ticks: Sequence[float]) -> str:
+    """``Time in Asia/Tokyo (+09:00)``, with every offset the zone shows on the axis."""
+    import matplotlib.dates as mdates  # noqa: PLC0415
+
+    seen = [_time.to_zone(first, zone), _time.to_zone(last, zone)]
+    seen += [_time.to_zone(mdates.num2date(x), zone) for x in ticks]
+    seen.sort(key=_time.micros)
+    offsets = list(dict.fromkeys(_time.format_offset(moment) for moment in seen))
+    return f"Time in {zone} ({', then '.join(offsets)})"
+
+
+def _widest_gap(
+    start: float, end: float, busy: list[tuple[float, float]], margin: float
+) -> tuple[float, float]:
+    """The widest stretch of ``start..end`` at least *margin* away from every busy interval."""
+    best = (start, 0.0)
+    cursor = start
+    for s, e in sorted(busy):
+        if e + margin <= cursor or s - margin >= end:
+            continue
+        if s - margin - cursor > best[1]:
+            best = (cursor, s - margin - cursor)
+        cursor = max(cursor, e + margin)
+    if end - cursor > best[1]:
+        best = (cursor, end - cursor)
+    return best
