@@ -259,8 +259,9 @@ def to_ical(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if name:
-        calendar.add("name", name)
-        calendar.add("x-wr-calname", name)
+        # As TEXT (commas escaped): icalendar writes these two raw otherwise.
+        calendar.add("name", ical.vText(name))
+        calendar.add("x-wr-calname", ical.vText(name))
     for zone in sorted(writer.dates):
         low, high = writer.dates[zone]
         calendar.add_component(

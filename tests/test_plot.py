@@ -1,0 +1,211 @@
+"""The timeline plot: one lane per person, labelled meetings, markers, a time axis in one zone."""
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import matplotlib
+import matplotlib.dates as mdates
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from itinerary import EventLog, ItineraryError, load_scenario
+from itinerary.cli import main
+from itinerary.errors import MissingExtraError, UnknownZoneError
+from itinerary.places import GAZETTEER, TOKYO
+from itinerary.plot import DEADLINES_LANE, timeline
+from itinerary.strategies import NAMES, itineraries
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml"
+PEOPLE = ["Donald Trump", "Emperor Naruhito", "Sanae Takaichi"]  # in order of first appearance
+
+
+def tour_axes(**options: object) -> Axes:
+    """The axes of the Asia tour's timeline, drawn with *options*."""
+    return timeline(load_scenario(EXAMPLE).log, **options).axes[0]  # type: ignore[arg-type]
+
+
+def lanes(axes: Axes) -> list[str]:
+    """The lanes' labels, top to bottom."""
+    return [label.get_text() for label in axes.get_yticklabels()]
+
+
+def texts(axes: Axes) -> list[str]:
+    """Every text drawn in the axes."""
+    return [text.get_text() for text in axes.texts]
+
+
+def test_one_lane_per_person_then_the_deadlines() -> None:
+    """The tour has three people: three lanes in order of appearance, then the deadlines."""
+    assert lanes(tour_axes(tz="Asia/Tokyo")) == [*PEOPLE, DEADLINES_LANE]
+
+
+def test_meetings_are_labelled_with_their_titles() -> None:
+    """Each meeting's title is drawn once per participant's lane."""
+    drawn = texts(tour_axes(tz="Asia/Tokyo"))
+    assert drawn.count("U.S.-Japan summit") == 2  # Trump and Takaichi
+    assert drawn.count("Meeting with the Emperor") == 2
+    assert drawn.count("APEC Summit") == 1
+
+
+def test_other_offsets_are_shown_in_the_labels() -> None:
+    """On a Tokyo axis, the ASEAN summit shows its own Kuala Lumpur times; Tokyo's do not."""
+    drawn = texts(tour_axes(tz="Asia/Tokyo"))
+    assert "ASEAN Summit (14:00-17:00 +08:00)" in drawn
+    assert "U.S.-Japan summit" in drawn
+    drawn = texts(tour_axes(tz="Asia/Kuala_Lumpur"))
+    assert "U.S.-Japan summit (10:00-11:30 +09:00)" in drawn
+
+
+def test_signings_and_deadlines_are_markers() -> None:
+    """Two signings by two people are four stars; the deadline, months later, is at the edge."""
+    axes = tour_axes(tz="Asia/Tokyo")
+    markers = [line.get_marker() for line in axes.lines]
+    assert markers.count("*") == 4
+    assert markers.count(">") == 1  # past the axis's right end
+    drawn = texts(axes)
+    assert "signed: U.S.-Japan trade agreement" in drawn
+    assert any(text.startswith("due 2026-04-28 12:00 +09:00 Tokyo") for text in drawn)
+
+
+def test_journeys_are_hatched_bars() -> None:
+    """Trump's three journeys are hatched; stays are not."""
+    axes = tour_axes(tz="Asia/Tokyo")
+    hatched = [c for c in axes.collections if c.get_hatch()]
+    assert len(hatched) == 3
+
+
+def test_the_axis_reads_in_the_chosen_zone() -> None:
+    """The axis label names the zone and offset, and a midnight tick is that zone's midnight."""
+    for zone, offset in (("Asia/Tokyo", "+09:00"), ("America/New_York", "-04:00")):
+        axes = tour_axes(tz=zone)
+        assert axes.get_xlabel() == f"Time in {zone} ({offset})"
+        ticks = axes.xaxis.get_major_locator()()
+        midnight = datetime(2025, 10, 28, tzinfo=UTC) - timedelta(hours=int(offset[:3]))
+        assert mdates.date2num(midnight) in ticks
+        labels = axes.xaxis.get_major_formatter().format_ticks(ticks)
+        assert labels[list(ticks).index(mdates.date2num(midnight))] == "Tue 28 Oct"
+
+
+def test_the_default_zone_is_the_first_events_place() -> None:
+    """Without tz, the axis reads in Kuala Lumpur's zone, where the tour starts; never UTC."""
+    assert tour_axes().get_xlabel() == "Time in Asia/Kuala_Lumpur (+08:00)"
+
+
+def test_a_place_gives_its_zone() -> None:
+    """A Place as tz: the axis reads in its zone."""
+    assert tour_axes(tz=GAZETTEER["Seoul"]).get_xlabel() == "Time in Asia/Seoul (+09:00)"
+
+
+def test_a_bad_zone_is_refused() -> None:
+    """A zone that is not an IANA name raises UnknownZoneError."""
+    with pytest.raises(UnknownZoneError):
+        tour_axes(tz="Mars/Olympus_Mons")
+
+
+def test_end_before_start_is_refused() -> None:
+    """An axis whose end is not after its start raises the library's error."""
+    with pytest.raises(ItineraryError, match="must be after start"):
+        tour_axes(start=TOKYO.at("2025-10-28 12:00"), end=TOKYO.at("2025-10-28 11:00"))
+
+
+def test_a_window_moves_the_deadline_inside() -> None:
+    """With the axis running to May 2026, the deadline is a diamond on it, not at the edge."""
+    axes = tour_axes(tz="Asia/Tokyo", end=TOKYO.at("2026-05-01 00:00"))
+    assert [line.get_marker() for line in axes.lines].count("D") == 1
+
+
+def test_draws_on_given_axes() -> None:
+    """Given axes, the timeline draws there and returns that figure."""
+    figure = Figure()
+    axes = figure.add_subplot()
+    assert timeline(load_scenario(EXAMPLE).log, ax=axes, tz="Asia/Tokyo") is figure
+    assert lanes(axes) == [*PEOPLE, DEADLINES_LANE]
+
+
+def test_an_empty_log_says_so() -> None:
+    """No events: a figure that says so, with no lanes."""
+    axes = timeline(EventLog()).axes[0]
+    assert texts(axes) == ["No events"]
+    assert lanes(axes) == []
+
+
+def test_no_pyplot_and_no_backend_change() -> None:
+    """Drawing and saving a timeline never imports pyplot, so no backend is chosen or changed."""
+    code = (
+        "import sys, io; from itinerary import load_scenario; from itinerary.plot import timeline;"
+        f"fig = timeline(load_scenario({str(EXAMPLE)!r}).log); fig.savefig(io.BytesIO());"
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_without_matplotlib_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without matplotlib, timeline() raises MissingExtraError (an ImportError) naming the extra."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "itinerary\[plot\]"') as info:
+        timeline(EventLog())
+    assert isinstance(info.value, ImportError)
+    assert info.value.extra == "plot"
+
+
+@settings(max_examples=15)
+@given(
+    itineraries(
+        people=st.sampled_from(NAMES),
+        places=st.sampled_from(tuple(GAZETTEER.values())),
+        max_events=30,
+    )
+)
+def test_any_tour_has_one_lane_per_person(log: EventLog) -> None:
+    """For any tour, the lanes are its people in order of appearance, then deadlines if any."""
+    axes = timeline(log).axes[0]
+    people = list(dict.fromkeys(who for event in sorted_events(log) for who in event.people))
+    has_deadlines = any(getattr(event, "obligations", ()) for event in log)
+    assert lanes(axes) == people + ([DEADLINES_LANE] if has_deadlines else [])
+
+
+def sorted_events(log: EventLog) -> list[object]:
+    """The log's events in occurrence order (the order lanes are given in)."""
+    from itinerary.projections import timeline as occurrences  # noqa: PLC0415
+
+    return list(occurrences(log).events)
+
+
+def test_cli_agenda_plots_a_png(tmp_path: Path) -> None:
+    """`itinerary agenda FILE --plot out.png` prints the agenda and writes a PNG."""
+    target = tmp_path / "tour.png"
+    result = CliRunner().invoke(main, ["agenda", str(EXAMPLE), "--plot", str(target)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert "Tuesday 28 October 2025" in result.stdout
+    assert f"Wrote the timeline to {target}" in result.stdout
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_cli_plot_follows_tz(tmp_path: Path) -> None:
+    """--tz sets the plot's zone too: an SVG drawn with --tz Seoul names Asia/Seoul."""
+    target = tmp_path / "tour.svg"
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # keep text as text in the SVG
+        result = CliRunner().invoke(
+            main, ["agenda", str(EXAMPLE), "--tz", "Seoul", "--plot", str(target)]
+        )
+    assert result.exit_code == 0
+    assert "Time in Asia/Seoul (+09:00)" in target.read_text()
+
+
+def test_cli_plot_to_an_unknown_format_is_a_user_error(tmp_path: Path) -> None:
+    """An image suffix matplotlib cannot write is one line on stderr, exit status 2."""
+    result = CliRunner().invoke(
+        main, ["agenda", str(EXAMPLE), "--plot", str(tmp_path / "tour.xyz")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("itinerary: ")
+    assert "xyz" in result.stderr
