@@ -136,9 +136,11 @@ def test_an_empty_log_says_so() -> None:
 
 
 def test_no_pyplot_and_no_backend_change() -> None:
-    """Drawing and saving a timeline never imports pyplot, so no backend is chosen or changed."""
+    """Importing imports no extra; drawing and saving never imports pyplot (no backend change)."""
     code = (
         "import sys, io; from itinerary import load_scenario; from itinerary.plot import timeline;"
+        "import itinerary.ical, itinerary.cli;"
+        "assert 'matplotlib' not in sys.modules and 'icalendar' not in sys.modules;"
         f"fig = timeline(load_scenario({str(EXAMPLE)!r}).log); fig.savefig(io.BytesIO());"
         "print('matplotlib.pyplot' in sys.modules)"
     )
