@@ -19,10 +19,11 @@ global state.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -55,6 +56,7 @@ _MAX_LEVELS = 8  # rows of labels above one lane; labels that find no room are l
 _FONT = 8.0
 _STATUS_COLOURS = {"pending": "#e69f00", "overdue": "#d62728", "met": "#2ca02c"}
 _TRAVEL_EDGE = "#555555"
+_Style = Literal["normal", "italic"]
 
 
 def _matplotlib() -> Any:
@@ -80,7 +82,7 @@ class _Label:
     x: float
     width: float
     text: str
-    style: str = "normal"
+    style: _Style = "normal"
 
 
 def _num(instant: datetime) -> float:
@@ -305,7 +307,7 @@ class _Chart:
         self.above: dict[str, list[tuple[_Label, int]]] = {}
         self.below: dict[str, list[tuple[_Label, int]]] = {}
 
-    def width(self, text: str, size: float = _FONT, style: str = "normal") -> float:
+    def width(self, text: str, size: float = _FONT, style: _Style = "normal") -> float:
         """The width of *text* on the time axis, in days."""
         return _text_width(self.fig, text, size, style) * self.days_per_px
 
@@ -430,6 +432,7 @@ class _Chart:
             return
         y = self.centres[span.who]
         box = (y - _BAR / 2, _BAR)
+        style: _Style = "normal"
         if span.kind == "stay":
             assert span.place is not None
             self.axes.broken_barh(
@@ -437,14 +440,14 @@ class _Chart:
                 alpha=0.22 if span.end is None else 0.45, edgecolors="none", zorder=2,
             )  # fmt: skip
             text = span.place.name + _offset_note(span.start, span.place, self.zone)
-            style = "italic" if span.end is None else "normal"
+            if span.end is None:
+                style = "italic"
         else:
             self.axes.broken_barh(
                 [(s, e - s)], box, facecolors="white", edgecolors=_TRAVEL_EDGE, hatch="////",
                 linewidth=0.6, zorder=2,
             )  # fmt: skip
             text = f"to {span.destination.name if span.destination is not None else '?'}"
-            style = "normal"
         space = self.width(" ")
         free_start, free_width = _widest_gap(s, e, busy, space)
         if self.width(text, _FONT - 0.5, style) + 2 * space < free_width:
@@ -511,12 +514,26 @@ def _marker(marker: str, colour: str, label: str, size: float) -> Any:
     )  # fmt: skip
 
 
-def _text_width(fig: Figure, text: str, size: float, style: str = "normal") -> float:
-    """The width of *text* in pixels, as *fig*'s renderer draws it."""
-    from matplotlib.text import Text  # noqa: PLC0415
+@functools.lru_cache(maxsize=8)
+def _renderer(dpi: float) -> Any:
+    """An Agg renderer at *dpi*, only to measure text (text sizes depend on the dpi only)."""
+    from matplotlib.backends.backend_agg import RendererAgg  # noqa: PLC0415
 
-    artist = Text(0, 0, text, fontsize=size, fontstyle=style, figure=fig)
-    return float(artist.get_window_extent(renderer=fig._get_renderer()).width)  # type: ignore[attr-defined]
+    return RendererAgg(1, 1, dpi)
+
+
+@functools.lru_cache(maxsize=4096)
+def _measure(text: str, size: float, style: _Style, dpi: float) -> float:
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    font = FontProperties(size=size, style=style)
+    width, _, _ = _renderer(dpi).get_text_width_height_descent(text, font, ismath=False)
+    return float(width)
+
+
+def _text_width(fig: Figure, text: str, size: float, style: _Style = "normal") -> float:
+    """The width of *text* in pixels, as drawn at *fig*'s dpi (measured once, then kept)."""
+    return _measure(text, size, style, float(fig.dpi))
 
 
 def _axis_label(zone: str, first: datetime, last: datetime, ticks: Sequence[float]) -> str:
