@@ -70,7 +70,7 @@ def _kind_of(path: str) -> str:
         return "store"
     if suffix in CALENDAR_SUFFIXES:
         return "calendar"
-    known = ", ".join(SCENARIO_SUFFIXES + SQLITE_SUFFIXES + JSONL_SUFFIXES)
+    known = ", ".join(SCENARIO_SUFFIXES + SQLITE_SUFFIXES + JSONL_SUFFIXES + CALENDAR_SUFFIXES)
     raise UserError(f"{path}: unknown kind of file {suffix or '(no suffix)'!r}; use {known}")
 
 
