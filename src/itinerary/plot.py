@@ -77,7 +77,7 @@ def _matplotlib() -> Any:
 
 @attrs.frozen
 class _Label:
-    """A text to place above a lane, starting at *x* (days), *width* days wide."""
+    """A text to place above or below a lane, starting at *x* (days), *width* days wide."""
 
     x: float
     width: float
