@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from itinerary import EventLog, ItineraryError, load_scenario
+from itinerary import EventLog, ItineraryError, ObligationMet, load_scenario
 from itinerary.cli import main
 from itinerary.errors import MissingExtraError, UnknownZoneError
 from itinerary.places import GAZETTEER, TOKYO
@@ -133,6 +133,14 @@ def test_an_empty_log_says_so() -> None:
     axes = timeline(EventLog()).axes[0]
     assert texts(axes) == ["No events"]
     assert lanes(axes) == []
+
+
+def test_events_without_places_need_a_zone() -> None:
+    """Only fulfilments (no place, no person): the figure says to give tz=; with it, an axis."""
+    log = EventLog([ObligationMet("Deal", "pay", TOKYO.at("2025-10-28 12:00"))])
+    assert texts(timeline(log).axes[0]) == ["No event has a place: give tz= to draw the axis"]
+    axes = timeline(log, tz="Asia/Tokyo").axes[0]
+    assert (lanes(axes), axes.get_xlabel()) == ([], "Time in Asia/Tokyo (+09:00)")
 
 
 def test_no_pyplot_and_no_backend_change() -> None:

@@ -52,7 +52,7 @@ __all__ = ["PRODID", "to_ical", "write_ical"]
 PRODID = "-//itinerary//itinerary tour calendar//EN"
 """The ``PRODID`` of every calendar :func:`to_ical` writes."""
 
-INSTALL = 'pip install "itinerary[ical]"'
+_INSTALL = 'pip install "itinerary[ical]"'
 """The command that installs what :func:`to_ical` needs (``itinerary[notebook]`` does too)."""
 
 _SECOND = 1_000_000  # µs
@@ -65,7 +65,7 @@ def _icalendar() -> Any:
         import icalendar  # noqa: PLC0415 - an optional extra, imported when used
     except ImportError as exc:
         raise MissingExtraError(
-            f"itinerary.ical needs icalendar, which is not installed: {INSTALL} "
+            f"itinerary.ical needs icalendar, which is not installed: {_INSTALL} "
             '(or pip install "itinerary[notebook]")',
             extra="ical",
         ) from exc

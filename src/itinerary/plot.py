@@ -45,7 +45,7 @@ __all__ = ["DEADLINES_LANE", "timeline"]
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
 
-INSTALL = 'pip install "itinerary[plot]"'
+_INSTALL = 'pip install "itinerary[plot]"'
 """The command that installs what :func:`timeline` needs (``itinerary[notebook]`` does too)."""
 
 _WIDTH = 12.0  # inches: the figure's width when timeline() makes the figure
@@ -68,7 +68,7 @@ def _matplotlib() -> Any:
         import matplotlib.patches  # noqa: PLC0415
     except ImportError as exc:
         raise MissingExtraError(
-            f"itinerary.plot needs matplotlib, which is not installed: {INSTALL} "
+            f"itinerary.plot needs matplotlib, which is not installed: {_INSTALL} "
             '(or pip install "itinerary[notebook]")',
             extra="plot",
         ) from exc
@@ -235,7 +235,8 @@ def timeline(
         shown = axes if axes is not None else fig.add_subplot()
         shown.set_yticks([])
         shown.set_xticks([])
-        shown.text(0.5, 0.5, "No events", ha="center", va="center", transform=shown.transAxes)
+        note = "No event has a place: give tz= to draw the axis" if events else "No events"
+        shown.text(0.5, 0.5, note, ha="center", va="center", transform=shown.transAxes)
         if title:
             shown.set_title(title)
         return fig
