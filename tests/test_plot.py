@@ -135,6 +135,15 @@ def test_an_empty_log_says_so() -> None:
     assert lanes(axes) == []
 
 
+def test_a_new_figure_shows_itself_in_notebooks() -> None:
+    """The figure timeline() makes has _repr_png_ (IPython's hook), even without pyplot."""
+    png = timeline(load_scenario(EXAMPLE).log)._repr_png_()  # type: ignore[attr-defined]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    figure = Figure()
+    timeline(load_scenario(EXAMPLE).log, ax=figure.add_subplot())
+    assert not hasattr(figure, "_repr_png_")  # the caller's own figure is left as it was
+
+
 def test_events_without_places_need_a_zone() -> None:
     """Only fulfilments (no place, no person): the figure says to give tz=; with it, an axis."""
     log = EventLog([ObligationMet("Deal", "pay", TOKYO.at("2025-10-28 12:00"))])

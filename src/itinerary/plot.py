@@ -20,6 +20,7 @@ global state.
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -211,7 +212,8 @@ def timeline(
         The :class:`matplotlib.figure.Figure` drawn on (the one *ax* belongs to, if given).
         Lanes are in the order people first appear in the log; their names are the y tick
         labels, followed by :data:`DEADLINES_LANE` if any agreement has obligations. Save it
-        with ``fig.savefig("tour.png")``; in a notebook it shows itself.
+        with ``fig.savefig("tour.png")``; in a notebook (IPython, Jupyter) it shows itself as
+        a PNG, whether or not ``pyplot`` was imported.
 
     Raises:
         MissingExtraError: matplotlib is not installed.
@@ -239,6 +241,8 @@ def timeline(
         shown.text(0.5, 0.5, note, ha="center", va="center", transform=shown.transAxes)
         if title:
             shown.set_title(title)
+        if ax is None:
+            _show_in_notebooks(fig)
         return fig
     chart = _Chart(fig, axes, events, zone, window)
     chart.lay_out(title)
@@ -246,7 +250,27 @@ def timeline(
     chart.draw_marks()
     chart.draw_labels()
     chart.draw_legend(title)
+    if ax is None:
+        _show_in_notebooks(fig)
     return fig
+
+
+def _png(fig: Figure) -> bytes:
+    """*fig* as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def _show_in_notebooks(fig: Figure) -> None:
+    """Give *fig* a ``_repr_png_``, so that IPython and Jupyter show it as a picture.
+
+    A figure made without ``pyplot`` has no display formatter until something imports
+    ``pyplot`` (which loads the notebook's backend); without this it would show as
+    ``<Figure size 1200x548 with 1 Axes>``. Where the backend's formatter is registered,
+    IPython uses that one instead, so the picture is never shown twice.
+    """
+    setattr(fig, "_repr_png_", functools.partial(_png, fig))  # noqa: B010 - not a Figure attribute
 
 
 def _window(
