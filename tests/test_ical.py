@@ -135,6 +135,27 @@ def test_the_tour_has_its_header_and_one_component_per_fact() -> None:
     assert todos[0].status.value == "NEEDS-ACTION"
 
 
+SUMMIT = """\
+BEGIN:VEVENT
+SUMMARY:U.S.-Japan summit
+DTSTART;TZID=Asia/Tokyo:20251028T100000
+DTEND;TZID=Asia/Tokyo:20251028T113000
+DTSTAMP:20251029T060000Z
+UID:7d22da20ba4a1a8a1ec5930382ecbff0@itinerary
+CATEGORIES:MEETING
+DESCRIPTION:Participants: Donald Trump\\, Sanae Takaichi
+LOCATION:Akasaka State Guest House\\, Tokyo\\, Japan
+END:VEVENT
+"""
+
+
+def test_the_summit_is_written_as_docs_show_it() -> None:
+    """Golden text: the summit's VEVENT, byte for byte (UIDs must not change by accident)."""
+    text = to_ical(load_scenario(EXAMPLE).log).decode().replace("\r\n", "\n")
+    start = text.index("BEGIN:VEVENT\nSUMMARY:U.S.-Japan summit")
+    assert text[start : text.index("END:VEVENT", start) + len("END:VEVENT\n")] == SUMMIT
+
+
 def test_the_tour_summit_reads_back_exactly_in_tokyo() -> None:
     """The summit comes back from vobject as 10:00-11:30 in Asia/Tokyo, with its venue."""
     calendar = parse(to_ical(load_scenario(EXAMPLE).log))

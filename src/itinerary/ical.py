@@ -101,7 +101,7 @@ class _Writer:
 
     def uid(self, *parts: object) -> str:
         """A UID from the content *parts*: the same parts give the same UID."""
-        digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+        digest = hashlib.sha256("\x1f".join(map(repr, parts)).encode()).hexdigest()[:32]
         uid, n = f"{digest}@itinerary", 1
         while uid in self.uids:  # the same fact recorded twice: number the copies
             n += 1
