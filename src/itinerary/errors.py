@@ -15,11 +15,13 @@ __all__ = [
     "InvalidPlanError",
     "ItineraryError",
     "LocalTimeError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "NoSuchDateError",
     "NonexistentLocalTimeError",
     "ScenarioError",
     "StoreError",
+    "TableError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
@@ -133,3 +135,30 @@ class ConsistencyError(ItineraryError):
     def __init__(self, message: str, violations: tuple[object, ...] = ()) -> None:
         super().__init__(message)
         self.violations = violations
+
+
+class MissingExtraError(ItineraryError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it.
+
+    ``name`` is the missing module (as for any :class:`ImportError`) and ``extra`` the
+    extra that brings it: ``pip install "itinerary[notebook]"``.
+    """
+
+    def __init__(self, name: str, extra: str, feature: str) -> None:
+        super().__init__(
+            f'{feature} needs {name}, which is not installed: pip install "itinerary[{extra}]"',
+            name=name,
+        )
+        self.extra = extra
+        self.feature = feature
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (self.name, self.extra, self.feature))
+
+
+class TableError(ItineraryError, ValueError):
+    """A table was asked of something that has no such table (see :mod:`itinerary.frames`).
+
+    An unknown table name (the message lists the value's tables), or a value that is not a
+    log, a state, an agenda or the outcomes of a study.
+    """
