@@ -107,6 +107,9 @@ class _Table:
     columns: dict[str, list[Any]]
     spec: dict[str, _Column]
     orders: dict[str, tuple[str, ...]] = attrs.field(factory=dict)  # a group's categories
+    # Microseconds (UTC, or wall clock for "local") of time columns whose builder knew them:
+    # a DataFrame is built from these without taking the datetimes apart again.
+    exact: dict[str, list[int]] = attrs.field(factory=dict)
 
     def records(self) -> list[Record]:
         names = list(self.columns)
@@ -116,7 +119,10 @@ class _Table:
 
 
 def _new(spec: dict[str, _Column]) -> _Table:
-    return _Table({name: [] for name in spec}, spec)
+    exact: dict[str, list[int]] = {
+        name: [] for name, column in spec.items() if column.kind in {"instant", "local"}
+    }
+    return _Table({name: [] for name in spec}, spec, exact=exact)
 
 
 _I, _U, _B, _F = _Column("int"), _Column("uint"), _Column("bool"), _Column("float")
@@ -177,38 +183,43 @@ _EVENTS = {
 
 def _events(events: Iterable[Event]) -> _Table:
     table = _new(_EVENTS)
-    out = table.columns
-    for position, event in enumerate(events):
+    add = {name: column.append for name, column in table.columns.items()}
+    exact_at, exact_local = table.exact["at"].append, table.exact["local"].append
+    micros, zone_name = _time.micros, _time.zone_name
+    for position, event in enumerate(events):  # the hot loop of a big log: few calls
         place = getattr(event, "place", None)
         place = place if isinstance(place, Place) else None
         at = event.occurred_at
-        local, offset, zone = _shown(at, place)
+        us = micros(at)
+        zone = zone_name(at)
+        if place is not None and zone != place.tz:  # else given in its place's zone already
+            at, zone = place.local(at), place.tz
+        delta = at.utcoffset()
+        offset = _OFFSETS.get(delta) or _offset(at)
         people = tuple(event.people)
         end = event.end if isinstance(event, MeetingHeld) else None
-        row = {
-            "position": position,
-            "kind": type(event).__name__,
-            "who": _who(people),
-            "people": people,
-            "place": _name(place),
-            "at": _utc(at),
-            "local": local,
-            "offset": offset,
-            "zone": zone,
-            "end": _utc(end),
-            "end_local": None if end is None else _shown(end, place)[0],
-            "to": _name(event.to) if isinstance(event, Departed) else None,
-            "title": getattr(event, "title", None),
-            "venue": getattr(event, "venue", None),
-            "agreement": event.agreement if isinstance(event, ObligationMet) else None,
-            "what": event.what if isinstance(event, ObligationMet) else None,
-            "obligations": tuple(o.what for o in event.obligations)
-            if isinstance(event, AgreementSigned)
-            else None,
-            "text": event.describe(),
-        }
-        for name, value in row.items():
-            out[name].append(value)
+        add["position"](position)
+        add["kind"](type(event).__name__)
+        add["who"](", ".join(people) if people else None)
+        add["people"](people)
+        add["place"](None if place is None else place.name)
+        add["at"](_EPOCH + timedelta(microseconds=us))
+        exact_at(us)
+        add["local"](at)
+        exact_local(us + _delta_micros(delta))
+        add["offset"](offset)
+        add["zone"](zone)
+        add["end"](_utc(end))
+        add["end_local"](None if end is None else _shown(end, place)[0])
+        add["to"](_name(event.to) if isinstance(event, Departed) else None)
+        add["title"](getattr(event, "title", None))
+        add["venue"](getattr(event, "venue", None))
+        met = event if isinstance(event, ObligationMet) else None
+        add["agreement"](None if met is None else met.agreement)
+        add["what"](None if met is None else met.what)
+        signed = event if isinstance(event, AgreementSigned) else None
+        add["obligations"](None if signed is None else tuple(o.what for o in signed.obligations))
+        add["text"](event.describe())
     return table
 
 
@@ -395,30 +406,36 @@ def _runs(outcomes: Outcomes) -> _Table:
     facts = _step_facts(outcomes)
     names = [name for name, _, _, _ in facts]
     table = attrs.evolve(_new(_RUNS), orders={"step": tuple(names)})
-    out = table.columns
+    add = {name: column.append for name, column in table.columns.items()}
+    exact = {name: column.append for name, column in table.exact.items()}
     slips, causes, late = outcomes._slips, outcomes._causes, outcomes._late
     zones = {zone: _time.zone(zone) for _, _, _, zone in facts}
-    duration = _duration
+    planned_at = [_EPOCH + timedelta(microseconds=planned) for _, _, planned, _ in facts]
     for run in range(outcomes.runs):
         seed = outcomes.seed_of(run)
         for i, (name, kind, planned, zone) in enumerate(facts):
             slip = slips[i][run]
-            start = _EPOCH + timedelta(microseconds=planned + slip)
+            us = planned + slip
+            start = _EPOCH + timedelta(microseconds=us)
             local = start.astimezone(zones[zone])
+            delta = local.utcoffset()
             cause = causes[i][run]
-            out["run"].append(run)
-            out["seed"].append(seed)
-            out["step"].append(name)
-            out["kind"].append(kind)
-            out["planned"].append(_EPOCH + timedelta(microseconds=planned))
-            out["start"].append(start)
-            out["local"].append(local)
-            out["offset"].append(_offset(local))
-            out["zone"].append(zone)
-            out["slip"].append(duration(slip))
-            out["late"].append(slip > 0)
-            out["overdue"].append(bool(late[i][run]))
-            out["cause"].append(names[cause] if cause >= 0 else None)
+            add["run"](run)
+            add["seed"](seed)
+            add["step"](name)
+            add["kind"](kind)
+            add["planned"](planned_at[i])
+            exact["planned"](planned)
+            add["start"](start)
+            exact["start"](us)
+            add["local"](local)
+            exact["local"](us + _delta_micros(delta))
+            add["offset"](_OFFSETS.get(delta) or _offset(local))
+            add["zone"](zone)
+            add["slip"](timedelta(microseconds=slip))
+            add["late"](slip > 0)
+            add["overdue"](bool(late[i][run]))
+            add["cause"](names[cause] if cause >= 0 else None)
     return table
 
 
@@ -462,10 +479,6 @@ def _outcomes(outcomes: Outcomes, table: str | None) -> _Table:
     if chosen == "risks":
         return _risks(outcomes)
     return _deadline_risks(outcomes)
-
-
-def _duration(us: int) -> timedelta:
-    return timedelta(microseconds=us)
 
 
 # -- dispatch ------------------------------------------------------------------------------
@@ -620,9 +633,18 @@ def _frame(table: _Table, feature: str) -> pd.DataFrame:
     data: dict[str, Any] = {}
     for name, column in table.spec.items():
         values = table.columns[name]
+        known = table.exact.get(name)
         if column.kind == "category":
             assert column.group is not None
             data[name] = pandas.Categorical(values, categories=groups[column.group])
+        elif known is not None and len(known) == len(values):
+            unit = "datetime64[us]"
+            column_of = np.array(known, dtype=np.int64).view(unit)
+            data[name] = (
+                pandas.Series(column_of).dt.tz_localize("UTC")
+                if column.kind == "instant"
+                else column_of
+            )
         else:
             data[name] = converters[column.kind](values)
     return pandas.DataFrame(data)
