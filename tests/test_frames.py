@@ -88,7 +88,7 @@ def test_a_log_frame_has_one_row_per_event_with_typed_columns() -> None:
     frame = TOUR.log.to_pandas()
     assert len(frame) == len(TOUR.log) == 14
     assert list(frame["position"]) == list(range(14))
-    assert str(frame["at"].dtype) == UTC_DTYPE
+    assert str(frame["occurred_at"].dtype) == UTC_DTYPE
     assert str(frame["end"].dtype) == UTC_DTYPE
     assert str(frame["local"].dtype) == "datetime64[us]"
     for name in ("kind", "who", "place", "zone", "to"):
@@ -106,7 +106,7 @@ def test_a_log_frame_row_reads_as_the_event() -> None:
     assert summit["who"] == ", ".join(event.participants)
     assert summit["people"] == event.participants
     assert (summit["place"], summit["zone"], summit["offset"]) == ("Tokyo", "Asia/Tokyo", "+09:00")
-    assert summit["at"] == pd.Timestamp("2025-10-28 01:00", tz="UTC")
+    assert summit["occurred_at"] == pd.Timestamp("2025-10-28 01:00", tz="UTC")
     assert summit["local"] == pd.Timestamp("2025-10-28 10:00")
     assert summit["end"] == pd.Timestamp(event.end)
     assert summit["text"] == event.describe()
@@ -144,14 +144,14 @@ def test_records_and_frame_rows_are_the_same(log: EventLog) -> None:
 def test_every_instant_survives_exactly(log: EventLog) -> None:
     """Each event's instant is in the frame to the microsecond: UTC, wall time and offset."""
     frame = log.to_pandas()
-    assert str(frame["at"].dtype) == UTC_DTYPE
-    assert _micros_column(frame["at"]) == [_time.micros(e.occurred_at) for e in log]
+    assert str(frame["occurred_at"].dtype) == UTC_DTYPE
+    assert _micros_column(frame["occurred_at"]) == [_time.micros(e.occurred_at) for e in log]
     for i, (event, record) in enumerate(zip(log, log.to_records(), strict=True)):
         place = getattr(event, "place", None)
         shown = place.local(event.occurred_at) if place is not None else event.occurred_at
         assert frame["local"].iloc[i].to_pydatetime() == _wall(shown)
         assert frame["offset"].iloc[i] == _time.format_offset(shown)
-        assert _time.micros(record["at"]) == _time.micros(event.occurred_at)
+        assert _time.micros(record["occurred_at"]) == _time.micros(event.occurred_at)
         assert _time.micros(record["local"]) == _time.micros(event.occurred_at)
         assert record["local"].utcoffset() == shown.utcoffset()
 
@@ -164,7 +164,7 @@ def test_the_two_readings_of_a_repeated_hour_stay_apart() -> None:
     frame = log.to_pandas()
     assert list(frame["local"]) == [pd.Timestamp("2025-11-02 01:30")] * 2
     assert list(frame["offset"]) == ["-04:00", "-05:00"]
-    assert frame["at"].iloc[1] - frame["at"].iloc[0] == pd.Timedelta(hours=1)
+    assert frame["occurred_at"].iloc[1] - frame["occurred_at"].iloc[0] == pd.Timedelta(hours=1)
 
 
 def test_instants_far_from_today_survive() -> None:
@@ -173,7 +173,10 @@ def test_instants_far_from_today_survive() -> None:
     early = tokyo.at("0001-01-02 12:00")
     late = tokyo.at("9999-12-30 12:00")
     log = EventLog([Arrived("A", tokyo, early), Departed("A", tokyo, late)])
-    assert _micros_column(log.to_pandas()["at"]) == [_time.micros(early), _time.micros(late)]
+    assert _micros_column(log.to_pandas()["occurred_at"]) == [
+        _time.micros(early),
+        _time.micros(late),
+    ]
 
 
 def test_an_obligation_met_has_no_place_and_keeps_its_zone() -> None:
@@ -190,7 +193,7 @@ def test_an_empty_log_has_the_columns_and_no_rows() -> None:
     frame = EventLog().to_pandas()
     assert len(frame) == 0
     assert list(frame.columns) == list(TOUR.log.to_pandas().columns)
-    assert str(frame["at"].dtype) == UTC_DTYPE
+    assert str(frame["occurred_at"].dtype) == UTC_DTYPE
     assert EventLog().to_records() == []
 
 
@@ -311,7 +314,7 @@ def test_a_study_records_equal_its_frame() -> None:
     for table in frames.OUTCOMES_TABLES:
         _same_rows(STUDY.to_records(table), STUDY.to_pandas(table))
     risks = STUDY.to_records("risks")
-    assert [(r["step"], r["p_late"], r["median"], r["p90"]) for r in risks] == [
+    assert [(r["step"], r["p_late"], r["median_slip"], r["p90_slip"]) for r in risks] == [
         (r.name, r.p_late, r.median, r.p90) for r in STUDY.risks()
     ]
     deadlines = STUDY.to_records("deadlines")
@@ -361,4 +364,18 @@ def test_records_hold_only_aware_datetimes() -> None:
     found = [v for rows in tables for row in rows for v in row.values() if isinstance(v, datetime)]
     assert len(found) > 100
     assert all(v.tzinfo is not None and v.utcoffset() is not None for v in found)
-    assert all(row["at"].tzinfo is UTC for row in tables[0])
+    assert all(row["occurred_at"].tzinfo is UTC for row in tables[0])
+
+
+def test_no_column_hides_behind_a_dataframe_attribute() -> None:
+    """Every column reads as frame.name: none is called like a DataFrame attribute (at, median)."""
+    state = replay(TOUR.log, as_of=SUMMIT)
+    tables = [
+        TOUR.log.to_pandas(),
+        *(state.to_pandas(t) for t in frames.STATE_TABLES),
+        frames.agenda_frame(agenda(TOUR.log)),
+        *(STUDY.to_pandas(t) for t in frames.OUTCOMES_TABLES),
+    ]
+    names = {name for table in tables for name in table.columns}
+    assert {"occurred_at", "local", "zone", "slip"} <= names
+    assert sorted(name for name in names if hasattr(pd.DataFrame, name)) == []

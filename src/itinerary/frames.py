@@ -11,12 +11,12 @@ of plain dicts (no dependency), :func:`to_pandas` a :class:`pandas.DataFrame`
 >>> row = to_records(log)[0]
 >>> row["kind"], row["who"], row["place"], row["zone"], row["offset"]
 ('Arrived', 'Donald Trump', 'Tokyo', 'Asia/Tokyo', '+09:00')
->>> row["at"].isoformat(), row["local"].isoformat()
+>>> row["occurred_at"].isoformat(), row["local"].isoformat()
 ('2025-10-27T08:00:00+00:00', '2025-10-27T17:00:00+09:00')
 
 Each table has one main instant, and three columns that go with it:
 
-- the instant itself (``at``, ``since``, ``due``, ``start``) in UTC: an aware datetime in a
+- the instant itself (``occurred_at``, ``since``, ``due``, ``start``...) in UTC: an aware datetime in a
   record, dtype ``datetime64[us, UTC]`` in a DataFrame;
 - ``local``: the same instant as clocks showed it where it happened. In a record it is an
   aware datetime in that zone; in a DataFrame it is the wall-clock reading alone
@@ -175,7 +175,7 @@ def _who(people: Sequence[str]) -> str | None:
 
 _EVENTS = {
     "position": _I, "kind": _Column("category", "kind"), "who": _PERSON, "people": _O,
-    "place": _PLACE, "at": _T, "local": _L, "offset": _S, "zone": _ZONE, "end": _T,
+    "place": _PLACE, "occurred_at": _T, "local": _L, "offset": _S, "zone": _ZONE, "end": _T,
     "end_local": _L, "to": _PLACE, "title": _S, "venue": _S, "agreement": _S, "what": _S,
     "obligations": _O, "text": _S,
 }  # fmt: skip
@@ -184,7 +184,7 @@ _EVENTS = {
 def _events(events: Iterable[Event]) -> _Table:
     table = _new(_EVENTS)
     add = {name: column.append for name, column in table.columns.items()}
-    exact_at, exact_local = table.exact["at"].append, table.exact["local"].append
+    exact_at, exact_local = table.exact["occurred_at"].append, table.exact["local"].append
     micros, zone_name = _time.micros, _time.zone_name
     for position, event in enumerate(events):  # the hot loop of a big log: few calls
         place = getattr(event, "place", None)
@@ -203,7 +203,7 @@ def _events(events: Iterable[Event]) -> _Table:
         add["who"](", ".join(people) if people else None)
         add["people"](people)
         add["place"](None if place is None else place.name)
-        add["at"](_EPOCH + timedelta(microseconds=us))
+        add["occurred_at"](_EPOCH + timedelta(microseconds=us))
         exact_at(us)
         add["local"](at)
         exact_local(us + _delta_micros(delta))
@@ -231,7 +231,7 @@ _WHEREABOUTS = {
     "zone": _ZONE,
 }  # fmt: skip
 _AGREEMENTS = {
-    "title": _S, "who": _PERSON, "people": _O, "place": _PLACE, "at": _T, "local": _L,
+    "title": _S, "who": _PERSON, "people": _O, "place": _PLACE, "signed_at": _T, "local": _L,
     "offset": _S, "zone": _ZONE, "venue": _S, "obligations": _O,
 }  # fmt: skip
 _DEADLINES = {
@@ -275,7 +275,7 @@ def _agreements(signed: Iterable[AgreementSigned]) -> _Table:
             "who": _who(signing.signatories),
             "people": signing.signatories,
             "place": signing.place.name,
-            "at": _utc(signing.at),
+            "signed_at": _utc(signing.at),
             "local": local,
             "offset": offset,
             "zone": zone,
@@ -373,8 +373,8 @@ _RUNS = {
 }  # fmt: skip
 _RISKS = {
     "step": _Column("category", "step"), "kind": _Column("category", "step_kind"),
-    "planned": _T, "local": _L, "offset": _S, "zone": _ZONE, "p_late": _F, "median": _D,
-    "p90": _D,
+    "planned": _T, "local": _L, "offset": _S, "zone": _ZONE, "p_late": _F,
+    "median_slip": _D, "p90_slip": _D,
 }  # fmt: skip
 _DEADLINE_RISKS = {"agreement": _Column("category", "agreement"), "what": _S, "risk": _F}
 
@@ -455,8 +455,8 @@ def _risks(outcomes: Outcomes) -> _Table:
             "offset": _offset(local),
             "zone": zone,
             "p_late": risk.p_late,
-            "median": risk.median,
-            "p90": risk.p90,
+            "median_slip": risk.median,
+            "p90_slip": risk.p90,
         }
         for name, value in row.items():
             out[name].append(value)
