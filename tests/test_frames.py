@@ -270,7 +270,7 @@ def test_an_agenda_frame_has_a_row_per_entry_in_its_zone() -> None:
 
 def test_an_agenda_frame_takes_only_agenda_entries() -> None:
     """agenda_records() of something other than agenda entries raises TableError."""
-    with pytest.raises(TableError, match="item 0 is a Arrived"):
+    with pytest.raises(TableError, match="item 0 is Arrived"):
         frames.agenda_records(list(TOUR.log))
     assert all(isinstance(e, AgendaEntry) for e in agenda(TOUR.log))
 
@@ -348,7 +348,7 @@ def test_things_without_tables_are_refused() -> None:
         frames.to_records("log")
     with pytest.raises(TableError, match="an EventLog has no table 'runs'"):
         frames.to_records(TOUR.log, "runs")
-    with pytest.raises(TableError, match="item 1 is a int"):
+    with pytest.raises(TableError, match="item 1 is int 1"):
         frames.to_records([TOUR.log[0], 1])
 
 

@@ -16,8 +16,8 @@ of plain dicts (no dependency), :func:`to_pandas` a :class:`pandas.DataFrame`
 
 Each table has one main instant, and three columns that go with it:
 
-- the instant itself (``occurred_at``, ``since``, ``due``, ``start``...) in UTC: an aware datetime in a
-  record, dtype ``datetime64[us, UTC]`` in a DataFrame;
+- the instant itself (``occurred_at``, ``since``, ``due``, ``start``...) in UTC: an aware
+  datetime in a record, dtype ``datetime64[us, UTC]`` in a DataFrame;
 - ``local``: the same instant as clocks showed it where it happened. In a record it is an
   aware datetime in that zone; in a DataFrame it is the wall-clock reading alone
   (``datetime64[us]``), since one column of pandas holds one zone and a tour crosses many:
@@ -80,7 +80,7 @@ OUTCOMES_TABLES = ("runs", "risks", "deadlines")
 
 # How a column becomes a pandas column. "category" columns name a group: columns of one
 # group share their categories (a place is the same category as a place or a destination).
-Kind: TypeAlias = Literal[
+_Kind: TypeAlias = Literal[
     "int", "uint", "bool", "float", "str", "object", "instant", "local", "duration", "category"
 ]
 _KINDS = tuple(cls.__name__ for cls in EVENT_TYPES)
@@ -96,7 +96,7 @@ _NAT = -(1 << 63)  # numpy's NaT, as an int64
 
 @attrs.frozen
 class _Column:
-    kind: Kind
+    kind: _Kind
     group: str | None = None  # for "category": columns that share categories
 
 
@@ -144,6 +144,7 @@ def _utc(instant: datetime | None) -> datetime | None:
 
 
 def _offset(local: datetime) -> str:
+    """``"+09:00"``: :func:`itinerary._time.format_offset`, remembered per offset."""
     delta = local.utcoffset()
     text = _OFFSETS.get(delta)
     if text is None:
@@ -151,9 +152,7 @@ def _offset(local: datetime) -> str:
     return text
 
 
-def _shown(
-    instant: datetime, place: Place | None
-) -> tuple[DateTime | None, str | None, str | None]:
+def _shown(instant: datetime, place: Place | None) -> tuple[DateTime, str, str | None]:
     """(local, offset, zone) for *instant* at *place*, or in its own zone without one."""
     zone = _time.zone_name(instant)
     if place is None or zone == place.tz:  # given in the place's zone: already its local time
@@ -499,7 +498,7 @@ def _checked(items: Iterable[Any], cls: type, what: str) -> list[Any]:
     found = list(items)
     for i, item in enumerate(found):
         if not isinstance(item, cls):
-            raise TableError(f"expected {what}; item {i} is a {type(item).__name__}: {item!r:.80}")
+            raise TableError(f"expected {what}; item {i} is {type(item).__name__} {item!r:.80}")
     return found
 
 
