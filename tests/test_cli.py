@@ -433,3 +433,14 @@ def test_progress_on_a_terminal_counts_every_event(
     assert f"loading tour{suffix}" in err
     assert "check: 100%" in err
     assert run("check", store) == (0, out, "")  # without --progress: no bar
+
+
+def test_progress_into_a_pipe_in_a_real_process(tmp_path: Path) -> None:
+    """In a real process whose stderr is a pipe, export and check --progress write no bar."""
+    store = str(tmp_path / "tour.sqlite")
+    for args in (["export", EXAMPLE, "--to", store, "--progress"], ["check", store, "--progress"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "itinerary", *args], capture_output=True, text=True, check=False
+        )
+        assert (done.returncode, done.stderr) == (0, "")
+        assert done.stdout.endswith("14 events.\n") or done.stdout.startswith("Wrote 14 events")
