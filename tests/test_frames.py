@@ -1,6 +1,7 @@
 """Records and DataFrames: one row per item, typed columns, exact instants, the same rows both ways."""
 
 import math
+import pickle
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -337,6 +338,12 @@ def test_without_pandas_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatc
             call()
         assert isinstance(info.value, ImportError)
         assert (info.value.name, info.value.extra) == ("pandas", "notebook")
+        again = pickle.loads(pickle.dumps(info.value))  # crosses process boundaries intact
+        assert (type(again), str(again), again.name) == (
+            MissingExtraError,
+            str(info.value),
+            "pandas",
+        )
     assert len(TOUR.log.to_records()) == 14  # records need no pandas
 
 

@@ -140,7 +140,7 @@ class ConsistencyError(ItineraryError):
 class MissingExtraError(ItineraryError, ImportError):
     """An optional dependency is not installed; the message says which extra installs it.
 
-    ``name`` is the missing module (as for any :class:`ImportError`) and ``extra`` the
+    ``name`` is the missing module (as for any ``ImportError``) and ``extra`` the
     extra that brings it: ``pip install "itinerary[notebook]"``.
     """
 

@@ -1,7 +1,7 @@
 """Tables of logs, states, agendas and Monte Carlo outcomes: plain records, or DataFrames.
 
 Every table comes two ways, with the same rows and columns: :func:`to_records` gives a list
-of plain dicts (no dependency), :func:`to_pandas` a :class:`pandas.DataFrame`
+of plain dicts (no dependency), :func:`to_pandas` a ``pandas.DataFrame``
 (``pip install "itinerary[notebook]"``). The values have methods for them too:
 ``log.to_pandas()``, ``state.to_pandas("deadlines")``, ``outcomes.to_pandas()``.
 
@@ -553,7 +553,7 @@ def to_records(value: object, table: str | None = None) -> list[Record]:
 
 
 def to_pandas(value: object, table: str | None = None) -> pd.DataFrame:
-    """The rows of :func:`to_records` as a :class:`pandas.DataFrame`, with typed columns.
+    """The rows of :func:`to_records` as a ``pandas.DataFrame``, with typed columns.
 
     Instants are ``datetime64[us, UTC]``, ``local`` columns the wall-clock reading
     (``datetime64[us]``, read with ``offset`` and ``zone``), durations ``timedelta64[us]``,
