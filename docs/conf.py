@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from docutils.nodes import Element
-from sphinx.addnodes import pending_xref
+from sphinx.addnodes import desc_signature, pending_xref
 from sphinx.application import Sphinx
+from sphinx.domains.python import PyVariable
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import PycodeError
 from sphinx.pycode import ModuleAnalyzer
@@ -59,13 +60,12 @@ autosummary_ignore_module_all = False  # public names are the module's __all__
 exclude_patterns = ["_build", "README.md", "**.ipynb_checkpoints", "jupyter_execute"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 
-# autodoc: members of each module's __all__, in source order; a name in __all__ without a
+# autodoc: members of each module's __all__ (exceptions, classes, functions, then variables); a name in __all__ without a
 # docstring fails the build (see _require_docstrings below).
-autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_default_options = {"members": True, "member-order": "groupwise"}
 autodoc_class_signature = "mixed"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
-autodoc_preserve_defaults = True
 typehints_use_signature = False
 typehints_use_signature_return = False
 always_document_param_types = False
@@ -294,9 +294,20 @@ def _import_type_checking_names() -> None:
             exec(textwrap.dedent(block), module.__dict__)  # the module's own imports
 
 
+class _ShortValue(PyVariable):
+    """A module variable, shown with its value only if that fits on a line."""
+
+    def handle_signature(self, sig: str, signode: desc_signature) -> tuple[str, str]:
+        """Drop a value longer than 60 characters (a gazetteer, a table of rules)."""
+        if len(self.options.get("value", "")) > 60:
+            del self.options["value"]
+        return super().handle_signature(sig, signode)
+
+
 def setup(app: Sphinx) -> None:
     """Copy the examples in, check that public names are documented, resolve their aliases."""
     app.connect("missing-reference", _package_name)
+    app.add_directive_to_domain("py", "data", _ShortValue, override=True)
     app.connect("builder-inited", _copy_examples)
     app.connect("autodoc-skip-member", _require_docstrings)
     app.connect("autodoc-process-docstring", _reexported_docstring, priority=100)
