@@ -277,6 +277,18 @@ def _package_name(
     )
 
 
+def _module_not_function(
+    _: Sphinx, what: str, name: str, value: object, options: Any, lines: list[str]
+) -> None:
+    """Summarise the module ``itinerary.agenda`` in docs/api.md, not the function it exports.
+
+    autosummary finds ``itinerary.agenda`` as an attribute of the package first, and the
+    package's ``agenda`` is the function.
+    """
+    if name in api_modules() and not inspect.ismodule(value):
+        lines[:] = (inspect.getdoc(importlib.import_module(name)) or "").splitlines()
+
+
 def _import_type_checking_names() -> None:
     """Run each module's ``if TYPE_CHECKING:`` imports, so that its annotations resolve.
 
@@ -311,4 +323,5 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", _copy_examples)
     app.connect("autodoc-skip-member", _require_docstrings)
     app.connect("autodoc-process-docstring", _reexported_docstring, priority=100)
+    app.connect("autodoc-process-docstring", _module_not_function, priority=100)
     app.connect("builder-inited", lambda _: _import_type_checking_names())
