@@ -58,11 +58,11 @@ extensions = [
 templates_path = ["_templates"]
 autosummary_generate = True
 autosummary_ignore_module_all = False  # public names are the module's __all__
-exclude_patterns = ["_build", "README.md", "**.ipynb_checkpoints", "jupyter_execute"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 
-# autodoc: members of each module's __all__ (exceptions, classes, functions, then variables); a name in __all__ without a
-# docstring fails the build (see _require_docstrings below).
+# autodoc: the members of each module's __all__ (exceptions, classes, functions, then
+# variables); a name in __all__ without a docstring fails the build (_require_docstrings).
 autodoc_default_options = {"members": True, "member-order": "groupwise"}
 autodoc_class_signature = "mixed"
 autodoc_typehints = "description"
@@ -93,12 +93,14 @@ nb_merge_streams = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|collections|typing|types|concurrent|pathlib|os|enum)(\..*)?"),
     (r"py:.*", r"(pendulum|attrs|attr|immutables|cattrs|hypothesis|numpy|dask|tqdm)(\..*)?"),
+    (r"py:.*", r"(pandas|pd|matplotlib|plt|icalendar|IPython)(\..*)?"),  # the notebook extras
     (r"py:.*", r"(sqlite3|io|random|json|abc|re)(\..*)?"),
     (r"py:class", r"(int|str|float|bool|bytes|object|None|tuple|list|dict|set|frozenset)"),
     (r"py:class", r"(type|Exception|ValueError|TypeError|KeyError|BaseException)"),
     (r"py:class", r"(Callable|Iterable|Iterator|Mapping|Sequence|Hashable|Any|Literal)"),
     (r"py:class", r"(DateTime|Duration|Timezone|Map|SearchStrategy|DataObject|Random)"),
     (r"py:class", r"(Executor|Future|Path|PathLike|TypeVar|Generic|Protocol)"),
+    (r"py:class", r"(DataFrame|Series|Figure|Axes|Calendar)"),
     (r"py:(class|mod|data)", r"(array|calendar|zoneinfo|Ellipsis)(\..*)?"),
     # Private types that signatures name: type variables and the projections' state types.
     (r"py:class", r"(itinerary\.[\w.]*\.)?(S|IndexT|Signed|Ledger|WhereaboutsByName)"),
@@ -188,7 +190,11 @@ def _defining_doc(name: str, value: object) -> list[str] | None:
 def _require_docstrings(
     _: Sphinx, what: str, name: str, value: object, skip: bool, options: Any
 ) -> bool | None:
-    """Keep re-exported constants; warn (an error under -W) of a public name without docs."""
+    """Warn (an error under -W) of a public name that autodoc leaves out for want of docs.
+
+    A variable that a module imports is left out too, but the page template adds it back
+    (``_reexported_data``) if it has a docstring where it is defined.
+    """
     if what != "module" or not skip or name.startswith("_"):
         return None
     if _defining_doc(name, value):
@@ -322,10 +328,11 @@ class _ShortValue(PyVariable):
 
 def setup(app: Sphinx) -> None:
     """Copy the examples in, check that public names are documented, resolve their aliases."""
-    app.connect("missing-reference", _package_name)
-    app.add_directive_to_domain("py", "data", _ShortValue, override=True)
     app.connect("builder-inited", _copy_examples)
+    app.connect("builder-inited", lambda _: _import_type_checking_names())
     app.connect("autodoc-skip-member", _require_docstrings)
+    # Before napoleon (priority 500), which then reads the docstrings put in place here.
     app.connect("autodoc-process-docstring", _reexported_docstring, priority=100)
     app.connect("autodoc-process-docstring", _module_not_function, priority=100)
-    app.connect("builder-inited", lambda _: _import_type_checking_names())
+    app.connect("missing-reference", _package_name)
+    app.add_directive_to_domain("py", "data", _ShortValue, override=True)
