@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 Record: TypeAlias = dict[str, Any]
-"""One row of a table: column name -> plain Python value."""
+"""A row of a table, as a dict from column names to plain Python values."""
 
 STATE_TABLES = ("whereabouts", "agreements", "deadlines")
 """The tables of a :class:`~itinerary.State`; the first is the default."""

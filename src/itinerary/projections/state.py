@@ -27,12 +27,12 @@ StateTable: TypeAlias = Literal["whereabouts", "agreements", "deadlines"]
 """The tables of a :class:`State`: :meth:`State.to_records` and :meth:`State.to_pandas`."""
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
-"""The built-in projections composed: whereabouts, agreements and deadlines in one pass."""
+"""The built-in projections (whereabouts, agreements and deadlines) composed, replayed in one pass."""
 
 
 @attrs.frozen
 class State:
-    """What was true as of :attr:`as_of`: whereabouts, agreements signed, deadlines.
+    """What was true as of the instant ``as_of``: whereabouts, agreements signed, deadlines.
 
     Built by :func:`replay`; every answer is computed from the events that occurred at or
     before ``as_of`` and nothing else.
