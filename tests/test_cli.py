@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from itinerary import _progress
 from itinerary.cli import main
 from itinerary.consistency import check
 from itinerary.scenarios import load_scenario
@@ -396,3 +397,50 @@ def test_simulate_mistakes_are_one_line(args: tuple[str, ...], words: str) -> No
     code, _, err = run(*args)
     assert code == 2
     assert words in err
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
+def test_progress_is_silent_off_a_terminal(tmp_path: Path, suffix: str) -> None:
+    """--progress with stderr not a terminal (a pipe, a test) prints what it would without."""
+    store = str(tmp_path / f"tour{suffix}")
+    assert run("export", EXAMPLE, "--to", store, "--progress") == (
+        0,
+        f"Wrote 14 events to {store}\n",
+        "",
+    )
+    assert run("check", store, "--progress") == run("check", store)
+    assert run("check", store, "--progress")[2] == ""
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
+def test_progress_on_a_terminal_counts_every_event(
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, export and check --progress draw bars for loading, writing and checking."""
+    monkeypatch.setattr(_progress, "watched", lambda stream=None: True)
+    store = str(tmp_path / f"tour{suffix}")
+    code, out, err = run("export", EXAMPLE, "--to", store, "--progress")
+    assert (code, out) == (0, f"Wrote 14 events to {store}\n")
+    assert f"writing tour{suffix}" in err
+    assert "14/14" in err
+    copy = str(tmp_path / "copy.sqlite")
+    code, out, err = run("export", store, "--to", copy, "--progress")
+    assert (code, out) == (0, f"Wrote 14 events to {copy}\n")
+    assert f"loading tour{suffix}" in err
+    assert "writing copy.sqlite" in err
+    code, out, err = run("check", store, "--progress")
+    assert (code, out) == (0, "No violations in 14 events.\n")
+    assert f"loading tour{suffix}" in err
+    assert "check: 100%" in err
+    assert run("check", store) == (0, out, "")  # without --progress: no bar
+
+
+def test_progress_into_a_pipe_in_a_real_process(tmp_path: Path) -> None:
+    """In a real process whose stderr is a pipe, export and check --progress write no bar."""
+    store = str(tmp_path / "tour.sqlite")
+    for args in (["export", EXAMPLE, "--to", store, "--progress"], ["check", store, "--progress"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "itinerary", *args], capture_output=True, text=True, check=False
+        )
+        assert (done.returncode, done.stderr) == (0, "")
+        assert done.stdout.endswith("14 events.\n") or done.stdout.startswith("Wrote 14 events")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from itinerary.sim import (
 )
 from itinerary.sim.delays import elapsed_micros
 from itinerary.strategies import delays, disruptions, plans
+from tests.fakes import Terminal
 
 H = pendulum.duration
 RUNS = 20_000
@@ -225,16 +227,24 @@ def test_monte_carlo_refuses_bad_arguments(kwargs: dict[str, object], words: str
 
 
 def test_a_progress_bar_counts_every_run_and_changes_nothing(
-    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """progress=True draws a bar that reaches the number of runs; the outcomes are the same."""
+    """progress=True on a terminal draws a bar that reaches the number of runs; same outcomes."""
     plan, d = _tour()
     quiet = monte_carlo(plan, d, runs=1_500, seed=4)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     shown = monte_carlo(plan, d, runs=1_500, seed=4, progress=True, chunk_size=500)
     assert shown == quiet
-    err = capsys.readouterr().err
-    assert "1500/1500" in err
-    assert "monte_carlo" in err
+    assert "1500/1500" in terminal.getvalue()
+    assert "monte_carlo" in terminal.getvalue()
+
+
+def test_no_progress_bar_in_captured_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """progress=True writes nothing where standard error is not a terminal (a test's capture)."""
+    plan, d = _tour()
+    monte_carlo(plan, d, runs=1_500, seed=4, progress=True, chunk_size=500)
+    assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize(

@@ -16,17 +16,25 @@ from typing import IO, Any
 
 import click
 
-from itinerary import _time
+from itinerary import _progress, _time
 from itinerary.agenda import agenda, format_agenda
 from itinerary.consistency import Violation
 from itinerary.consistency import check as check_log
 from itinerary.errors import ConcurrencyError, ItineraryError
-from itinerary.events import format_local
+from itinerary.events import Event, format_local
 from itinerary.places import Place, zone_of
 from itinerary.projections import replay as replay_log
 from itinerary.projections import timeline
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
-from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, open_store
+from itinerary.store import (
+    DEFAULT_CODEC,
+    JSONL_SUFFIXES,
+    SQLITE_SUFFIXES,
+    Codec,
+    SQLiteStore,
+    open_store,
+)
+from itinerary.store.codec import Record
 
 __all__ = ["main"]
 
@@ -74,8 +82,66 @@ def _kind_of(path: str) -> str:
     raise UserError(f"{path}: unknown kind of file {suffix or '(no suffix)'!r}; use {known}")
 
 
-def read(path: str) -> Scenario:
-    """The scenario in *path* (a store or an export gives a scenario without places)."""
+class _CountingCodec(Codec):
+    """The default codec, counting each event it decodes or encodes on a progress bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bar: _progress.Bar | None = None
+        self._count = 0
+
+    def _tick(self) -> None:
+        self._count += 1
+        if self._count == _TICK_EVERY:  # a bar's update costs more than decoding an event
+            self.flush()
+
+    def flush(self) -> None:
+        """Count on the bar what is not counted yet."""
+        if self.bar is not None:
+            self.bar.update(self._count)
+        self._count = 0
+
+    def decode(
+        self, type_name: str, schema: int, data: dict[str, Any], *, where: str = ""
+    ) -> Event:
+        """The event a record describes (see :meth:`Codec.decode`), counted."""
+        event = super().decode(type_name, schema, data, where=where)
+        self._tick()
+        return event
+
+    def encode(self, event: Event) -> Record:
+        """The record of *event* (see :meth:`Codec.encode`), counted."""
+        record = super().encode(event)
+        self._tick()
+        return record
+
+
+_TICK_EVERY = 1024
+
+
+@contextlib.contextmanager
+def _counting(codec: Codec, total: int | None, desc: str) -> Iterator[None]:
+    """A progress bar of *total* events for a :class:`_CountingCodec` (else nothing)."""
+    if not isinstance(codec, _CountingCodec):
+        yield
+        return
+    with _progress.bar(total, desc=desc, unit="event") as bar:
+        codec.bar = bar
+        yield
+        codec.flush()
+    codec.bar = None
+
+
+def _codec(progress: bool) -> Codec:
+    """A codec that counts on a bar if *progress* and someone is watching; else the default."""
+    return _CountingCodec() if progress and _progress.watched() else DEFAULT_CODEC
+
+
+def read(path: str, *, progress: bool = False) -> Scenario:
+    """The scenario in *path* (a store or an export gives a scenario without places).
+
+    With *progress*, loading a store shows a bar of the events decoded, on a terminal.
+    """
     kind = _kind_of(path)
     if kind == "calendar":
         raise UserError(f"{path}: calendars are written (export --to), not read")
@@ -84,9 +150,13 @@ def read(path: str) -> Scenario:
     with _user_errors():
         if kind == "scenario":
             return load_scenario(path)
-        store = open_store(path, create=False)
+        codec = _codec(progress)
+        store = open_store(path, create=False, codec=codec)
         try:
-            return Scenario(store.load())
+            # SQLite knows its count at once; a JSON Lines file's bar counts up without one.
+            total = store.version if isinstance(store, SQLiteStore) else None
+            with _counting(codec, total, f"loading {os.path.basename(path)}"):
+                return Scenario(store.load())
         finally:
             store.close()
 
@@ -223,13 +293,21 @@ def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> No
     )
 
 
+_PROGRESS_OPTION = click.option(
+    "--progress/--no-progress",
+    default=False,
+    help="Show a progress bar (on a terminal only: never in a pipe or a file).",
+)
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-def check(file: str) -> None:
+@_PROGRESS_OPTION
+def check(file: str, progress: bool) -> None:
     """Report the log's inconsistencies; exit status 1 if there are any."""
-    scenario = read(file)
+    scenario = read(file, progress=progress)
     with _user_errors():
-        violations = check_log(scenario.log)
+        violations = check_log(scenario.log, progress=progress)
     if not violations:
         _echo(f"No violations in {len(scenario.log)} events.")
         return
@@ -297,9 +375,10 @@ def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
     help="The file to write: .toml, .sqlite/.db, .jsonl, or .ics (an iCalendar file; needs "
     "icalendar: pip install 'itinerary[ical]'). It must not hold events yet.",
 )
-def export(file: str, target: str) -> None:
+@_PROGRESS_OPTION
+def export(file: str, target: str, progress: bool) -> None:
     """Convert FILE into another kind of file (scenario, store, export or calendar)."""
-    scenario = read(file)
+    scenario = read(file, progress=progress)
     kind = _kind_of(target)
     if os.path.exists(target) and os.path.getsize(target) > 0 and kind in ("scenario", "calendar"):
         raise UserError(f"{target}: already exists; not overwriting it")
@@ -314,12 +393,14 @@ def export(file: str, target: str) -> None:
             # An existing file must already be a store (it is checked read-only): a SQLite
             # file of another program is refused, not given this library's tables.
             existing = os.path.exists(target) and os.path.getsize(target) > 0
-            store = open_store(target, create=not existing)
+            codec = _codec(progress)
+            store = open_store(target, create=not existing, codec=codec)
             try:
                 held = store.version
                 if held:
                     raise UserError(f"{target}: already holds {held} events; not overwriting it")
-                store.extend(scenario.log, expected_version=0)
+                with _counting(codec, len(scenario.log), f"writing {os.path.basename(target)}"):
+                    store.extend(scenario.log, expected_version=0)
             except ConcurrencyError:
                 raise UserError(
                     f"{target}: already holds {store.version} events; not overwriting it"

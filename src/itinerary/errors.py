@@ -21,6 +21,7 @@ __all__ = [
     "NonexistentLocalTimeError",
     "ScenarioError",
     "StoreError",
+    "TableError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
@@ -124,21 +125,6 @@ class StoreError(ItineraryError):
     """
 
 
-class MissingExtraError(ItineraryError, ImportError):
-    """A feature needs an optional dependency that is not installed.
-
-    The message names the command that installs it (``pip install "itinerary[plot]"``);
-    ``extra`` is the name of the extra.
-    """
-
-    def __init__(self, message: str, extra: str = "") -> None:
-        super().__init__(message)
-        self.extra = extra
-
-    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
-        return (type(self), (str(self), self.extra))
-
-
 class ConsistencyError(ItineraryError):
     """A log records things that cannot all have happened (see :func:`itinerary.check`).
 
@@ -149,3 +135,30 @@ class ConsistencyError(ItineraryError):
     def __init__(self, message: str, violations: tuple[object, ...] = ()) -> None:
         super().__init__(message)
         self.violations = violations
+
+
+class MissingExtraError(ItineraryError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it.
+
+    ``name`` is the missing module (as for any ``ImportError``) and ``extra`` the
+    extra that brings it: ``pip install "itinerary[notebook]"``.
+    """
+
+    def __init__(self, name: str, extra: str, feature: str) -> None:
+        super().__init__(
+            f'{feature} needs {name}, which is not installed: pip install "itinerary[{extra}]"',
+            name=name,
+        )
+        self.extra = extra
+        self.feature = feature
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (self.name, self.extra, self.feature))
+
+
+class TableError(ItineraryError, ValueError):
+    """A table was asked of something that has no such table (see :mod:`itinerary.frames`).
+
+    An unknown table name (the message lists the value's tables), or a value that is not a
+    log, a state, an agenda or the outcomes of a study.
+    """

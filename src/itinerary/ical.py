@@ -39,8 +39,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from itinerary import _time
+from itinerary._extras import require
 from itinerary._spans import Span, horizon, spans
-from itinerary.errors import MissingExtraError
 from itinerary.events import AgreementSigned, Event, MeetingHeld, format_local
 from itinerary.log import EventLog
 from itinerary.places import Place
@@ -52,24 +52,13 @@ __all__ = ["PRODID", "to_ical", "write_ical"]
 PRODID = "-//itinerary//itinerary tour calendar//EN"
 """The ``PRODID`` of every calendar :func:`to_ical` writes."""
 
-_INSTALL = 'pip install "itinerary[ical]"'
-"""The command that installs what :func:`to_ical` needs (``itinerary[notebook]`` does too)."""
-
 _SECOND = 1_000_000  # µs
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _icalendar() -> Any:
     """The icalendar package, or :class:`MissingExtraError` saying how to install it."""
-    try:
-        import icalendar  # noqa: PLC0415 - an optional extra, imported when used
-    except ImportError as exc:
-        raise MissingExtraError(
-            f"itinerary.ical needs icalendar, which is not installed: {_INSTALL} "
-            '(or pip install "itinerary[notebook]")',
-            extra="ical",
-        ) from exc
-    return icalendar
+    return require("icalendar", extra="ical", feature="itinerary.ical.to_ical()")
 
 
 class _Writer:
@@ -227,7 +216,7 @@ def to_ical(
         The calendar as bytes (UTF-8, CRLF line ends), ready to write to a ``.ics`` file.
 
     Raises:
-        MissingExtraError: icalendar is not installed.
+        MissingExtraError: icalendar is not installed (``pip install "itinerary[ical]"``).
         NaiveDatetimeError: *stamp* has no zone.
 
     """

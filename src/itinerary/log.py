@@ -19,10 +19,13 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
 from itinerary.events import Event
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EventLog", "Index", "checked_batch"]
 
@@ -30,12 +33,12 @@ __all__ = ["EventLog", "Index", "checked_batch"]
 class Index(Protocol):
     """What a log needs of an index over its recorded events to share it (see :meth:`EventLog.index`).
 
-    The replay index (:class:`itinerary.projections._core.Timeline`) is one.
+    The replay index (``itinerary.projections._core.Timeline``) is one.
     """
 
     @property
     def base(self) -> int:
-        """How many recorded events it was built from: fewer cannot use it."""
+        """How many recorded events it was built from; fewer cannot use it."""
         ...
 
     @property
@@ -135,7 +138,7 @@ class EventLog:
 
     @property
     def version(self) -> int:
-        """How many events have been recorded: 0 for an empty log."""
+        """How many events have been recorded (0 for an empty log)."""
         return self._size
 
     def __len__(self) -> int:
@@ -171,6 +174,18 @@ class EventLog:
 
     def __repr__(self) -> str:
         return f"<EventLog version={self._size}>"
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per event, in recording order (see :func:`itinerary.frames.to_records`)."""
+        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
+
+        return frames.to_records(self)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``)."""
+        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
+
+        return frames.to_pandas(self)
 
     def _check_version(self, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != self._size:

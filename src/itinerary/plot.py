@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from itinerary import _time
+from itinerary._extras import require
 from itinerary._spans import Span, horizon, spans
-from itinerary.errors import ItineraryError, MissingExtraError
+from itinerary.errors import ItineraryError
 from itinerary.events import AgreementSigned, Event, MeetingHeld, format_local
 from itinerary.log import EventLog
 from itinerary.places import Place
@@ -46,9 +47,6 @@ __all__ = ["DEADLINES_LANE", "timeline"]
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
 
-_INSTALL = 'pip install "itinerary[plot]"'
-"""The command that installs what :func:`timeline` needs (``itinerary[notebook]`` does too)."""
-
 _WIDTH = 12.0  # inches: the figure's width when timeline() makes the figure
 _BAR = 0.5  # a lane's bar height, in lane units
 _LEVEL = 0.34  # the height of one row of labels above a bar, in lane units
@@ -62,17 +60,9 @@ _Style = Literal["normal", "italic"]
 
 def _matplotlib() -> Any:
     """The matplotlib package, or :class:`MissingExtraError` saying how to install it."""
-    try:
-        import matplotlib  # noqa: PLC0415 - an optional extra, imported when used
-        import matplotlib.dates  # noqa: PLC0415
-        import matplotlib.figure  # noqa: PLC0415
-        import matplotlib.patches  # noqa: PLC0415
-    except ImportError as exc:
-        raise MissingExtraError(
-            f"itinerary.plot needs matplotlib, which is not installed: {_INSTALL} "
-            '(or pip install "itinerary[notebook]")',
-            extra="plot",
-        ) from exc
+    matplotlib = require("matplotlib", extra="plot", feature="itinerary.plot.timeline()")
+    for part in ("dates", "figure", "patches"):  # one message for a broken install too
+        require(f"matplotlib.{part}", extra="plot", feature="itinerary.plot.timeline()")
     return matplotlib
 
 
@@ -216,7 +206,7 @@ def timeline(
         a PNG, whether or not ``pyplot`` was imported.
 
     Raises:
-        MissingExtraError: matplotlib is not installed.
+        MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
         UnknownZoneError: *tz* is not an IANA zone name.
         NaiveDatetimeError: *start* or *end* has no zone.
         ItineraryError: *end* is not after *start*.

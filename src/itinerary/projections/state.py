@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 from pendulum import DateTime
@@ -17,17 +17,22 @@ from itinerary.projections.deadlines import DEADLINES, Deadline, Ledger, deadlin
 from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts, WhereaboutsByName
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from itinerary.log import EventLog
 
-__all__ = ["TOUR", "State", "replay"]
+__all__ = ["TOUR", "State", "StateTable", "replay"]
+
+StateTable: TypeAlias = Literal["whereabouts", "agreements", "deadlines"]
+"""The tables of a :class:`State`: :meth:`State.to_records` and :meth:`State.to_pandas`."""
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
-"""The built-in projections composed: whereabouts, agreements and deadlines in one pass."""
+"""The built-in projections (whereabouts, agreements and deadlines) composed, replayed in one pass."""
 
 
 @attrs.frozen
 class State:
-    """What was true as of :attr:`as_of`: whereabouts, agreements signed, deadlines.
+    """What was true as of the instant ``as_of``: whereabouts, agreements signed, deadlines.
 
     Built by :func:`replay`; every answer is computed from the events that occurred at or
     before ``as_of`` and nothing else.
@@ -70,6 +75,25 @@ class State:
     def met(self) -> tuple[Deadline, ...]:
         """Obligations met."""
         return tuple(d for d in self.deadlines if d.status == "met")
+
+    def to_records(self, table: StateTable = "whereabouts") -> list[dict[str, Any]]:
+        """One plain dict per person (``"whereabouts"``), agreement or deadline.
+
+        People in alphabetical order, agreements oldest first, deadlines soonest due first;
+        see :func:`itinerary.frames.to_records` for the columns.
+        """
+        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
+
+        return frames.to_records(self, table)
+
+    def to_pandas(self, table: StateTable = "whereabouts") -> pd.DataFrame:
+        """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``).
+
+        ``state.to_pandas()`` is who is where; ``state.to_pandas("deadlines")`` the deadlines.
+        """
+        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
+
+        return frames.to_pandas(self, table)
 
 
 def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> State:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 from pendulum import Duration
 
+from itinerary import _progress
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import seed_of
 from itinerary.sim.delays import Disruptions, elapsed_micros
@@ -26,7 +28,13 @@ from itinerary.sim.engine import Program, Run, _check_seed, _run, compiled
 from itinerary.sim.plan import Plan
 from itinerary.sim.steps import Fulfilment, Meeting, Signing
 
-__all__ = ["Outcomes", "Risk", "monte_carlo"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Outcomes", "OutcomesTable", "Risk", "monte_carlo"]
+
+OutcomesTable: TypeAlias = Literal["runs", "risks", "deadlines"]
+"""The tables of :class:`Outcomes`: :meth:`Outcomes.to_records` and :meth:`Outcomes.to_pandas`."""
 
 _ZERO = Duration()
 MAX_RUNS = 1_000_000_000
@@ -208,6 +216,24 @@ class Outcomes:
                     )
         return found
 
+    def to_records(self, table: OutcomesTable = "runs") -> list[dict[str, Any]]:
+        """The study as plain dicts: one per run and step (``"runs"``), per step or per obligation.
+
+        ``"runs"``: each run's seed, and each step's planned and actual start, slip, whether
+        it started late, whether it was met after its deadline (``overdue``, fulfilments
+        only) and its cause (:meth:`Run.cause`). ``"risks"``: the rows of :meth:`risks`.
+        ``"deadlines"``: the rows of :meth:`deadline_risks`. See :mod:`itinerary.frames`.
+        """
+        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
+
+        return frames.to_records(self, table)
+
+    def to_pandas(self, table: OutcomesTable = "runs") -> pd.DataFrame:
+        """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``)."""
+        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
+
+        return frames.to_pandas(self, table)
+
     def format(self, *, kinds: Iterable[str] = ("meeting", "signing", "travel")) -> str:
         """The risk table and the deadline risks as text, for a terminal."""
         if isinstance(kinds, str) or not isinstance(kinds, Iterable):
@@ -274,7 +300,8 @@ def monte_carlo(
         executor: Any :class:`concurrent.futures.Executor` to spread the runs over (a
             ``ProcessPoolExecutor``, or Dask's ``client.get_executor()``); ``None`` runs
             them in this process. The outcomes are the same either way.
-        progress: Show a progress bar (on a terminal and in a notebook).
+        progress: Show a progress bar on a terminal and in a notebook (never in a pipe,
+            a file or a test's captured output).
         chunk_size: Runs per task; by default 1,000 (in-process) or enough for 8 tasks
             of at least 1,000 runs (with an executor). It changes no outcome.
 
@@ -297,14 +324,12 @@ def monte_carlo(
     program = compiled(plan, disruptions)
     program.forget()  # a study's cost does not depend on the studies before it
     parts = _chunks(runs, chunk_size)
-    bar = _progress(runs) if progress else None
-    try:
+    with _progress.bar(runs, desc="monte_carlo", unit="run", enabled=progress) as bar:
         if executor is None:
             results = []
             for first, stop in parts:
                 results.append(_chunk(program, seed, first, stop))
-                if bar is not None:
-                    bar(stop - first)
+                bar.update(stop - first)
         else:
             futures: list[Future[_Columns]] = [
                 executor.submit(_chunk, program, seed, first, stop) for first, stop in parts
@@ -312,11 +337,7 @@ def monte_carlo(
             results = []
             for future, (first, stop) in zip(futures, parts, strict=True):
                 results.append(future.result())
-                if bar is not None:
-                    bar(stop - first)
-    finally:
-        if bar is not None:
-            bar(None)
+                bar.update(stop - first)
     n = len(program.steps)
     slips = tuple(_concat("q", (r[0][i] for r in results)) for i in range(n))
     causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
@@ -342,18 +363,3 @@ def _concat(code: str, parts: Iterable[array[int]]) -> array[int]:
     for part in parts:
         out.extend(part)
     return out
-
-
-def _progress(total: int) -> Callable[[int | None], None]:
-    """A progress bar fed with counts of finished runs (``None`` closes it)."""
-    from tqdm.auto import tqdm  # noqa: PLC0415 - only when asked for
-
-    bar = tqdm(total=total, unit="run", desc="monte_carlo")
-
-    def update(k: int | None) -> None:
-        if k is None:
-            bar.close()
-        else:
-            bar.update(k)
-
-    return update

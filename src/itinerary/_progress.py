@@ -1,0 +1,142 @@
+"""Progress bars for long work, shown only where someone is watching.
+
+One helper for every bar the library draws (loading a store, exporting, checking a big
+log, a Monte Carlo study). :func:`bar` draws with ``tqdm.auto``: a text bar on a terminal, a
+widget in a Jupyter notebook. It draws nothing, and does not even import tqdm, when
+standard error is not a terminal (a pipe, a file, a test's captured output) and the code is
+not running in a Jupyter kernel: a log file or a test never receives bar text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import TracebackType
+from typing import IO, Any, Protocol, Self
+
+__all__ = ["Bar", "bar", "watched"]
+
+
+class Bar(Protocol):
+    """A progress bar: count finished work with :meth:`update`; a context manager."""
+
+    def update(self, n: int = 1) -> None:
+        """Count *n* more units of work as done."""
+        ...
+
+    def close(self) -> None:
+        """Stop drawing (the finished bar stays on a terminal)."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+
+class _Off:
+    """The bar drawn where nobody watches: it counts nothing and writes nothing."""
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to count."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class _Shown:
+    """A tqdm bar behind the :class:`Bar` protocol."""
+
+    def __init__(self, tqdm_bar: Any) -> None:
+        self._bar = tqdm_bar
+
+    def update(self, n: int = 1) -> None:
+        """Count *n* more units of work as done."""
+        self._bar.update(n)
+
+    def close(self) -> None:
+        """Stop drawing."""
+        self._bar.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _in_jupyter_kernel() -> bool:
+    """Whether this is a Jupyter kernel (IPython is never imported to find out)."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    config = getattr(shell, "config", None)
+    return config is not None and "IPKernelApp" in config
+
+
+def watched(stream: IO[str] | None = None) -> bool:
+    """Whether a person would see a bar on *stream* (standard error by default).
+
+    True on a terminal, and in a Jupyter kernel (where the bar is a widget); false for a
+    pipe, a file, or pytest's captured output.
+    """
+    stream = sys.stderr if stream is None else stream
+    if _in_jupyter_kernel():
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except (OSError, ValueError):  # a closed or detached stream
+        return False
+
+
+_FALLBACK_SIZE = (80, 24)
+
+
+def _sizeless(stream: IO[str]) -> bool:
+    """Whether the terminal *stream* writes to says it has no columns or no lines."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # no descriptor: tqdm finds its own way
+        return False
+    return size.columns == 0 or size.lines == 0
+
+
+def bar(total: int | None, *, desc: str, unit: str, enabled: bool = True) -> Bar:
+    """A progress bar for *total* units of work, or one that draws nothing.
+
+    It draws only if *enabled* and :func:`watched`; on standard error as it is when called.
+    """
+    if not enabled or not watched():
+        return _Off()
+    from tqdm.auto import tqdm  # noqa: PLC0415 - only when a bar is drawn
+
+    options: dict[str, Any] = {"total": total, "desc": desc, "unit": unit, "file": sys.stderr}
+    if not _in_jupyter_kernel() and _sizeless(sys.stderr):
+        # A terminal of 0 x 0 (some containers' ptys): tqdm would hide the bar, so say a size.
+        options["ncols"], options["nrows"] = _FALLBACK_SIZE
+    try:
+        return _Shown(tqdm(**options))
+    except ImportError:  # a notebook without ipywidgets: tqdm.auto cannot draw its widget
+        from tqdm.std import tqdm as text_tqdm  # noqa: PLC0415 - the fallback
+
+        return _Shown(text_tqdm(**options))
