@@ -345,3 +345,15 @@ def test_cli_does_not_read_calendars(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["replay", str(source)])
     assert result.exit_code == 2
     assert "calendars are written (export --to), not read" in result.stderr
+
+
+def test_cli_export_without_icalendar_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without icalendar, export --to x.ics is one line naming the extra, and writes nothing."""
+    monkeypatch.setitem(sys.modules, "icalendar", None)
+    target = tmp_path / "tour.ics"
+    result = CliRunner().invoke(main, ["export", str(EXAMPLE), "--to", str(target)])
+    assert result.exit_code == 2
+    assert 'pip install "itinerary[ical]"' in result.stderr
+    assert not target.exists()

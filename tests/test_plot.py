@@ -228,3 +228,15 @@ def test_cli_plot_to_an_unknown_format_is_a_user_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("itinerary: ")
     assert "xyz" in result.stderr
+
+
+def test_cli_plot_without_matplotlib_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without matplotlib, --plot is one line on stderr naming the extra, exit status 2."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    target = tmp_path / "tour.png"
+    result = CliRunner().invoke(main, ["agenda", str(EXAMPLE), "--plot", str(target)])
+    assert result.exit_code == 2
+    assert 'pip install "itinerary[plot]"' in result.stderr
+    assert not target.exists()
