@@ -20,6 +20,7 @@ __all__ = [
     "NonexistentLocalTimeError",
     "ScenarioError",
     "StoreError",
+    "UnknownPersonError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
@@ -48,6 +49,24 @@ class UnknownPlaceError(ItineraryError, KeyError):
 
     def __str__(self) -> str:  # KeyError would show the repr() of the message
         return str(self.args[0]) if self.args else ""
+
+
+class UnknownPersonError(ItineraryError, KeyError):
+    """A name was asked about that nobody has, but that is close to a known one.
+
+    ``who`` is the name asked about; ``suggestions`` the known names it is close to.
+    """
+
+    def __init__(self, message: str, who: str = "", suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.who = who
+        self.suggestions = suggestions
+
+    def __str__(self) -> str:  # KeyError would show the repr() of the message
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (str(self), self.who, self.suggestions))
 
 
 class NaiveDatetimeError(ItineraryError, ValueError):

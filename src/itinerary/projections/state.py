@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from pendulum import DateTime
 
-from itinerary import _time
+from itinerary import _text, _time, display
+from itinerary.errors import UnknownPersonError
 from itinerary.events import AgreementSigned, Event
 from itinerary.projections._core import Projection, check_as_of, compose, timeline
 from itinerary.projections.agreements import AGREEMENTS, Signed, signed
@@ -19,10 +21,62 @@ from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts, Whereabo
 if TYPE_CHECKING:
     from itinerary.log import EventLog
 
-__all__ = ["TOUR", "State", "replay"]
+__all__ = ["SUGGEST_CUTOFF", "TOUR", "State", "WhereaboutsMap", "close_names", "replay"]
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
 """The built-in projections composed: whereabouts, agreements and deadlines in one pass."""
+
+
+class WhereaboutsMap(Mapping[str, Whereabouts]):
+    """Everyone's :class:`Whereabouts` by name, in alphabetical order; read-only.
+
+    A view of a state's whereabouts (made in constant time): ``len``, ``in``, ``[name]`` and
+    ``.get(name)`` ask the state directly; iterating sorts the names.
+    """
+
+    __slots__ = ("_map",)
+
+    def __init__(self, found: Mapping[str, Whereabouts]) -> None:
+        self._map = found
+
+    def __getitem__(self, who: str) -> Whereabouts:
+        return self._map[who]
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._map))
+
+    def __contains__(self, who: object) -> bool:
+        return who in self._map
+
+    def __repr__(self) -> str:
+        return f"<WhereaboutsMap of {len(self)} people>"
+
+
+SUGGEST_CUTOFF = 0.9
+"""How alike (difflib's ratio, ignoring case) a name must be to a known one to be a typo."""
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def close_names(who: str, known: Iterable[str]) -> tuple[str, ...]:
+    """The names in *known* that *who* is probably a mistake for, closest first.
+
+    One that differs from *who* only in case or spacing, or is at least
+    :data:`SUGGEST_CUTOFF` alike once case is ignored (``"Donald Trum"``).
+    """
+    by_key: dict[str, list[str]] = {}
+    for name in known:
+        by_key.setdefault(_key(name), []).append(name)
+    key = _key(who)
+    if key in by_key:
+        return tuple(n for n in by_key[key] if n != who)
+    close = difflib.get_close_matches(key, by_key, n=3, cutoff=SUGGEST_CUTOFF)
+    return tuple(name for k in close for name in by_key[k])
 
 
 @attrs.frozen
@@ -40,9 +94,49 @@ class State:
     _ledger: Ledger = attrs.field(repr=False, alias="ledger")
 
     def where(self, who: str) -> Whereabouts:
-        """Where *who* was: ``.place`` is ``None`` while in transit or if unknown."""
+        """Where *who* was: ``.place`` is ``None`` while in transit or if unknown.
+
+        A name nobody has had whereabouts for yet is ``"unknown"`` (someone before their
+        first event, for instance), unless it looks like a mistake for a known name, one
+        that differs only in case or spacing or by a letter or two (see
+        :func:`close_names`): then :class:`~itinerary.errors.UnknownPersonError` says which
+        name was probably meant. ``state.whereabouts.get(who)`` never guesses.
+
+        >>> from itinerary import EventLog, Arrived, replay
+        >>> from itinerary.places import TOKYO
+        >>> state = replay(EventLog([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))]))
+        >>> state.where("Donald Trump").place
+        Place(name='Tokyo', country='Japan', tz='Asia/Tokyo', lat=35.6762, lon=139.6503)
+        >>> state.where("Sanae Takaichi").status
+        'unknown'
+        >>> state.where("donald trump")
+        Traceback (most recent call last):
+        ...
+        itinerary.errors.UnknownPersonError: nobody called 'donald trump' has whereabouts as of 2025-10-27 17:00 +09:00 Asia/Tokyo; did you mean 'Donald Trump'?
+        """
         found = self._whereabouts.get(who)
-        return found if found is not None else Whereabouts(who)
+        if found is not None:
+            return found
+        if isinstance(who, str):
+            close = close_names(who, self._whereabouts.keys())
+            if close:
+                when = _text.format_instant(self.as_of) if self.as_of is not None else "now"
+                meant = " or ".join(repr(n) for n in close)
+                raise UnknownPersonError(
+                    f"nobody called {_text.clip(who)!r} has whereabouts as of {when}; "
+                    f"did you mean {meant}?",
+                    who,
+                    close,
+                )
+        return Whereabouts(who)
+
+    @property
+    def whereabouts(self) -> Mapping[str, Whereabouts]:
+        """Everyone whose whereabouts are known -> their :class:`Whereabouts`, by name.
+
+        Read-only, in alphabetical order; ``.get(name)`` is ``None`` for anyone else.
+        """
+        return WhereaboutsMap(self._whereabouts)
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -70,6 +164,16 @@ class State:
     def met(self) -> tuple[Deadline, ...]:
         """Obligations met."""
         return tuple(d for d in self.deadlines if d.status == "met")
+
+    def __repr__(self) -> str:
+        return display.state_repr(self)
+
+    def __str__(self) -> str:
+        """The text ``itinerary replay`` prints: whereabouts, agreements, deadlines."""
+        return display.format_state(self)
+
+    def _repr_html_(self) -> str:
+        return display.render_html(display.state_tables(self), display.state_heading(self))
 
 
 def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> State:
