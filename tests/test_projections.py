@@ -197,7 +197,9 @@ def _fields(value: object) -> str:
         return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
     if not attrs.has(type(value)):
         return repr(value)
-    fields = ", ".join(f"{a.name}={_fields(getattr(value, a.name))}" for a in attrs.fields(type(value)))
+    fields = ", ".join(
+        f"{a.name}={_fields(getattr(value, a.name))}" for a in attrs.fields(type(value))
+    )
     return f"{type(value).__name__}({fields})"
 
 

@@ -9,8 +9,9 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from itinerary._time import Disambiguate
-from itinerary.agenda import AgendaEntry, agenda, format_agenda
-from itinerary.consistency import Violation, assert_consistent, check
+from itinerary.agenda import Agenda, AgendaEntry, agenda, format_agenda
+from itinerary.consistency import Violation, Violations, assert_consistent, check
+from itinerary.display import Table, format_instant
 from itinerary.errors import (
     AmbiguousLocalTimeError,
     ConcurrencyError,
@@ -25,6 +26,7 @@ from itinerary.errors import (
     NoSuchDateError,
     ScenarioError,
     StoreError,
+    UnknownPersonError,
     UnknownPlaceError,
     UnknownZoneError,
     VersionError,
@@ -61,6 +63,7 @@ from itinerary.scenarios import (
 )
 
 __all__ = [
+    "Agenda",
     "AgendaEntry",
     "AgreementSigned",
     "AmbiguousLocalTimeError",
@@ -90,10 +93,13 @@ __all__ = [
     "ScenarioError",
     "State",
     "StoreError",
+    "Table",
+    "UnknownPersonError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
     "Violation",
+    "Violations",
     "WallTimeSyntaxError",
     "Whereabouts",
     "agenda",
@@ -103,6 +109,7 @@ __all__ = [
     "dumps_scenario",
     "fold",
     "format_agenda",
+    "format_instant",
     "load_scenario",
     "loads_scenario",
     "project",

@@ -12,7 +12,15 @@ from datetime import datetime
 
 from itinerary import _time
 
-__all__ = ["clip", "escape_controls", "format_instant", "format_span", "people_ref", "place_ref", "text_ref"]
+__all__ = [
+    "clip",
+    "escape_controls",
+    "format_instant",
+    "format_span",
+    "people_ref",
+    "place_ref",
+    "text_ref",
+]
 
 # C0 controls (tab and newline too: a cell is one line), DEL, C1 controls, the line and
 # paragraph separators, and the bidirectional embeddings, overrides and isolates (they can
@@ -64,8 +72,11 @@ def format_instant(instant: datetime, where: object = None) -> str:
 
 
 def format_span(start: datetime, end: datetime, where: object = None) -> str:
-    """``2025-10-28 10:00 +09:00 Asia/Tokyo to 11:30``: the end without its zone (the same),
-    and without its date and offset too when they are the start's."""
+    """``2025-10-28 10:00 +09:00 Asia/Tokyo to 11:30``: a start and an end, at one place.
+
+    The end is shown without its zone (the start's), and without its date and offset too
+    when they are the start's.
+    """
     first = format_instant(start, where)
     last = format_instant(end, where).rsplit(" ", 1)[0]  # day, clock, offset
     day, _, offset = first.split(" ")[:3]

@@ -18,13 +18,14 @@ from collections.abc import Iterable
 import attrs
 from pendulum import DateTime
 
-from itinerary import _time
+from itinerary import _time, display
+from itinerary._text import format_instant, format_span, place_ref, text_ref
 from itinerary.events import Event, MeetingHeld
 from itinerary.log import EventLog
 from itinerary.places import Place
 from itinerary.projections import timeline
 
-__all__ = ["AgendaEntry", "agenda", "format_agenda"]
+__all__ = ["Agenda", "AgendaEntry", "agenda", "format_agenda"]
 
 
 @attrs.frozen
@@ -37,6 +38,37 @@ class AgendaEntry:
     text: str
     event: Event = attrs.field(repr=False)
 
+    def __repr__(self) -> str:
+        when = format_instant(self.start) if self.end is None else format_span(self.start, self.end)
+        return f"AgendaEntry({when}, {place_ref(self.place)}, {text_ref(self.text)})"
+
+    def _repr_html_(self) -> str:
+        return display.agenda_table((self,)).html()
+
+
+class Agenda(tuple[AgendaEntry, ...]):
+    """What :func:`agenda` returns: a tuple of :class:`AgendaEntry`, shown as an agenda.
+
+    It is an ordinary tuple (indexing, ``len``, equality with a tuple); ``str()`` is
+    :func:`format_agenda`'s text, and a notebook shows the first and last entries as an
+    HTML table.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return format_agenda(self)
+
+    def __repr__(self) -> str:
+        if not self:
+            return "Agenda(no entries)"
+        first, last = format_instant(self[0].start), format_instant(self[-1].start)
+        noun = "entry" if len(self) == 1 else "entries"
+        return f"Agenda({len(self)} {noun}, from {first} to {last})"
+
+    def _repr_html_(self) -> str:
+        return display.agenda_table(self, head=display.HEAD, tail=display.TAIL).html()
+
 
 def _local(instant: DateTime, place: Place | None, tz: str | None) -> DateTime:
     if tz is not None:
@@ -46,10 +78,11 @@ def _local(instant: DateTime, place: Place | None, tz: str | None) -> DateTime:
     return instant
 
 
-def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> tuple[AgendaEntry, ...]:
+def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> Agenda:
     """The events of *log* in occurrence order, with times local to each event's place.
 
-    With *tz* (an IANA zone name), every time is shown in that zone instead.
+    With *tz* (an IANA zone name), every time is shown in that zone instead. The result is
+    an :class:`Agenda`: a tuple that prints as :func:`format_agenda` does.
     """
     if tz is not None:
         _time.check_zone(tz)
@@ -67,7 +100,7 @@ def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> tuple[A
                 event,
             )
         )
-    return tuple(entries)
+    return Agenda(entries)
 
 
 def format_agenda(entries: Iterable[AgendaEntry]) -> str:

@@ -29,7 +29,8 @@ from types import MappingProxyType
 
 import attrs
 
-from itinerary import _time
+from itinerary import _time, display
+from itinerary._text import clip, text_ref
 from itinerary.errors import ConsistencyError
 from itinerary.events import (
     AgreementSigned,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_GROUND_SPEED_KMH",
     "RULES",
     "Violation",
+    "Violations",
     "assert_consistent",
     "check",
     "great_circle_km",
@@ -115,6 +117,32 @@ class Violation:
         where = ", ".join(map(str, self.positions))
         label = "position" if len(self.positions) == 1 else "positions"
         return f"[{self.rule}] {label} {where}: {self.message}"
+
+    def __repr__(self) -> str:
+        message = clip(" ".join(self.message.split()), 60)
+        return (
+            f"Violation({self.rule!r}, {text_ref(self.who)}, positions={self.positions!r}, "
+            f"{message!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        return display.violations_table((self,)).html()
+
+
+class Violations(list[Violation]):
+    """What :func:`check` returns: a list of :class:`Violation`, shown as a table.
+
+    It compares equal to a plain list (``check(log) == []``); ``str()`` is the table
+    ``itinerary check`` prints, and a notebook shows it as an HTML table.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return display.violations_table(self).text()
+
+    def _repr_html_(self) -> str:
+        return display.violations_table(self).html()
 
 
 def great_circle_km(a: Place, b: Place) -> float | None:
@@ -433,7 +461,7 @@ class _Checker:
         return [violation for _, violation in self.found]
 
 
-def check(log: EventLog | Iterable[Event]) -> list[Violation]:
+def check(log: EventLog | Iterable[Event]) -> Violations:
     """Every violation of :data:`RULES` in *log*, in the order the events occurred.
 
     The whole log is read: a violation depends on what happened, never on an ``as_of``
@@ -466,7 +494,7 @@ def check(log: EventLog | Iterable[Event]) -> list[Violation]:
         elif kind is ObligationMet:
             checker.fulfilled(event, pos)  # type: ignore[arg-type]
         # Events of other kinds say nothing these rules judge.
-    return checker.finish()
+    return Violations(checker.finish())
 
 
 def assert_consistent(log: EventLog | Iterable[Event]) -> None:

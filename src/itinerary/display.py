@@ -66,9 +66,9 @@ __all__ = [
     "whereabouts_table",
 ]
 
-HEAD = 5
+HEAD = 10
 """How many first rows a long table (a log, an agenda) shows."""
-TAIL = 5
+TAIL = 10
 """How many last rows a long table shows."""
 
 
@@ -84,21 +84,29 @@ def _title(value: str | None) -> str | None:
     return None if value is None else escape_controls(value)
 
 
-def _check_table(instance: Table, _: attrs.Attribute[Any], rows: tuple[tuple[str, ...], ...]) -> None:
+def _check_table(
+    instance: Table, _: attrs.Attribute[Any], rows: tuple[tuple[str, ...], ...]
+) -> None:
     width = len(instance.headers)
     for row in rows:
         if len(row) != width:
-            raise ValueError(f"Table {instance.title!r}: a row of {len(row)} cells under {width} headers")
+            raise ValueError(
+                f"Table {instance.title!r}: a row of {len(row)} cells under {width} headers"
+            )
     if not 0 <= instance.head <= len(rows):
         raise ValueError(f"Table {instance.title!r}: head={instance.head} outside 0..{len(rows)}")
 
 
+def _indexes(values: Iterable[int]) -> tuple[int, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Table:
-    """A titled table of text cells, shown as aligned text or as HTML.
+    r"""A titled table of text cells, shown as aligned text or as HTML.
 
     Every cell, header and the title have their control characters written out visibly
-    (``\\x1b``) when the table is made, so no consumer can print one.
+    (``\x1b``) when the table is made, so no consumer can print one.
 
     Args:
         title: Shown above the table (``None``: no title).
@@ -119,7 +127,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...] = attrs.field(converter=_rows, validator=_check_table)
     empty: str = attrs.field(default="(none)", kw_only=True)
     status: int | None = attrs.field(default=None, kw_only=True)
-    right: tuple[int, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
+    right: tuple[int, ...] = attrs.field(default=(), kw_only=True, converter=_indexes)
     omitted: int = attrs.field(default=0, kw_only=True)
     head: int = attrs.field(default=0, kw_only=True)
 
@@ -145,7 +153,7 @@ class Table:
         """
         lines = [self.title] if self.title is not None else []
         if not self.rows and not rule:
-            return "\n".join([*lines, indent + self.empty])
+            return "\n".join([*lines, indent + self.empty] if self.empty else lines)
         widths = [len(h) for h in self.headers]
         for row in self.rows:
             widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -159,15 +167,14 @@ class Table:
                 out.append(padded)
             return (indent + "  ".join(out)).rstrip()
 
-        headers = tuple(h.upper() if upper else h for h in self.headers)
-        lines.append(line(headers, styled=False))
+        lines.append(line(tuple(h.upper() if upper else h for h in self.headers), styled=False))
         if rule:
             lines.append(line(tuple("-" * w for w in widths), styled=False))
-        for row in self._body():
-            if row is None:
+        for cells in self._body():
+            if cells is None:
                 lines.append(f"{indent}... {self.omitted:,} more ...")
             else:
-                lines.append(line(row, styled=True))
+                lines.append(line(cells, styled=True))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -309,7 +316,10 @@ def deadlines_table(deadlines: State | Iterable[Deadline]) -> Table:
     return Table(
         "Deadlines",
         ("due (local)", "place", "status", "agreement", "obligation"),
-        [(format_local(d.due, d.place), d.place.name, d.status, d.agreement, d.what) for d in found],
+        [
+            (format_local(d.due, d.place), d.place.name, d.status, d.agreement, d.what)
+            for d in found
+        ],
         status=2,
     )
 
@@ -341,13 +351,12 @@ def state_repr(state: State, shown: int = 3) -> str:
     when = format_instant(state.as_of) if state.as_of is not None else "None"
     everyone = state.whereabouts
     people = [
-        f"{text_ref(who)}: {whereabouts_phrase(everyone[who])}"
-        for who in list(everyone)[:shown]
+        f"{text_ref(who)}: {whereabouts_phrase(everyone[who])}" for who in list(everyone)[:shown]
     ]
     if len(everyone) > shown:
         people.append(f"+{len(everyone) - shown} more")
     deadlines = state.deadlines
-    statuses = {}
+    statuses: dict[str, int] = {}
     for d in deadlines:
         statuses[d.status] = statuses.get(d.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
@@ -466,13 +475,13 @@ def violations_table(violations: Sequence[Violation], *, events: int | None = No
     count = len(violations)
     of = f" in {events} events" if events is not None else ""
     return Table(
-        f"{count} violation{'s' if count != 1 else ''}{of}",
+        f"{count} violation{'s' if count != 1 else ''}{of}" if count else f"No violations{of}",
         ("rule", "who", "positions", "message"),
         [
             (v.rule, v.who or "", ", ".join(map(str, v.positions)), " ".join(v.message.split()))
             for v in violations
         ],
-        empty="(no violations)",
+        empty="",
     )
 
 
@@ -505,9 +514,7 @@ def plan_table(plan: Plan) -> Table:
     rows = []
     for step in plan.steps:
         if isinstance(step, Fulfilment):
-            rows.append(
-                (step.name, "fulfilment", "", "", f"{step.after} after {step.agreement!r}")
-            )
+            rows.append((step.name, "fulfilment", "", "", f"{step.after} after {step.agreement!r}"))
             continue
         kind = (
             "travel"
@@ -552,8 +559,10 @@ def run_table(run: Run) -> Table:
         (name, format_local(run.start(name), None), _slip(run, name), run.cause(name) or "")
         for name in run.plan.names
     ]
+    late = sum(1 for name in run.plan.names if run.slip(name).total_seconds() > 0)
     return Table(
-        f"Run, seed {run.seed}: {len(run.log):,} events",
+        f"Run, seed {run.seed}: {late} of {len(run.plan)} steps started late; "
+        f"{len(run.log):,} events",
         ("step", "started (local)", "slip", "cause"),
         rows,
         right=(2,),
@@ -573,8 +582,10 @@ def format_outcomes(
 def outcomes_tables(
     outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
 ) -> tuple[Table, ...]:
-    """The risk table (each step's chance of starting late, median and 90% slip) and the
-    deadline risks: what ``itinerary simulate`` prints."""
+    """The risk table and the deadline risks: what ``itinerary simulate`` prints.
+
+    The risk table gives each step's chance of starting late and its median and 90% slip.
+    """
     wanted = set(kinds)
     risks = Table(
         f"{outcomes.runs:,} runs, seed {outcomes.seed}",

@@ -83,7 +83,7 @@ def _short_repr(cls: _C) -> _C:
     The full repr (every field, unclipped) is what :func:`content_key` returns.
     """
     cls._full_repr = cls.__repr__  # type: ignore[attr-defined]
-    cls.__repr__ = cls._short_repr  # type: ignore[attr-defined]
+    cls.__repr__ = cls._short_repr  # type: ignore[attr-defined,method-assign]
     return cls
 
 
@@ -94,7 +94,7 @@ def content_key(event: object) -> str:
     kept when the short, readable ``repr()`` replaced it; ``repr()`` for other events.
     """
     full = getattr(type(event), "_full_repr", None)
-    return full(event) if full is not None else repr(event)  # type: ignore[no-any-return]
+    return full(event) if full is not None else repr(event)
 
 
 class Event:
@@ -388,7 +388,7 @@ class ObligationMet(_AtAnInstant):
 
 
 def _signing_repr(self: AgreementSigned) -> str:
-    """attrs' repr of a signing, with its obligations' full reprs too."""
+    """Attrs' repr of a signing, with its obligations' full reprs too."""
     duties = [o._full_repr() for o in self.obligations]  # type: ignore[attr-defined]
     obligations = f"({duties[0]},)" if len(duties) == 1 else f"({', '.join(duties)})"
     return (

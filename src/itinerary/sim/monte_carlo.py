@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
 from datetime import timedelta
 
 import attrs
 from pendulum import Duration
 
+from itinerary import display
 from itinerary.display import format_outcomes
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import seed_of
@@ -102,6 +103,9 @@ class Outcomes:
 
     def __str__(self) -> str:
         return self.format()
+
+    def _repr_html_(self) -> str:
+        return display.render_html(display.outcomes_tables(self))
 
     def _index(self, name: str) -> int:
         self.plan[name]
