@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from itinerary._text import clip, escape_controls, format_instant, text_ref
+from itinerary.errors import InvalidTableError
 from itinerary.events import Event, format_local
 
 if TYPE_CHECKING:
@@ -87,14 +88,21 @@ def _title(value: str | None) -> str | None:
 def _check_table(
     instance: Table, _: attrs.Attribute[Any], rows: tuple[tuple[str, ...], ...]
 ) -> None:
-    width = len(instance.headers)
-    for row in rows:
+    width, name = len(instance.headers), instance.title or "(untitled)"
+    for number, row in enumerate(rows):
         if len(row) != width:
-            raise ValueError(
-                f"Table {instance.title!r}: a row of {len(row)} cells under {width} headers"
+            raise InvalidTableError(
+                f"Table {name!r}: row {number} has {len(row)} cells for {width} headers"
             )
-    if not 0 <= instance.head <= len(rows):
-        raise ValueError(f"Table {instance.title!r}: head={instance.head} outside 0..{len(rows)}")
+    if instance.status is not None and not 0 <= instance.status < width:
+        raise InvalidTableError(f"Table {name!r}: status={instance.status} is not a column")
+    if any(not 0 <= i < width for i in instance.right):
+        raise InvalidTableError(f"Table {name!r}: right={instance.right} names a missing column")
+    if instance.omitted < 0 or not 0 <= instance.head <= len(rows):
+        raise InvalidTableError(
+            f"Table {name!r}: omitted={instance.omitted} must be >= 0 and head={instance.head} "
+            f"within 0..{len(rows)}"
+        )
 
 
 def _indexes(values: Iterable[int]) -> tuple[int, ...]:
@@ -198,7 +206,10 @@ class Table:
             parts.append("</table>")
             return "".join(parts)
         parts.append("<thead><tr>")
-        parts += [f"<th>{e(h)}</th>" for h in self.headers]
+        parts += [
+            f'<th class="num">{e(h)}</th>' if i in self.right else f"<th>{e(h)}</th>"
+            for i, h in enumerate(self.headers)
+        ]
         parts.append("</tr></thead><tbody>")
         for row in self._body():
             if row is None:
@@ -227,7 +238,7 @@ _STYLE = (
     ".itinerary caption{text-align:left;font-weight:bold;padding:.2em 0}"
     ".itinerary th,.itinerary td{text-align:left;padding:.15em .6em;"
     "border-bottom:1px solid #ddd;vertical-align:top}"
-    ".itinerary td.num{text-align:right}"
+    ".itinerary .num{text-align:right}"
     ".itinerary tr.more td{text-align:center;color:#777;font-style:italic}"
     ".itinerary td.empty{color:#777}"
     ".itinerary p{margin:.2em 0 .5em 0}"
@@ -421,7 +432,7 @@ def log_table(log: EventLog | Sequence[Event], *, head: int = HEAD, tail: int = 
     shown, omitted = _head_tail(len(log), head, tail)
     version = len(log)
     return Table(
-        f"EventLog, version {version:,} ({version:,} event{'s' if version != 1 else ''})",
+        f"EventLog: {version:,} event{'s' if version != 1 else ''}, in recording order",
         _EVENT_HEADERS,
         [_event_row(i, log[i]) for i in shown],
         empty="(no events)",

@@ -13,6 +13,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidPlaceError",
     "InvalidPlanError",
+    "InvalidTableError",
     "ItineraryError",
     "LocalTimeError",
     "NaiveDatetimeError",
@@ -38,6 +39,10 @@ class InvalidEventError(ItineraryError, ValueError):
 
 class InvalidPlanError(ItineraryError, ValueError):
     """A plan (or one of its steps) cannot happen as written; the message names the steps."""
+
+
+class InvalidTableError(ItineraryError, ValueError):
+    """A :class:`~itinerary.display.Table` was given rows that do not fit its headers."""
 
 
 class InvalidPlaceError(ItineraryError, ValueError):
