@@ -118,7 +118,7 @@ def _parse_as_of(
         )
 
 
-def _table(text: str, colour: str) -> str:
+def _colour(text: str, colour: str) -> str:
     """A status cell, padded as *text*, styled by its value *colour* (see display.Table.text)."""
     return click.style(text, fg=_STATUS_COLOURS.get(colour.strip()))
 
@@ -164,7 +164,7 @@ def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> No
         _echo("No events: nothing to replay.")
         return
     counted = timeline(scenario.log).position(state.as_of)  # the index replay just used
-    _echo(format_state(state, counted=counted, total=len(scenario.log), style=_table))
+    _echo(format_state(state, counted=counted, total=len(scenario.log), style=_colour))
 
 
 @main.command()

@@ -175,7 +175,8 @@ class Table:
                 out.append(padded)
             return (indent + "  ".join(out)).rstrip()
 
-        lines.append(line(tuple(h.upper() if upper else h for h in self.headers), styled=False))
+        if any(self.headers):  # a table of labels and values has no header line
+            lines.append(line(tuple(h.upper() if upper else h for h in self.headers), False))
         if rule:
             lines.append(line(tuple("-" * w for w in widths), styled=False))
         for cells in self._body():
@@ -205,12 +206,14 @@ class Table:
             parts.append(f'<tbody><tr><td class="empty">{e(self.empty)}</td></tr></tbody>')
             parts.append("</table>")
             return "".join(parts)
-        parts.append("<thead><tr>")
-        parts += [
-            f'<th class="num">{e(h)}</th>' if i in self.right else f"<th>{e(h)}</th>"
-            for i, h in enumerate(self.headers)
-        ]
-        parts.append("</tr></thead><tbody>")
+        if any(self.headers):
+            parts.append("<thead><tr>")
+            parts += [
+                f'<th class="num">{e(h)}</th>' if i in self.right else f"<th>{e(h)}</th>"
+                for i, h in enumerate(self.headers)
+            ]
+            parts.append("</tr></thead>")
+        parts.append("<tbody>")
         for row in self._body():
             if row is None:
                 parts.append(
@@ -235,9 +238,10 @@ class Table:
 _STYLE = (
     "<style>"
     ".itinerary table{border-collapse:collapse;margin:0 0 .8em 0;font-size:.9em}"
-    ".itinerary caption{text-align:left;font-weight:bold;padding:.2em 0}"
+    ".itinerary caption{text-align:left;font-weight:bold;padding:.2em 0;white-space:nowrap}"
     ".itinerary th,.itinerary td{text-align:left;padding:.15em .6em;"
-    "border-bottom:1px solid #ddd;vertical-align:top}"
+    "border-bottom:1px solid #ddd;vertical-align:top;white-space:nowrap}"
+    ".itinerary td:last-child{white-space:normal}"
     ".itinerary .num{text-align:right}"
     ".itinerary tr.more td{text-align:center;color:#777;font-style:italic}"
     ".itinerary td.empty{color:#777}"
