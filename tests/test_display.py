@@ -503,3 +503,27 @@ def test_place_ref_stays_short_for_a_made_up_place() -> None:
     text = repr(Arrived("Y" * 100, place, place.at("2025-01-01 00:00")))
     assert len(text) < 160
     assert "…" in text
+
+
+@given(
+    st.text(min_size=1).filter(str.strip),
+    st.text(min_size=1).filter(str.strip),
+    st.text(min_size=1).filter(str.strip),
+)
+def test_no_control_character_reaches_any_display(who: str, title: str, place: str) -> None:
+    """No control character in any name reaches a repr, print() or HTML; cells keep the name."""
+    where = Place(place, "Nowhere", "Asia/Tokyo")
+    log = EventLog([
+        Arrived(who, where, where.at("2025-10-27 16:30")),
+        MeetingHeld(title, (who,), where, where.at("2025-10-27 17:00"), where.at("2025-10-27 18:00")),
+    ])  # fmt: skip
+    state = replay(log)
+    shown = [repr(e) for e in log] + [repr(state), str(state), str(log), str(agenda(log))]
+    shown += [str(v) for v in check(log)]
+    shown += [state._repr_html_(), log._repr_html_(), agenda(log)._repr_html_()]
+    for text in shown:
+        assert not CONTROL.search(text.replace("\n", ""))
+    (whereabouts, _, _) = tables(state._repr_html_())
+    assert whereabouts["rows"] == [
+        [escape_controls(who), "at", escape_controls(place), "2025-10-27 16:30 +09:00"]
+    ]

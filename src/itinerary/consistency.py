@@ -30,7 +30,7 @@ from types import MappingProxyType
 import attrs
 
 from itinerary import _time, display
-from itinerary._text import clip, text_ref
+from itinerary._text import clip, escape_controls, text_ref
 from itinerary.errors import ConsistencyError
 from itinerary.events import (
     AgreementSigned,
@@ -116,7 +116,7 @@ class Violation:
     def __str__(self) -> str:
         where = ", ".join(map(str, self.positions))
         label = "position" if len(self.positions) == 1 else "positions"
-        return f"[{self.rule}] {label} {where}: {self.message}"
+        return f"[{self.rule}] {label} {where}: {escape_controls(self.message)}"
 
     def __repr__(self) -> str:
         message = clip(" ".join(self.message.split()), 60)

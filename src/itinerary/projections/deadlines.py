@@ -10,7 +10,7 @@ import immutables
 from pendulum import DateTime
 
 from itinerary import _time, display
-from itinerary._text import format_instant, text_ref
+from itinerary._text import escape_controls, format_instant, text_ref
 from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet, format_local
 from itinerary.places import Place
 from itinerary.projections._core import Projection
@@ -51,7 +51,8 @@ class Deadline:
 
     def __str__(self) -> str:
         due = format_local(self.due, self.place)
-        return f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
+        text = f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
+        return escape_controls(text)
 
     def __repr__(self) -> str:
         return (
