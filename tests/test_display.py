@@ -40,6 +40,7 @@ from itinerary.cli import main
 from itinerary.display import escape_controls
 from itinerary.events import Event
 from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO
+from itinerary.projections.state import close_names
 from itinerary.sim import monte_carlo, simulate
 from itinerary.strategies import event_logs
 
@@ -245,7 +246,7 @@ def test_whereabouts_maps_everyone_to_where(log: EventLog) -> None:
 
 
 def test_where_suggests_a_close_name() -> None:
-    """A name in the wrong case, or a letter short, raises naming the known one."""
+    """A name in the wrong case or spacing raises naming the known one; close_names finds typos."""
     state = replay(tour(), as_of=SUMMIT)
     with pytest.raises(UnknownPersonError, match="did you mean 'Donald Trump'") as caught:
         state.where("donald trump")
@@ -253,7 +254,8 @@ def test_where_suggests_a_close_name() -> None:
     assert caught.value.who == "donald trump"
     assert isinstance(caught.value, KeyError)
     with pytest.raises(UnknownPersonError, match="'Sanae Takaichi'"):
-        state.where("Sanae Takaich")
+        state.where("sanae  TAKAICHI")
+    assert close_names("Sanae Takaich", state.people) == ("Sanae Takaichi",)
 
 
 def test_where_is_unknown_for_someone_not_seen_yet() -> None:
@@ -262,6 +264,17 @@ def test_where_is_unknown_for_someone_not_seen_yet() -> None:
     assert early.where("Sanae Takaichi").status == "unknown"
     assert replay(tour()).where("Xi Jinping").status == "unknown"
     assert early.whereabouts.get("donald trump") is None  # the mapping never guesses
+
+
+def test_where_never_refuses_a_name_merely_like_another() -> None:
+    """Delegate 11 before their first event is unknown, though Delegate 10 is known."""
+    log = EventLog([
+        Arrived("Delegate 10", TOKYO, TOKYO.at("2025-10-27 16:30")),
+        Arrived("Delegate 11", TOKYO, TOKYO.at("2025-10-27 18:30")),
+    ])  # fmt: skip
+    early = replay(log, as_of=TOKYO.at("2025-10-27 17:00"))
+    assert early.where("Delegate 11").status == "unknown"
+    assert early.where("Delegate 10").status == "at"
 
 
 # -- logs and events -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts, Whereabo
 if TYPE_CHECKING:
     from itinerary.log import EventLog
 
-__all__ = ["SUGGEST_CUTOFF", "TOUR", "State", "WhereaboutsMap", "close_names", "replay"]
+__all__ = ["TOUR", "State", "WhereaboutsMap", "close_names", "replay"]
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
 """The built-in projections composed: whereabouts, agreements and deadlines in one pass."""
@@ -55,28 +55,29 @@ class WhereaboutsMap(Mapping[str, Whereabouts]):
         return f"<WhereaboutsMap of {len(self)} people>"
 
 
-SUGGEST_CUTOFF = 0.9
-"""How alike (difflib's ratio, ignoring case) a name must be to a known one to be a typo."""
-
-
 def _key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """*name* without case, spaces or punctuation: ``"Lee Jae-myung"`` -> ``"leejaemyung"``."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-def close_names(who: str, known: Iterable[str]) -> tuple[str, ...]:
-    """The names in *known* that *who* is probably a mistake for, closest first.
+def close_names(who: str, known: Iterable[str], *, cutoff: float = 0.8) -> tuple[str, ...]:
+    """The names in *known* that *who* may be a slip for, most likely first.
 
-    One that differs from *who* only in case or spacing, or is at least
-    :data:`SUGGEST_CUTOFF` alike once case is ignored (``"Donald Trum"``).
+    First those that differ from *who* only in case, spacing or punctuation (the ones
+    :meth:`State.where` refuses to answer "unknown" for), then those at least *cutoff* alike
+    by :func:`difflib.get_close_matches` once case is ignored (``"Donald Trum"``): for a
+    "did you mean" of your own.
+
+    >>> close_names("donald trum", ["Donald Trump", "Sanae Takaichi"])
+    ('Donald Trump',)
     """
     by_key: dict[str, list[str]] = {}
     for name in known:
         by_key.setdefault(_key(name), []).append(name)
     key = _key(who)
-    if key in by_key:
-        return tuple(n for n in by_key[key] if n != who)
-    close = difflib.get_close_matches(key, by_key, n=3, cutoff=SUGGEST_CUTOFF)
-    return tuple(name for k in close for name in by_key[k])
+    same = [n for n in by_key.get(key, ()) if n != who]
+    fuzzy = difflib.get_close_matches(key, [k for k in by_key if k != key], n=3, cutoff=cutoff)
+    return (*same, *(name for k in fuzzy for name in by_key[k]))
 
 
 @attrs.frozen
@@ -97,10 +98,12 @@ class State:
         """Where *who* was: ``.place`` is ``None`` while in transit or if unknown.
 
         A name nobody has had whereabouts for yet is ``"unknown"`` (someone before their
-        first event, for instance), unless it looks like a mistake for a known name, one
-        that differs only in case or spacing or by a letter or two (see
-        :func:`close_names`): then :class:`~itinerary.errors.UnknownPersonError` says which
-        name was probably meant. ``state.whereabouts.get(who)`` never guesses.
+        first event, for instance), unless it differs from a known name only in case,
+        spacing or punctuation (``"donald trump"``, ``"Lee Jae Myung"``): that is a slip,
+        not a person, and :class:`~itinerary.errors.UnknownPersonError` says which name was
+        meant. Names that are merely alike (``"Delegate 10"``, ``"Delegate 11"``) are
+        different people and are never refused; :func:`close_names` finds those for a
+        "did you mean" of your own. ``state.whereabouts.get(who)`` never guesses.
 
         >>> from itinerary import EventLog, Arrived, replay
         >>> from itinerary.places import TOKYO
@@ -118,8 +121,9 @@ class State:
         if found is not None:
             return found
         if isinstance(who, str):
-            close = close_names(who, self._whereabouts.keys())
-            if close:
+            key = _key(who)
+            close = tuple(n for n in self._whereabouts if _key(n) == key)
+            if close and key:
                 when = _text.format_instant(self.as_of) if self.as_of is not None else "now"
                 meant = " or ".join(repr(n) for n in close)
                 raise UnknownPersonError(
