@@ -19,7 +19,8 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time, display
-from itinerary._text import escape_controls, format_instant, format_span, place_ref, text_ref
+from itinerary._text import format_instant, format_span, place_ref, text_ref
+from itinerary.display import format_agenda
 from itinerary.events import Event, MeetingHeld
 from itinerary.log import EventLog
 from itinerary.places import Place
@@ -101,25 +102,3 @@ def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> Agenda:
             )
         )
     return Agenda(entries)
-
-
-def format_agenda(entries: Iterable[AgendaEntry]) -> str:
-    r"""Plain-text agenda: a heading per local day, then one aligned line per entry.
-
-    Control characters in names are written out visibly (``\x1b``), as in every display.
-    """
-    lines: list[str] = []
-    day = None
-    for entry in entries:
-        if entry.start.date() != day:
-            day = entry.start.date()
-            lines.append(f"{entry.start:%A} {entry.start.day} {entry.start:%B %Y}")
-        hours = entry.start.strftime("%H:%M")
-        if entry.end is not None:
-            hours += "-" + entry.end.strftime("%H:%M")
-        where = escape_controls(entry.place.name) if entry.place is not None else ""
-        text = escape_controls(entry.text)
-        lines.append(
-            f"  {hours:<11} {_time.format_offset(entry.start)}  {where:<12}  {text}".rstrip()
-        )
-    return "\n".join(lines)

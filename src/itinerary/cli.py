@@ -17,9 +17,9 @@ from typing import IO, Any
 import click
 
 from itinerary import _time
-from itinerary.agenda import agenda, format_agenda
+from itinerary.agenda import agenda
 from itinerary.consistency import check as check_log
-from itinerary.display import format_outcomes, format_state, violations_table
+from itinerary.display import format_agenda, format_outcomes, format_state, violations_table
 from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.places import Place, zone_of
 from itinerary.projections import replay as replay_log

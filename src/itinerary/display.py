@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from itinerary._text import clip, escape_controls, format_instant, text_ref
+from itinerary._time import format_offset
 from itinerary.errors import InvalidTableError
 from itinerary.events import Event, format_local
 
@@ -49,6 +50,7 @@ __all__ = [
     "deadlines_table",
     "escape_controls",
     "event_table",
+    "format_agenda",
     "format_instant",
     "format_outcomes",
     "format_state",
@@ -480,6 +482,26 @@ def agenda_table(
         omitted=omitted,
         head=min(head or 0, len(shown)) if omitted else 0,
     )
+
+
+def format_agenda(entries: Iterable[AgendaEntry]) -> str:
+    r"""Plain-text agenda: a heading per local day, then one aligned line per entry.
+
+    Control characters in names are written out visibly (``\x1b``), as in every display.
+    """
+    lines: list[str] = []
+    day = None
+    for entry in entries:
+        if entry.start.date() != day:
+            day = entry.start.date()
+            lines.append(f"{entry.start:%A} {entry.start.day} {entry.start:%B %Y}")
+        hours = entry.start.strftime("%H:%M")
+        if entry.end is not None:
+            hours += "-" + entry.end.strftime("%H:%M")
+        where = escape_controls(entry.place.name) if entry.place is not None else ""
+        text = escape_controls(entry.text)
+        lines.append(f"  {hours:<11} {format_offset(entry.start)}  {where:<12}  {text}".rstrip())
+    return "\n".join(lines)
 
 
 def violations_table(violations: Sequence[Violation], *, events: int | None = None) -> Table:
