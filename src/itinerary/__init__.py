@@ -2,7 +2,24 @@
 
 Write down what happened on a tour as events in local wall time, record them in an
 immutable :class:`EventLog`, and :func:`replay` the log to ask where everyone was, what had
-been signed and which deadlines were pending, as of any instant.
+been signed and which deadlines were pending, as of any instant:
+
+>>> from itinerary import Arrived, Departed, EventLog, replay
+>>> from itinerary.places import KUALA_LUMPUR, TOKYO
+>>> log = EventLog([
+...     Departed("Donald Trump", KUALA_LUMPUR, KUALA_LUMPUR.at("2025-10-27 09:00"), to=TOKYO),
+...     Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 16:30")),
+... ])
+>>> replay(log, as_of=TOKYO.at("2025-10-27 12:00")).where("Donald Trump").in_transit
+True
+>>> replay(log, as_of=TOKYO.at("2025-10-27 17:00")).where("Donald Trump").place.name
+'Tokyo'
+
+A whole tour loads from a scenario file (:func:`load_scenario`); :func:`check` lists what a
+log records that cannot all have happened; :mod:`itinerary.sim` simulates plans under
+delays. The modules: ``places``, ``events``, ``log``, ``projections``, ``agenda``,
+``consistency``, ``scenarios``, ``store``, ``sim``, ``strategies`` and ``testing``; the
+docs are in docs/index.md (build the site with ``python -m sphinx docs docs/_build/html``).
 """
 
 from importlib.metadata import PackageNotFoundError

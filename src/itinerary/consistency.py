@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 MAX_GROUND_SPEED_KMH = 1_200.0
-"""The fastest average ground speed a journey may have: 1,200 km/h.
+"""The fastest average ground speed a journey may have, 1,200 km/h.
 
 A journey is judged from departure to arrival over the great-circle distance, so the bound is
 on *average* ground speed, tailwinds included. Airliners cruise at 850-950 km/h airspeed; a
@@ -462,7 +462,7 @@ class _Checker:
 
 
 def check(log: EventLog | Iterable[Event]) -> Violations:
-    """Every violation of :data:`RULES` in *log*, in the order the events occurred.
+    """Every violation of :data:`~itinerary.consistency.RULES` in *log*, in the order the events occurred.
 
     The whole log is read: a violation depends on what happened, never on an ``as_of``
     instant. Positions in each :class:`Violation` are indexes in *log*'s recording order.

@@ -108,7 +108,7 @@ class Event:
 
     @property
     def occurred_at(self) -> DateTime:
-        """The instant this fact happened: the one replay orders events by."""
+        """The instant this fact happened, the one replay orders events by."""
         raise NotImplementedError
 
     @property
@@ -223,7 +223,7 @@ class MeetingHeld(Event):
 
     @property
     def occurred_at(self) -> DateTime:
-        """The meeting's start: from then on it is part of the record."""
+        """The meeting's start; from then on it is part of the record."""
         return self.start
 
     @property
@@ -373,7 +373,7 @@ class ObligationMet(_AtAnInstant):
 
     @property
     def people(self) -> tuple[str, ...]:
-        """Nobody in particular: an obligation binds the agreement's signatories."""
+        """Nobody in particular (an obligation binds the agreement's signatories)."""
         return ()
 
     def describe(self) -> str:

@@ -31,12 +31,12 @@ __all__ = ["EventLog", "Index", "checked_batch"]
 class Index(Protocol):
     """What a log needs of an index over its recorded events to share it (see :meth:`EventLog.index`).
 
-    The replay index (:class:`itinerary.projections._core.Timeline`) is one.
+    The replay index (``itinerary.projections._core.Timeline``) is one.
     """
 
     @property
     def base(self) -> int:
-        """How many recorded events it was built from: fewer cannot use it."""
+        """How many recorded events it was built from; fewer cannot use it."""
         ...
 
     @property
@@ -136,7 +136,7 @@ class EventLog:
 
     @property
     def version(self) -> int:
-        """How many events have been recorded: 0 for an empty log."""
+        """How many events have been recorded (0 for an empty log)."""
         return self._size
 
     def __len__(self) -> int:

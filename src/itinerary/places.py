@@ -152,12 +152,25 @@ class Place:
 
 
 WASHINGTON = Place("Washington", "United States", "America/New_York", lat=38.9072, lon=-77.0369)
+"""Washington, D.C., United States (``America/New_York``)."""
+
 KUALA_LUMPUR = Place("Kuala Lumpur", "Malaysia", "Asia/Kuala_Lumpur", lat=3.1390, lon=101.6869)
+"""Kuala Lumpur, Malaysia (``Asia/Kuala_Lumpur``)."""
+
 TOKYO = Place("Tokyo", "Japan", "Asia/Tokyo", lat=35.6762, lon=139.6503)
+"""Tokyo, Japan (``Asia/Tokyo``)."""
+
 YOKOSUKA = Place("Yokosuka", "Japan", "Asia/Tokyo", lat=35.2813, lon=139.6722)
+"""Yokosuka, Japan (``Asia/Tokyo``)."""
+
 BUSAN = Place("Busan", "South Korea", "Asia/Seoul", lat=35.1796, lon=129.0756)
+"""Busan, South Korea (``Asia/Seoul``)."""
+
 GYEONGJU = Place("Gyeongju", "South Korea", "Asia/Seoul", lat=35.8562, lon=129.2247)
+"""Gyeongju, South Korea (``Asia/Seoul``)."""
+
 SEOUL = Place("Seoul", "South Korea", "Asia/Seoul", lat=37.5665, lon=126.9780)
+"""Seoul, South Korea (``Asia/Seoul``)."""
 
 GAZETTEER: Mapping[str, Place] = MappingProxyType(
     {

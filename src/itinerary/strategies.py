@@ -371,13 +371,14 @@ def itineraries(
 
     Several people start at some of the places (their arrival recorded, or the log begins
     with them already there), then travel between places with journeys no faster than
-    :data:`CRUISE_KMH` (at least 10 minutes), meet when they are at the same place, sign
+    800 km/h (at least 10 minutes), meet when they are at the same place, sign
     agreements with obligations (due ``within=`` a calendar duration or at a ``due=``
     instant), and meet those obligations. Events are recorded tour by tour, action by action,
     which is not the order they occurred in when several people travel at once.
 
     Args:
-        people: Names to draw the participants from (distinct); default :data:`NAMES`.
+        people: Names to draw the participants from (distinct); default six names from
+            the 2025 tour, Donald Trump first.
         places: Places to draw the tour's places from (distinct names); default
             :func:`places`.
         starts: Aware datetimes: the instant the tour starts; default 1950-2049 UTC.
@@ -498,7 +499,7 @@ DST_PLACES = (
     Place("Sydney", "Australia", "Australia/Sydney", lat=-33.87, lon=151.21),
     Place("Lord Howe Island", "Australia", "Australia/Lord_Howe", lat=-31.55, lon=159.08),
 )
-"""Places whose clocks change (Lord Howe's by half an hour): :func:`plans` visits them too."""
+"""Places whose clocks change (Lord Howe's by half an hour); :func:`plans` visits them too."""
 
 _PLAN_PLACES = (*GAZETTEER.values(), *DST_PLACES)
 _HOUR = 60 * _MINUTE
@@ -743,14 +744,15 @@ def plans(
     """Plans for the simulator that are valid by construction: ``Plan(...)`` accepts them.
 
     The planner walks each person's timeline forward with gaps of up to 12 hours: legs (one
-    traveller or a delegation of people at the same place, no faster than
-    :data:`CRUISE_KMH`, at least 10 minutes), meetings (of people at the same place, 0 to 8
+    traveller or a delegation of people at the same place, no faster than 800 km/h, at least
+    10 minutes), meetings (of people at the same place, 0 to 8
     hours long), signings with obligations (due ``within=`` months, days and hours) and fulfilments of those obligations (``after`` months, days and
     hours). Some steps get a ``name=`` of their own. By default half the plans start up to
     two days before a clock change at one of their places (:data:`DST_PLACES` change theirs).
 
     Args:
-        people: Names to draw the people from (distinct); default :data:`NAMES`.
+        people: Names to draw the people from (distinct); default six names from the 2025
+            tour, Donald Trump first.
         places: Places to draw the plan's places from (distinct names); default the
             gazetteer's and :data:`DST_PLACES`, all with coordinates.
         starts: Aware datetimes: when the plan starts; default near a clock change, or

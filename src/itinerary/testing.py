@@ -83,7 +83,7 @@ def _compatible(wall: datetime, tz: ZoneInfo) -> int:
 
 
 Period: TypeAlias = tuple[int, int, timedelta]
-"""An obligation's period as the test wrote it: (calendar months, calendar days, elapsed time).
+"""An obligation's period as the test wrote it (calendar months, calendar days, elapsed time).
 
 Years are twelve calendar months and weeks seven calendar days; hours and smaller units are
 elapsed time. ``_time.duration(months=6, days=1, seconds=3600)`` is ``(6, 1, timedelta(hours=1))``.

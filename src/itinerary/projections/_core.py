@@ -89,7 +89,7 @@ class Projection(Generic[S]):
 def fold(projection: ProjectionLike[S], events: Iterable[Event], state: Any = attrs.NOTHING) -> S:
     """Fold *projection* over *events* in the order given, from *state* (default: initial).
 
-    Events of a class the projection does not handle (see :attr:`Projection.handles`) leave
+    Events of a class the projection does not handle (see the ``handles`` of a :class:`Projection`) leave
     the state as it is. ``fold(p, a + b) == fold(p, b, fold(p, a))``: that is what makes
     snapshots sound.
     """
@@ -263,7 +263,7 @@ class Timeline:
 
 @attrs.frozen
 class TimelineView:
-    """The first *size* entries of a :class:`Timeline`: one log version's occurrence order."""
+    """The first *size* entries of a ``Timeline``: one log version's occurrence order."""
 
     line: Timeline
     size: int

@@ -31,4 +31,4 @@ def signed(state: Signed) -> tuple[AgreementSigned, ...]:
 AGREEMENTS: Projection[Signed] = Projection(
     None, _evolve, handles=(AgreementSigned,), name="agreements"
 )
-"""The projection from a log to the agreements signed (see :func:`signed`)."""
+"""The projection from a log to the agreements signed."""

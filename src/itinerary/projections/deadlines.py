@@ -116,4 +116,4 @@ def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:
 DEADLINES: Projection[Ledger] = Projection(
     immutables.Map(), _evolve, handles=(AgreementSigned, ObligationMet), name="deadlines"
 )
-"""The projection from a log to the obligations signed and met (see :func:`deadlines`)."""
+"""The projection from a log to the obligations signed and met."""

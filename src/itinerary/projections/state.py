@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["TOUR", "State", "WhereaboutsMap", "close_names", "replay"]
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
-"""The built-in projections composed: whereabouts, agreements and deadlines in one pass."""
+"""The built-in projections (whereabouts, agreements and deadlines) composed, replayed in one pass."""
 
 
 class WhereaboutsMap(Mapping[str, Whereabouts]):
@@ -82,7 +82,7 @@ def close_names(who: str, known: Iterable[str], *, cutoff: float = 0.8) -> tuple
 
 @attrs.frozen
 class State:
-    """What was true as of :attr:`as_of`: whereabouts, agreements signed, deadlines.
+    """What was true as of the instant ``as_of``: whereabouts, agreements signed, deadlines.
 
     Built by :func:`replay`; every answer is computed from the events that occurred at or
     before ``as_of`` and nothing else.

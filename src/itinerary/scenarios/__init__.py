@@ -16,11 +16,11 @@ events, each with times as local clocks showed them where it happened::
     place = "Tokyo"
     at = "2025-10-27 16:30"         # Tokyo wall time
 
-A time is ``"YYYY-MM-DD HH:MM[:SS]"`` at the event's place, in the grammar of
-:func:`itinerary._time.parse_time_text`. It may add an offset to say which of two instants a
-repeated wall time means (``"2025-11-02 01:30-05:00"``), or a zone after a space to read it
-somewhere else (``"2026-04-28 12:00 Asia/Tokyo"``). Durations are ISO 8601
-(``"P6M"``) or a table (``{ months = 6 }``).
+A time is ``"YYYY-MM-DD HH:MM[:SS]"`` at the event's place, in the one grammar of wall times
+(docs/local-time.md, "How a wall time is written"). It may add an offset to say which of two
+instants a repeated wall time means (``"2025-11-02 01:30-05:00"``), or a zone after a space to
+read it somewhere else (``"2026-04-28 12:00 Asia/Tokyo"``). Durations are ISO 8601 (``"P6M"``)
+or a table (``{ months = 6 }``).
 
 Loading is strict and all-or-nothing: a mistake raises
 :class:`~itinerary.errors.ScenarioError` naming the file, the key path (``events[3].at``,

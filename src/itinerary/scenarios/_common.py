@@ -82,7 +82,7 @@ EVENT_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "obligation_met": (frozenset({"type", "agreement", "what", "at"}), frozenset({"place"})),
 }
-"""For each event type of a scenario file: its required keys and its optional keys."""
+"""The required and the optional keys of each event type of a scenario file."""
 
 TOP_KEYS: tuple[frozenset[str], frozenset[str]] = (
     frozenset(),

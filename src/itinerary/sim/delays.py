@@ -180,7 +180,7 @@ class Delay:
     def sample(self, h: int, slot: int) -> int:
         """A delay in microseconds, from the draws ``slot`` and ``slot + 1`` of stream *h*.
 
-        *h* is a run's stream for one step (see :mod:`itinerary.sim._random`); the first
+        *h* is a run's stream for one step (see ``itinerary.sim._random``); the first
         draw decides whether there is a delay (if ``p < 1``), the second how long it is.
         """
         kind = self.kind

@@ -245,7 +245,7 @@ class Fulfilment:
 
     @property
     def people(self) -> tuple[str, ...]:
-        """Nobody in particular: an obligation binds its agreement's signatories."""
+        """Nobody in particular (an obligation binds its agreement's signatories)."""
         return ()
 
     def describe(self) -> str:

@@ -31,7 +31,10 @@ __all__ = [
 ]
 
 SQLITE_SUFFIXES: tuple[str, ...] = (".sqlite", ".sqlite3", ".db")
+"""The file suffixes :func:`open_store` opens as a :class:`SQLiteStore`."""
+
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl",)
+"""The file suffixes :func:`open_store` opens as a :class:`JsonlStore`."""
 
 
 def open_store(
