@@ -40,7 +40,7 @@ from itinerary.cli import main
 from itinerary.display import escape_controls
 from itinerary.events import Event
 from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO
-from itinerary.projections.state import close_names
+from itinerary.projections import close_names
 from itinerary.sim import monte_carlo, simulate
 from itinerary.strategies import event_logs
 

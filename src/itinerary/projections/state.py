@@ -65,7 +65,7 @@ def close_names(who: str, known: Iterable[str], *, cutoff: float = 0.8) -> tuple
 
     First those that differ from *who* only in case, spacing or punctuation (the ones
     :meth:`State.where` refuses to answer "unknown" for), then those at least *cutoff* alike
-    by :func:`difflib.get_close_matches` once case is ignored (``"Donald Trum"``): for a
+    by ``difflib.get_close_matches`` once case is ignored (``"Donald Trum"``): for a
     "did you mean" of your own.
 
     >>> close_names("donald trum", ["Donald Trump", "Sanae Takaichi"])
