@@ -26,8 +26,9 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from itinerary._time import Disambiguate
-from itinerary.agenda import AgendaEntry, agenda, format_agenda
-from itinerary.consistency import Violation, assert_consistent, check
+from itinerary.agenda import Agenda, AgendaEntry, agenda, format_agenda
+from itinerary.consistency import Violation, Violations, assert_consistent, check
+from itinerary.display import Table, format_instant
 from itinerary.errors import (
     AmbiguousLocalTimeError,
     ConcurrencyError,
@@ -35,6 +36,7 @@ from itinerary.errors import (
     InvalidEventError,
     InvalidPlaceError,
     InvalidPlanError,
+    InvalidTableError,
     ItineraryError,
     LocalTimeError,
     MissingExtraError,
@@ -44,6 +46,7 @@ from itinerary.errors import (
     ScenarioError,
     StoreError,
     TableError,
+    UnknownPersonError,
     UnknownPlaceError,
     UnknownZoneError,
     VersionError,
@@ -80,6 +83,7 @@ from itinerary.scenarios import (
 )
 
 __all__ = [
+    "Agenda",
     "AgendaEntry",
     "AgreementSigned",
     "AmbiguousLocalTimeError",
@@ -94,6 +98,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidPlaceError",
     "InvalidPlanError",
+    "InvalidTableError",
     "ItineraryError",
     "LocalTimeError",
     "MeetingHeld",
@@ -110,11 +115,14 @@ __all__ = [
     "ScenarioError",
     "State",
     "StoreError",
+    "Table",
     "TableError",
+    "UnknownPersonError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
     "Violation",
+    "Violations",
     "WallTimeSyntaxError",
     "Whereabouts",
     "agenda",
@@ -124,6 +132,7 @@ __all__ = [
     "dumps_scenario",
     "fold",
     "format_agenda",
+    "format_instant",
     "load_scenario",
     "loads_scenario",
     "project",

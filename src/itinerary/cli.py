@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import IO, Any
 
 import click
 
 from itinerary import _progress, _time
-from itinerary.agenda import agenda, format_agenda
-from itinerary.consistency import Violation
+from itinerary.agenda import agenda
 from itinerary.consistency import check as check_log
+from itinerary.display import format_agenda, format_outcomes, format_state, violations_table
 from itinerary.errors import ConcurrencyError, ItineraryError
-from itinerary.events import Event, format_local
+from itinerary.events import Event
 from itinerary.places import Place, zone_of
 from itinerary.projections import replay as replay_log
 from itinerary.projections import timeline
@@ -194,20 +194,9 @@ def _parse_as_of(
         )
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour: int | None = None) -> str:
-    """Rows as aligned columns under *headers*; column *colour* is styled by its value."""
-    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-    head = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
-    lines = [("  " + head).rstrip()]
-    for row in rows:
-        cells = []
-        for i, (cell, width) in enumerate(zip(row, widths, strict=True)):
-            text = str(cell).ljust(width)
-            if i == colour:
-                text = click.style(text, fg=_STATUS_COLOURS.get(str(cell).strip()))
-            cells.append(text)
-        lines.append(("  " + "  ".join(cells)).rstrip())
-    return "\n".join(lines)
+def _colour(text: str, colour: str) -> str:
+    """A status cell, padded as *text*, styled by its value *colour* (see display.Table.text)."""
+    return click.style(text, fg=_STATUS_COLOURS.get(colour.strip()))
 
 
 def _echo(text: str = "") -> None:
@@ -250,47 +239,8 @@ def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> No
     if state.as_of is None:
         _echo("No events: nothing to replay.")
         return
-    zone_name = _time.zone_name(state.as_of) or "UTC"
-    shown = _time.to_zone(state.as_of, zone_name)
     counted = timeline(scenario.log).position(state.as_of)  # the index replay just used
-    total = len(scenario.log)
-    _echo(  # with its offset: which of two readings of a repeated hour it is
-        f"State as of {shown.strftime('%Y-%m-%d %H:%M')} {_time.format_offset(shown)} "
-        f"{zone_name} ({counted} of {total} events had happened)"
-    )
-    rows = []
-    for who in state.people:
-        where = state.where(who)
-        if where.place is not None:
-            place = where.place.name
-            since = format_local(where.since, where.place) if where.since is not None else ""
-        else:
-            origin = where.origin.name if where.origin else "?"
-            place = f"{origin} -> {where.destination.name if where.destination else '?'}"
-            since = format_local(where.since, where.origin) if where.since and where.origin else ""
-        rows.append((who, where.status, place, since))
-    _echo("\nWhereabouts")
-    _echo(
-        _table(("who", "status", "where", "since (local)"), rows, colour=1)
-        if rows
-        else "  (nobody yet)"
-    )
-    signed = [
-        (format_local(s.at, s.place), s.place.name, s.title, ", ".join(s.signatories))
-        for s in state.agreements
-    ]
-    _echo("\nAgreements signed")
-    _echo(_table(("at (local)", "place", "title", "signatories"), signed) if signed else "  (none)")
-    deadlines = [
-        (format_local(d.due, d.place), d.place.name, d.status, d.agreement, d.what)
-        for d in state.deadlines
-    ]
-    _echo("\nDeadlines")
-    _echo(
-        _table(("due (local)", "place", "status", "agreement", "obligation"), deadlines, colour=2)
-        if deadlines
-        else "  (none)"
-    )
+    _echo(format_state(state, counted=counted, total=len(scenario.log), style=_colour))
 
 
 _PROGRESS_OPTION = click.option(
@@ -311,22 +261,8 @@ def check(file: str, progress: bool) -> None:
     if not violations:
         _echo(f"No violations in {len(scenario.log)} events.")
         return
-    rows = [_violation_row(v) for v in violations]
-    _echo(
-        f"{len(violations)} violation{'s' if len(violations) != 1 else ''} in {len(scenario.log)} events"
-    )
-    _echo(_table(("rule", "who", "positions", "message"), rows))
+    _echo(violations_table(violations, events=len(scenario.log)).text())
     raise SystemExit(1)
-
-
-def _violation_row(violation: Violation) -> tuple[str, str, str, str]:
-    """A violation as table cells: rule, who, positions, message on one line."""
-    return (
-        violation.rule,
-        violation.who or "",
-        ", ".join(map(str, violation.positions)),
-        " ".join(violation.message.split()),
-    )
 
 
 @main.command(name="agenda")
@@ -436,4 +372,4 @@ def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> N
             scenario.plan, disruptions, runs=runs, seed=seed, executor=executor,
             progress=progress,
         )  # fmt: skip
-    _echo(outcomes.format())
+    _echo(format_outcomes(outcomes))

@@ -29,7 +29,8 @@ from types import MappingProxyType
 
 import attrs
 
-from itinerary import _progress, _time
+from itinerary import _progress, _time, display
+from itinerary._text import clip, escape_controls, text_ref
 from itinerary.errors import ConsistencyError
 from itinerary.events import (
     AgreementSigned,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_GROUND_SPEED_KMH",
     "RULES",
     "Violation",
+    "Violations",
     "assert_consistent",
     "check",
     "great_circle_km",
@@ -114,7 +116,33 @@ class Violation:
     def __str__(self) -> str:
         where = ", ".join(map(str, self.positions))
         label = "position" if len(self.positions) == 1 else "positions"
-        return f"[{self.rule}] {label} {where}: {self.message}"
+        return f"[{self.rule}] {label} {where}: {escape_controls(self.message)}"
+
+    def __repr__(self) -> str:
+        message = clip(" ".join(self.message.split()), 60)
+        return (
+            f"Violation({self.rule!r}, {text_ref(self.who)}, positions={self.positions!r}, "
+            f"{message!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        return display.violations_table((self,)).html()
+
+
+class Violations(list[Violation]):
+    """What :func:`check` returns: a list of :class:`Violation`, shown as a table.
+
+    It compares equal to a plain list (``check(log) == []``); ``str()`` is the table
+    ``itinerary check`` prints, and a notebook shows it as an HTML table.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return display.violations_table(self).text()
+
+    def _repr_html_(self) -> str:
+        return display.violations_table(self).html()
 
 
 def great_circle_km(a: Place, b: Place) -> float | None:
@@ -437,7 +465,7 @@ _PROGRESS_EVERY = 1 << 14
 """Events checked between two moves of :func:`check`'s progress bar."""
 
 
-def check(log: EventLog | Iterable[Event], *, progress: bool = False) -> list[Violation]:
+def check(log: EventLog | Iterable[Event], *, progress: bool = False) -> Violations:
     """Every violation of :data:`~itinerary.consistency.RULES` in *log*, in the order the events occurred.
 
     The whole log is read: a violation depends on what happened, never on an ``as_of``
@@ -479,7 +507,7 @@ def check(log: EventLog | Iterable[Event], *, progress: bool = False) -> list[Vi
                     checker.fulfilled(event, pos)  # type: ignore[arg-type]
                 # Events of other kinds say nothing these rules judge.
             bar.update(stop - first)
-    return checker.finish()
+    return Violations(checker.finish())
 
 
 def assert_consistent(log: EventLog | Iterable[Event]) -> None:

@@ -13,6 +13,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidPlaceError",
     "InvalidPlanError",
+    "InvalidTableError",
     "ItineraryError",
     "LocalTimeError",
     "MissingExtraError",
@@ -22,6 +23,7 @@ __all__ = [
     "ScenarioError",
     "StoreError",
     "TableError",
+    "UnknownPersonError",
     "UnknownPlaceError",
     "UnknownZoneError",
     "VersionError",
@@ -41,6 +43,10 @@ class InvalidPlanError(ItineraryError, ValueError):
     """A plan (or one of its steps) cannot happen as written; the message names the steps."""
 
 
+class InvalidTableError(ItineraryError, ValueError):
+    """A :class:`~itinerary.display.Table` was given rows that do not fit its headers."""
+
+
 class InvalidPlaceError(ItineraryError, ValueError):
     """A place was given a name, country or coordinates that cannot be right."""
 
@@ -50,6 +56,24 @@ class UnknownPlaceError(ItineraryError, KeyError):
 
     def __str__(self) -> str:  # KeyError would show the repr() of the message
         return str(self.args[0]) if self.args else ""
+
+
+class UnknownPersonError(ItineraryError, KeyError):
+    """A name was asked about that nobody has, but that is close to a known one.
+
+    ``who`` is the name asked about; ``suggestions`` the known names it is close to.
+    """
+
+    def __init__(self, message: str, who: str = "", suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.who = who
+        self.suggestions = suggestions
+
+    def __str__(self) -> str:  # KeyError would show the repr() of the message
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable across processes
+        return (type(self), (str(self), self.who, self.suggestions))
 
 
 class NaiveDatetimeError(ItineraryError, ValueError):

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from pendulum import DateTime
 
 from itinerary import _time
 from itinerary._checks import Checks, names_tuple
+from itinerary._text import format_instant, format_span, people_ref, place_ref, text_ref
 from itinerary.errors import InvalidEventError, LocalTimeError
 from itinerary.places import Place
 
@@ -37,6 +38,7 @@ __all__ = [
     "MeetingHeld",
     "Obligation",
     "ObligationMet",
+    "content_key",
     "format_local",
 ]
 
@@ -72,6 +74,29 @@ _optional_place = _CHECKS.optional_place
 _check_people = _CHECKS.people
 
 
+_C = TypeVar("_C", bound=type)
+
+
+def _short_repr(cls: _C) -> _C:
+    """Make the class's ``_short_repr`` its ``__repr__``; keep attrs' full one as ``_full_repr``.
+
+    The full repr (every field, unclipped) is what :func:`content_key` returns.
+    """
+    cls._full_repr = cls.__repr__  # type: ignore[attr-defined]
+    cls.__repr__ = cls._short_repr  # type: ignore[attr-defined,method-assign]
+    return cls
+
+
+def content_key(event: object) -> str:
+    """Every field of *event*, as text: how events at one instant and of one kind are ordered.
+
+    attrs' generated repr, ``Arrived(who='Donald Trump', place=Place(name='Tokyo', ...), ...)``,
+    kept when the short, readable ``repr()`` replaced it; ``repr()`` for other events.
+    """
+    full = getattr(type(event), "_full_repr", None)
+    return full(event) if full is not None else repr(event)
+
+
 class Event:
     """Base class of every event: a fact that happened at one instant.
 
@@ -94,6 +119,12 @@ class Event:
     def describe(self) -> str:
         """A short sentence saying what happened, without the time."""
         raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        """A one-row HTML table: when (local), kind, place and what happened (for notebooks)."""
+        from itinerary.display import event_table  # noqa: PLC0415 - display imports events
+
+        return event_table(self).html()
 
 
 class _AtAnInstant(Event):
@@ -122,6 +153,7 @@ class _OnePersonMoves(_AtAnInstant):
         return (self.who,)
 
 
+@_short_repr
 @attrs.frozen
 class Arrived(_OnePersonMoves):
     """*who* arrived at *place* at the instant *at*."""
@@ -134,7 +166,14 @@ class Arrived(_OnePersonMoves):
         """``"Donald Trump arrives in Tokyo"``."""
         return f"{self.who} arrives in {self.place.name}"
 
+    def _short_repr(self) -> str:
+        return (
+            f"Arrived({text_ref(self.who)}, {place_ref(self.place)}, "
+            f"at={format_instant(self.at, self.place)})"
+        )
 
+
+@_short_repr
 @attrs.frozen
 class Departed(_OnePersonMoves):
     """*who* left *place* at the instant *at*, bound for *to* if it is known."""
@@ -149,6 +188,13 @@ class Departed(_OnePersonMoves):
         bound = f" for {self.to.name}" if self.to is not None else ""
         return f"{self.who} leaves {self.place.name}{bound}"
 
+    def _short_repr(self) -> str:
+        to = f", to={place_ref(self.to)}" if self.to is not None else ""
+        return (
+            f"Departed({text_ref(self.who)}, {place_ref(self.place)}, "
+            f"at={format_instant(self.at, self.place)}{to})"
+        )
+
 
 def _ends_after_start(instance: MeetingHeld, _: attrs.Attribute[Any], end: DateTime) -> None:
     if _time.micros(end) < _time.micros(instance.start):
@@ -159,6 +205,7 @@ def _ends_after_start(instance: MeetingHeld, _: attrs.Attribute[Any], end: DateT
         )
 
 
+@_short_repr
 @attrs.frozen
 class MeetingHeld(Event):
     """A meeting called *title* of *participants* at *place*, from *start* to *end*."""
@@ -189,6 +236,13 @@ class MeetingHeld(Event):
         venue = f" at {self.venue}" if self.venue else ""
         return f"{self.title} ({', '.join(self.participants)}){venue}"
 
+    def _short_repr(self) -> str:
+        return (
+            f"MeetingHeld({text_ref(self.title)}, {people_ref(self.participants)}, "
+            f"{place_ref(self.place)}, "
+            f"{format_span(self.start, self.end, self.place)})"
+        )
+
 
 def _within_or_due(instance: Obligation, _: attrs.Attribute[Any], value: object) -> None:
     if (instance.within is None) == (value is None):
@@ -212,6 +266,7 @@ def _positive_duration(instance: Obligation, _: attrs.Attribute[Any], value: obj
         )
 
 
+@_short_repr
 @attrs.frozen
 class Obligation:
     """Something an agreement binds its signatories to do, by a deadline.
@@ -240,6 +295,14 @@ class Obligation:
         assert self.within is not None
         return _time.add_local(signed_at, place.tz, self.within)
 
+    def _short_repr(self) -> str:
+        when = (
+            f"within={self.within}"
+            if self.within is not None
+            else f"due={format_instant(self.due) if self.due is not None else None}"
+        )
+        return f"Obligation({self.what!r}, {when})"  # unclipped: a signing's content_key
+
 
 def _obligations(value: object) -> tuple[Obligation, ...]:
     return tuple(value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
@@ -267,6 +330,7 @@ def _check_obligations(instance: AgreementSigned, _: attrs.Attribute[Any], value
             ) from None
 
 
+@_short_repr
 @attrs.frozen
 class AgreementSigned(_AtAnInstant):
     """An agreement called *title*, signed by *signatories* at *place* at the instant *at*."""
@@ -289,7 +353,16 @@ class AgreementSigned(_AtAnInstant):
         """``"Trade agreement signed by Donald Trump, Sanae Takaichi"``."""
         return f"{self.title} signed by {', '.join(self.signatories)}"
 
+    def _short_repr(self) -> str:
+        duties = f", obligations={len(self.obligations)}" if self.obligations else ""
+        return (
+            f"AgreementSigned({text_ref(self.title)}, "
+            f"{people_ref(self.signatories)}, {place_ref(self.place)}, "
+            f"at={format_instant(self.at, self.place)}{duties})"
+        )
 
+
+@_short_repr
 @attrs.frozen
 class ObligationMet(_AtAnInstant):
     """The obligation *what* of the agreement titled *agreement* was met at the instant *at*."""
@@ -307,6 +380,25 @@ class ObligationMet(_AtAnInstant):
         """``"'identify projects' of Critical minerals framework met"``."""
         return f"{self.what!r} of {self.agreement} met"
 
+    def _short_repr(self) -> str:
+        return (
+            f"ObligationMet({text_ref(self.agreement)}, {text_ref(self.what)}, "
+            f"at={format_instant(self.at)})"
+        )
+
+
+def _signing_repr(self: AgreementSigned) -> str:
+    """Attrs' repr of a signing, with its obligations' full reprs too."""
+    duties = [o._full_repr() for o in self.obligations]  # type: ignore[attr-defined]
+    obligations = f"({duties[0]},)" if len(duties) == 1 else f"({', '.join(duties)})"
+    return (
+        f"AgreementSigned(title={self.title!r}, signatories={self.signatories!r}, "
+        f"place={self.place!r}, at={self.at!r}, venue={self.venue!r}, "
+        f"obligations={obligations})"
+    )
+
+
+AgreementSigned._full_repr = _signing_repr  # type: ignore[attr-defined]
 
 EVENT_TYPES: tuple[type[Event], ...] = (
     Arrived,

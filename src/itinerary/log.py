@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
+from itinerary import display
 from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
 from itinerary.events import Event
 
@@ -186,6 +187,13 @@ class EventLog:
         from itinerary import frames  # noqa: PLC0415 - tables are built on demand
 
         return frames.to_pandas(self)
+
+    def __str__(self) -> str:
+        """Its first and last events as a table, in recording order (see :func:`~itinerary.display.log_table`)."""
+        return display.log_table(self).text()
+
+    def _repr_html_(self) -> str:
+        return display.log_table(self).html()
 
     def _check_version(self, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != self._size:

@@ -144,6 +144,12 @@ class Place:
     def __str__(self) -> str:
         return self.name
 
+    def _repr_html_(self) -> str:
+        """Name, country, zone and coordinates as an HTML table (for notebooks)."""
+        from itinerary.display import place_table  # noqa: PLC0415 - display imports places
+
+        return place_table(self).html()
+
 
 WASHINGTON = Place("Washington", "United States", "America/New_York", lat=38.9072, lon=-77.0369)
 """Washington, D.C., United States (``America/New_York``)."""

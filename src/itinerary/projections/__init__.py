@@ -13,7 +13,7 @@ from itinerary.projections._core import (
 )
 from itinerary.projections.agreements import AGREEMENTS
 from itinerary.projections.deadlines import DEADLINES, Deadline
-from itinerary.projections.state import TOUR, State, replay
+from itinerary.projections.state import TOUR, State, close_names, replay
 from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "State",
     "TimelineView",
     "Whereabouts",
+    "close_names",
     "compose",
     "fold",
     "occurrence_order",

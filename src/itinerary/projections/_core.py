@@ -31,6 +31,7 @@ from itinerary.events import (
     Event,
     MeetingHeld,
     ObligationMet,
+    content_key,
 )
 from itinerary.log import EventLog
 
@@ -163,7 +164,7 @@ def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
 
     A sort key is ``micros(occurred_at) * 8 + rank``: the instant first, then the kind
     (arrivals first, departures last). Events with equal keys are ordered by their contents
-    (``repr``), so the order never depends on the order the events were recorded in.
+    (:func:`~itinerary.events.content_key`), so the order never depends on the order the events were recorded in.
     """
     micros, rank = _time.micros, _RANK.get
     keys = [micros(e.occurred_at) * 8 + rank(type(e), _OTHER_RANK) for e in events]
@@ -173,7 +174,7 @@ def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
     for stop in range(1, len(index) + 1):
         if stop == len(index) or keys[index[stop]] != keys[index[start]]:
             if stop - start > 1:
-                index[start:stop] = sorted(index[start:stop], key=lambda i: repr(events[i]))
+                index[start:stop] = sorted(index[start:stop], key=lambda i: content_key(events[i]))
             start = stop
     return index, [keys[i] for i in index]
 
@@ -218,7 +219,7 @@ class Timeline:
     def extend(self, recorded: Sequence[Event], upto: int) -> bool:
         """Order recorded events ``size..upto`` too, if each sorts after all before it.
 
-        An event sorts after another if its key is greater, or equal with a ``repr`` at least
+        An event sorts after another if its key is greater, or equal with a content key at least
         as great (the order :func:`occurrence_index` gives a tie). Returns False, changing
         nothing, if one does not: the caller then sorts afresh.
         """
@@ -229,7 +230,7 @@ class Timeline:
         new = []
         for event in recorded[start:upto]:
             key = micros(event.occurred_at) * 8 + rank(type(event), _OTHER_RANK)
-            if key < last or (key == last and repr(event) < repr(previous)):
+            if key < last or (key == last and content_key(event) < content_key(previous)):
                 return False
             new.append(key)
             last, previous = key, event

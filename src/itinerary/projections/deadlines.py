@@ -9,7 +9,8 @@ import attrs
 import immutables
 from pendulum import DateTime
 
-from itinerary import _time
+from itinerary import _time, display
+from itinerary._text import escape_controls, format_instant, text_ref
 from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet, format_local
 from itinerary.places import Place
 from itinerary.projections._core import Projection
@@ -50,7 +51,17 @@ class Deadline:
 
     def __str__(self) -> str:
         due = format_local(self.due, self.place)
-        return f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
+        text = f"{self.agreement}: {self.what} (due {due} in {self.place.name}, {self.status})"
+        return escape_controls(text)
+
+    def __repr__(self) -> str:
+        return (
+            f"Deadline({text_ref(self.agreement)}, {text_ref(self.what)}, "
+            f"due={format_instant(self.due, self.place)}, {self.status})"
+        )
+
+    def _repr_html_(self) -> str:
+        return display.deadlines_table((self,)).html()
 
 
 Ledger = immutables.Map[tuple[str, str], LedgerEntry]

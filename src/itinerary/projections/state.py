@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 from pendulum import DateTime
 
-from itinerary import _time
+from itinerary import _text, _time, display
+from itinerary.errors import UnknownPersonError
 from itinerary.events import AgreementSigned, Event
 from itinerary.projections._core import Projection, check_as_of, compose, timeline
 from itinerary.projections.agreements import AGREEMENTS, Signed, signed
@@ -21,13 +23,66 @@ if TYPE_CHECKING:
 
     from itinerary.log import EventLog
 
-__all__ = ["TOUR", "State", "StateTable", "replay"]
+__all__ = ["TOUR", "State", "StateTable", "WhereaboutsMap", "close_names", "replay"]
 
 StateTable: TypeAlias = Literal["whereabouts", "agreements", "deadlines"]
 """The tables of a :class:`State`: :meth:`State.to_records` and :meth:`State.to_pandas`."""
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
 """The built-in projections (whereabouts, agreements and deadlines) composed, replayed in one pass."""
+
+
+class WhereaboutsMap(Mapping[str, Whereabouts]):
+    """Everyone's :class:`Whereabouts` by name, in alphabetical order; read-only.
+
+    A view of a state's whereabouts (made in constant time): ``len``, ``in``, ``[name]`` and
+    ``.get(name)`` ask the state directly; iterating sorts the names.
+    """
+
+    __slots__ = ("_map",)
+
+    def __init__(self, found: Mapping[str, Whereabouts]) -> None:
+        self._map = found
+
+    def __getitem__(self, who: str) -> Whereabouts:
+        return self._map[who]
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._map))
+
+    def __contains__(self, who: object) -> bool:
+        return who in self._map
+
+    def __repr__(self) -> str:
+        return f"<WhereaboutsMap of {len(self)} people>"
+
+
+def _key(name: str) -> str:
+    """*name* without case, spaces or punctuation: ``"Lee Jae-myung"`` -> ``"leejaemyung"``."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def close_names(who: str, known: Iterable[str], *, cutoff: float = 0.8) -> tuple[str, ...]:
+    """The names in *known* that *who* may be a slip for, most likely first.
+
+    First those that differ from *who* only in case, spacing or punctuation (the ones
+    :meth:`State.where` refuses to answer "unknown" for), then those at least *cutoff* alike
+    by ``difflib.get_close_matches`` once case is ignored (``"Donald Trum"``): for a
+    "did you mean" of your own.
+
+    >>> close_names("donald trum", ["Donald Trump", "Sanae Takaichi"])
+    ('Donald Trump',)
+    """
+    by_key: dict[str, list[str]] = {}
+    for name in known:
+        by_key.setdefault(_key(name), []).append(name)
+    key = _key(who)
+    same = [n for n in by_key.get(key, ()) if n != who]
+    fuzzy = difflib.get_close_matches(key, [k for k in by_key if k != key], n=3, cutoff=cutoff)
+    return (*same, *(name for k in fuzzy for name in by_key[k]))
 
 
 @attrs.frozen
@@ -45,9 +100,52 @@ class State:
     _ledger: Ledger = attrs.field(repr=False, alias="ledger")
 
     def where(self, who: str) -> Whereabouts:
-        """Where *who* was: ``.place`` is ``None`` while in transit or if unknown."""
+        """Where *who* was: ``.place`` is ``None`` while in transit or if unknown.
+
+        A name nobody has had whereabouts for yet is ``"unknown"`` (someone before their
+        first event, for instance), unless it differs from a known name only in case,
+        spacing or punctuation (``"donald trump"``, ``"Lee Jae Myung"``): that is a slip,
+        not a person, and :class:`~itinerary.errors.UnknownPersonError` says which name was
+        meant. Names that are merely alike (``"Delegate 10"``, ``"Delegate 11"``) are
+        different people and are never refused; :func:`close_names` finds those for a
+        "did you mean" of your own. ``state.whereabouts.get(who)`` never guesses.
+
+        >>> from itinerary import EventLog, Arrived, replay
+        >>> from itinerary.places import TOKYO
+        >>> state = replay(EventLog([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))]))
+        >>> state.where("Donald Trump").place
+        Place(name='Tokyo', country='Japan', tz='Asia/Tokyo', lat=35.6762, lon=139.6503)
+        >>> state.where("Sanae Takaichi").status
+        'unknown'
+        >>> state.where("donald trump")
+        Traceback (most recent call last):
+        ...
+        itinerary.errors.UnknownPersonError: nobody called 'donald trump' has whereabouts as of 2025-10-27 17:00 +09:00 Asia/Tokyo; did you mean 'Donald Trump'?
+        """
         found = self._whereabouts.get(who)
-        return found if found is not None else Whereabouts(who)
+        if found is not None:
+            return found
+        if isinstance(who, str):
+            key = _key(who)
+            close = tuple(n for n in self._whereabouts if _key(n) == key)
+            if close and key:
+                when = _text.format_instant(self.as_of) if self.as_of is not None else "now"
+                meant = " or ".join(repr(n) for n in close)
+                raise UnknownPersonError(
+                    f"nobody called {_text.clip(who)!r} has whereabouts as of {when}; "
+                    f"did you mean {meant}?",
+                    who,
+                    close,
+                )
+        return Whereabouts(who)
+
+    @property
+    def whereabouts(self) -> Mapping[str, Whereabouts]:
+        """Everyone whose whereabouts are known -> their :class:`Whereabouts`, by name.
+
+        Read-only, in alphabetical order; ``.get(name)`` is ``None`` for anyone else.
+        """
+        return WhereaboutsMap(self._whereabouts)
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -94,6 +192,16 @@ class State:
         from itinerary import frames  # noqa: PLC0415 - tables are built on demand
 
         return frames.to_pandas(self, table)
+
+    def __repr__(self) -> str:
+        return display.state_repr(self)
+
+    def __str__(self) -> str:
+        """The text ``itinerary replay`` prints: whereabouts, agreements, deadlines."""
+        return display.format_state(self)
+
+    def _repr_html_(self) -> str:
+        return display.render_html(display.state_tables(self), display.state_heading(self))
 
 
 def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> State:

@@ -14,7 +14,8 @@ import attrs
 import immutables
 from pendulum import DateTime
 
-from itinerary import _time
+from itinerary import _time, display
+from itinerary._text import format_instant, text_ref
 from itinerary.events import AgreementSigned, Arrived, Departed, Event, MeetingHeld
 from itinerary.places import Place
 from itinerary.projections._core import Projection
@@ -49,6 +50,15 @@ class Whereabouts:
     def in_transit(self) -> bool:
         """True between a departure and the next arrival."""
         return self.status == "in_transit"
+
+    def __repr__(self) -> str:
+        since = (
+            f" since {format_instant(self.since, self.place or self.origin)}" if self.since else ""
+        )
+        return f"Whereabouts({text_ref(self.who)}, {display.whereabouts_phrase(self)}{since})"
+
+    def _repr_html_(self) -> str:
+        return display.whereabouts_table((self,)).html()
 
 
 WhereaboutsByName = immutables.Map[str, Whereabouts]

@@ -10,8 +10,9 @@ from types import MappingProxyType
 
 import attrs
 
-from itinerary import _time
+from itinerary import _time, display
 from itinerary._checks import names_tuple
+from itinerary._text import text_ref
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -46,6 +47,17 @@ class Scenario:
     title: str | None = None
     plan: Plan | None = None
     disruptions: Disruptions | None = None
+
+    def __repr__(self) -> str:
+        title = f"{text_ref(self.title)}, " if self.title is not None else ""
+        plan = f", plan of {len(self.plan)} steps" if self.plan is not None else ""
+        return (
+            f"Scenario({title}{len(self.log):,} events, {len(self.participants)} participants, "
+            f"{len(self.places)} places{plan})"
+        )
+
+    def _repr_html_(self) -> str:
+        return display.render_html(display.scenario_tables(self))
 
 
 TYPES: Mapping[str, type[Event]] = {

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 from pendulum import Duration
 
-from itinerary import _time
+from itinerary import _time, display
 from itinerary.errors import InvalidPlanError
 from itinerary.events import (
     AgreementSigned,
@@ -348,6 +348,9 @@ class Run:
             f"<Run seed={self.seed} of {len(self.plan)} steps: {late} started late, "
             f"{len(self.log)} events>"
         )
+
+    def _repr_html_(self) -> str:
+        return display.run_table(self).html()
 
     def _at(self, name: str) -> int:
         self.plan[name]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import Executor, Future
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import attrs
 from pendulum import Duration
 
-from itinerary import _progress
+from itinerary import _progress, display
+from itinerary.display import format_outcomes
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import seed_of
 from itinerary.sim.delays import Disruptions, elapsed_micros
@@ -109,6 +110,9 @@ class Outcomes:
 
     def __str__(self) -> str:
         return self.format()
+
+    def _repr_html_(self) -> str:
+        return display.render_html(display.outcomes_tables(self))
 
     def _index(self, name: str) -> int:
         self.plan[name]
@@ -243,41 +247,7 @@ class Outcomes:
             raise InvalidPlanError(
                 f"format(kinds=...) takes 'meeting', 'signing' and 'travel', got {sorted(wanted)!r}"
             )
-        rows = [r for r in self.risks() if r.kind in wanted]
-        header = ("step", "kind", "p late", "median slip", "90% slip")
-        table = [
-            (r.name, r.kind, f"{r.p_late:6.1%}", _short(r.median), _short(r.p90)) for r in rows
-        ]
-        lines = [f"{self.runs:,} runs, seed {self.seed}"]
-        lines += _columns(header, table)
-        deadlines = self.deadline_risks()
-        if deadlines:
-            lines += ["", *_columns(("agreement", "obligation", "risk late or unmet"), [
-                (a, w, f"{risk:6.1%}") for (a, w), risk in deadlines.items()
-            ])]  # fmt: skip
-        return "\n".join(lines)
-
-
-def _short(d: Duration) -> str:
-    us = int(d.total_seconds() * 1_000_000)
-    if us == 0:
-        return "0"
-    minutes = round(us / 60_000_000)
-    return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
-
-
-def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-    right = {i for i, h in enumerate(header) if h in {"p late", "median slip", "90% slip"}}
-    right |= {i for i, h in enumerate(header) if h.startswith("risk")}
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return [line(header), line(tuple("-" * w for w in widths)), *map(line, rows)]
+        return format_outcomes(self, kinds=wanted)
 
 
 def monte_carlo(

@@ -26,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from itinerary import _time
+from itinerary import _time, display
+from itinerary._text import text_ref
 from itinerary.consistency import MAX_GROUND_SPEED_KMH, great_circle_km
 from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
@@ -136,6 +137,16 @@ class Plan:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    def __repr__(self) -> str:
+        title = f"{text_ref(self.title)}, " if self.title is not None else ""
+        names = [text_ref(n) for n in self.names[:3]]
+        if len(self) > 3:
+            names.append(f"+{len(self) - 3} more")
+        return f"Plan({title}{len(self)} steps: {', '.join(names)})"
+
+    def _repr_html_(self) -> str:
+        return display.plan_table(self).html()
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
