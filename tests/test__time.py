@@ -19,7 +19,21 @@ from itinerary.errors import (
 ZONES = ["Asia/Kuala_Lumpur", "Asia/Tokyo", "Asia/Seoul", "America/New_York", "Europe/London"]
 
 
-@pytest.mark.parametrize("name", ["Nowhere/Atlantis", "", "+09:00", "../etc/passwd", "UTC+9"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nowhere/Atlantis",
+        "",
+        "+09:00",
+        "../etc/passwd",
+        "UTC+9",
+        "localtime",
+        "Factory",
+        "posixrules",
+        "posix/Asia/Tokyo",
+        "right/Asia/Tokyo",
+    ],
+)
 def test_zone_rejects_what_is_not_an_iana_zone(name: str) -> None:
     """A name that is not an IANA zone raises UnknownZoneError naming it."""
     with pytest.raises(UnknownZoneError, match="IANA"):

@@ -71,11 +71,29 @@ _MICROSECOND = timedelta(microseconds=1)
 _datetime_sub = datetime.__sub__
 
 
+_NOT_ZONES = {
+    "localtime": "the machine's own zone (there is no default zone: name one)",
+    "Factory": "a placeholder with no real offset",
+    "posixrules": "a file of default rules, not a zone",
+}
+"""Files the system's zone database holds that name no place."""
+
+
 @functools.cache
 def zone(name: str) -> pendulum.Timezone:
-    """Return the IANA zone called *name*, or raise :class:`UnknownZoneError`."""
+    """Return the IANA zone called *name*, or raise :class:`UnknownZoneError`.
+
+    ``localtime`` (the machine's zone), ``Factory``, ``posixrules`` and the ``posix/`` and
+    ``right/`` copies of the database (``right/`` counts leap seconds) are refused: they are
+    files of the system's zone database, not names of places' zones.
+    """
     if not isinstance(name, str) or not name or name.startswith(("+", "-")):
         raise UnknownZoneError(f"{name!r} is not an IANA time zone name (such as 'Asia/Tokyo')")
+    if name in _NOT_ZONES or name.startswith(("posix/", "right/")):
+        why = _NOT_ZONES.get(name, "a copy of the database under another root")
+        raise UnknownZoneError(
+            f"{name!r} is {why}, not an IANA time zone name (such as 'Asia/Tokyo')"
+        )
     try:
         tz = pendulum.timezone(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, KeyError, OSError) as exc:
