@@ -396,3 +396,34 @@ def test_simulate_mistakes_are_one_line(args: tuple[str, ...], words: str) -> No
     code, _, err = run(*args)
     assert code == 2
     assert words in err
+
+
+def test_an_unexpected_exception_is_one_line_with_exit_70(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (any exception not the user's mistake) prints one line naming it a bug: exit 70."""
+
+    def broken(path: str) -> None:
+        raise TypeError("something\nwent wrong")
+
+    monkeypatch.setattr("itinerary.cli.read", broken)
+    status, out, err = run("check", EXAMPLE)
+    assert status == 70
+    assert (
+        err
+        == "itinerary: internal error, a bug in itinerary (please report it): TypeError: something went wrong\n"
+    )
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("command", ["replay", "agenda", "check"])
+def test_an_arrival_at_the_end_of_time_is_refused_by_every_command(
+    tmp_path: Path, command: str
+) -> None:
+    """9999-12-31 23:59 UTC (the year 10000 in Tokyo) is refused at load by every command."""
+    path = tmp_path / "far.toml"
+    path.write_text(
+        '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "9999-12-31 23:59 UTC"\n'
+    )
+    status, _, err = run(command, str(path))
+    assert status == 2
+    assert "outside the instants an event may be at" in err
+    assert err.count("\n") == 1

@@ -430,3 +430,23 @@ def test_a_time_in_a_gap_says_what_to_write_instead() -> None:
     assert _time.micros(event.occurred_at) == _time.micros(
         datetime(2025, 3, 9, 7, 30, tzinfo=UTC)  # 02:30 at -05:00
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["x = " + "1" * 5000, 'title = "T"\n[places.P]\ncountry = "C"\ntz = "UTC"\nlat = ' + "9" * 400,
+     "[[events]]\ntype = \"agreement\"\ntitle = \"T\"\nsignatories = [\"A\"]\nplace = \"Tokyo\"\n"
+     'at = "2025-10-27 16:30"\nobligations = [{ what = "w", within = "P1' + "0" * 5000 + 'D" }]',
+     "x = " + "{ a = " * 400 + "1" + " }" * 400],
+)  # fmt: skip
+def test_huge_numbers_and_deep_tables_are_scenario_errors(line: str) -> None:
+    """A 5,000-digit integer, a 400-digit latitude, a huge duration or deep tables: ScenarioError."""
+    with pytest.raises(ScenarioError):
+        loads_scenario(line)
+
+
+def test_the_last_instant_an_event_may_be_at_loads_and_shows_in_every_zone() -> None:
+    """9999-12-30 23:59 UTC loads; it is a date in the year 9999 in Kiritimati (+14:00)."""
+    text = '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "9999-12-30 23:59 UTC"\n'
+    event = loads_scenario(text).log[0]
+    assert _time.to_zone(event.at, "Pacific/Kiritimati").year == 9999

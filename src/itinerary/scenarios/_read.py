@@ -366,6 +366,10 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             file, "", "arrays or tables nested too deeply to read", "a few levels of nesting"
         ) from None
+    except ValueError as exc:  # int() refuses more than sys.get_int_max_str_digits() digits
+        raise ScenarioError(
+            file, "", f"a number too long to read ({exc})", "numbers of at most 4300 digits"
+        ) from None
     reader = _Reader(file)
     reader.table(data, "", TOP_KEYS)
     title = reader.text(data["title"], "title") if "title" in data else None

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeAlias
 
 import cattrs
@@ -69,10 +70,22 @@ def encode_instant(value: datetime) -> list[Any]:
     return [_time.micros(value), _time.zone_name(value) or _time.format_offset(value)]
 
 
+_OFFSET = re.compile(r"([+-])([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+
 @functools.cache
-def _fixed(name: str) -> tzinfo | None:
-    """The fixed offset ``"+HH:MM[:SS]"`` as a tzinfo (``%z`` parses it; ValueError if not)."""
-    return datetime.strptime(name, "%z").tzinfo
+def _fixed(name: str) -> tzinfo:
+    """The fixed offset ``"+HH:MM[:SS]"`` (as :func:`encode_instant` writes it) as a tzinfo.
+
+    Nothing else is read as an offset (``%z`` would take ``"+1:2:3:4"`` or ``"+0900"``):
+    raises ValueError.
+    """
+    found = _OFFSET.fullmatch(name)
+    if found is None or (found[4] == "00"):  # whole minutes are written without ":00"
+        raise ValueError(f"{name!r} is not an offset written as +HH:MM or +HH:MM:SS")
+    sign, hours, minutes, seconds = found.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
+    return timezone(-delta if sign == "-" else delta)
 
 
 def decode_instant(value: Any) -> DateTime:
@@ -116,8 +129,23 @@ def _encode_duration(value: timedelta) -> dict[str, int]:
     return {k: v for k, v in parts.items() if v}
 
 
-def _decode_duration(value: Mapping[str, int], _: object = None) -> timedelta:
-    if value.get("calendar"):
+_DURATION_KEYS = frozenset({"years", "months", "days", "seconds", "microseconds", "calendar"})
+_ELAPSED_KEYS = frozenset({"days", "seconds", "microseconds"})
+
+
+def _decode_duration(value: Any, _: object = None) -> timedelta:
+    """A duration as :func:`_encode_duration` wrote it: integer parts, nothing else."""
+    if type(value) is not dict:
+        raise TypeError(f"expected a duration as an object of integer parts, found {value!r}")
+    calendar = value.get("calendar")
+    keys = _DURATION_KEYS if calendar == 1 else _ELAPSED_KEYS | {"calendar"}
+    wrong = [k for k, v in value.items() if k not in keys or type(v) is not int]
+    if wrong or ("calendar" in value and calendar != 1):
+        raise TypeError(
+            f"expected a duration as integer parts ({', '.join(sorted(_DURATION_KEYS))}), "
+            f"found {value!r}"
+        )
+    if calendar:
         return _time.duration(
             years=value.get("years", 0),
             months=value.get("months", 0),
@@ -142,6 +170,14 @@ def _place(name: str, country: str, tz: str, lat: float | None, lon: float | Non
 
 
 def _decode_place(value: Any, _: object = None) -> Place:
+    """``[name, country, zone, lat, lon]``: strings, and numbers or nulls, nothing else."""
+    if (
+        type(value) is not list
+        or len(value) != 5
+        or any(type(item) is not str for item in value[:3])
+        or any(item is not None and type(item) not in (int, float) for item in value[3:])
+    ):
+        raise TypeError(f"expected a place as [name, country, zone, lat, lon], found {value!r}")
     return _place(*value)
 
 
@@ -237,9 +273,11 @@ class Codec:
         current = self._versions[type_name]
         if schema != current:
             data = self._upcast(type_name, schema, current, data, prefix)
+        if type(data) is not dict:
+            raise StoreError(f"{prefix}{type_name}: the data must be a JSON object, found {data!r}")
         try:
             return decoder(data, cls)  # type: ignore[no-any-return]
-        except (ItineraryError, KeyError, TypeError, ValueError, IndexError) as exc:
+        except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise StoreError(
                 f"{prefix}cannot rebuild {type_name} (schema {current}) from {data!r}: {exc}"
             ) from exc
@@ -270,12 +308,30 @@ class Codec:
 
     def loads(self, type_name: str, schema: int, text: str, *, where: str = "") -> Event:
         """Like :meth:`decode`, from JSON text."""
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            prefix = f"{where}: " if where else ""
-            raise StoreError(f"{prefix}stored data is not JSON ({exc}): {text[:80]!r}") from exc
+        prefix = f"{where}: " if where else ""
+        if type(text) is not str:
+            raise StoreError(f"{prefix}stored data must be JSON text, found {_short(text)}")
+        data = parse_json(text, prefix + "stored data")
         return self.decode(type_name, schema, data, where=where)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """*text* parsed as JSON, or :class:`StoreError` naming *what* it is.
+
+    JSON nested too deeply for the parser (a RecursionError) or holding a number too long
+    to read (ValueError past ``sys.get_int_max_str_digits()``) is damage like any other.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise StoreError(f"{what} is nested too deeply to be a record") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an int too long
+        raise StoreError(f"{what} is not JSON ({exc}): {_short(text)}") from None
 
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode

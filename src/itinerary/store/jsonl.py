@@ -33,7 +33,7 @@ from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, check_upto, stale
-from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
+from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps, parse_json
 
 try:
     import fcntl
@@ -79,7 +79,7 @@ def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
     lines = content.split(b"\n")
     try:
         header = json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         header = None
     if header != HEADER:
         raise StoreError(f"{path}: line 1: not an itinerary event log (expected {dumps(HEADER)})")
@@ -94,9 +94,9 @@ def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
                 break
             continue
         try:
-            record = json.loads(line)
+            record = parse_json(line, f"{path}: line {number}: not an event record: the line")
             version, end = record["v"], record["end"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise StoreError(f"{path}: line {number}: not an event record ({exc})") from exc
         if type(version) is not int or type(end) is not int:
             raise StoreError(
@@ -139,7 +139,7 @@ def _decode(codec: Codec, records: list[dict[str, Any]], path: str) -> list[Even
             for record in records:
                 events.append(decode(record["type"], record["schema"], record["data"]))
     except (StoreError, KeyError, TypeError) as exc:
-        raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from exc
+        raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from None
     return events
 
 
