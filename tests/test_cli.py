@@ -1,6 +1,7 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -427,3 +428,27 @@ def test_an_arrival_at_the_end_of_time_is_refused_by_every_command(
     assert status == 2
     assert "outside the instants an event may be at" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".sqlite", ".jsonl"])
+def test_reading_a_fifo_is_refused_without_hanging(tmp_path: Path, suffix: str) -> None:
+    """A FIFO given as FILE is refused in one line (exit 2), not read (which would hang)."""
+    path = tmp_path / f"pipe{suffix}"
+    os.mkfifo(path)
+    status, _, err = run("replay", str(path))
+    assert status == 2
+    assert "FIFO" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".sqlite", ".jsonl"])
+def test_export_to_a_dangling_link_is_refused_and_creates_nothing(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Export --to a dangling symbolic link exits 2 and writes nothing at the link's target."""
+    link = tmp_path / f"out{suffix}"
+    link.symlink_to(tmp_path / "elsewhere")
+    status, _, err = run("export", EXAMPLE, "--to", str(link))
+    assert status == 2
+    assert "symbolic link" in err
+    assert not (tmp_path / "elsewhere").exists()

@@ -1,5 +1,6 @@
 """Scenario files: strict loading with key paths, exact round trips, the example tour."""
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -450,3 +451,48 @@ def test_the_last_instant_an_event_may_be_at_loads_and_shows_in_every_zone() -> 
     text = '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "9999-12-30 23:59 UTC"\n'
     event = loads_scenario(text).log[0]
     assert _time.to_zone(event.at, "Pacific/Kiritimati").year == 9999
+
+
+def test_save_through_a_planted_link_at_the_old_temporary_name_writes_only_the_target(
+    tmp_path: Path,
+) -> None:
+    """A link planted at the old predictable temporary name redirects nothing."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    target = tmp_path / "tour.toml"
+    (tmp_path / f"tour.toml.tmp-{os.getpid()}").symlink_to(victim)
+    save_scenario(load_scenario(EXAMPLE), target)
+    assert victim.read_text() == "keep"
+    assert load_scenario(target).log == load_scenario(EXAMPLE).log
+
+
+@pytest.mark.parametrize("make", ["symlink", "dangling", "fifo"])
+def test_save_onto_a_link_or_fifo_is_refused(tmp_path: Path, make: str) -> None:
+    """Saving onto a symbolic link (even dangling) or a FIFO raises ScenarioError."""
+    target = tmp_path / "out.toml"
+    if make == "fifo":
+        os.mkfifo(target)
+    else:
+        victim = tmp_path / "victim"
+        if make == "symlink":
+            victim.write_text("keep")
+        target.symlink_to(victim)
+    with pytest.raises(ScenarioError, match="expected a regular file"):
+        save_scenario(load_scenario(EXAMPLE), target)
+    assert make != "symlink" or (tmp_path / "victim").read_text() == "keep"
+    assert make != "dangling" or not (tmp_path / "victim").exists()
+
+
+@pytest.mark.parametrize("make", ["symlink", "fifo", "device"])
+def test_loading_a_link_fifo_or_device_is_refused_before_reading(tmp_path: Path, make: str) -> None:
+    """A symbolic link, a FIFO (which would hang) or /dev/zero (endless) is a ScenarioError."""
+    path = tmp_path / "tour.toml"
+    if make == "symlink":
+        path.symlink_to(EXAMPLE)
+    elif make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    kind = {"symlink": "symbolic link", "fifo": "FIFO", "device": "character device"}[make]
+    with pytest.raises(ScenarioError, match=f"found a {kind}.*; expected a regular file"):
+        load_scenario(path)

@@ -1,6 +1,7 @@
 """The JSON Lines store, export and import: the contract, torn batches, damaged files."""
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -195,3 +196,20 @@ def test_a_schema_that_is_not_an_integer_is_named(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: line 2: Arrived: the schema version must be an integer, found 'abc'"
     )
+
+
+@pytest.mark.parametrize("make", ["symlink", "dangling", "fifo"])
+def test_a_link_or_fifo_is_not_a_store(tmp_path: Path, make: str) -> None:
+    """A symbolic link (even dangling) or a FIFO is refused: nothing read, nothing written."""
+    path = tmp_path / "s.jsonl"
+    if make == "fifo":
+        os.mkfifo(path)
+    else:
+        if make == "symlink":
+            export_jsonl(batch("A", 1), tmp_path / "real.jsonl")
+        path.symlink_to(tmp_path / "real.jsonl")
+    with pytest.raises(StoreError, match="not a regular file"):
+        export_jsonl(batch("A", 1), path)
+    with pytest.raises(StoreError, match="not a regular file"):
+        import_jsonl(path)
+    assert make != "dangling" or not (tmp_path / "real.jsonl").exists()

@@ -1,6 +1,7 @@
 """The SQLite store: the contract, killed writers, racing processes, old rows, bad files."""
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -325,3 +326,19 @@ def test_a_row_whose_schema_is_text_names_its_version(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: version 1: Arrived: the schema version must be an integer, found 'abc'"
     )
+
+
+@pytest.mark.parametrize("make", ["symlink", "fifo", "device"])
+def test_a_link_fifo_or_device_is_not_a_store(tmp_path: Path, make: str) -> None:
+    """A symbolic link, a FIFO or a device as the store's path is refused with StoreError."""
+    path = tmp_path / "s.sqlite"
+    if make == "symlink":
+        SQLiteStore(tmp_path / "real.sqlite").close()
+        path.symlink_to(tmp_path / "real.sqlite")
+    elif make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    for create in (True, False):
+        with pytest.raises(StoreError, match="not a regular file"):
+            SQLiteStore(path, create=create)

@@ -32,7 +32,7 @@ from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, stale
+from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps, parse_json
 
 try:
@@ -151,6 +151,7 @@ class JsonlStore(StoreBase):
     ) -> None:
         self.path = os.fspath(path)
         self._codec = codec
+        regular_or_missing(self.path)
         if not create and not os.path.isfile(self.path):
             raise StoreError(f"{self.path}: no such store (the file does not exist)")
         # What this process last saw: (inode, size, mtime) -> (version, committed bytes).
@@ -158,6 +159,7 @@ class JsonlStore(StoreBase):
 
     def _read(self) -> tuple[list[dict[str, Any]], int]:
         try:
+            regular_or_missing(self.path)
             with open(self.path, "rb") as file:
                 if fcntl is not None:  # without locks no writer runs; a torn tail is ignored
                     fcntl.flock(file, fcntl.LOCK_SH)
@@ -179,7 +181,7 @@ class JsonlStore(StoreBase):
         batch = list(events)
         _require_locks(self.path)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         try:

@@ -33,7 +33,7 @@ from itinerary._gc import bulk
 from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, stale
+from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec
 
 __all__ = ["FORMAT", "SQLiteStore"]
@@ -83,6 +83,7 @@ class SQLiteStore(StoreBase):
         self._synchronous = synchronous
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise StoreError(f"{self.path}: synchronous must be OFF, NORMAL, FULL or EXTRA")
+        regular_or_missing(self.path)
         if create:
             self._db = self._connect(self.path, writing=True)
             self._writable = True
