@@ -452,3 +452,23 @@ def test_export_to_a_dangling_link_is_refused_and_creates_nothing(
     assert status == 2
     assert "symbolic link" in err
     assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".jsonl", ".sqlite"])
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("replay", "No events: nothing to replay."),
+        ("agenda", "No events."),
+        ("check", "No violations in 0 events."),
+    ],
+)
+def test_an_empty_file_of_any_kind_is_an_empty_log(
+    tmp_path: Path, suffix: str, command: str, said: str
+) -> None:
+    """A 0-byte scenario, JSON Lines or SQLite file reads alike: an empty log, exit 0, unchanged."""
+    path = tmp_path / f"empty{suffix}"
+    path.touch()
+    status, out, err = run(command, str(path))
+    assert (status, out, err) == (0, said + "\n", "")
+    assert path.stat().st_size == 0

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from itinerary import Arrived
+from itinerary import Arrived, EventLog
 from itinerary.errors import StoreError
 from itinerary.places import TOKYO
 from itinerary.store import Codec, EventStore, SQLiteStore
@@ -342,3 +342,16 @@ def test_a_link_fifo_or_device_is_not_a_store(tmp_path: Path, make: str) -> None
     for create in (True, False):
         with pytest.raises(StoreError, match="not a regular file"):
             SQLiteStore(path, create=create)
+
+
+def test_an_empty_file_is_an_empty_store_until_its_first_extend(tmp_path: Path) -> None:
+    """A 0-byte file opened with create=False loads empty, and its first extend makes its tables."""
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    with SQLiteStore(path, create=False) as store:
+        assert store.version == 0
+        assert store.load().version == 0
+        assert path.stat().st_size == 0
+        assert store.extend(batch("A", 2), expected_version=0) == 2
+    with SQLiteStore(path, create=False) as store:
+        assert exact(store.load()) == exact(EventLog(batch("A", 2)))

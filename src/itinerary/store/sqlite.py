@@ -79,6 +79,7 @@ class SQLiteStore(StoreBase):
     ) -> None:
         self.path = os.fspath(path)
         self._codec = codec
+        self._empty = False
         self._timeout = timeout
         self._synchronous = synchronous
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
@@ -93,6 +94,14 @@ class SQLiteStore(StoreBase):
                 raise StoreError(f"{self.path}: no such store (the file does not exist)")
             # Opening an existing store never writes to it: read-only until the first extend.
             self._writable = False
+            if os.path.getsize(self.path) == 0:
+                # An empty file is an empty store, as an empty scenario or JSON Lines file is
+                # an empty log: read from an empty schema in memory, created on first extend.
+                self._db = self._connect(":memory:")
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+                self._empty = True
+                return
             self._open_existing()
 
     def _connect(
@@ -217,6 +226,9 @@ class SQLiteStore(StoreBase):
                 ) from exc
             self._db.close()
             self._db, self._writable = db, True
+            if self._empty:  # the empty file opened with create=False gets its tables now
+                self._create()
+                self._empty = False
         return self._db
 
     @property
