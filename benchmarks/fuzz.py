@@ -266,7 +266,11 @@ def damage_sqlite(path: Path, rng: random.Random, versions: int, columns: list[s
             (cell,) = db.execute(
                 f"SELECT {column} FROM itinerary_events WHERE version = ?", (version,)
             ).fetchone()
-            value: object = mutate_json(cell if isinstance(cell, str) else json.dumps(cell), rng)
+            if isinstance(cell, bytes):  # format 2 data: JSON as a blob, kept a blob mostly
+                text = mutate_json(cell.decode("utf-8", "replace"), rng)
+                value: object = text.encode("utf-8", "surrogatepass") if rng.random() < 0.7 else text
+            else:
+                value = mutate_json(cell if isinstance(cell, str) else json.dumps(cell), rng)
         elif how == 1:  # another SQL type or value
             value = rng.choice(
                 [None, 0, -1, 1.5, 2**62, b"\xff\xfe", "x", "", "Arrived", "{}", "[]"]
@@ -275,7 +279,7 @@ def damage_sqlite(path: Path, rng: random.Random, versions: int, columns: list[s
             (cell,) = db.execute(
                 f"SELECT {column} FROM itinerary_events WHERE version = ?", (version,)
             ).fetchone()
-            flipped = mutate_bytes(str(cell).encode(), rng)
+            flipped = mutate_bytes(cell if isinstance(cell, bytes) else str(cell).encode(), rng)
             value = flipped.decode("utf-8", "replace") if rng.random() < 0.7 else flipped
         else:
             return _damage_tables(db, rng, version)

@@ -14,6 +14,7 @@ from itinerary.cli import main
 from itinerary.consistency import check
 from itinerary.scenarios import load_scenario
 from itinerary.store import SQLiteStore
+from tests.store_contract import sealed
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml")
 SUMMIT = "2025-10-28 12:30 Asia/Tokyo"
@@ -268,7 +269,7 @@ def test_export_onto_a_foreign_jsonl_file_is_refused(tmp_path: Path) -> None:
     assert code == 2
     assert err == (
         f"itinerary: {target}: line 1: not an itinerary event log "
-        '(expected {"itinerary":"event-log","format":1})\n'
+        '(expected {"itinerary":"event-log","format":2})\n'
     )
     assert target.read_text() == '{"hello": "world"}\n'
 
@@ -286,7 +287,7 @@ def _damaged_jsonl(path: Path, line: int, **changes: object) -> None:
     """Export the example to *path*, then change fields of its event line number *line*."""
     assert run("export", EXAMPLE, "--to", str(path))[0] == 0
     lines = path.read_text().splitlines()
-    lines[line - 1] = json.dumps(json.loads(lines[line - 1]) | changes)
+    lines[line - 1] = sealed(json.loads(lines[line - 1]) | changes)  # as a faulty writer would
     path.write_text("\n".join(lines) + "\n")
 
 

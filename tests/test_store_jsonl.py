@@ -14,7 +14,7 @@ from itinerary import EventLog
 from itinerary.errors import StoreError
 from itinerary.store import JsonlStore, export_jsonl, import_jsonl
 from itinerary.strategies import event_logs
-from tests.store_contract import DurableStoreContract, batch, exact
+from tests.store_contract import DurableStoreContract, batch, exact, sealed
 
 PAUSE = """
 import time
@@ -89,13 +89,13 @@ def test_not_an_event_log(tmp_path: Path) -> None:
 
 
 def test_damaged_line_is_named(tmp_path: Path) -> None:
-    """A complete line that is not JSON is refused with its line number."""
+    """A complete line cut short is refused with its line number (its checksum fails)."""
     path = tmp_path / "log.jsonl"
     export_jsonl(batch("A", 3), path)
     lines = path.read_text().splitlines()
     lines[2] = lines[2][:20]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(StoreError, match=r"log\.jsonl: line 3: not an event record"):
+    with pytest.raises(StoreError, match=r"log\.jsonl: line 3: damaged: its checksum"):
         import_jsonl(path)
 
 
@@ -106,7 +106,7 @@ def test_versions_must_follow_each_other(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     record = json.loads(lines[2])
     record["v"] = 7
-    lines[2] = json.dumps(record)
+    lines[2] = sealed(record)
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(StoreError, match="line 3: expected version 2, found 7"):
         import_jsonl(path)
@@ -150,7 +150,7 @@ def _with_line_2(path: Path, **changes: object) -> None:
     """Export three arrivals to *path*, then change fields of its first event line."""
     export_jsonl(batch("A", 3), path)
     lines = path.read_text().splitlines()
-    lines[1] = json.dumps(json.loads(lines[1]) | changes)
+    lines[1] = sealed(json.loads(lines[1]) | changes)
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -16,6 +16,7 @@ from itinerary.errors import StoreError
 from itinerary.places import TOKYO
 from itinerary.store import Codec, EventStore, SQLiteStore
 from itinerary.store.codec import encode_instant
+from itinerary.store.sqlite import checksum
 from tests.store_contract import DurableStoreContract, batch, exact
 
 PAUSE = """
@@ -75,7 +76,12 @@ class TestSQLiteStore(DurableStoreContract):
 def _old_row(path: Path, kind: str, schema: int, data: str) -> None:
     SQLiteStore(path).close()
     with sqlite3.connect(path) as db:
-        db.execute("INSERT INTO itinerary_events VALUES (1, ?, ?, ?)", (kind, schema, data))
+        raw = data.encode()  # a row as this version writes it: with its checksum
+        db.execute(
+            "INSERT INTO itinerary_events VALUES (1, ?, ?, ?, ?)",
+            (kind, schema, raw, checksum(1, kind, schema, raw)),
+        )
+        db.execute("UPDATE itinerary_meta SET value = '1' WHERE key = 'events'")
 
 
 def test_upcaster_turns_an_old_row_into_todays_event(tmp_path: Path) -> None:
