@@ -268,7 +268,9 @@ def damage_sqlite(path: Path, rng: random.Random, versions: int, columns: list[s
             ).fetchone()
             if isinstance(cell, bytes):  # format 2 data: JSON as a blob, kept a blob mostly
                 text = mutate_json(cell.decode("utf-8", "replace"), rng)
-                value: object = text.encode("utf-8", "surrogatepass") if rng.random() < 0.7 else text
+                value: object = (
+                    text.encode("utf-8", "surrogatepass") if rng.random() < 0.7 else text
+                )
             else:
                 value = mutate_json(cell if isinstance(cell, str) else json.dumps(cell), rng)
         elif how == 1:  # another SQL type or value

@@ -170,8 +170,16 @@ def _place(name: str, country: str, tz: str, lat: float | None, lon: float | Non
     return Place(name, country, tz, lat=lat, lon=lon)
 
 
+_PLACES: dict[tuple[Any, ...], Place] = {}
+
+
 def _decode_place(value: Any, _: object = None) -> Place:
     """``[name, country, zone, lat, lon]``: strings, and numbers or nulls, nothing else."""
+    if type(value) is list:
+        key = (*value, *map(type, value))  # 1 and 1.0 and True are equal keys: add types
+        found = _PLACES.get(key)
+        if found is not None:
+            return found
     if (
         type(value) is not list
         or len(value) != 5
@@ -179,7 +187,10 @@ def _decode_place(value: Any, _: object = None) -> Place:
         or any(item is not None and type(item) not in (int, float) for item in value[3:])
     ):
         raise TypeError(f"expected a place as [name, country, zone, lat, lon], found {value!r}")
-    return _place(*value)
+    place = _place(*value)
+    if len(_PLACES) < 4096:
+        _PLACES[key] = place
+    return place
 
 
 def _decode_text(value: Any, _: object = None) -> str:
@@ -217,14 +228,24 @@ def _fast_builders(
 ) -> dict[str, Callable[[Any], Event]]:
     """Builders of the built-in events from today's records, checking JSON types only."""
     place = _decode_place
-    from_micros = _time.from_micros
+    zone = _time.zone
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    epoch, micro = _EPOCH, timedelta(microseconds=1)
+    as_zone = datetime.astimezone
 
     def at(value: Any) -> DateTime:
         us, name = value
         if type(us) is not int or type(name) is not str or not first <= us <= last:
             raise TypeError(value)
-        return from_micros(us, name) if name[:1] not in ("+", "-") else decode_instant(value)
+        if name[:1] in ("+", "-"):
+            return decode_instant(value)
+        # As _time.from_micros builds it, without its cache: a load meets each instant once.
+        tz = zone(name)
+        local = as_zone(epoch + us * micro, tz)
+        return DateTime(
+            local.year, local.month, local.day, local.hour, local.minute, local.second,
+            local.microsecond, tzinfo=tz, fold=local.fold,
+        )  # fmt: skip
 
     def text(value: Any) -> str:
         if type(value) is not str:

@@ -61,6 +61,9 @@ _SCHEMA = (
 )
 
 
+_DECODER = json.JSONDecoder()
+
+
 def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
     """The CRC-32 a format 2 row keeps of its version, type, schema and data."""
     return zlib.crc32(data, zlib.crc32(f"{version}\x00{type_name}\x00{schema}\x00".encode()))
@@ -375,7 +378,7 @@ class SQLiteStore(StoreBase):
             (limit,),
         )
         trusted = self._codec.decode_trusted
-        parse = json.loads
+        scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
         crc32 = zlib.crc32
         events: list[Event] = []
         append = events.append
@@ -391,8 +394,12 @@ class SQLiteStore(StoreBase):
                 ):
                     raise self._damaged(expected, version, kind, schema, data)
                 try:
-                    append(trusted(kind, schema, parse(data), where=f"version {version}"))
-                except (ValueError, RecursionError) as exc:  # not JSON, yet its checksum matched
+                    text = data.decode()
+                    parsed, end = scan(text, 0)
+                    if end != len(text):
+                        json.loads(text)  # raises, saying where the JSON ends
+                    append(trusted(kind, schema, parsed, where=f"version {version}"))
+                except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
                     raise StoreError(
                         f"{self.path}: version {version}: stored data is not JSON ({exc})"
                     ) from None
