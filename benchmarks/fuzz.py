@@ -6,8 +6,9 @@ then loads each and runs the CLI's read commands on what loads. It prints, per k
 
 - ``library errors``: refused with an ``ItineraryError`` subclass (what should happen);
 - ``loaded``: loaded (for stores: exactly the log that was written);
-- ``torn tail``: a JSON Lines file whose last batch lost its newline or its end, loaded
-  as the log before it, which is the documented recovery of a torn write;
+- ``torn tail or empty file``: a JSON Lines file whose last batch lost its newline or its
+  end, loaded as the log before it (the documented recovery of a torn write), or a file cut
+  to 0 bytes, loaded as an empty log (the rule for empty files);
 - ``NON-LIBRARY``: any other exception, with its type (a bug);
 - ``SILENTLY WRONG``: a store that loaded a log other than the one written (a bug);
 - ``CLI bugs``: a CLI run that exited with a status other than 0, 1 or 2, or printed a
@@ -221,7 +222,7 @@ def _judge(
     if log == original:
         tally.counts["loaded"] += 1
     elif torn and log.version < original.version and log == original.upto(log.version):
-        tally.counts["torn tail"] += 1
+        tally.counts["torn tail or empty file"] += 1
     else:
         tally.bug("SILENTLY WRONG", what)
 
@@ -242,7 +243,8 @@ def sqlite_stores(n: int, seed: int, directory: Path, tally: Tally, cli_every: i
         path = directory / f"damaged-{i}.sqlite"  # a new file: no -wal or lock of the last
         shutil.copyfile(template, path)
         what = f"sqlite #{i} " + damage_sqlite(path, rng, original.version, columns)
-        _judge(functools.partial(_load, path), original, False, tally, what)
+        empty = path.stat().st_size == 0  # cut to nothing: an empty store, by the rule
+        _judge(functools.partial(_load, path), original, empty, tally, what)
         if i % cli_every == 0:
             _cli_runs(str(path), tally)
         for side in ("", "-wal", "-shm", "-journal"):
@@ -329,27 +331,26 @@ def jsonl_stores(n: int, seed: int, directory: Path, tally: Tally, cli_every: in
     content = template.read_bytes()
     path = directory / "damaged.jsonl"
     for i in range(n):
-        how = rng.randrange(3)
-        lines = content.split(b"\n")
-        at = rng.randrange(len(lines) - 1)
-        if how == 0:
-            lines[at] = mutate_json(lines[at].decode(), rng).encode("utf-8", "surrogatepass")
-        elif how == 1:
-            lines[at] = mutate_bytes(lines[at], rng)
-        damaged = b"\n".join(lines)
-        if how == 2:
-            damaged = mutate_bytes(content, rng)
+        damaged, what = damage_jsonl(content, rng)
         path.write_bytes(damaged)
         torn = not damaged.endswith(b"\n") or _last_line_torn(damaged)
-        _judge(
-            functools.partial(_load, path),
-            original,
-            torn,
-            tally,
-            f"jsonl #{i} ({how}) line {at + 1}",
-        )
+        _judge(functools.partial(_load, path), original, torn, tally, f"jsonl #{i} {what}")
         if i % cli_every == 0:
             _cli_runs(str(path), tally)
+
+
+def damage_jsonl(content: bytes, rng: random.Random) -> tuple[bytes, str]:
+    """*content* with a line's JSON changed or its bytes flipped, or the file's; and what."""
+    how = rng.randrange(3)
+    if how == 2:
+        return mutate_bytes(content, rng), "bytes"
+    lines = content.split(b"\n")
+    at = rng.randrange(len(lines) - 1)
+    if how == 0:
+        lines[at] = mutate_json(lines[at].decode(), rng).encode("utf-8", "surrogatepass")
+    else:
+        lines[at] = mutate_bytes(lines[at], rng)
+    return b"\n".join(lines), f"line {at + 1} {('json', 'bytes')[how]}"
 
 
 def _last_line_torn(content: bytes) -> bool:
