@@ -9,6 +9,7 @@ load it is (loading must not be dominated by datetime parsing).
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -65,6 +66,24 @@ def timed(what: str, n: int, fn: Callable[[], T]) -> T:
     return result
 
 
+def _as_format_1(source: Path, target: Path) -> None:
+    """Copy the format 2 store at *source* into a format 1 store (no checksums) at *target*."""
+    db = sqlite3.connect(target)
+    db.execute("CREATE TABLE itinerary_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE itinerary_events (version INTEGER PRIMARY KEY CHECK (version > 0),"
+        " type TEXT NOT NULL, schema INTEGER NOT NULL, data TEXT NOT NULL)"
+    )
+    db.execute("INSERT INTO itinerary_meta VALUES ('format', '1')")
+    db.execute("ATTACH DATABASE ? AS new", (str(source),))
+    db.execute(
+        "INSERT INTO itinerary_events SELECT version, type, schema, CAST(data AS TEXT)"
+        " FROM new.itinerary_events"
+    )
+    db.commit()
+    db.close()
+
+
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.store_scale", description=__doc__)
@@ -84,7 +103,20 @@ def main() -> None:
                     store.extend(log[begin : begin + args.batch], expected_version=begin)
 
         timed(f"SQLite write ({args.batch:,} per extend)", n, write_sqlite)
-        loaded = timed("SQLite load", n, lambda: SQLiteStore(sqlite_path, create=False).load())
+        loaded = timed(
+            "SQLite load (format 2, checksums)",
+            n,
+            lambda: SQLiteStore(sqlite_path, create=False).load(),
+        )
+        assert loaded.version == n
+        assert loaded[n - 1] == log[n - 1]
+        old_path = Path(directory) / "format-1.sqlite"
+        _as_format_1(sqlite_path, old_path)
+        loaded = timed(
+            "SQLite load (format 1, every field checked)",
+            n,
+            lambda: SQLiteStore(old_path, create=False).load(),
+        )
         assert loaded.version == n
         assert loaded[n - 1] == log[n - 1]
         timed("JSONL export (one batch)", n, lambda: export_jsonl(log, jsonl_path))

@@ -7,12 +7,14 @@ Run as a module, this file is also the child process of the kill and two-process
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,17 @@ from itinerary.store.codec import DEFAULT_CODEC
 from itinerary.strategies import event_logs
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def sealed(record: dict[str, Any]) -> str:
+    """*record* as a format 2 JSON Lines line with a checksum that matches it.
+
+    For tests of what the type checks behind the checksum refuse: a line a faulty writer
+    could have sealed.
+    """
+    fields = {k: v for k, v in record.items() if k != "crc"}
+    body = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)[:-1]
+    return body + f',"crc":"{zlib.crc32(body.encode()):08x}"}}'
 
 
 def exact(log: EventLog) -> list[Any]:

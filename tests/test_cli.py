@@ -1,6 +1,7 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from itinerary.cli import main
 from itinerary.consistency import check
 from itinerary.scenarios import load_scenario
 from itinerary.store import SQLiteStore
+from tests.store_contract import sealed
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml")
 SUMMIT = "2025-10-28 12:30 Asia/Tokyo"
@@ -268,7 +270,7 @@ def test_export_onto_a_foreign_jsonl_file_is_refused(tmp_path: Path) -> None:
     assert code == 2
     assert err == (
         f"itinerary: {target}: line 1: not an itinerary event log "
-        '(expected {"itinerary":"event-log","format":1})\n'
+        '(expected {"itinerary":"event-log","format":2})\n'
     )
     assert target.read_text() == '{"hello": "world"}\n'
 
@@ -286,7 +288,7 @@ def _damaged_jsonl(path: Path, line: int, **changes: object) -> None:
     """Export the example to *path*, then change fields of its event line number *line*."""
     assert run("export", EXAMPLE, "--to", str(path))[0] == 0
     lines = path.read_text().splitlines()
-    lines[line - 1] = json.dumps(json.loads(lines[line - 1]) | changes)
+    lines[line - 1] = sealed(json.loads(lines[line - 1]) | changes)  # as a faulty writer would
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -444,3 +446,78 @@ def test_progress_into_a_pipe_in_a_real_process(tmp_path: Path) -> None:
         )
         assert (done.returncode, done.stderr) == (0, "")
         assert done.stdout.endswith("14 events.\n") or done.stdout.startswith("Wrote 14 events")
+
+
+def test_an_unexpected_exception_is_one_line_with_exit_70(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (any exception not the user's mistake) prints one line naming it a bug: exit 70."""
+
+    def broken(path: str, **options: object) -> None:
+        raise TypeError("something\nwent wrong")
+
+    monkeypatch.setattr("itinerary.cli.read", broken)
+    status, out, err = run("check", EXAMPLE)
+    assert status == 70
+    assert (
+        err
+        == "itinerary: internal error, a bug in itinerary (please report it): TypeError: something went wrong\n"
+    )
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("command", ["replay", "agenda", "check"])
+def test_an_arrival_at_the_end_of_time_is_refused_by_every_command(
+    tmp_path: Path, command: str
+) -> None:
+    """9999-12-31 23:59 UTC (the year 10000 in Tokyo) is refused at load by every command."""
+    path = tmp_path / "far.toml"
+    path.write_text(
+        '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "9999-12-31 23:59 UTC"\n'
+    )
+    status, _, err = run(command, str(path))
+    assert status == 2
+    assert "outside the instants an event may be at" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".sqlite", ".jsonl"])
+def test_reading_a_fifo_is_refused_without_hanging(tmp_path: Path, suffix: str) -> None:
+    """A FIFO given as FILE is refused in one line (exit 2), not read (which would hang)."""
+    path = tmp_path / f"pipe{suffix}"
+    os.mkfifo(path)
+    status, _, err = run("replay", str(path))
+    assert status == 2
+    assert "FIFO" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".sqlite", ".jsonl"])
+def test_export_to_a_dangling_link_is_refused_and_creates_nothing(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Export --to a dangling symbolic link exits 2 and writes nothing at the link's target."""
+    link = tmp_path / f"out{suffix}"
+    link.symlink_to(tmp_path / "elsewhere")
+    status, _, err = run("export", EXAMPLE, "--to", str(link))
+    assert status == 2
+    assert "symbolic link" in err
+    assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".jsonl", ".sqlite"])
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("replay", "No events: nothing to replay."),
+        ("agenda", "No events."),
+        ("check", "No violations in 0 events."),
+    ],
+)
+def test_an_empty_file_of_any_kind_is_an_empty_log(
+    tmp_path: Path, suffix: str, command: str, said: str
+) -> None:
+    """A 0-byte scenario, JSON Lines or SQLite file reads alike: an empty log, exit 0, unchanged."""
+    path = tmp_path / f"empty{suffix}"
+    path.touch()
+    status, out, err = run(command, str(path))
+    assert (status, out, err) == (0, said + "\n", "")
+    assert path.stat().st_size == 0

@@ -332,3 +332,61 @@ def test_decode_instant_alone_raises_store_error(value: list[object]) -> None:
     """An unknown zone or microseconds outside the calendar: StoreError, as the docstring says."""
     with pytest.raises(StoreError, match="is not an instant"):
         decode_instant(value)
+
+
+@pytest.mark.parametrize(
+    "zone", ["+1:2:3:4", "+0900", "+09", "+24:00", "+09:60", "+09:00:00", "+9:00"]
+)
+def test_a_malformed_offset_is_refused(zone: str) -> None:
+    """Only +HH:MM or +HH:MM:SS, as encode_instant writes them, is read as an offset."""
+    with pytest.raises(StoreError, match="not an instant"):
+        decode_instant([0, zone])
+
+
+@pytest.mark.parametrize(
+    "within",
+    [[1], "P1D", {"days": 1e30}, {"days": 10**30}, {"days": True}, {"weeks": 1},
+     {"calendar": 2, "days": 1}, {"days": "1"}],
+)  # fmt: skip
+def test_a_period_of_the_wrong_shape_is_refused(within: object) -> None:
+    """A within that is not an object of integer parts (or overflows) raises StoreError."""
+    at = TOKYO.at("2025-10-27 16:30")
+    event = AgreementSigned(
+        "Deal", ("A",), TOKYO, at, obligations=[Obligation("x", within=timedelta(days=1))]
+    )
+    data = DEFAULT_CODEC.encode(event)[2]
+    data["obligations"][0]["within"] = within
+    with pytest.raises(StoreError, match="cannot rebuild AgreementSigned"):
+        DEFAULT_CODEC.decode("AgreementSigned", 1, data)
+
+
+@pytest.mark.parametrize(
+    "place",
+    [["Tokyo", "Japan", "Asia/Tokyo", None], ["Tokyo", "Japan", "Asia/Tokyo", "1", None],
+     [None, "Japan", "Asia/Tokyo", None, None], {"name": "Tokyo"}],
+)  # fmt: skip
+def test_a_place_of_the_wrong_shape_is_refused(place: object) -> None:
+    """A place that is not [name, country, zone, lat, lon] of the right types raises StoreError."""
+    data = DEFAULT_CODEC.encode(Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30")))[2]
+    data["place"] = place
+    with pytest.raises(StoreError, match="cannot rebuild Arrived"):
+        DEFAULT_CODEC.decode("Arrived", 1, data)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [(None, "must be JSON text"), (b"{}", "must be JSON text"), ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+     ('{"who":' + "1" * 5000 + "}", "not JSON"), ("[]", "must be a JSON object")],
+)  # fmt: skip
+def test_damaged_data_text_is_a_store_error(text: object, words: str) -> None:
+    """NULL, bytes, deep nesting, a 5,000-digit number or an array as data: StoreError."""
+    with pytest.raises(StoreError, match=words):
+        DEFAULT_CODEC.loads("Arrived", 1, text, where="version 1")  # type: ignore[arg-type]
+
+
+def test_an_instant_no_zone_can_show_is_refused() -> None:
+    """9999-12-31 23:59 UTC is the year 10000 in Tokyo: refused on load, not at display."""
+    data = DEFAULT_CODEC.encode(Arrived("A", TOKYO, TOKYO.at("2025-10-27 16:30")))[2]
+    data["at"] = [_time.LAST_INSTANT_US + 1, "UTC"]
+    with pytest.raises(StoreError, match="outside the instants an event may be at"):
+        DEFAULT_CODEC.decode("Arrived", 1, data)

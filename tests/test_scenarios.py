@@ -1,5 +1,6 @@
 """Scenario files: strict loading with key paths, exact round trips, the example tour."""
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -430,3 +431,68 @@ def test_a_time_in_a_gap_says_what_to_write_instead() -> None:
     assert _time.micros(event.occurred_at) == _time.micros(
         datetime(2025, 3, 9, 7, 30, tzinfo=UTC)  # 02:30 at -05:00
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["x = " + "1" * 5000, 'title = "T"\n[places.P]\ncountry = "C"\ntz = "UTC"\nlat = ' + "9" * 400,
+     "[[events]]\ntype = \"agreement\"\ntitle = \"T\"\nsignatories = [\"A\"]\nplace = \"Tokyo\"\n"
+     'at = "2025-10-27 16:30"\nobligations = [{ what = "w", within = "P1' + "0" * 5000 + 'D" }]',
+     "x = " + "{ a = " * 400 + "1" + " }" * 400],
+)  # fmt: skip
+def test_huge_numbers_and_deep_tables_are_scenario_errors(line: str) -> None:
+    """A 5,000-digit integer, a 400-digit latitude, a huge duration or deep tables: ScenarioError."""
+    with pytest.raises(ScenarioError):
+        loads_scenario(line)
+
+
+def test_the_last_instant_an_event_may_be_at_loads_and_shows_in_every_zone() -> None:
+    """9999-12-30 23:59 UTC loads; it is a date in the year 9999 in Kiritimati (+14:00)."""
+    text = '[[events]]\ntype = "arrived"\nwho = "A"\nplace = "Tokyo"\nat = "9999-12-30 23:59 UTC"\n'
+    event = loads_scenario(text).log[0]
+    assert _time.to_zone(event.at, "Pacific/Kiritimati").year == 9999
+
+
+def test_save_through_a_planted_link_at_the_old_temporary_name_writes_only_the_target(
+    tmp_path: Path,
+) -> None:
+    """A link planted at the old predictable temporary name redirects nothing."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    target = tmp_path / "tour.toml"
+    (tmp_path / f"tour.toml.tmp-{os.getpid()}").symlink_to(victim)
+    save_scenario(load_scenario(EXAMPLE), target)
+    assert victim.read_text() == "keep"
+    assert load_scenario(target).log == load_scenario(EXAMPLE).log
+
+
+@pytest.mark.parametrize("make", ["symlink", "dangling", "fifo"])
+def test_save_onto_a_link_or_fifo_is_refused(tmp_path: Path, make: str) -> None:
+    """Saving onto a symbolic link (even dangling) or a FIFO raises ScenarioError."""
+    target = tmp_path / "out.toml"
+    if make == "fifo":
+        os.mkfifo(target)
+    else:
+        victim = tmp_path / "victim"
+        if make == "symlink":
+            victim.write_text("keep")
+        target.symlink_to(victim)
+    with pytest.raises(ScenarioError, match="expected a regular file"):
+        save_scenario(load_scenario(EXAMPLE), target)
+    assert make != "symlink" or (tmp_path / "victim").read_text() == "keep"
+    assert make != "dangling" or not (tmp_path / "victim").exists()
+
+
+@pytest.mark.parametrize("make", ["symlink", "fifo", "device"])
+def test_loading_a_link_fifo_or_device_is_refused_before_reading(tmp_path: Path, make: str) -> None:
+    """A symbolic link, a FIFO (which would hang) or /dev/zero (endless) is a ScenarioError."""
+    path = tmp_path / "tour.toml"
+    if make == "symlink":
+        path.symlink_to(EXAMPLE)
+    elif make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    kind = {"symlink": "symbolic link", "fifo": "FIFO", "device": "character device"}[make]
+    with pytest.raises(ScenarioError, match=f"found a {kind}.*; expected a regular file"):
+        load_scenario(path)

@@ -1,6 +1,7 @@
 """The JSON Lines store, export and import: the contract, torn batches, damaged files."""
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from itinerary import EventLog
 from itinerary.errors import StoreError
 from itinerary.store import JsonlStore, export_jsonl, import_jsonl
 from itinerary.strategies import event_logs
-from tests.store_contract import DurableStoreContract, batch, exact
+from tests.store_contract import DurableStoreContract, batch, exact, sealed
 
 PAUSE = """
 import time
@@ -88,13 +89,13 @@ def test_not_an_event_log(tmp_path: Path) -> None:
 
 
 def test_damaged_line_is_named(tmp_path: Path) -> None:
-    """A complete line that is not JSON is refused with its line number."""
+    """A complete line cut short is refused with its line number (its checksum fails)."""
     path = tmp_path / "log.jsonl"
     export_jsonl(batch("A", 3), path)
     lines = path.read_text().splitlines()
     lines[2] = lines[2][:20]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(StoreError, match=r"log\.jsonl: line 3: not an event record"):
+    with pytest.raises(StoreError, match=r"log\.jsonl: line 3: damaged: its checksum"):
         import_jsonl(path)
 
 
@@ -105,7 +106,7 @@ def test_versions_must_follow_each_other(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     record = json.loads(lines[2])
     record["v"] = 7
-    lines[2] = json.dumps(record)
+    lines[2] = sealed(record)
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(StoreError, match="line 3: expected version 2, found 7"):
         import_jsonl(path)
@@ -149,7 +150,7 @@ def _with_line_2(path: Path, **changes: object) -> None:
     """Export three arrivals to *path*, then change fields of its first event line."""
     export_jsonl(batch("A", 3), path)
     lines = path.read_text().splitlines()
-    lines[1] = json.dumps(json.loads(lines[1]) | changes)
+    lines[1] = sealed(json.loads(lines[1]) | changes)
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -195,3 +196,20 @@ def test_a_schema_that_is_not_an_integer_is_named(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: line 2: Arrived: the schema version must be an integer, found 'abc'"
     )
+
+
+@pytest.mark.parametrize("make", ["symlink", "dangling", "fifo"])
+def test_a_link_or_fifo_is_not_a_store(tmp_path: Path, make: str) -> None:
+    """A symbolic link (even dangling) or a FIFO is refused: nothing read, nothing written."""
+    path = tmp_path / "s.jsonl"
+    if make == "fifo":
+        os.mkfifo(path)
+    else:
+        if make == "symlink":
+            export_jsonl(batch("A", 1), tmp_path / "real.jsonl")
+        path.symlink_to(tmp_path / "real.jsonl")
+    with pytest.raises(StoreError, match="not a regular file"):
+        export_jsonl(batch("A", 1), path)
+    with pytest.raises(StoreError, match="not a regular file"):
+        import_jsonl(path)
+    assert make != "dangling" or not (tmp_path / "real.jsonl").exists()

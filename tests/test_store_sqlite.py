@@ -1,6 +1,7 @@
 """The SQLite store: the contract, killed writers, racing processes, old rows, bad files."""
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -10,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from itinerary import Arrived
+from itinerary import Arrived, EventLog
 from itinerary.errors import StoreError
 from itinerary.places import TOKYO
 from itinerary.store import Codec, EventStore, SQLiteStore
 from itinerary.store.codec import encode_instant
+from itinerary.store.sqlite import checksum
 from tests.store_contract import DurableStoreContract, batch, exact
 
 PAUSE = """
@@ -74,7 +76,12 @@ class TestSQLiteStore(DurableStoreContract):
 def _old_row(path: Path, kind: str, schema: int, data: str) -> None:
     SQLiteStore(path).close()
     with sqlite3.connect(path) as db:
-        db.execute("INSERT INTO itinerary_events VALUES (1, ?, ?, ?)", (kind, schema, data))
+        raw = data.encode()  # a row as this version writes it: with its checksum
+        db.execute(
+            "INSERT INTO itinerary_events VALUES (1, ?, ?, ?, ?)",
+            (kind, schema, raw, checksum(1, kind, schema, raw)),
+        )
+        db.execute("UPDATE itinerary_meta SET value = '1' WHERE key = 'events'")
 
 
 def test_upcaster_turns_an_old_row_into_todays_event(tmp_path: Path) -> None:
@@ -325,3 +332,32 @@ def test_a_row_whose_schema_is_text_names_its_version(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: version 1: Arrived: the schema version must be an integer, found 'abc'"
     )
+
+
+@pytest.mark.parametrize("make", ["symlink", "fifo", "device"])
+def test_a_link_fifo_or_device_is_not_a_store(tmp_path: Path, make: str) -> None:
+    """A symbolic link, a FIFO or a device as the store's path is refused with StoreError."""
+    path = tmp_path / "s.sqlite"
+    if make == "symlink":
+        SQLiteStore(tmp_path / "real.sqlite").close()
+        path.symlink_to(tmp_path / "real.sqlite")
+    elif make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    for create in (True, False):
+        with pytest.raises(StoreError, match="not a regular file"):
+            SQLiteStore(path, create=create)
+
+
+def test_an_empty_file_is_an_empty_store_until_its_first_extend(tmp_path: Path) -> None:
+    """A 0-byte file opened with create=False loads empty, and its first extend makes its tables."""
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    with SQLiteStore(path, create=False) as store:
+        assert store.version == 0
+        assert store.load().version == 0
+        assert path.stat().st_size == 0
+        assert store.extend(batch("A", 2), expected_version=0) == 2
+    with SQLiteStore(path, create=False) as store:
+        assert exact(store.load()) == exact(EventLog(batch("A", 2)))

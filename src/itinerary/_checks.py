@@ -15,7 +15,7 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
-from itinerary.errors import ItineraryError, NaiveDatetimeError
+from itinerary.errors import ItineraryError, LocalTimeError, NaiveDatetimeError
 from itinerary.places import Place
 
 __all__ = ["Checks", "names_tuple"]
@@ -43,10 +43,12 @@ class Checks:
 
     def _instant(self, value: Any, instance: object, field: attrs.Attribute[Any]) -> DateTime:
         if type(value) is DateTime and value.tzinfo is not None:  # the common case, kept cheap
-            return value
+            us = _time.micros(value)
+            if _time.FIRST_INSTANT_US <= us <= _time.LAST_INSTANT_US:
+                return value
         try:
             return _time.instant(value, what=f"{self.label(instance)}: {field.name}")
-        except NaiveDatetimeError as exc:
+        except (NaiveDatetimeError, LocalTimeError) as exc:  # naive, or out of range
             raise self.error(str(exc)) from None
 
     def _optional_instant(

@@ -34,6 +34,8 @@ from itinerary.errors import (
 )
 
 __all__ = [
+    "FIRST_INSTANT_US",
+    "LAST_INSTANT_US",
     "WALL_TIME_FORM",
     "Disambiguate",
     "TimeText",
@@ -45,6 +47,7 @@ __all__ = [
     "duration_parts",
     "format_offset",
     "from_micros",
+    "in_range",
     "instant",
     "instant_key",
     "micros",
@@ -111,12 +114,48 @@ def check_zone(name: str) -> str:
     return name
 
 
+FIRST_INSTANT_US = -62135510400000000
+"""0001-01-02 00:00 UTC in microseconds since 1970: the first instant an event may be at."""
+LAST_INSTANT_US = 253402214399999999
+"""9999-12-30 23:59:59.999999 UTC: the last instant an event may be at.
+
+Between the two, every zone's clock (offsets are under a day) shows a date in the years
+1-9999, so an event's time can be shown anywhere; an instant outside them is refused.
+"""
+
+
+def in_range(us: int, *, what: str) -> int:
+    """*us* (microseconds since 1970) if it is within the instants an event may be at.
+
+    Raises :class:`LocalTimeError` otherwise: a later or earlier instant has no wall time in
+    some zones (9999-12-31 23:59 UTC is already the year 10000 in Tokyo).
+    """
+    if not FIRST_INSTANT_US <= us <= LAST_INSTANT_US:
+        raise LocalTimeError(
+            f"{what}: {_describe_us(us)} is outside the instants an event may be at, "
+            "0001-01-02 00:00 to 9999-12-30 23:59:59 UTC (every zone must show it as a date "
+            "in the years 1-9999)"
+        )
+    return us
+
+
+def _describe_us(us: int) -> str:
+    try:
+        at = _EPOCH + timedelta(microseconds=us)
+    except (OverflowError, ValueError):
+        return f"{us} µs after 1970"
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d} UTC"
+
+
 def instant(value: object, *, what: str) -> DateTime:
     """Return *value* as an exact pendulum instant, refusing naive datetimes.
 
-    *what* names the value in the error message (for example ``"Arrived.at"``).
+    *what* names the value in the error message (for example ``"Arrived.at"``). An instant
+    outside :data:`FIRST_INSTANT_US` to :data:`LAST_INSTANT_US` raises
+    :class:`LocalTimeError` (see :func:`in_range`).
     """
     if isinstance(value, DateTime) and value.tzinfo is not None:
+        in_range(micros(value), what=what)
         return value
     if not isinstance(value, datetime):
         raise NaiveDatetimeError(
@@ -127,6 +166,7 @@ def instant(value: object, *, what: str) -> DateTime:
             f"{what} is a naive datetime ({value.isoformat(sep=' ')}): an instant needs a zone; "
             "give local wall times through a place, e.g. TOKYO.at('2025-10-28 12:00')"
         )
+    in_range(micros(value), what=what)
     return pendulum.instance(value)
 
 

@@ -203,7 +203,33 @@ def _echo(text: str = "") -> None:
     click.echo(text)  # click strips styles when stdout is not a terminal
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+BUG = 70
+"""The exit status for a failure that is a bug in itinerary (``EX_SOFTWARE``)."""
+
+
+class _Commands(click.Group):
+    """The command group, with a last resort for bugs.
+
+    An exception that is not the user's mistake (nor click's, nor an exit) prints one line
+    naming it as a bug and exits with status 70, never a traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = " ".join(str(exc).split())[:300]
+            click.echo(
+                f"itinerary: internal error, a bug in itinerary (please report it): "
+                f"{type(exc).__name__}: {message}",
+                err=True,
+            )
+            ctx.exit(BUG)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="itinerary", prog_name="itinerary")
 def main() -> None:
     """Replay, check, convert and simulate itineraries: scenarios, stores and exports.

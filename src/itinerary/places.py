@@ -56,12 +56,10 @@ def degrees(value: object, limit: float) -> TypeGuard[float]:
 
     The one rule for coordinates: a place's ``lat`` (limit 90) and ``lon`` (limit 180).
     """
-    return (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and -limit <= value <= limit
-    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    # An int is compared as it is: math.isfinite() of a huge one raises OverflowError.
+    return (isinstance(value, int) or math.isfinite(value)) and -limit <= value <= limit
 
 
 def _check_coordinate(

@@ -10,7 +10,7 @@ from typing import Any
 
 from pendulum import DateTime
 
-from itinerary import _time
+from itinerary import _files, _time
 from itinerary.errors import (
     AmbiguousLocalTimeError,
     ItineraryError,
@@ -366,6 +366,10 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             file, "", "arrays or tables nested too deeply to read", "a few levels of nesting"
         ) from None
+    except ValueError as exc:  # int() refuses more than sys.get_int_max_str_digits() digits
+        raise ScenarioError(
+            file, "", f"a number too long to read ({exc})", "numbers of at most 4300 digits"
+        ) from None
     reader = _Reader(file)
     reader.table(data, "", TOP_KEYS)
     title = reader.text(data["title"], "title") if "title" in data else None
@@ -393,8 +397,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """The scenario in the TOML file at *path*, or :class:`ScenarioError` saying what is wrong."""
     file = os.fspath(path)
     try:
-        with open(file, "rb") as handle:
-            raw = handle.read()
+        raw = _files.read_bytes(file)  # a link, FIFO or device is refused before reading
+    except _files.NotRegularFileError as exc:
+        raise ScenarioError(file, "", exc.kind, "a regular file") from None
     except OSError as exc:
         raise ScenarioError(
             file, "", f"a file that cannot be read ({exc.strerror})", "a scenario file"

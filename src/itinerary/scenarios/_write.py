@@ -9,7 +9,7 @@ from typing import Any
 
 import tomli_w
 
-from itinerary import _time
+from itinerary import _files, _time
 from itinerary.errors import (
     ScenarioError,
 )
@@ -233,11 +233,13 @@ def save_scenario(
     Loading the file gives an equal log: the same events at the same instants. A time is
     written in its place's wall time, with an offset where that wall time happens twice and
     with its zone where it is not the place's. Comments in a file that was loaded are not
-    kept.
+    kept. The file is written whole or not at all (a new temporary file beside it, synced,
+    then renamed over it); a symbolic link or another non-regular file at *path* is refused
+    with :class:`~itinerary.errors.ScenarioError`.
     """
     text = dumps_scenario(scenario_or_log)
     file = os.fspath(path)
-    temporary = f"{file}.tmp-{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, file)
+    try:
+        _files.write_atomic(file, text.encode("utf-8"))
+    except _files.NotRegularFileError as exc:
+        raise ScenarioError(file, "", exc.kind, "a regular file or a new one") from None

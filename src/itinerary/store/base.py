@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from itinerary.errors import ConcurrencyError, VersionError
+from itinerary import _files
+from itinerary.errors import ConcurrencyError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog
 
@@ -33,6 +34,7 @@ __all__ = [
     "MemoryStore",
     "StoreBase",
     "check_upto",
+    "regular_or_missing",
     "stale",
 ]
 
@@ -70,6 +72,20 @@ def check_upto(upto: object, version: int, where: str) -> int:
     if isinstance(upto, bool) or not isinstance(upto, int) or not 0 <= upto <= version:
         raise VersionError(f"{where}: upto must be between 0 and {version}, got {upto!r}")
     return upto
+
+
+def regular_or_missing(path: str) -> None:
+    """Raise :class:`StoreError` if *path* is a symbolic link, FIFO, device or directory.
+
+    A store is a regular file: a link (even a dangling one) could send writes elsewhere,
+    and reading a FIFO or a device would hang or never end.
+    """
+    try:
+        _files.check_regular(path, missing_ok=True)
+    except _files.NotRegularFileError as exc:
+        raise StoreError(str(exc)) from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from None
 
 
 def stale(where: str, expected: int, actual: int) -> ConcurrencyError:

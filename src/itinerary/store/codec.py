@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeAlias
 
 import cattrs
@@ -32,8 +33,9 @@ from pendulum import DateTime, Duration
 
 from itinerary import _time
 from itinerary.errors import ItineraryError, StoreError
-from itinerary.events import EVENT_TYPES, Event
+from itinerary.events import EVENT_TYPES, Event, Obligation
 from itinerary.places import Place
+from itinerary.sim import _trusted
 
 __all__ = [
     "SCHEMA_VERSIONS",
@@ -69,10 +71,22 @@ def encode_instant(value: datetime) -> list[Any]:
     return [_time.micros(value), _time.zone_name(value) or _time.format_offset(value)]
 
 
+_OFFSET = re.compile(r"([+-])([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+
 @functools.cache
-def _fixed(name: str) -> tzinfo | None:
-    """The fixed offset ``"+HH:MM[:SS]"`` as a tzinfo (``%z`` parses it; ValueError if not)."""
-    return datetime.strptime(name, "%z").tzinfo
+def _fixed(name: str) -> tzinfo:
+    """The fixed offset ``"+HH:MM[:SS]"`` (as :func:`encode_instant` writes it) as a tzinfo.
+
+    Nothing else is read as an offset (``%z`` would take ``"+1:2:3:4"`` or ``"+0900"``):
+    raises ValueError.
+    """
+    found = _OFFSET.fullmatch(name)
+    if found is None or (found[4] == "00"):  # whole minutes are written without ":00"
+        raise ValueError(f"{name!r} is not an offset written as +HH:MM or +HH:MM:SS")
+    sign, hours, minutes, seconds = found.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
+    return timezone(-delta if sign == "-" else delta)
 
 
 def decode_instant(value: Any) -> DateTime:
@@ -116,8 +130,23 @@ def _encode_duration(value: timedelta) -> dict[str, int]:
     return {k: v for k, v in parts.items() if v}
 
 
-def _decode_duration(value: Mapping[str, int], _: object = None) -> timedelta:
-    if value.get("calendar"):
+_DURATION_KEYS = frozenset({"years", "months", "days", "seconds", "microseconds", "calendar"})
+_ELAPSED_KEYS = frozenset({"days", "seconds", "microseconds"})
+
+
+def _decode_duration(value: Any, _: object = None) -> timedelta:
+    """A duration as :func:`_encode_duration` wrote it: integer parts, nothing else."""
+    if type(value) is not dict:
+        raise TypeError(f"expected a duration as an object of integer parts, found {value!r}")
+    calendar = value.get("calendar")
+    keys = _DURATION_KEYS if calendar == 1 else _ELAPSED_KEYS | {"calendar"}
+    wrong = [k for k, v in value.items() if k not in keys or type(v) is not int]
+    if wrong or ("calendar" in value and calendar != 1):
+        raise TypeError(
+            f"expected a duration as integer parts ({', '.join(sorted(_DURATION_KEYS))}), "
+            f"found {value!r}"
+        )
+    if calendar:
         return _time.duration(
             years=value.get("years", 0),
             months=value.get("months", 0),
@@ -141,8 +170,27 @@ def _place(name: str, country: str, tz: str, lat: float | None, lon: float | Non
     return Place(name, country, tz, lat=lat, lon=lon)
 
 
+_PLACES: dict[tuple[Any, ...], Place] = {}
+
+
 def _decode_place(value: Any, _: object = None) -> Place:
-    return _place(*value)
+    """``[name, country, zone, lat, lon]``: strings, and numbers or nulls, nothing else."""
+    if type(value) is list:
+        key = (*value, *map(type, value))  # 1 and 1.0 and True are equal keys: add types
+        found = _PLACES.get(key)
+        if found is not None:
+            return found
+    if (
+        type(value) is not list
+        or len(value) != 5
+        or any(type(item) is not str for item in value[:3])
+        or any(item is not None and type(item) not in (int, float) for item in value[3:])
+    ):
+        raise TypeError(f"expected a place as [name, country, zone, lat, lon], found {value!r}")
+    place = _place(*value)
+    if len(_PLACES) < 4096:
+        _PLACES[key] = place
+    return place
 
 
 def _decode_text(value: Any, _: object = None) -> str:
@@ -170,6 +218,80 @@ def _converter() -> cattrs.Converter:
     converter.register_unstructure_hook(Place, _encode_place)
     converter.register_structure_hook(Place, _decode_place)
     return converter
+
+
+_BUILT_IN = {cls.__name__: cls for cls in EVENT_TYPES}
+
+
+def _fast_builders(
+    obligation: Callable[[Any], Obligation],
+) -> dict[str, Callable[[Any], Event]]:
+    """Builders of the built-in events from today's records, checking JSON types only."""
+    place = _decode_place
+    zone = _time.zone
+    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    epoch, micro = _EPOCH, timedelta(microseconds=1)
+    as_zone = datetime.astimezone
+
+    def at(value: Any) -> DateTime:
+        us, name = value
+        if type(us) is not int or type(name) is not str or not first <= us <= last:
+            raise TypeError(value)
+        if name[:1] in ("+", "-"):
+            return decode_instant(value)
+        # As _time.from_micros builds it, without its cache: a load meets each instant once.
+        tz = zone(name)
+        local = as_zone(epoch + us * micro, tz)
+        return DateTime(
+            local.year, local.month, local.day, local.hour, local.minute, local.second,
+            local.microsecond, tzinfo=tz, fold=local.fold,
+        )  # fmt: skip
+
+    def text(value: Any) -> str:
+        if type(value) is not str:
+            raise TypeError(value)
+        return value
+
+    def optional_text(value: Any) -> str | None:
+        return None if value is None else text(value)
+
+    def names(value: Any) -> tuple[str, ...]:
+        return _decode_names(value)
+
+    def arrived(d: Any) -> Event:
+        return _trusted.arrived(text(d["who"]), place(d["place"]), at(d["at"]))
+
+    def departed(d: Any) -> Event:
+        to = d["to"]
+        return _trusted.departed(
+            text(d["who"]), place(d["place"]), at(d["at"]), None if to is None else place(to)
+        )
+
+    def meeting(d: Any) -> Event:
+        return _trusted.meeting_held(
+            text(d["title"]), names(d["participants"]), place(d["place"]), at(d["start"]),
+            at(d["end"]), optional_text(d["venue"]),
+        )  # fmt: skip
+
+    def agreement(d: Any) -> Event:
+        obligations = d["obligations"]
+        if type(obligations) is not list:
+            raise TypeError(obligations)
+        return _trusted.agreement_signed(
+            text(d["title"]), names(d["signatories"]), place(d["place"]), at(d["at"]),
+            optional_text(d["venue"]), tuple(obligation(o) for o in obligations),
+        )  # fmt: skip
+
+    def met(d: Any) -> Event:
+        return _trusted.obligation_met(text(d["agreement"]), text(d["what"]), at(d["at"]))
+
+    return {
+        "Arrived": arrived,
+        "Departed": departed,
+        "MeetingHeld": meeting,
+        "AgreementSigned": agreement,
+        "ObligationMet": met,
+    }
 
 
 class Codec:
@@ -202,6 +324,13 @@ class Codec:
         self._decoders = {
             name: (cls, self._converter.get_structure_hook(cls))
             for name, cls in self._types.items()
+        }
+        obligation = self._converter.get_structure_hook(Obligation)
+        self._fast = {
+            name: build
+            for name, build in _fast_builders(lambda d: obligation(d, Obligation)).items()
+            if self._types.get(name) is _BUILT_IN.get(name)
+            and self._versions[name] == SCHEMA_VERSIONS[name]
         }
 
     def encode(self, event: Event) -> Record:
@@ -237,9 +366,11 @@ class Codec:
         current = self._versions[type_name]
         if schema != current:
             data = self._upcast(type_name, schema, current, data, prefix)
+        if type(data) is not dict:
+            raise StoreError(f"{prefix}{type_name}: the data must be a JSON object, found {data!r}")
         try:
             return decoder(data, cls)  # type: ignore[no-any-return]
-        except (ItineraryError, KeyError, TypeError, ValueError, IndexError) as exc:
+        except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise StoreError(
                 f"{prefix}cannot rebuild {type_name} (schema {current}) from {data!r}: {exc}"
             ) from exc
@@ -263,6 +394,22 @@ class Codec:
             schema += 1
         return data
 
+    def decode_trusted(self, type_name: str, schema: int, data: Any, *, where: str = "") -> Event:
+        """Like :meth:`decode`, for a record whose checksum matched: what this library wrote.
+
+        A built-in event type at today's schema is built through a fast path (types checked,
+        no validators run again: they ran when the event was made, before it was written);
+        anything the fast path cannot build goes through :meth:`decode`, which says what is
+        wrong with it.
+        """
+        fast = self._fast.get(type_name) if type(type_name) is str else None
+        if fast is not None and schema == self._versions[type_name] and type(schema) is int:
+            try:
+                return fast(data)
+            except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError):
+                pass  # decode() names what is wrong
+        return self.decode(type_name, schema, data, where=where)
+
     def dumps(self, event: Event) -> tuple[str, int, str]:
         """Like :meth:`encode`, with the data as compact JSON text."""
         name, schema, data = self.encode(event)
@@ -270,12 +417,30 @@ class Codec:
 
     def loads(self, type_name: str, schema: int, text: str, *, where: str = "") -> Event:
         """Like :meth:`decode`, from JSON text."""
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            prefix = f"{where}: " if where else ""
-            raise StoreError(f"{prefix}stored data is not JSON ({exc}): {text[:80]!r}") from exc
+        prefix = f"{where}: " if where else ""
+        if type(text) is not str:
+            raise StoreError(f"{prefix}stored data must be JSON text, found {_short(text)}")
+        data = parse_json(text, prefix + "stored data")
         return self.decode(type_name, schema, data, where=where)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """*text* parsed as JSON, or :class:`StoreError` naming *what* it is.
+
+    JSON nested too deeply for the parser (a RecursionError) or holding a number too long
+    to read (ValueError past ``sys.get_int_max_str_digits()``) is damage like any other.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise StoreError(f"{what} is nested too deeply to be a record") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an int too long
+        raise StoreError(f"{what} is not JSON ({exc}): {_short(text)}") from None
 
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,20 +33,30 @@ from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, stale
-from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps
+from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
+from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps, parse_json
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX (Windows): reading works, appending does not
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["HEADER", "JsonlStore", "export_jsonl", "import_jsonl"]
+__all__ = ["HEADER", "HEADERS", "JsonlStore", "export_jsonl", "import_jsonl"]
 
-HEADER: dict[str, Any] = {"itinerary": "event-log", "format": 1}
-"""The first line of every file this module writes."""
+HEADER: dict[str, Any] = {"itinerary": "event-log", "format": 2}
+"""The first line of every new file this module writes.
+
+Format 2 ends each event line with ``,"crc":"<8 hex digits>"}``: the CRC-32 of the line's
+bytes before it, so a line changed after it was written is refused as damage. Format 1
+files (``"format": 1``, no checksums) still load, and are extended in format 1.
+"""
+
+HEADERS: dict[int, dict[str, Any]] = {1: {"itinerary": "event-log", "format": 1}, 2: HEADER}
+"""The header of each format this version reads."""
 
 _HEADER_LINE = (dumps(HEADER) + "\n").encode()
+_CRC_KEY = b',"crc":"'
+_CRC_TAIL = len(_CRC_KEY) + 8 + 2  # ,"crc":"xxxxxxxx"}
 _CHUNK = 1 << 20
 
 
@@ -72,16 +83,37 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
-    """The committed event lines of a file's *content* (parsed) and their length in bytes."""
+def _checked(line: bytes, path: str, number: int) -> None:
+    """Raise :class:`StoreError` unless the format 2 *line* ends with its own checksum."""
+    try:
+        ok = (
+            line[-_CRC_TAIL:-10] == _CRC_KEY
+            and line[-2:] == b'"}'
+            and int(line[-10:-2], 16) == zlib.crc32(line[:-_CRC_TAIL])
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise StoreError(
+            f"{path}: line {number}: damaged: its checksum does not match its content "
+            "(changed after it was written)"
+        )
+
+
+def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int, int]:
+    """The committed event lines of a file's *content*, their length, and its format.
+
+    The lines are parsed; the length is in bytes; an empty file has the format of new files.
+    """
     if not content:
-        return [], 0
+        return [], 0, 2
     lines = content.split(b"\n")
     try:
         header = json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         header = None
-    if header != HEADER:
+    form = next((number for number, known in HEADERS.items() if header == known), None)
+    if form is None:
         raise StoreError(f"{path}: line 1: not an itinerary event log (expected {dumps(HEADER)})")
     records: list[dict[str, Any]] = []
     offset = committed = len(lines[0]) + 1
@@ -93,10 +125,12 @@ def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
             if line:  # no newline: a torn write
                 break
             continue
+        if form == 2:
+            _checked(line, path, number)
         try:
-            record = json.loads(line)
+            record = parse_json(line, f"{path}: line {number}: not an event record: the line")
             version, end = record["v"], record["end"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise StoreError(f"{path}: line {number}: not an event record ({exc})") from exc
         if type(version) is not int or type(end) is not int:
             raise StoreError(
@@ -116,30 +150,34 @@ def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int]:
         offset += len(line) + 1
         if version == end:
             committed, committed_count = offset, len(records)
-    return records[:committed_count], committed
+    return records[:committed_count], committed, form
 
 
-def _encode_lines(codec: Codec, batch: list[Event], start: int) -> bytes:
+def _encode_lines(codec: Codec, batch: list[Event], start: int, form: int) -> bytes:
     end = start + len(batch)
     out = []
     for version, event in enumerate(batch, start=start + 1):
         kind, schema, data = codec.encode(event)
-        out.append(
+        body = (
             f'{{"v":{version},"end":{end},"type":{dumps(kind)},"schema":{schema},'
-            f'"data":{dumps(data)}}}\n'
-        )
-    return "".join(out).encode()
+            f'"data":{dumps(data)}'
+        ).encode()
+        if form == 2:
+            out.append(body + b'%s%08x"}\n' % (_CRC_KEY, zlib.crc32(body)))
+        else:
+            out.append(body + b"}\n")
+    return b"".join(out)
 
 
-def _decode(codec: Codec, records: list[dict[str, Any]], path: str) -> list[Event]:
-    decode = codec.decode
+def _decode(codec: Codec, records: list[dict[str, Any]], path: str, form: int) -> list[Event]:
+    decode = codec.decode_trusted if form == 2 else codec.decode
     events = []
     try:
         with bulk():
             for record in records:
                 events.append(decode(record["type"], record["schema"], record["data"]))
     except (StoreError, KeyError, TypeError) as exc:
-        raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from exc
+        raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from None
     return events
 
 
@@ -151,13 +189,15 @@ class JsonlStore(StoreBase):
     ) -> None:
         self.path = os.fspath(path)
         self._codec = codec
+        regular_or_missing(self.path)
         if not create and not os.path.isfile(self.path):
             raise StoreError(f"{self.path}: no such store (the file does not exist)")
         # What this process last saw: (inode, size, mtime) -> (version, committed bytes).
-        self._seen: tuple[tuple[int, int, int], int, int] | None = None
+        self._seen: tuple[tuple[int, int, int], int, int, int] | None = None
 
-    def _read(self) -> tuple[list[dict[str, Any]], int]:
+    def _read(self) -> tuple[list[dict[str, Any]], int, int]:
         try:
+            regular_or_missing(self.path)
             with open(self.path, "rb") as file:
                 if fcntl is not None:  # without locks no writer runs; a torn tail is ignored
                     fcntl.flock(file, fcntl.LOCK_SH)
@@ -165,7 +205,7 @@ class JsonlStore(StoreBase):
             with bulk():
                 return _scan(content, self.path)
         except FileNotFoundError:
-            return [], 0
+            return [], 0, 2
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
 
@@ -179,7 +219,7 @@ class JsonlStore(StoreBase):
         batch = list(events)
         _require_locks(self.path)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         try:
@@ -187,14 +227,14 @@ class JsonlStore(StoreBase):
             stat = os.fstat(fd)
             key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
             if self._seen is not None and self._seen[0] == key:
-                current, committed = self._seen[1], self._seen[2]
+                current, committed, form = self._seen[1:]
             else:
                 with os.fdopen(os.dup(fd), "rb") as file:
-                    records, committed = _scan(file.read(), self.path)
+                    records, committed, form = _scan(file.read(), self.path)
                 current = len(records)
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
-            data = _encode_lines(self._codec, checked_batch(batch, current), current)
+            data = _encode_lines(self._codec, checked_batch(batch, current), current, form)
             if committed == 0:
                 data = _HEADER_LINE + data
             if stat.st_size != committed:
@@ -204,7 +244,7 @@ class JsonlStore(StoreBase):
             os.fsync(fd)
             stat = os.fstat(fd)
             self._seen = ((stat.st_ino, stat.st_size, stat.st_mtime_ns), current + len(batch),
-                          committed + len(data))  # fmt: skip
+                          committed + len(data), form)  # fmt: skip
             return current + len(batch)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
@@ -213,9 +253,9 @@ class JsonlStore(StoreBase):
 
     def load(self, upto: int | None = None) -> EventLog:
         """The stored log (complete batches only), or its first *upto* events."""
-        records, _ = self._read()
+        records, _, form = self._read()
         limit = check_upto(upto, len(records), self.path)
-        return EventLog(_decode(self._codec, records[:limit], self.path))
+        return EventLog(_decode(self._codec, records[:limit], self.path, form))
 
     def __repr__(self) -> str:
         return f"<JsonlStore {self.path!r}>"

@@ -23,9 +23,11 @@ where SQLite cannot make the ``-shm`` file a WAL store needs, it is opened ``imm
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from typing import Literal
 
@@ -33,20 +35,39 @@ from itinerary._gc import bulk
 from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, stale
+from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec
 
-__all__ = ["FORMAT", "SQLiteStore"]
+__all__ = ["FORMAT", "FORMATS", "SQLiteStore", "checksum"]
 
-FORMAT = "1"
-"""The layout of the tables, recorded in the file so a future layout can be recognised."""
+FORMAT = "2"
+"""The layout of the tables new stores get, recorded in the file.
+
+Format 2 (this version) keeps each row's data as UTF-8 JSON bytes with a CRC-32 checksum of
+its version, type, schema and data, so a row changed after it was written (even into
+well-typed values) is refused as damage, and a row whose checksum matches is rebuilt without
+validating each field again. Format 1 (no checksum) stores still load, and are extended in
+format 1.
+"""
+
+FORMATS = ("1", "2")
+"""The formats this version reads."""
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS itinerary_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS itinerary_events ("
     " version INTEGER PRIMARY KEY CHECK (version > 0),"
-    " type TEXT NOT NULL, schema INTEGER NOT NULL, data TEXT NOT NULL)",
+    " type TEXT NOT NULL, schema INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)",
 )
+
+
+_DECODER = json.JSONDecoder()
+
+
+def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
+    """The CRC-32 a format 2 row keeps of its version, type, schema and data."""
+    return zlib.crc32(data, zlib.crc32(f"{version}\x00{type_name}\x00{schema}\x00".encode()))
+
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
@@ -79,10 +100,12 @@ class SQLiteStore(StoreBase):
     ) -> None:
         self.path = os.fspath(path)
         self._codec = codec
+        self._empty = False
         self._timeout = timeout
         self._synchronous = synchronous
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise StoreError(f"{self.path}: synchronous must be OFF, NORMAL, FULL or EXTRA")
+        regular_or_missing(self.path)
         if create:
             self._db = self._connect(self.path, writing=True)
             self._writable = True
@@ -92,6 +115,16 @@ class SQLiteStore(StoreBase):
                 raise StoreError(f"{self.path}: no such store (the file does not exist)")
             # Opening an existing store never writes to it: read-only until the first extend.
             self._writable = False
+            if os.path.getsize(self.path) == 0:
+                # An empty file is an empty store, as an empty scenario or JSON Lines file is
+                # an empty log: read from an empty schema in memory, created on first extend.
+                self._db = self._connect(":memory:")
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+                self._db.execute("INSERT INTO itinerary_meta VALUES ('events', '0')")
+                self._empty = True
+                self._format = FORMAT
+                return
             self._open_existing()
 
     def _connect(
@@ -163,6 +196,8 @@ class SQLiteStore(StoreBase):
                 (found,) = db.execute(
                     "SELECT value FROM itinerary_meta WHERE key = 'format'"
                 ).fetchone()
+                if found == FORMAT:  # format 2 keeps its number of events, to see a lost tail
+                    db.execute("INSERT OR IGNORE INTO itinerary_meta VALUES ('events', '0')")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -195,11 +230,20 @@ class SQLiteStore(StoreBase):
         self._check_format(None if row is None else row[0])
 
     def _check_format(self, found: object) -> None:
-        if found != FORMAT:
+        if found not in FORMATS:
             self._db.close()
             raise StoreError(
                 f"{self.path}: store format {found!r}, but this version of itinerary "
-                f"reads format {FORMAT!r}"
+                f"reads formats {', '.join(FORMATS)}"
+            )
+        self._format = found
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(itinerary_events)")]
+        wanted = ["version", "type", "schema", "data"] + (["crc"] if found == "2" else [])
+        if columns != wanted:
+            self._db.close()
+            raise StoreError(
+                f"{self.path}: damaged: the events table has columns {', '.join(columns)}; "
+                f"format {found} has {', '.join(wanted)}"
             )
 
     def _writer(self) -> sqlite3.Connection:
@@ -216,6 +260,9 @@ class SQLiteStore(StoreBase):
                 ) from exc
             self._db.close()
             self._db, self._writable = db, True
+            if self._empty:  # the empty file opened with create=False gets its tables now
+                self._create()
+                self._empty = False
         return self._db
 
     @property
@@ -240,6 +287,7 @@ class SQLiteStore(StoreBase):
         dumps = self._codec.dumps
         rows = [dumps(event) for event in batch]  # encode before locking: fail early
         db = self._writer()
+        format_2 = self._format == "2"
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -250,10 +298,26 @@ class SQLiteStore(StoreBase):
             ).fetchone()
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
-            db.executemany(
-                "INSERT INTO itinerary_events (version, type, schema, data) VALUES (?, ?, ?, ?)",
-                [(current + i, *row) for i, row in enumerate(rows, start=1)],
-            )
+            if format_2:
+                encoded = [(kind, schema, data.encode()) for kind, schema, data in rows]
+                db.executemany(
+                    "INSERT INTO itinerary_events (version, type, schema, data, crc) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (version, kind, schema, data, checksum(version, kind, schema, data))
+                        for version, (kind, schema, data) in enumerate(encoded, current + 1)
+                    ],
+                )
+                db.execute(
+                    "UPDATE itinerary_meta SET value = ? WHERE key = 'events'",
+                    (str(current + len(rows)),),
+                )
+            else:
+                db.executemany(
+                    "INSERT INTO itinerary_events (version, type, schema, data) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(current + i, *row) for i, row in enumerate(rows, start=1)],
+                )
             db.execute("COMMIT")
         except BaseException as exc:
             if db.in_transaction:
@@ -271,18 +335,21 @@ class SQLiteStore(StoreBase):
             db.execute("BEGIN")
             try:
                 limit = check_upto(upto, self.version, self.path)
-                cursor = db.execute(
-                    "SELECT type, schema, data FROM itinerary_events WHERE version <= ? "
-                    "ORDER BY version",
-                    (limit,),
-                )
-                events = []
-                try:
-                    with bulk():
-                        for kind, schema, data in cursor:
-                            events.append(loads(kind, schema, data))
-                except StoreError as exc:
-                    raise StoreError(f"{self.path}: version {len(events) + 1}: {exc}") from exc
+                if self._format == "2":
+                    events = self._load_checked_rows(db, limit)
+                else:
+                    cursor = db.execute(
+                        "SELECT type, schema, data FROM itinerary_events WHERE version <= ? "
+                        "ORDER BY version",
+                        (limit,),
+                    )
+                    events = []
+                    try:
+                        with bulk():
+                            for kind, schema, data in cursor:
+                                events.append(loads(kind, schema, data))
+                    except StoreError as exc:
+                        raise StoreError(f"{self.path}: version {len(events) + 1}: {exc}") from None
             finally:
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -290,6 +357,79 @@ class SQLiteStore(StoreBase):
         if len(events) != limit:
             raise StoreError(f"{self.path}: expected {limit} events but found {len(events)}")
         return EventLog(events)
+
+    def _load_checked_rows(self, db: sqlite3.Connection, limit: int) -> list[Event]:
+        """The events of the first *limit* format 2 rows, each row's checksum verified.
+
+        A row whose checksum matches is what this library wrote, so it is rebuilt through
+        the codec's fast path; one that does not match is damage, named by its version.
+        """
+        row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'events'").fetchone()
+        last = self.version
+        if row is None or row[0] != str(last):
+            said = "nothing" if row is None else repr(row[0])
+            raise StoreError(
+                f"{self.path}: damaged: its last event is version {last}, but the store "
+                f"recorded {said} as its number of events (events lost or added after writing)"
+            )
+        cursor = db.execute(
+            "SELECT version, type, schema, data, crc FROM itinerary_events WHERE version <= ? "
+            "ORDER BY version",
+            (limit,),
+        )
+        trusted = self._codec.decode_trusted
+        scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
+        crc32 = zlib.crc32
+        events: list[Event] = []
+        append = events.append
+        expected = 1
+        with bulk():
+            for version, kind, schema, data, crc in cursor:
+                if (
+                    version != expected
+                    or type(data) is not bytes
+                    or type(kind) is not str
+                    or type(schema) is not int
+                    or crc32(data, crc32(f"{version}\x00{kind}\x00{schema}\x00".encode())) != crc
+                ):
+                    raise self._damaged(expected, version, kind, schema, data)
+                try:
+                    text = data.decode()
+                    parsed, end = scan(text, 0)
+                    if end != len(text):
+                        json.loads(text)  # raises, saying where the JSON ends
+                    append(trusted(kind, schema, parsed, where=f"version {version}"))
+                except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
+                    raise StoreError(
+                        f"{self.path}: version {version}: stored data is not JSON ({exc})"
+                    ) from None
+                except StoreError as exc:
+                    raise StoreError(f"{self.path}: {exc}") from None
+                expected += 1
+        return events
+
+    def _damaged(
+        self, expected: int, version: object, kind: object, schema: object, data: object
+    ) -> StoreError:
+        """The error for a format 2 row that is not what was written."""
+        if version != expected:
+            return StoreError(
+                f"{self.path}: damaged: expected version {expected}, found version {version!r}"
+            )
+        if type(kind) is not str or type(schema) is not int:
+            try:  # the codec names what is wrong with a type name or a schema version
+                self._codec.decode(kind, schema, None)  # type: ignore[arg-type]
+            except StoreError as exc:
+                return StoreError(f"{self.path}: version {version}: {exc}")
+        if type(data) is not bytes:
+            return StoreError(
+                f"{self.path}: version {version}: damaged: stored data must be JSON bytes, "
+                f"found {type(data).__name__}"
+            )
+        return StoreError(
+            f"{self.path}: version {version}: damaged: its checksum does not match its "
+            "content (changed after it was written)"
+        )
 
     def close(self) -> None:
         """Close the connection."""

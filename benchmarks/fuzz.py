@@ -1,0 +1,397 @@
+"""A fuzz campaign against the loaders and the CLI: ``python -m benchmarks.fuzz``.
+
+Mutates the example scenario (``--scenarios`` copies, default 10,000) and corrupts stores
+holding the example tour (``--stores`` of each kind, default 2,000: SQLite and JSON Lines),
+then loads each and runs the CLI's read commands on what loads. It prints, per kind:
+
+- ``library errors``: refused with an ``ItineraryError`` subclass (what should happen);
+- ``loaded``: loaded (for stores: exactly the log that was written);
+- ``torn tail or empty file``: a JSON Lines file whose last batch lost its newline or its
+  end, loaded as the log before it (the documented recovery of a torn write), or a file cut
+  to 0 bytes, loaded as an empty log (the rule for empty files);
+- ``NON-LIBRARY``: any other exception, with its type (a bug);
+- ``SILENTLY WRONG``: a store that loaded a log other than the one written (a bug);
+- ``CLI bugs``: a CLI run that exited with a status other than 0, 1 or 2, or printed a
+  traceback.
+
+The mutations (:func:`mutate_scenario`, :func:`mutate_json`, :func:`mutate_bytes`) are the
+ones ``tests/test_fuzz.py`` draws through hypothesis at a CI size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import functools
+import json
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from itinerary.cli import main as cli
+from itinerary.errors import ItineraryError
+from itinerary.log import EventLog
+from itinerary.scenarios import dumps_scenario, load_scenario, loads_scenario
+from itinerary.store import JsonlStore, SQLiteStore, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = (
+    ROOT / "examples" / "asia_tour_2025.toml",
+    ROOT / "examples" / "asia_tour_2025_plan.toml",
+)
+
+# Sizes are written as powers: hypothesis draws from the integer literals of the project's
+# loaded modules, and literals such as 5000 would bias the property tests run after this
+# module is imported (tests/test_strategies.py's shrinking test among them).
+_K = 10**3
+HUGE = "1" + "0" * (5 * _K)
+DEEP_ARRAYS = "[" * (3 * _K) + "]" * (3 * _K)
+TOML_VALUES: tuple[str, ...] = (
+    "true", "0", "-1", "1.5", "1e400", "nan", "inf", HUGE, "-" + HUGE, "[]", "{}", '""',
+    '" "', '"x"', "[1, 2]", '["a", "a"]', '{ a = 1 }', "1979-05-27T07:32:00Z",
+    "1979-05-27", "07:32:00", '"9999-12-31 23:59 UTC"', '"0001-01-01 00:00 UTC"',
+    '"9999-12-31 23:59"', '"0001-01-01 00:00"', '"2025-02-30 10:00"', '"+1:2:3:4"',
+    '"P1' + "0" * (5 * _K) + 'D"', '"P99999999Y"', '"PT0S"', '"Etc/GMT+14"', '"Nowhere/Zone"',
+    '{ days = ' + HUGE + " }", "{ days = 1e30 }", DEEP_ARRAYS,
+    "{ a = " * (4 * 10**2) + "1" + " }" * (4 * 10**2), '"\\u001b[31mred"', '"Donald Trump"', '"Tokyo"',
+)  # fmt: skip
+JSON_VALUES: tuple[str, ...] = (
+    "null", "true", "false", "0", "-1", "1.5", "1e30", "1e400", "-0", HUGE, "[]", "{}", '""',
+    '"x"', '"Donald"', '"+1:2:3:4"', '"+25:00"', '"Nowhere/Zone"', '["a"]', "[null]",
+    '{"days":1e30}', '{"days":' + HUGE + "}", '{"calendar":1,"years":99999}',
+    "[" * 10**5 + "]" * 10**5, '{"a":' * (5 * _K) + "1" + "}" * (5 * _K),
+    "[253402300800000000,\"UTC\"]", "[-62135596800000001,\"UTC\"]", '"\\ud800"',
+)  # fmt: skip
+
+
+def mutate_scenario(text: str, rng: random.Random) -> str:
+    """*text* after one to three random damages: values swapped, bytes flipped, cut short,
+    lines dropped or repeated, or deep nesting and huge numbers put in place of a value.
+    """
+    for _ in range(rng.randint(1, 3)):
+        how = rng.randrange(6)
+        if how == 0:  # replace a value
+            starts = [i for i in range(len(text)) if text.startswith("= ", i)]
+            if starts:
+                start = rng.choice(starts) + 2
+                end = text.find("\n", start)
+                end = len(text) if end < 0 else end
+                text = text[:start] + rng.choice(TOML_VALUES) + text[end:]
+        elif how == 1 and text:  # flip characters
+            for _ in range(rng.randint(1, 4)):
+                at = rng.randrange(len(text))
+                text = (
+                    text[:at]
+                    + chr(rng.choice((rng.randrange(32, 2**7 - 1), rng.randrange(0, 3 << 12))))
+                    + text[at + 1 :]
+                )
+        elif how == 2 and text:  # cut short
+            text = text[: rng.randrange(len(text))]
+        elif how == 3:  # drop or repeat a line
+            lines = text.split("\n")
+            at = rng.randrange(len(lines))
+            lines[at : at + 1] = [] if rng.random() < 0.5 else [lines[at]] * 2
+            text = "\n".join(lines)
+        elif how == 4:  # insert a value somewhere (may make the TOML invalid)
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(TOML_VALUES) + text[at:]
+        else:  # a new key with a strange value
+            text += f"\nx{rng.randrange(9)} = {rng.choice(TOML_VALUES)}\n"
+    return text
+
+
+_MARK = "\u0000mark\u0000"
+
+
+def mutate_json(text: str, rng: random.Random) -> str:
+    """The JSON *text* with one value (or key) replaced by another of any type or size."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return mutate_bytes(text.encode(), rng).decode("utf-8", "replace")
+    nodes: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in list(node):
+                nodes.append((node, key))
+                walk(node[key])
+        elif isinstance(node, list):
+            for i in range(len(node)):
+                nodes.append((node, i))
+                walk(node[i])
+
+    walk(data)
+    if not nodes:
+        return rng.choice(JSON_VALUES)
+    parent, key = rng.choice(nodes)
+    if isinstance(parent, dict) and rng.random() < 0.15:
+        parent[rng.choice(("who", "x", "calendar", ""))] = parent.pop(key)
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(parent, list) and rng.random() < 0.1:
+        del parent[key]
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    parent[key] = _MARK
+    shown = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return shown.replace(json.dumps(_MARK), rng.choice(JSON_VALUES), 1)
+
+
+def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
+    """*data* with a few bytes flipped, or cut short."""
+    if not data:
+        return data
+    if rng.random() < 0.2:
+        return data[: rng.randrange(len(data))]
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(out))
+        out[at] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+class Tally:
+    """Counts of outcomes, and the first examples of each bug."""
+
+    def __init__(self) -> None:
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.bugs: dict[str, str] = {}
+
+    def bug(self, kind: str, example: str) -> None:
+        self.counts[kind] += 1
+        self.bugs.setdefault(kind, example[: 3 * 10**2])
+
+
+def _cli_runs(path: str, tally: Tally) -> None:
+    """Run the read commands on *path*; count exits other than 0, 1, 2 and tracebacks."""
+    runner = CliRunner()
+    for args in (["replay", path], ["agenda", path], ["check", path]):
+        result = runner.invoke(cli, args)
+        tally.counts["CLI runs"] += 1
+        broken = result.exit_code not in (0, 1, 2) or "Traceback" in result.output
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            broken = True
+        if broken:
+            what = type(result.exception).__name__ if result.exception else "exit"
+            tally.bug(
+                f"CLI bugs ({what}, exit {result.exit_code})", f"{args[0]} {path}: {result.output}"
+            )
+
+
+def scenarios(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Mutate the examples *n* times; load each; run the CLI on some that load."""
+    rng = random.Random(seed)
+    texts = [p.read_text() for p in EXAMPLES]
+    for i in range(n):
+        text = mutate_scenario(rng.choice(texts), rng)
+        try:
+            scenario = loads_scenario(text)
+        except ItineraryError:
+            tally.counts["library errors"] += 1
+            continue
+        except Exception as exc:
+            tally.bug(f"NON-LIBRARY {type(exc).__name__}", f"{exc!s:.99}")
+            continue
+        tally.counts["loaded"] += 1
+        try:
+            again = loads_scenario(dumps_scenario(scenario))
+            if again.log != scenario.log:
+                tally.bug("SILENTLY WRONG (round trip differs)", text[:99])
+        except Exception as exc:
+            tally.bug(f"round trip raised {type(exc).__name__}", f"{exc!s:.99}")
+        if i % cli_every == 0:
+            path = directory / "mutated.toml"
+            path.write_text(text, encoding="utf-8")
+            _cli_runs(str(path), tally)
+
+
+def _judge(
+    load: Callable[[], EventLog], original: EventLog, torn: bool, tally: Tally, what: str
+) -> None:
+    try:
+        log = load()
+    except ItineraryError:
+        tally.counts["library errors"] += 1
+        return
+    except Exception as exc:
+        tally.bug(f"NON-LIBRARY {type(exc).__name__}", f"{what}: {exc!s:.99}")
+        return
+    if log == original:
+        tally.counts["loaded"] += 1
+    elif torn and log.version < original.version and log == original.upto(log.version):
+        tally.counts["torn tail or empty file"] += 1
+    else:
+        tally.bug("SILENTLY WRONG", what)
+
+
+def sqlite_stores(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Corrupt copies of a SQLite store of the tour *n* times; load each."""
+    rng = random.Random(seed)
+    original = load_scenario(EXAMPLES[0]).log
+    template = directory / "template.sqlite"
+    with SQLiteStore(template, synchronous="OFF") as store:
+        for i in range(0, original.version, 3):
+            store.extend(original[i : i + 3], expected_version=i)
+    db = sqlite3.connect(template)
+    db.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+    columns = [row[1] for row in db.execute("PRAGMA table_info(itinerary_events)")]
+    db.close()
+    for i in range(n):
+        path = directory / f"damaged-{i}.sqlite"  # a new file: no -wal or lock of the last
+        shutil.copyfile(template, path)
+        what = f"sqlite #{i} " + damage_sqlite(path, rng, original.version, columns)
+        empty = path.stat().st_size == 0  # cut to nothing: an empty store, by the rule
+        _judge(functools.partial(_load, path), original, empty, tally, what)
+        if i % cli_every == 0:
+            _cli_runs(str(path), tally)
+        for side in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{side}").unlink(missing_ok=True)
+
+
+def damage_sqlite(path: Path, rng: random.Random, versions: int, columns: list[str]) -> str:
+    """Damage the store at *path*: a row's cell, its meta table, its schema, or its bytes.
+
+    Returns what was damaged.
+    """
+    if rng.randrange(5) == 4:  # bytes of the file
+        path.write_bytes(mutate_bytes(path.read_bytes(), rng))
+        return "bytes"
+    db = sqlite3.connect(path)
+    version = rng.randint(1, versions)
+    column = rng.choice(columns)
+    how = rng.randrange(4)
+    try:
+        if how == 0:  # the data (or another cell) as JSON of another shape
+            (cell,) = db.execute(
+                f"SELECT {column} FROM itinerary_events WHERE version = ?", (version,)
+            ).fetchone()
+            if isinstance(cell, bytes):  # format 2 data: JSON as a blob, kept a blob mostly
+                text = mutate_json(cell.decode("utf-8", "replace"), rng)
+                value: object = (
+                    text.encode("utf-8", "surrogatepass") if rng.random() < 0.7 else text
+                )
+            else:
+                value = mutate_json(cell if isinstance(cell, str) else json.dumps(cell), rng)
+        elif how == 1:  # another SQL type or value
+            value = rng.choice(
+                [None, 0, -1, 1.5, 2**62, b"\xff\xfe", "x", "", "Arrived", "{}", "[]"]
+            )
+        elif how == 2:  # the cell's text with bits flipped, as text or as a blob
+            (cell,) = db.execute(
+                f"SELECT {column} FROM itinerary_events WHERE version = ?", (version,)
+            ).fetchone()
+            flipped = mutate_bytes(cell if isinstance(cell, bytes) else str(cell).encode(), rng)
+            value = flipped.decode("utf-8", "replace") if rng.random() < 0.7 else flipped
+        else:
+            return _damage_tables(db, rng, version)
+        with contextlib.suppress(sqlite3.IntegrityError):  # a constraint refused it
+            db.execute(
+                f"UPDATE itinerary_events SET {column} = ? WHERE version = ?", (value, version)
+            )
+        db.commit()
+        return f"{column}@{version}"
+    finally:
+        db.close()
+
+
+def _damage_tables(db: sqlite3.Connection, rng: random.Random, version: int) -> str:
+    choice = rng.randrange(3)
+    if choice == 0:
+        db.execute(
+            "UPDATE itinerary_meta SET value = ? WHERE key = 'format'",
+            (rng.choice(["0", "3", "", "x"]),),
+        )
+    elif choice == 1:
+        db.execute("DELETE FROM itinerary_events WHERE version = ?", (version,))
+    else:
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, 'schema', 'schemx') WHERE name = 'itinerary_events'"
+        )
+    db.commit()
+    return ("meta", f"row {version} deleted", "sqlite_master")[choice]
+
+
+def _load(path: Path) -> EventLog:
+    with open_store(path, create=False) as store:
+        return store.load()
+
+
+def jsonl_stores(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Corrupt copies of a JSON Lines store of the tour *n* times; load each."""
+    rng = random.Random(seed)
+    original = load_scenario(EXAMPLES[0]).log
+    template = directory / "template.jsonl"
+    store = JsonlStore(template)
+    for i in range(0, original.version, 3):
+        store.extend(original[i : i + 3], expected_version=i)
+    content = template.read_bytes()
+    path = directory / "damaged.jsonl"
+    for i in range(n):
+        damaged, what = damage_jsonl(content, rng)
+        path.write_bytes(damaged)
+        torn = not damaged.endswith(b"\n") or _last_line_torn(damaged)
+        _judge(functools.partial(_load, path), original, torn, tally, f"jsonl #{i} {what}")
+        if i % cli_every == 0:
+            _cli_runs(str(path), tally)
+
+
+def damage_jsonl(content: bytes, rng: random.Random) -> tuple[bytes, str]:
+    """*content* with a line's JSON changed or its bytes flipped, or the file's; and what."""
+    how = rng.randrange(3)
+    if how == 2:
+        return mutate_bytes(content, rng), "bytes"
+    lines = content.split(b"\n")
+    at = rng.randrange(len(lines) - 1)
+    if how == 0:
+        lines[at] = mutate_json(lines[at].decode(), rng).encode("utf-8", "surrogatepass")
+    else:
+        lines[at] = mutate_bytes(lines[at], rng)
+    return b"\n".join(lines), f"line {at + 1} {('json', 'bytes')[how]}"
+
+
+def _last_line_torn(content: bytes) -> bool:
+    """Whether the file's last complete line says its batch ends after it (a torn batch)."""
+    lines = content.rstrip(b"\n").split(b"\n")
+    try:
+        record = json.loads(lines[-1])
+        return bool(record["end"] > record["v"])
+    except Exception:
+        return False
+
+
+def main() -> None:
+    """Run the campaign and print the counts."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__)
+    parser.add_argument("--scenarios", type=int, default=10**4)
+    parser.add_argument("--stores", type=int, default=2 * _K, help="corrupted stores of each kind")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cli-every", type=int, default=10, help="run the CLI on every Nth input")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)
+        for name, run, n in (
+            ("scenarios", scenarios, args.scenarios),
+            ("SQLite stores", sqlite_stores, args.stores),
+            ("JSON Lines stores", jsonl_stores, args.stores),
+        ):
+            tally = Tally()
+            begin = time.perf_counter()
+            run(n, args.seed, directory, tally, args.cli_every)
+            seconds = time.perf_counter() - begin
+            print(f"{name}: {n:,} in {seconds:.0f} s")
+            for key, count in sorted(tally.counts.items()):
+                print(f"  {key}: {count:,}")
+            for key, example in tally.bugs.items():
+                print(f"  e.g. {key}: {example!r}")
+
+
+if __name__ == "__main__":
+    main()
