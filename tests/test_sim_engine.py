@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from itinerary import EventLog, Obligation, _time, check, replay
+from itinerary import EventLog, Obligation, _time, _trusted, check, replay
 from itinerary.errors import InvalidPlanError, ItineraryError
 from itinerary.events import EVENT_TYPES, Arrived, Departed, Event
 from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO
@@ -25,7 +25,6 @@ from itinerary.sim import (
     Signing,
     Step,
     Travel,
-    _trusted,
     simulate,
 )
 from itinerary.sim.delays import elapsed_micros

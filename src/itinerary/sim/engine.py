@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 from pendulum import Duration
 
-from itinerary import _time, display
+from itinerary import _time, _trusted, display
 from itinerary.errors import InvalidPlanError
 from itinerary.events import (
     AgreementSigned,
@@ -39,7 +39,6 @@ from itinerary.events import (
     ObligationMet,
 )
 from itinerary.log import EventLog
-from itinerary.sim import _trusted
 from itinerary.sim._random import _MASK, _mix, key_of
 from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
 from itinerary.sim.plan import Plan, start_micros

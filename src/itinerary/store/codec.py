@@ -31,11 +31,10 @@ from typing import Any, TypeAlias
 import cattrs
 from pendulum import DateTime, Duration
 
-from itinerary import _time
+from itinerary import _time, _trusted
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import EVENT_TYPES, Event, Obligation
 from itinerary.places import Place
-from itinerary.sim import _trusted
 
 __all__ = [
     "SCHEMA_VERSIONS",

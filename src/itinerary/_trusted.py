@@ -1,13 +1,14 @@
-"""Events built from values the engine already checked: no converters, no validators.
+"""Events built from values already checked: no converters, no validators.
 
-A simulated run builds thousands of events, and every field of each comes from a plan whose
+Two callers trust their values: the simulator's engine, and the store's codec for a row whose
+checksum matches what was written. A simulated run builds thousands of events, and every field of each comes from a plan whose
 steps were validated when they were made (names, places, people, obligations) or from the
 engine (instants from :func:`itinerary._time.from_micros`, a meeting's end after its
 start). Checking them again per event is a third of ``simulate()``. These constructors set
 the slots of the frozen event classes directly, with the values the validated constructors
 would store; ``tests/test_sim_engine.py`` checks that every event of simulated runs equals
 the one its validated constructor builds, and that the classes have exactly these fields.
-They are for the engine only: anything from outside goes through the event classes.
+They are for those two only: anything from outside goes through the event classes.
 """
 
 from __future__ import annotations
