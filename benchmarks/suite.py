@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from benchmarks.baselines import bare_append, bare_fold
-from benchmarks.workload import START, Fact, as_facts, generate
+from benchmarks.workload import START, Fact, as_facts, delegations, generate
 from itinerary import EventLog, replay
 from itinerary.consistency import check
 from itinerary.events import Event
@@ -37,6 +37,10 @@ from itinerary.store import open_store
 # tuples to a list and eventsourcing's save; construction with eventsourcing's building of
 # aggregates (each method call constructs one of its events).
 FOLD, WRITE, BUILD = "fold", "write", "build"
+# A replay of the delegation workload, compared with the bare loop over its own facts.
+DELEGATION_FOLD = "fold (delegations)"
+DELEGATION_REPLAY = "full replay, delegations"
+DELEGATION_BARE = "fold delegations' tuples into dicts"
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,23 @@ def replays(events: Sequence[Event], facts: Sequence[Fact], config: Config) -> l
     return [
         Result("replay", "itinerary", "full replay", n, seconds, FOLD),
         Result("replay", "bare loop", "fold tuples into dicts", n,
+               best(config, n, lambda: bare_fold(facts))),
+    ]  # fmt: skip
+
+
+def delegation_replays(n: int, config: Config) -> list[Result]:
+    """A full replay of delegations (groups of 10-100 sharing each instant), fresh log each run.
+
+    Every event ties with others at its instant, so this measures the tie order's cost.
+    """
+    events = delegations(n, seed=config.seed)
+    facts = as_facts(events)
+    logs: list[EventLog] = []
+    seconds = best(config, n, lambda: replay(logs[-1]), lambda: logs.append(EventLog(events)))
+    return [
+        Result("replay (delegations)", "itinerary", DELEGATION_REPLAY, n, seconds,
+               DELEGATION_FOLD),
+        Result("replay (delegations)", "bare loop", DELEGATION_BARE, n,
                best(config, n, lambda: bare_fold(facts))),
     ]  # fmt: skip
 
@@ -280,6 +301,7 @@ def run(config: Config) -> list[Result]:
             functools.partial(construct, events, config),
             functools.partial(append, events, facts, config),
             functools.partial(replays, events, facts, config),
+            functools.partial(delegation_replays, n, config),
             functools.partial(time_travel, events, config),
             functools.partial(memory, events, config),
             functools.partial(checks, events, config),
