@@ -9,6 +9,7 @@ from itinerary.projections._core import (
     fold,
     occurrence_order,
     project,
+    tie_key,
     timeline,
 )
 from itinerary.projections.agreements import AGREEMENTS
@@ -33,5 +34,6 @@ __all__ = [
     "occurrence_order",
     "project",
     "replay",
+    "tie_key",
     "timeline",
 ]
