@@ -4,9 +4,9 @@ A projection is an ``initial`` state and a pure ``evolve(state, event) -> state`
 log folds ``evolve`` over its events in the order they *occurred* (not the order they were
 recorded). Asking for the state as of an instant folds only the events at or before it.
 
-States must be immutable values: the time-travel index keeps a reference to every 128th
-state of a replay, so answering ``as_of`` questions folds at most 127 events per question
-after the first replay of a log.
+States must be immutable values: the index keeps the furthest state folded, and, once a
+question is asked about an earlier instant, a reference to every 128th state up to it, so
+each later ``as_of`` question folds at most 127 events.
 """
 
 from __future__ import annotations
@@ -169,7 +169,11 @@ def compose(*projections: ProjectionLike[Any]) -> Projection[tuple[Any, ...]]:
             mine = {kind for kind in kinds if i in wants[kind]}
             if not mine:
                 continue
-            chosen = events if len(mine) == len(kinds) else [e for e in events if type(e) in mine]
+            chosen = (
+                events
+                if len(mine) == len(kinds)
+                else list(itertools.compress(events, map(mine.__contains__, map(type, events))))
+            )
             many = manys[i]
             if many is not None:
                 new[i] = many(new[i], chosen)
@@ -215,12 +219,13 @@ def _us(event: Event) -> int:
 
 
 _SET_US = Event._us.__set__  # type: ignore[attr-defined]
+_GET_US = operator.attrgetter("_us")
 
 
 def _instants(events: Sequence[Event]) -> list[int]:
     """The instant of each event in microseconds (see :func:`_us`)."""
     try:
-        return [e._us for e in events]  # type: ignore[attr-defined]
+        return list(map(_GET_US, events))
     except AttributeError:
         return [_us(e) for e in events]
 
@@ -340,18 +345,18 @@ def _break_ties(events: Sequence[Event], index: list[int], keys: list[int]) -> N
         start = bisect.bisect_left(keys, instant, lo)
         lo = stop = bisect.bisect_right(keys, instant, start)
         run = index[start:stop]
-        ties = [events[i] for i in run]
+        ties = list(map(events.__getitem__, run))
         kinds = set(map(type, ties))
         first = _FIRST.get(ties[0].__class__) if len(kinds) == 1 else None
         if first is not None:  # one built-in kind: its identifying field, if they differ
             cheap = list(map(first, ties))
             if len(set(cheap)) == len(cheap):
                 order = sorted(range(len(run)), key=cheap.__getitem__)
-                index[start:stop] = [run[j] for j in order]
+                index[start:stop] = map(run.__getitem__, order)
                 continue
         full = [(_rank(e), tie_key(e)) for e in ties]
         order = sorted(range(len(run)), key=full.__getitem__)
-        index[start:stop] = [run[j] for j in order]
+        index[start:stop] = map(run.__getitem__, order)
 
 
 def _sorts_after(event: Event, previous: Event) -> bool:
@@ -371,7 +376,7 @@ def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
     """
     instants = _instants(events)
     index = sorted(range(len(events)), key=instants.__getitem__)
-    keys = [instants[i] for i in index]
+    keys = list(map(instants.__getitem__, index))
     if len(set(keys)) < len(keys):
         _break_ties(events, index, keys)
     return index, keys
@@ -396,18 +401,21 @@ class Timeline:
     events uses the first *n* entries; views it cannot serve get a timeline of their own.
     """
 
-    __slots__ = ("base", "events", "keys", "lock", "positions", "snapshots")
+    __slots__ = ("base", "events", "keys", "lock", "positions", "reached", "snapshots")
 
     def __init__(self, recorded: Sequence[Event]) -> None:
         with bulk():
             index, full_keys = occurrence_index(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.events = [recorded[i] for i in index]
+        self.events = list(map(recorded.__getitem__, index))
         self.positions = array("q", index)  # recording position of each entry
         # Each entry's instant in microseconds: ascending, so bisect finds an instant in them.
         self.keys = array("q", full_keys)
         self.lock = threading.Lock()
+        # Per projection (kept while it lives): the state after every K-th entry, as far as
+        # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
+        self.reached: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
 
     @property
     def size(self) -> int:
@@ -438,26 +446,42 @@ class Timeline:
         self.keys.extend(new)
         return True
 
-    def states(self, projection: ProjectionLike[S], blocks: int) -> list[S]:
-        """The states after 0, K, 2K, ... events, at least *blocks* + 1 of them, kept."""
+    def state(self, projection: ProjectionLike[S], position: int) -> S:
+        """The state of *projection* after the first *position* entries.
+
+        Folds from the nearest state kept at or before *position*: the snapshot after every
+        K-th entry, or the furthest state folded so far. A question at or beyond the furthest
+        state (a first replay, or one after appends) folds there in one go and keeps the
+        result, without snapshots; a question before it keeps the snapshots up to its block
+        first, so every later question folds fewer than K events.
+        """
         with self.lock:
             try:
                 saved = self.snapshots.get(projection)
+                reached = self.reached.get(projection)
             except TypeError:  # not weakly referable: keep nothing, fold from the start
-                saved = None
-                keep = False
-            else:
-                keep = True
+                with bulk():
+                    return fold(projection, self.events[:position])
             if saved is None:
-                saved = [projection.initial]
-                if keep:
-                    self.snapshots[projection] = saved
+                saved = self.snapshots[projection] = [projection.initial]
+            block = position // SNAPSHOT_EVERY
+            nearest = min(block, len(saved) - 1)
+            start, state = nearest * SNAPSHOT_EVERY, saved[nearest]
+            if reached is not None and start < reached[0] <= position:
+                start, state = reached
+            if position - start < SNAPSHOT_EVERY:
+                return fold(projection, self.events[start:position], state)
             with bulk():
-                while len(saved) <= blocks:
+                if reached is None or position >= reached[0]:
+                    state = fold(projection, self.events[start:position], state)
+                    self.reached[projection] = (position, state)
+                    return state
+                while len(saved) <= block:
                     start = (len(saved) - 1) * SNAPSHOT_EVERY
-                    block = self.events[start : start + SNAPSHOT_EVERY]
-                    saved.append(fold(projection, block, saved[-1]))
-            return saved
+                    chunk = self.events[start : start + SNAPSHOT_EVERY]
+                    saved.append(fold(projection, chunk, saved[-1]))
+            start = block * SNAPSHOT_EVERY
+            return fold(projection, self.events[start:position], saved[block])
 
 
 @attrs.frozen
@@ -494,10 +518,7 @@ class TimelineView:
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
         """The state after the first *position* events in occurrence order."""
-        block, extra = divmod(position, SNAPSHOT_EVERY)
-        start = block * SNAPSHOT_EVERY
-        saved = self.line.states(projection, block)
-        return fold(projection, self.line.events[start : start + extra], saved[block])
+        return self.line.state(projection, position)
 
 
 def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
@@ -523,9 +544,10 @@ def project(
     """The state of *projection* after the events of *log* that occurred at or before *as_of*.
 
     Without *as_of*, after all the events. The first call folds the log as far as *as_of*
-    and keeps every 128th state; later calls with any *as_of* fold at most 127 events more,
-    as long as the same projection object is used (snapshots are kept while it lives, and
-    are shared by the versions of a log that grew from one another by in-order appends).
+    in one go and keeps that state; a call about an earlier instant keeps every 128th state
+    up to it, and from then on each call folds at most 127 events, as long as the same
+    projection object is used (states are kept while it lives, and are shared by the
+    versions of a log that grew from one another by in-order appends).
 
     >>> from itinerary import EventLog, Arrived, Projection
     >>> from itinerary.places import TOKYO

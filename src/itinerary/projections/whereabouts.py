@@ -86,7 +86,12 @@ def _evolve_many(state: WhereaboutsByName, events: list[Event]) -> WhereaboutsBy
         elif isinstance(event, Arrived | Departed):
             latest[event.who] = event
         else:
-            for who in event.people:
+            people = (
+                event.participants  # type: ignore[attr-defined]
+                if kind is MeetingHeld
+                else event.people
+            )
+            for who in people:
                 if who not in latest and who not in state:
                     latest[who] = event
     if not latest:
