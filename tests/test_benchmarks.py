@@ -55,6 +55,8 @@ def test_quick_run_measures_every_section():
     assert 0 < travel.extra["median ms"] <= travel.extra["p99 ms"]
     held = next(r for r in results if r.what == "bytes per event in a log")
     assert held.extra["bytes/event"] > 0
+    snapshots = next(r for r in results if r.what == "bytes per event, index with snapshots")
+    assert snapshots.extra["bytes/event"] > 0
 
 
 def test_eventsourcing_section_measures_the_peer():
