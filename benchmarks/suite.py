@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from benchmarks.baselines import bare_append, bare_fold
-from benchmarks.workload import START, Fact, as_facts, generate
+from benchmarks.workload import START, Fact, as_facts, delegations, generate
 from itinerary import EventLog, replay
 from itinerary.consistency import check
 from itinerary.events import Event
@@ -37,6 +37,10 @@ from itinerary.store import open_store
 # tuples to a list and eventsourcing's save; construction with eventsourcing's building of
 # aggregates (each method call constructs one of its events).
 FOLD, WRITE, BUILD = "fold", "write", "build"
+# A replay of the delegation workload, compared with the bare loop over its own facts.
+DELEGATION_FOLD = "fold (delegations)"
+DELEGATION_REPLAY = "full replay, delegations"
+DELEGATION_BARE = "fold delegations' tuples into dicts"
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,23 @@ def replays(events: Sequence[Event], facts: Sequence[Fact], config: Config) -> l
     ]  # fmt: skip
 
 
+def delegation_replays(n: int, config: Config) -> list[Result]:
+    """A full replay of delegations (groups of 10-100 sharing each instant), fresh log each run.
+
+    Every event ties with others at its instant, so this measures the tie order's cost.
+    """
+    events = delegations(n, seed=config.seed)
+    facts = as_facts(events)
+    logs: list[EventLog] = []
+    seconds = best(config, n, lambda: replay(logs[-1]), lambda: logs.append(EventLog(events)))
+    return [
+        Result("replay (delegations)", "itinerary", DELEGATION_REPLAY, n, seconds,
+               DELEGATION_FOLD),
+        Result("replay (delegations)", "bare loop", DELEGATION_BARE, n,
+               best(config, n, lambda: bare_fold(facts))),
+    ]  # fmt: skip
+
+
 def time_travel(events: Sequence[Event], config: Config) -> list[Result]:
     """``replay(log, as_of=t)`` at random instants, after a first replay built the index."""
     log = EventLog(events)
@@ -174,8 +195,11 @@ def time_travel(events: Sequence[Event], config: Config) -> list[Result]:
 def memory(events: Sequence[Event], config: Config) -> list[Result]:
     """Bytes per event held by a log (events, their instants, the log's list) and its index.
 
-    The events are a fresh copy (unpickled: objects shared between events stay shared, as
-    places and names are in a real log), traced with tracemalloc.
+    The index is measured after a first replay (the events in occurrence order, their instants
+    and positions, the final state), then again once a question about an earlier instant has
+    made it keep a snapshot every 128 events. The events are a fresh copy (unpickled: objects
+    shared between events stay shared, as places and names are in a real log), traced with
+    tracemalloc.
     """
     n = len(events)
     blob = pickle.dumps(list(events), protocol=pickle.HIGHEST_PROTOCOL)
@@ -187,8 +211,11 @@ def memory(events: Sequence[Event], config: Config) -> list[Result]:
         log = EventLog(copies)
         del copies
         held = tracemalloc.get_traced_memory()[0]
-        replay(log)
+        last = replay(log).as_of
         indexed = tracemalloc.get_traced_memory()[0]
+        if last is not None:  # a question just before the end: snapshots all the way
+            replay(log, as_of=last - timedelta(microseconds=1))
+        travelled = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
     return [
@@ -196,6 +223,8 @@ def memory(events: Sequence[Event], config: Config) -> list[Result]:
                extra={"bytes/event": (held - before) / n}),
         Result("memory", "itinerary", "bytes per event, replay index", n,
                extra={"bytes/event": (indexed - held) / n}),
+        Result("memory", "itinerary", "bytes per event, index with snapshots", n,
+               extra={"bytes/event": (travelled - held) / n}),
     ]  # fmt: skip
 
 
@@ -280,6 +309,7 @@ def run(config: Config) -> list[Result]:
             functools.partial(construct, events, config),
             functools.partial(append, events, facts, config),
             functools.partial(replays, events, facts, config),
+            functools.partial(delegation_replays, n, config),
             functools.partial(time_travel, events, config),
             functools.partial(memory, events, config),
             functools.partial(checks, events, config),

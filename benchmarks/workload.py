@@ -174,3 +174,41 @@ def as_facts(events: Sequence[Event]) -> list[Fact]:
 def _micros(value: datetime) -> int:
     delta = value - START
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def delegations(n: int, *, seed: int = 2025) -> list[Event]:
+    """*n* arrivals and departures of delegations: groups of 10-100 people sharing each instant.
+
+    Each delegation travels together between the tour's places, so all its members depart at
+    one instant and arrive at another, as a delegation stepping off one plane does; a few
+    delegations criss-cross the gazetteer at once. Within a group the members are recorded in
+    a shuffled order (and a few groups are recorded late), so replay has to break every tie.
+    """
+    rng = random.Random(seed)
+    groups: list[tuple[int, list[str], Place]] = []  # (free from micros, members, where)
+    for g in range(rng.randint(3, 6)):
+        size = rng.randint(10, 100)
+        members = [f"Delegate {g + 1}.{k + 1:03d}" for k in range(size)]
+        groups.append((rng.randint(0, 600) * _MINUTE, members, rng.choice(PLACES)))
+    events: list[Event] = []
+    held: list[Event] = []
+    for free, members, place in groups:  # each delegation arrives first, at one instant
+        at = _instant(free, place)
+        events.extend(Arrived(who, place, at) for who in rng.sample(members, len(members)))
+    while len(events) + len(held) < n:
+        i = min(range(len(groups)), key=lambda j: groups[j][0])
+        free, members, place = groups[i]
+        leave = free + rng.randint(60, 48 * 60) * _MINUTE
+        to = rng.choice([p for p in PLACES if p is not place])
+        land = leave + int((_km(place, to) / 750 + 1) * 60) * _MINUTE
+        left, landed = _instant(leave, place), _instant(land, to)
+        batch: list[Event] = [Departed(who, place, left, to=to) for who in members]
+        rng.shuffle(batch)
+        batch += [Arrived(who, to, landed) for who in rng.sample(members, len(members))]
+        (held if rng.random() < 0.05 else events).extend(batch)
+        if held and rng.random() < 0.5:
+            events.extend(held)
+            held.clear()
+        groups[i] = (land, members, to)
+    events.extend(held)
+    return events[:n]

@@ -139,3 +139,31 @@ def events(draw: st.DrawFn) -> Event:
 
 
 event_lists = st.lists(events(), max_size=40)
+
+
+@st.composite
+def delegations(draw: st.DrawFn) -> list[Event]:
+    """Delegations stepping off (or boarding) planes: groups of 10-100 people at one instant.
+
+    A few groups, each arriving at or departing from one place at one instant, and some at
+    the same instant as another group, in a shuffled recording order. Names are drawn from
+    one pool, so a person can be in two groups at one instant (an inconsistent log, whose
+    order must still not depend on recording order). Shrinks towards one group of ten
+    arrivals.
+    """
+    pool = [f"Delegate {k:03d}" for k in range(120)]
+    groups = draw(st.integers(min_value=1, max_value=4))
+    events: list[Event] = []
+    moments = draw(st.lists(instants, min_size=1, max_size=2))
+    for _ in range(groups):
+        size = draw(st.integers(min_value=10, max_value=100))
+        start = draw(st.integers(min_value=0, max_value=len(pool) - 1))
+        members = [pool[(start + k) % len(pool)] for k in range(size)]
+        place = draw(places)
+        at = _time.to_zone(draw(st.sampled_from(moments)), place.tz)
+        if draw(st.booleans()):
+            events += [Arrived(who, place, at) for who in members]
+        else:
+            to = draw(st.none() | places)
+            events += [Departed(who, place, at, to=to) for who in members]
+    return draw(st.permutations(events))

@@ -8,21 +8,31 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
+import pytest
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
 from benchmarks.report import sim_table, sim_targets, table, targets
 from benchmarks.sim_workload import DISRUPTIONS, asia_tour
 from benchmarks.simulator import IN_PROCESS, POOL, SEED, Sizes, _on, measure
 from benchmarks.suite import Config, Result, optional, run
-from benchmarks.workload import as_facts, generate
+from benchmarks.workload import as_facts, delegations, generate
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from itinerary import EventLog, replay
+from itinerary import EventLog, _time, replay
 from itinerary.consistency import check
 from itinerary.sim import monte_carlo
 
-SECTIONS = {"construct", "append", "replay", "time travel", "memory", "check", "store"}
+SECTIONS = {
+    "construct",
+    "append",
+    "replay",
+    "replay (delegations)",
+    "time travel",
+    "memory",
+    "check",
+    "store",
+}
 
 
 def _quick(**overrides: object) -> tuple[list[Result], list[str]]:
@@ -45,6 +55,8 @@ def test_quick_run_measures_every_section():
     assert 0 < travel.extra["median ms"] <= travel.extra["p99 ms"]
     held = next(r for r in results if r.what == "bytes per event in a log")
     assert held.extra["bytes/event"] > 0
+    snapshots = next(r for r in results if r.what == "bytes per event, index with snapshots")
+    assert snapshots.extra["bytes/event"] > 0
 
 
 def test_eventsourcing_section_measures_the_peer():
@@ -90,6 +102,10 @@ def test_table_has_a_row_per_figure_and_ratio_columns():
     replay_row = next(row for row in rows if row.startswith("| full replay"))
     assert replay_row.count("x") >= 1
     assert "replay within 5x of the bare loop" in targets(results)
+    group_row = next(row for row in rows if row.startswith("| full replay, delegations"))
+    assert group_row.count("x") >= 1
+    assert "replay of delegations within 5x of the bare loop" in targets(results)
+    assert "events + index" in targets(results)
 
 
 def test_command_line_quick_mode_writes_json(tmp_path, capsys):
@@ -177,3 +193,18 @@ def test_command_line_sim_only(capsys):
     assert "| measurement" in out
     assert "events/s" not in out
     assert all(r.section.startswith("simulator") for r in results)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2025])
+def test_delegation_workload_moves_groups_sharing_each_instant(seed):
+    """The delegation workload: n consistent events, a group of 10-100 sharing each instant."""
+    events = delegations(1500, seed=seed)
+    assert len(events) == 1500
+    assert events == delegations(1500, seed=seed)
+    sizes: dict[tuple[type, int], int] = {}
+    for e in events:
+        key = (type(e), _time.micros(e.occurred_at))
+        sizes[key] = sizes.get(key, 0) + 1
+    odd = [size for size in sizes.values() if not 10 <= size <= 100]
+    assert len(odd) <= 1, odd  # the last group, cut at n
+    assert check(EventLog(events)) == []

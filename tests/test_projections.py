@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -31,9 +32,11 @@ from itinerary import (
     project,
     replay,
 )
-from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO
-from itinerary.projections import TOUR, _core, occurrence_order
-from tests.strategies import event_lists, instants
+from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO, Place
+from itinerary.projections import AGREEMENTS, DEADLINES, TOUR, WHEREABOUTS, _core, occurrence_order
+from itinerary.testing import Reference
+from itinerary.testing import _content as reference_key
+from tests.strategies import delegations, event_lists, instants
 from tests.strategies import events as events_strategy
 
 TRUMP, TAKAICHI = "Donald Trump", "Sanae Takaichi"
@@ -173,19 +176,19 @@ def test_as_of_must_be_an_aware_datetime() -> None:
 
 
 # The documented order of events at one instant, written out here rather than read from
-# the library: arrivals, meetings, signings, obligations met, departures; then every field
-# as attrs writes it (the repr attrs generates, before the short one replaced it).
+# the library: arrivals, meetings, signings, obligations met, departures; then contents,
+# identifying field first (the reference model's key, itinerary.testing._content).
 _KIND_ORDER = [Arrived, MeetingHeld, AgreementSigned, ObligationMet, Departed]
 
 
 def _documented_order(events: list[Event]) -> list[Event]:
-    """*events* sorted by UTC instant (with the standard library), then kind, then fields."""
+    """*events* sorted by UTC instant (with the standard library), then kind, then contents."""
     return sorted(
         events,
         key=lambda e: (
             datetime.astimezone(e.occurred_at, UTC).replace(tzinfo=None),
             _KIND_ORDER.index(type(e)),
-            _fields(e),
+            reference_key(e),
         ),
     )
 
@@ -207,7 +210,7 @@ def _fields(value: object) -> str:
 def test_replay_folds_the_events_in_the_documented_order(
     events: list[Event], as_of: datetime
 ) -> None:
-    """project() and replay fold the events up to as_of by instant, then kind, then fields."""
+    """project() and replay fold the events up to as_of by instant, then kind, then contents."""
     cutoff = datetime.astimezone(as_of, UTC).replace(tzinfo=None)
     ordered = [
         e
@@ -388,3 +391,99 @@ def test_a_deadline_prints_its_offset_not_a_zone_abbreviation() -> None:
     (deadline,) = replay(log).deadlines
     assert "due 2026-04-28 12:00 +09:00 in Tokyo" in str(deadline)
     assert "JST" not in str(deadline)
+
+
+@given(delegations(), st.randoms(use_true_random=False))
+def test_delegations_sharing_an_instant_are_ordered_by_kind_then_who(
+    events: list[Event], random: st.Random
+) -> None:
+    """Delegations at one instant replay in the documented order, as the reference model does."""
+    ordered, _ = occurrence_order(events)
+    assert ordered == _documented_order(events)
+    shuffled = list(events)
+    random.shuffle(shuffled)
+    assert occurrence_order(shuffled)[0] == ordered
+    state = replay(EventLog(shuffled))
+    assert state.as_of is not None
+    reference = Reference(events, _time.micros(state.as_of))
+    for who in {e.who for e in events if isinstance(e, Arrived | Departed)}:
+        where = state.where(who)
+        since = _time.micros(where.since) if where.since is not None else None
+        if where.status == "at":
+            assert reference.whereabouts(who) == ("at", where.place, since)
+        else:
+            found = ("in_transit", where.origin, where.destination, since)
+            assert reference.whereabouts(who) == found
+
+
+def test_ties_are_broken_by_who_not_by_how_events_are_shown() -> None:
+    """At one instant arrivals sort by who, then place; repr plays no part in it."""
+    at = TOKYO.at("2025-10-28 12:00")
+    busan = Arrived("A", SEOUL, at)
+    events = [Arrived("C", TOKYO, at), Arrived("B", TOKYO, at), busan, Arrived("A", TOKYO, at)]
+    expected = [busan, events[3], events[1], events[0]]  # A in Seoul before A in Tokyo
+    assert occurrence_order(events)[0] == expected
+    with mock.patch.object(Arrived, "__repr__", return_value="the same for every one"):
+        assert occurrence_order(events[::-1])[0] == expected
+    assert _core.tie_key(busan) < _core.tie_key(events[3])
+    assert _core.tie_key(events[1]) > _core.tie_key(events[3])
+
+
+def test_a_place_with_other_coordinates_breaks_a_tie_too() -> None:
+    """Two places of one name, zone and country differ by coordinates in the tie order."""
+    at = TOKYO.at("2025-10-28 12:00")
+    near = Arrived("A", Place("Tokyo", "Japan", "Asia/Tokyo", lat=35.0, lon=139.0), at)
+    far = Arrived("A", Place("Tokyo", "Japan", "Asia/Tokyo", lat=36.0, lon=139.0), at)
+    unknown = Arrived("A", Place("Tokyo", "Japan", "Asia/Tokyo"), at)
+    for events in ([far, near, unknown], [near, unknown, far], [unknown, far, near]):
+        assert occurrence_order(events)[0] == [unknown, near, far]
+
+
+@attrs.frozen
+class _Note(Event):
+    """An event class of a user's own: ordered by its name, then its fields."""
+
+    text: str
+    at: datetime
+
+    @property
+    def occurred_at(self) -> datetime:  # type: ignore[override]
+        """Its instant."""
+        return self.at
+
+
+def test_events_of_your_own_classes_tie_by_their_fields() -> None:
+    """Events of a user's own attrs class sort after the built-in ones, then by their fields."""
+    at = TOKYO.at("2025-10-28 12:00")
+    b, a, leave = _Note("b", at), _Note("a", at), Departed(TRUMP, TOKYO, at)
+    assert occurrence_order([b, leave, a])[0] == [leave, a, b]
+    assert occurrence_order([a, b, leave])[0] == [leave, a, b]
+
+
+@given(event_lists, event_lists)
+def test_evolve_many_equals_folding_evolve_one_event_at_a_time(
+    first: list[Event], second: list[Event]
+) -> None:
+    """Each built-in projection's batch fold equals its evolve folded event by event."""
+    for projection in (WHEREABOUTS, AGREEMENTS, DEADLINES, TOUR):
+        one_by_one = Projection(projection.initial, projection.evolve, handles=projection.handles)
+        start = fold(one_by_one, first)
+        assert fold(projection, first) == start
+        assert fold(projection, second, start) == fold(one_by_one, second, start)
+
+
+@given(event_lists)
+def test_events_keep_their_instant_and_deadlines_through_pickling(events: list[Event]) -> None:
+    """An unpickled event keeps its sort key; events made without one still replay alike."""
+    # Compared with the copies' own instants: pendulum pickles a DateTime without its fold.
+    copies = pickle.loads(pickle.dumps(events))
+    assert [e._us for e in copies] == [_time.micros(e.occurred_at) for e in copies]  # type: ignore[attr-defined]
+    bare = pickle.loads(pickle.dumps(events))
+    for event in bare:  # as the simulator's unchecked constructors make them
+        Event._us.__delete__(event)  # type: ignore[attr-defined]
+        assert not hasattr(event, "_dues")  # not pickled: computed again when needed
+    assert replay(EventLog(bare)) == replay(EventLog(copies))
+    for signing in (e for e in bare if isinstance(e, AgreementSigned)):
+        assert signing.dues() == tuple(
+            o.due_after(signing.at, signing.place) for o in signing.obligations
+        )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar
 
 import attrs
 from pendulum import DateTime
@@ -38,7 +38,6 @@ __all__ = [
     "MeetingHeld",
     "Obligation",
     "ObligationMet",
-    "content_key",
     "format_local",
 ]
 
@@ -78,33 +77,21 @@ _C = TypeVar("_C", bound=type)
 
 
 def _short_repr(cls: _C) -> _C:
-    """Make the class's ``_short_repr`` its ``__repr__``; keep attrs' full one as ``_full_repr``.
-
-    The full repr (every field, unclipped) is what :func:`content_key` returns.
-    """
-    cls._full_repr = cls.__repr__  # type: ignore[attr-defined]
+    """Make the class's ``_short_repr`` its ``__repr__`` (attrs generated a long one)."""
     cls.__repr__ = cls._short_repr  # type: ignore[attr-defined,method-assign]
     return cls
-
-
-def content_key(event: object) -> str:
-    """Every field of *event*, as text: how events at one instant and of one kind are ordered.
-
-    attrs' generated repr, ``Arrived(who='Donald Trump', place=Place(name='Tokyo', ...), ...)``,
-    kept when the short, readable ``repr()`` replaced it; ``repr()`` for other events.
-    """
-    full = getattr(type(event), "_full_repr", None)
-    return full(event) if full is not None else repr(event)
 
 
 class Event:
     """Base class of every event: a fact that happened at one instant.
 
     Subclasses say when they happened through :attr:`occurred_at`, and describe themselves
-    in a short sentence through :meth:`describe`.
+    in a short sentence through :meth:`describe`. Events are immutable: the instant in
+    microseconds since the epoch, replay's sort key, is computed once, when an event is
+    made (or the first time a log is replayed, for events made some other way), and kept.
     """
 
-    __slots__ = ()
+    __slots__ = ("_us",)
 
     @property
     def occurred_at(self) -> DateTime:
@@ -125,6 +112,26 @@ class Event:
         from itinerary.display import event_table  # noqa: PLC0415 - display imports events
 
         return event_table(self).html()
+
+    def __attrs_post_init__(self) -> None:
+        _SET_US(self, _time.micros(self.occurred_at))
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        # attrs pickles only the fields; the kept instant is computed again on loading.
+        if attrs.has(type(self)):
+            return (_restore, (type(self), self.__getstate__()))
+        return super().__reduce_ex__(protocol)
+
+
+_SET_US = Event._us.__set__  # type: ignore[attr-defined]
+
+
+def _restore(cls: type[Event], state: Any) -> Event:
+    """An event unpickled: its fields set as attrs sets them, then its instant kept."""
+    event = object.__new__(cls)
+    event.__setstate__(state)  # type: ignore[attr-defined]
+    _SET_US(event, _time.micros(event.occurred_at))
+    return event
 
 
 class _AtAnInstant(Event):
@@ -301,7 +308,7 @@ class Obligation:
             if self.within is not None
             else f"due={format_instant(self.due) if self.due is not None else None}"
         )
-        return f"Obligation({self.what!r}, {when})"  # unclipped: a signing's content_key
+        return f"Obligation({self.what!r}, {when})"
 
 
 def _obligations(value: object) -> tuple[Obligation, ...]:
@@ -312,6 +319,7 @@ def _check_obligations(instance: AgreementSigned, _: attrs.Attribute[Any], value
     if not isinstance(value, tuple):
         raise InvalidEventError(f"{_label(instance)}: obligations must be a list of Obligation")
     seen: set[str] = set()
+    dues = []
     for item in value:
         if not isinstance(item, Obligation):
             raise InvalidEventError(
@@ -322,17 +330,27 @@ def _check_obligations(instance: AgreementSigned, _: attrs.Attribute[Any], value
             raise InvalidEventError(f"{_label(instance)}: obligation {item.what!r} is listed twice")
         seen.add(item.what)
         try:  # a deadline that is not a real instant would break every replay later
-            item.due_after(instance.at, instance.place)
+            dues.append(item.due_after(instance.at, instance.place))
         except LocalTimeError as exc:
             raise InvalidEventError(
                 f"{_label(instance)}: the deadline of obligation {item.what!r} cannot be "
                 f"computed: {exc}"
             ) from None
+    _SET_DUES(instance, tuple(dues))  # computed anyway: kept for replay (see dues())
+
+
+class _Signing(_AtAnInstant):
+    """An event that keeps the deadlines of its obligations once computed."""
+
+    __slots__ = ("_dues",)
+
+
+_SET_DUES = _Signing._dues.__set__  # type: ignore[attr-defined]
 
 
 @_short_repr
 @attrs.frozen
-class AgreementSigned(_AtAnInstant):
+class AgreementSigned(_Signing):
     """An agreement called *title*, signed by *signatories* at *place* at the instant *at*."""
 
     title: str = attrs.field(validator=_text)
@@ -348,6 +366,19 @@ class AgreementSigned(_AtAnInstant):
     def people(self) -> tuple[str, ...]:
         """The signatories."""
         return self.signatories
+
+    def dues(self) -> tuple[DateTime, ...]:
+        """The deadline of each obligation, in order (see :meth:`Obligation.due_after`).
+
+        Computed once, when the signing is checked, and kept: replaying a log does no
+        calendar arithmetic for signings it has seen.
+        """
+        try:
+            return self._dues  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:  # made without its validators (unpickled, unchecked)
+            found = tuple(o.due_after(self.at, self.place) for o in self.obligations)
+            _SET_DUES(self, found)
+            return found
 
     def describe(self) -> str:
         """``"Trade agreement signed by Donald Trump, Sanae Takaichi"``."""

@@ -59,8 +59,47 @@ _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = _UTC_EPOCH.toordinal()
 
 # The documented order of events at one instant: arrivals, meetings, signings, obligations
-# met, departures; then by repr().
+# met, departures; then by their contents, identifying field first (see _content).
 _RANK = {Arrived: 0, MeetingHeld: 1, AgreementSigned: 2, ObligationMet: 3, Departed: 4}
+
+
+def _place(place: Place | None) -> tuple[Any, ...]:
+    """A place as the documented tie order compares it: name, country, zone, coordinates."""
+    if place is None:
+        return ()
+    lat = (0, 0.0) if place.lat is None else (1, place.lat)
+    lon = (0, 0.0) if place.lon is None else (1, place.lon)
+    return (place.name, place.country, place.tz, lat, lon)
+
+
+def _content(event: Event) -> tuple[Any, ...]:
+    """The documented tie order among events of one kind at one instant, written out afresh.
+
+    Who (then where) for arrivals and departures, the title (then the rest) for meetings and
+    signings, the agreement then the obligation for an obligation met; never ``repr``.
+    """
+    if isinstance(event, Arrived):
+        return (event.who, _place(event.place))
+    if isinstance(event, Departed):
+        return (event.who, _place(event.place), _place(event.to))
+    if isinstance(event, MeetingHeld):
+        venue = event.venue or ""
+        return (event.title, event.participants, _place(event.place), _us(event.end), venue)
+    if isinstance(event, AgreementSigned):
+        obligations = tuple(
+            (o.what, 0, (_us(o.due),)) if o.due is not None else (o.what, 1, _parts(o.within))
+            for o in event.obligations
+        )
+        venue = event.venue or ""
+        return (event.title, event.signatories, _place(event.place), venue, obligations)
+    assert isinstance(event, ObligationMet), event
+    return (event.agreement, event.what)
+
+
+def _parts(within: timedelta | None) -> tuple[int, ...]:
+    """A duration's (years, months, days, seconds, microseconds), as written or all elapsed."""
+    assert within is not None
+    return _time.duration_parts(within)
 
 
 def _us(value: datetime) -> int:
@@ -125,9 +164,9 @@ class Reference:
     """What a log says as of an instant, computed the simplest way there is.
 
     This is the model :func:`~itinerary.replay` is compared with, and it shares none of the
-    library's machinery: events are sorted by (instant, kind, ``repr``), the order the
+    library's machinery: events are sorted by (instant, kind, contents), the order the
     library documents for events at one instant (arrivals, meetings, signings, obligations
-    met, departures); instants are read with the standard library; and deadlines are
+    met, departures; then who, or the title, first); instants are read with the standard library; and deadlines are
     computed with naive month and day arithmetic on the signing place's local wall time
     (:mod:`calendar` and :mod:`zoneinfo`), not with :meth:`Obligation.due_after`, from the
     *periods* the test wrote (see :data:`Period`), never from a duration's insides.
@@ -150,7 +189,7 @@ class Reference:
         self.signed: list[str] = []  # or ("in_transit", origin, destination, since)
         self.obligations: dict[tuple[str, str], list[Any]] = {}  # -> [due µs, met_at]
         timed = sorted(
-            ((_us(e.occurred_at), _RANK.get(type(e), len(_RANK)), repr(e)), e) for e in events
+            ((_us(e.occurred_at), _RANK.get(type(e), len(_RANK)), _content(e)), e) for e in events
         )
         for (at, _, _), event in timed:
             if at > as_of:

@@ -9,6 +9,7 @@ from itinerary.projections._core import (
     fold,
     occurrence_order,
     project,
+    tie_key,
     timeline,
 )
 from itinerary.projections.agreements import AGREEMENTS
@@ -34,5 +35,6 @@ __all__ = [
     "occurrence_order",
     "project",
     "replay",
+    "tie_key",
     "timeline",
 ]

@@ -4,19 +4,21 @@ A projection is an ``initial`` state and a pure ``evolve(state, event) -> state`
 log folds ``evolve`` over its events in the order they *occurred* (not the order they were
 recorded). Asking for the state as of an instant folds only the events at or before it.
 
-States must be immutable values: the time-travel index keeps a reference to every 128th
-state of a replay, so answering ``as_of`` questions folds at most 127 events per question
-after the first replay of a log.
+States must be immutable values: the index keeps the furthest state folded, and, once a
+question is asked about an earlier instant, a reference to every 128th state up to it, so
+each later ``as_of`` question folds at most 127 events.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import threading
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
@@ -30,10 +32,11 @@ from itinerary.events import (
     Departed,
     Event,
     MeetingHeld,
+    Obligation,
     ObligationMet,
-    content_key,
 )
 from itinerary.log import EventLog
+from itinerary.places import Place
 
 __all__ = [
     "Projection",
@@ -46,6 +49,7 @@ __all__ = [
     "occurrence_index",
     "occurrence_order",
     "project",
+    "tie_key",
     "timeline",
 ]
 
@@ -76,14 +80,22 @@ class Projection(Generic[S]):
     *handles*, if given, is the event classes *evolve* reacts to; other events leave the
     state unchanged without calling it, which lets :func:`compose` skip it.
 
+    *evolve_many*, if given, folds a list of events (of the classes it handles) in one call:
+    ``evolve_many(state, events)`` must equal folding *evolve* over *events* from *state*,
+    and must not change *state*. Replay uses it for each block of events between two kept
+    snapshots, so it can build the next state with transient mutation and keep only the
+    last of each value (the built-in projections do).
+
     >>> from itinerary.events import Arrived
-    >>> arrivals = Projection(initial=0, evolve=lambda n, e: n + 1, handles=(Arrived,))
+    >>> arrivals = Projection(initial=0, evolve=lambda n, e: n + 1, handles=(Arrived,),
+    ...                       evolve_many=lambda n, events: n + len(events))
     """
 
     initial: S
     evolve: Callable[[S, Event], S]
     handles: tuple[type[Event], ...] | None = attrs.field(default=None, kw_only=True)
     name: str = attrs.field(default="projection", kw_only=True)
+    evolve_many: Callable[[S, list[Event]], S] | None = attrs.field(default=None, kw_only=True)
 
 
 def fold(projection: ProjectionLike[S], events: Iterable[Event], state: Any = attrs.NOTHING) -> S:
@@ -91,11 +103,16 @@ def fold(projection: ProjectionLike[S], events: Iterable[Event], state: Any = at
 
     Events of a class the projection does not handle (see the ``handles`` of a :class:`Projection`) leave
     the state as it is. ``fold(p, a + b) == fold(p, b, fold(p, a))``: that is what makes
-    snapshots sound.
+    snapshots sound. A projection with an ``evolve_many`` gets the events it handles in one
+    call.
     """
-    evolve = projection.evolve
     handles = getattr(projection, "handles", None)
     current: S = projection.initial if state is attrs.NOTHING else state
+    many = getattr(projection, "evolve_many", None)
+    if many is not None:
+        chosen = list(events) if handles is None else [e for e in events if isinstance(e, handles)]
+        return many(current, chosen) if chosen else current
+    evolve = projection.evolve
     if handles is None:
         for event in events:
             current = evolve(current, event)
@@ -140,8 +157,40 @@ def compose(*projections: ProjectionLike[Any]) -> Projection[tuple[Any, ...]]:
             new[i] = step(new[i], event)
         return tuple(new)
 
+    manys = tuple(getattr(p, "evolve_many", None) for p in parts)
+    wants: dict[type[Event], frozenset[int]] = {}  # event class -> the parts handling it
+
+    def evolve_many(state: tuple[Any, ...], events: list[Event]) -> tuple[Any, ...]:
+        kinds = set(map(type, events))
+        for kind in kinds - wants.keys():
+            wants[kind] = frozenset(i for i, _ in route(kind))
+        new = list(state)
+        for i, part in enumerate(parts):
+            mine = {kind for kind in kinds if i in wants[kind]}
+            if not mine:
+                continue
+            chosen = (
+                events
+                if len(mine) == len(kinds)
+                else list(itertools.compress(events, map(mine.__contains__, map(type, events))))
+            )
+            many = manys[i]
+            if many is not None:
+                new[i] = many(new[i], chosen)
+            else:
+                step, current = part.evolve, new[i]
+                for event in chosen:
+                    current = step(current, event)
+                new[i] = current
+        return tuple(new)
+
     names = ", ".join(getattr(p, "name", type(p).__name__) for p in parts)
-    return Projection(tuple(p.initial for p in parts), evolve, name=f"compose({names})")
+    return Projection(
+        tuple(p.initial for p in parts),
+        evolve,
+        name=f"compose({names})",
+        evolve_many=evolve_many,
+    )
 
 
 # Among events at the same instant: arrive, then meet, sign, fulfil, and leave last.
@@ -159,34 +208,188 @@ def _rank(event: Event) -> int:
     return _RANK.get(type(event), _OTHER_RANK)
 
 
-def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
-    """The positions of *events* in occurrence order, and each one's sort key.
+def _us(event: Event) -> int:
+    """The instant of *event* in microseconds: kept on the event, computed once if missing."""
+    try:
+        return event._us  # type: ignore[attr-defined,no-any-return]
+    except AttributeError:  # made without its constructor (unpickled elsewhere, unchecked)
+        found = _time.micros(event.occurred_at)
+        _SET_US(event, found)
+        return found
 
-    A sort key is ``micros(occurred_at) * 8 + rank``: the instant first, then the kind
-    (arrivals first, departures last). Events with equal keys are ordered by their contents
-    (:func:`~itinerary.events.content_key`), so the order never depends on the order the events were recorded in.
+
+_SET_US = Event._us.__set__  # type: ignore[attr-defined]
+_GET_US = operator.attrgetter("_us")
+
+
+def _instants(events: Sequence[Event]) -> list[int]:
+    """The instant of each event in microseconds (see :func:`_us`)."""
+    try:
+        return list(map(_GET_US, events))
+    except AttributeError:
+        return [_us(e) for e in events]
+
+
+# The tie order: among events of one kind at one instant, by their identifying field first
+# (who moved, the meeting's or agreement's title, the agreement an obligation belongs to),
+# then by the rest of their contents. Plain strings, numbers and tuples of them: cheap to
+# compute, and they never depend on how an event or a place is shown (repr).
+_FIRST: dict[type[Event], Callable[[Any], str]] = {
+    Arrived: operator.attrgetter("who"),
+    Departed: operator.attrgetter("who"),
+    MeetingHeld: operator.attrgetter("title"),
+    AgreementSigned: operator.attrgetter("title"),
+    ObligationMet: operator.attrgetter("agreement"),
+}
+
+
+def _opt(value: float | None) -> tuple[int, float]:
+    return (0, 0.0) if value is None else (1, value)
+
+
+def _place_key(place: Place | None) -> tuple[Any, ...]:
+    if place is None:
+        return ()
+    return (place.name, place.country, place.tz, _opt(place.lat), _opt(place.lon))
+
+
+def _obligation_key(obligation: Obligation) -> tuple[Any, ...]:
+    if obligation.due is not None:
+        return (obligation.what, 0, (_time.micros(obligation.due),))
+    assert obligation.within is not None
+    return (obligation.what, 1, _time.duration_parts(obligation.within))
+
+
+def _arrived_key(e: Arrived) -> tuple[Any, ...]:
+    return (e.who, _place_key(e.place))
+
+
+def _departed_key(e: Departed) -> tuple[Any, ...]:
+    return (e.who, _place_key(e.place), _place_key(e.to))
+
+
+def _meeting_key(e: MeetingHeld) -> tuple[Any, ...]:
+    return (e.title, e.participants, _place_key(e.place), _time.micros(e.end), e.venue or "")
+
+
+def _signing_key(e: AgreementSigned) -> tuple[Any, ...]:
+    obligations = tuple(map(_obligation_key, e.obligations))
+    return (e.title, e.signatories, _place_key(e.place), e.venue or "", obligations)
+
+
+def _met_key(e: ObligationMet) -> tuple[Any, ...]:
+    return (e.agreement, e.what)
+
+
+_KEYS: dict[type[Event], Callable[[Any], tuple[Any, ...]]] = {
+    Arrived: _arrived_key,
+    Departed: _departed_key,
+    MeetingHeld: _meeting_key,
+    AgreementSigned: _signing_key,
+    ObligationMet: _met_key,
+}
+
+
+def _content(value: object) -> tuple[Any, ...]:  # noqa: PLR0911 - one return per kind of value
+    """A comparable key for a field value of an event class of your own (see tie_key)."""
+    if value is None:
+        return (0,)
+    if isinstance(value, bool | int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    if isinstance(value, datetime):
+        return (3, _time.micros(value))
+    if isinstance(value, timedelta):
+        return (4, _time.duration_parts(value))
+    if isinstance(value, Place):
+        return (5, _place_key(value))
+    if isinstance(value, tuple | list):
+        return (6, tuple(map(_content, value)))
+    if isinstance(value, frozenset | set):
+        return (7, tuple(sorted(map(_content, value))))
+    kind = type(value)
+    if attrs.has(kind):
+        fields = attrs.fields(kind)
+        return (8, _name(kind), tuple(_content(getattr(value, a.name)) for a in fields if a.eq))
+    return (9, _name(kind))  # nothing known to compare by: recording order decides
+
+
+def _name(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def tie_key(event: Event) -> tuple[Any, ...]:
+    """What orders *event* among events of its kind that occurred at the same instant.
+
+    For the built-in events, their identifying field first, then the rest of their contents
+    (places by name, country, zone and coordinates; instants by their microseconds):
+    ``(who, place)`` for an arrival, ``(who, place, to)`` for a departure, ``(title,
+    participants, place, end, venue)`` for a meeting, ``(title, signatories, place, venue,
+    obligations)`` for a signing and ``(agreement, what)`` for an obligation met. An event
+    of a class of your own is ordered by its class's qualified name, then by its attrs
+    fields. Equal keys mean equal events (for the built-in classes), so the order never
+    depends on the order they were recorded in, nor on how they are shown.
     """
-    micros, rank = _time.micros, _RANK.get
-    keys = [micros(e.occurred_at) * 8 + rank(type(e), _OTHER_RANK) for e in events]
-    index = sorted(range(len(events)), key=keys.__getitem__)
-    # Runs of equal (instant, kind): order them by content, so recording order is irrelevant.
-    start = 0
-    for stop in range(1, len(index) + 1):
-        if stop == len(index) or keys[index[stop]] != keys[index[start]]:
-            if stop - start > 1:
-                index[start:stop] = sorted(index[start:stop], key=lambda i: content_key(events[i]))
-            start = stop
-    return index, [keys[i] for i in index]
+    found = _KEYS.get(type(event))
+    if found is not None:
+        return found(event)
+    return _content(event)
+
+
+def _break_ties(events: Sequence[Event], index: list[int], keys: list[int]) -> None:
+    """Order each run of events sharing an instant by kind, then :func:`tie_key`, in place."""
+    tied = dict.fromkeys(itertools.compress(keys, map(operator.eq, keys, keys[1:])))
+    lo = 0
+    for instant in tied:
+        start = bisect.bisect_left(keys, instant, lo)
+        lo = stop = bisect.bisect_right(keys, instant, start)
+        run = index[start:stop]
+        ties = list(map(events.__getitem__, run))
+        kinds = set(map(type, ties))
+        first = _FIRST.get(ties[0].__class__) if len(kinds) == 1 else None
+        if first is not None:  # one built-in kind: its identifying field, if they differ
+            cheap = list(map(first, ties))
+            if len(set(cheap)) == len(cheap):
+                order = sorted(range(len(run)), key=cheap.__getitem__)
+                index[start:stop] = map(run.__getitem__, order)
+                continue
+        full = [(_rank(e), tie_key(e)) for e in ties]
+        order = sorted(range(len(run)), key=full.__getitem__)
+        index[start:stop] = map(run.__getitem__, order)
+
+
+def _sorts_after(event: Event, previous: Event) -> bool:
+    """Whether *event*, at the same instant as *previous*, sorts at or after it."""
+    rank, before = _rank(event), _rank(previous)
+    if rank != before:
+        return rank > before
+    return bool(tie_key(event) >= tie_key(previous))
+
+
+def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
+    """The positions of *events* in occurrence order, and each one's instant in microseconds.
+
+    Events are ordered by the instant they occurred; events at one instant by kind
+    (arrivals, meetings, signings, obligations met, departures, then others), then by
+    :func:`tie_key`. So the order never depends on the order the events were recorded in.
+    """
+    instants = _instants(events)
+    index = sorted(range(len(events)), key=instants.__getitem__)
+    keys = list(map(instants.__getitem__, index))
+    if len(set(keys)) < len(keys):
+        _break_ties(events, index, keys)
+    return index, keys
 
 
 def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
     """*events* sorted by the instant they occurred, and those instants in microseconds.
 
     The order does not depend on the order the events were recorded in: ties at one instant
-    are broken by kind (arrivals first, departures last), then by the events' contents.
+    are broken by kind (arrivals first, departures last), then by :func:`tie_key`.
     """
     index, keys = occurrence_index(events)
-    return [events[i] for i in index], array("q", (k >> 3 for k in keys))
+    return [events[i] for i in index], array("q", keys)
 
 
 class Timeline:
@@ -198,18 +401,21 @@ class Timeline:
     events uses the first *n* entries; views it cannot serve get a timeline of their own.
     """
 
-    __slots__ = ("base", "events", "keys", "lock", "positions", "snapshots")
+    __slots__ = ("base", "events", "keys", "lock", "positions", "reached", "snapshots")
 
     def __init__(self, recorded: Sequence[Event]) -> None:
         with bulk():
             index, full_keys = occurrence_index(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.events = [recorded[i] for i in index]
+        self.events = list(map(recorded.__getitem__, index))
         self.positions = array("q", index)  # recording position of each entry
-        # Sort keys, micros(instant) * 8 + rank: ascending, so bisect finds an instant in them.
+        # Each entry's instant in microseconds: ascending, so bisect finds an instant in them.
         self.keys = array("q", full_keys)
         self.lock = threading.Lock()
+        # Per projection (kept while it lives): the state after every K-th entry, as far as
+        # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
+        self.reached: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
 
     @property
     def size(self) -> int:
@@ -219,18 +425,19 @@ class Timeline:
     def extend(self, recorded: Sequence[Event], upto: int) -> bool:
         """Order recorded events ``size..upto`` too, if each sorts after all before it.
 
-        An event sorts after another if its key is greater, or equal with a content key at least
-        as great (the order :func:`occurrence_index` gives a tie). Returns False, changing
-        nothing, if one does not: the caller then sorts afresh.
+        An event sorts after another if its instant is later, or the same with a kind and a
+        :func:`tie_key` at least as great (the order :func:`occurrence_index` gives a tie).
+        Returns False, changing nothing, if one does not: the caller then sorts afresh.
         """
         start = self.size
-        micros, rank = _time.micros, _RANK.get
         last = self.keys[-1] if self.keys else -(1 << 63)
         previous = self.events[-1] if self.events else None
         new = []
         for event in recorded[start:upto]:
-            key = micros(event.occurred_at) * 8 + rank(type(event), _OTHER_RANK)
-            if key < last or (key == last and content_key(event) < content_key(previous)):
+            key = _us(event)
+            if key < last or (
+                key == last and previous is not None and not _sorts_after(event, previous)
+            ):
                 return False
             new.append(key)
             last, previous = key, event
@@ -239,26 +446,42 @@ class Timeline:
         self.keys.extend(new)
         return True
 
-    def states(self, projection: ProjectionLike[S], blocks: int) -> list[S]:
-        """The states after 0, K, 2K, ... events, at least *blocks* + 1 of them, kept."""
+    def state(self, projection: ProjectionLike[S], position: int) -> S:
+        """The state of *projection* after the first *position* entries.
+
+        Folds from the nearest state kept at or before *position*: the snapshot after every
+        K-th entry, or the furthest state folded so far. A question at or beyond the furthest
+        state (a first replay, or one after appends) folds there in one go and keeps the
+        result, without snapshots; a question before it keeps the snapshots up to its block
+        first, so every later question folds fewer than K events.
+        """
         with self.lock:
             try:
                 saved = self.snapshots.get(projection)
+                reached = self.reached.get(projection)
             except TypeError:  # not weakly referable: keep nothing, fold from the start
-                saved = None
-                keep = False
-            else:
-                keep = True
+                with bulk():
+                    return fold(projection, self.events[:position])
             if saved is None:
-                saved = [projection.initial]
-                if keep:
-                    self.snapshots[projection] = saved
+                saved = self.snapshots[projection] = [projection.initial]
+            block = position // SNAPSHOT_EVERY
+            nearest = min(block, len(saved) - 1)
+            start, state = nearest * SNAPSHOT_EVERY, saved[nearest]
+            if reached is not None and start < reached[0] <= position:
+                start, state = reached
+            if position - start < SNAPSHOT_EVERY:
+                return fold(projection, self.events[start:position], state)
             with bulk():
-                while len(saved) <= blocks:
+                if reached is None or position >= reached[0]:
+                    state = fold(projection, self.events[start:position], state)
+                    self.reached[projection] = (position, state)
+                    return state
+                while len(saved) <= block:
                     start = (len(saved) - 1) * SNAPSHOT_EVERY
-                    block = self.events[start : start + SNAPSHOT_EVERY]
-                    saved.append(fold(projection, block, saved[-1]))
-            return saved
+                    chunk = self.events[start : start + SNAPSHOT_EVERY]
+                    saved.append(fold(projection, chunk, saved[-1]))
+            start = block * SNAPSHOT_EVERY
+            return fold(projection, self.events[start:position], saved[block])
 
 
 @attrs.frozen
@@ -281,7 +504,7 @@ class TimelineView:
     @property
     def instants(self) -> array[int]:
         """Each event's instant in microseconds since the epoch."""
-        return array("q", (k >> 3 for k in self.line.keys[: self.size]))
+        return self.line.keys[: self.size]
 
     def latest(self) -> DateTime | None:
         """The instant of the event that occurred last, or None for no events."""
@@ -291,15 +514,11 @@ class TimelineView:
         """How many events (in occurrence order) occurred at or before *as_of*."""
         if as_of is None:
             return self.size
-        # The last key an event at *as_of* can have is micros * 8 + 7 (ranks are 0-7).
-        return bisect.bisect_right(self.line.keys, _time.micros(as_of) * 8 + 7, 0, self.size)
+        return bisect.bisect_right(self.line.keys, _time.micros(as_of), 0, self.size)
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
         """The state after the first *position* events in occurrence order."""
-        block, extra = divmod(position, SNAPSHOT_EVERY)
-        start = block * SNAPSHOT_EVERY
-        saved = self.line.states(projection, block)
-        return fold(projection, self.line.events[start : start + extra], saved[block])
+        return self.line.state(projection, position)
 
 
 def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
@@ -325,9 +544,10 @@ def project(
     """The state of *projection* after the events of *log* that occurred at or before *as_of*.
 
     Without *as_of*, after all the events. The first call folds the log as far as *as_of*
-    and keeps every 128th state; later calls with any *as_of* fold at most 127 events more,
-    as long as the same projection object is used (snapshots are kept while it lives, and
-    are shared by the versions of a log that grew from one another by in-order appends).
+    in one go and keeps that state; a call about an earlier instant keeps every 128th state
+    up to it, and from then on each call folds at most 127 events, as long as the same
+    projection object is used (states are kept while it lives, and are shared by the
+    versions of a log that grew from one another by in-order appends).
 
     >>> from itinerary import EventLog, Arrived, Projection
     >>> from itinerary.places import TOKYO

@@ -28,7 +28,14 @@ def signed(state: Signed) -> tuple[AgreementSigned, ...]:
     return tuple(reversed(newest_first))
 
 
+def _evolve_many(state: Signed, events: list[Event]) -> Signed:
+    for event in events:
+        assert isinstance(event, AgreementSigned)
+        state = (event, state)
+    return state
+
+
 AGREEMENTS: Projection[Signed] = Projection(
-    None, _evolve, handles=(AgreementSigned,), name="agreements"
+    None, _evolve, handles=(AgreementSigned,), name="agreements", evolve_many=_evolve_many
 )
 """The projection from a log to the agreements signed."""

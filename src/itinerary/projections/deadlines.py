@@ -73,8 +73,7 @@ def _evolve(state: Ledger, event: Event) -> Ledger:
         if not event.obligations:
             return state
         draft = state.mutate()
-        for obligation in event.obligations:
-            due = obligation.due_after(event.at, event.place)
+        for obligation, due in zip(event.obligations, event.dues(), strict=True):
             draft[event.title, obligation.what] = LedgerEntry(event, obligation, due)
         return draft.finish()
     assert isinstance(event, ObligationMet)
@@ -84,6 +83,24 @@ def _evolve(state: Ledger, event: Event) -> Ledger:
         return state
     # LedgerEntry(...) directly: attrs.evolve() introspects the class on every call.
     return state.set(key, LedgerEntry(entry.signing, entry.obligation, entry.due, event.at))
+
+
+def _evolve_many(state: Ledger, events: list[Event]) -> Ledger:
+    """``_evolve`` folded over *events*, with one transient mutation of the map."""
+    draft = state.mutate()
+    for event in events:
+        if isinstance(event, AgreementSigned):
+            title = event.title
+            for obligation, due in zip(event.obligations, event.dues(), strict=True):
+                draft[title, obligation.what] = LedgerEntry(event, obligation, due)
+            continue
+        assert isinstance(event, ObligationMet)
+        key = (event.agreement, event.what)
+        entry = draft.get(key)
+        if entry is None or entry.met_at is not None:  # unknown, or met already
+            continue
+        draft[key] = LedgerEntry(entry.signing, entry.obligation, entry.due, event.at)
+    return draft.finish()
 
 
 def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:
@@ -114,6 +131,10 @@ def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:
 
 
 DEADLINES: Projection[Ledger] = Projection(
-    immutables.Map(), _evolve, handles=(AgreementSigned, ObligationMet), name="deadlines"
+    immutables.Map(),
+    _evolve,
+    handles=(AgreementSigned, ObligationMet),
+    name="deadlines",
+    evolve_many=_evolve_many,
 )
 """The projection from a log to the obligations signed and met."""

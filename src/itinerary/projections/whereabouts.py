@@ -86,10 +86,41 @@ def _evolve(state: WhereaboutsByName, event: Event) -> WhereaboutsByName:
     return draft.finish()
 
 
+def _evolve_many(state: WhereaboutsByName, events: list[Event]) -> WhereaboutsByName:
+    """``_evolve`` folded over *events*: only each person's last change is built and stored."""
+    latest: dict[str, Event] = {}
+    for event in events:
+        kind = type(event)
+        if kind is Arrived or kind is Departed:
+            latest[event.who] = event  # type: ignore[attr-defined]
+        elif isinstance(event, Arrived | Departed):
+            latest[event.who] = event
+        else:
+            people = (
+                event.participants  # type: ignore[attr-defined]
+                if kind is MeetingHeld
+                else event.people
+            )
+            for who in people:
+                if who not in latest and who not in state:
+                    latest[who] = event
+    if not latest:
+        return state
+    draft = state.mutate()
+    for who, event in latest.items():
+        if isinstance(event, Departed):
+            draft[who] = Whereabouts(who, None, event.at, event.place, event.to)
+        else:
+            assert isinstance(event, Arrived | MeetingHeld | AgreementSigned)
+            draft[who] = Whereabouts(who, event.place, event.occurred_at)
+    return draft.finish()
+
+
 WHEREABOUTS: Projection[WhereaboutsByName] = Projection(
     immutables.Map(),
     _evolve,
     handles=(Arrived, Departed, MeetingHeld, AgreementSigned),
     name="whereabouts",
+    evolve_many=_evolve_many,
 )
 """The projection from a log to a persistent map of who -> :class:`Whereabouts`."""

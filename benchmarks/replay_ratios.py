@@ -1,0 +1,54 @@
+"""First replays against the bare loop, repeated: the median ratio and its range, per workload.
+
+    python -m benchmarks.replay_ratios [N] [REPEAT]     # default 100_000 events, 7 repeats
+
+Each repetition times, back to back in this process, a first replay of a fresh log (built
+untimed from the same events) and the bare loop over the same facts, so the two see the same
+load; the ratio is taken per repetition and the median reported. For the suite's tour
+workload and the delegation workload (groups of 10-100 people sharing each instant).
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import time
+
+from benchmarks.baselines import bare_fold
+from benchmarks.workload import as_facts, delegations, generate
+from itinerary import EventLog, replay
+
+
+def ratios(n: int, repeat: int) -> None:
+    """Print, per workload, µs per event of each and the median ratio (with its range)."""
+    for name, make in (("tour", generate), ("delegations", delegations)):
+        events = make(n)
+        facts = as_facts(events)
+        rows = []
+        for _ in range(repeat):
+            log = EventLog(events)
+            gc.collect()
+            t0 = time.perf_counter()
+            replay(log)
+            t1 = time.perf_counter()
+            gc.collect()
+            t2 = time.perf_counter()
+            bare_fold(facts)
+            t3 = time.perf_counter()
+            rows.append((t1 - t0, t3 - t2))
+        ratio = sorted(a / b for a, b in rows)
+        replayed = statistics.median(a for a, _ in rows) / n * 1e6
+        bare = statistics.median(b for _, b in rows) / n * 1e6
+        print(
+            f"{name} ({n:,} events, {repeat} repeats): replay {replayed:.2f} µs/event, "
+            f"bare loop {bare:.3f} µs/event, ratio median {statistics.median(ratio):.1f}x "
+            f"(range {ratio[0]:.1f}-{ratio[-1]:.1f}x)"
+        )
+
+
+if __name__ == "__main__":
+    ratios(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 100_000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 7,
+    )
