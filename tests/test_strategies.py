@@ -6,6 +6,7 @@ import ast
 import importlib.util
 from datetime import datetime, timedelta
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
@@ -152,6 +153,20 @@ def test_event_logs_are_logs_of_bounded_size(log: EventLog) -> None:
 def test_event_logs_include_inconsistent_ones_and_shrink_them() -> None:
     """Inconsistent logs are drawn, and shrink to two events or fewer."""
     found = find(event_logs(), lambda log: bool(check(log)), settings=_FIND)
+    assert 1 <= len(found) <= 2
+
+
+@pytest.mark.parametrize("seed", [0, 7, 10])
+def test_inconsistent_logs_shrink_to_two_events_from_other_starts(seed: int) -> None:
+    """Inconsistent logs shrink to two events or fewer from other random starts too."""
+    # With a count drawn before the events, 6 of seeds 0-29 got stuck at 11-27 events
+    # (hypothesis 6.170; which ones depends on the modules loaded, whose constants it draws).
+    found = find(
+        event_logs(),
+        lambda log: bool(check(log)),
+        settings=settings(database=None, max_examples=500),
+        random=Random(seed),
+    )
     assert 1 <= len(found) <= 2
 
 
