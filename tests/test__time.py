@@ -435,3 +435,22 @@ def test_add_local_micros_raises_as_add_local_at_the_end_of_the_calendar() -> No
     us = _time.micros(datetime(9999, 6, 1, tzinfo=UTC))
     with pytest.raises(LocalTimeError):
         _time.add_local_micros(us, "Asia/Seoul", (1, 0, 0, 0, 0))
+
+
+@given(st.sampled_from(ZONES), st.datetimes(), st.sampled_from(["earlier", "later"]))
+@example("America/New_York", datetime(2025, 11, 2, 1, 30), "later")  # the repeated hour
+def test_an_instant_keeps_its_fold_through_pickle(
+    zone: str, wall: datetime, policy: _time.Disambiguate
+) -> None:
+    """A pickled instant (an event sent to a worker) is the same instant: pendulum drops fold."""
+    import pickle  # noqa: PLC0415
+
+    value = _time.resolve(wall, zone, disambiguate=policy, where="here")
+    restored = pickle.loads(pickle.dumps(value))
+    assert type(restored) is type(value)
+    assert (restored, restored.fold, _time.micros(restored)) == (
+        value,
+        value.fold,
+        _time.micros(value),
+    )
+    assert restored.tzinfo == value.tzinfo

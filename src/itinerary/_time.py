@@ -17,7 +17,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Literal, NamedTuple, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 import pendulum
 from pendulum import DateTime, Duration
@@ -633,3 +633,37 @@ def _reduce_duration(
 
 
 copyreg.pickle(Duration, _reduce_duration)
+
+
+_Fields: TypeAlias = tuple[int, int, int, int, int, int, int]
+
+
+def _restore_datetime(fields: _Fields, tz: Any, fold: int) -> DateTime:
+    """A pendulum ``DateTime`` with its fold (see :func:`_reduce_datetime`)."""
+    year, month, day, hour, minute, second, microsecond = fields
+    return DateTime(year, month, day, hour, minute, second, microsecond, tzinfo=tz, fold=fold)
+
+
+def _reduce_datetime(
+    value: DateTime,
+) -> tuple[Callable[[_Fields, Any, int], DateTime], tuple[_Fields, Any, int]]:
+    """Pickle a ``DateTime`` with its ``fold``: pendulum's own pickling drops it.
+
+    pendulum 3 pickles ``DateTime`` by its fields and zone only, so the second 01:30 of a
+    night the clocks went back came back as the first, an hour earlier: an event sent to
+    another process (a Monte Carlo worker, a Dask task) moved. Registered with :mod:`copyreg`
+    when this module is imported.
+    """
+    fields: _Fields = (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
+    return _restore_datetime, (fields, value.tzinfo, value.fold)
+
+
+copyreg.pickle(DateTime, _reduce_datetime)
