@@ -18,8 +18,10 @@ True
 A whole tour loads from a scenario file (:func:`load_scenario`); :func:`check` lists what a
 log records that cannot all have happened; :mod:`itinerary.sim` simulates plans under
 delays. The modules: ``places``, ``events``, ``log``, ``projections``, ``agenda``,
-``consistency``, ``scenarios``, ``store``, ``sim``, ``strategies`` and ``testing``; the
-docs are in docs/index.md (build the site with ``python -m sphinx docs docs/_build/html``).
+``consistency``, ``scenarios``, ``store``, ``sim``, ``strategies`` and ``testing``; in a
+notebook, ``display`` (tables, also for ``print()``), ``frames`` (pandas), ``plot`` (a
+timeline) and ``ical`` (a calendar file). The docs are in docs/index.md (build the site with
+``pip install ".[docs]"`` then ``python -m sphinx docs docs/_build/html``).
 """
 
 from importlib.metadata import PackageNotFoundError
