@@ -56,10 +56,10 @@ class _Off:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        return None
+        self.close()
 
 
-class _Shown:
+class _Shown(_Off):
     """A tqdm bar behind the :class:`Bar` protocol."""
 
     def __init__(self, tqdm_bar: Any) -> None:
@@ -72,17 +72,6 @@ class _Shown:
     def close(self) -> None:
         """Stop drawing."""
         self._bar.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _in_jupyter_kernel() -> bool:
