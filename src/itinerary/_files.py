@@ -32,7 +32,7 @@ class NotRegularFileError(OSError):
 
 
 _KINDS = (
-    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISLNK, "a symbolic link (not followed: give the path of the file it points to)"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
