@@ -284,10 +284,10 @@ class SQLiteStore(StoreBase):
         taken.
         """
         batch = checked_batch(events, self.version)
-        dumps = self._codec.dumps
-        rows = [dumps(event) for event in batch]  # encode before locking: fail early
         db = self._writer()
         format_2 = self._format == "2"
+        dumps = self._codec.dumps_row if format_2 else self._codec.dumps
+        rows = [dumps(event) for event in batch]  # encode before locking: fail early
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -377,7 +377,7 @@ class SQLiteStore(StoreBase):
             "ORDER BY version",
             (limit,),
         )
-        trusted = self._codec.decode_trusted
+        trusted = self._codec.decode_row
         scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
         crc32 = zlib.crc32
         events: list[Event] = []
