@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeAlias
 
@@ -303,31 +303,41 @@ def _fast_builders(
     }
 
 
-def _positional(
+Intern: TypeAlias = Callable[[Any], int]
+"""Gives the id, in a store's dictionary, of a place row or a zone name (JSON-ready)."""
+
+Entry: TypeAlias = "Place | str"
+"""A decoded dictionary entry: a place, or a zone name (IANA, or an offset ``+HH:MM``)."""
+
+RowBuilder: TypeAlias = Callable[[list[Any], "list[Entry]"], Event]
+RowEncoder: TypeAlias = Callable[[Any, Intern], list[Any]]
+
+
+def _positional(  # noqa: PLR0915 - one closure per event type, sharing the caches
     obligation: Callable[[Any], Obligation],
-) -> tuple[dict[type[Event], Callable[[Any], list[Any]]], dict[str, Callable[[list[Any]], Event]]]:
+) -> tuple[dict[type[Event], RowEncoder], dict[str, RowBuilder]]:
     """Encoders of today's built-in events as *positional rows*, and their trusted builders.
 
     A row is a JSON array of the event's fields in order, each instant flattened to its two
-    parts (microseconds since 1970, zone name), a place as ``[name, country, zone, lat, lon]``
-    and an obligation as ``[what, within parts or null, due or null]``. Loading a row whose
-    checksum matched builds the event from it without a key lookup per field: exact types
-    are checked (cheap), validators are not run again, and places, zones and obligations are
-    cached, as a store holds few of them and each is immutable.
+    parts (microseconds since 1970, the id of its zone name), each place as its id, and each
+    obligation as ``[what, within parts or null, due or null]``. The ids index the store's
+    dictionary of places and zone names, each decoded (checked) once per load. Loading a row
+    whose checksum matched builds the event at once: exact types are checked (cheap), the
+    validators are not run again, and obligations are cached (immutable, and few).
     """
     zone = _time.zone
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
     epoch, micro = _EPOCH, timedelta(microseconds=1)
     as_zone = datetime.astimezone
     set_us = _SET_US
-    places: dict[tuple[Any, ...], Place] = {}
     obligations: dict[tuple[Any, ...], Obligation] = {}
 
-    def instant(value: datetime) -> list[Any]:
-        return encode_instant(value)
+    def place_row(value: Place, intern: Intern) -> int:
+        return intern([value.name, value.country, value.tz, value.lat, value.lon])
 
-    def place_row(value: Place) -> list[Any]:
-        return [value.name, value.country, value.tz, value.lat, value.lon]
+    def instant(value: datetime, intern: Intern) -> tuple[int, int]:
+        us, name = encode_instant(value)
+        return us, intern(name)
 
     def obligation_row(value: Obligation) -> list[Any]:
         within = value.within
@@ -351,14 +361,9 @@ def _positional(
         )  # fmt: skip
 
     def place(value: Any) -> Place:
-        key = tuple(value)
-        found = places.get(key)
-        # 1, 1.0 and True are equal keys: a cached place serves only the same types.
-        if found is None or type(found.lat) is not type(key[3]) or type(found.lon) is not type(key[4]):
-            found = _decode_place(value)
-            if len(places) < 4096:
-                places[key] = found
-        return found
+        if type(value) is not Place:
+            raise TypeError(value)
+        return value
 
     def text(value: Any) -> str:
         if type(value) is not str:
@@ -386,7 +391,7 @@ def _positional(
                 None if type(due) is not list else (*due, *map(type, due)),
                 type(within),
                 type(due),
-            )
+            )  # fmt: skip
             found = obligations.get(key)
             if found is None:  # built checked, once
                 found = obligation({"what": what, "within": within, "due": due})
@@ -399,63 +404,77 @@ def _positional(
     meeting_held, agreement_signed = _trusted.meeting_held, _trusted.agreement_signed
     obligation_met = _trusted.obligation_met
 
-    def build_arrived(r: list[Any]) -> Event:
+    def build_arrived(r: list[Any], t: list[Entry]) -> Event:
         who, where, us, name = r
-        event = arrived(text(who), place(where), at(us, name))
+        event = arrived(text(who), place(t[where]), at(us, t[name]))
         set_us(event, us)
         return event
 
-    def build_departed(r: list[Any]) -> Event:
+    def build_departed(r: list[Any], t: list[Entry]) -> Event:
         who, where, us, name, to = r
         event = departed(
-            text(who), place(where), at(us, name), None if to is None else place(to)
+            text(who), place(t[where]), at(us, t[name]), None if to is None else place(t[to])
         )
         set_us(event, us)
         return event
 
-    def build_meeting(r: list[Any]) -> Event:
+    def build_meeting(r: list[Any], t: list[Entry]) -> Event:
         title, people, where, us, name, end_us, end_name, venue = r
-        start = at(us, name)
-        end = at(end_us, end_name)
+        start = at(us, t[name])
+        end = at(end_us, t[end_name])
         if end_us < us:
             raise ValueError("a meeting ends before it starts")
         event = meeting_held(
-            text(title), names(people), place(where), start, end, optional_text(venue)
+            text(title), names(people), place(t[where]), start, end, optional_text(venue)
         )
         set_us(event, us)
         return event
 
-    def build_agreement(r: list[Any]) -> Event:
+    def build_agreement(r: list[Any], t: list[Entry]) -> Event:
         title, people, where, us, name, venue, obligations = r
         event = agreement_signed(
-            text(title), names(people), place(where), at(us, name), optional_text(venue),
+            text(title), names(people), place(t[where]), at(us, t[name]), optional_text(venue),
             duties(obligations),
         )  # fmt: skip
         set_us(event, us)
         return event
 
-    def build_met(r: list[Any]) -> Event:
+    def build_met(r: list[Any], t: list[Entry]) -> Event:
         agreement, what, us, name = r
-        event = obligation_met(text(agreement), text(what), at(us, name))
+        event = obligation_met(text(agreement), text(what), at(us, t[name]))
         set_us(event, us)
         return event
 
-    encoders: dict[type[Event], Callable[[Any], list[Any]]] = {
-        Arrived: lambda e: [e.who, place_row(e.place), *instant(e.at)],
-        Departed: lambda e: [
-            e.who, place_row(e.place), *instant(e.at), None if e.to is None else place_row(e.to)
-        ],
-        MeetingHeld: lambda e: [
-            e.title, list(e.participants), place_row(e.place), *instant(e.start),
-            *instant(e.end), e.venue,
-        ],
-        AgreementSigned: lambda e: [
-            e.title, list(e.signatories), place_row(e.place), *instant(e.at), e.venue,
+    def encode_arrived(e: Arrived, i: Intern) -> list[Any]:
+        return [e.who, place_row(e.place, i), *instant(e.at, i)]
+
+    def encode_departed(e: Departed, i: Intern) -> list[Any]:
+        to = None if e.to is None else place_row(e.to, i)
+        return [e.who, place_row(e.place, i), *instant(e.at, i), to]
+
+    def encode_meeting(e: MeetingHeld, i: Intern) -> list[Any]:
+        return [
+            e.title, list(e.participants), place_row(e.place, i), *instant(e.start, i),
+            *instant(e.end, i), e.venue,
+        ]  # fmt: skip
+
+    def encode_agreement(e: AgreementSigned, i: Intern) -> list[Any]:
+        return [
+            e.title, list(e.signatories), place_row(e.place, i), *instant(e.at, i), e.venue,
             [obligation_row(o) for o in e.obligations],
-        ],
-        ObligationMet: lambda e: [e.agreement, e.what, *instant(e.at)],
-    }  # fmt: skip
-    builders: dict[str, Callable[[list[Any]], Event]] = {
+        ]  # fmt: skip
+
+    def encode_met(e: ObligationMet, i: Intern) -> list[Any]:
+        return [e.agreement, e.what, *instant(e.at, i)]
+
+    encoders: dict[type[Event], RowEncoder] = {
+        Arrived: encode_arrived,
+        Departed: encode_departed,
+        MeetingHeld: encode_meeting,
+        AgreementSigned: encode_agreement,
+        ObligationMet: encode_met,
+    }
+    builders: dict[str, RowBuilder] = {
         "Arrived": build_arrived,
         "Departed": build_departed,
         "MeetingHeld": build_meeting,
@@ -474,20 +493,30 @@ _INSTANTS = {
 }
 
 
-def _row_to_data(type_name: str, row: list[Any]) -> dict[str, Any]:
+def _row_to_data(type_name: str, row: list[Any], raw: Sequence[Any]) -> dict[str, Any]:
     """The record data (a dict, as :meth:`Codec.encode` makes) a positional row holds.
 
-    Raises ValueError if *row* does not have the row's shape for *type_name*.
+    *raw* is the store's dictionary as parsed JSON, by id. Raises ValueError (or TypeError,
+    IndexError, StopIteration) if *row* does not have the row's shape for *type_name*.
     """
     cls = _BUILT_IN[type_name]
     instants = _INSTANTS[type_name]
+    places = ("place", "to")
+
+    def entry(i: Any) -> Any:
+        if type(i) is not int or not 0 < i < len(raw):
+            raise ValueError(f"{i!r} is not an id in the store's dictionary")
+        return raw[i]
+
     data: dict[str, Any] = {}
     rest = iter(row)
     for name in _trusted.FIELDS[cls]:
         if name in instants:
-            data[name] = [next(rest), next(rest)]
+            us = next(rest)
+            data[name] = [us, entry(next(rest))]
         else:
-            data[name] = next(rest)
+            value = next(rest)
+            data[name] = entry(value) if name in places and value is not None else value
     if next(rest, rest) is not rest:
         raise ValueError("too many fields")
     if type_name == "AgreementSigned":
@@ -496,6 +525,26 @@ def _row_to_data(type_name: str, row: list[Any]) -> dict[str, Any]:
             raise ValueError("obligations are not rows")
         data["obligations"] = [{"what": w, "within": i, "due": d} for w, i, d in items]
     return data
+
+
+def decode_entry(value: Any) -> Entry:
+    """A dictionary entry parsed from JSON, checked: a place, or a zone name.
+
+    Raises :class:`~itinerary.errors.StoreError` for anything else.
+    """
+    if type(value) is str:
+        try:
+            if value[:1] in ("+", "-"):
+                _fixed(value)
+            else:
+                _time.zone(value)
+        except (ItineraryError, ValueError) as exc:
+            raise StoreError(f"{value!r} is not a zone name ({exc})") from None
+        return value
+    try:
+        return _decode_place(value)
+    except (ItineraryError, TypeError, ValueError) as exc:
+        raise StoreError(f"not a place or a zone name: {exc}") from None
 
 
 class Codec:
@@ -537,7 +586,9 @@ class Codec:
             and self._versions[name] == SCHEMA_VERSIONS[name]
         }
         encoders, builders = _positional(lambda d: obligation(d, Obligation))
-        self._row_encoders = {cls: encoders[cls] for cls in EVENT_TYPES if cls.__name__ in self._fast}
+        self._row_encoders = {
+            cls: encoders[cls] for cls in EVENT_TYPES if cls.__name__ in self._fast
+        }
         self._row_builders = {name: builders[name] for name in self._fast}
 
     def encode(self, event: Event) -> Record:
@@ -622,46 +673,60 @@ class Codec:
         name, schema, data = self.encode(event)
         return name, schema, _dumps(data)
 
-    def dumps_row(self, event: Event) -> tuple[str, int, str]:
+    def dumps_row(self, event: Event, intern: Intern) -> tuple[str, int, str]:
         """Like :meth:`dumps`, as a positional row (a JSON array) where the type has one.
 
         Today's built-in event types are written as rows, which load several times faster
-        (see :meth:`decode_row`); any other type or schema version as a :meth:`dumps` record.
+        (see :meth:`decode_row`), their places and zone names as ids that *intern* gives;
+        any other type or schema version as a :meth:`dumps` record.
         """
         encoder = self._row_encoders.get(type(event))
         if encoder is None:
             return self.dumps(event)
         name = type(event).__name__
-        return name, self._versions[name], _dumps(encoder(event))
+        return name, self._versions[name], _dumps(encoder(event, intern))
 
-    def decode_row(self, type_name: str, schema: int, data: Any, *, where: str = "") -> Event:
+    def decode_row(
+        self,
+        type_name: str,
+        schema: int,
+        data: Any,
+        table: list[Entry],
+        raw: Sequence[Any],
+        *,
+        where: str = "",
+    ) -> Event:
         """The event of a record whose checksum matched: a positional row or a JSON object.
 
         A row (a JSON array, as :meth:`dumps_row` writes) of a built-in type at today's
-        schema is built at once, checking exact types but running no validators again
-        (they ran before it was written); anything else, or a row the fast path cannot
-        build, goes through :meth:`decode`, which says what is wrong with it.
+        schema is built at once from it and the store's dictionary (*table* decoded, *raw*
+        as parsed, by id), checking exact types but running no validators again (they ran
+        before it was written); anything else, or a row the fast path cannot build, goes
+        through :meth:`decode`, which says what is wrong with it.
         """
         if type(data) is not list:
             return self.decode_trusted(type_name, schema, data, where=where)
         build = self._row_builders.get(type_name) if type(type_name) is str else None
         if build is not None and schema == self._versions[type_name] and type(schema) is int:
             try:
-                return build(data)
+                return build(data, table)
             except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError):
                 pass  # decode() names what is wrong
-        if type(type_name) is str and type(schema) is int and SCHEMA_VERSIONS.get(type_name) == schema:
+        if (
+            type(type_name) is str
+            and type(schema) is int
+            and SCHEMA_VERSIONS.get(type_name) == schema
+        ):
             # The shape rows of today's schema have; an older schema is never written as rows.
             try:
-                record = _row_to_data(type_name, data)
-            except (ValueError, TypeError, StopIteration) as exc:
+                record = _row_to_data(type_name, data, raw)
+            except (ValueError, TypeError, IndexError, StopIteration) as exc:
                 prefix = f"{where}: " if where else ""
                 raise StoreError(
-                    f"{prefix}{type_name}: damaged: {_short(data)} is not a {type_name} row "
-                    f"({exc})"
+                    f"{prefix}damaged: {_short(data)} is not a {type_name} row ({exc})"
                 ) from None
             return self.decode(type_name, schema, record, where=where)
-        return self.decode(type_name, schema, data, where=where)
+        return self.decode(type_name, schema, data, where=where)  # type: ignore[arg-type]  # it says what is wrong
 
     def loads(self, type_name: str, schema: int, text: str, *, where: str = "") -> Event:
         """Like :meth:`decode`, from JSON text."""
