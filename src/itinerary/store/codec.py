@@ -723,7 +723,7 @@ class Codec:
             except (ValueError, TypeError, IndexError, StopIteration) as exc:
                 prefix = f"{where}: " if where else ""
                 raise StoreError(
-                    f"{prefix}damaged: {_short(data)} is not a {type_name} row ({exc})"
+                    f"{prefix}damaged: {type_name} row {_short(data)}: {exc or 'wrong length'}"
                 ) from None
             return self.decode(type_name, schema, record, where=where)
         return self.decode(type_name, schema, data, where=where)  # type: ignore[arg-type]  # it says what is wrong
