@@ -3,6 +3,7 @@
 import json
 import shutil
 import sqlite3
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,7 @@ def _rows_and_table(log: EventLog) -> tuple[list[tuple[str, int, str]], list[obj
         return ids[key]
 
     rows = [DEFAULT_CODEC.dumps_row(event, intern) for event in log]
-    return rows, ["", *(decode_entry(value) for value in raw[1:])], raw
+    return rows, [UTC, *(decode_entry(value) for value in raw[1:])], raw
 
 
 @given(event_logs())

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeAlias
 
 import cattrs
-from pendulum import DateTime, Duration
+from pendulum import DateTime, Duration, Timezone
 
 from itinerary import _time, _trusted
 from itinerary.errors import ItineraryError, StoreError
@@ -303,11 +303,16 @@ def _fast_builders(
     }
 
 
+def _setters(cls: type[Event]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of *cls*'s fields, in :data:`itinerary._trusted.FIELDS` order."""
+    return tuple(cls.__dict__[name].__set__ for name in _trusted.FIELDS[cls])
+
+
 Intern: TypeAlias = Callable[[Any], int]
 """Gives the id, in a store's dictionary, of a place row or a zone name (JSON-ready)."""
 
-Entry: TypeAlias = "Place | str"
-"""A decoded dictionary entry: a place, or a zone name (IANA, or an offset ``+HH:MM``)."""
+Entry: TypeAlias = "Place | tzinfo"
+"""A decoded dictionary entry: a place, or the zone a zone name (IANA, or ``+HH:MM``) names."""
 
 RowBuilder: TypeAlias = Callable[[list[Any], "list[Entry]"], Event]
 RowEncoder: TypeAlias = Callable[[Any, Intern], list[Any]]
@@ -325,11 +330,11 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     whose checksum matched builds the event at once: exact types are checked (cheap), the
     validators are not run again, and obligations are cached (immutable, and few).
     """
-    zone = _time.zone
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
     epoch, micro = _EPOCH, timedelta(microseconds=1)
     as_zone = datetime.astimezone
     set_us = _SET_US
+    new = object.__new__
     obligations: dict[tuple[Any, ...], Obligation] = {}
 
     def place_row(value: Place, intern: Intern) -> int:
@@ -347,13 +352,14 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
             None if value.due is None else encode_instant(value.due),
         ]
 
-    def at(us: Any, name: Any) -> DateTime:
-        if type(us) is not int or type(name) is not str or not first <= us <= last:
+    def at(us: Any, tz: Any) -> DateTime:
+        if type(us) is not int or not first <= us <= last:
             raise TypeError(us)
-        if name[:1] in ("+", "-"):
-            return decode_instant([us, name])
+        if type(tz) is not Timezone:  # a fixed offset, as decode_instant() builds it
+            if type(tz) is not timezone:
+                raise TypeError(tz)
+            return _time.instant(as_zone(epoch + us * micro, tz), what="stored instant")
         # As _time.from_micros builds it, without its cache: a load meets each instant once.
-        tz = zone(name)
         local = as_zone(epoch + us * micro, tz)
         return DateTime(
             local.year, local.month, local.day, local.hour, local.minute, local.second,
@@ -400,48 +406,75 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
             out.append(found)
         return tuple(out)
 
-    arrived, departed = _trusted.arrived, _trusted.departed
-    meeting_held, agreement_signed = _trusted.meeting_held, _trusted.agreement_signed
-    obligation_met = _trusted.obligation_met
+    # Each event's slots set in turn, as _trusted's constructors set them, without a loop.
+    a_who, a_place, a_at = _setters(Arrived)
+    d_who, d_place, d_at, d_to = _setters(Departed)
+    m_title, m_people, m_place, m_start, m_end, m_venue = _setters(MeetingHeld)
+    s_title, s_people, s_place, s_at, s_venue, s_duties = _setters(AgreementSigned)
+    o_agreement, o_what, o_at = _setters(ObligationMet)
 
     def build_arrived(r: list[Any], t: list[Entry]) -> Event:
-        who, where, us, name = r
-        event = arrived(text(who), place(t[where]), at(us, t[name]))
+        who, where, us, tz = r
+        where = t[where]
+        if type(who) is not str or type(where) is not Place:
+            raise TypeError(r)
+        event = new(Arrived)
+        a_who(event, who)
+        a_place(event, where)
+        a_at(event, at(us, t[tz]))
         set_us(event, us)
         return event
 
     def build_departed(r: list[Any], t: list[Entry]) -> Event:
-        who, where, us, name, to = r
-        event = departed(
-            text(who), place(t[where]), at(us, t[name]), None if to is None else place(t[to])
-        )
+        who, where, us, tz, to = r
+        where = t[where]
+        if type(who) is not str or type(where) is not Place:
+            raise TypeError(r)
+        event = new(Departed)
+        d_who(event, who)
+        d_place(event, where)
+        d_at(event, at(us, t[tz]))
+        d_to(event, None if to is None else place(t[to]))
         set_us(event, us)
         return event
 
     def build_meeting(r: list[Any], t: list[Entry]) -> Event:
-        title, people, where, us, name, end_us, end_name, venue = r
-        start = at(us, t[name])
-        end = at(end_us, t[end_name])
+        title, people, where, us, tz, end_us, end_tz, venue = r
+        where = t[where]
+        if type(title) is not str or type(where) is not Place:
+            raise TypeError(r)
         if end_us < us:
             raise ValueError("a meeting ends before it starts")
-        event = meeting_held(
-            text(title), names(people), place(t[where]), start, end, optional_text(venue)
-        )
+        event = new(MeetingHeld)
+        m_title(event, title)
+        m_people(event, names(people))
+        m_place(event, where)
+        m_start(event, at(us, t[tz]))
+        m_end(event, at(end_us, t[end_tz]))
+        m_venue(event, optional_text(venue))
         set_us(event, us)
         return event
 
     def build_agreement(r: list[Any], t: list[Entry]) -> Event:
-        title, people, where, us, name, venue, obligations = r
-        event = agreement_signed(
-            text(title), names(people), place(t[where]), at(us, t[name]), optional_text(venue),
-            duties(obligations),
-        )  # fmt: skip
+        title, people, where, us, tz, venue, obligations = r
+        event = new(AgreementSigned)
+        s_title(event, text(title))
+        s_people(event, names(people))
+        s_place(event, place(t[where]))
+        s_at(event, at(us, t[tz]))
+        s_venue(event, optional_text(venue))
+        s_duties(event, duties(obligations))
         set_us(event, us)
         return event
 
     def build_met(r: list[Any], t: list[Entry]) -> Event:
-        agreement, what, us, name = r
-        event = obligation_met(text(agreement), text(what), at(us, t[name]))
+        agreement, what, us, tz = r
+        if type(agreement) is not str or type(what) is not str:
+            raise TypeError(r)
+        event = new(ObligationMet)
+        o_agreement(event, agreement)
+        o_what(event, what)
+        o_at(event, at(us, t[tz]))
         set_us(event, us)
         return event
 
@@ -534,13 +567,9 @@ def decode_entry(value: Any) -> Entry:
     """
     if type(value) is str:
         try:
-            if value[:1] in ("+", "-"):
-                _fixed(value)
-            else:
-                _time.zone(value)
+            return _fixed(value) if value[:1] in ("+", "-") else _time.zone(value)
         except (ItineraryError, ValueError) as exc:
             raise StoreError(f"{value!r} is not a zone name ({exc})") from None
-        return value
     try:
         return _decode_place(value)
     except (ItineraryError, TypeError, ValueError) as exc:
@@ -685,6 +714,15 @@ class Codec:
             return self.dumps(event)
         name = type(event).__name__
         return name, self._versions[name], _dumps(encoder(event, intern))
+
+    def row_builders(self) -> dict[str, tuple[int, RowBuilder]]:
+        """``{type name: (schema, builder)}``: what :meth:`decode_row` builds rows with.
+
+        A builder takes a row (parsed) and the decoded dictionary, and raises ValueError,
+        TypeError, IndexError, KeyError, OverflowError or an ItineraryError for a row it
+        cannot build (:meth:`decode_row` then says what is wrong with it).
+        """
+        return {name: (self._versions[name], build) for name, build in self._row_builders.items()}
 
     def decode_row(
         self,

@@ -29,10 +29,11 @@ import pathlib
 import sqlite3
 import zlib
 from collections.abc import Iterable
+from datetime import UTC
 from typing import Literal
 
 from itinerary._gc import bulk
-from itinerary.errors import StoreError
+from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
@@ -68,11 +69,17 @@ _DICTIONARY = (
 """Format 2's dictionary: each place and zone name the rows refer to by id, once."""
 
 _DECODER = json.JSONDecoder()
+_NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
+"""What a row builder raises for a row it cannot build (decode_row then says why)."""
 
 
 def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
-    """The CRC-32 a format 2 row keeps of its version, type, schema and data."""
-    return zlib.crc32(data, zlib.crc32(f"{version}\x00{type_name}\x00{schema}\x00".encode()))
+    """The CRC-32 a format 2 row keeps of its version, type, schema and data.
+
+    The version (its low 32 bits) is the CRC's starting value: no text to format per row.
+    """
+    prefix = f"{type_name}\x00{schema}\x00".encode()
+    return zlib.crc32(data, zlib.crc32(prefix, version & 0xFFFFFFFF))
 
 
 def entry_checksum(entry: int, data: bytes) -> int:
@@ -437,8 +444,10 @@ class SQLiteStore(StoreBase):
         )
         table, raw = self._dictionary(db)
         trusted = self._codec.decode_row
+        builders = self._codec.row_builders()
         scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
         crc32 = zlib.crc32
+        prefixes: dict[str, tuple[int, bytes]] = {}  # {type: (schema, what the checksum reads)}
         events: list[Event] = []
         append = events.append
         expected = 1
@@ -449,14 +458,26 @@ class SQLiteStore(StoreBase):
                     or type(data) is not bytes
                     or type(kind) is not str
                     or type(schema) is not int
-                    or crc32(data, crc32(f"{version}\x00{kind}\x00{schema}\x00".encode())) != crc
                 ):
+                    raise self._damaged(expected, version, kind, schema, data)
+                prefix = prefixes.get(kind)
+                if prefix is None or prefix[0] != schema:
+                    prefix = prefixes[kind] = (schema, f"{kind}\x00{schema}\x00".encode())
+                if crc32(data, crc32(prefix[1], version & 0xFFFFFFFF)) != crc:
                     raise self._damaged(expected, version, kind, schema, data)
                 try:
                     text = data.decode()
                     parsed, end = scan(text, 0)
                     if end != len(text):
                         json.loads(text)  # raises, saying where the JSON ends
+                    found = builders.get(kind)
+                    if found is not None and found[0] == schema and type(parsed) is list:
+                        try:
+                            append(found[1](parsed, table))
+                            expected += 1
+                            continue
+                        except _NOT_BUILT:
+                            pass  # decode_row() says what is wrong
                     append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
                 except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
                     raise StoreError(
@@ -472,7 +493,7 @@ class SQLiteStore(StoreBase):
 
         Entry 0 is a placeholder (ids start at 1); a missing id is damage.
         """
-        table: list[Entry] = [""]
+        table: list[Entry] = [UTC]  # a placeholder: no row names id 0
         raw: list[object] = [None]
         for entry, data, crc in db.execute(
             "SELECT id, data, crc FROM itinerary_dictionary ORDER BY id"
