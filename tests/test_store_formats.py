@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from itinerary import EventLog, _time
+from itinerary import Arrived, EventLog, _time
 from itinerary.errors import StoreError
+from itinerary.places import TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl, open_store
-from itinerary.store.codec import decode_entry
+from itinerary.store.codec import decode_entry, decode_instant, encode_instant
 from itinerary.store.sqlite import checksum
 from itinerary.strategies import event_logs
 from tests.store_contract import batch, exact
@@ -229,3 +230,29 @@ def test_two_connections_share_one_dictionary(tmp_path: Path) -> None:
         entries = [data for (data,) in db.execute("SELECT data FROM itinerary_dictionary")]
     db.close()
     assert len(entries) == len(set(entries)) > 0
+
+
+@pytest.mark.parametrize(
+    "us",
+    [
+        1762061400000000,  # 01:30 EDT on 2025-11-02 in New York, the first of the two (fold 0)
+        1762065000000000,  # 01:30 EST, an hour later, the second (fold 1)
+        -2650000000000000,  # 1886 in Tokyo: local mean time, +09:18:59
+        1,  # one microsecond after 1970
+    ],
+)
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo", "+05:45", "-00:30"])
+def test_a_positional_row_keeps_the_instant_fold_and_zone(
+    tmp_path: Path, us: int, zone: str
+) -> None:
+    """Stored and loaded, an instant keeps its microseconds, zone, offset and fold exactly."""
+    at = decode_instant([us, zone])
+    event = Arrived("A", TOKYO, at)
+    path = tmp_path / "one.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend([event])
+    (loaded,) = SQLiteStore(path, create=False).load()
+    assert loaded.at.utcoffset() == at.utcoffset()  # type: ignore[attr-defined]
+    assert (loaded.at.fold, loaded.at.tzinfo, type(loaded.at)) == (at.fold, at.tzinfo, type(at))  # type: ignore[attr-defined]
+    assert encode_instant(loaded.at) == [us, zone]  # type: ignore[attr-defined]
+    assert loaded.at.isoformat() == at.isoformat()  # type: ignore[attr-defined]
