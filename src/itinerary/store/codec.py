@@ -378,8 +378,18 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     def optional_text(value: Any) -> str | None:
         return None if value is None else text(value)
 
+    people: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
     def names(value: Any) -> tuple[str, ...]:
-        return _decode_names(value)
+        # Cached: a log names the same groups again and again. A string equals only a
+        # string, so a key found was checked when it was added.
+        key = tuple(value) if type(value) is list else None
+        found = people.get(key)  # type: ignore[arg-type]
+        if found is None:
+            found = _decode_names(value)
+            if len(people) < 4096:
+                people[found] = found
+        return found
 
     def duties(value: Any) -> tuple[Obligation, ...]:
         if type(value) is not list:
