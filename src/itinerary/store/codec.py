@@ -424,13 +424,16 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
 
     def build_arrived(r: list[Any], t: list[Entry]) -> Event:
         who, where, us, tz = r
-        where = t[where]
+        where, tz = t[where], t[tz]
         if type(who) is not str or type(where) is not Place:
             raise TypeError(r)
         event = new(Arrived)
         a_who(event, who)
         a_place(event, where)
-        a_at(event, at(us, t[tz]))
+        if type(tz) is Timezone and type(us) is int and first <= us <= last:  # at(), inlined
+            a_at(event, DateTime(*reduce(as_zone(epoch + us * micro, tz), 4)[1]))
+        else:
+            a_at(event, at(us, tz))
         set_us(event, us)
         return event
 

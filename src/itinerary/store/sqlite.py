@@ -76,10 +76,11 @@ _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, Overf
 def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
     """The CRC-32 a format 2 row keeps of its version, type, schema and data.
 
-    The version (its low 32 bits) is the CRC's starting value: no text to format per row.
+    The CRC of the type and schema, its bits flipped by the version's (low 32), is the
+    starting value of the data's: one CRC per row to compute, and no text to format.
     """
-    prefix = f"{type_name}\x00{schema}\x00".encode()
-    return zlib.crc32(data, zlib.crc32(prefix, version & 0xFFFFFFFF))
+    seed = zlib.crc32(f"{type_name}\x00{schema}\x00".encode())
+    return zlib.crc32(data, (seed ^ version) & 0xFFFFFFFF)
 
 
 def entry_checksum(entry: int, data: bytes) -> int:
@@ -447,7 +448,7 @@ class SQLiteStore(StoreBase):
         builders = self._codec.row_builders()
         scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
         crc32 = zlib.crc32
-        prefixes: dict[str, tuple[int, bytes]] = {}  # {type: (schema, what the checksum reads)}
+        seeds: dict[str, tuple[int, int]] = {}  # {type: (schema, the CRC of type and schema)}
         events: list[Event] = []
         append = events.append
         expected = 1
@@ -460,10 +461,10 @@ class SQLiteStore(StoreBase):
                     or type(schema) is not int
                 ):
                     raise self._damaged(expected, version, kind, schema, data)
-                prefix = prefixes.get(kind)
-                if prefix is None or prefix[0] != schema:
-                    prefix = prefixes[kind] = (schema, f"{kind}\x00{schema}\x00".encode())
-                if crc32(data, crc32(prefix[1], version & 0xFFFFFFFF)) != crc:
+                seed = seeds.get(kind)
+                if seed is None or seed[0] != schema:
+                    seed = seeds[kind] = (schema, crc32(f"{kind}\x00{schema}\x00".encode()))
+                if crc32(data, (seed[1] ^ version) & 0xFFFFFFFF) != crc:
                     raise self._damaged(expected, version, kind, schema, data)
                 try:
                     text = data.decode()
