@@ -47,8 +47,11 @@ FORMAT = "2"
 Format 2 (this version) keeps each row's data as UTF-8 JSON bytes with a CRC-32 checksum of
 its version, type, schema and data, so a row changed after it was written (even into
 well-typed values) is refused as damage, and a row whose checksum matches is rebuilt without
-validating each field again. Format 1 (no checksum) stores still load, and are extended in
-format 1.
+validating each field again. Today's built-in events are *positional rows*: a JSON array of
+their fields in order, instants as integer microseconds and a zone id, places as ids; the
+places and zone names are kept once each, with their own checksums, in the table
+``itinerary_dictionary``. Other event types and schemas are JSON objects, as in format 1.
+Format 1 (no checksum, no dictionary) stores still load, and are extended in format 1.
 """
 
 FORMATS = ("1", "2")
