@@ -21,7 +21,7 @@ import pendulum
 from itinerary import AgreementSigned, Arrived, Departed, Event, MeetingHeld, Obligation, _time
 from itinerary._gc import bulk
 from itinerary.places import GAZETTEER
-from itinerary.store import SQLiteStore, export_jsonl, import_jsonl
+from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl
 from itinerary.store.codec import decode_instant, encode_instant
 
 T = TypeVar("T")
@@ -66,8 +66,8 @@ def timed(what: str, n: int, fn: Callable[[], T]) -> T:
     return result
 
 
-def _as_format_1(source: Path, target: Path) -> None:
-    """Copy the format 2 store at *source* into a format 1 store (no checksums) at *target*."""
+def _as_format_1(log: list[Event], target: Path) -> None:
+    """Write *log* to a format 1 store (JSON objects, no checksums, no dictionary) at *target*."""
     db = sqlite3.connect(target)
     db.execute("CREATE TABLE itinerary_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute(
@@ -75,10 +75,10 @@ def _as_format_1(source: Path, target: Path) -> None:
         " type TEXT NOT NULL, schema INTEGER NOT NULL, data TEXT NOT NULL)"
     )
     db.execute("INSERT INTO itinerary_meta VALUES ('format', '1')")
-    db.execute("ATTACH DATABASE ? AS new", (str(source),))
-    db.execute(
-        "INSERT INTO itinerary_events SELECT version, type, schema, CAST(data AS TEXT)"
-        " FROM new.itinerary_events"
+    dumps = DEFAULT_CODEC.dumps
+    db.executemany(
+        "INSERT INTO itinerary_events VALUES (?, ?, ?, ?)",
+        ((version, *dumps(event)) for version, event in enumerate(log, 1)),
     )
     db.commit()
     db.close()
@@ -111,7 +111,7 @@ def main() -> None:
         assert loaded.version == n
         assert loaded[n - 1] == log[n - 1]
         old_path = Path(directory) / "format-1.sqlite"
-        _as_format_1(sqlite_path, old_path)
+        _as_format_1(log, old_path)
         loaded = timed(
             "SQLite load (format 1, every field checked)",
             n,

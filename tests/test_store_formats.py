@@ -1,16 +1,21 @@
 """Stores written in older formats, checked into tests/data/, still load as what was written."""
 
+import json
 import shutil
 import sqlite3
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 
-from itinerary import EventLog
+from itinerary import Arrived, EventLog, _time
 from itinerary.errors import StoreError
+from itinerary.places import TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl, open_store
+from itinerary.store.codec import decode_entry, decode_instant, encode_instant
+from itinerary.store.sqlite import checksum
 from itinerary.strategies import event_logs
 from tests.store_contract import batch, exact
 
@@ -116,3 +121,138 @@ def test_a_lost_last_row_is_refused(tmp_path: Path) -> None:
         pytest.raises(StoreError, match="last event is version 7, but"),
     ):
         store.load()
+
+
+def _rows_and_table(log: EventLog) -> tuple[list[tuple[str, int, str]], list[object], list[object]]:
+    """The log as format 2 rows, with the dictionary they made (decoded, and as parsed)."""
+    ids: dict[str, int] = {}
+    raw: list[object] = [None]
+
+    def intern(value: object) -> int:
+        key = json.dumps(value)
+        if key not in ids:
+            ids[key] = len(raw)
+            raw.append(value)
+        return ids[key]
+
+    rows = [DEFAULT_CODEC.dumps_row(event, intern) for event in log]
+    return rows, [UTC, *(decode_entry(value) for value in raw[1:])], raw
+
+
+@given(event_logs())
+def test_positional_rows_build_what_the_checked_path_builds(log: EventLog) -> None:
+    """A format 2 row (ids into the dictionary) gives the event exactly, instant kept too."""
+    rows, table, raw = _rows_and_table(log)
+    for event, (kind, schema, text) in zip(log, rows, strict=True):
+        built = DEFAULT_CODEC.decode_row(kind, schema, json.loads(text), table, raw)  # type: ignore[arg-type]
+        assert DEFAULT_CODEC.encode(built) == DEFAULT_CODEC.encode(event)
+        assert built._us == _time.micros(event.occurred_at)  # type: ignore[attr-defined]
+
+
+def test_a_positional_row_with_a_wrong_type_is_refused_even_sealed(tmp_path: Path) -> None:
+    """A row whose checksum matches but holds a name that is not a string: StoreError."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(TOUR)
+    with sqlite3.connect(path) as db:
+        kind, schema, data = db.execute(
+            "SELECT type, schema, data FROM itinerary_events WHERE version = 4"
+        ).fetchone()
+        row = json.loads(data)
+        row[0] = None
+        data = json.dumps(row).encode()
+        db.execute(
+            "UPDATE itinerary_events SET data = ?, crc = ? WHERE version = 4",
+            (data, checksum(4, kind, schema, data)),
+        )
+    db.close()
+    with SQLiteStore(path, create=False) as store, pytest.raises(StoreError, match="version 4"):
+        store.load()
+
+
+def test_a_sealed_row_naming_a_missing_entry_is_refused(tmp_path: Path) -> None:
+    """A row whose checksum matches but names a dictionary id that does not exist: StoreError."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(TOUR[:1])
+    with sqlite3.connect(path) as db:
+        kind, schema, data = db.execute(
+            "SELECT type, schema, data FROM itinerary_events"
+        ).fetchone()
+        row = json.loads(data)
+        row[1] = 99
+        data = json.dumps(row).encode()
+        db.execute(
+            "UPDATE itinerary_events SET data = ?, crc = ?", (data, checksum(1, kind, schema, data))
+        )
+    db.close()
+    with (
+        SQLiteStore(path, create=False) as store,
+        pytest.raises(StoreError, match=r"version 1: damaged: Arrived row .*: 99 is not an id"),
+    ):
+        store.load()
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        (
+            "UPDATE itinerary_dictionary SET data = CAST(replace(CAST(data AS TEXT), 'Japan', 'Japon') AS BLOB)",
+            "dictionary entry 1: damaged: its checksum does not match",
+        ),
+        (
+            "DELETE FROM itinerary_dictionary WHERE id = 1",
+            "dictionary entry 2: damaged: expected entry 1",
+        ),
+        ("DROP TABLE itinerary_dictionary", "found no dictionary table"),
+    ],
+)
+def test_a_damaged_dictionary_is_refused(tmp_path: Path, sql: str, message: str) -> None:
+    """A changed, lost or missing dictionary entry (places, zone names) fails to load: StoreError."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(batch("A", 3))
+    with sqlite3.connect(path) as db:
+        db.execute(sql)
+    db.close()
+    with pytest.raises(StoreError, match=message):
+        SQLiteStore(path, create=False).load()
+
+
+def test_two_connections_share_one_dictionary(tmp_path: Path) -> None:
+    """Connections adding places in turn give each place one id, and the log loads exactly."""
+    path = tmp_path / "shared.sqlite"
+    one, two = SQLiteStore(path), SQLiteStore(path)
+    for i, event in enumerate(TOUR):
+        (one if i % 2 else two).extend([event], expected_version=i)
+    assert exact(SQLiteStore(path, create=False).load()) == exact(TOUR)
+    with sqlite3.connect(path) as db:
+        entries = [data for (data,) in db.execute("SELECT data FROM itinerary_dictionary")]
+    db.close()
+    assert len(entries) == len(set(entries)) > 0
+
+
+@pytest.mark.parametrize(
+    "us",
+    [
+        1762061400000000,  # 01:30 EDT on 2025-11-02 in New York, the first of the two (fold 0)
+        1762065000000000,  # 01:30 EST, an hour later, the second (fold 1)
+        -2650000000000000,  # 1886 in Tokyo: local mean time, +09:18:59
+        1,  # one microsecond after 1970
+    ],
+)
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo", "+05:45", "-00:30"])
+def test_a_positional_row_keeps_the_instant_fold_and_zone(
+    tmp_path: Path, us: int, zone: str
+) -> None:
+    """Stored and loaded, an instant keeps its microseconds, zone, offset and fold exactly."""
+    at = decode_instant([us, zone])
+    event = Arrived("A", TOKYO, at)
+    path = tmp_path / "one.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend([event])
+    (loaded,) = SQLiteStore(path, create=False).load()
+    assert loaded.at.utcoffset() == at.utcoffset()  # type: ignore[attr-defined]
+    assert (loaded.at.fold, loaded.at.tzinfo, type(loaded.at)) == (at.fold, at.tzinfo, type(at))  # type: ignore[attr-defined]
+    assert encode_instant(loaded.at) == [us, zone]  # type: ignore[attr-defined]
+    assert loaded.at.isoformat() == at.isoformat()  # type: ignore[attr-defined]

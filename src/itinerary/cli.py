@@ -34,7 +34,7 @@ from itinerary.store import (
     SQLiteStore,
     open_store,
 )
-from itinerary.store.codec import Record
+from itinerary.store.codec import Entry, Intern, Record, RowBuilder
 
 __all__ = ["main"]
 
@@ -114,6 +114,27 @@ class _CountingCodec(Codec):
         record = super().encode(event)
         self._tick()
         return record
+
+    def dumps_row(self, event: Event, intern: Intern) -> tuple[str, int, str]:
+        """The positional row of *event* (see :meth:`Codec.dumps_row`), counted."""
+        kind, schema, text = super().dumps_row(event, intern)
+        if text.startswith("["):  # a row: a record (a JSON object) was counted by encode()
+            self._tick()
+        return kind, schema, text
+
+    def row_builders(self) -> dict[str, tuple[int, RowBuilder]]:
+        """The builders of positional rows (see :meth:`Codec.row_builders`), counting."""
+        tick = self._tick
+
+        def counted(build: RowBuilder) -> RowBuilder:
+            def build_counted(row: list[Any], table: list[Entry]) -> Event:
+                event = build(row, table)
+                tick()
+                return event
+
+            return build_counted
+
+        return {name: (v, counted(b)) for name, (v, b) in super().row_builders().items()}
 
 
 _TICK_EVERY = 1024

@@ -24,16 +24,26 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeAlias
 
 import cattrs
-from pendulum import DateTime, Duration
+from pendulum import DateTime, Duration, Timezone
 
 from itinerary import _time, _trusted
 from itinerary.errors import ItineraryError, StoreError
-from itinerary.events import EVENT_TYPES, Event, Obligation
+from itinerary.events import (
+    _SET_US,
+    EVENT_TYPES,
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+)
 from itinerary.places import Place
 
 __all__ = [
@@ -293,6 +303,291 @@ def _fast_builders(
     }
 
 
+def _setters(cls: type[Event]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of *cls*'s fields, in :data:`itinerary._trusted.FIELDS` order."""
+    return tuple(cls.__dict__[name].__set__ for name in _trusted.FIELDS[cls])
+
+
+Intern: TypeAlias = Callable[[Any], int]
+"""Gives the id, in a store's dictionary, of a place row or a zone name (JSON-ready)."""
+
+Entry: TypeAlias = "Place | tzinfo"
+"""A decoded dictionary entry: a place, or the zone a zone name (IANA, or ``+HH:MM``) names."""
+
+RowBuilder: TypeAlias = Callable[[list[Any], "list[Entry]"], Event]
+RowEncoder: TypeAlias = Callable[[Any, Intern], list[Any]]
+
+
+def _positional(  # noqa: PLR0915 - one closure per event type, sharing the caches
+    obligation: Callable[[Any], Obligation],
+) -> tuple[dict[type[Event], RowEncoder], dict[str, RowBuilder]]:
+    """Encoders of today's built-in events as *positional rows*, and their trusted builders.
+
+    A row is a JSON array of the event's fields in order, each instant flattened to its two
+    parts (microseconds since 1970, the id of its zone name), each place as its id, and each
+    obligation as ``[what, within parts or null, due or null]``. The ids index the store's
+    dictionary of places and zone names, each decoded (checked) once per load. Loading a row
+    whose checksum matched builds the event at once: exact types are checked (cheap), the
+    validators are not run again, and obligations are cached (immutable, and few).
+    """
+    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    epoch, micro = _EPOCH, timedelta(microseconds=1)
+    as_zone = datetime.astimezone
+    set_us = _SET_US
+    new = object.__new__
+    reduce = datetime.__reduce_ex__
+    obligations: dict[tuple[Any, ...], Obligation] = {}
+
+    def place_row(value: Place, intern: Intern) -> int:
+        return intern([value.name, value.country, value.tz, value.lat, value.lon])
+
+    def instant(value: datetime, intern: Intern) -> tuple[int, int]:
+        us, name = encode_instant(value)
+        return us, intern(name)
+
+    def obligation_row(value: Obligation) -> list[Any]:
+        within = value.within
+        return [
+            value.what,
+            None if within is None else _encode_duration(within),
+            None if value.due is None else encode_instant(value.due),
+        ]
+
+    def at(us: Any, tz: Any) -> DateTime:
+        if type(us) is not int or not first <= us <= last:
+            raise TypeError(us)
+        if type(tz) is not Timezone:  # a fixed offset, as decode_instant() builds it
+            if type(tz) is not timezone:
+                raise TypeError(tz)
+            return _time.instant(as_zone(epoch + us * micro, tz), what="stored instant")
+        # The instant _time.from_micros builds, without its cache (a load meets each instant
+        # once): the local datetime's pickled state (its wall time and fold, in 10 bytes) and
+        # zone, given to the DateTime constructor as unpickling does, copy it in one call.
+        return DateTime(*reduce(as_zone(epoch + us * micro, tz), 4)[1])
+
+    def place(value: Any) -> Place:
+        if type(value) is not Place:
+            raise TypeError(value)
+        return value
+
+    def text(value: Any) -> str:
+        if type(value) is not str:
+            raise TypeError(value)
+        return value
+
+    def optional_text(value: Any) -> str | None:
+        return None if value is None else text(value)
+
+    people: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def names(value: Any) -> tuple[str, ...]:
+        # Cached: a log names the same groups again and again. A string equals only a
+        # string, so a key found was checked when it was added.
+        key = tuple(value) if type(value) is list else None
+        found = people.get(key)  # type: ignore[arg-type]
+        if found is None:
+            found = _decode_names(value)
+            if len(people) < 4096:
+                people[found] = found
+        return found
+
+    def duties(value: Any) -> tuple[Obligation, ...]:
+        if type(value) is not list:
+            raise TypeError(value)
+        out = []
+        for item in value:
+            if type(item) is not list:
+                raise TypeError(item)
+            what, within, due = item
+            # Numbers with their types: 6 and 6.0 are equal keys, but only 6 is a duration.
+            key = (
+                what,
+                None if type(within) is not dict else tuple((k, v, type(v)) for k, v in within.items()),
+                None if type(due) is not list else (*due, *map(type, due)),
+                type(within),
+                type(due),
+            )  # fmt: skip
+            found = obligations.get(key)
+            if found is None:  # built checked, once
+                found = obligation({"what": what, "within": within, "due": due})
+                if len(obligations) < 4096:
+                    obligations[key] = found
+            out.append(found)
+        return tuple(out)
+
+    # Each event's slots set in turn, as _trusted's constructors set them, without a loop.
+    a_who, a_place, a_at = _setters(Arrived)
+    d_who, d_place, d_at, d_to = _setters(Departed)
+    m_title, m_people, m_place, m_start, m_end, m_venue = _setters(MeetingHeld)
+    s_title, s_people, s_place, s_at, s_venue, s_duties = _setters(AgreementSigned)
+    o_agreement, o_what, o_at = _setters(ObligationMet)
+
+    def build_arrived(r: list[Any], t: list[Entry]) -> Event:
+        who, where, us, tz = r
+        where, tz = t[where], t[tz]
+        if type(who) is not str or type(where) is not Place:
+            raise TypeError(r)
+        event = new(Arrived)
+        a_who(event, who)
+        a_place(event, where)
+        if type(tz) is Timezone and type(us) is int and first <= us <= last:  # at(), inlined
+            a_at(event, DateTime(*reduce(as_zone(epoch + us * micro, tz), 4)[1]))
+        else:
+            a_at(event, at(us, tz))
+        set_us(event, us)
+        return event
+
+    def build_departed(r: list[Any], t: list[Entry]) -> Event:
+        who, where, us, tz, to = r
+        where = t[where]
+        if type(who) is not str or type(where) is not Place:
+            raise TypeError(r)
+        event = new(Departed)
+        d_who(event, who)
+        d_place(event, where)
+        d_at(event, at(us, t[tz]))
+        d_to(event, None if to is None else place(t[to]))
+        set_us(event, us)
+        return event
+
+    def build_meeting(r: list[Any], t: list[Entry]) -> Event:
+        title, people, where, us, tz, end_us, end_tz, venue = r
+        where = t[where]
+        if type(title) is not str or type(where) is not Place:
+            raise TypeError(r)
+        if end_us < us:
+            raise ValueError("a meeting ends before it starts")
+        event = new(MeetingHeld)
+        m_title(event, title)
+        m_people(event, names(people))
+        m_place(event, where)
+        m_start(event, at(us, t[tz]))
+        m_end(event, at(end_us, t[end_tz]))
+        m_venue(event, optional_text(venue))
+        set_us(event, us)
+        return event
+
+    def build_agreement(r: list[Any], t: list[Entry]) -> Event:
+        title, people, where, us, tz, venue, obligations = r
+        event = new(AgreementSigned)
+        s_title(event, text(title))
+        s_people(event, names(people))
+        s_place(event, place(t[where]))
+        s_at(event, at(us, t[tz]))
+        s_venue(event, optional_text(venue))
+        s_duties(event, duties(obligations))
+        set_us(event, us)
+        return event
+
+    def build_met(r: list[Any], t: list[Entry]) -> Event:
+        agreement, what, us, tz = r
+        if type(agreement) is not str or type(what) is not str:
+            raise TypeError(r)
+        event = new(ObligationMet)
+        o_agreement(event, agreement)
+        o_what(event, what)
+        o_at(event, at(us, t[tz]))
+        set_us(event, us)
+        return event
+
+    def encode_arrived(e: Arrived, i: Intern) -> list[Any]:
+        return [e.who, place_row(e.place, i), *instant(e.at, i)]
+
+    def encode_departed(e: Departed, i: Intern) -> list[Any]:
+        to = None if e.to is None else place_row(e.to, i)
+        return [e.who, place_row(e.place, i), *instant(e.at, i), to]
+
+    def encode_meeting(e: MeetingHeld, i: Intern) -> list[Any]:
+        return [
+            e.title, list(e.participants), place_row(e.place, i), *instant(e.start, i),
+            *instant(e.end, i), e.venue,
+        ]  # fmt: skip
+
+    def encode_agreement(e: AgreementSigned, i: Intern) -> list[Any]:
+        return [
+            e.title, list(e.signatories), place_row(e.place, i), *instant(e.at, i), e.venue,
+            [obligation_row(o) for o in e.obligations],
+        ]  # fmt: skip
+
+    def encode_met(e: ObligationMet, i: Intern) -> list[Any]:
+        return [e.agreement, e.what, *instant(e.at, i)]
+
+    encoders: dict[type[Event], RowEncoder] = {
+        Arrived: encode_arrived,
+        Departed: encode_departed,
+        MeetingHeld: encode_meeting,
+        AgreementSigned: encode_agreement,
+        ObligationMet: encode_met,
+    }
+    builders: dict[str, RowBuilder] = {
+        "Arrived": build_arrived,
+        "Departed": build_departed,
+        "MeetingHeld": build_meeting,
+        "AgreementSigned": build_agreement,
+        "ObligationMet": build_met,
+    }
+    return encoders, builders
+
+
+_INSTANTS = {
+    "Arrived": ("at",),
+    "Departed": ("at",),
+    "MeetingHeld": ("start", "end"),
+    "AgreementSigned": ("at",),
+    "ObligationMet": ("at",),
+}
+
+
+def _row_to_data(type_name: str, row: list[Any], raw: Sequence[Any]) -> dict[str, Any]:
+    """The record data (a dict, as :meth:`Codec.encode` makes) a positional row holds.
+
+    *raw* is the store's dictionary as parsed JSON, by id. Raises ValueError (or TypeError,
+    IndexError, StopIteration) if *row* does not have the row's shape for *type_name*.
+    """
+    cls = _BUILT_IN[type_name]
+    instants = _INSTANTS[type_name]
+    places = ("place", "to")
+
+    def entry(i: Any) -> Any:
+        if type(i) is not int or not 0 < i < len(raw):
+            raise ValueError(f"{i!r} is not an id in the store's dictionary")
+        return raw[i]
+
+    data: dict[str, Any] = {}
+    rest = iter(row)
+    for name in _trusted.FIELDS[cls]:
+        if name in instants:
+            us = next(rest)
+            data[name] = [us, entry(next(rest))]
+        else:
+            value = next(rest)
+            data[name] = entry(value) if name in places and value is not None else value
+    if next(rest, rest) is not rest:
+        raise ValueError("too many fields")
+    if type_name == "AgreementSigned":
+        items = data["obligations"]
+        if type(items) is not list or any(type(o) is not list or len(o) != 3 for o in items):
+            raise ValueError("obligations are not rows")
+        data["obligations"] = [{"what": w, "within": i, "due": d} for w, i, d in items]
+    return data
+
+
+def decode_entry(value: Any) -> Entry:
+    """A dictionary entry parsed from JSON, checked: a place, or a zone name.
+
+    Raises :class:`~itinerary.errors.StoreError` for anything else.
+    """
+    if type(value) is str:
+        try:
+            return _fixed(value) if value[:1] in ("+", "-") else _time.zone(value)
+        except (ItineraryError, ValueError) as exc:
+            raise StoreError(f"{value!r} is not a zone name ({exc})") from None
+    try:
+        return _decode_place(value)
+    except (ItineraryError, TypeError, ValueError) as exc:
+        raise StoreError(f"not a place or a zone name: {exc}") from None
+
+
 class Codec:
     """Encodes events as records and decodes records (of any known schema) as events.
 
@@ -331,6 +626,11 @@ class Codec:
             if self._types.get(name) is _BUILT_IN.get(name)
             and self._versions[name] == SCHEMA_VERSIONS[name]
         }
+        encoders, builders = _positional(lambda d: obligation(d, Obligation))
+        self._row_encoders = {
+            cls: encoders[cls] for cls in EVENT_TYPES if cls.__name__ in self._fast
+        }
+        self._row_builders = {name: builders[name] for name in self._fast}
 
     def encode(self, event: Event) -> Record:
         """``(type name, schema version, data)`` for *event*."""
@@ -413,6 +713,70 @@ class Codec:
         """Like :meth:`encode`, with the data as compact JSON text."""
         name, schema, data = self.encode(event)
         return name, schema, _dumps(data)
+
+    def dumps_row(self, event: Event, intern: Intern) -> tuple[str, int, str]:
+        """Like :meth:`dumps`, as a positional row (a JSON array) where the type has one.
+
+        Today's built-in event types are written as rows, which load several times faster
+        (see :meth:`decode_row`), their places and zone names as ids that *intern* gives;
+        any other type or schema version as a :meth:`dumps` record.
+        """
+        encoder = self._row_encoders.get(type(event))
+        if encoder is None:
+            return self.dumps(event)
+        name = type(event).__name__
+        return name, self._versions[name], _dumps(encoder(event, intern))
+
+    def row_builders(self) -> dict[str, tuple[int, RowBuilder]]:
+        """``{type name: (schema, builder)}``: what :meth:`decode_row` builds rows with.
+
+        A builder takes a row (parsed) and the decoded dictionary, and raises ValueError,
+        TypeError, IndexError, KeyError, OverflowError or an ItineraryError for a row it
+        cannot build (:meth:`decode_row` then says what is wrong with it).
+        """
+        return {name: (self._versions[name], build) for name, build in self._row_builders.items()}
+
+    def decode_row(
+        self,
+        type_name: str,
+        schema: int,
+        data: Any,
+        table: list[Entry],
+        raw: Sequence[Any],
+        *,
+        where: str = "",
+    ) -> Event:
+        """The event of a record whose checksum matched: a positional row or a JSON object.
+
+        A row (a JSON array, as :meth:`dumps_row` writes) of a built-in type at today's
+        schema is built at once from it and the store's dictionary (*table* decoded, *raw*
+        as parsed, by id), checking exact types but running no validators again (they ran
+        before it was written); anything else, or a row the fast path cannot build, goes
+        through :meth:`decode`, which says what is wrong with it.
+        """
+        if type(data) is not list:
+            return self.decode_trusted(type_name, schema, data, where=where)
+        build = self._row_builders.get(type_name) if type(type_name) is str else None
+        if build is not None and schema == self._versions[type_name] and type(schema) is int:
+            try:
+                return build(data, table)
+            except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError):
+                pass  # decode() names what is wrong
+        if (
+            type(type_name) is str
+            and type(schema) is int
+            and SCHEMA_VERSIONS.get(type_name) == schema
+        ):
+            # The shape rows of today's schema have; an older schema is never written as rows.
+            try:
+                record = _row_to_data(type_name, data, raw)
+            except (ValueError, TypeError, IndexError, StopIteration) as exc:
+                prefix = f"{where}: " if where else ""
+                raise StoreError(
+                    f"{prefix}damaged: {type_name} row {_short(data)}: {exc or 'wrong length'}"
+                ) from None
+            return self.decode(type_name, schema, record, where=where)
+        return self.decode(type_name, schema, data, where=where)  # type: ignore[arg-type]  # it says what is wrong
 
     def loads(self, type_name: str, schema: int, text: str, *, where: str = "") -> Event:
         """Like :meth:`decode`, from JSON text."""

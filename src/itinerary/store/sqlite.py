@@ -29,14 +29,15 @@ import pathlib
 import sqlite3
 import zlib
 from collections.abc import Iterable
+from datetime import UTC
 from typing import Literal
 
 from itinerary._gc import bulk
-from itinerary.errors import StoreError
+from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
-from itinerary.store.codec import DEFAULT_CODEC, Codec
+from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry, decode_entry, dumps, parse_json
 
 __all__ = ["FORMAT", "FORMATS", "SQLiteStore", "checksum"]
 
@@ -46,8 +47,11 @@ FORMAT = "2"
 Format 2 (this version) keeps each row's data as UTF-8 JSON bytes with a CRC-32 checksum of
 its version, type, schema and data, so a row changed after it was written (even into
 well-typed values) is refused as damage, and a row whose checksum matches is rebuilt without
-validating each field again. Format 1 (no checksum) stores still load, and are extended in
-format 1.
+validating each field again. Today's built-in events are *positional rows*: a JSON array of
+their fields in order, instants as integer microseconds and a zone id, places as ids; the
+places and zone names are kept once each, with their own checksums, in the table
+``itinerary_dictionary``. Other event types and schemas are JSON objects, as in format 1.
+Format 1 (no checksum, no dictionary) stores still load, and are extended in format 1.
 """
 
 FORMATS = ("1", "2")
@@ -61,12 +65,30 @@ _SCHEMA = (
 )
 
 
+_DICTIONARY = (
+    "CREATE TABLE IF NOT EXISTS itinerary_dictionary ("
+    " id INTEGER PRIMARY KEY CHECK (id > 0), data BLOB NOT NULL, crc INTEGER NOT NULL)"
+)
+"""Format 2's dictionary: each place and zone name the rows refer to by id, once."""
+
 _DECODER = json.JSONDecoder()
+_NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
+"""What a row builder raises for a row it cannot build (decode_row then says why)."""
 
 
 def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
-    """The CRC-32 a format 2 row keeps of its version, type, schema and data."""
-    return zlib.crc32(data, zlib.crc32(f"{version}\x00{type_name}\x00{schema}\x00".encode()))
+    """The CRC-32 a format 2 row keeps of its version, type, schema and data.
+
+    The CRC of the type and schema, its bits flipped by the version's (low 32), is the
+    starting value of the data's: one CRC per row to compute, and no text to format.
+    """
+    seed = zlib.crc32(f"{type_name}\x00{schema}\x00".encode())
+    return zlib.crc32(data, (seed ^ version) & 0xFFFFFFFF)
+
+
+def entry_checksum(entry: int, data: bytes) -> int:
+    """The CRC-32 a format 2 dictionary entry keeps of its id and data."""
+    return zlib.crc32(data, zlib.crc32(f"entry {entry}\x00".encode()))
 
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
@@ -100,6 +122,7 @@ class SQLiteStore(StoreBase):
     ) -> None:
         self.path = os.fspath(path)
         self._codec = codec
+        self._ids: dict[bytes, int] = {}  # the dictionary's entries, as far as read: {data: id}
         self._empty = False
         self._timeout = timeout
         self._synchronous = synchronous
@@ -119,7 +142,7 @@ class SQLiteStore(StoreBase):
                 # An empty file is an empty store, as an empty scenario or JSON Lines file is
                 # an empty log: read from an empty schema in memory, created on first extend.
                 self._db = self._connect(":memory:")
-                for statement in _SCHEMA:
+                for statement in (*_SCHEMA, _DICTIONARY):
                     self._db.execute(statement)
                 self._db.execute("INSERT INTO itinerary_meta VALUES ('events', '0')")
                 self._empty = True
@@ -198,6 +221,7 @@ class SQLiteStore(StoreBase):
                 ).fetchone()
                 if found == FORMAT:  # format 2 keeps its number of events, to see a lost tail
                     db.execute("INSERT OR IGNORE INTO itinerary_meta VALUES ('events', '0')")
+                    db.execute(_DICTIONARY)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -245,6 +269,17 @@ class SQLiteStore(StoreBase):
                 f"{self.path}: damaged: the events table has columns {', '.join(columns)}; "
                 f"format {found} has {', '.join(wanted)}"
             )
+        if found == "2":
+            columns = [
+                row[1] for row in self._db.execute("PRAGMA table_info(itinerary_dictionary)")
+            ]
+            if columns != ["id", "data", "crc"]:
+                self._db.close()
+                said = ", ".join(columns) if columns else "no dictionary table"
+                raise StoreError(
+                    f"{self.path}: damaged: format 2 has a dictionary table with columns "
+                    f"id, data, crc; found {said}"
+                )
 
     def _writer(self) -> sqlite3.Connection:
         """The connection, reopened for writing if the store was opened with create=False."""
@@ -284,10 +319,10 @@ class SQLiteStore(StoreBase):
         taken.
         """
         batch = checked_batch(events, self.version)
-        dumps = self._codec.dumps
-        rows = [dumps(event) for event in batch]  # encode before locking: fail early
         db = self._writer()
         format_2 = self._format == "2"
+        if not format_2:
+            rows = [self._codec.dumps(event) for event in batch]  # before locking: fail early
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -299,6 +334,12 @@ class SQLiteStore(StoreBase):
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
             if format_2:
+                # Encoded under the lock: the ids of places and zones are the store's.
+                rows, added = self._encode_rows(db, batch)
+                db.executemany(
+                    "INSERT INTO itinerary_dictionary (id, data, crc) VALUES (?, ?, ?)",
+                    [(i, data, entry_checksum(i, data)) for data, i in added.items()],
+                )
                 encoded = [(kind, schema, data.encode()) for kind, schema, data in rows]
                 db.executemany(
                     "INSERT INTO itinerary_events (version, type, schema, data, crc) "
@@ -325,7 +366,35 @@ class SQLiteStore(StoreBase):
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"{self.path}: nothing was stored: {exc}") from exc
             raise
+        if format_2:
+            self._ids.update(added)
         return int(current) + len(rows)
+
+    def _encode_rows(
+        self, db: sqlite3.Connection, batch: list[Event]
+    ) -> tuple[list[tuple[str, int, str]], dict[bytes, int]]:
+        """The batch as rows, and the dictionary entries they add: ``{data: id}``.
+
+        Run under the write lock: entries other connections added since are read first.
+        """
+        ids = self._ids
+        last = max(ids.values(), default=0)
+        for entry, data in db.execute(
+            "SELECT id, data FROM itinerary_dictionary WHERE id > ? ORDER BY id", (last,)
+        ):
+            ids[data] = entry
+            last = entry
+        added: dict[bytes, int] = {}
+
+        def intern(value: object) -> int:
+            data = dumps(value).encode()
+            found = ids.get(data) or added.get(data)
+            if found is None:
+                found = added[data] = last + len(added) + 1
+            return found
+
+        dumps_row = self._codec.dumps_row
+        return [dumps_row(event, intern) for event in batch], added
 
     def load(self, upto: int | None = None) -> EventLog:
         """The stored log, or its first *upto* events, decoded in one read transaction."""
@@ -377,9 +446,12 @@ class SQLiteStore(StoreBase):
             "ORDER BY version",
             (limit,),
         )
-        trusted = self._codec.decode_trusted
+        table, raw = self._dictionary(db)
+        trusted = self._codec.decode_row
+        builders = self._codec.row_builders()
         scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
         crc32 = zlib.crc32
+        seeds: dict[str, tuple[int, int]] = {}  # {type: (schema, the CRC of type and schema)}
         events: list[Event] = []
         append = events.append
         expected = 1
@@ -390,15 +462,27 @@ class SQLiteStore(StoreBase):
                     or type(data) is not bytes
                     or type(kind) is not str
                     or type(schema) is not int
-                    or crc32(data, crc32(f"{version}\x00{kind}\x00{schema}\x00".encode())) != crc
                 ):
+                    raise self._damaged(expected, version, kind, schema, data)
+                seed = seeds.get(kind)
+                if seed is None or seed[0] != schema:
+                    seed = seeds[kind] = (schema, crc32(f"{kind}\x00{schema}\x00".encode()))
+                if crc32(data, (seed[1] ^ version) & 0xFFFFFFFF) != crc:
                     raise self._damaged(expected, version, kind, schema, data)
                 try:
                     text = data.decode()
                     parsed, end = scan(text, 0)
                     if end != len(text):
                         json.loads(text)  # raises, saying where the JSON ends
-                    append(trusted(kind, schema, parsed, where=f"version {version}"))
+                    found = builders.get(kind)
+                    if found is not None and found[0] == schema and type(parsed) is list:
+                        try:
+                            append(found[1](parsed, table))
+                            expected += 1
+                            continue
+                        except _NOT_BUILT:
+                            pass  # decode_row() says what is wrong
+                    append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
                 except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
                     raise StoreError(
                         f"{self.path}: version {version}: stored data is not JSON ({exc})"
@@ -407,6 +491,34 @@ class SQLiteStore(StoreBase):
                     raise StoreError(f"{self.path}: {exc}") from None
                 expected += 1
         return events
+
+    def _dictionary(self, db: sqlite3.Connection) -> tuple[list[Entry], list[object]]:
+        """The store's dictionary by id, decoded and as parsed, each entry's checksum verified.
+
+        Entry 0 is a placeholder (ids start at 1); a missing id is damage.
+        """
+        table: list[Entry] = [UTC]  # a placeholder: no row names id 0
+        raw: list[object] = [None]
+        for entry, data, crc in db.execute(
+            "SELECT id, data, crc FROM itinerary_dictionary ORDER BY id"
+        ):
+            where = f"{self.path}: dictionary entry {entry}"
+            if entry != len(table):
+                raise StoreError(f"{where}: damaged: expected entry {len(table)}")
+            if type(data) is not bytes or type(crc) is not int:
+                raise StoreError(f"{where}: damaged: its data or checksum is not what was written")
+            if entry_checksum(entry, data) != crc:
+                raise StoreError(
+                    f"{where}: damaged: its checksum does not match its content "
+                    "(changed after it was written)"
+                )
+            value = parse_json(data, where)
+            try:
+                table.append(decode_entry(value))
+            except StoreError as exc:
+                raise StoreError(f"{where}: {exc}") from None
+            raw.append(value)
+        return table, raw
 
     def _damaged(
         self, expected: int, version: object, kind: object, schema: object, data: object
