@@ -337,26 +337,57 @@ def tie_key(event: Event) -> tuple[Any, ...]:
     return _content(event)
 
 
-def _break_ties(events: Sequence[Event], index: list[int], keys: list[int]) -> None:
-    """Order each run of events sharing an instant by kind, then :func:`tie_key`, in place."""
-    tied = dict.fromkeys(itertools.compress(keys, map(operator.eq, keys, keys[1:])))
-    lo = 0
-    for instant in tied:
-        start = bisect.bisect_left(keys, instant, lo)
-        lo = stop = bisect.bisect_right(keys, instant, start)
-        run = index[start:stop]
-        ties = list(map(events.__getitem__, run))
-        kinds = set(map(type, ties))
-        first = _FIRST.get(ties[0].__class__) if len(kinds) == 1 else None
-        if first is not None:  # one built-in kind: its identifying field, if they differ
-            cheap = list(map(first, ties))
-            if len(set(cheap)) == len(cheap):
-                order = sorted(range(len(run)), key=cheap.__getitem__)
-                index[start:stop] = map(run.__getitem__, order)
-                continue
-        full = [(_rank(e), tie_key(e)) for e in ties]
-        order = sorted(range(len(run)), key=full.__getitem__)
-        index[start:stop] = map(run.__getitem__, order)
+def _full_key(event: Event) -> tuple[int, tuple[Any, ...]]:
+    return _rank(event), tie_key(event)
+
+
+def _sort_run(run: list[Event]) -> None:
+    """Order *run*, events at one instant, by kind then :func:`tie_key`, in place."""
+    first = _FIRST.get(run[0].__class__)
+    if first is not None and len(set(map(type, run))) == 1:
+        # One built-in kind: its identifying field decides, if no two events share it.
+        names = list(map(first, run))
+        if len(set(names)) == len(names):
+            run.sort(key=first)
+            return
+    run.sort(key=_full_key)  # stable: equal keys keep their recording order
+
+
+def _sorted_events(events: Sequence[Event]) -> tuple[list[Event], list[int]]:
+    """*events* in occurrence order (a new list), and their instants in microseconds."""
+    try:
+        ordered = sorted(events, key=_GET_US)
+    except AttributeError:  # some made without their constructor: keep their instants
+        _instants(events)
+        ordered = sorted(events, key=_GET_US)
+    keys = list(map(_GET_US, ordered))
+    same = list(map(operator.eq, keys, keys[1:]))  # same[i]: entry i ties with i + 1
+    ties = same.count(True)
+    if not ties:
+        return ordered, keys
+    n = len(keys)
+    if ties * 4 < n:  # few ties: find the runs from their instants
+        lo = 0
+        for instant in dict.fromkeys(itertools.compress(keys, same)):
+            start = bisect.bisect_left(keys, instant, lo)
+            lo = stop = bisect.bisect_right(keys, instant, start)
+            run = ordered[start:stop]
+            _sort_run(run)
+            ordered[start:stop] = run
+        return ordered, keys
+    # Many (delegations): where each run of equal instants starts, then the runs of 2 or more.
+    bounds = [0, *itertools.compress(range(1, n), map(operator.not_, same)), n]
+    sizes = map(operator.sub, bounds[1:], bounds)
+    for start, stop in itertools.compress(
+        itertools.pairwise(bounds), map(operator.gt, sizes, _ONES)
+    ):
+        run = ordered[start:stop]
+        _sort_run(run)
+        ordered[start:stop] = run
+    return ordered, keys
+
+
+_ONES = itertools.repeat(1)
 
 
 def _sorts_after(event: Event, previous: Event) -> bool:
@@ -367,6 +398,23 @@ def _sorts_after(event: Event, previous: Event) -> bool:
     return bool(tie_key(event) >= tie_key(previous))
 
 
+def _positions(recorded: Sequence[Event], ordered: Sequence[Event]) -> list[int]:
+    """Where each of *ordered* (a permutation of *recorded*) is in *recorded*.
+
+    An event object recorded more than once is given its positions in increasing order,
+    as the stable sort that ordered it left them.
+    """
+    where = dict(zip(map(id, recorded), range(len(recorded)), strict=True))
+    if len(where) == len(recorded):  # every entry a distinct object
+        return list(map(where.__getitem__, map(id, ordered)))
+    queues: dict[int, list[int]] = {}
+    for position, event in enumerate(recorded):
+        queues.setdefault(id(event), []).append(position)
+    for queue in queues.values():
+        queue.reverse()
+    return [queues[id(event)].pop() for event in ordered]
+
+
 def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
     """The positions of *events* in occurrence order, and each one's instant in microseconds.
 
@@ -374,12 +422,8 @@ def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
     (arrivals, meetings, signings, obligations met, departures, then others), then by
     :func:`tie_key`. So the order never depends on the order the events were recorded in.
     """
-    instants = _instants(events)
-    index = sorted(range(len(events)), key=instants.__getitem__)
-    keys = list(map(instants.__getitem__, index))
-    if len(set(keys)) < len(keys):
-        _break_ties(events, index, keys)
-    return index, keys
+    ordered, keys = _sorted_events(events)
+    return _positions(events, ordered), keys
 
 
 def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
@@ -388,8 +432,8 @@ def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
     The order does not depend on the order the events were recorded in: ties at one instant
     are broken by kind (arrivals first, departures last), then by :func:`tie_key`.
     """
-    index, keys = occurrence_index(events)
-    return [events[i] for i in index], array("q", keys)
+    ordered, keys = _sorted_events(events)
+    return ordered, array("q", keys)
 
 
 class Timeline:
@@ -405,17 +449,32 @@ class Timeline:
 
     def __init__(self, recorded: Sequence[Event]) -> None:
         with bulk():
-            index, full_keys = occurrence_index(recorded)
+            ordered, keys = _sorted_events(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.events = list(map(recorded.__getitem__, index))
-        self.positions = array("q", index)  # recording position of each entry
+        self.events = ordered
         # Each entry's instant in microseconds: ascending, so bisect finds an instant in them.
-        self.keys = array("q", full_keys)
+        self.keys = array("q", keys)
+        # The recording position of each entry, found when first asked for (see recorded()).
+        self.positions: array[int] | None = None
         self.lock = threading.Lock()
         # Per projection (kept while it lives): the state after every K-th entry, as far as
         # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
         self.reached: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
+
+    def recorded(self, log: Iterable[Event]) -> array[int]:
+        """Each entry's position in recording order, given the *log* it was built from.
+
+        *log* is any version of that log covering the timeline's first ``base`` recorded
+        events (they never change); found once, then kept and grown by :meth:`extend`.
+        """
+        with self.lock:
+            if self.positions is None:
+                head = list(itertools.islice(log, self.base))
+                found = array("q", _positions(head, self.events[: self.base]))
+                found.extend(range(self.base, self.size))
+                self.positions = found
+            return self.positions
 
     @property
     def size(self) -> int:
@@ -442,7 +501,8 @@ class Timeline:
             new.append(key)
             last, previous = key, event
         self.events.extend(recorded[start:upto])
-        self.positions.extend(range(start, upto))
+        if self.positions is not None:
+            self.positions.extend(range(start, upto))
         self.keys.extend(new)
         return True
 
@@ -490,6 +550,7 @@ class TimelineView:
 
     line: Timeline
     size: int
+    log: EventLog = attrs.field(eq=False, repr=False)  # the version, for recording positions
 
     @property
     def events(self) -> list[Event]:
@@ -499,7 +560,7 @@ class TimelineView:
     @property
     def positions(self) -> array[int]:
         """Each event's position in recording order (``log[position]``)."""
-        return self.line.positions[: self.size]
+        return self.line.recorded(self.log)[: self.size]
 
     @property
     def instants(self) -> array[int]:
@@ -530,7 +591,7 @@ def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
     """
     if not isinstance(log, EventLog):
         log = EventLog(log)
-    return TimelineView(log.index(Timeline), len(log))
+    return TimelineView(log.index(Timeline), len(log), log)
 
 
 def check_as_of(as_of: object) -> DateTime | None:
