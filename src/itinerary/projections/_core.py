@@ -449,11 +449,11 @@ class Timeline:
 
     def __init__(self, recorded: Sequence[Event]) -> None:
         with bulk():
-            ordered, keys = _sorted_events(recorded)
+            self.events, _ = _sorted_events(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.events = ordered
-        # Each entry's instant in microseconds: ascending, so bisect finds an instant in them.
-        self.keys = array("q", keys)
+        # Each entry's instant in microseconds (ascending, so bisect finds an instant in
+        # them), kept when first asked for (see instants()): a replay to the end needs none.
+        self.keys: array[int] | None = None
         # The recording position of each entry, found when first asked for (see recorded()).
         self.positions: array[int] | None = None
         self.lock = threading.Lock()
@@ -461,6 +461,16 @@ class Timeline:
         # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
         self.reached: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
+
+    def instants(self) -> array[int]:
+        """Each entry's instant in microseconds since the epoch: kept once asked for."""
+        keys = self.keys
+        if keys is None:
+            with self.lock:
+                if self.keys is None:  # every entry keeps its instant once sorted
+                    self.keys = array("q", map(_GET_US, self.events))
+                keys = self.keys
+        return keys
 
     def recorded(self, log: Iterable[Event]) -> array[int]:
         """Each entry's position in recording order, given the *log* it was built from.
@@ -489,7 +499,7 @@ class Timeline:
         Returns False, changing nothing, if one does not: the caller then sorts afresh.
         """
         start = self.size
-        last = self.keys[-1] if self.keys else -(1 << 63)
+        last = _us(self.events[-1]) if self.events else -(1 << 63)
         previous = self.events[-1] if self.events else None
         new = []
         for event in recorded[start:upto]:
@@ -500,10 +510,12 @@ class Timeline:
                 return False
             new.append(key)
             last, previous = key, event
-        self.events.extend(recorded[start:upto])
-        if self.positions is not None:
-            self.positions.extend(range(start, upto))
-        self.keys.extend(new)
+        with self.lock:  # instants() and recorded() may be filling in their arrays
+            self.events.extend(recorded[start:upto])
+            if self.positions is not None:
+                self.positions.extend(range(start, upto))
+            if self.keys is not None:
+                self.keys.extend(new)
         return True
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
@@ -565,7 +577,7 @@ class TimelineView:
     @property
     def instants(self) -> array[int]:
         """Each event's instant in microseconds since the epoch."""
-        return self.line.keys[: self.size]
+        return self.line.instants()[: self.size]
 
     def latest(self) -> DateTime | None:
         """The instant of the event that occurred last, or None for no events."""
@@ -575,7 +587,7 @@ class TimelineView:
         """How many events (in occurrence order) occurred at or before *as_of*."""
         if as_of is None:
             return self.size
-        return bisect.bisect_right(self.line.keys, _time.micros(as_of), 0, self.size)
+        return bisect.bisect_right(self.line.instants(), _time.micros(as_of), 0, self.size)
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
         """The state after the first *position* events in occurrence order."""
