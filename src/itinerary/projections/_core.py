@@ -439,6 +439,9 @@ def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
 class Timeline:
     """Events in occurrence order, their instants and recording positions, and snapshots.
 
+    The instants and positions are kept once a question needs them (time travel, a check):
+    a replay to the end holds only the ordered events and the states folded.
+
     One timeline serves every version of a log that shares its storage: appending events that
     occur after all the others (in recording order) extends it in place, so replaying after
     each append costs the new events, not the whole log. A view of the first *n* recorded
@@ -562,7 +565,8 @@ class TimelineView:
 
     line: Timeline
     size: int
-    log: EventLog = attrs.field(eq=False, repr=False)  # the version, for recording positions
+    # The log version it views: where its recording positions are found (see positions).
+    log: EventLog | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def events(self) -> list[Event]:
@@ -572,7 +576,12 @@ class TimelineView:
     @property
     def positions(self) -> array[int]:
         """Each event's position in recording order (``log[position]``)."""
-        return self.line.recorded(self.log)[: self.size]
+        found = self.line.positions
+        if found is None:
+            if self.log is None:
+                raise TypeError("positions are found from the log: make views with timeline(log)")
+            found = self.line.recorded(self.log)
+        return found[: self.size]
 
     @property
     def instants(self) -> array[int]:
