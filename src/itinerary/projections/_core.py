@@ -346,9 +346,9 @@ def _sort_run(run: list[Event]) -> None:
     first = _FIRST.get(run[0].__class__)
     if first is not None and len(set(map(type, run))) == 1:
         # One built-in kind: its identifying field decides, if no two events share it.
-        names = list(map(first, run))
-        if len(set(names)) == len(names):
-            run.sort(key=first)
+        by = dict(zip(map(first, run), run, strict=True))
+        if len(by) == len(run):
+            run[:] = map(by.__getitem__, sorted(by))
             return
     run.sort(key=_full_key)  # stable: equal keys keep their recording order
 
