@@ -487,3 +487,33 @@ def test_events_keep_their_instant_and_deadlines_through_pickling(events: list[E
         assert signing.dues() == tuple(
             o.due_after(signing.at, signing.place) for o in signing.obligations
         )
+
+
+@given(event_lists, st.lists(st.integers(min_value=0), max_size=4), event_lists)
+def test_the_index_knows_where_each_entry_was_recorded(
+    events: list[Event], again: list[int], appended: list[Event]
+) -> None:
+    """Positions point every entry at its own recorded object, events recorded twice too."""
+    twice = [events[i % len(events)] for i in again] if events else []
+    log = EventLog(events + twice)
+    replay(log)  # the index first serves a replay to the end, then is asked for positions
+    grown = log.extend(sorted(appended, key=lambda e: _time.micros(e.occurred_at)))
+    for version in (log, grown):
+        line = _core.timeline(version)
+        assert sorted(line.positions) == list(range(len(version)))
+        assert all(version[p] is e for p, e in zip(line.positions, line.events, strict=True))
+        assert list(line.instants) == [_time.micros(e.occurred_at) for e in line.events]
+        assert line.events == occurrence_order(list(version))[0]
+
+
+def test_a_replay_to_the_end_keeps_no_instants_until_a_question_needs_them() -> None:
+    """The index's instants and positions are built on first need, then kept and grown."""
+    log = sketch()
+    replay(log)
+    line = _core.timeline(log).line
+    assert line.keys is None
+    assert line.positions is None
+    assert replay(log, TOKYO.at("2025-10-27 18:00")).where(TRUMP).place == TOKYO
+    assert line.keys is not None
+    later = log.append(Departed(TRUMP, TOKYO, TOKYO.at("2025-10-29 10:00"), to=SEOUL))
+    assert list(_core.timeline(later).instants)[-1] == _time.micros(TOKYO.at("2025-10-29 10:00"))

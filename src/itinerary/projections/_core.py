@@ -337,26 +337,57 @@ def tie_key(event: Event) -> tuple[Any, ...]:
     return _content(event)
 
 
-def _break_ties(events: Sequence[Event], index: list[int], keys: list[int]) -> None:
-    """Order each run of events sharing an instant by kind, then :func:`tie_key`, in place."""
-    tied = dict.fromkeys(itertools.compress(keys, map(operator.eq, keys, keys[1:])))
-    lo = 0
-    for instant in tied:
-        start = bisect.bisect_left(keys, instant, lo)
-        lo = stop = bisect.bisect_right(keys, instant, start)
-        run = index[start:stop]
-        ties = list(map(events.__getitem__, run))
-        kinds = set(map(type, ties))
-        first = _FIRST.get(ties[0].__class__) if len(kinds) == 1 else None
-        if first is not None:  # one built-in kind: its identifying field, if they differ
-            cheap = list(map(first, ties))
-            if len(set(cheap)) == len(cheap):
-                order = sorted(range(len(run)), key=cheap.__getitem__)
-                index[start:stop] = map(run.__getitem__, order)
-                continue
-        full = [(_rank(e), tie_key(e)) for e in ties]
-        order = sorted(range(len(run)), key=full.__getitem__)
-        index[start:stop] = map(run.__getitem__, order)
+def _full_key(event: Event) -> tuple[int, tuple[Any, ...]]:
+    return _rank(event), tie_key(event)
+
+
+def _sort_run(run: list[Event]) -> None:
+    """Order *run*, events at one instant, by kind then :func:`tie_key`, in place."""
+    first = _FIRST.get(run[0].__class__)
+    if first is not None and len(set(map(type, run))) == 1:
+        # One built-in kind: its identifying field decides, if no two events share it.
+        by = dict(zip(map(first, run), run, strict=True))
+        if len(by) == len(run):
+            run[:] = map(by.__getitem__, sorted(by))
+            return
+    run.sort(key=_full_key)  # stable: equal keys keep their recording order
+
+
+def _sorted_events(events: Sequence[Event]) -> tuple[list[Event], list[int]]:
+    """*events* in occurrence order (a new list), and their instants in microseconds."""
+    try:
+        ordered = sorted(events, key=_GET_US)
+    except AttributeError:  # some made without their constructor: keep their instants
+        _instants(events)
+        ordered = sorted(events, key=_GET_US)
+    keys = list(map(_GET_US, ordered))
+    same = list(map(operator.eq, keys, keys[1:]))  # same[i]: entry i ties with i + 1
+    ties = same.count(True)
+    if not ties:
+        return ordered, keys
+    n = len(keys)
+    if ties * 4 < n:  # few ties: find the runs from their instants
+        lo = 0
+        for instant in dict.fromkeys(itertools.compress(keys, same)):
+            start = bisect.bisect_left(keys, instant, lo)
+            lo = stop = bisect.bisect_right(keys, instant, start)
+            run = ordered[start:stop]
+            _sort_run(run)
+            ordered[start:stop] = run
+        return ordered, keys
+    # Many (delegations): where each run of equal instants starts, then the runs of 2 or more.
+    bounds = [0, *itertools.compress(range(1, n), map(operator.not_, same)), n]
+    sizes = map(operator.sub, bounds[1:], bounds)
+    for start, stop in itertools.compress(
+        itertools.pairwise(bounds), map(operator.gt, sizes, _ONES)
+    ):
+        run = ordered[start:stop]
+        _sort_run(run)
+        ordered[start:stop] = run
+    return ordered, keys
+
+
+_ONES = itertools.repeat(1)
 
 
 def _sorts_after(event: Event, previous: Event) -> bool:
@@ -367,6 +398,23 @@ def _sorts_after(event: Event, previous: Event) -> bool:
     return bool(tie_key(event) >= tie_key(previous))
 
 
+def _positions(recorded: Sequence[Event], ordered: Sequence[Event]) -> list[int]:
+    """Where each of *ordered* (a permutation of *recorded*) is in *recorded*.
+
+    An event object recorded more than once is given its positions in increasing order,
+    as the stable sort that ordered it left them.
+    """
+    where = dict(zip(map(id, recorded), range(len(recorded)), strict=True))
+    if len(where) == len(recorded):  # every entry a distinct object
+        return list(map(where.__getitem__, map(id, ordered)))
+    queues: dict[int, list[int]] = {}
+    for position, event in enumerate(recorded):
+        queues.setdefault(id(event), []).append(position)
+    for queue in queues.values():
+        queue.reverse()
+    return [queues[id(event)].pop() for event in ordered]
+
+
 def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
     """The positions of *events* in occurrence order, and each one's instant in microseconds.
 
@@ -374,12 +422,8 @@ def occurrence_index(events: Sequence[Event]) -> tuple[list[int], list[int]]:
     (arrivals, meetings, signings, obligations met, departures, then others), then by
     :func:`tie_key`. So the order never depends on the order the events were recorded in.
     """
-    instants = _instants(events)
-    index = sorted(range(len(events)), key=instants.__getitem__)
-    keys = list(map(instants.__getitem__, index))
-    if len(set(keys)) < len(keys):
-        _break_ties(events, index, keys)
-    return index, keys
+    ordered, keys = _sorted_events(events)
+    return _positions(events, ordered), keys
 
 
 def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
@@ -388,12 +432,15 @@ def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
     The order does not depend on the order the events were recorded in: ties at one instant
     are broken by kind (arrivals first, departures last), then by :func:`tie_key`.
     """
-    index, keys = occurrence_index(events)
-    return [events[i] for i in index], array("q", keys)
+    ordered, keys = _sorted_events(events)
+    return ordered, array("q", keys)
 
 
 class Timeline:
     """Events in occurrence order, their instants and recording positions, and snapshots.
+
+    The instants and positions are kept once a question needs them (time travel, a check):
+    a replay to the end holds only the ordered events and the states folded.
 
     One timeline serves every version of a log that shares its storage: appending events that
     occur after all the others (in recording order) extends it in place, so replaying after
@@ -405,17 +452,42 @@ class Timeline:
 
     def __init__(self, recorded: Sequence[Event]) -> None:
         with bulk():
-            index, full_keys = occurrence_index(recorded)
+            self.events, _ = _sorted_events(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.events = list(map(recorded.__getitem__, index))
-        self.positions = array("q", index)  # recording position of each entry
-        # Each entry's instant in microseconds: ascending, so bisect finds an instant in them.
-        self.keys = array("q", full_keys)
+        # Each entry's instant in microseconds (ascending, so bisect finds an instant in
+        # them), kept when first asked for (see instants()): a replay to the end needs none.
+        self.keys: array[int] | None = None
+        # The recording position of each entry, found when first asked for (see recorded()).
+        self.positions: array[int] | None = None
         self.lock = threading.Lock()
         # Per projection (kept while it lives): the state after every K-th entry, as far as
         # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
         self.reached: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
+
+    def instants(self) -> array[int]:
+        """Each entry's instant in microseconds since the epoch: kept once asked for."""
+        keys = self.keys
+        if keys is None:
+            with self.lock:
+                if self.keys is None:  # every entry keeps its instant once sorted
+                    self.keys = array("q", map(_GET_US, self.events))
+                keys = self.keys
+        return keys
+
+    def recorded(self, log: Iterable[Event]) -> array[int]:
+        """Each entry's position in recording order, given the *log* it was built from.
+
+        *log* is any version of that log covering the timeline's first ``base`` recorded
+        events (they never change); found once, then kept and grown by :meth:`extend`.
+        """
+        with self.lock:
+            if self.positions is None:
+                head = list(itertools.islice(log, self.base))
+                found = array("q", _positions(head, self.events[: self.base]))
+                found.extend(range(self.base, self.size))
+                self.positions = found
+            return self.positions
 
     @property
     def size(self) -> int:
@@ -430,7 +502,7 @@ class Timeline:
         Returns False, changing nothing, if one does not: the caller then sorts afresh.
         """
         start = self.size
-        last = self.keys[-1] if self.keys else -(1 << 63)
+        last = _us(self.events[-1]) if self.events else -(1 << 63)
         previous = self.events[-1] if self.events else None
         new = []
         for event in recorded[start:upto]:
@@ -441,9 +513,12 @@ class Timeline:
                 return False
             new.append(key)
             last, previous = key, event
-        self.events.extend(recorded[start:upto])
-        self.positions.extend(range(start, upto))
-        self.keys.extend(new)
+        with self.lock:  # instants() and recorded() may be filling in their arrays
+            self.events.extend(recorded[start:upto])
+            if self.positions is not None:
+                self.positions.extend(range(start, upto))
+            if self.keys is not None:
+                self.keys.extend(new)
         return True
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
@@ -490,6 +565,8 @@ class TimelineView:
 
     line: Timeline
     size: int
+    # The log version it views: where its recording positions are found (see positions).
+    log: EventLog | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def events(self) -> list[Event]:
@@ -499,12 +576,17 @@ class TimelineView:
     @property
     def positions(self) -> array[int]:
         """Each event's position in recording order (``log[position]``)."""
-        return self.line.positions[: self.size]
+        found = self.line.positions
+        if found is None:
+            if self.log is None:
+                raise TypeError("positions are found from the log: make views with timeline(log)")
+            found = self.line.recorded(self.log)
+        return found[: self.size]
 
     @property
     def instants(self) -> array[int]:
         """Each event's instant in microseconds since the epoch."""
-        return self.line.keys[: self.size]
+        return self.line.instants()[: self.size]
 
     def latest(self) -> DateTime | None:
         """The instant of the event that occurred last, or None for no events."""
@@ -514,7 +596,7 @@ class TimelineView:
         """How many events (in occurrence order) occurred at or before *as_of*."""
         if as_of is None:
             return self.size
-        return bisect.bisect_right(self.line.keys, _time.micros(as_of), 0, self.size)
+        return bisect.bisect_right(self.line.instants(), _time.micros(as_of), 0, self.size)
 
     def state(self, projection: ProjectionLike[S], position: int) -> S:
         """The state after the first *position* events in occurrence order."""
@@ -530,7 +612,7 @@ def timeline(log: EventLog | Iterable[Event]) -> TimelineView:
     """
     if not isinstance(log, EventLog):
         log = EventLog(log)
-    return TimelineView(log.index(Timeline), len(log))
+    return TimelineView(log.index(Timeline), len(log), log)
 
 
 def check_as_of(as_of: object) -> DateTime | None:

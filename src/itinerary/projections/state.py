@@ -215,6 +215,6 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     """
     line = timeline(log)
     instant = check_as_of(as_of)
-    if instant is None:
-        instant = line.latest()
+    if instant is None:  # as of the latest event: all of them
+        return State(line.latest(), *line.state(TOUR, line.size))
     return State(instant, *line.state(TOUR, line.position(instant)))

@@ -8,6 +8,7 @@ already known to be elsewhere or in transit: that is an inconsistency for
 
 from __future__ import annotations
 
+import operator
 from typing import Literal
 
 import attrs
@@ -88,6 +89,28 @@ def _evolve(state: WhereaboutsByName, event: Event) -> WhereaboutsByName:
 
 def _evolve_many(state: WhereaboutsByName, events: list[Event]) -> WhereaboutsByName:
     """``_evolve`` folded over *events*: only each person's last change is built and stored."""
+    if set(map(type, events)) <= _MOVES:  # arrivals and departures only: the last one wins
+        latest: dict[str, Event] = dict(zip(map(_WHO, events), events, strict=True))
+    else:
+        latest = _latest(state, events)
+    if not latest:
+        return state
+    draft = state.mutate()
+    for who, event in latest.items():
+        if isinstance(event, Departed):
+            draft[who] = Whereabouts(who, None, event.at, event.place, event.to)
+        else:
+            assert isinstance(event, Arrived | MeetingHeld | AgreementSigned)
+            draft[who] = Whereabouts(who, event.place, event.occurred_at)
+    return draft.finish()
+
+
+_MOVES = frozenset((Arrived, Departed))
+_WHO = operator.attrgetter("who")
+
+
+def _latest(state: WhereaboutsByName, events: list[Event]) -> dict[str, Event]:
+    """Each person's last event in *events* that changes their whereabouts."""
     latest: dict[str, Event] = {}
     for event in events:
         kind = type(event)
@@ -104,16 +127,7 @@ def _evolve_many(state: WhereaboutsByName, events: list[Event]) -> WhereaboutsBy
             for who in people:
                 if who not in latest and who not in state:
                     latest[who] = event
-    if not latest:
-        return state
-    draft = state.mutate()
-    for who, event in latest.items():
-        if isinstance(event, Departed):
-            draft[who] = Whereabouts(who, None, event.at, event.place, event.to)
-        else:
-            assert isinstance(event, Arrived | MeetingHeld | AgreementSigned)
-            draft[who] = Whereabouts(who, event.place, event.occurred_at)
-    return draft.finish()
+    return latest
 
 
 WHEREABOUTS: Projection[WhereaboutsByName] = Projection(
