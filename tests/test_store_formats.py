@@ -3,8 +3,10 @@
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -17,7 +19,7 @@ from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jso
 from itinerary.store.codec import decode_entry, decode_instant, encode_instant
 from itinerary.store.sqlite import checksum
 from itinerary.strategies import event_logs
-from tests.store_contract import batch, exact
+from tests.store_contract import batch, exact, sealed
 
 DATA = Path(__file__).resolve().parent / "data"
 TOUR = load_scenario(
@@ -80,6 +82,34 @@ def test_a_well_typed_change_to_a_jsonl_line_is_refused_naming_its_line(tmp_path
         import_jsonl(path)
 
 
+def _resealed(path: Path, number: int, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change record *number* of a JSON Lines file and give it a matching checksum."""
+    lines = path.read_text().split("\n")
+    record = json.loads(lines[number])
+    change(record["data"])
+    lines[number] = sealed(record)
+    path.write_text("\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("number", "change"),
+    [
+        (1, lambda data: data.update(who="  ")),  # a blank name
+        (2, lambda data: data.update(title="")),  # an empty title
+        (2, lambda data: data.update(start=data["end"], end=data["start"])),  # ends first
+    ],
+)
+def test_a_sealed_line_the_validators_refuse_is_refused(
+    tmp_path: Path, number: int, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """A checksum guards against accidents, not faulty writers: what no event may be is refused."""
+    path = tmp_path / "tour.jsonl"
+    export_jsonl(TOUR, path)
+    _resealed(path, number, change)
+    with pytest.raises(StoreError, match=f"line {number + 1}"):
+        import_jsonl(path)
+
+
 def test_rows_moved_to_another_version_are_refused(tmp_path: Path) -> None:
     """Two rows whose versions are swapped fail their checksums (the version is in it)."""
     path = tmp_path / "tour.sqlite"
@@ -137,6 +167,28 @@ def _rows_and_table(log: EventLog) -> tuple[list[tuple[str, int, str]], list[obj
 
     rows = [DEFAULT_CODEC.dumps_row(event, intern) for event in log]
     return rows, [UTC, *(decode_entry(value) for value in raw[1:])], raw
+
+
+@pytest.mark.parametrize("reopen", [True, False])
+def test_an_append_after_a_lost_tail_is_refused_and_keeps_the_damage_visible(
+    tmp_path: Path, reopen: bool
+) -> None:
+    """An append to a store that lost its last rows is refused, so the loss stays detectable."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(TOUR[:7])
+        store.extend(TOUR[7:])
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM itinerary_events WHERE version > 7")
+        if not reopen:  # the count row itself lost: opening must not write a fresh one
+            db.execute("DELETE FROM itinerary_meta WHERE key = 'events'")
+    db.close()
+    with SQLiteStore(path) as store:
+        with pytest.raises(StoreError, match="last event is version 7, but"):
+            store.append(TOUR[0])
+        with pytest.raises(StoreError, match="last event is version 7, but"):
+            store.load()
+        assert store.version == 7
 
 
 @given(event_logs())

@@ -109,6 +109,14 @@ class _CountingCodec(Codec):
         self._tick()
         return event
 
+    def decode_trusted(self, type_name: str, schema: int, data: Any, *, where: str = "") -> Event:
+        """A sealed record's event (see :meth:`Codec.decode_trusted`), counted once."""
+        counted = self._count
+        event = super().decode_trusted(type_name, schema, data, where=where)
+        if self._count == counted:  # a fast path that did not go through decode()
+            self._tick()
+        return event
+
     def encode(self, event: Event) -> Record:
         """The record of *event* (see :meth:`Codec.encode`), counted."""
         record = super().encode(event)

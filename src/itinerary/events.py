@@ -418,19 +418,6 @@ class ObligationMet(_AtAnInstant):
         )
 
 
-def _signing_repr(self: AgreementSigned) -> str:
-    """Attrs' repr of a signing, with its obligations' full reprs too."""
-    duties = [o._full_repr() for o in self.obligations]  # type: ignore[attr-defined]
-    obligations = f"({duties[0]},)" if len(duties) == 1 else f"({', '.join(duties)})"
-    return (
-        f"AgreementSigned(title={self.title!r}, signatories={self.signatories!r}, "
-        f"place={self.place!r}, at={self.at!r}, venue={self.venue!r}, "
-        f"obligations={obligations})"
-    )
-
-
-AgreementSigned._full_repr = _signing_repr  # type: ignore[attr-defined]
-
 EVENT_TYPES: tuple[type[Event], ...] = (
     Arrived,
     Departed,

@@ -257,7 +257,7 @@ def _fast_builders(
         )  # fmt: skip
 
     def text(value: Any) -> str:
-        if type(value) is not str:
+        if type(value) is not str or not value.strip():  # as the events' validators require
             raise TypeError(value)
         return value
 
@@ -277,9 +277,12 @@ def _fast_builders(
         )
 
     def meeting(d: Any) -> Event:
+        start, end = at(d["start"]), at(d["end"])
+        if _time.micros(end) < _time.micros(start):
+            raise ValueError("a meeting ends before it starts")
         return _trusted.meeting_held(
-            text(d["title"]), names(d["participants"]), place(d["place"]), at(d["start"]),
-            at(d["end"]), optional_text(d["venue"]),
+            text(d["title"]), names(d["participants"]), place(d["place"]), start, end,
+            optional_text(d["venue"]),
         )  # fmt: skip
 
     def agreement(d: Any) -> Event:
@@ -371,7 +374,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         return value
 
     def text(value: Any) -> str:
-        if type(value) is not str:
+        if type(value) is not str or not value.strip():  # as the events' validators require
             raise TypeError(value)
         return value
 
@@ -425,7 +428,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     def build_arrived(r: list[Any], t: list[Entry]) -> Event:
         who, where, us, tz = r
         where, tz = t[where], t[tz]
-        if type(who) is not str or type(where) is not Place:
+        if type(who) is not str or type(where) is not Place or not who.strip():
             raise TypeError(r)
         event = new(Arrived)
         a_who(event, who)
@@ -440,7 +443,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     def build_departed(r: list[Any], t: list[Entry]) -> Event:
         who, where, us, tz, to = r
         where = t[where]
-        if type(who) is not str or type(where) is not Place:
+        if type(who) is not str or type(where) is not Place or not who.strip():
             raise TypeError(r)
         event = new(Departed)
         d_who(event, who)
@@ -453,7 +456,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     def build_meeting(r: list[Any], t: list[Entry]) -> Event:
         title, people, where, us, tz, end_us, end_tz, venue = r
         where = t[where]
-        if type(title) is not str or type(where) is not Place:
+        if type(title) is not str or type(where) is not Place or not title.strip():
             raise TypeError(r)
         if end_us < us:
             raise ValueError("a meeting ends before it starts")
@@ -482,6 +485,8 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     def build_met(r: list[Any], t: list[Entry]) -> Event:
         agreement, what, us, tz = r
         if type(agreement) is not str or type(what) is not str:
+            raise TypeError(r)
+        if not agreement.strip() or not what.strip():
             raise TypeError(r)
         event = new(ObligationMet)
         o_agreement(event, agreement)

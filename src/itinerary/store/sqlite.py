@@ -334,6 +334,7 @@ class SQLiteStore(StoreBase):
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
             if format_2:
+                self._check_count(db, current)  # a lost tail is refused, not written over
                 # Encoded under the lock: the ids of places and zones are the store's.
                 rows, added = self._encode_rows(db, batch)
                 db.executemany(
@@ -396,6 +397,16 @@ class SQLiteStore(StoreBase):
         dumps_row = self._codec.dumps_row
         return [dumps_row(event, intern) for event in batch], added
 
+    def _check_count(self, db: sqlite3.Connection, last: int) -> None:
+        """Refuse a format 2 store whose recorded number of events is not *last*, its last version."""
+        row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'events'").fetchone()
+        if row is None or row[0] != str(last):
+            said = "nothing" if row is None else repr(row[0])
+            raise StoreError(
+                f"{self.path}: damaged: its last event is version {last}, but the store "
+                f"recorded {said} as its number of events (events lost or added after writing)"
+            )
+
     def load(self, upto: int | None = None) -> EventLog:
         """The stored log, or its first *upto* events, decoded in one read transaction."""
         db = self._db
@@ -433,14 +444,7 @@ class SQLiteStore(StoreBase):
         A row whose checksum matches is what this library wrote, so it is rebuilt through
         the codec's fast path; one that does not match is damage, named by its version.
         """
-        row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'events'").fetchone()
-        last = self.version
-        if row is None or row[0] != str(last):
-            said = "nothing" if row is None else repr(row[0])
-            raise StoreError(
-                f"{self.path}: damaged: its last event is version {last}, but the store "
-                f"recorded {said} as its number of events (events lost or added after writing)"
-            )
+        self._check_count(db, self.version)
         cursor = db.execute(
             "SELECT version, type, schema, data, crc FROM itinerary_events WHERE version <= ? "
             "ORDER BY version",
