@@ -43,3 +43,20 @@ def test_a_fifo_and_a_device_are_refused_to_read(tmp_path: Path) -> None:
         _files.read_bytes("/dev/zero")
     with pytest.raises(_files.NotRegularFileError, match="directory"):
         _files.read_bytes(str(tmp_path))
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo"])
+def test_a_link_or_fifo_swapped_in_after_the_check_is_refused_without_hanging(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open itself refuses what the first check no longer sees (a swap after the check)."""
+    target = tmp_path / "real.jsonl"
+    target.write_text("x")
+    path = tmp_path / "store.jsonl"
+    if kind == "link":
+        path.symlink_to(target)
+    else:
+        os.mkfifo(path)
+    monkeypatch.setattr(_files, "check_regular", lambda path, **kwargs: True)  # raced past
+    with pytest.raises(OSError, match=r"symbolic link|FIFO|Too many levels"):
+        _files.open_regular(str(path))

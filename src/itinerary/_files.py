@@ -15,6 +15,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from typing import BinaryIO
 
 __all__ = ["NotRegularFileError", "check_regular", "read_bytes", "write_atomic"]
 
@@ -68,15 +69,25 @@ def check_regular(path: str, *, missing_ok: bool = False) -> bool:
     return True
 
 
-def read_bytes(path: str) -> bytes:
-    """The content of the regular file at *path* (a link, FIFO or device is refused first)."""
+def open_regular(path: str) -> BinaryIO:
+    """The regular file at *path*, open for reading (a link, FIFO or device is refused first).
+
+    Opened without following a link and without blocking, then checked again through the open
+    descriptor: a link or a FIFO swapped in after the first check is refused too.
+    """
     check_regular(path)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags)  # no-follow and non-blocking: swapped in after the check
-    with os.fdopen(fd, "rb") as file:
-        kind = _kind(os.fstat(fd).st_mode)
-        if kind is not None:
-            raise NotRegularFileError(path, kind)
+    file = os.fdopen(os.open(path, flags), "rb")
+    kind = _kind(os.fstat(file.fileno()).st_mode)
+    if kind is not None:
+        file.close()
+        raise NotRegularFileError(path, kind)
+    return file
+
+
+def read_bytes(path: str) -> bytes:
+    """The content of the regular file at *path* (see :func:`open_regular`)."""
+    with open_regular(path) as file:
         return file.read()
 
 

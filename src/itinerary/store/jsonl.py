@@ -29,6 +29,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from itinerary import _files
 from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
@@ -197,8 +198,7 @@ class JsonlStore(StoreBase):
 
     def _read(self) -> tuple[list[dict[str, Any]], int, int]:
         try:
-            regular_or_missing(self.path)
-            with open(self.path, "rb") as file:
+            with _files.open_regular(self.path) as file:
                 if fcntl is not None:  # without locks no writer runs; a torn tail is ignored
                     fcntl.flock(file, fcntl.LOCK_SH)
                 content = file.read()
@@ -206,6 +206,8 @@ class JsonlStore(StoreBase):
                 return _scan(content, self.path)
         except FileNotFoundError:
             return [], 0, 2
+        except _files.NotRegularFileError as exc:
+            raise StoreError(str(exc)) from None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
 
