@@ -16,7 +16,7 @@ import math
 import re
 import zoneinfo
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal, NamedTuple, TypeAlias
 
 import pendulum
@@ -413,20 +413,30 @@ def from_micros(us: int, tz_name: str) -> DateTime:
     return _from_micros(us, tz_name)
 
 
+_reduce_datetime_ex = datetime.__reduce_ex__
+
+
+def local_instant(us: int, tz: tzinfo) -> DateTime:
+    """The instant *us* microseconds after the Unix epoch in the zone *tz*, uncached.
+
+    For loads, which meet each instant once (:func:`from_micros` keeps what it builds).
+    Raises ``OverflowError`` or ``ValueError`` outside the years 1-9999.
+    """
+    # Through a plain UTC datetime: zoneinfo's fromutc() on a pendulum DateTime uses
+    # pendulum's own arithmetic, which lands an hour off next to a clock change (Seoul,
+    # 1988-05-08 03:00). The local datetime's pickled state (its wall time and fold) and
+    # zone, given to the DateTime constructor as unpickling does, copy it in one call.
+    local = (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
+    return DateTime(*_reduce_datetime_ex(local, 4)[1])
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _from_micros(us: int, tz_name: str) -> DateTime:
     tz = zone(tz_name)
     try:
-        # Through a plain UTC datetime: zoneinfo's fromutc() on a pendulum DateTime uses
-        # pendulum's own arithmetic, which lands an hour off next to a clock change
-        # (Seoul, 1988-05-08 03:00).
-        local = (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
+        return local_instant(us, tz)
     except (OverflowError, ValueError) as exc:
         raise LocalTimeError(f"{us} µs after 1970 is outside the years 1-9999 ({exc})") from None
-    return DateTime(
-        local.year, local.month, local.day, local.hour, local.minute, local.second,
-        local.microsecond, tzinfo=tz, fold=local.fold,
-    )  # fmt: skip
 
 
 def to_zone(value: datetime, tz_name: str) -> DateTime:

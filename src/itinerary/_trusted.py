@@ -14,7 +14,7 @@ They are for those two only: anything from outside goes through the event classe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from itinerary.events import (
     AgreementSigned,
@@ -39,14 +39,19 @@ FIELDS: dict[type[Event], tuple[str, ...]] = {
 _E = TypeVar("_E", bound=Event)
 
 
+def setters(cls: type[Event]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of *cls*'s fields, in :data:`FIELDS` order."""
+    return tuple(cls.__dict__[name].__set__ for name in FIELDS[cls])
+
+
 def _unchecked(cls: type[_E]) -> Callable[..., _E]:
     """A constructor of *cls* taking its :data:`FIELDS` in order, setting each slot as is."""
-    setters = tuple(cls.__dict__[name].__set__ for name in FIELDS[cls])
+    slots = setters(cls)
     new = object.__new__
 
     def build(*values: object) -> _E:
         event: _E = new(cls)
-        for set_slot, value in zip(setters, values, strict=True):
+        for set_slot, value in zip(slots, values, strict=True):
             set_slot(event, value)
         return event
 

@@ -239,8 +239,7 @@ def _fast_builders(
     place = _decode_place
     zone = _time.zone
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
-    epoch, micro = _EPOCH, timedelta(microseconds=1)
-    as_zone = datetime.astimezone
+    local_instant = _time.local_instant
 
     def at(value: Any) -> DateTime:
         us, name = value
@@ -248,13 +247,7 @@ def _fast_builders(
             raise TypeError(value)
         if name[:1] in ("+", "-"):
             return decode_instant(value)
-        # As _time.from_micros builds it, without its cache: a load meets each instant once.
-        tz = zone(name)
-        local = as_zone(epoch + us * micro, tz)
-        return DateTime(
-            local.year, local.month, local.day, local.hour, local.minute, local.second,
-            local.microsecond, tzinfo=tz, fold=local.fold,
-        )  # fmt: skip
+        return local_instant(us, zone(name))
 
     def text(value: Any) -> str:
         if type(value) is not str or not value.strip():  # as the events' validators require
@@ -306,11 +299,6 @@ def _fast_builders(
     }
 
 
-def _setters(cls: type[Event]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot setters of *cls*'s fields, in :data:`itinerary._trusted.FIELDS` order."""
-    return tuple(cls.__dict__[name].__set__ for name in _trusted.FIELDS[cls])
-
-
 Intern: TypeAlias = Callable[[Any], int]
 """Gives the id, in a store's dictionary, of a place row or a zone name (JSON-ready)."""
 
@@ -334,11 +322,11 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     validators are not run again, and obligations are cached (immutable, and few).
     """
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    local_instant = _time.local_instant
     epoch, micro = _EPOCH, timedelta(microseconds=1)
     as_zone = datetime.astimezone
     set_us = _SET_US
     new = object.__new__
-    reduce = datetime.__reduce_ex__
     obligations: dict[tuple[Any, ...], Obligation] = {}
 
     def place_row(value: Place, intern: Intern) -> int:
@@ -363,10 +351,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
             if type(tz) is not timezone:
                 raise TypeError(tz)
             return _time.instant(as_zone(epoch + us * micro, tz), what="stored instant")
-        # The instant _time.from_micros builds, without its cache (a load meets each instant
-        # once): the local datetime's pickled state (its wall time and fold, in 10 bytes) and
-        # zone, given to the DateTime constructor as unpickling does, copy it in one call.
-        return DateTime(*reduce(as_zone(epoch + us * micro, tz), 4)[1])
+        return local_instant(us, tz)
 
     def place(value: Any) -> Place:
         if type(value) is not Place:
@@ -419,11 +404,11 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         return tuple(out)
 
     # Each event's slots set in turn, as _trusted's constructors set them, without a loop.
-    a_who, a_place, a_at = _setters(Arrived)
-    d_who, d_place, d_at, d_to = _setters(Departed)
-    m_title, m_people, m_place, m_start, m_end, m_venue = _setters(MeetingHeld)
-    s_title, s_people, s_place, s_at, s_venue, s_duties = _setters(AgreementSigned)
-    o_agreement, o_what, o_at = _setters(ObligationMet)
+    a_who, a_place, a_at = _trusted.setters(Arrived)
+    d_who, d_place, d_at, d_to = _trusted.setters(Departed)
+    m_title, m_people, m_place, m_start, m_end, m_venue = _trusted.setters(MeetingHeld)
+    s_title, s_people, s_place, s_at, s_venue, s_duties = _trusted.setters(AgreementSigned)
+    o_agreement, o_what, o_at = _trusted.setters(ObligationMet)
 
     def build_arrived(r: list[Any], t: list[Entry]) -> Event:
         who, where, us, tz = r
@@ -434,7 +419,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         a_who(event, who)
         a_place(event, where)
         if type(tz) is Timezone and type(us) is int and first <= us <= last:  # at(), inlined
-            a_at(event, DateTime(*reduce(as_zone(epoch + us * micro, tz), 4)[1]))
+            a_at(event, local_instant(us, tz))
         else:
             a_at(event, at(us, tz))
         set_us(event, us)
