@@ -426,7 +426,7 @@ def local_instant(us: int, tz: tzinfo) -> DateTime:
     # pendulum's own arithmetic, which lands an hour off next to a clock change (Seoul,
     # 1988-05-08 03:00). The local datetime's pickled state (its wall time and fold) and
     # zone, given to the DateTime constructor as unpickling does, copy it in one call.
-    local = (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
+    local = (_EPOCH + timedelta(0, 0, us)).astimezone(tz)  # positional: faster than keywords
     return DateTime(*_reduce_datetime_ex(local, 4)[1])
 
 

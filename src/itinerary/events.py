@@ -122,6 +122,26 @@ class Event:
             return (_restore, (type(self), self.__getstate__()))
         return super().__reduce_ex__(protocol)
 
+    if not TYPE_CHECKING:  # for mypy, events have only the attributes they declare
+
+        def __getattr__(self, name: str) -> Any:
+            # Python calls this only for a slot that is not set: the instant of an event a
+            # store loaded lazily (see _LAZY), built once from its kept microseconds and
+            # its place's zone, then kept in the slot; anything else is missing.
+            lazy = _LAZY.get(type(self))
+            if lazy is not None and name == lazy[0]:
+                try:
+                    us, tz = self._us, _time.zone(self.place.tz)
+                except AttributeError:
+                    pass
+                else:
+                    value = _time.local_instant(us, tz)
+                    lazy[1](self, value)
+                    return value
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
+
 
 _SET_US = Event._us.__set__  # type: ignore[attr-defined]
 
@@ -417,6 +437,25 @@ class ObligationMet(_AtAnInstant):
             f"at={format_instant(self.at)})"
         )
 
+
+_LAZY: dict[type[Event], tuple[str, Any]] = {
+    cls: (name, cls.__dict__[name].__set__)
+    for cls, name in (
+        (Arrived, "at"),
+        (Departed, "at"),
+        (MeetingHeld, "start"),
+        (AgreementSigned, "at"),
+    )
+}
+"""The instant a store's loader may leave unset, by class: ``(field, its slot setter)``.
+
+A loader (``itinerary.store.codec``'s positional rows) may leave this field's slot empty when
+the instant is in the zone of the event's place: the event then holds only its instant in
+microseconds (``_us``), and the first read of the field builds the same ``DateTime`` the
+loader would have built (:func:`itinerary._time.local_instant`, in ``zone(place.tz)``) and
+keeps it. Equality, hashing, ``repr``, pickling and ``attrs.evolve`` read the field, so they
+see the instant as if it had been set. Events made any other way always have it set.
+"""
 
 EVENT_TYPES: tuple[type[Event], ...] = (
     Arrived,

@@ -323,6 +323,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     """
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
     local_instant = _time.local_instant
+    zone = _time.zone
     epoch, micro = _EPOCH, timedelta(microseconds=1)
     as_zone = datetime.astimezone
     set_us = _SET_US
@@ -418,10 +419,8 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         event = new(Arrived)
         a_who(event, who)
         a_place(event, where)
-        if type(tz) is Timezone and type(us) is int and first <= us <= last:  # at(), inlined
-            a_at(event, local_instant(us, tz))
-        else:
-            a_at(event, at(us, tz))
+        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
+            a_at(event, at(us, tz))  # else built on first read (see events._LAZY)
         set_us(event, us)
         return event
 
@@ -433,7 +432,9 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         event = new(Departed)
         d_who(event, who)
         d_place(event, where)
-        d_at(event, at(us, t[tz]))
+        tz = t[tz]
+        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
+            d_at(event, at(us, tz))  # else built on first read (see events._LAZY)
         d_to(event, None if to is None else place(t[to]))
         set_us(event, us)
         return event
@@ -449,7 +450,9 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         m_title(event, title)
         m_people(event, names(people))
         m_place(event, where)
-        m_start(event, at(us, t[tz]))
+        tz = t[tz]
+        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
+            m_start(event, at(us, tz))  # else built on first read (see events._LAZY)
         m_end(event, at(end_us, t[end_tz]))
         m_venue(event, optional_text(venue))
         set_us(event, us)
@@ -460,8 +463,10 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         event = new(AgreementSigned)
         s_title(event, text(title))
         s_people(event, names(people))
-        s_place(event, place(t[where]))
-        s_at(event, at(us, t[tz]))
+        where, tz = place(t[where]), t[tz]
+        s_place(event, where)
+        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
+            s_at(event, at(us, tz))  # else built on first read (see events._LAZY)
         s_venue(event, optional_text(venue))
         s_duties(event, duties(obligations))
         set_us(event, us)
