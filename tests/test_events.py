@@ -151,3 +151,15 @@ def test_an_obligation_whose_deadline_is_no_real_instant_is_refused() -> None:
             "Trade", [TRUMP], TOKYO, NOON,
             obligations=[Obligation("report", within=pendulum.duration(years=9000))],
         )  # fmt: skip
+
+
+def test_a_missing_attribute_of_an_event_is_still_an_attribute_error() -> None:
+    """Reading a field an event does not have raises AttributeError naming it."""
+    event = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
+    with pytest.raises(AttributeError, match="'Arrived' object has no attribute 'title'") as info:
+        event.title  # type: ignore[attr-defined]  # noqa: B018 - the read is the test
+    assert info.value.name == "title"
+    assert getattr(event, "title", None) is None
+    blank = object.__new__(Arrived)  # no slot set: nothing to build the instant from
+    with pytest.raises(AttributeError, match="no attribute 'at'"):
+        blank.at  # noqa: B018

@@ -1,6 +1,7 @@
 """Stores written in older formats, checked into tests/data/, still load as what was written."""
 
 import json
+import pickle
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from hypothesis import given
 
 from itinerary import Arrived, EventLog, _time
 from itinerary.errors import StoreError
+from itinerary.events import _LAZY
 from itinerary.places import TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl, open_store
@@ -308,3 +310,50 @@ def test_a_positional_row_keeps_the_instant_fold_and_zone(
     assert (loaded.at.fold, loaded.at.tzinfo, type(loaded.at)) == (at.fold, at.tzinfo, type(at))  # type: ignore[attr-defined]
     assert encode_instant(loaded.at) == [us, zone]  # type: ignore[attr-defined]
     assert loaded.at.isoformat() == at.isoformat()  # type: ignore[attr-defined]
+
+
+def _unset(event: object, field: str) -> bool:
+    """Whether *event*'s slot *field* is empty (read without building it)."""
+    try:
+        type(event).__dict__[field].__get__(event)
+    except AttributeError:
+        return True
+    return False
+
+
+@given(event_logs())
+def test_a_lazily_built_instant_is_the_eager_one(log: EventLog) -> None:
+    """A row's instant left to build on first read equals, hashes, shows and pickles as if built."""
+    rows, table, raw = _rows_and_table(log)
+    for event, (kind, schema, text) in zip(log, rows, strict=True):
+        built = DEFAULT_CODEC.decode_row(kind, schema, json.loads(text), table, raw)  # type: ignore[arg-type]
+        lazy = _LAZY.get(type(built))
+        field = "at" if lazy is None else lazy[0]
+        in_place_zone = hasattr(event, "place") and (
+            _time.zone_name(getattr(event, field)) == event.place.tz  # type: ignore[attr-defined]
+        )
+        assert _unset(built, field) == (lazy is not None and in_place_zone)
+        assert built == event
+        assert hash(built) == hash(event)
+        assert repr(built) == repr(event)
+        again = pickle.loads(pickle.dumps(built))
+        assert DEFAULT_CODEC.encode(again) == DEFAULT_CODEC.encode(event)
+        mine, theirs = getattr(built, field), getattr(event, field)
+        assert not _unset(built, field)  # kept once read
+        assert getattr(built, field) is mine
+        assert type(mine) is type(theirs)
+        assert (mine.isoformat(), mine.fold) == (theirs.isoformat(), theirs.fold)
+        if in_place_zone:  # the place's zone object, as the eager build would give
+            assert mine.tzinfo is _time.zone(event.place.tz)  # type: ignore[attr-defined]
+
+
+def test_a_loaded_store_leaves_instants_in_their_places_zones_unbuilt(tmp_path: Path) -> None:
+    """Loaded events in their place's zone hold microseconds until read; then the same log."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(TOUR)
+    loaded = SQLiteStore(path, create=False).load()
+    lazy = [e for e in loaded if type(e) in _LAZY and _unset(e, _LAZY[type(e)][0])]
+    assert len(lazy) >= len(TOUR) // 2
+    assert exact(loaded) == exact(TOUR)
+    assert not any(_unset(e, _LAZY[type(e)][0]) for e in lazy)

@@ -37,7 +37,15 @@ from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
-from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry, decode_entry, dumps, parse_json
+from itinerary.store.codec import (
+    DEFAULT_CODEC,
+    Codec,
+    Entry,
+    RowBuilder,
+    decode_entry,
+    dumps,
+    parse_json,
+)
 
 __all__ = ["FORMAT", "FORMATS", "SQLiteStore", "checksum"]
 
@@ -455,33 +463,43 @@ class SQLiteStore(StoreBase):
         builders = self._codec.row_builders()
         scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
         crc32 = zlib.crc32
-        seeds: dict[str, tuple[int, int]] = {}  # {type: (schema, the CRC of type and schema)}
+        # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
+        # a row, its key checked to be a string when added (only a string equals one).
+        kinds: dict[str, tuple[int, int, RowBuilder | None]] = {}
         events: list[Event] = []
         append = events.append
         expected = 1
         with bulk():
             for version, kind, schema, data, crc in cursor:
+                known = kinds.get(kind)
                 if (
                     version != expected
                     or type(data) is not bytes
-                    or type(kind) is not str
                     or type(schema) is not int
+                    or known is None
+                    or known[0] != schema
                 ):
-                    raise self._damaged(expected, version, kind, schema, data)
-                seed = seeds.get(kind)
-                if seed is None or seed[0] != schema:
-                    seed = seeds[kind] = (schema, crc32(f"{kind}\x00{schema}\x00".encode()))
-                if crc32(data, (seed[1] ^ version) & 0xFFFFFFFF) != crc:
+                    if version != expected or type(data) is not bytes or type(kind) is not str:
+                        raise self._damaged(expected, version, kind, schema, data)
+                    if type(schema) is not int:
+                        raise self._damaged(expected, version, kind, schema, data)
+                    found = builders.get(kind)
+                    known = kinds[kind] = (
+                        schema,
+                        crc32(f"{kind}\x00{schema}\x00".encode()),
+                        found[1] if found is not None and found[0] == schema else None,
+                    )
+                if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
                     raise self._damaged(expected, version, kind, schema, data)
                 try:
                     text = data.decode()
                     parsed, end = scan(text, 0)
                     if end != len(text):
                         json.loads(text)  # raises, saying where the JSON ends
-                    found = builders.get(kind)
-                    if found is not None and found[0] == schema and type(parsed) is list:
+                    build = known[2]
+                    if build is not None and type(parsed) is list:
                         try:
-                            append(found[1](parsed, table))
+                            append(build(parsed, table))
                             expected += 1
                             continue
                         except _NOT_BUILT:
