@@ -517,3 +517,45 @@ def test_a_replay_to_the_end_keeps_no_instants_until_a_question_needs_them() -> 
     assert line.keys is not None
     later = log.append(Departed(TRUMP, TOKYO, TOKYO.at("2025-10-29 10:00"), to=SEOUL))
     assert list(_core.timeline(later).instants)[-1] == _time.micros(TOKYO.at("2025-10-29 10:00"))
+
+
+_SHOWN_IN = st.sampled_from(["Asia/Tokyo", "UTC", "America/New_York", "+09:00", "-04:56:02"])
+
+
+def _shown_in(instant: datetime, zone: str) -> datetime:
+    """*instant* shown in the IANA zone or the fixed offset *zone*."""
+    if zone[0] in "+-":
+        sign = -1 if zone[0] == "-" else 1
+        hours, minutes, *seconds = (int(part) for part in zone[1:].split(":"))
+        offset = timedelta(hours=hours, minutes=minutes, seconds=sum(seconds))
+        return instant.astimezone(pendulum.FixedTimezone(sign * int(offset.total_seconds())))
+    return _time.to_zone(instant, zone)
+
+
+@given(
+    st.lists(_SHOWN_IN, min_size=2, max_size=5, unique=True),
+    st.sampled_from([Arrived, Departed, ObligationMet]),
+    st.randoms(use_true_random=False),
+)
+@example(
+    ["Asia/Tokyo", "UTC"], Arrived, None
+)  # equal events but for the zone: recording order decided
+def test_equal_events_but_for_their_zone_are_ordered_by_zone_not_recording(
+    zones: list[str], kind: type[Event], random: st.Random | None
+) -> None:
+    """Events equal but for the zone their instant is shown in sort by zone, in any recording."""
+    at = TOKYO.at("2025-10-27 17:00")
+
+    def made(zone: str) -> Event:
+        shown = _shown_in(at, zone)
+        if kind is ObligationMet:
+            return ObligationMet("Trade deal", "ratify", shown)
+        return kind("Donald Trump", TOKYO, shown)  # type: ignore[call-arg]
+
+    events = [made(zone) for zone in zones]
+    shuffled = events[::-1] if random is None else random.sample(events, len(events))
+    assert len(set(events)) == 1  # equal (the same instant): only the zone tells them apart
+    found = [_core._zone(e.occurred_at) for e in occurrence_order(shuffled)[0]]
+    assert found == [_core._zone(e.occurred_at) for e in occurrence_order(events)[0]]
+    assert found == sorted(found)
+    assert found == [_core._zone(e.occurred_at) for e in _documented_order(shuffled)]

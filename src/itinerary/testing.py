@@ -76,24 +76,42 @@ def _content(event: Event) -> tuple[Any, ...]:
     """The documented tie order among events of one kind at one instant, written out afresh.
 
     Who (then where) for arrivals and departures, the title (then the rest) for meetings and
-    signings, the agreement then the obligation for an obligation met; never ``repr``.
+    signings, the agreement then the obligation for an obligation met; last the zone each
+    instant is shown in (its IANA name, or its offset); never ``repr``.
     """
     if isinstance(event, Arrived):
-        return (event.who, _place(event.place))
+        return (event.who, _place(event.place), _zone(event.at))
     if isinstance(event, Departed):
-        return (event.who, _place(event.place), _place(event.to))
+        return (event.who, _place(event.place), _place(event.to), _zone(event.at))
     if isinstance(event, MeetingHeld):
         venue = event.venue or ""
-        return (event.title, event.participants, _place(event.place), _us(event.end), venue)
+        zones = (_zone(event.start), _zone(event.end))
+        return (event.title, event.participants, _place(event.place), _us(event.end), venue, *zones)
     if isinstance(event, AgreementSigned):
         obligations = tuple(
-            (o.what, 0, (_us(o.due),)) if o.due is not None else (o.what, 1, _parts(o.within))
+            (o.what, 0, (_us(o.due), _zone(o.due)))
+            if o.due is not None
+            else (o.what, 1, _parts(o.within))
             for o in event.obligations
         )
         venue = event.venue or ""
-        return (event.title, event.signatories, _place(event.place), venue, obligations)
+        where = _place(event.place)
+        return (event.title, event.signatories, where, venue, obligations, _zone(event.at))
     assert isinstance(event, ObligationMet), event
-    return (event.agreement, event.what)
+    return (event.agreement, event.what, _zone(event.at))
+
+
+def _zone(value: datetime) -> str:
+    """The zone an instant is shown in: its IANA name, else its offset as ``+HH:MM[:SS]``."""
+    key = getattr(value.tzinfo, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = value.utcoffset()
+    assert offset is not None
+    seconds = int(offset.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
+    hours, minutes, rest = seconds // 3600, seconds // 60 % 60, seconds % 60
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{rest:02d}" if rest else "")
 
 
 def _parts(within: timedelta | None) -> tuple[int, ...]:

@@ -253,32 +253,40 @@ def _place_key(place: Place | None) -> tuple[Any, ...]:
     return (place.name, place.country, place.tz, _opt(place.lat), _opt(place.lon))
 
 
+def _zone(value: datetime) -> str:
+    """The zone an instant is shown in: its IANA name, or its offset (``+09:00``)."""
+    return _time.zone_name(value) or _time.format_offset(value)
+
+
 def _obligation_key(obligation: Obligation) -> tuple[Any, ...]:
     if obligation.due is not None:
-        return (obligation.what, 0, (_time.micros(obligation.due),))
+        return (obligation.what, 0, (_time.micros(obligation.due), _zone(obligation.due)))
     assert obligation.within is not None
     return (obligation.what, 1, _time.duration_parts(obligation.within))
 
 
 def _arrived_key(e: Arrived) -> tuple[Any, ...]:
-    return (e.who, _place_key(e.place))
+    return (e.who, _place_key(e.place), _zone(e.at))
 
 
 def _departed_key(e: Departed) -> tuple[Any, ...]:
-    return (e.who, _place_key(e.place), _place_key(e.to))
+    return (e.who, _place_key(e.place), _place_key(e.to), _zone(e.at))
 
 
 def _meeting_key(e: MeetingHeld) -> tuple[Any, ...]:
-    return (e.title, e.participants, _place_key(e.place), _time.micros(e.end), e.venue or "")
+    return (
+        e.title, e.participants, _place_key(e.place), _time.micros(e.end), e.venue or "",
+        _zone(e.start), _zone(e.end),
+    )  # fmt: skip
 
 
 def _signing_key(e: AgreementSigned) -> tuple[Any, ...]:
     obligations = tuple(map(_obligation_key, e.obligations))
-    return (e.title, e.signatories, _place_key(e.place), e.venue or "", obligations)
+    return (e.title, e.signatories, _place_key(e.place), e.venue or "", obligations, _zone(e.at))
 
 
 def _met_key(e: ObligationMet) -> tuple[Any, ...]:
-    return (e.agreement, e.what)
+    return (e.agreement, e.what, _zone(e.at))
 
 
 _KEYS: dict[type[Event], Callable[[Any], tuple[Any, ...]]] = {
@@ -323,13 +331,15 @@ def tie_key(event: Event) -> tuple[Any, ...]:
     """What orders *event* among events of its kind that occurred at the same instant.
 
     For the built-in events, their identifying field first, then the rest of their contents
-    (places by name, country, zone and coordinates; instants by their microseconds):
-    ``(who, place)`` for an arrival, ``(who, place, to)`` for a departure, ``(title,
-    participants, place, end, venue)`` for a meeting, ``(title, signatories, place, venue,
-    obligations)`` for a signing and ``(agreement, what)`` for an obligation met. An event
-    of a class of your own is ordered by its class's qualified name, then by its attrs
-    fields. Equal keys mean equal events (for the built-in classes), so the order never
-    depends on the order they were recorded in, nor on how they are shown.
+    (places by name, country, zone and coordinates; instants by their microseconds), and
+    last the zones their instants are shown in (an IANA name, or an offset such as
+    ``+09:00``): ``(who, place, zone)`` for an arrival, ``(who, place, to, zone)`` for a
+    departure, ``(title, participants, place, end, venue, start zone, end zone)`` for a
+    meeting, ``(title, signatories, place, venue, obligations, zone)`` for a signing and
+    ``(agreement, what, zone)`` for an obligation met. An event of a class of your own is
+    ordered by its class's qualified name, then by its attrs fields. Equal keys mean events
+    that are the same down to the zone of each instant (for the built-in classes), so the
+    order never depends on the order they were recorded in, nor on how they are shown.
     """
     found = _KEYS.get(type(event))
     if found is not None:
