@@ -454,3 +454,37 @@ def test_an_instant_keeps_its_fold_through_pickle(
         _time.micros(value),
     )
     assert restored.tzinfo == value.tzinfo
+
+
+_LOCAL_INSTANT_ZONES = [*_DST_ZONES, "Asia/Tokyo", "UTC", "Pacific/Kiritimati", "America/Caracas"]
+
+
+@given(
+    st.one_of(
+        st.sampled_from(_EDGES).flatmap(
+            lambda edge: st.tuples(
+                st.just(edge[0]),
+                st.integers(-7_200_000_000, 7_200_000_000).map(lambda d, at=edge[1]: at + d),
+            )
+        ),
+        st.tuples(
+            st.sampled_from(_LOCAL_INSTANT_ZONES),
+            st.integers(_time.FIRST_INSTANT_US, _time.LAST_INSTANT_US),
+        ),
+    )
+)
+@example(("Asia/Seoul", 579_020_400_000_000))  # 1988-05-08 03:00 +10:00, next to a clock change
+@example(("America/New_York", 1_762_065_000_000_000))  # 2025-11-02 01:30 -05:00: the fold
+@example(("Asia/Tokyo", _time.FIRST_INSTANT_US))  # local mean time, +09:18:59
+@example(("Pacific/Kiritimati", _time.LAST_INSTANT_US))
+def test_local_instant_is_the_standard_librarys_conversion(zone_and_us: tuple[str, int]) -> None:
+    """local_instant gives astimezone()'s wall time, fold and zone, as a pendulum DateTime."""
+    name, us = zone_and_us
+    tz = _time.zone(name)
+    found = _time.local_instant(us, tz)
+    expected = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(tz)
+    assert type(found) is pendulum.DateTime
+    assert found.tzinfo is tz
+    assert found.replace(tzinfo=None) == expected.replace(tzinfo=None)
+    assert (found.fold, found.utcoffset()) == (expected.fold, expected.utcoffset())
+    assert _time.micros(found) == us

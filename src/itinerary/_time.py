@@ -422,12 +422,23 @@ def local_instant(us: int, tz: tzinfo) -> DateTime:
     For loads, which meet each instant once (:func:`from_micros` keeps what it builds).
     Raises ``OverflowError`` or ``ValueError`` outside the years 1-9999.
     """
-    # Through a plain UTC datetime: zoneinfo's fromutc() on a pendulum DateTime uses
-    # pendulum's own arithmetic, which lands an hour off next to a clock change (Seoul,
-    # 1988-05-08 03:00). The local datetime's pickled state (its wall time and fold) and
-    # zone, given to the DateTime constructor as unpickling does, copy it in one call.
-    local = (_EPOCH + timedelta(0, 0, us)).astimezone(tz)  # positional: faster than keywords
+    # What astimezone() does for a UTC datetime, without its checks and copies: the UTC wall
+    # time labelled with tz (a plain datetime: zoneinfo's fromutc() on a pendulum DateTime
+    # uses pendulum's own arithmetic, which lands an hour off next to a clock change, Seoul
+    # 1988-05-08 03:00), converted by the zone's fromutc(), fold included. The local
+    # datetime's pickled state (its wall time and fold) and zone, given to the DateTime
+    # constructor as unpickling does, copy it in one call.
+    base = _LOCAL_EPOCHS.get(tz)
+    if base is None:
+        base = datetime(1970, 1, 1, tzinfo=tz)
+        if len(_LOCAL_EPOCHS) < 1024:
+            _LOCAL_EPOCHS[tz] = base
+    local = tz.fromutc(base + timedelta(0, 0, us))  # positional: faster than keywords
     return DateTime(*_reduce_datetime_ex(local, 4)[1])
+
+
+_LOCAL_EPOCHS: dict[tzinfo, datetime] = {}
+"""1970-01-01 00:00 as a plain datetime labelled with each zone (see local_instant)."""
 
 
 @functools.lru_cache(maxsize=1 << 14)
