@@ -391,7 +391,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
             # Numbers with their types: 6 and 6.0 are equal keys, but only 6 is a duration.
             key = (
                 what,
-                None if type(within) is not dict else tuple((k, v, type(v)) for k, v in within.items()),
+                None if type(within) is not dict else (*within.items(), *map(type, within.values())),
                 None if type(due) is not list else (*due, *map(type, due)),
                 type(within),
                 type(due),
@@ -453,7 +453,11 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         tz = t[tz]
         if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
             m_start(event, at(us, tz))  # else built on first read (see events._LAZY)
-        m_end(event, at(end_us, t[end_tz]))
+        end_tz = t[end_tz]
+        if type(end_tz) is Timezone and type(end_us) is int and first <= end_us <= last:
+            m_end(event, local_instant(end_us, end_tz))  # at(), inlined
+        else:
+            m_end(event, at(end_us, end_tz))
         m_venue(event, optional_text(venue))
         set_us(event, us)
         return event
