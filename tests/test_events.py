@@ -163,3 +163,17 @@ def test_a_missing_attribute_of_an_event_is_still_an_attribute_error() -> None:
     blank = object.__new__(Arrived)  # no slot set: nothing to build the instant from
     with pytest.raises(AttributeError, match="no attribute 'at'"):
         blank.at  # noqa: B018
+
+
+def test_an_event_made_unchecked_computes_its_kept_instant_on_first_read() -> None:
+    """An event made without its constructor (the simulator's) reads its microseconds once."""
+    from itinerary import _time, _trusted  # noqa: PLC0415
+    from itinerary.events import Event  # noqa: PLC0415
+
+    at = TOKYO.at("2025-10-27 17:00")
+    event = _trusted.arrived("Donald Trump", TOKYO, at)
+    assert event._us == _time.micros(at)  # type: ignore[attr-defined]
+    assert Event._us.__get__(event) == _time.micros(at)  # type: ignore[attr-defined]  # kept
+    blank = object.__new__(Arrived)
+    with pytest.raises(AttributeError, match="no attribute '_us'"):
+        blank._us  # type: ignore[attr-defined]  # noqa: B018

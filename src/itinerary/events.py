@@ -122,28 +122,43 @@ class Event:
             return (_restore, (type(self), self.__getstate__()))
         return super().__reduce_ex__(protocol)
 
-    if not TYPE_CHECKING:  # for mypy, events have only the attributes they declare
-
-        def __getattr__(self, name: str) -> Any:
-            # Python calls this only for a slot that is not set: the instant of an event a
-            # store loaded lazily (see _LAZY), built once from its kept microseconds and
-            # its place's zone, then kept in the slot; anything else is missing.
-            lazy = _LAZY.get(type(self))
-            if lazy is not None and name == lazy[0]:
-                try:
-                    us, tz = self._us, _time.zone(self.place.tz)
-                except AttributeError:
-                    pass
-                else:
-                    value = _time.local_instant(us, tz)
-                    lazy[1](self, value)
-                    return value
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-            )
-
 
 _SET_US = Event._us.__set__  # type: ignore[attr-defined]
+_GET_US = Event._us.__get__  # type: ignore[attr-defined]
+
+
+def _read_lazily(self: Event, name: str) -> Any:
+    """``__getattr__`` of the events a store may load lazily (see :data:`_LAZY`).
+
+    Python calls it only for a slot that is not set. The instant a load left unset is built
+    from the kept microseconds and the place's zone, then kept in its slot; the kept
+    microseconds of an event made without its constructor (the simulator's) are computed
+    from its instant, then kept. Anything else is missing, as without this method.
+    """
+    lazy = _LAZY.get(type(self))
+    if lazy is not None:
+        field, get_field, set_field = lazy
+        if name == field:
+            try:
+                us, place = _GET_US(self), self.place  # type: ignore[attr-defined]
+            except AttributeError:
+                pass  # an event being made: nothing to build it from yet
+            else:
+                value = _time.local_instant(us, _time.zone(place.tz))
+                set_field(self, value)
+                return value
+        elif name == "_us":
+            try:
+                instant = get_field(self)
+            except AttributeError:
+                pass
+            else:
+                us = _time.micros(instant)
+                _SET_US(self, us)
+                return us
+    raise AttributeError(
+        f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+    )
 
 
 def _restore(cls: type[Event], state: Any) -> Event:
@@ -171,6 +186,8 @@ class _OnePersonMoves(_AtAnInstant):
     """An arrival or a departure: one person, one place, one instant."""
 
     __slots__ = ()
+    if not TYPE_CHECKING:  # for mypy, events have only the attributes they declare
+        __getattr__ = _read_lazily
     if TYPE_CHECKING:
         who: str
 
@@ -247,6 +264,8 @@ class MeetingHeld(Event):
         eq=_time.instant_key,
     )
     venue: str | None = attrs.field(default=None, validator=_optional_text)
+    if not TYPE_CHECKING:
+        __getattr__ = _read_lazily
 
     @property
     def occurred_at(self) -> DateTime:
@@ -363,6 +382,8 @@ class _Signing(_AtAnInstant):
     """An event that keeps the deadlines of its obligations once computed."""
 
     __slots__ = ("_dues",)
+    if not TYPE_CHECKING:
+        __getattr__ = _read_lazily
 
 
 _SET_DUES = _Signing._dues.__set__  # type: ignore[attr-defined]
@@ -438,8 +459,8 @@ class ObligationMet(_AtAnInstant):
         )
 
 
-_LAZY: dict[type[Event], tuple[str, Any]] = {
-    cls: (name, cls.__dict__[name].__set__)
+_LAZY: dict[type[Event], tuple[str, Any, Any]] = {
+    cls: (name, cls.__dict__[name].__get__, cls.__dict__[name].__set__)
     for cls, name in (
         (Arrived, "at"),
         (Departed, "at"),
@@ -447,7 +468,7 @@ _LAZY: dict[type[Event], tuple[str, Any]] = {
         (AgreementSigned, "at"),
     )
 }
-"""The instant a store's loader may leave unset, by class: ``(field, its slot setter)``.
+"""The instant a store's loader may leave unset, by class: ``(field, slot getter, setter)``.
 
 A loader (``itinerary.store.codec``'s positional rows) may leave this field's slot empty when
 the instant is in the zone of the event's place: the event then holds only its instant in

@@ -44,6 +44,7 @@ from itinerary.errors import TableError
 from itinerary.events import (
     EVENT_TYPES,
     AgreementSigned,
+    Arrived,
     Departed,
     Event,
     MeetingHeld,
@@ -134,6 +135,7 @@ _ZONE = _Column("category", "zone")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OFFSETS: dict[timedelta | None, str] = {}  # utcoffset -> "+09:00": few distinct ones
+_UNTITLED = frozenset((Arrived, Departed, ObligationMet))  # events without title or venue
 
 
 def _utc(instant: datetime | None) -> datetime | None:
@@ -211,8 +213,9 @@ def _events(events: Iterable[Event]) -> _Table:
         add["end"](_utc(end))
         add["end_local"](None if end is None else _shown(end, place)[0])
         add["to"](_name(event.to) if isinstance(event, Departed) else None)
-        add["title"](getattr(event, "title", None))
-        add["venue"](getattr(event, "venue", None))
+        untitled = type(event) in _UNTITLED  # not probed: a miss costs a call (events._LAZY)
+        add["title"](None if untitled else getattr(event, "title", None))
+        add["venue"](None if untitled else getattr(event, "venue", None))
         met = event if isinstance(event, ObligationMet) else None
         add["agreement"](None if met is None else met.agreement)
         add["what"](None if met is None else met.what)

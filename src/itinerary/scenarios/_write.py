@@ -197,9 +197,19 @@ class _Writer:
         return {"what": obligation.what, "due": _time_text(obligation.due, place)}
 
 
+_PLACE_FIELDS = ("place", "to", "origin", "destination")
+_EVENT_PLACE_FIELDS: dict[type, tuple[str, ...]] = {
+    Arrived: ("place",),
+    Departed: ("place", "to"),
+    MeetingHeld: ("place",),
+    AgreementSigned: ("place",),
+    ObligationMet: (),
+}  # the built-in events' own: not probed for the others (a miss costs, see events._LAZY)
+
+
 def _places_of(value: object) -> Iterable[Place]:
     """The places an event or a plan step names."""
-    for attribute in ("place", "to", "origin", "destination"):
+    for attribute in _EVENT_PLACE_FIELDS.get(type(value), _PLACE_FIELDS):
         place = getattr(value, attribute, None)
         if isinstance(place, Place):
             yield place
