@@ -4,11 +4,15 @@ Builds N events (default 1,000,000: arrivals, departures, meetings and signings 
 gazetteer), writes them to a SQLite store in batches and to a JSON Lines export, loads both
 back, and reports events/s. It also times the instant decoding alone, to show what share of a
 load it is (loading must not be dominated by datetime parsing).
+
+``--write PATH`` only writes the store; ``--load PATH --repeat N`` only loads an existing store,
+N times (wall and CPU seconds), so two checkouts can load one store in turn.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sqlite3
 import tempfile
 import time
@@ -89,8 +93,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.store_scale", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=10_000, help="events per SQLite extend")
+    parser.add_argument(
+        "--write",
+        metavar="PATH",
+        help="only build the events and write them to a new store at PATH",
+    )
+    parser.add_argument(
+        "--load",
+        metavar="PATH",
+        help="only load the existing store at PATH, --repeat times (to compare two checkouts "
+        "on one store, alternating)",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="loads for --load")
     args = parser.parse_args()
+    if args.load:
+        for _ in range(args.repeat):
+            gc.collect()
+            begin = time.process_time()
+            loaded = timed(
+                "SQLite load", SQLiteStore(args.load, create=False).version,
+                lambda: SQLiteStore(args.load, create=False).load(),
+            )  # fmt: skip
+            print(f"{'':<42} {time.process_time() - begin:8.2f} s of CPU")
+            del loaded
+        return
     n = args.events
+    if args.write:
+        log = events(n)
+        with SQLiteStore(args.write) as store:
+            for begin in range(0, n, args.batch):
+                store.extend(log[begin : begin + args.batch], expected_version=begin)
+        return
     print(f"building {n:,} events...")
     log = events(n)
     with tempfile.TemporaryDirectory() as directory:
