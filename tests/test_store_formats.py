@@ -357,3 +357,21 @@ def test_a_loaded_store_leaves_instants_in_their_places_zones_unbuilt(tmp_path: 
     assert len(lazy) >= len(TOUR) // 2
     assert exact(loaded) == exact(TOUR)
     assert not any(_unset(e, _LAZY[type(e)][0]) for e in lazy)
+
+
+@pytest.mark.parametrize("upto", [None, 5])
+def test_a_version_missing_in_the_middle_is_named(tmp_path: Path, upto: int | None) -> None:
+    """A row lost from the middle of a store is refused, naming the first version missing."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(TOUR)
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM itinerary_events WHERE version = 3")
+    db.close()
+    with (
+        SQLiteStore(path, create=False) as store,
+        pytest.raises(StoreError, match="damaged: expected version 3, found version 4"),
+    ):
+        store.load(upto)
+    with SQLiteStore(path, create=False) as store:  # the versions before it still load
+        assert exact(store.load(2)) == exact(TOUR[:2])
