@@ -1,5 +1,9 @@
 """Durable event stores: the protocol, SQLite (the default), JSON Lines, and in memory.
 
+Every store can be followed: ``store.subscribe(after=version)`` yields the events recorded
+after a version, those stored first, then new ones (:class:`Subscription`), and a
+:class:`Follower` keeps a replayed state up to date from it.
+
 :func:`open_store` picks the store for a path by its suffix: ``.sqlite`` or ``.db`` for
 SQLite, ``.jsonl`` for JSON Lines.
 """
@@ -11,8 +15,10 @@ import os
 from itinerary.errors import StoreError
 from itinerary.store.base import EventStore, MemoryStore
 from itinerary.store.codec import DEFAULT_CODEC, SCHEMA_VERSIONS, Codec, Upcaster
+from itinerary.store.follower import Follower
 from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
 from itinerary.store.sqlite import SQLiteStore
+from itinerary.store.subscription import Recorded, Subscription
 
 __all__ = [
     "DEFAULT_CODEC",
@@ -21,9 +27,12 @@ __all__ = [
     "SQLITE_SUFFIXES",
     "Codec",
     "EventStore",
+    "Follower",
     "JsonlStore",
     "MemoryStore",
+    "Recorded",
     "SQLiteStore",
+    "Subscription",
     "Upcaster",
     "export_jsonl",
     "import_jsonl",
