@@ -1,4 +1,4 @@
-"""The ``itinerary`` command line: replay, check, agenda, export and simulate.
+"""The ``itinerary`` command line: replay, check, agenda, export, simulate and follow.
 
 FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``) or a JSON Lines
 export (``.jsonl``). A mistake in what was given (a missing file, a malformed scenario, an
@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
@@ -19,18 +19,26 @@ import click
 from itinerary import _progress, _time
 from itinerary.agenda import agenda
 from itinerary.consistency import check as check_log
-from itinerary.display import format_agenda, format_outcomes, format_state, violations_table
+from itinerary.display import (
+    format_agenda,
+    format_outcomes,
+    format_state,
+    violations_table,
+    whereabouts_line,
+)
 from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import Event
+from itinerary.log import EventLog
 from itinerary.places import Place, zone_of
+from itinerary.projections import State, timeline
 from itinerary.projections import replay as replay_log
-from itinerary.projections import timeline
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
 from itinerary.store import (
     DEFAULT_CODEC,
     JSONL_SUFFIXES,
     SQLITE_SUFFIXES,
     Codec,
+    Follower,
     SQLiteStore,
     open_store,
 )
@@ -428,3 +436,77 @@ def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> N
             progress=progress,
         )  # fmt: skip
     _echo(format_outcomes(outcomes))
+
+
+FOLLOW_TICK = 1.0
+"""How long ``follow`` waits for new events before looking again (the clock, for --as-of-now)."""
+
+
+@main.command()
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    metavar="VERSION",
+    help="Start from the whereabouts as of this version (the first VERSION events), then "
+    "print every change after it. Default: the store's latest version.",
+)
+@click.option(
+    "--as-of-now",
+    is_flag=True,
+    help="Show the whereabouts as of the wall clock now, not as of the latest event: an "
+    "event recorded in advance (a planned arrival) counts only once its time has come; "
+    "re-checked every second.",
+)
+def follow(store: str, after: int | None, as_of_now: bool) -> None:
+    """Print whereabouts as they change, while other processes record events in STORE.
+
+    First everyone's current whereabouts, then one line per change (``version N: WHO: at
+    PLACE since LOCAL TIME +OFFSET ZONE``) as events are recorded, read one at a time so
+    each line names the version that made it true. STORE is a SQLite store (.sqlite, .db)
+    or a JSON Lines file (.jsonl); both are polled. Ctrl-C stops it, with exit status 0.
+    """
+    if _kind_of(store) != "store":
+        raise UserError(f"{store}: follow reads a store (.sqlite, .db or .jsonl)")
+    if not os.path.exists(store):
+        raise UserError(f"{store}: no such file")
+    follower: Follower[State] | None = None
+    try:
+        with _user_errors():
+            opened = open_store(store, create=False)
+        try:
+            with _user_errors():
+                held = opened.version
+                if after is not None and after > held:
+                    raise UserError(f"{store}: --after {after}, but the store holds {held} events")
+                view = _now_view if as_of_now else replay_log
+                follower = Follower(opened, view, log=opened.load(upto=after), chunk=1)
+            click.echo(
+                f"Following {store} from version {follower.version}; Ctrl-C to stop.", err=True
+            )
+            _follow(follower, as_of_now)
+        finally:
+            opened.close()
+    except KeyboardInterrupt:
+        said = "" if follower is None else f" (read to version {follower.version})"
+        click.echo(f"Stopped following {store}{said}.", err=True)
+
+
+def _follow(follower: Follower[State], as_of_now: bool) -> None:
+    """Print each person's whereabouts line when it changes, until interrupted."""
+    shown: dict[str, str] = {}
+    state = follower.state
+    while True:
+        for who, where in state.whereabouts.items():
+            line = whereabouts_line(where)
+            if shown.get(who) != line:
+                shown[who] = line
+                _echo(whereabouts_line(where, follower.version))
+        with _user_errors():
+            if follower.step(timeout=FOLLOW_TICK) or as_of_now:
+                state = follower.refresh()
+
+
+def _now_view(log: EventLog) -> State:
+    """The replayed state as of the wall clock now (the shell reads the clock, not the core)."""
+    return replay_log(log, as_of=datetime.now(UTC))
