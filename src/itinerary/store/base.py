@@ -216,7 +216,8 @@ class MemoryStore(StoreBase):
         log = self._log
         if len(log) < after:
             raise StoreError(f"memory store: holds {len(log)} events, fewer than version {after}")
-        return list(log[after : None if limit is None else after + limit])
+        end = len(log) if limit is None else min(len(log), after + limit)
+        return log._tape.events[after:end]  # its storage: log[after:end] would copy the head
 
     def _wait_for_news(self, seen: int, timeout: float) -> bool:
         """Block until an extend makes the version other than *seen*, or *timeout* passes."""

@@ -198,6 +198,8 @@ class JsonlStore(StoreBase):
         self._seen: tuple[tuple[int, int, int], int, int, int] | None = None
         # What the last _read_after read: ((inode, size, mtime), its number of events).
         self._watched: tuple[tuple[int, int, int] | None, int] | None = None
+        # The records it parsed: ((inode, size, mtime), records, format).
+        self._parsed: tuple[tuple[int, int, int] | None, list[dict[str, Any]], int] | None = None
 
     def _read(self) -> tuple[list[dict[str, Any]], int, int]:
         try:
@@ -265,18 +267,25 @@ class JsonlStore(StoreBase):
     def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
 
-        Reads and checks the whole file (as :meth:`load` does) and decodes only those
-        events; notes the file's identity, size and time for :meth:`_wait_for_news`.
+        Reads and checks the whole file (as :meth:`load` does), unless it is unchanged
+        since the last call (its identity, size and time): then the records parsed then
+        serve again, so catching up chunk by chunk reads the file once. Decodes only the
+        events asked for.
         """
         try:
             with _files.open_regular(self.path) as file:
                 if fcntl is not None:
                     fcntl.flock(file, fcntl.LOCK_SH)
                 stat = os.fstat(file.fileno())
-                content = file.read()
-            with bulk():
-                records, _, form = _scan(content, self.path)
-            key: tuple[int, int, int] | None = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                key: tuple[int, int, int] | None = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                parsed = self._parsed
+                if parsed is not None and parsed[0] == key:
+                    records, form = parsed[1], parsed[2]
+                else:
+                    content = file.read()
+                    with bulk():
+                        records, _, form = _scan(content, self.path)
+                    self._parsed = (key, records, form)
         except FileNotFoundError:
             records, form, key = [], 2, None
         except _files.NotRegularFileError as exc:
