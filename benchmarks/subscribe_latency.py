@@ -142,6 +142,19 @@ def follower_cost(n: int, size: int, shuffled: bool = False) -> dict[str, Any]:
             "follower_us_per_event": spent / n * 1e6, "replay_once_us_per_event": once / n * 1e6}  # fmt: skip
 
 
+def idle_cpu(target: str, seconds: float, poll: float | None) -> float:
+    """The share of a core a caught-up subscriber of *target* uses while nothing is written."""
+    store = open_store(target)
+    if poll is not None:
+        store.poll = poll
+    with store.subscribe(after=store.version) as subscription:
+        cpu, wall = time.process_time(), time.monotonic()
+        subscription.poll(timeout=seconds)
+        share = (time.process_time() - cpu) / (time.monotonic() - wall)
+    store.close()
+    return share
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Measure, and print the figures (and write them as JSON with ``--json``)."""
     parser = argparse.ArgumentParser(
@@ -157,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--follower", type=int, metavar="BATCH",
                         help="instead: a Follower's replay cost per event, in batches of BATCH")  # fmt: skip
+    parser.add_argument("--idle", type=float, metavar="SECONDS",
+                        help="instead: the CPU a subscriber uses waiting SECONDS for nothing")  # fmt: skip
     parser.add_argument("--write", help=argparse.SUPPRESS)  # the writer process: its times file
     args = parser.parse_args(argv)
     if args.write:
@@ -174,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         target = args.store or str(Path(folder) / "latency.sqlite")
+        if args.idle:
+            share = idle_cpu(target, args.idle, args.poll)
+            print(f"Waiting {args.idle:g} s for nothing: {share:.2%} of a core")
+            return
         figures = measure(target, args.events, args.interval, args.poll)
     print(
         f"{figures['store']}, {figures['events']:,} events, one per commit, "
