@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 from itinerary.errors import StoreError
-from itinerary.store.base import EventStore, MemoryStore
+from itinerary.store.base import EventStore, MemoryStore, StoreBase
 from itinerary.store.codec import DEFAULT_CODEC, SCHEMA_VERSIONS, Codec, Upcaster
 from itinerary.store.follower import Follower
 from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
@@ -32,6 +32,7 @@ __all__ = [
     "MemoryStore",
     "Recorded",
     "SQLiteStore",
+    "StoreBase",
     "Subscription",
     "Upcaster",
     "export_jsonl",

@@ -105,11 +105,14 @@ def stale(where: str, expected: int, actual: int) -> ConcurrencyError:
 
 
 class StoreBase:
-    """``append`` in terms of ``extend``, use as a context manager, and subscriptions.
+    """The base of every store: ``append`` in terms of ``extend``, ``with``, and subscriptions.
 
-    :meth:`subscribe` is built on two hooks a store may override to be fast: ``_read_after``
-    (the events after a version, here from ``load()``) and ``_wait_for_news`` (here a poll
-    of ``version`` every :attr:`poll` seconds).
+    A store of your own subclasses it and provides ``version``, ``extend`` and ``load`` (and
+    ``close`` if it holds something). :meth:`subscribe` then works, built on two hooks to
+    override for speed: ``_read_after(after, limit)``, the events at versions ``after + 1``
+    to ``after + limit`` (here sliced from ``load()``), and ``_wait_for_news(seen,
+    timeout)``, which blocks until the store may hold other than *seen* events (here a look
+    at ``version`` every :attr:`poll` seconds).
     """
 
     poll: float = 0.05

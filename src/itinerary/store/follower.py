@@ -41,10 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Follower"]
 
-T = TypeVar("T")
+S = TypeVar("S")  # the view's value: a State by default
 
 
-class Follower(Generic[T]):
+class Follower(Generic[S]):
     """A view of a store's log kept up to date from a subscription.
 
     Args:
@@ -75,7 +75,7 @@ class Follower(Generic[T]):
     def __init__(
         self,
         store: StoreBase,
-        view: Callable[[EventLog], T],
+        view: Callable[[EventLog], S],
         *,
         log: EventLog | None = None,
         timeout: float | None = None,
@@ -84,13 +84,13 @@ class Follower(Generic[T]):
     def __init__(
         self,
         store: StoreBase,
-        view: Callable[[EventLog], T] | None = None,
+        view: Callable[[EventLog], S] | None = None,
         *,
         log: EventLog | None = None,
         timeout: float | None = None,
         chunk: int = CHUNK,
     ) -> None:
-        self._view: Callable[[EventLog], T] = view if view is not None else replay  # type: ignore[assignment]
+        self._view: Callable[[EventLog], S] = view if view is not None else replay  # type: ignore[assignment]
         if log is None:
             log = store.load()
         elif not isinstance(log, EventLog):
@@ -104,11 +104,11 @@ class Follower(Generic[T]):
                 )
         self._log = log
         self._subscription = store.subscribe(after=log.version, timeout=timeout, chunk=chunk)
-        self._state: tuple[int, T] | None = None
+        self._state: tuple[int, S] | None = None
 
     @property
     def log(self) -> EventLog:
-        """The log read so far: save it (with any store) to resume from it later."""
+        """The log as far as the follower has read it (save it to resume from it later)."""
         return self._log
 
     @property
@@ -117,14 +117,14 @@ class Follower(Generic[T]):
         return self._log.version
 
     @property
-    def state(self) -> T:
+    def state(self) -> S:
         """The view of the log read so far (computed once per version)."""
         kept = self._state
         if kept is None or kept[0] != self._log.version:
             kept = self._state = (self._log.version, self._view(self._log))
         return kept[1]
 
-    def refresh(self) -> T:
+    def refresh(self) -> S:
         """The view computed afresh (for a view that depends on the clock, say)."""
         self._state = None
         return self.state
@@ -139,7 +139,7 @@ class Follower(Generic[T]):
             self._log = self._log.extend(recorded.event for recorded in batch)
         return batch
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[S]:
         """The view after each new batch, as they come, until a wait times out or it closes."""
         while self.step(self._subscription.timeout):
             yield self.state

@@ -7,7 +7,7 @@ records it (live), in recording order. The versions make the promise checkable: 
 the previous plus one, with no gap and no duplicate across the switch from catch-up to live,
 and ``subscription.version`` is the last version delivered, what to resume from.
 
-Every store offers it through two hooks of :class:`~itinerary.store.base.StoreBase`:
+Every store offers it through two hooks of :class:`~itinerary.store.StoreBase`:
 ``_read_after(after, limit)`` (the events after a version) and ``_wait_for_news(seen,
 timeout)`` (block until the store may hold more than *seen* events). SQLite and JSON Lines
 poll (a cheap check every ``store.poll`` seconds); the memory store wakes subscribers at
@@ -86,7 +86,7 @@ class Subscription:
     reads skip a version.
 
     Use one subscription from one thread; :meth:`close` may come from another (the wait
-    notices it within :data:`WAKE_EVERY` seconds). Closing it does not close the store.
+    notices it within half a second). Closing it does not close the store.
     """
 
     def __init__(
