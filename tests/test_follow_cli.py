@@ -82,6 +82,33 @@ def test_follow_prints_new_whereabouts_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
     assert "read to version 16" in err
 
 
+def test_follow_stops_quietly_when_its_reader_goes_away(tmp_path: Path) -> None:
+    """Piped into a reader that exits (``| head -1``), follow ends at its next line, status 0."""
+    path = _tour_store(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    with subprocess.Popen(
+        [sys.executable, "-m", "itinerary", "follow", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        assert child.stdout.readline().startswith("version 14: Donald Trump")
+        child.stdout.close()  # the reader goes away
+        with SQLiteStore(path, create=False) as writer:
+            writer.append(Arrived("Xi Jinping", SEOUL, SEOUL.at("2025-10-30 10:00")))
+        try:
+            assert child.wait(timeout=30) == 0
+        finally:
+            child.kill()
+        err = child.stderr.read()
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    assert "Exception ignored" not in err
+
+
 def _interrupt_after(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
     """Make Follower.step raise KeyboardInterrupt (as Ctrl-C would) after *steps* calls."""
     step = Follower.step

@@ -159,6 +159,28 @@ def test_a_format_1_sqlite_store_is_followed(tmp_path: Path) -> None:
     assert [r.version for r in store.subscribe(after=14).poll(timeout=5)] == [15, 16]
 
 
+def test_an_empty_sqlite_file_is_followed_once_it_becomes_a_store(tmp_path: Path) -> None:
+    """A subscriber to an empty file (an empty store) sees what another handle writes there."""
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    store = SQLiteStore(path, create=False)
+    store.poll = 0.01
+    subscription = store.subscribe()
+    assert subscription.poll(timeout=0.05) == []
+    SQLiteStore(path, create=False).extend(batch("A", 3))
+    assert [r.version for r in subscription.poll(timeout=5)] == [1, 2, 3]
+    assert exact(store.load()) == exact(EventLog(batch("A", 3)))
+
+
+def test_an_empty_sqlite_file_is_read_at_once_if_it_became_a_store(tmp_path: Path) -> None:
+    """A catch-up read of a store opened empty reads the file once it holds events."""
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    store = SQLiteStore(path, create=False)
+    SQLiteStore(path, create=False).extend(batch("A", 2))
+    assert [r.version for r in store.subscribe(timeout=0)] == [1, 2]
+
+
 def test_a_truncated_jsonl_store_is_refused(tmp_path: Path) -> None:
     """A JSON Lines file cut short under a subscriber raises StoreError."""
     store = JsonlStore(tmp_path / "events.jsonl")

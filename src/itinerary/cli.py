@@ -490,6 +490,10 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
     except KeyboardInterrupt:
         said = "" if follower is None else f" (read to version {follower.version})"
         click.echo(f"Stopped following {store}{said}.", err=True)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # so that flushing stdout at exit fails no more
+        os.close(devnull)
 
 
 def _follow(follower: Follower[State], as_of_now: bool) -> None:

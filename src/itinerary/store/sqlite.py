@@ -554,6 +554,7 @@ class SQLiteStore(StoreBase):
         One read transaction; each row is checked as :meth:`load` checks it (its version in
         sequence, its checksum in format 2), and damage raises StoreError naming the version.
         """
+        self._leave_empty()
         db = self._db
         format_2 = self._format == "2"
         try:
@@ -618,12 +619,40 @@ class SQLiteStore(StoreBase):
                 return True
             while (left := deadline - time.monotonic()) > 0:
                 time.sleep(min(self.poll, left))
+                if self._empty:  # an empty file: news is another process giving it tables
+                    if self._leave_empty():
+                        return True
+                    continue
                 (now,) = self._db.execute("PRAGMA data_version").fetchone()
                 if now != mark:
                     return True
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
         return False
+
+    def _leave_empty(self) -> bool:
+        """Read the file itself once another process has made the empty file a store.
+
+        A store opened with ``create=False`` on an empty file reads an empty schema in
+        memory; a subscriber to it must see what others write there. False while the file
+        is still empty or not yet a store (its tables being made): the next look tries again.
+        """
+        if not self._empty or self._writable:
+            return not self._empty
+        try:
+            if os.path.getsize(self.path) == 0:
+                return False
+        except OSError:
+            return False
+        empty = self._db
+        try:
+            self._open_existing()
+        except StoreError:
+            self._db = empty
+            return False
+        empty.close()
+        self._empty = False
+        return True
 
     def close(self) -> None:
         """Close the connection."""
