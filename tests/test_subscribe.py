@@ -314,3 +314,71 @@ def test_a_follower_refuses_a_log_that_is_not_one() -> None:
     """A saved log must be an EventLog."""
     with pytest.raises(StoreError, match="log must be an EventLog"):
         Follower(MemoryStore(), log=[])  # type: ignore[arg-type]
+
+
+class Faulty(Plain):
+    """A store whose hooks misbehave as given: what the subscription must not trust."""
+
+    def __init__(self, reads: list[list[Event]], versions: list[int]) -> None:
+        super().__init__()
+        self.poll = 0.01
+        self._reads = reads
+        self._versions = versions
+
+    @property
+    def version(self) -> int:
+        """The next version it claims."""
+        return self._versions.pop(0) if len(self._versions) > 1 else self._versions[0]
+
+    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The next read it was given."""
+        return self._reads.pop(0) if self._reads else []
+
+
+def test_a_read_of_more_than_the_chunk_is_refused() -> None:
+    """A store hook that returns more events than asked for raises StoreError."""
+    store = Faulty([batch("A", 3)], [3])
+    with pytest.raises(StoreError, match="asked for 2 events after version 0, got 3"):
+        store.subscribe(chunk=2).poll()
+
+
+def test_a_store_that_shrinks_without_saying_so_is_refused() -> None:
+    """A store whose reads find nothing while its version fell below the one read raises."""
+    store = Faulty([batch("A", 3)], [3, 1])
+    subscription = store.subscribe(timeout=1)
+    assert len(subscription.poll()) == 3
+    with pytest.raises(StoreError, match="holds 1 events, but version 3 was read from it"):
+        subscription.poll(timeout=1)
+
+
+def test_events_counted_but_not_yet_readable_are_read_again_soon() -> None:
+    """A version ahead of what a read finds (a write in flight) makes the subscription look again."""
+    store = Faulty([[], batch("A", 2)], [2])
+    assert [r.version for r in store.subscribe().poll(timeout=5)] == [1, 2]
+    store = Faulty([[]], [2])
+    assert store.subscribe().poll(timeout=0.05) == []
+
+
+def test_an_empty_file_that_becomes_another_programs_database_stays_empty(tmp_path: Path) -> None:
+    """An empty file another program makes a database without our tables is not followed."""
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    store = SQLiteStore(path, create=False)
+    store.poll = 0.01
+    subscription = store.subscribe()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE other (x)")
+    db.close()
+    assert subscription.poll(timeout=0.1) == []
+    assert store.version == 0
+
+
+def test_a_gap_in_a_format_1_store_is_refused(tmp_path: Path) -> None:
+    """A format 1 store (no checksums) with a row missing is refused, naming the version."""
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(DATA / "tour-format-1.sqlite", path)
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM itinerary_events WHERE version = 12")
+    db.close()
+    with pytest.raises(StoreError, match="damaged: expected version 12, found version 13"):
+        SQLiteStore(path, create=False).subscribe(after=10).poll()
