@@ -267,10 +267,10 @@ class JsonlStore(StoreBase):
     def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
 
-        Reads and checks the whole file (as :meth:`load` does), unless it is unchanged
-        since the last call (its identity, size and time): then the records parsed then
-        serve again, so catching up chunk by chunk reads the file once. Decodes only the
-        events asked for.
+        Reads and checks the whole file (as :meth:`load` does), unless the last call left
+        events unread and the file is unchanged since (its identity, size and time): then
+        the records parsed then serve again, so catching up chunk by chunk reads the file
+        once. Decodes only the events asked for.
         """
         try:
             with _files.open_regular(self.path) as file:
@@ -285,7 +285,6 @@ class JsonlStore(StoreBase):
                     content = file.read()
                     with bulk():
                         records, _, form = _scan(content, self.path)
-                    self._parsed = (key, records, form)
         except FileNotFoundError:
             records, form, key = [], 2, None
         except _files.NotRegularFileError as exc:
@@ -298,6 +297,8 @@ class JsonlStore(StoreBase):
             )
         end = len(records) if limit is None else min(len(records), after + limit)
         self._watched = (key, end) if end == len(records) else None
+        # Kept while a catch-up has more to read; dropped once it has read to the end.
+        self._parsed = (key, records, form) if end < len(records) else None
         decode = self._codec.decode_trusted if form == 2 else self._codec.decode
         events = []
         for line, record in enumerate(records[after:end], after + 2):
