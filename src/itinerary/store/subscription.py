@@ -147,6 +147,7 @@ class Subscription:
         store = self._store
         deadline = None if timeout is None else time.monotonic() + timeout
         news = True
+        behind = 0  # reads in a row that found nothing though the version said more
         while not self._closed:
             if news:
                 start = self._fetched
@@ -165,10 +166,14 @@ class Subscription:
                         f"{store!r}: holds {current} events, but version {start} was read from "
                         "it: events were lost, or it is another store"
                     )
-                if current > start:  # not readable yet (a write in progress): look again soon
-                    time.sleep(min(store.poll, _left(deadline)))
-                    if _left(deadline) <= 0:
-                        return []
+                if current > start:
+                    # A commit landed after the read: read again at once; if it is still
+                    # not readable (a write in flight), look again after a poll's pause.
+                    behind += 1
+                    if behind > 1:
+                        time.sleep(min(store.poll, _left(deadline)))
+                        if _left(deadline) <= 0:
+                            return []
                     continue
             wait = WAKE_EVERY if deadline is None else min(WAKE_EVERY, _left(deadline))
             if wait <= 0:
