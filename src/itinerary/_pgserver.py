@@ -113,7 +113,13 @@ class LocalServer:
             )
 
     def start(self) -> Self:
-        """Create the cluster in a new temporary folder and start the server on a free port."""
+        """Create the cluster in a new temporary folder and start the server on a free port.
+
+        After :meth:`halt`, start the same cluster again, on the same port.
+        """
+        if self._folder:
+            self._pg_ctl_start()
+            return self
         self._bin = find_binaries()
         self._folder = tempfile.mkdtemp(prefix="itinerary-pg-")
         if os.geteuid() == 0:
@@ -130,24 +136,36 @@ class LocalServer:
             "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
             "--no-sync",
         )  # fmt: skip
-        settings = ["-c listen_addresses=127.0.0.1", f"-k {self._folder}", "-c max_connections=200"]
-        if not self.durable:
-            settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         for attempt in range(5):  # another process may take the free port first
             self.port = _free_port()
             try:
-                self._run(
-                    os.path.join(self._bin, "pg_ctl"),
-                    "-D", data, "-l", os.path.join(self._folder, "log"), "-w", "-t", "60",
-                    "-o", " ".join([f"-p {self.port}", *settings]), "start",
-                )  # fmt: skip
+                self._pg_ctl_start()
                 break
             except ServerUnavailableError:
                 if attempt == 4:
                     self._remove()
                     raise
-        self._running = True
         return self
+
+    def _pg_ctl_start(self) -> None:
+        settings = ["-c listen_addresses=127.0.0.1", f"-k {self._folder}", "-c max_connections=200"]
+        if not self.durable:
+            settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        self._run(
+            os.path.join(self._bin, "pg_ctl"),
+            "-D", os.path.join(self._folder, "data"), "-l", os.path.join(self._folder, "log"),
+            "-w", "-t", "60", "-o", " ".join([f"-p {self.port}", *settings]), "start",
+        )  # fmt: skip
+        self._running = True
+
+    def halt(self) -> None:
+        """Stop the server at once (as a crash would), keeping its data for :meth:`start`."""
+        if self._running:
+            self._running = False
+            self._run(
+                os.path.join(self._bin, "pg_ctl"),
+                "-D", os.path.join(self._folder, "data"), "-m", "immediate", "-w", "stop",
+            )  # fmt: skip
 
     def url(self, database: str = "postgres", *, password: str | None = None) -> str:
         """A ``postgresql://`` URL of *database* on this server (the password is not checked)."""
@@ -162,7 +180,7 @@ class LocalServer:
         return self.url(name)
 
     def sql(self, statement: str, database: str = "postgres") -> str:
-        """Run one SQL *statement* with ``psql`` if it is there, else psycopg; return its output."""
+        """Run one SQL *statement* (autocommit); return its rows, ``|`` between values."""
         import psycopg  # noqa: PLC0415 - the postgres extra, needed only here
 
         with psycopg.connect(self.url(database), autocommit=True) as conn:
@@ -173,18 +191,14 @@ class LocalServer:
 
     def stop(self) -> None:
         """Stop the server (immediately: nothing in it is kept) and remove its folder."""
-        if self._running:
-            self._running = False
-            with contextlib.suppress(ServerUnavailableError):
-                self._run(
-                    os.path.join(self._bin, "pg_ctl"),
-                    "-D", os.path.join(self._folder, "data"), "-m", "immediate", "-w", "stop",
-                )  # fmt: skip
+        with contextlib.suppress(ServerUnavailableError):
+            self.halt()
         self._remove()
 
     def _remove(self) -> None:
         if self._folder:
             shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = ""
 
     def __enter__(self) -> Self:
         return self.start()

@@ -1,9 +1,10 @@
 """The ``itinerary`` command line: replay, check, agenda, export and simulate.
 
-FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``) or a JSON Lines
-export (``.jsonl``). A mistake in what was given (a missing file, a malformed scenario, an
-unknown zone) prints one line on stderr and exits with status 2; ``check`` exits with 1 when
-it finds violations.
+FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``), a JSON Lines
+export (``.jsonl``) or a PostgreSQL store's URL (``postgresql://...``). A mistake in what was
+given (a missing file, a malformed scenario, an unknown zone, a server that cannot be
+reached) prints one line on stderr and exits with status 2; ``check`` exits with 1 when it
+finds violations.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from itinerary.store import (
     JSONL_SUFFIXES,
     SQLITE_SUFFIXES,
     Codec,
+    PostgresStore,
     SQLiteStore,
     open_store,
 )
 from itinerary.store.codec import Entry, Intern, Record, RowBuilder
+from itinerary.store.postgres import is_url, masked_url
 
 __all__ = ["main"]
 
@@ -71,6 +74,8 @@ def _user_errors(where: str = "") -> Iterator[None]:
 
 
 def _kind_of(path: str) -> str:
+    if is_url(path):
+        return "store"
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SCENARIO_SUFFIXES:
         return "scenario"
@@ -174,7 +179,7 @@ def read(path: str, *, progress: bool = False) -> Scenario:
     kind = _kind_of(path)
     if kind == "calendar":
         raise UserError(f"{path}: calendars are written (export --to), not read")
-    if not os.path.exists(path):
+    if not is_url(path) and not os.path.exists(path):
         raise UserError(f"{path}: no such file")
     with _user_errors():
         if kind == "scenario":
@@ -182,12 +187,20 @@ def read(path: str, *, progress: bool = False) -> Scenario:
         codec = _codec(progress)
         store = open_store(path, create=False, codec=codec)
         try:
-            # SQLite knows its count at once; a JSON Lines file's bar counts up without one.
-            total = store.version if isinstance(store, SQLiteStore) else None
-            with _counting(codec, total, f"loading {os.path.basename(path)}"):
+            # SQLite (and PostgreSQL) know their count at once; a JSON Lines file's bar
+            # counts up without one.
+            total = store.version if isinstance(store, SQLiteStore | PostgresStore) else None
+            with _counting(codec, total, f"loading {_shown(path, base=True)}"):
                 return Scenario(store.load())
         finally:
             store.close()
+
+
+def _shown(path: str, *, base: bool = False) -> str:
+    """*path* as shown to people: a URL with its password masked, or (*base*) a file's name."""
+    if is_url(path):
+        return masked_url(path)
+    return os.path.basename(path) if base else path
 
 
 def _parse_as_of(
@@ -263,7 +276,8 @@ class _Commands(click.Group):
 def main() -> None:
     """Replay, check, convert and simulate itineraries: scenarios, stores and exports.
 
-    FILE is a scenario (.toml), a SQLite store (.sqlite, .db) or a JSON Lines export (.jsonl).
+    FILE is a scenario (.toml), a SQLite store (.sqlite, .db), a JSON Lines export (.jsonl)
+    or a PostgreSQL store's URL (postgresql://user@host/database?log=name).
     """
 
 
@@ -371,6 +385,7 @@ def export(file: str, target: str, progress: bool) -> None:
     """Convert FILE into another kind of file (scenario, store, export or calendar)."""
     scenario = read(file, progress=progress)
     kind = _kind_of(target)
+    shown = _shown(target)
     if os.path.exists(target) and os.path.getsize(target) > 0 and kind in ("scenario", "calendar"):
         raise UserError(f"{target}: already exists; not overwriting it")
     with _user_errors():
@@ -389,16 +404,16 @@ def export(file: str, target: str, progress: bool) -> None:
             try:
                 held = store.version
                 if held:
-                    raise UserError(f"{target}: already holds {held} events; not overwriting it")
-                with _counting(codec, len(scenario.log), f"writing {os.path.basename(target)}"):
+                    raise UserError(f"{shown}: already holds {held} events; not overwriting it")
+                with _counting(codec, len(scenario.log), f"writing {_shown(target, base=True)}"):
                     store.extend(scenario.log, expected_version=0)
             except ConcurrencyError:
                 raise UserError(
-                    f"{target}: already holds {store.version} events; not overwriting it"
+                    f"{shown}: already holds {store.version} events; not overwriting it"
                 ) from None
             finally:
                 store.close()
-    _echo(f"Wrote {len(scenario.log)} events to {target}")
+    _echo(f"Wrote {len(scenario.log)} events to {shown}")
 
 
 @main.command()

@@ -130,6 +130,7 @@ class PostgresStore(StoreBase):
 
     Errors of the server or the connection (refused, lost, timed out) raise
     :class:`~itinerary.errors.StoreError` naming the URL, its password masked.
+
     """
 
     def __init__(self, url: str, *, codec: Codec = DEFAULT_CODEC, create: bool = True) -> None:
@@ -423,15 +424,14 @@ class PostgresStore(StoreBase):
                 table: list[Entry] = [UTC]
                 raw: list[object] = [None]
                 self._dictionary(conn, table, raw)
-                cursor = conn.cursor(name="itinerary_load", binary=True)
-                cursor.itersize = _CHUNK
-                cursor.execute(
-                    f"SELECT version, type, schema, data, crc FROM {self._events} "
-                    "WHERE version <= %s ORDER BY version",
-                    (limit,),
-                )
-                events = self._decode(cursor, 1, table, raw)
-                cursor.close()
+                with conn.cursor(name="itinerary_load", binary=True) as cursor:
+                    cursor.itersize = _CHUNK
+                    cursor.execute(
+                        f"SELECT version, type, schema, data, crc FROM {self._events} "
+                        "WHERE version <= %s ORDER BY version",
+                        (limit,),
+                    )
+                    events = self._decode(cursor, 1, table, raw)
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
         if len(events) != limit:
@@ -452,13 +452,13 @@ class PostgresStore(StoreBase):
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 self._dictionary(conn, self._table, self._raw)
-                cursor = conn.cursor(binary=True)
-                cursor.execute(
-                    f"SELECT version, type, schema, data, crc FROM {self._events} "
-                    "WHERE version > %s ORDER BY version LIMIT %s",
-                    (after, limit),
-                )
-                return self._decode(cursor, after + 1, self._table, self._raw)
+                with conn.cursor(binary=True) as cursor:
+                    cursor.execute(
+                        f"SELECT version, type, schema, data, crc FROM {self._events} "
+                        "WHERE version > %s ORDER BY version LIMIT %s",
+                        (after, limit),
+                    )
+                    return self._decode(cursor, after + 1, self._table, self._raw)
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
 
@@ -475,15 +475,18 @@ class PostgresStore(StoreBase):
             )
         return last
 
-    def _dictionary(self, conn: psycopg.Connection[Any], table: list[Entry], raw: list[object]) -> None:
+    def _dictionary(
+        self, conn: psycopg.Connection[Any], table: list[Entry], raw: list[object]
+    ) -> None:
         """Extend *table* (decoded) and *raw* (as parsed) with the entries past their end.
 
         Each entry's checksum is verified; a missing id is damage.
         """
-        cursor = conn.cursor(binary=True)
-        for entry, data, crc in cursor.execute(
-            f"SELECT id, data, crc FROM {self._dict} WHERE id >= %s ORDER BY id", (len(table),)
-        ):
+        with conn.cursor(binary=True) as cursor:
+            rows = cursor.execute(
+                f"SELECT id, data, crc FROM {self._dict} WHERE id >= %s ORDER BY id", (len(table),)
+            ).fetchall()
+        for entry, data, crc in rows:
             where = f"{self.where}: dictionary entry {entry}"
             if entry != len(table):
                 raise StoreError(f"{where}: damaged: expected entry {len(table)}")
@@ -607,6 +610,12 @@ class PostgresStore(StoreBase):
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    def __del__(self) -> None:
+        # A store dropped without close() (as a SQLite store may be) closes its connections
+        # quietly, instead of psycopg's ResourceWarning for each.
+        if getattr(self, "_psycopg", None) is not None:
+            self.close()
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self.where}>"
