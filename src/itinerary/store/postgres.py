@@ -75,7 +75,7 @@ _MASK = "***"
 _SECRET_KEYS = frozenset({"password", "passfile", "sslpassword"})
 _DECODER = json.JSONDecoder()
 _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
-_CHUNK = 20_000
+_CHUNK = 10_000
 """Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
 _CONNECT_TIMEOUT = "10"
 """Seconds to wait for a server before giving up, unless the URL says otherwise."""
