@@ -28,6 +28,7 @@ format is refused.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -615,7 +616,8 @@ class PostgresStore(StoreBase):
         # A store dropped without close() (as a SQLite store may be) closes its connections
         # quietly, instead of psycopg's ResourceWarning for each.
         if getattr(self, "_psycopg", None) is not None:
-            self.close()
+            with contextlib.suppress(Exception):  # at interpreter exit psycopg may be gone
+                self.close()
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self.where}>"
