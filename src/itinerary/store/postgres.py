@@ -36,7 +36,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from itinerary._extras import require
 from itinerary._gc import bulk
@@ -662,7 +662,6 @@ def _parse(url: str, where: str) -> tuple[str, str, tuple[str, ...]]:
         rest.append(("application_name", "itinerary"))
     secrets = [value for key, value in pairs if key in _SECRET_KEYS and value]
     if password:
-        secrets.append(password)
-        secrets.append(parts.netloc.rsplit("@", 1)[0].split(":", 1)[-1])  # as written
+        secrets += [password, unquote(password)]  # as written, and as the server gets it
     conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
     return conninfo, log, tuple(s for s in secrets if s)
