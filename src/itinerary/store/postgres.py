@@ -309,7 +309,8 @@ class PostgresStore(StoreBase):
         Raises :class:`~itinerary.errors.ConcurrencyError` (storing nothing) if
         *expected_version* is given and is not the store's version when the log's head row
         is locked, and :class:`~itinerary.errors.StoreError` if the server cannot be reached
-        or goes away (nothing of the batch is stored then).
+        or goes away: nothing of the batch is stored then, unless the connection is lost
+        while committing, when all of it may have been (the message says so: load to see).
         """
         batch = checked_batch(events, self.version)
         conn = self._conn()
