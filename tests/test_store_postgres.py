@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -461,6 +463,33 @@ def test_a_backend_killed_mid_write_stores_nothing(postgres_server: LocalServer)
     assert store.version == 10  # the store connects again
     assert exact(store.load()) == exact(EventLog(batch("before", 10)))
     assert store.extend(batch("after", 2), expected_version=10) == 12
+    store.close()  # the test's frame, its ExceptionInfo and the store are a cycle: close now
+
+
+def test_a_connection_lost_while_committing_says_so(postgres_server: LocalServer) -> None:
+    """Lost at the COMMIT itself: StoreError says all or none was stored, load to see."""
+    store = PostgresStore(new_log_url(postgres_server, password=SECRET))
+    store.extend(batch("before", 3))
+    conn = store._db
+    assert conn is not None
+    pid = conn.info.backend_pid
+    begin = conn.transaction
+
+    @contextlib.contextmanager
+    def doomed() -> Iterator[Any]:
+        with begin() as transaction:
+            yield transaction
+            postgres_server.sql(f"SELECT pg_terminate_backend({pid})")  # then the COMMIT
+
+    conn.transaction = doomed  # type: ignore[method-assign]
+    with pytest.raises(StoreError) as info:
+        store.extend(batch("lost", 5, start=3), expected_version=3)
+    message = str(info.value)
+    assert "the connection was lost while committing" in message
+    assert "stored whole or not at all; load the store to see which" in message
+    assert SECRET not in message
+    assert exact(store.load()) == exact(EventLog(batch("before", 3)))  # here: none of it
+    store.close()
 
 
 def test_a_server_stopped_mid_write_stores_nothing() -> None:
