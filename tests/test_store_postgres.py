@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from itinerary import Arrived, ConcurrencyError, EventLog
 from itinerary._pgserver import LocalServer, _free_port
 from itinerary.cli import main
-from itinerary.errors import MissingExtraError, StoreError
+from itinerary.errors import MissingExtraError, StoreError, VersionError
 from itinerary.places import TOKYO
 from itinerary.store import Codec, EventStore, PostgresStore, open_store
 from itinerary.store.codec import encode_instant
@@ -527,6 +527,17 @@ def test_read_after_gives_the_events_after_a_version(postgres_url: str) -> None:
         for limit in range(4):
             got = store._read_after(after, limit)
             assert exact(EventLog(got)) == exact(EventLog(events[after : after + limit]))
+
+
+def test_read_after_beyond_the_store_is_refused(postgres_url: str) -> None:
+    """_read_after past the last version raises StoreError saying how many events there are."""
+    store = PostgresStore(postgres_url)
+    store.extend(batch("A", 3))
+    assert store._read_after(3) == []
+    with pytest.raises(StoreError, match="holds 3 events, fewer than version 5"):
+        store._read_after(5)
+    with pytest.raises(VersionError, match="after must be a version"):
+        store._read_after(-1)
 
 
 def test_read_after_reads_a_place_added_by_another_writer(postgres_url: str) -> None:

@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from itinerary._extras import require
 from itinerary._gc import bulk
-from itinerary.errors import ConcurrencyError, ItineraryError, StoreError
+from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, check_upto, stale
@@ -445,10 +445,11 @@ class PostgresStore(StoreBase):
         """The events at versions *after* + 1 .. *after* + *limit* (or to the end), in order.
 
         Read with one query in a snapshot (the dictionary entries new since the last read
-        first), each row's checksum verified as :meth:`load` verifies them.
+        first), each row's checksum verified as :meth:`load` verifies them. Raises
+        :class:`~itinerary.errors.StoreError` if the store holds fewer than *after* events.
         """
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            raise StoreError(f"{self.where}: after must be a version (0 or more), got {after!r}")
+            raise VersionError(f"{self.where}: after must be a version (0 or more), got {after!r}")
         conn = self._conn()
         try:
             with conn.transaction():
@@ -460,7 +461,14 @@ class PostgresStore(StoreBase):
                         "WHERE version > %s ORDER BY version LIMIT %s",
                         (after, limit),
                     )
-                    return self._decode(cursor, after + 1, self._table, self._raw)
+                    events = self._decode(cursor, after + 1, self._table, self._raw)
+                if not events:  # nothing after it: is there even an event at *after*?
+                    held = self._count(conn)
+                    if held < after:
+                        raise StoreError(
+                            f"{self.where}: holds {held} events, fewer than version {after}"
+                        )
+                return events
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
 
@@ -561,16 +569,16 @@ class PostgresStore(StoreBase):
     # -- waiting for news --------------------------------------------------------------
 
     def _wait_for_news(self, seen: int, timeout: float) -> bool:
-        """Block until the store may hold more than *seen* events, or *timeout* seconds pass.
+        """Block until the store may hold other than *seen* events, or *timeout* seconds pass.
 
-        Returns True if woken by news. Listens (``LISTEN``) on a connection of its own,
+        Returns True if woken by news (a notification of a version past *seen*). Listens (``LISTEN``) on a connection of its own,
         opened at the first call; the version is checked after listening starts, so a
         commit just before the wait is never missed.
         """
         deadline = time.monotonic() + timeout
         try:
             listener = self._listen()
-            if self.version > seen:
+            if self.version != seen:  # a commit before the LISTEN (or a store that shrank)
                 return True
             while (left := deadline - time.monotonic()) > 0:
                 notes = list(listener.notifies(timeout=left, stop_after=1))
