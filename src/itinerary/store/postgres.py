@@ -134,6 +134,10 @@ class PostgresStore(StoreBase):
 
     """
 
+    poll: float = 0.002
+    """Seconds a subscriber pauses before reading again when a commit landed between its
+    read and its look at the version. Otherwise it waits for notifications, not polls."""
+
     def __init__(self, url: str, *, codec: Codec = DEFAULT_CODEC, create: bool = True) -> None:
         self.url = url
         self.where = masked_url(url)
