@@ -1,7 +1,9 @@
 """Write and load rates of the durable stores: ``python -m benchmarks.store_scale``.
 
 Builds N events (default 1,000,000: arrivals, departures, meetings and signings across the
-gazetteer), writes them to a SQLite store in batches and to a JSON Lines export, loads both
+gazetteer), writes them to a SQLite store in batches, to a PostgreSQL store on a local
+server the benchmark starts itself (``--no-postgres`` to leave it out; the server binaries
+must be on PATH or in /usr/lib/postgresql/*/bin) and to a JSON Lines export, loads them
 back, and reports events/s. It also times the instant decoding alone, to show what share of a
 load it is (loading must not be dominated by datetime parsing).
 """
@@ -18,8 +20,18 @@ from typing import TypeVar
 
 import pendulum
 
-from itinerary import AgreementSigned, Arrived, Departed, Event, MeetingHeld, Obligation, _time
+from itinerary import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    EventLog,
+    MeetingHeld,
+    Obligation,
+    _time,
+)
 from itinerary._gc import bulk
+from itinerary._pgserver import LocalServer
 from itinerary.places import GAZETTEER
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl
 from itinerary.store.codec import decode_instant, encode_instant
@@ -84,11 +96,49 @@ def _as_format_1(log: list[Event], target: Path) -> None:
     db.close()
 
 
+def _postgres(log: list[Event], size: int) -> None:
+    """Time a PostgreSQL store's write (in batches of *size*) and load of *log*."""
+    from itinerary.store.postgres import PostgresStore  # noqa: PLC0415 - the postgres extra
+
+    n = len(log)
+    with LocalServer(durable=True) as server:
+        url = server.url() + "?log=scale"
+
+        def write() -> None:
+            with PostgresStore(url) as store:
+                for begin in range(0, n, size):
+                    store.extend(log[begin : begin + size], expected_version=begin)
+
+        timed(f"PostgreSQL write ({size:,} per extend)", n, write)
+
+        def load() -> EventLog:
+            with PostgresStore(url, create=False) as store:
+                return store.load()
+
+        loaded = timed("PostgreSQL load (checksums)", n, load)
+        assert loaded.version == n
+        assert loaded[n - 1] == log[n - 1]
+        del loaded
+        used = server.sql(
+            "SELECT pg_total_relation_size('scale.itinerary_events')"
+            " + pg_total_relation_size('scale.itinerary_dictionary')"
+        )
+        print(f"sizes: PostgreSQL {int(used) / n:.0f} B/event (tables and indexes)")
+
+
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.store_scale", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=10_000, help="events per SQLite extend")
+    parser.add_argument(
+        "--batch", type=int, default=10_000, help="events per SQLite and PostgreSQL extend"
+    )
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time a PostgreSQL store on a local server (fsync on, as by default)",
+    )
     args = parser.parse_args()
     n = args.events
     print(f"building {n:,} events...")
@@ -110,6 +160,9 @@ def main() -> None:
         )
         assert loaded.version == n
         assert loaded[n - 1] == log[n - 1]
+        del loaded
+        if args.postgres:
+            _postgres(log, args.batch)
         old_path = Path(directory) / "format-1.sqlite"
         _as_format_1(log, old_path)
         loaded = timed(

@@ -12,10 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from itinerary import Arrived, Departed, EventLog, Follower
+from itinerary._pgserver import LocalServer
 from itinerary.cli import main
 from itinerary.places import SEOUL, TOKYO, WASHINGTON
 from itinerary.scenarios import load_scenario
-from itinerary.store import SQLiteStore
+from itinerary.store import PostgresStore, SQLiteStore
+from tests.pg_server import new_log_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TOUR = load_scenario(ROOT / "examples" / "asia_tour_2025.toml").log
@@ -109,6 +111,41 @@ def test_follow_stops_quietly_when_its_reader_goes_away(tmp_path: Path) -> None:
     assert "Exception ignored" not in err
 
 
+def test_follow_a_postgres_store_never_shows_its_password(
+    postgres_server: LocalServer,
+) -> None:
+    """Following a URL: a writer's arrival shows at once; SIGINT exits 0; no password anywhere."""
+    url = new_log_url(postgres_server, password="s3cret-pw")
+    with PostgresStore(url) as store:
+        store.extend(TOUR)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "itinerary", "follow", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = _lines(child.stdout)
+        assert lines.get(timeout=30).startswith("version 14: Donald Trump: at Gyeongju")
+        for _ in range(2):
+            lines.get(timeout=30)
+        with PostgresStore(url, create=False) as writer:
+            writer.append(Arrived("Xi Jinping", SEOUL, SEOUL.at("2025-10-30 10:00")))
+        assert lines.get(timeout=30) == (
+            "version 15: Xi Jinping: at Seoul since 2025-10-30 10:00 +09:00 Asia/Seoul"
+        )
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    assert "Following postgresql://" in err
+    assert "s3cret-pw" not in err
+    assert "Traceback" not in err
+
+
 def _interrupt_after(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
     """Make Follower.step raise KeyboardInterrupt (as Ctrl-C would) after *steps* calls."""
     step = Follower.step
@@ -184,7 +221,7 @@ def test_follow_escapes_control_characters(tmp_path: Path, monkeypatch: pytest.M
     ("arguments", "message"),
     [
         (["follow", "{dir}/missing.sqlite"], "missing.sqlite: no such file"),
-        (["follow", "{example}"], "follow reads a store (.sqlite, .db or .jsonl)"),
+        (["follow", "{example}"], "follow reads a store (.sqlite, .db, .jsonl or a URL)"),
         (["follow", "{store}", "--after", "15"], "--after 15, but the store holds 14 events"),
     ],
 )
