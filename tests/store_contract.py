@@ -234,7 +234,7 @@ def written(count: int = WRITTEN) -> list[Arrived]:
     return batch("W", count)
 
 
-def write_in_batches(store: Any, count: int, pause: float = 0.0005) -> None:
+def write_in_batches(store: Any, count: int, pause: float = 0.001) -> None:
     """Append :func:`written` to *store* in batches of :func:`batch_sizes`, pausing between."""
     events = written(count)
     done = 0
@@ -321,6 +321,7 @@ class SubscriptionContract:
     ) -> None:
         """Events appended in batches by another process arrive once each, versions 1..N."""
         store = self.make_store(tmp_path)
+        store.poll = 0.005  # a polling store looks often enough to see the writer at work
         subscription = store.subscribe(after=0)
         join = self.start_writer(store, WRITTEN)
         batches: list[int] = []
