@@ -1,7 +1,9 @@
 """Write and load rates of the durable stores: ``python -m benchmarks.store_scale``.
 
 Builds N events (default 1,000,000: arrivals, departures, meetings and signings across the
-gazetteer), writes them to a SQLite store in batches and to a JSON Lines export, loads both
+gazetteer), writes them to a SQLite store in batches, to a PostgreSQL store on a local
+server the benchmark starts itself (``--no-postgres`` to leave it out; the server binaries
+must be on PATH or in /usr/lib/postgresql/*/bin) and to a JSON Lines export, loads them
 back, and reports events/s. It also times the instant decoding alone, to show what share of a
 load it is (loading must not be dominated by datetime parsing).
 
@@ -22,8 +24,18 @@ from typing import TypeVar
 
 import pendulum
 
-from itinerary import AgreementSigned, Arrived, Departed, Event, MeetingHeld, Obligation, _time
+from itinerary import (
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    EventLog,
+    MeetingHeld,
+    Obligation,
+    _time,
+)
 from itinerary._gc import bulk
+from itinerary._pgserver import LocalServer
 from itinerary.places import GAZETTEER
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl
 from itinerary.store.codec import decode_instant, encode_instant
@@ -88,11 +100,69 @@ def _as_format_1(log: list[Event], target: Path) -> None:
     db.close()
 
 
+def _postgres(log: list[Event], size: int) -> None:
+    """Time a PostgreSQL store's write (in batches of *size*) and load of *log*."""
+    from itinerary.store.postgres import PostgresStore  # noqa: PLC0415 - the postgres extra
+
+    n = len(log)
+    with LocalServer(durable=True) as server:
+        url = server.url() + "?log=scale"
+
+        def write() -> None:
+            with PostgresStore(url) as store:
+                for begin in range(0, n, size):
+                    store.extend(log[begin : begin + size], expected_version=begin)
+
+        timed(f"PostgreSQL write ({size:,} per extend)", n, write)
+
+        def load() -> EventLog:
+            with PostgresStore(url, create=False) as store:
+                return store.load()
+
+        loaded = timed("PostgreSQL load (checksums)", n, load)
+        assert loaded.version == n
+        assert loaded[n - 1] == log[n - 1]
+        del loaded
+        used = server.sql(
+            "SELECT pg_total_relation_size('scale.itinerary_events')"
+            " + pg_total_relation_size('scale.itinerary_dictionary')"
+        )
+        print(f"sizes: PostgreSQL {int(used) / n:.0f} B/event (tables and indexes)")
+
+
+def _load_only(path: str, repeat: int) -> None:
+    """Load the store at *path* *repeat* times, printing the wall and CPU time of each."""
+    for _ in range(repeat):
+        gc.collect()
+        begin = time.process_time()
+        loaded = timed(
+            "SQLite load", SQLiteStore(path, create=False).version,
+            lambda: SQLiteStore(path, create=False).load(),
+        )  # fmt: skip
+        print(f"{'':<42} {time.process_time() - begin:8.2f} s of CPU")
+        del loaded
+
+
+def _write_only(path: str, log: list[Event], size: int) -> None:
+    """Write *log* to a new SQLite store at *path*, *size* events per extend."""
+    with SQLiteStore(path) as store:
+        for begin in range(0, len(log), size):
+            store.extend(log[begin : begin + size], expected_version=begin)
+
+
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.store_scale", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=10_000, help="events per SQLite extend")
+    parser.add_argument(
+        "--batch", type=int, default=10_000, help="events per SQLite and PostgreSQL extend"
+    )
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time a PostgreSQL store on a local server (fsync on, as by default)",
+    )
     parser.add_argument(
         "--write",
         metavar="PATH",
@@ -107,22 +177,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="loads for --load")
     args = parser.parse_args()
     if args.load:
-        for _ in range(args.repeat):
-            gc.collect()
-            begin = time.process_time()
-            loaded = timed(
-                "SQLite load", SQLiteStore(args.load, create=False).version,
-                lambda: SQLiteStore(args.load, create=False).load(),
-            )  # fmt: skip
-            print(f"{'':<42} {time.process_time() - begin:8.2f} s of CPU")
-            del loaded
+        _load_only(args.load, args.repeat)
         return
     n = args.events
     if args.write:
-        log = events(n)
-        with SQLiteStore(args.write) as store:
-            for begin in range(0, n, args.batch):
-                store.extend(log[begin : begin + args.batch], expected_version=begin)
+        _write_only(args.write, events(n), args.batch)
         return
     print(f"building {n:,} events...")
     log = events(n)
@@ -143,6 +202,9 @@ def main() -> None:
         )
         assert loaded.version == n
         assert loaded[n - 1] == log[n - 1]
+        del loaded
+        if args.postgres:
+            _postgres(log, args.batch)
         old_path = Path(directory) / "format-1.sqlite"
         _as_format_1(log, old_path)
         loaded = timed(

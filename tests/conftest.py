@@ -19,3 +19,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# The PostgreSQL server fixtures (a server the tests start themselves, a log per test).
+from tests.pg_server import postgres_server, postgres_url  # noqa: E402, F401

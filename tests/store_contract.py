@@ -2,19 +2,25 @@
 
 A subclass provides ``make_store(directory)`` returning a new, empty store kept under
 *directory* (and, for durable stores, ``reopen(store)`` and ``pause_mid_write(done)``).
-Run as a module, this file is also the child process of the kill and two-process tests.
+SubscriptionContract holds the subscription tests (``make_store`` and ``reopen`` again;
+``address(store)`` is what ``open_store`` opens in a writer process).
+Run as a module, this file is also the child process of the kill, two-process and
+subscription tests.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +28,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itinerary import Arrived, ConcurrencyError, EventLog, InvalidEventError, VersionError
+from itinerary import (
+    Arrived,
+    ConcurrencyError,
+    EventLog,
+    Follower,
+    InvalidEventError,
+    Recorded,
+    StoreError,
+    VersionError,
+    replay,
+)
 from itinerary.places import TOKYO
 from itinerary.store import open_store
 from itinerary.store.codec import DEFAULT_CODEC
@@ -204,6 +220,218 @@ class DurableStoreContract(StoreContract):
         assert exact(self.reopen(store).load()) == exact(EventLog(expected))
 
 
+WRITTEN = 1500
+"""How many events the writer process of the subscription tests appends."""
+
+
+def batch_sizes() -> itertools.cycle[int]:
+    """The sizes of the writer's batches: 1 to 37 events, over and over."""
+    return itertools.cycle([1, 5, 2, 37, 1, 1, 13, 3, 8, 21])
+
+
+def written(count: int = WRITTEN) -> list[Arrived]:
+    """What the writer appends: *count* arrivals named ``W 0``, ``W 1``, ..."""
+    return batch("W", count)
+
+
+def write_in_batches(store: Any, count: int, pause: float = 0.001) -> None:
+    """Append :func:`written` to *store* in batches of :func:`batch_sizes`, pausing between."""
+    events = written(count)
+    done = 0
+    for size in batch_sizes():
+        if done >= count:
+            break
+        store.extend(events[done : done + size], expected_version=done)
+        done = min(count, done + size)
+        time.sleep(pause)
+
+
+def read_until(
+    subscription: Any, version: int, within: float = 60.0, batches: list[int] | None = None
+) -> list[Recorded]:
+    """What *subscription* delivers until it reaches *version* (or *within* seconds pass).
+
+    The size of each non-empty poll is added to *batches*, if given.
+    """
+    deadline = time.monotonic() + within
+    seen: list[Recorded] = []
+    while subscription.version < version and time.monotonic() < deadline:
+        found = subscription.poll(timeout=0.5)
+        if found and batches is not None:
+            batches.append(len(found))
+        seen += found
+    return seen
+
+
+class SubscriptionContract:
+    """What every store's subscriptions do: catch up, go live, resume, never skip or repeat."""
+
+    def make_store(self, directory: Path) -> Any:
+        """A new, empty store under *directory*."""
+        raise NotImplementedError
+
+    def reopen(self, store: Any) -> Any:
+        """The same store, opened anew (the same object for a store that is not durable)."""
+        return store
+
+    def address(self, store: Any) -> str:
+        """What ``open_store`` opens in the writer process (a path; a URL for a server)."""
+        return str(store.path)
+
+    def start_writer(self, store: Any, count: int) -> Callable[[], None]:
+        """Append :func:`written` in batches from another process; return a function to join it."""
+        child = _spawn("write", self.address(store), str(count))
+
+        def join() -> None:
+            out, err = child.communicate(timeout=120)
+            assert child.returncode == 0, err
+            assert out.strip() == "written", (out, err)
+
+        return join
+
+    def test_catch_up_then_live(self, tmp_path: Path) -> None:
+        """A subscription yields the stored events, then those recorded after it caught up."""
+        store = self.make_store(tmp_path)
+        events = batch("A", 25)
+        store.extend(events[:20])
+        subscription = store.subscribe(after=0, timeout=0, chunk=7)
+        first = list(subscription)
+        assert [r.version for r in first] == list(range(1, 21))
+        assert exact(EventLog(r.event for r in first)) == exact(EventLog(events[:20]))
+        assert subscription.version == 20
+        self.reopen(store).extend(events[20:], expected_version=20)
+        live = subscription.poll(timeout=10)
+        assert [r.version for r in live] == list(range(21, 26))
+        assert exact(EventLog(r.event for r in live)) == exact(EventLog(events[20:]))
+        assert subscription.poll() == []
+
+    def test_waits_for_the_next_event_up_to_its_timeout(self, tmp_path: Path) -> None:
+        """Once caught up, iteration waits up to the timeout, then ends; poll() says []."""
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 2))
+        subscription = store.subscribe(after=2, timeout=0.2)
+        started = time.monotonic()
+        assert list(subscription) == []
+        assert time.monotonic() - started >= 0.2
+        assert subscription.poll(timeout=0.05) == []
+        assert subscription.version == 2
+
+    def test_a_writer_in_another_process_is_seen_exactly_once_in_order(
+        self, tmp_path: Path
+    ) -> None:
+        """Events appended in batches by another process arrive once each, versions 1..N."""
+        store = self.make_store(tmp_path)
+        store.poll = 0.005  # a polling store looks often enough to see the writer at work
+        subscription = store.subscribe(after=0)
+        join = self.start_writer(store, WRITTEN)
+        batches: list[int] = []
+        seen = read_until(subscription, WRITTEN, batches=batches)
+        join()
+        assert len(batches) > 3, batches  # read while the writer wrote, not all at the end
+        assert [r.version for r in seen] == list(range(1, WRITTEN + 1))
+        assert exact(EventLog(r.event for r in seen)) == exact(EventLog(written()))
+        assert subscription.poll(timeout=0.2) == []
+
+    def test_a_restarted_subscriber_resumes_from_its_last_version(self, tmp_path: Path) -> None:
+        """Closed mid-stream and resubscribed after its version, a subscriber misses nothing."""
+        store = self.make_store(tmp_path)
+        join = self.start_writer(store, WRITTEN)
+        first = store.subscribe(after=0)
+        seen = read_until(first, WRITTEN // 3)
+        first.close()
+        assert first.poll(timeout=0.1) == []
+        assert list(first) == []
+        resumed = self.reopen(store).subscribe(after=first.version)
+        seen += read_until(resumed, WRITTEN)
+        join()
+        assert [r.version for r in seen] == list(range(1, WRITTEN + 1))
+        assert exact(EventLog(r.event for r in seen)) == exact(EventLog(written()))
+
+    @settings(suppress_health_check=[HealthCheck.differing_executors])
+    @given(
+        log=event_logs(max_events=20),
+        after=st.integers(min_value=0, max_value=20),
+        chunk=st.integers(min_value=1, max_value=25),
+    )
+    def test_catch_up_is_the_log_after_the_version(
+        self, log: EventLog, after: int, chunk: int
+    ) -> None:
+        """For any log and version, catch-up yields exactly log[after:] as versions after+1..."""
+        with tempfile.TemporaryDirectory() as directory:
+            store = self.make_store(Path(directory))
+            store.extend(log)
+            after = min(after, len(log))
+            found = list(store.subscribe(after=after, timeout=0, chunk=chunk))
+            assert [r.version for r in found] == list(range(after + 1, len(log) + 1))
+            assert exact(EventLog(r.event for r in found)) == exact(EventLog(log[after:]))
+            store.close()
+
+    @settings(suppress_health_check=[HealthCheck.differing_executors])
+    @given(log=event_logs(max_events=30), cuts=st.lists(st.integers(0, 30), max_size=4))
+    def test_follower_state_is_the_replay_of_the_store(
+        self, log: EventLog, cuts: list[int]
+    ) -> None:
+        """After each batch a follower reads, its state is replay() of the store's log."""
+        with tempfile.TemporaryDirectory() as directory:
+            store = self.make_store(Path(directory))
+            follower = Follower(store)
+            assert follower.state == replay(EventLog())
+            bounds = sorted({0, len(log), *(min(c, len(log)) for c in cuts)})
+            for start, end in itertools.pairwise(bounds):
+                store.extend(log[start:end], expected_version=start)
+                while follower.version < end:
+                    assert follower.step(timeout=5)
+                    assert follower.state == replay(store.load(upto=follower.version))
+            assert follower.log == store.load() == log
+            assert follower.state == replay(log)
+            store.close()
+
+    def test_follower_resumes_from_a_saved_log(self, tmp_path: Path) -> None:
+        """A follower given a saved log reads only what came after it."""
+        store = self.make_store(tmp_path)
+        events = batch("A", 10)
+        store.extend(events[:6])
+        saved = Follower(store).log
+        store.extend(events[6:])
+        follower = Follower(store, log=saved)
+        assert follower.version == 6
+        assert [r.version for r in follower.step(timeout=5)] == [7, 8, 9, 10]
+        assert follower.state == replay(store.load())
+
+    def test_follower_refuses_a_log_from_another_store(self, tmp_path: Path) -> None:
+        """Resuming from a log whose last event is not the store's raises StoreError."""
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 3))
+        with pytest.raises(StoreError, match="cannot resume: its event at version 2"):
+            Follower(store, log=EventLog(batch("B", 2)))
+
+    def test_after_beyond_the_store_is_refused(self, tmp_path: Path) -> None:
+        """Subscribing after a version the store does not hold raises StoreError on reading."""
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 3))
+        with pytest.raises(StoreError, match="holds 3 events, fewer than version 5"):
+            store.subscribe(after=5).poll()
+
+    @pytest.mark.parametrize("after", [-1, True, 2.0, "1", None])
+    def test_after_must_be_a_version(self, tmp_path: Path, after: object) -> None:
+        """A negative or non-integer after raises VersionError at once."""
+        store = self.make_store(tmp_path)
+        with pytest.raises(VersionError, match="after must be a version"):
+            store.subscribe(after=after)
+
+    def test_close_from_another_thread_ends_a_waiting_iteration(self, tmp_path: Path) -> None:
+        """close() from another thread stops an iteration that waits without a timeout."""
+        store = self.make_store(tmp_path)
+        subscription = store.subscribe(after=0)
+        timer = threading.Timer(0.3, subscription.close)
+        timer.start()
+        started = time.monotonic()
+        assert list(subscription) == []
+        assert time.monotonic() - started < 5
+        assert subscription.closed
+        timer.join()
+
+
 def _spawn(*args: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
@@ -222,7 +450,10 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
 def _child(argv: list[str]) -> None:  # pragma: no cover - runs in a child process
     mode, path = argv[0], argv[1]
     store = open_store(path)
-    if mode == "kill":
+    if mode == "write":
+        write_in_batches(store, int(argv[2]))
+        print("written", flush=True)
+    elif mode == "kill":
         pause = argv[2]
         events = batch("big", 20_000, start=10)
         if pause:

@@ -208,3 +208,28 @@ def test_delegation_workload_moves_groups_sharing_each_instant(seed):
     odd = [size for size in sizes.values() if not 10 <= size <= 100]
     assert len(odd) <= 1, odd  # the last group, cut at n
     assert check(EventLog(events)) == []
+
+
+def test_subscribe_latency_measures_every_event(tmp_path, capsys):
+    """The latency benchmark follows a writer process's events and reports ordered figures."""
+    from benchmarks.subscribe_latency import main as latency  # noqa: PLC0415
+
+    out = tmp_path / "latency.json"
+    latency([str(tmp_path / "s.sqlite"), "--events", "40", "--interval", "0", "--poll", "0.01",
+             "--json", str(out)])  # fmt: skip
+    figures = json.loads(out.read_text())
+    assert figures["events"] == 40
+    assert figures["store"] == "SQLiteStore"
+    assert figures["median_ms"] <= figures["p90_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    assert "commit to callback median" in capsys.readouterr().out
+
+
+def test_follower_cost_and_idle_modes_report(tmp_path, capsys):
+    """--follower and --idle print a cost per event and a share of a core."""
+    from benchmarks.subscribe_latency import main as latency  # noqa: PLC0415
+
+    latency(["--events", "300", "--follower", "10"])
+    latency([str(tmp_path / "idle.sqlite"), "--idle", "0.1"])
+    said = capsys.readouterr().out
+    assert said.count("µs per event to keep replay() current") == 2
+    assert "of a core" in said

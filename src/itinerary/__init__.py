@@ -83,6 +83,7 @@ from itinerary.scenarios import (
     loads_scenario,
     save_scenario,
 )
+from itinerary.store import Follower, Recorded, Subscription
 
 __all__ = [
     "Agenda",
@@ -97,6 +98,7 @@ __all__ = [
     "Disambiguate",
     "Event",
     "EventLog",
+    "Follower",
     "InvalidEventError",
     "InvalidPlaceError",
     "InvalidPlanError",
@@ -113,10 +115,12 @@ __all__ = [
     "Place",
     "Projection",
     "ProjectionLike",
+    "Recorded",
     "Scenario",
     "ScenarioError",
     "State",
     "StoreError",
+    "Subscription",
     "Table",
     "TableError",
     "UnknownPersonError",

@@ -1,9 +1,10 @@
-"""The ``itinerary`` command line: replay, check, agenda, export and simulate.
+"""The ``itinerary`` command line: replay, check, agenda, export, simulate and follow.
 
-FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``) or a JSON Lines
-export (``.jsonl``). A mistake in what was given (a missing file, a malformed scenario, an
-unknown zone) prints one line on stderr and exits with status 2; ``check`` exits with 1 when
-it finds violations.
+FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``), a JSON Lines
+export (``.jsonl``) or a PostgreSQL store's URL (``postgresql://...``). A mistake in what was
+given (a missing file, a malformed scenario, an unknown zone, a server that cannot be
+reached) prints one line on stderr and exits with status 2; ``check`` exits with 1 when it
+finds violations.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
@@ -19,22 +20,32 @@ import click
 from itinerary import _progress, _time
 from itinerary.agenda import agenda
 from itinerary.consistency import check as check_log
-from itinerary.display import format_agenda, format_outcomes, format_state, violations_table
+from itinerary.display import (
+    format_agenda,
+    format_outcomes,
+    format_state,
+    violations_table,
+    whereabouts_line,
+)
 from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import Event
+from itinerary.log import EventLog
 from itinerary.places import Place, zone_of
+from itinerary.projections import State, timeline
 from itinerary.projections import replay as replay_log
-from itinerary.projections import timeline
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
 from itinerary.store import (
     DEFAULT_CODEC,
     JSONL_SUFFIXES,
     SQLITE_SUFFIXES,
     Codec,
+    Follower,
+    PostgresStore,
     SQLiteStore,
     open_store,
 )
 from itinerary.store.codec import Entry, Intern, Record, RowBuilder
+from itinerary.store.postgres import is_url, masked_url
 
 __all__ = ["main"]
 
@@ -71,6 +82,8 @@ def _user_errors(where: str = "") -> Iterator[None]:
 
 
 def _kind_of(path: str) -> str:
+    if is_url(path):
+        return "store"
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SCENARIO_SUFFIXES:
         return "scenario"
@@ -174,7 +187,7 @@ def read(path: str, *, progress: bool = False) -> Scenario:
     kind = _kind_of(path)
     if kind == "calendar":
         raise UserError(f"{path}: calendars are written (export --to), not read")
-    if not os.path.exists(path):
+    if not is_url(path) and not os.path.exists(path):
         raise UserError(f"{path}: no such file")
     with _user_errors():
         if kind == "scenario":
@@ -182,12 +195,20 @@ def read(path: str, *, progress: bool = False) -> Scenario:
         codec = _codec(progress)
         store = open_store(path, create=False, codec=codec)
         try:
-            # SQLite knows its count at once; a JSON Lines file's bar counts up without one.
-            total = store.version if isinstance(store, SQLiteStore) else None
-            with _counting(codec, total, f"loading {os.path.basename(path)}"):
+            # SQLite (and PostgreSQL) know their count at once; a JSON Lines file's bar
+            # counts up without one.
+            total = store.version if isinstance(store, SQLiteStore | PostgresStore) else None
+            with _counting(codec, total, f"loading {_shown(path, base=True)}"):
                 return Scenario(store.load())
         finally:
             store.close()
+
+
+def _shown(path: str, *, base: bool = False) -> str:
+    """*path* as shown to people: a URL with its password masked, or (*base*) a file's name."""
+    if is_url(path):
+        return masked_url(path)
+    return os.path.basename(path) if base else path
 
 
 def _parse_as_of(
@@ -263,7 +284,8 @@ class _Commands(click.Group):
 def main() -> None:
     """Replay, check, convert and simulate itineraries: scenarios, stores and exports.
 
-    FILE is a scenario (.toml), a SQLite store (.sqlite, .db) or a JSON Lines export (.jsonl).
+    FILE is a scenario (.toml), a SQLite store (.sqlite, .db), a JSON Lines export (.jsonl)
+    or a PostgreSQL store's URL (postgresql://user@host/database?log=name).
     """
 
 
@@ -371,6 +393,7 @@ def export(file: str, target: str, progress: bool) -> None:
     """Convert FILE into another kind of file (scenario, store, export or calendar)."""
     scenario = read(file, progress=progress)
     kind = _kind_of(target)
+    shown = _shown(target)
     if os.path.exists(target) and os.path.getsize(target) > 0 and kind in ("scenario", "calendar"):
         raise UserError(f"{target}: already exists; not overwriting it")
     with _user_errors():
@@ -389,16 +412,16 @@ def export(file: str, target: str, progress: bool) -> None:
             try:
                 held = store.version
                 if held:
-                    raise UserError(f"{target}: already holds {held} events; not overwriting it")
-                with _counting(codec, len(scenario.log), f"writing {os.path.basename(target)}"):
+                    raise UserError(f"{shown}: already holds {held} events; not overwriting it")
+                with _counting(codec, len(scenario.log), f"writing {_shown(target, base=True)}"):
                     store.extend(scenario.log, expected_version=0)
             except ConcurrencyError:
                 raise UserError(
-                    f"{target}: already holds {store.version} events; not overwriting it"
+                    f"{shown}: already holds {store.version} events; not overwriting it"
                 ) from None
             finally:
                 store.close()
-    _echo(f"Wrote {len(scenario.log)} events to {target}")
+    _echo(f"Wrote {len(scenario.log)} events to {shown}")
 
 
 @main.command()
@@ -428,3 +451,83 @@ def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> N
             progress=progress,
         )  # fmt: skip
     _echo(format_outcomes(outcomes))
+
+
+FOLLOW_TICK = 1.0
+"""How long ``follow`` waits for new events before looking again (the clock, for --as-of-now)."""
+
+
+@main.command()
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    metavar="VERSION",
+    help="Start from the whereabouts as of this version (the first VERSION events), then "
+    "print every change after it. Default: the store's latest version.",
+)
+@click.option(
+    "--as-of-now",
+    is_flag=True,
+    help="Show the whereabouts as of the wall clock now, not as of the latest event: an "
+    "event recorded in advance (a planned arrival) counts only once its time has come; "
+    "re-checked every second.",
+)
+def follow(store: str, after: int | None, as_of_now: bool) -> None:
+    """Print whereabouts as they change, while other processes record events in STORE.
+
+    First everyone's current whereabouts, then one line per change (``version N: WHO: at
+    PLACE since LOCAL TIME +OFFSET ZONE``) as events are recorded, read one at a time so
+    each line names the version that made it true. STORE is a SQLite store (.sqlite, .db),
+    a JSON Lines file (.jsonl), both polled, or a PostgreSQL store's URL, which wakes the
+    follower when a writer commits. Ctrl-C stops it, with exit status 0.
+    """
+    shown = _shown(store)
+    if _kind_of(store) != "store":
+        raise UserError(f"{shown}: follow reads a store (.sqlite, .db, .jsonl or a URL)")
+    if not is_url(store) and not os.path.exists(store):
+        raise UserError(f"{shown}: no such file")
+    follower: Follower[State] | None = None
+    try:
+        with _user_errors():
+            opened = open_store(store, create=False)
+        try:
+            with _user_errors():
+                held = opened.version
+                if after is not None and after > held:
+                    raise UserError(f"{shown}: --after {after}, but the store holds {held} events")
+                view = _now_view if as_of_now else replay_log
+                follower = Follower(opened, view, log=opened.load(upto=after), chunk=1)
+            click.echo(
+                f"Following {shown} from version {follower.version}; Ctrl-C to stop.", err=True
+            )
+            _follow(follower, as_of_now)
+        finally:
+            opened.close()
+    except KeyboardInterrupt:
+        said = "" if follower is None else f" (read to version {follower.version})"
+        click.echo(f"Stopped following {shown}{said}.", err=True)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # so that flushing stdout at exit fails no more
+        os.close(devnull)
+
+
+def _follow(follower: Follower[State], as_of_now: bool) -> None:
+    """Print each person's whereabouts line when it changes, until interrupted."""
+    printed: dict[str, str] = {}
+    state = follower.state
+    while True:
+        for who, where in state.whereabouts.items():
+            line = whereabouts_line(where)
+            if printed.get(who) != line:
+                printed[who] = line
+                _echo(whereabouts_line(where, follower.version))
+        with _user_errors():
+            if follower.step(timeout=FOLLOW_TICK) or as_of_now:
+                state = follower.refresh()
+
+
+def _now_view(log: EventLog) -> State:
+    """The replayed state as of the wall clock now (the shell reads the clock, not the core)."""
+    return replay_log(log, as_of=datetime.now(UTC))

@@ -65,6 +65,7 @@ __all__ = [
     "state_repr",
     "state_tables",
     "violations_table",
+    "whereabouts_line",
     "whereabouts_phrase",
     "whereabouts_table",
 ]
@@ -361,6 +362,32 @@ def whereabouts_phrase(where: Whereabouts) -> str:
         bound = clip(where.destination.name) if where.destination is not None else "?"
         return f"in transit {clip(where.origin.name)} -> {bound}"
     return "unknown"
+
+
+def whereabouts_line(where: Whereabouts, version: int | None = None) -> str:
+    """One person's whereabouts as one line of text, as ``itinerary follow`` prints it.
+
+    ``version 3: Donald Trump: at Tokyo since 2025-10-27 16:30 +09:00 Asia/Tokyo``: the
+    time in the place's zone (a journey's in its origin's), names whole, control characters
+    written out; *version*, if given, is the log's version it is true at.
+
+    >>> from itinerary import Whereabouts
+    >>> from itinerary.places import SEOUL, TOKYO
+    >>> whereabouts_line(Whereabouts("Donald Trump", None, TOKYO.at("2025-10-29 09:00"),
+    ...                              origin=TOKYO, destination=SEOUL), 7)
+    'version 7: Donald Trump: in transit Tokyo -> Seoul since 2025-10-29 09:00 +09:00 Asia/Tokyo'
+    """
+    prefix = "" if version is None else f"version {version}: "
+    who = escape_controls(where.who)
+    if where.place is not None:
+        phrase, place = f"at {escape_controls(where.place.name)}", where.place
+    elif where.origin is not None:
+        bound = escape_controls(where.destination.name) if where.destination is not None else "?"
+        phrase, place = f"in transit {escape_controls(where.origin.name)} -> {bound}", where.origin
+    else:
+        return f"{prefix}{who}: unknown"
+    since = "" if where.since is None else f" since {format_instant(where.since, place)}"
+    return f"{prefix}{who}: {phrase}{since}"
 
 
 def state_repr(state: State, shown: int = 3) -> str:

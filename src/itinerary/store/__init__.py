@@ -1,7 +1,12 @@
-"""Durable event stores: the protocol, SQLite (the default), JSON Lines, and in memory.
+"""Durable event stores: the protocol, SQLite (the default), JSON Lines, PostgreSQL, in memory.
+
+Every store can be followed: ``store.subscribe(after=version)`` yields the events recorded
+after a version, those stored first, then new ones (:class:`Subscription`), and a
+:class:`Follower` keeps a replayed state up to date from it.
 
 :func:`open_store` picks the store for a path by its suffix: ``.sqlite`` or ``.db`` for
-SQLite, ``.jsonl`` for JSON Lines.
+SQLite, ``.jsonl`` for JSON Lines; a ``postgresql://`` URL opens a :class:`PostgresStore`
+(which needs ``pip install "itinerary[postgres]"``).
 """
 
 from __future__ import annotations
@@ -9,10 +14,13 @@ from __future__ import annotations
 import os
 
 from itinerary.errors import StoreError
-from itinerary.store.base import EventStore, MemoryStore
+from itinerary.store.base import EventStore, MemoryStore, StoreBase
 from itinerary.store.codec import DEFAULT_CODEC, SCHEMA_VERSIONS, Codec, Upcaster
+from itinerary.store.follower import Follower
 from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
+from itinerary.store.postgres import PostgresStore, is_url
 from itinerary.store.sqlite import SQLiteStore
+from itinerary.store.subscription import Recorded, Subscription
 
 __all__ = [
     "DEFAULT_CODEC",
@@ -21,9 +29,14 @@ __all__ = [
     "SQLITE_SUFFIXES",
     "Codec",
     "EventStore",
+    "Follower",
     "JsonlStore",
     "MemoryStore",
+    "PostgresStore",
+    "Recorded",
     "SQLiteStore",
+    "StoreBase",
+    "Subscription",
     "Upcaster",
     "export_jsonl",
     "import_jsonl",
@@ -39,9 +52,14 @@ JSONL_SUFFIXES: tuple[str, ...] = (".jsonl",)
 
 def open_store(
     path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC, create: bool = True
-) -> SQLiteStore | JsonlStore:
-    """The store for *path*, chosen by its suffix (``.sqlite``/``.db`` or ``.jsonl``)."""
+) -> SQLiteStore | JsonlStore | PostgresStore:
+    """The store for *path*, chosen by its suffix (``.sqlite``/``.db`` or ``.jsonl``).
+
+    A ``postgresql://`` (or ``postgres://``) URL opens a :class:`PostgresStore`.
+    """
     text = os.fspath(path)
+    if is_url(text):
+        return PostgresStore(text, codec=codec, create=create)
     suffix = os.path.splitext(text)[1].lower()
     if suffix in SQLITE_SUFFIXES:
         return SQLiteStore(text, codec=codec, create=create)

@@ -20,6 +20,7 @@ events stored.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
@@ -28,6 +29,7 @@ from itinerary import _files
 from itinerary.errors import ConcurrencyError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog
+from itinerary.store.subscription import CHUNK, Subscription
 
 __all__ = [
     "EventStore",
@@ -64,6 +66,12 @@ class EventStore(Protocol):
         """Release files and connections."""
         ...
 
+    def subscribe(
+        self, after: int = 0, *, timeout: float | None = None, chunk: int = CHUNK
+    ) -> Subscription:
+        """The events recorded after version *after*: those stored, then new ones."""
+        ...
+
 
 def check_upto(upto: object, version: int, where: str) -> int:
     """*upto* as a version of a store at *version*, or :class:`VersionError`."""
@@ -97,7 +105,27 @@ def stale(where: str, expected: int, actual: int) -> ConcurrencyError:
 
 
 class StoreBase:
-    """``append`` in terms of ``extend``, and use as a context manager."""
+    """The base of every store: ``append`` in terms of ``extend``, ``with``, and subscriptions.
+
+    A store of your own subclasses it and provides ``version``, ``extend`` and ``load`` (and
+    ``close`` if it holds something). :meth:`subscribe` then works, built on two hooks to
+    override for speed: ``_read_after(after, limit)``, the events at versions ``after + 1``
+    to ``after + limit`` (here sliced from ``load()``), and ``_wait_for_news(seen,
+    timeout)``, which blocks until the store may hold other than *seen* events (here a look
+    at ``version`` every :attr:`poll` seconds).
+    """
+
+    poll: float = 0.05
+    """Seconds between two looks at the store while a subscriber waits (where it polls)."""
+
+    @property
+    def version(self) -> int:
+        """How many events are stored."""
+        raise NotImplementedError
+
+    def load(self, upto: int | None = None) -> EventLog:
+        """The stored log, or its first *upto* events."""
+        raise NotImplementedError
 
     def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
         """Store *events* in order, all or none; return the new version."""
@@ -109,6 +137,44 @@ class StoreBase:
 
     def close(self) -> None:
         """Release files and connections (nothing to release here)."""
+
+    def subscribe(
+        self, after: int = 0, *, timeout: float | None = None, chunk: int = CHUNK
+    ) -> Subscription:
+        """The events recorded after version *after*: first those stored, then new ones.
+
+        A :class:`~itinerary.store.subscription.Subscription`: an iterator of
+        :class:`~itinerary.store.subscription.Recorded` (version, event) in recording
+        order, read *chunk* events at a time, that waits up to *timeout* seconds (``None``:
+        until closed) for each new event once it has caught up.
+        """
+        return Subscription(self, after, timeout=timeout, chunk=chunk)
+
+    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
+
+        Raises :class:`StoreError` if the store holds fewer than *after* events. Stores
+        override it with a read of just those events; this one loads the whole log.
+        """
+        log = self.load()
+        if len(log) < after:
+            raise StoreError(f"{self!r}: holds {len(log)} events, fewer than version {after}")
+        return list(log[after : None if limit is None else after + limit])
+
+    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Block until the store may hold other than *seen* events, or *timeout* seconds pass.
+
+        True if there may be news (a subscriber then reads; a false alarm costs a read);
+        False if *timeout* passed without any. It must not miss a write that came before
+        the call: it compares the store with *seen* first. This one polls ``version``.
+        """
+        deadline = time.monotonic() + timeout
+        while self.version == seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(self.poll, left))
+        return True
 
     def __enter__(self) -> Self:
         return self
@@ -127,7 +193,7 @@ class MemoryStore(StoreBase):
 
     def __init__(self, log: EventLog | None = None) -> None:
         self._log = log if log is not None else EventLog()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # notified by each extend: subscribers wake at once
 
     @property
     def version(self) -> int:
@@ -140,12 +206,26 @@ class MemoryStore(StoreBase):
             if expected_version is not None and expected_version != self._log.version:
                 raise stale("memory store", expected_version, self._log.version)
             self._log = self._log.extend(events)  # the log checks the batch, all or nothing
+            self._lock.notify_all()
             return self._log.version
 
     def load(self, upto: int | None = None) -> EventLog:
         """The stored log, or its first *upto* events."""
         log = self._log
         return log.upto(check_upto(upto, log.version, "memory store"))
+
+    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last): a slice."""
+        log = self._log
+        if len(log) < after:
+            raise StoreError(f"memory store: holds {len(log)} events, fewer than version {after}")
+        end = len(log) if limit is None else min(len(log), after + limit)
+        return log._tape.events[after:end]  # its storage: log[after:end] would copy the head
+
+    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Block until an extend makes the version other than *seen*, or *timeout* passes."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._log.version != seen, timeout)
 
     def __repr__(self) -> str:
         return f"<MemoryStore version={self._log.version}>"

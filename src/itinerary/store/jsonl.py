@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -195,6 +196,10 @@ class JsonlStore(StoreBase):
             raise StoreError(f"{self.path}: no such store (the file does not exist)")
         # What this process last saw: (inode, size, mtime) -> (version, committed bytes).
         self._seen: tuple[tuple[int, int, int], int, int, int] | None = None
+        # What the last _read_after read: ((inode, size, mtime), its number of events).
+        self._watched: tuple[tuple[int, int, int] | None, int] | None = None
+        # The records it parsed: ((inode, size, mtime), records, format).
+        self._parsed: tuple[tuple[int, int, int] | None, list[dict[str, Any]], int] | None = None
 
     def _read(self) -> tuple[list[dict[str, Any]], int, int]:
         try:
@@ -258,6 +263,81 @@ class JsonlStore(StoreBase):
         records, _, form = self._read()
         limit = check_upto(upto, len(records), self.path)
         return EventLog(_decode(self._codec, records[:limit], self.path, form))
+
+    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
+
+        Reads and checks the whole file (as :meth:`load` does), unless the last call left
+        events unread and the file is unchanged since (its identity, size and time): then
+        the records parsed then serve again, so catching up chunk by chunk reads the file
+        once. Decodes only the events asked for.
+        """
+        try:
+            with _files.open_regular(self.path) as file:
+                if fcntl is not None:
+                    fcntl.flock(file, fcntl.LOCK_SH)
+                stat = os.fstat(file.fileno())
+                key: tuple[int, int, int] | None = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                parsed = self._parsed
+                if parsed is not None and parsed[0] == key:
+                    records, form = parsed[1], parsed[2]
+                else:
+                    content = file.read()
+                    with bulk():
+                        records, _, form = _scan(content, self.path)
+        except FileNotFoundError:
+            records, form, key = [], 2, None
+        except _files.NotRegularFileError as exc:
+            raise StoreError(str(exc)) from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        if len(records) < after:
+            raise StoreError(
+                f"{self.path}: holds {len(records)} events, fewer than version {after}"
+            )
+        end = len(records) if limit is None else min(len(records), after + limit)
+        self._watched = (key, end) if end == len(records) else None
+        # Kept while a catch-up has more to read; dropped once it has read to the end.
+        self._parsed = (key, records, form) if end < len(records) else None
+        decode = self._codec.decode_trusted if form == 2 else self._codec.decode
+        events = []
+        for line, record in enumerate(records[after:end], after + 2):
+            try:
+                events.append(decode(record["type"], record["schema"], record["data"]))
+            except (StoreError, KeyError, TypeError) as exc:
+                raise StoreError(f"{self.path}: line {line}: {exc}") from None
+        return events
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Poll the file's identity, size and time until they change, or *timeout* passes.
+
+        Looks every :attr:`poll` seconds without reading the file. Waiting from what the
+        last :meth:`_read_after` read (at *seen* events), a write since then is news;
+        otherwise the version is compared with *seen* first.
+        """
+        deadline = time.monotonic() + timeout
+        watched = self._watched
+        if watched is not None and watched[1] == seen:
+            mark = watched[0]
+        else:
+            mark = self._stat()
+            if self.version != seen:
+                return True
+        while self._stat() == mark:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(self.poll, left))
+        return True
 
     def __repr__(self) -> str:
         return f"<JsonlStore {self.path!r}>"

@@ -27,6 +27,7 @@ import json
 import os
 import pathlib
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable
 from datetime import UTC
@@ -584,6 +585,112 @@ class SQLiteStore(StoreBase):
             f"{self.path}: version {version}: damaged: its checksum does not match its "
             "content (changed after it was written)"
         )
+
+    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
+
+        One read transaction; each row is checked as :meth:`load` checks it (its version in
+        sequence, its checksum in format 2), and damage raises StoreError naming the version.
+        """
+        self._leave_empty()
+        db = self._db
+        format_2 = self._format == "2"
+        try:
+            db.execute("BEGIN")
+            try:
+                (last,) = db.execute(
+                    "SELECT COALESCE(MAX(version), 0) FROM itinerary_events"
+                ).fetchone()
+                if last < after:
+                    raise StoreError(
+                        f"{self.path}: holds {last} events, fewer than version {after}"
+                    )
+                rows = db.execute(
+                    f"SELECT version, type, schema, data{', crc' if format_2 else ''} "
+                    "FROM itinerary_events WHERE version > ? ORDER BY version LIMIT ?",
+                    (after, -1 if limit is None else limit),
+                ).fetchall()
+                if format_2 and rows:
+                    self._check_count(db, last)
+                    table, raw = self._dictionary(db)
+            finally:
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        events: list[Event] = []
+        for expected, row in enumerate(rows, after + 1):
+            version, kind, schema, data = row[:4]
+            where = f"version {version}"
+            try:
+                if not format_2:
+                    if version != expected:
+                        raise self._damaged(expected, version, kind, schema, data)
+                    events.append(self._codec.loads(kind, schema, data, where=where))
+                    continue
+                if (
+                    version != expected
+                    or type(data) is not bytes
+                    or type(kind) is not str
+                    or type(schema) is not int
+                    or checksum(version, kind, schema, data) != row[4]
+                ):
+                    raise self._damaged(expected, version, kind, schema, data)
+                parsed = parse_json(data, f"{where}: stored data")
+                events.append(self._codec.decode_row(kind, schema, parsed, table, raw, where=where))
+            except StoreError as exc:
+                message = str(exc)
+                raise StoreError(
+                    message if message.startswith(self.path) else f"{self.path}: {message}"
+                ) from None
+        return events
+
+    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Poll until another connection commits (``PRAGMA data_version``) or *timeout* passes.
+
+        Looks every :attr:`poll` seconds; the version is compared with *seen* first, so a
+        commit made before the call is not missed.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            (mark,) = self._db.execute("PRAGMA data_version").fetchone()
+            if self.version != seen:
+                return True
+            while (left := deadline - time.monotonic()) > 0:
+                time.sleep(min(self.poll, left))
+                if self._empty:  # an empty file: news is another process giving it tables
+                    if self._leave_empty():
+                        return True
+                    continue
+                (now,) = self._db.execute("PRAGMA data_version").fetchone()
+                if now != mark:
+                    return True
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        return False
+
+    def _leave_empty(self) -> bool:
+        """Read the file itself once another process has made the empty file a store.
+
+        A store opened with ``create=False`` on an empty file reads an empty schema in
+        memory; a subscriber to it must see what others write there. False while the file
+        is still empty or not yet a store (its tables being made): the next look tries again.
+        """
+        if not self._empty or self._writable:
+            return not self._empty
+        try:
+            if os.path.getsize(self.path) == 0:
+                return False
+        except OSError:
+            return False
+        empty = self._db
+        try:
+            self._open_existing()
+        except StoreError:
+            self._db = empty
+            return False
+        empty.close()
+        self._empty = False
+        return True
 
     def close(self) -> None:
         """Close the connection."""

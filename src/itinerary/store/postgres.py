@@ -1,0 +1,680 @@
+"""The shared durable store: one PostgreSQL database, through psycopg 3.
+
+Needs the ``postgres`` extra (``pip install "itinerary[postgres]"``); psycopg is imported
+when a store is first opened, and without it :class:`PostgresStore` raises
+:class:`~itinerary.errors.MissingExtraError` naming the extra.
+
+A store is a URL, ``postgresql://user:password@host:port/database?log=tour`` (``postgres://``
+too, and any libpq parameter in the query). ``log`` names the PostgreSQL schema that holds the
+log's three tables, so one database can hold several logs; it defaults to ``itinerary``, and
+is 1 to 40 lowercase letters, digits and underscores, starting with a letter or underscore.
+The password never appears in messages or reprs: the URL is shown with it masked (``***``).
+
+Each ``extend`` is one transaction: it locks the log's head row (``SELECT ... FOR UPDATE``
+on the number of events kept in ``itinerary_meta``), so writers take turns; it reads the
+current version, refuses a stale ``expected_version``, copies the whole batch in, updates
+the head row and sends a notification (``NOTIFY``, delivered only if the transaction
+commits), then commits. A client killed part-way, or a server gone mid-write, leaves all of
+the batch or none of it; of two writers that expect the same version, one stores its batch
+and the other gets :class:`~itinerary.errors.ConcurrencyError` and stores nothing. The
+version is the events table's primary key, so no two events can share a position.
+
+Rows are those of the SQLite store's format 2: positional rows of JSON with a CRC-32 of each
+row's version, type, schema and data, and a dictionary of places and zone names, each entry
+with its own checksum; a row changed after it was written is refused as damage, naming its
+version. :data:`FORMAT` is recorded in the log's meta table; a log of an unknown (newer)
+format is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from itinerary._extras import require
+from itinerary._gc import bulk
+from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
+from itinerary.events import Event
+from itinerary.log import EventLog, checked_batch
+from itinerary.store.base import StoreBase, check_upto, stale
+from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry, decode_entry, dumps, parse_json
+from itinerary.store.sqlite import checksum, entry_checksum
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["DEFAULT_LOG", "FORMAT", "FORMATS", "SCHEMES", "PostgresStore", "is_url", "masked_url"]
+
+FORMAT = "1"
+"""The layout of a PostgreSQL log, recorded in its meta table under ``format``.
+
+Format 1 (this version): in the log's schema, ``itinerary_meta (key, value)`` holds
+``format`` and ``events`` (the number of events, the row writers lock);
+``itinerary_events (version bigint primary key, type, schema, data bytea, crc bigint)``
+holds one row per event, as a SQLite format 2 row (same data, same checksum); and
+``itinerary_dictionary (id, data bytea, crc bigint)`` the places and zone names they refer to.
+"""
+
+FORMATS = ("1",)
+"""The formats this version reads."""
+
+SCHEMES = ("postgresql://", "postgres://")
+"""The URL schemes :func:`~itinerary.store.open_store` opens as a :class:`PostgresStore`."""
+
+DEFAULT_LOG = "itinerary"
+"""The PostgreSQL schema that holds the log when the URL names none (``?log=``)."""
+
+_LOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
+_MASK = "***"
+_SECRET_KEYS = frozenset({"password", "passfile", "sslpassword"})
+_DECODER = json.JSONDecoder()
+_NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
+_CHUNK = 10_000
+"""Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
+_CONNECT_TIMEOUT = "10"
+"""Seconds to wait for a server before giving up, unless the URL says otherwise."""
+
+
+def is_url(text: str) -> bool:
+    """Whether *text* is a PostgreSQL URL (``postgresql://`` or ``postgres://``)."""
+    return text.lower().startswith(SCHEMES)
+
+
+def masked_url(url: str) -> str:
+    """*url* with its password (in the authority or the query) shown as ``***``.
+
+    >>> masked_url("postgresql://ann:s3cret@db.example:5432/tours?log=asia")
+    'postgresql://ann:***@db.example:5432/tours?log=asia'
+    """
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            auth, host = netloc.rsplit("@", 1)
+            if ":" in auth:
+                auth = auth.split(":", 1)[0] + ":" + _MASK
+            netloc = f"{auth}@{host}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(key in _SECRET_KEYS for key, _ in pairs):
+                query = urlencode(
+                    [(k, _MASK if k in _SECRET_KEYS else v) for k, v in pairs], safe="*"
+                )
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:  # not even a URL: show nothing of it but its scheme
+        return url.split("://", 1)[0] + "://" + _MASK
+
+
+def _psycopg() -> Any:
+    return require("psycopg", extra="postgres", feature="PostgresStore")
+
+
+class PostgresStore(StoreBase):
+    """An event store in a PostgreSQL database, shared by every process that opens its URL.
+
+    Args:
+        url: ``postgresql://user:password@host:port/database?log=name``; ``log`` chooses
+            the PostgreSQL schema that holds the log (default ``itinerary``), other query
+            parameters go to libpq (``connect_timeout`` defaults to 10 seconds).
+        codec: How events become rows (default: the built-in types, today's schemas).
+        create: If false, the log must already exist: opening never writes, and a database
+            without the log's tables raises :class:`~itinerary.errors.StoreError`. If true
+            (the default), a missing log is created (its schema and tables).
+
+    Errors of the server or the connection (refused, lost, timed out) raise
+    :class:`~itinerary.errors.StoreError` naming the URL, its password masked.
+
+    """
+
+    poll: float = 0.002
+    """Seconds a subscriber pauses before reading again when a commit landed between its
+    read and its look at the version. Otherwise it waits for notifications, not polls."""
+
+    def __init__(self, url: str, *, codec: Codec = DEFAULT_CODEC, create: bool = True) -> None:
+        self.url = url
+        self.where = masked_url(url)
+        self._codec = codec
+        self._conninfo, self.log, self._secrets = _parse(url, self.where)
+        self._psycopg = _psycopg()
+        self._meta = f'"{self.log}".itinerary_meta'
+        self._events = f'"{self.log}".itinerary_events'
+        self._dict = f'"{self.log}".itinerary_dictionary'
+        self.channel = f"itinerary_{self.log}"
+        self._ids: dict[bytes, int] = {}  # the dictionary's entries, as far as read: {data: id}
+        self._table: list[Entry] = [UTC]  # the decoded dictionary by id, for _read_after
+        self._raw: list[object] = [None]
+        self._db: psycopg.Connection[Any] | None = None
+        self._listener: psycopg.Connection[Any] | None = None
+        self._closed = False
+        self._open(create)
+
+    @property
+    def path(self) -> str:
+        """The URL as given (what :func:`~itinerary.store.open_store` opens again)."""
+        return self.url
+
+    # -- connections -------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn: psycopg.Connection[Any] = self._psycopg.connect(self._conninfo, autocommit=True)
+        except self._psycopg.Error as exc:
+            raise StoreError(f"{self.where}: cannot connect: {self._reason(exc)}") from None
+        return conn
+
+    def _conn(self) -> psycopg.Connection[Any]:
+        """The connection, opened again if the server dropped it."""
+        if self._closed:
+            raise StoreError(f"{self.where}: the store is closed")
+        if self._db is None or self._db.closed:
+            self._db = self._connect()
+        return self._db
+
+    def _reason(self, exc: BaseException) -> str:
+        """What *exc* says, on one line, with any secret of the URL masked."""
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        for secret in self._secrets:
+            text = text.replace(secret, _MASK)
+        return text[:500]
+
+    def _lost(self, exc: BaseException) -> bool:
+        return isinstance(exc, self._psycopg.OperationalError) or bool(
+            self._db is not None and self._db.broken
+        )
+
+    # -- opening -----------------------------------------------------------------------
+
+    def _open(self, create: bool) -> None:
+        conn = self._conn()
+        try:
+            found = self._tables(conn)
+            if not found and create:
+                self._create(conn)
+                found = self._tables(conn)
+            self._verify(conn, found, create)
+        except BaseException:
+            self.close()
+            raise
+
+    def _tables(self, conn: psycopg.Connection[Any]) -> set[str]:
+        try:
+            rows = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (self.log,),
+            ).fetchall()
+        except self._psycopg.Error as exc:
+            raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
+        return {name for (name,) in rows}
+
+    def _create(self, conn: psycopg.Connection[Any]) -> None:
+        """Make the log's schema and tables, serialized with any other process doing so."""
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.channel,))
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.log}"')
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self._meta} "
+                    "(key text PRIMARY KEY, value text NOT NULL)"
+                )
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self._events} ("
+                    " version bigint PRIMARY KEY CHECK (version > 0), type text NOT NULL,"
+                    " schema integer NOT NULL, data bytea NOT NULL, crc bigint NOT NULL)"
+                )
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self._dict} ("
+                    " id integer PRIMARY KEY CHECK (id > 0), data bytea NOT NULL,"
+                    " crc bigint NOT NULL)"
+                )
+                conn.execute(
+                    f"INSERT INTO {self._meta} VALUES ('format', %s), ('events', '0') "
+                    "ON CONFLICT DO NOTHING",
+                    (FORMAT,),
+                )
+        except self._psycopg.Error as exc:
+            raise StoreError(
+                f"{self.where}: cannot create the store: {self._reason(exc)}"
+            ) from None
+
+    def _verify(self, conn: psycopg.Connection[Any], found: set[str], create: bool) -> None:
+        """Check, reading only, that the log's tables are there, in a known format."""
+        wanted = {"itinerary_meta", "itinerary_events", "itinerary_dictionary"}
+        if not found and not create:
+            raise StoreError(
+                f"{self.where}: no such store: the database has no log {self.log!r} "
+                "(no such schema, or no tables in it)"
+            )
+        missing = sorted(wanted - found)
+        if missing:
+            others = ", ".join(sorted(found)) or "none"
+            raise StoreError(
+                f"{self.where}: not an itinerary store: schema {self.log!r} lacks the "
+                f"{' and '.join(missing)} table{'s' if len(missing) > 1 else ''} "
+                f"(its tables: {others}); nothing was written to it"
+            )
+        try:
+            row = conn.execute(f"SELECT value FROM {self._meta} WHERE key = 'format'").fetchone()
+            columns = self._columns(conn)
+        except self._psycopg.Error as exc:
+            raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
+        if row is None or row[0] not in FORMATS:
+            said = "none" if row is None else repr(row[0])
+            raise StoreError(
+                f"{self.where}: store format {said}, but this version of itinerary reads "
+                f"PostgreSQL formats {', '.join(FORMATS)}"
+            )
+        expected = {
+            "itinerary_events": ["version", "type", "schema", "data", "crc"],
+            "itinerary_dictionary": ["id", "data", "crc"],
+        }
+        for table, names in expected.items():
+            if columns.get(table) != names:
+                raise StoreError(
+                    f"{self.where}: damaged: {table} has columns "
+                    f"{', '.join(columns.get(table, [])) or 'none'}; format {FORMAT} has "
+                    f"{', '.join(names)}"
+                )
+
+    def _columns(self, conn: psycopg.Connection[Any]) -> dict[str, list[str]]:
+        columns: dict[str, list[str]] = {}
+        for table, column in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s ORDER BY table_name, ordinal_position",
+            (self.log,),
+        ):
+            columns.setdefault(table, []).append(column)
+        return columns
+
+    # -- writing -----------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """How many events are stored."""
+        conn = self._conn()
+        try:
+            row = conn.execute(f"SELECT COALESCE(MAX(version), 0) FROM {self._events}").fetchone()
+        except self._psycopg.Error as exc:
+            raise StoreError(
+                f"{self.where}: cannot read the version: {self._reason(exc)}"
+            ) from None
+        return int(row[0]) if row is not None else 0
+
+    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+        """Store *events* in order in one transaction, all or none; return the new version.
+
+        Raises :class:`~itinerary.errors.ConcurrencyError` (storing nothing) if
+        *expected_version* is given and is not the store's version when the log's head row
+        is locked, and :class:`~itinerary.errors.StoreError` if the server cannot be reached
+        or goes away: nothing of the batch is stored then, unless the connection is lost
+        while committing, when all of it may have been (the message says so: load to see).
+        """
+        batch = checked_batch(events, self.version)
+        conn = self._conn()
+        committing = False
+        try:
+            with conn.transaction():
+                cursor = conn.cursor(binary=True)
+                current = self._head(cursor)
+                if expected_version is not None and expected_version != current:
+                    raise stale(self.where, expected_version, current)
+                # Encoded under the lock: the ids of places and zones are the store's.
+                rows, added = self._encode_rows(cursor, batch)
+                if added:
+                    cursor.executemany(
+                        f"INSERT INTO {self._dict} (id, data, crc) VALUES (%s, %s, %s)",
+                        [(i, data, entry_checksum(i, data)) for data, i in added.items()],
+                    )
+                new = current + len(rows)
+                if rows:
+                    self._write_events(cursor, _sealed(rows, current))
+                    cursor.execute(
+                        f"UPDATE {self._meta} SET value = %s WHERE key = 'events'", (str(new),)
+                    )
+                    cursor.execute("SELECT pg_notify(%s, %s)", (self.channel, str(new)))
+                committing = True
+        except self._psycopg.Error as exc:
+            raise self._not_stored(exc, committing) from None
+        self._ids.update(added)
+        return new
+
+    def _head(self, cursor: psycopg.Cursor[Any]) -> int:
+        """Lock the log's head row; the number of events, checked against the last version."""
+        row = cursor.execute(
+            f"SELECT value FROM {self._meta} WHERE key = 'events' FOR UPDATE"
+        ).fetchone()
+        last_row = cursor.execute(
+            f"SELECT COALESCE(MAX(version), 0) FROM {self._events}"
+        ).fetchone()
+        last = int(last_row[0]) if last_row is not None else 0
+        if row is None or row[0] != str(last):
+            said = "nothing" if row is None else repr(row[0])
+            raise StoreError(
+                f"{self.where}: damaged: its last event is version {last}, but the store "
+                f"recorded {said} as its number of events (events lost or added after writing)"
+            )
+        return last
+
+    def _write_events(self, cursor: psycopg.Cursor[Any], rows: Iterator[tuple[Any, ...]]) -> None:
+        """Copy *rows* (version, type, schema, data, crc) into the events table."""
+        with cursor.copy(
+            f"COPY {self._events} (version, type, schema, data, crc) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["int8", "text", "int4", "bytea", "int8"])
+            for row in rows:
+                copy.write_row(row)
+
+    def _encode_rows(
+        self, cursor: psycopg.Cursor[Any], batch: list[Event]
+    ) -> tuple[list[tuple[str, int, str]], dict[bytes, int]]:
+        """The batch as rows, and the dictionary entries they add: ``{data: id}``.
+
+        Run under the head row's lock: entries other writers added since are read first.
+        """
+        ids = self._ids
+        last = max(ids.values(), default=0)
+        for entry, data in cursor.execute(
+            f"SELECT id, data FROM {self._dict} WHERE id > %s ORDER BY id", (last,)
+        ).fetchall():
+            ids[bytes(data)] = entry
+            last = entry
+        added: dict[bytes, int] = {}
+
+        def intern(value: object) -> int:
+            data = dumps(value).encode()
+            found = ids.get(data) or added.get(data)
+            if found is None:
+                found = added[data] = last + len(added) + 1
+            return found
+
+        dumps_row = self._codec.dumps_row
+        return [dumps_row(event, intern) for event in batch], added
+
+    def _not_stored(self, exc: BaseException, committing: bool) -> ItineraryError:
+        """The error for a write the server refused, or lost."""
+        reason = self._reason(exc)
+        if isinstance(exc, self._psycopg.errors.UniqueViolation):
+            return ConcurrencyError(
+                f"{self.where}: another writer stored events at the same versions; nothing "
+                f"was stored (load the newer log and decide again): {reason}"
+            )
+        if committing:
+            return StoreError(
+                f"{self.where}: the connection was lost while committing: the batch was "
+                f"stored whole or not at all; load the store to see which ({reason})"
+            )
+        if self._lost(exc):
+            return StoreError(
+                f"{self.where}: nothing was stored: the connection to the server was lost "
+                f"({reason})"
+            )
+        return StoreError(f"{self.where}: nothing was stored: {reason}")
+
+    # -- reading -----------------------------------------------------------------------
+
+    def load(self, upto: int | None = None) -> EventLog:
+        """The stored log, or its first *upto* events, read in one snapshot of the database."""
+        conn = self._conn()
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                count = self._count(conn)
+                limit = check_upto(upto, count, self.where)
+                table: list[Entry] = [UTC]
+                raw: list[object] = [None]
+                self._dictionary(conn, table, raw)
+                with conn.cursor(name="itinerary_load", binary=True) as cursor:
+                    cursor.itersize = _CHUNK
+                    cursor.execute(
+                        f"SELECT version, type, schema, data, crc FROM {self._events} "
+                        "WHERE version <= %s ORDER BY version",
+                        (limit,),
+                    )
+                    events = self._decode(cursor, 1, table, raw)
+        except self._psycopg.Error as exc:
+            raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
+        if len(events) != limit:
+            raise StoreError(f"{self.where}: expected {limit} events but found {len(events)}")
+        self._table, self._raw = table, raw
+        return EventLog(events)
+
+    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions *after* + 1 .. *after* + *limit* (or to the end), in order.
+
+        Read with one query in a snapshot (the dictionary entries new since the last read
+        first), each row's checksum verified as :meth:`load` verifies them. Raises
+        :class:`~itinerary.errors.StoreError` if the store holds fewer than *after* events.
+        """
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise VersionError(f"{self.where}: after must be a version (0 or more), got {after!r}")
+        conn = self._conn()
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                self._dictionary(conn, self._table, self._raw)
+                with conn.cursor(binary=True) as cursor:
+                    cursor.execute(
+                        f"SELECT version, type, schema, data, crc FROM {self._events} "
+                        "WHERE version > %s ORDER BY version LIMIT %s",
+                        (after, limit),
+                    )
+                    events = self._decode(cursor, after + 1, self._table, self._raw)
+                if not events:  # nothing after it: is there even an event at *after*?
+                    held = self._count(conn)
+                    if held < after:
+                        raise StoreError(
+                            f"{self.where}: holds {held} events, fewer than version {after}"
+                        )
+                return events
+        except self._psycopg.Error as exc:
+            raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
+
+    def _count(self, conn: psycopg.Connection[Any]) -> int:
+        """The number of events the log recorded, checked against its last version."""
+        row = conn.execute(f"SELECT value FROM {self._meta} WHERE key = 'events'").fetchone()
+        last_row = conn.execute(f"SELECT COALESCE(MAX(version), 0) FROM {self._events}").fetchone()
+        last = int(last_row[0]) if last_row is not None else 0
+        if row is None or row[0] != str(last):
+            said = "nothing" if row is None else repr(row[0])
+            raise StoreError(
+                f"{self.where}: damaged: its last event is version {last}, but the store "
+                f"recorded {said} as its number of events (events lost or added after writing)"
+            )
+        return last
+
+    def _dictionary(
+        self, conn: psycopg.Connection[Any], table: list[Entry], raw: list[object]
+    ) -> None:
+        """Extend *table* (decoded) and *raw* (as parsed) with the entries past their end.
+
+        Each entry's checksum is verified; a missing id is damage.
+        """
+        with conn.cursor(binary=True) as cursor:
+            rows = cursor.execute(
+                f"SELECT id, data, crc FROM {self._dict} WHERE id >= %s ORDER BY id", (len(table),)
+            ).fetchall()
+        for entry, data, crc in rows:
+            where = f"{self.where}: dictionary entry {entry}"
+            if entry != len(table):
+                raise StoreError(f"{where}: damaged: expected entry {len(table)}")
+            if entry_checksum(entry, data) != crc:
+                raise StoreError(
+                    f"{where}: damaged: its checksum does not match its content "
+                    "(changed after it was written)"
+                )
+            value = parse_json(data, where)
+            try:
+                table.append(decode_entry(value))
+            except StoreError as exc:
+                raise StoreError(f"{where}: {exc}") from None
+            raw.append(value)
+
+    def _decode(
+        self, rows: Iterable[Sequence[Any]], first: int, table: list[Entry], raw: list[object]
+    ) -> list[Event]:
+        """The events of *rows*, which must run from version *first* on without a gap.
+
+        A row whose checksum matches is what this library wrote, so it is rebuilt through
+        the codec's fast path; one that does not match is damage, named by its version.
+        """
+        trusted = self._codec.decode_row
+        builders = self._codec.row_builders()
+        scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
+        crc32 = zlib.crc32
+        seeds: dict[str, tuple[int, int]] = {}  # {type: (schema, the CRC of type and schema)}
+        events: list[Event] = []
+        append = events.append
+        expected = first
+        with bulk():
+            for version, kind, schema, data, crc in rows:
+                if version != expected:
+                    raise StoreError(
+                        f"{self.where}: damaged: expected version {expected}, "
+                        f"found version {version!r}"
+                    )
+                seed = seeds.get(kind)
+                if seed is None or seed[0] != schema:
+                    seed = seeds[kind] = (schema, crc32(f"{kind}\x00{schema}\x00".encode()))
+                if crc32(data, (seed[1] ^ version) & 0xFFFFFFFF) != crc:
+                    raise StoreError(
+                        f"{self.where}: version {version}: damaged: its checksum does not "
+                        "match its content (changed after it was written)"
+                    )
+                try:
+                    text = data.decode()
+                    parsed, end = scan(text, 0)
+                    if end != len(text):
+                        json.loads(text)  # raises, saying where the JSON ends
+                    found = builders.get(kind)
+                    if found is not None and found[0] == schema and type(parsed) is list:
+                        try:
+                            append(found[1](parsed, table))
+                            expected += 1
+                            continue
+                        except _NOT_BUILT:
+                            pass  # decode_row() says what is wrong
+                    append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
+                except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
+                    raise StoreError(
+                        f"{self.where}: version {version}: stored data is not JSON ({exc})"
+                    ) from None
+                except StoreError as exc:
+                    raise StoreError(f"{self.where}: {exc}") from None
+                expected += 1
+        return events
+
+    # -- waiting for news --------------------------------------------------------------
+
+    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Block until the store may hold other than *seen* events, or *timeout* seconds pass.
+
+        Returns True if woken by news (a notification of a version past *seen*). Listens (``LISTEN``) on a connection of its own,
+        opened at the first call; the version is checked after listening starts, so a
+        commit just before the wait is never missed.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            listener = self._listen()
+            if self.version != seen:  # a commit before the LISTEN (or a store that shrank)
+                return True
+            while (left := deadline - time.monotonic()) > 0:
+                notes = list(listener.notifies(timeout=left, stop_after=1))
+                if not notes:
+                    return False
+                if any(_newer(note.payload, seen) for note in notes):
+                    return True
+        except self._psycopg.Error as exc:
+            self._drop_listener()
+            raise StoreError(
+                f"{self.where}: cannot wait for new events: {self._reason(exc)}"
+            ) from None
+        return False
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"{self.where}: the store is closed")
+        if self._listener is None or self._listener.closed:
+            listener = self._connect()
+            try:
+                listener.execute(f'LISTEN "{self.channel}"')
+            except BaseException:
+                listener.close()
+                raise
+            self._listener = listener
+        return self._listener
+
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    # -- the rest ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connections (the store cannot be used after)."""
+        self._closed = True
+        self._drop_listener()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __del__(self) -> None:
+        # A store dropped without close() (as a SQLite store may be) closes its connections
+        # quietly, instead of psycopg's ResourceWarning for each.
+        if getattr(self, "_psycopg", None) is not None:
+            with contextlib.suppress(Exception):  # at interpreter exit psycopg may be gone
+                self.close()
+
+    def __repr__(self) -> str:
+        return f"<PostgresStore {self.where}>"
+
+
+def _sealed(rows: list[tuple[str, int, str]], current: int) -> Iterator[tuple[Any, ...]]:
+    """The rows to copy in: versions from *current* + 1, data as bytes, checksums."""
+    for version, (kind, schema, text) in enumerate(rows, current + 1):
+        data = text.encode()
+        yield version, kind, schema, data, checksum(version, kind, schema, data)
+
+
+def _newer(payload: str, seen: int) -> bool:
+    """Whether a notification's *payload* (a version) says there is more than *seen*."""
+    try:
+        return int(payload) > seen
+    except ValueError:
+        return True  # not ours to read: the store may have changed
+
+
+def _parse(url: str, where: str) -> tuple[str, str, tuple[str, ...]]:
+    """The libpq URL (without ``log``), the log's name, and the URL's secrets (to mask)."""
+    if not is_url(url):
+        raise StoreError(f"{where}: not a PostgreSQL URL (postgresql://...)")
+    try:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        password = parts.password
+    except ValueError as exc:
+        raise StoreError(f"{where}: not a valid URL: {exc}") from None
+    logs = [value for key, value in pairs if key == "log"]
+    log = logs[-1] if logs else DEFAULT_LOG
+    if not _LOG_NAME.fullmatch(log):
+        raise StoreError(
+            f"{where}: log must be 1 to 40 lowercase letters, digits and underscores, "
+            f"starting with a letter or underscore; found {log!r}"
+        )
+    rest = [(key, value) for key, value in pairs if key != "log"]
+    if not any(key == "connect_timeout" for key, _ in rest):
+        rest.append(("connect_timeout", _CONNECT_TIMEOUT))
+    if not any(key == "application_name" for key, _ in rest):
+        rest.append(("application_name", "itinerary"))
+    secrets = [value for key, value in pairs if key in _SECRET_KEYS and value]
+    if password:
+        secrets += [password, unquote(password)]  # as written, and as the server gets it
+    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
+    return conninfo, log, tuple(s for s in secrets if s)

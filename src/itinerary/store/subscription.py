@@ -1,0 +1,206 @@
+"""Subscriptions: follow a store's events as they are recorded, catch-up first, then live.
+
+``store.subscribe(after=version)`` gives a :class:`Subscription`: an iterator of
+:class:`Recorded` values (a version and its event) that yields first the events already
+stored after *version* (catch-up, read in chunks), then each new one as another process
+records it (live), in recording order. The versions make the promise checkable: each one is
+the previous plus one, with no gap and no duplicate across the switch from catch-up to live,
+and ``subscription.version`` is the last version delivered, what to resume from.
+
+Every store offers it through two hooks of :class:`~itinerary.store.StoreBase`:
+``_read_after(after, limit)`` (the events after a version) and ``_wait_for_news(seen,
+timeout)`` (block until the store may hold more than *seen* events). SQLite and JSON Lines
+poll (a cheap check every ``store.poll`` seconds); the memory store wakes subscribers at
+once.
+
+>>> from itinerary.events import Arrived
+>>> from itinerary.places import TOKYO
+>>> from itinerary.store import MemoryStore
+>>> store = MemoryStore()
+>>> store.append(Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00")))
+1
+>>> with store.subscribe(after=0, timeout=0) as subscription:
+...     [(r.version, r.event.who) for r in subscription]
+[(1, 'Donald Trump')]
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+import attrs
+
+from itinerary.errors import StoreError, VersionError
+from itinerary.events import Event
+
+if TYPE_CHECKING:
+    from itinerary.store.base import StoreBase
+
+__all__ = ["CHUNK", "WAKE_EVERY", "Recorded", "Subscription"]
+
+CHUNK = 1000
+"""How many events a subscription reads at a time, by default (catch-up is read in chunks)."""
+
+WAKE_EVERY = 0.5
+"""The longest a subscription waits in one call to its store: how soon ``close()`` from
+another thread is noticed."""
+
+
+@attrs.frozen
+class Recorded:
+    """An event as a store recorded it: its *version* (1 for the first) and the *event*."""
+
+    version: int
+    event: Event
+
+
+def _check_after(after: object) -> int:
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise VersionError(f"after must be a version, an integer 0 or more, got {after!r}")
+    return after
+
+
+def _check_timeout(timeout: object, what: str = "timeout") -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
+        raise StoreError(f"{what} must be a number of seconds, 0 or more, or None; got {timeout!r}")
+    return float(timeout)
+
+
+class Subscription:
+    """The events a store records after a version: first those stored, then new ones.
+
+    Made by ``store.subscribe(after=0, timeout=None, chunk=1000)``. Iterating yields
+    :class:`Recorded` values in recording order, versions ``after + 1``, ``after + 2``, ...;
+    once it has caught up it waits for new events, up to *timeout* seconds each (``None``:
+    until :meth:`close`), and ends if none comes. Iterating again resumes where it stopped.
+    :meth:`poll` gives what is there as a list instead, for a caller that wants batches.
+
+    A store that shrinks below the version delivered (events lost, or another store at
+    the same path) raises :class:`~itinerary.errors.StoreError`, as does a store whose
+    reads skip a version.
+
+    Use one subscription from one thread; :meth:`close` may come from another (the wait
+    notices it within half a second). Closing it does not close the store.
+    """
+
+    def __init__(
+        self,
+        store: StoreBase,
+        after: int = 0,
+        *,
+        timeout: float | None = None,
+        chunk: int = CHUNK,
+    ) -> None:
+        self._store = store
+        self._delivered = self._fetched = _check_after(after)
+        self.timeout = _check_timeout(timeout)
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+            raise StoreError(f"chunk must be a number of events, 1 or more, got {chunk!r}")
+        self._chunk = chunk
+        self._buffer: deque[Recorded] = deque()
+        self._closed = False
+
+    @property
+    def version(self) -> int:
+        """The version of the last event delivered (*after* before any): resume from it."""
+        return self._delivered
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    def __iter__(self) -> Iterator[Recorded]:
+        return self
+
+    def __next__(self) -> Recorded:
+        if not self._buffer and not self._closed:
+            self._buffer.extend(self._fetch(self.timeout))
+        if not self._buffer or self._closed:
+            raise StopIteration
+        recorded = self._buffer.popleft()
+        self._delivered = recorded.version
+        return recorded
+
+    def poll(self, timeout: float | None = 0.0) -> list[Recorded]:
+        """The next events (up to a chunk) in order, waiting up to *timeout* seconds for one.
+
+        ``[]`` if none came in time, or once closed. ``timeout=None`` waits until one comes.
+        """
+        wait = _check_timeout(timeout)
+        if self._closed:
+            return []
+        found = list(self._buffer) if self._buffer else self._fetch(wait)
+        self._buffer.clear()
+        if found:
+            self._delivered = found[-1].version
+        return found
+
+    def _fetch(self, timeout: float | None) -> list[Recorded]:
+        """The events after those fetched (up to a chunk), waiting up to *timeout* for one."""
+        store = self._store
+        deadline = None if timeout is None else time.monotonic() + timeout
+        news = True
+        behind = 0  # reads in a row that found nothing though the version said more
+        while not self._closed:
+            if news:
+                start = self._fetched
+                events = store._read_after(start, self._chunk)
+                if len(events) > self._chunk:
+                    raise StoreError(
+                        f"{store!r}: asked for {self._chunk} events after version {start}, "
+                        f"got {len(events)}"
+                    )
+                if events:
+                    self._fetched = start + len(events)
+                    return [Recorded(v, e) for v, e in enumerate(events, start + 1)]
+                current = store.version
+                if current < start:
+                    raise StoreError(
+                        f"{store!r}: holds {current} events, but version {start} was read from "
+                        "it: events were lost, or it is another store"
+                    )
+                if current > start:
+                    # A commit landed after the read: read again at once; if it is still
+                    # not readable (a write in flight), look again after a poll's pause.
+                    behind += 1
+                    if behind > 1:
+                        time.sleep(min(store.poll, _left(deadline)))
+                        if _left(deadline) <= 0:
+                            return []
+                    continue
+            wait = WAKE_EVERY if deadline is None else min(WAKE_EVERY, _left(deadline))
+            if wait <= 0:
+                return []
+            news = store._wait_for_news(self._fetched, wait)
+        return []
+
+    def close(self) -> None:
+        """Stop: iteration ends and :meth:`poll` gives ``[]`` (the store stays open)."""
+        self._closed = True
+        self._buffer.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<Subscription to {self._store!r} at version {self._delivered}, {state}>"
+
+
+def _left(deadline: float | None) -> float:
+    return WAKE_EVERY if deadline is None else max(0.0, deadline - time.monotonic())
