@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itinerary import _progress
 from itinerary.cli import main
@@ -524,3 +526,41 @@ def test_an_empty_file_of_any_kind_is_an_empty_log(
     status, out, err = run(command, str(path))
     assert (status, out, err) == (0, said + "\n", "")
     assert path.stat().st_size == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    # A command line cannot hold a NUL character.
+    password=st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=20).map(
+        lambda text: "Zq9" + text
+    ),
+    url=st.sampled_from(
+        [
+            "postgresql+psycopg://ann:{}@127.0.0.1:5/postgres",
+            "postgresql:/ann:{}@127.0.0.1:5/postgres",
+            "postgres:ann:{}@127.0.0.1:5/postgres",
+            "mysql://ann:{}@db.example/tours.sqlite",
+            "https://ann:{}@example.com/tour.toml",
+        ]
+    ),
+    command=st.sampled_from([("follow",), ("check",), ("replay",), ("export", EXAMPLE, "--to")]),
+)
+def test_an_unsupported_url_is_refused_without_its_password(
+    password: str, url: str, command: tuple[str, ...]
+) -> None:
+    """For any password, a URL of another scheme is refused in one line that never shows it."""
+    code, out, err = run(*command, url.format(password))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("itinerary: ")
+    assert err.endswith(": unsupported URL scheme; use postgresql://\n")
+    assert password not in err
+
+
+def test_a_url_that_is_not_utf8_is_one_line_without_its_password() -> None:
+    """A URL with bytes that are not UTF-8 (from the shell) is a user's mistake, not a bug."""
+    code, _, err = run("follow", "postgresql://ann:s3cr3t\udcff@127.0.0.1:5/postgres")
+    assert code == 2
+    assert (
+        err == "itinerary: postgresql://ann:***@127.0.0.1:5/postgres: not a valid URL: not UTF-8\n"
+    )
