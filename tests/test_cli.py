@@ -1,6 +1,7 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -564,3 +565,16 @@ def test_a_url_that_is_not_utf8_is_one_line_without_its_password() -> None:
     assert (
         err == "itinerary: postgresql://ann:***@127.0.0.1:5/postgres: not a valid URL: not UTF-8\n"
     )
+
+
+def test_psycopg_log_records_stay_off_the_terminal() -> None:
+    """A command keeps psycopg's log records (warnings on Ctrl-C) off stderr and the root."""
+    logger = logging.getLogger("psycopg")
+    handlers, propagate = list(logger.handlers), logger.propagate
+    logger.handlers[:], logger.propagate = [], True
+    try:
+        assert run("check", EXAMPLE)[0] == 0
+        assert logger.propagate is False  # not to the root's handlers
+        assert any(isinstance(h, logging.NullHandler) for h in logger.handlers)  # nor stderr
+    finally:
+        logger.handlers[:], logger.propagate = handlers, propagate

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -426,6 +427,65 @@ def test_query_parameters_reach_libpq_as_written(postgres_server: LocalServer) -
         assert conn.execute("SHOW statement_timeout").fetchone() == ("5s",)
     with PostgresStore(postgres_server.url() + "?log=sp%5Fdesk") as store:
         assert store.log == "sp_desk"
+
+
+def _server_processes(server: LocalServer) -> list[int]:
+    """The server's postmaster and its children (its backends and background workers)."""
+    with open(os.path.join(server.folder, "data", "postmaster.pid"), encoding="utf-8") as file:
+        postmaster = int(file.readline())
+    children = subprocess.run(
+        ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return [postmaster, *map(int, children)]
+
+
+@contextlib.contextmanager
+def _frozen(server: LocalServer) -> Iterator[None]:
+    """The server stopped (SIGSTOP, as a hung machine), then continued (SIGCONT)."""
+    pids = _server_processes(server)
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        yield
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+
+def test_a_frozen_server_is_a_store_error_in_bounded_time() -> None:
+    """A frozen server fails reads, writes and waits within the timeout, then works again."""
+    with LocalServer() as server, contextlib.ExitStack() as stack:
+        url = server.url() + "?log=frozen&connect_timeout=2"
+        stores = [stack.enter_context(PostgresStore(url, timeout=1)) for _ in range(5)]
+        stores[0].extend(batch("a", 3))
+        assert stores[4]._wait_for_news(3, 0.01) is False  # its listener is connected
+        attempts: list[Callable[[], object]] = [
+            lambda: stores[0].version,
+            stores[1].load,
+            lambda: stores[2].extend(batch("b", 1), expected_version=3),
+            lambda: stores[3]._read_after(0),
+            lambda: stores[4]._wait_for_news(3, 5.0),
+        ]
+        with _frozen(server):
+            for attempt in attempts:
+                began = time.monotonic()
+                with pytest.raises(StoreError, match=r"did not answer in 1 s") as info:
+                    attempt()
+                assert time.monotonic() - began < 3, str(info.value)
+                assert str(info.value).startswith(stores[0].where)
+            began = time.monotonic()
+            with pytest.raises(StoreError, match="cannot connect"):  # connect_timeout
+                stores[0].version  # noqa: B018 - the property is what is tested
+            assert time.monotonic() - began < 4
+        for store in stores:
+            assert store.version == 3
+            assert len(store.load()) == 3
+
+
+def test_timeout_must_be_positive(postgres_url: str) -> None:
+    """A timeout of 0 or less is refused before connecting."""
+    with pytest.raises(StoreError, match="timeout must be"):
+        PostgresStore(postgres_url, timeout=0)
 
 
 # -- the command line ------------------------------------------------------------------

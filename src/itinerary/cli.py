@@ -10,6 +10,7 @@ finds violations.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -308,6 +309,19 @@ def main() -> None:
     FILE is a scenario (.toml), a SQLite store (.sqlite, .db), a JSON Lines export (.jsonl)
     or a PostgreSQL store's URL (postgresql://user@host/database?log=name).
     """
+    _quiet_psycopg()
+
+
+def _quiet_psycopg() -> None:
+    """Keep psycopg's log records (say, a failed cancellation on Ctrl-C) off the terminal.
+
+    With no logging configured, Python prints warnings on stderr; the command's own
+    one-line message says what went wrong instead.
+    """
+    logger = logging.getLogger("psycopg")
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    logger.propagate = False
 
 
 @main.command()

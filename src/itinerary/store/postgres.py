@@ -50,7 +50,16 @@ from itinerary.store.sqlite import checksum, entry_checksum
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["DEFAULT_LOG", "FORMAT", "FORMATS", "SCHEMES", "PostgresStore", "is_url", "masked_url"]
+__all__ = [
+    "ANSWER_TIMEOUT",
+    "DEFAULT_LOG",
+    "FORMAT",
+    "FORMATS",
+    "SCHEMES",
+    "PostgresStore",
+    "is_url",
+    "masked_url",
+]
 
 FORMAT = "1"
 """The layout of a PostgreSQL log, recorded in its meta table under ``format``.
@@ -79,6 +88,9 @@ _DECODER = json.JSONDecoder()
 _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
 _CHUNK = 10_000
 """Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
+ANSWER_TIMEOUT = 30.0
+"""Seconds a :class:`PostgresStore` waits for the server's answer to one request, by default."""
+
 _DEFAULTS = {
     "connect_timeout": "10",
     "application_name": "itinerary",
@@ -154,6 +166,40 @@ def _psycopg() -> Any:
     return require("psycopg", extra="postgres", feature="PostgresStore")
 
 
+_connection_classes: dict[int, Any] = {}
+
+
+def _connection_class(psycopg: Any) -> Any:
+    """A psycopg connection class giving up on a server that does not answer (see ``timeout``).
+
+    Each request's answer is awaited ``answer_timeout`` seconds at most; then the
+    connection is closed (its state is unknown) and ``OperationalError`` raised. Keepalives
+    cannot tell a server that stopped (a frozen process, whose kernel still answers them)
+    from one that is busy: only a deadline can.
+    """
+    found = _connection_classes.get(id(psycopg))
+    if found is not None:
+        return found
+
+    class TimedConnection(psycopg.Connection):  # type: ignore[misc]
+        answer_timeout: float | None = None
+
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            if timeout is not None or self.answer_timeout is None:
+                return super().wait(gen, interval, timeout)
+            try:
+                return super().wait(gen, interval, self.answer_timeout)
+            except psycopg.errors._WaitTimeout:  # psycopg 3.3: its wait() deadline
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the server did not answer in {self.answer_timeout:g} s "
+                    "(the connection was closed)"
+                ) from None
+
+    _connection_classes[id(psycopg)] = TimedConnection
+    return TimedConnection
+
+
 class PostgresStore(StoreBase):
     """An event store in a PostgreSQL database, shared by every process that opens its URL.
 
@@ -165,6 +211,11 @@ class PostgresStore(StoreBase):
         create: If false, the log must already exist: opening never writes, and a database
             without the log's tables raises :class:`~itinerary.errors.StoreError`. If true
             (the default), a missing log is created (its schema and tables).
+        timeout: Seconds to wait for the server's answer to one request (a query, a batch
+            of rows) before giving up with :class:`~itinerary.errors.StoreError` and closing
+            the connection (the next request connects again); ``None`` waits for ever. A
+            server that stopped answering (frozen, or cut off by the network) is found out
+            so, where TCP keepalives alone may never tell.
 
     Errors of the server or the connection (refused, lost, timed out) raise
     :class:`~itinerary.errors.StoreError` naming the URL, its password masked.
@@ -175,7 +226,20 @@ class PostgresStore(StoreBase):
     """Seconds a subscriber pauses before reading again when a commit landed between its
     read and its look at the version. Otherwise it waits for notifications, not polls."""
 
-    def __init__(self, url: str, *, codec: Codec = DEFAULT_CODEC, create: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        codec: Codec = DEFAULT_CODEC,
+        create: bool = True,
+        timeout: float | None = ANSWER_TIMEOUT,
+    ) -> None:
+        if timeout is not None and not timeout > 0:
+            raise StoreError(
+                f"timeout must be a number of seconds above 0, or None; got {timeout!r}"
+            )
+        self.timeout = timeout
+        """Seconds to wait for the server's answer to one request (None: for ever)."""
         self.where = masked_url(url)
         """The URL as shown to people: its password masked."""
         self._url = _Secret(url)
@@ -211,11 +275,12 @@ class PostgresStore(StoreBase):
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            conn: psycopg.Connection[Any] = self._psycopg.connect(
+            conn: psycopg.Connection[Any] = _connection_class(self._psycopg).connect(
                 self._conninfo.value, autocommit=True
             )
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot connect: {self._reason(exc)}") from None
+        conn.answer_timeout = self.timeout  # type: ignore[attr-defined]
         return conn
 
     def _conn(self) -> psycopg.Connection[Any]:
