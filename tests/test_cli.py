@@ -4,9 +4,12 @@ import json
 import logging
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -578,3 +581,30 @@ def test_psycopg_log_records_stay_off_the_terminal() -> None:
         assert any(isinstance(h, logging.NullHandler) for h in logger.handlers)  # nor stderr
     finally:
         logger.handlers[:], logger.propagate = handlers, propagate
+
+
+def test_the_console_script_enters_outside_the_package() -> None:
+    """The itinerary command starts in _itinerary_entry, which runs before itinerary is imported."""
+    (script,) = entry_points(group="console_scripts", name="itinerary")
+    assert script.value == "_itinerary_entry:main"
+
+
+def test_ctrl_c_while_importing_is_quiet() -> None:
+    """SIGINT at any moment of a command's start: no traceback through the command's code."""
+    script = Path(sys.executable).with_name("itinerary")
+    assert script.exists(), f"{script}: the console script is not installed (pip install -e .)"
+    aborted = 0
+    for tenth in range(1, 13):  # 0.05 s to 0.6 s: importing itinerary takes about 0.4 s
+        child = subprocess.Popen(
+            [str(script), "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(tenth * 0.05)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+        # A traceback from Python's own start (site, before the script runs) is not ours.
+        assert f'{script}", line' not in err, err
+        assert "_itinerary_entry" not in err, err
+        if child.returncode == 1:
+            assert err == "Aborted!\n"
+            aborted += 1
+    assert aborted > 0  # some signal came while importing, and was caught
