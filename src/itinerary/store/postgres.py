@@ -8,7 +8,11 @@ A store is a URL, ``postgresql://user:password@host:port/database?log=tour`` (``
 too, and any libpq parameter in the query). ``log`` names the PostgreSQL schema that holds the
 log's three tables, so one database can hold several logs; it defaults to ``itinerary``, and
 is 1 to 40 lowercase letters, digits and underscores, starting with a letter or underscore.
-The password never appears in messages or reprs: the URL is shown with it masked (``***``).
+The password never appears in messages or reprs: the URL is shown with it masked (``***``),
+as written (see :func:`masked_url`). Query parameters go to libpq as written; unless the URL
+sets them, ``connect_timeout`` is 10 s and TCP keepalives are on, and a request the server
+does not answer within the store's ``timeout`` (30 s) fails with
+:class:`~itinerary.errors.StoreError`.
 
 Each ``extend`` is one transaction: it locks the log's head row (``SELECT ... FOR UPDATE``
 on the number of events kept in ``itinerary_meta``), so writers take turns; it reads the
