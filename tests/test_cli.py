@@ -1,15 +1,21 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
 import json
+import logging
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itinerary import _progress
 from itinerary.cli import main
@@ -524,3 +530,81 @@ def test_an_empty_file_of_any_kind_is_an_empty_log(
     status, out, err = run(command, str(path))
     assert (status, out, err) == (0, said + "\n", "")
     assert path.stat().st_size == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    # A command line cannot hold a NUL character.
+    password=st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=20).map(
+        lambda text: "Zq9" + text
+    ),
+    url=st.sampled_from(
+        [
+            "postgresql+psycopg://ann:{}@127.0.0.1:5/postgres",
+            "postgresql:/ann:{}@127.0.0.1:5/postgres",
+            "postgres:ann:{}@127.0.0.1:5/postgres",
+            "mysql://ann:{}@db.example/tours.sqlite",
+            "https://ann:{}@example.com/tour.toml",
+        ]
+    ),
+    command=st.sampled_from([("follow",), ("check",), ("replay",), ("export", EXAMPLE, "--to")]),
+)
+def test_an_unsupported_url_is_refused_without_its_password(
+    password: str, url: str, command: tuple[str, ...]
+) -> None:
+    """For any password, a URL of another scheme is refused in one line that never shows it."""
+    code, out, err = run(*command, url.format(password))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("itinerary: ")
+    assert err.endswith(": unsupported URL scheme; use postgresql://\n")
+    assert password not in err
+
+
+def test_a_url_that_is_not_utf8_is_one_line_without_its_password() -> None:
+    """A URL with bytes that are not UTF-8 (from the shell) is a user's mistake, not a bug."""
+    code, _, err = run("follow", "postgresql://ann:s3cr3t\udcff@127.0.0.1:5/postgres")
+    assert code == 2
+    assert (
+        err == "itinerary: postgresql://ann:***@127.0.0.1:5/postgres: not a valid URL: not UTF-8\n"
+    )
+
+
+def test_psycopg_log_records_stay_off_the_terminal() -> None:
+    """A command keeps psycopg's log records (warnings on Ctrl-C) off stderr and the root."""
+    logger = logging.getLogger("psycopg")
+    handlers, propagate = list(logger.handlers), logger.propagate
+    logger.handlers[:], logger.propagate = [], True
+    try:
+        assert run("check", EXAMPLE)[0] == 0
+        assert logger.propagate is False  # not to the root's handlers
+        assert any(isinstance(h, logging.NullHandler) for h in logger.handlers)  # nor stderr
+    finally:
+        logger.handlers[:], logger.propagate = handlers, propagate
+
+
+def test_the_console_script_enters_outside_the_package() -> None:
+    """The itinerary command starts in _itinerary_entry, which runs before itinerary is imported."""
+    (script,) = entry_points(group="console_scripts", name="itinerary")
+    assert script.value == "_itinerary_entry:main"
+
+
+def test_ctrl_c_while_importing_is_quiet() -> None:
+    """SIGINT at any moment of a command's start: no traceback through the command's code."""
+    script = Path(sys.executable).with_name("itinerary")
+    assert script.exists(), f"{script}: the console script is not installed (pip install -e .)"
+    aborted = 0
+    for tenth in range(1, 13):  # 0.05 s to 0.6 s: importing itinerary takes about 0.4 s
+        child = subprocess.Popen(
+            [str(script), "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(tenth * 0.05)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+        # A traceback from Python's own start (site, before the script runs) is not ours.
+        assert f'{script}", line' not in err, err
+        assert "_itinerary_entry" not in err, err
+        if child.returncode == 1:
+            assert err == "Aborted!\n"
+            aborted += 1
+    assert aborted > 0  # some signal came while importing, and was caught

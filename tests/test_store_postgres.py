@@ -5,18 +5,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itinerary import Arrived, ConcurrencyError, EventLog
@@ -87,7 +89,7 @@ class TestPostgresStore(DurableStoreContract):
 
     def reopen(self, store: PostgresStore) -> PostgresStore:
         """A new connection to the same log."""
-        return PostgresStore(store.url, create=False)
+        return PostgresStore(store.path, create=False)
 
     def pause_mid_write(self, done: float) -> str:
         """Pause inside the transaction once *done* of the batch's rows are copied in."""
@@ -96,7 +98,7 @@ class TestPostgresStore(DurableStoreContract):
 
 def _sql(store: PostgresStore, statement: str, params: tuple[Any, ...] = ()) -> None:
     """Run *statement* on the store's database, its log's tables named ``{log}``."""
-    url = store.url.split("?", 1)[0]
+    url = store.path.split("?", 1)[0]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(statement.replace("{log}", f'"{store.log}"').encode(), params)
 
@@ -343,6 +345,147 @@ def test_the_cli_on_a_refused_url_prints_one_line() -> None:
     assert done.stderr.startswith("itinerary: postgresql://ann:***@127.0.0.1:")
     assert "Traceback" not in done.stderr
     assert SECRET not in done.stderr
+
+
+_PASSWORDS = st.text(min_size=1, max_size=20).map(lambda text: "Zq9" + text)
+"""Passwords of any text (marked, so that one is never part of the rest of the URL)."""
+
+
+def _where_shown(url: str) -> str:
+    """masked_url(*url*), and what opening it says (the port is refused, if it gets there)."""
+    try:
+        PostgresStore(url)
+    except StoreError as exc:
+        return masked_url(url) + "\n" + "".join(traceback.format_exception(exc))
+    raise AssertionError("opened a store on a refused port")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    password=_PASSWORDS, key=st.sampled_from(["password", "Password", "PASSWORD", "sslpassword"])
+)
+def test_no_password_text_is_ever_shown(password: str, key: str) -> None:
+    """For any password text, raw or encoded, in the URL or its query, none of it is shown."""
+    port = _free_port()
+    urls = [
+        f"postgresql://ann:{password}@127.0.0.1:{port}/db?log=asia",
+        f"postgresql://ann:{quote(password, safe='')}@127.0.0.1:{port}/db?log=asia",
+        f"postgresql://127.0.0.1:{port}/db?{key}={quote(password, safe='')}&log=asia",
+    ]
+    for url in urls:
+        assert password not in _where_shown(url)
+        assert quote(password, safe="") not in _where_shown(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://ann:pa/ss@h:5432/db", "postgresql://ann:***@h:5432/db"),
+        ("postgresql://ann:pa#ss@h/db", "postgresql://ann:***@h/db"),
+        ("postgresql://ann:pa?ss@h/db", "postgresql://ann:***@h/db"),
+        ("postgresql://ann:p@ss@h/db", "postgresql://ann:***@h/db"),
+        ("postgresql://h/db?Password=pass&log=x", "postgresql://h/db?Password=***&log=x"),
+        ("postgresql://h/db?application_name=a@pass", "postgresql://***"),
+        ("postgresql:/ann:pass@h/db", "postgresql:***"),
+        ("postgresql+psycopg://ann:pass@h/db", "postgresql+psycopg://ann:***@h/db"),
+    ],
+)
+def test_masked_url_masks_as_libpq_reads(url: str, shown: str) -> None:
+    """A password libpq would read (up to the last @, in a query key of any case) is masked."""
+    assert masked_url(url) == shown
+
+
+def test_a_url_that_is_not_utf8_is_a_store_error() -> None:
+    """A URL with bytes that are not UTF-8 (as a shell may pass them) is refused, masked."""
+    url = f"postgresql://ann:{SECRET}\udcff@127.0.0.1:{_free_port()}/tours"
+    with pytest.raises(StoreError, match="not a valid URL: not UTF-8") as info:
+        PostgresStore(url)
+    assert str(info.value).startswith("postgresql://ann:***@127.0.0.1:")
+    assert SECRET not in str(info.value)
+
+
+def test_the_store_keeps_no_password_in_its_attributes(postgres_server: LocalServer) -> None:
+    """vars(store) (what a traceback's locals show) holds no password; path reopens it."""
+    url = new_log_url(postgres_server, password=SECRET)
+    with PostgresStore(url) as store:
+        assert SECRET not in repr(vars(store))
+        assert SECRET not in repr(store)
+        assert store.path == url
+        with open_store(store.path, create=False) as again:
+            assert again.version == 0
+
+
+def test_query_parameters_reach_libpq_as_written(postgres_server: LocalServer) -> None:
+    """%20 is a space and + a plus sign, as libpq reads them; log is decoded the same way."""
+    url = (
+        new_log_url(postgres_server)
+        + "&application_name=tour%20desk+1&options=-c%20statement_timeout%3D5000"
+    )
+    with PostgresStore(url) as store:
+        conn = store._conn()
+        assert conn.execute("SHOW application_name").fetchone() == ("tour desk+1",)
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5s",)
+    with PostgresStore(postgres_server.url() + "?log=sp%5Fdesk") as store:
+        assert store.log == "sp_desk"
+
+
+def _server_processes(server: LocalServer) -> list[int]:
+    """The server's postmaster and its children (its backends and background workers)."""
+    with open(os.path.join(server.folder, "data", "postmaster.pid"), encoding="utf-8") as file:
+        postmaster = int(file.readline())
+    children = subprocess.run(
+        ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return [postmaster, *map(int, children)]
+
+
+@contextlib.contextmanager
+def _frozen(server: LocalServer) -> Iterator[None]:
+    """The server stopped (SIGSTOP, as a hung machine), then continued (SIGCONT)."""
+    pids = _server_processes(server)
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        yield
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+
+def test_a_frozen_server_is_a_store_error_in_bounded_time() -> None:
+    """A frozen server fails reads, writes and waits within the timeout, then works again."""
+    with LocalServer() as server, contextlib.ExitStack() as stack:
+        url = server.url() + "?log=frozen&connect_timeout=2"
+        stores = [stack.enter_context(PostgresStore(url, timeout=1)) for _ in range(5)]
+        stores[0].extend(batch("a", 3))
+        assert stores[4]._wait_for_news(3, 0.01) is False  # its listener is connected
+        attempts: list[Callable[[], object]] = [
+            lambda: stores[0].version,
+            stores[1].load,
+            lambda: stores[2].extend(batch("b", 1), expected_version=3),
+            lambda: stores[3]._read_after(0),
+            lambda: stores[4]._wait_for_news(3, 5.0),
+        ]
+        with _frozen(server):
+            for attempt in attempts:
+                began = time.monotonic()
+                with pytest.raises(StoreError, match=r"did not answer in 1 s") as info:
+                    attempt()
+                assert time.monotonic() - began < 3, str(info.value)
+                assert str(info.value).startswith(stores[0].where)
+            began = time.monotonic()
+            with pytest.raises(StoreError, match="cannot connect"):  # connect_timeout
+                stores[0].version  # noqa: B018 - the property is what is tested
+            assert time.monotonic() - began < 4
+        for store in stores:
+            assert store.version == 3
+            assert len(store.load()) == 3
+
+
+def test_timeout_must_be_positive(postgres_url: str) -> None:
+    """A timeout of 0 or less is refused before connecting."""
+    with pytest.raises(StoreError, match="timeout must be"):
+        PostgresStore(postgres_url, timeout=0)
 
 
 # -- the command line ------------------------------------------------------------------
@@ -594,7 +737,7 @@ def test_a_rolled_back_write_wakes_nobody(postgres_url: str) -> None:
     """A notification in a transaction that rolls back is never delivered: the wait times out."""
     store = PostgresStore(postgres_url)
     assert store._wait_for_news(0, timeout=0.01) is False
-    with psycopg.connect(store.url.split("?", 1)[0], autocommit=True) as conn:
+    with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
         with pytest.raises(RuntimeError), conn.transaction():  # noqa: PT012
             conn.execute("SELECT pg_notify(%s, '1')", (store.channel,))
             raise RuntimeError("roll back")
@@ -608,7 +751,7 @@ def test_an_old_notification_wakes_nobody(postgres_url: str) -> None:
     store = PostgresStore(postgres_url)
     store.extend(batch("A", 3))
     assert store._wait_for_news(3, timeout=0.01) is False
-    with psycopg.connect(store.url.split("?", 1)[0], autocommit=True) as conn:
+    with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
         conn.execute("SELECT pg_notify(%s, '2')", (store.channel,))
     assert store._wait_for_news(3, timeout=0.3) is False
 

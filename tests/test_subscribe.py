@@ -91,11 +91,11 @@ class TestPostgresSubscription(SubscriptionContract):
 
     def reopen(self, store: PostgresStore) -> PostgresStore:
         """A new connection to the same log."""
-        return PostgresStore(store.url, create=False)
+        return PostgresStore(store.path, create=False)
 
     def address(self, store: PostgresStore) -> str:
         """The log's URL, for the writer process."""
-        return store.url
+        return store.path
 
 
 class Plain(StoreBase):

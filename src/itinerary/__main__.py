@@ -1,5 +1,5 @@
 """``python -m itinerary``: the command line."""
 
-from itinerary.cli import main
+from _itinerary_entry import main
 
-main(prog_name="itinerary")
+main()

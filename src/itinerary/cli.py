@@ -10,7 +10,9 @@ finds violations.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -81,9 +83,29 @@ def _user_errors(where: str = "") -> Iterator[None]:
         raise UserError(f"{where}{exc.strerror or exc}") from None
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+"""What starts a URL (``scheme:/``): a file's name is never taken for one of its schemes."""
+
+
+def _looks_like_url(path: str) -> bool:
+    """Whether *path* is, or looks like, a URL (of any scheme, or a mistyped PostgreSQL one)."""
+    return (
+        "://" in path
+        or _SCHEME.match(path) is not None
+        or path.lower().startswith(("postgres:", "postgresql:"))
+    )
+
+
 def _kind_of(path: str) -> str:
+    """What *path* names: a scenario, a store (a file or a URL) or a calendar.
+
+    Anything that looks like a URL but not a PostgreSQL one is refused, shown masked (it
+    may hold a password).
+    """
     if is_url(path):
         return "store"
+    if _looks_like_url(path):
+        raise UserError(f"{masked_url(path)}: unsupported URL scheme; use postgresql://")
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SCENARIO_SUFFIXES:
         return "scenario"
@@ -206,7 +228,7 @@ def read(path: str, *, progress: bool = False) -> Scenario:
 
 def _shown(path: str, *, base: bool = False) -> str:
     """*path* as shown to people: a URL with its password masked, or (*base*) a file's name."""
-    if is_url(path):
+    if is_url(path) or _looks_like_url(path):
         return masked_url(path)
     return os.path.basename(path) if base else path
 
@@ -287,6 +309,19 @@ def main() -> None:
     FILE is a scenario (.toml), a SQLite store (.sqlite, .db), a JSON Lines export (.jsonl)
     or a PostgreSQL store's URL (postgresql://user@host/database?log=name).
     """
+    _quiet_psycopg()
+
+
+def _quiet_psycopg() -> None:
+    """Keep psycopg's log records (say, a failed cancellation on Ctrl-C) off the terminal.
+
+    With no logging configured, Python prints warnings on stderr; the command's own
+    one-line message says what went wrong instead.
+    """
+    logger = logging.getLogger("psycopg")
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    logger.propagate = False
 
 
 @main.command()

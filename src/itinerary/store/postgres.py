@@ -8,7 +8,11 @@ A store is a URL, ``postgresql://user:password@host:port/database?log=tour`` (``
 too, and any libpq parameter in the query). ``log`` names the PostgreSQL schema that holds the
 log's three tables, so one database can hold several logs; it defaults to ``itinerary``, and
 is 1 to 40 lowercase letters, digits and underscores, starting with a letter or underscore.
-The password never appears in messages or reprs: the URL is shown with it masked (``***``).
+The password never appears in messages or reprs: the URL is shown with it masked (``***``),
+as written (see :func:`masked_url`). Query parameters go to libpq as written; unless the URL
+sets them, ``connect_timeout`` is 10 s and TCP keepalives are on, and a request the server
+does not answer within the store's ``timeout`` (30 s) fails with
+:class:`~itinerary.errors.StoreError`.
 
 Each ``extend`` is one transaction: it locks the log's head row (``SELECT ... FOR UPDATE``
 on the number of events kept in ``itinerary_meta``), so writers take turns; it reads the
@@ -35,8 +39,8 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import unquote
 
 from itinerary._extras import require
 from itinerary._gc import bulk
@@ -50,7 +54,16 @@ from itinerary.store.sqlite import checksum, entry_checksum
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["DEFAULT_LOG", "FORMAT", "FORMATS", "SCHEMES", "PostgresStore", "is_url", "masked_url"]
+__all__ = [
+    "ANSWER_TIMEOUT",
+    "DEFAULT_LOG",
+    "FORMAT",
+    "FORMATS",
+    "SCHEMES",
+    "PostgresStore",
+    "is_url",
+    "masked_url",
+]
 
 FORMAT = "1"
 """The layout of a PostgreSQL log, recorded in its meta table under ``format``.
@@ -71,6 +84,7 @@ SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_LOG = "itinerary"
 """The PostgreSQL schema that holds the log when the URL names none (``?log=``)."""
 
+T = TypeVar("T")
 _LOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 _MASK = "***"
 _SECRET_KEYS = frozenset({"password", "passfile", "sslpassword"})
@@ -78,8 +92,21 @@ _DECODER = json.JSONDecoder()
 _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
 _CHUNK = 10_000
 """Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
-_CONNECT_TIMEOUT = "10"
-"""Seconds to wait for a server before giving up, unless the URL says otherwise."""
+ANSWER_TIMEOUT = 30.0
+"""Seconds a :class:`PostgresStore` waits for the server's answer to one request, by default."""
+
+_DEFAULTS = {
+    "connect_timeout": "10",
+    "application_name": "itinerary",
+    "keepalives": "1",
+    "keepalives_idle": "10",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "30000",
+}
+"""The libpq parameters a URL gets unless it sets them: give up connecting after 10 s, and
+on a connection whose server went silent (host down, network gone) after about 25 to 30 s,
+instead of waiting for the operating system's hours."""
 
 
 def is_url(text: str) -> bool:
@@ -90,31 +117,91 @@ def is_url(text: str) -> bool:
 def masked_url(url: str) -> str:
     """*url* with its password (in the authority or the query) shown as ``***``.
 
+    The URL is masked as written, not parsed: everything from after ``://`` to the last
+    ``@`` is taken for the user and password (as libpq would take no more), the user is
+    kept and the rest masked; where that is unclear, all after the scheme is masked. Query
+    parameters naming a secret (``password``, ``passfile``, ``sslpassword``, in any case)
+    have their value masked. Characters that are not text (a non-UTF-8 argument) are shown
+    escaped.
+
     >>> masked_url("postgresql://ann:s3cret@db.example:5432/tours?log=asia")
     'postgresql://ann:***@db.example:5432/tours?log=asia'
+    >>> masked_url("postgresql://ann:pa/ss@db.example/tours")
+    'postgresql://ann:***@db.example/tours'
     """
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            auth, host = netloc.rsplit("@", 1)
-            if ":" in auth:
-                auth = auth.split(":", 1)[0] + ":" + _MASK
-            netloc = f"{auth}@{host}"
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            if any(key in _SECRET_KEYS for key, _ in pairs):
-                query = urlencode(
-                    [(k, _MASK if k in _SECRET_KEYS else v) for k, v in pairs], safe="*"
-                )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:  # not even a URL: show nothing of it but its scheme
-        return url.split("://", 1)[0] + "://" + _MASK
+    return _printable(_masked(url))
+
+
+def _printable(text: str) -> str:
+    """*text* with lone surrogates (bytes that were not UTF-8) escaped, so it can be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _masked(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:  # not even a URL: show nothing of it but what looks like its scheme
+        head, colon, tail = url.partition(":")
+        return f"{head}:{_MASK}" if colon and tail else url
+    credentials, at, after = rest.rpartition("@")
+    if at:
+        user, colon, _ = credentials.partition(":")
+        if any(c in user for c in "/?#@") or (not colon and any(c in credentials for c in "/?#")):
+            return f"{scheme}://{_MASK}"  # an @ further on: where the password ends is unclear
+        credentials = f"{user}:{_MASK}" if colon else user
+    base, question, query = after.partition("?")
+    if question:
+        query = "&".join(
+            f"{item.partition('=')[0]}={_MASK}" if _is_secret(item) else item
+            for item in query.split("&")
+        )
+    return f"{scheme}://{credentials}{at}{base}{question}{query}"
+
+
+def _key(item: str) -> str:
+    """The key of a query item ``key=value``, decoded, in lowercase."""
+    return unquote(item.partition("=")[0]).strip().lower()
+
+
+def _is_secret(item: str) -> bool:
+    return _key(item) in _SECRET_KEYS
 
 
 def _psycopg() -> Any:
     return require("psycopg", extra="postgres", feature="PostgresStore")
+
+
+_connection_classes: dict[int, Any] = {}
+
+
+def _connection_class(psycopg: Any) -> Any:
+    """A psycopg connection class giving up on a server that does not answer (see ``timeout``).
+
+    Each request's answer is awaited ``answer_timeout`` seconds at most; then the
+    connection is closed (its state is unknown) and ``OperationalError`` raised. Keepalives
+    cannot tell a server that stopped (a frozen process, whose kernel still answers them)
+    from one that is busy: only a deadline can.
+    """
+    found = _connection_classes.get(id(psycopg))
+    if found is not None:
+        return found
+
+    class TimedConnection(psycopg.Connection):  # type: ignore[misc]
+        answer_timeout: float | None = None
+
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            if timeout is not None or self.answer_timeout is None:
+                return super().wait(gen, interval, timeout)
+            try:
+                return super().wait(gen, interval, self.answer_timeout)
+            except psycopg.errors._WaitTimeout:  # psycopg 3.3: its wait() deadline
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the server did not answer in {self.answer_timeout:g} s "
+                    "(the connection was closed)"
+                ) from None
+
+    _connection_classes[id(psycopg)] = TimedConnection
+    return TimedConnection
 
 
 class PostgresStore(StoreBase):
@@ -128,6 +215,11 @@ class PostgresStore(StoreBase):
         create: If false, the log must already exist: opening never writes, and a database
             without the log's tables raises :class:`~itinerary.errors.StoreError`. If true
             (the default), a missing log is created (its schema and tables).
+        timeout: Seconds to wait for the server's answer to one request (a query, a batch
+            of rows) before giving up with :class:`~itinerary.errors.StoreError` and closing
+            the connection (the next request connects again); ``None`` waits for ever. A
+            server that stopped answering (frozen, or cut off by the network) is found out
+            so, where TCP keepalives alone may never tell.
 
     Errors of the server or the connection (refused, lost, timed out) raise
     :class:`~itinerary.errors.StoreError` naming the URL, its password masked.
@@ -138,11 +230,27 @@ class PostgresStore(StoreBase):
     """Seconds a subscriber pauses before reading again when a commit landed between its
     read and its look at the version. Otherwise it waits for notifications, not polls."""
 
-    def __init__(self, url: str, *, codec: Codec = DEFAULT_CODEC, create: bool = True) -> None:
-        self.url = url
+    def __init__(
+        self,
+        url: str,
+        *,
+        codec: Codec = DEFAULT_CODEC,
+        create: bool = True,
+        timeout: float | None = ANSWER_TIMEOUT,
+    ) -> None:
+        if timeout is not None and not timeout > 0:
+            raise StoreError(
+                f"timeout must be a number of seconds above 0, or None; got {timeout!r}"
+            )
+        self.timeout = timeout
+        """Seconds to wait for the server's answer to one request (None: for ever)."""
         self.where = masked_url(url)
+        """The URL as shown to people: its password masked."""
+        self._url = _Secret(url)
         self._codec = codec
-        self._conninfo, self.log, self._secrets = _parse(url, self.where)
+        conninfo, self.log, secrets = _parse(url, self.where)
+        self._conninfo = _Secret(conninfo)
+        self._secrets = _Secret(secrets)
         self._psycopg = _psycopg()
         self._meta = f'"{self.log}".itinerary_meta'
         self._events = f'"{self.log}".itinerary_events'
@@ -158,16 +266,25 @@ class PostgresStore(StoreBase):
 
     @property
     def path(self) -> str:
-        """The URL as given (what :func:`~itinerary.store.open_store` opens again)."""
-        return self.url
+        """The URL as given, password included (show :attr:`where` instead).
+
+        What :func:`~itinerary.store.open_store` opens again.
+
+        Kept out of the store's attributes (``vars(store)``, a traceback's locals show
+        ``***``), as are the connection string and the secrets it masks.
+        """
+        return self._url.value
 
     # -- connections -------------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            conn: psycopg.Connection[Any] = self._psycopg.connect(self._conninfo, autocommit=True)
+            conn: psycopg.Connection[Any] = _connection_class(self._psycopg).connect(
+                self._conninfo.value, autocommit=True
+            )
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot connect: {self._reason(exc)}") from None
+        conn.answer_timeout = self.timeout  # type: ignore[attr-defined]
         return conn
 
     def _conn(self) -> psycopg.Connection[Any]:
@@ -181,7 +298,7 @@ class PostgresStore(StoreBase):
     def _reason(self, exc: BaseException) -> str:
         """What *exc* says, on one line, with any secret of the URL masked."""
         text = " ".join(str(exc).split()) or type(exc).__name__
-        for secret in self._secrets:
+        for secret in self._secrets.value:
             text = text.replace(secret, _MASK)
         return text[:500]
 
@@ -636,6 +753,18 @@ class PostgresStore(StoreBase):
         return f"<PostgresStore {self.where}>"
 
 
+class _Secret(Generic[T]):
+    """A value (a password, or a URL holding one) whose repr does not show it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return _MASK
+
+
 def _sealed(rows: list[tuple[str, int, str]], current: int) -> Iterator[tuple[Any, ...]]:
     """The rows to copy in: versions from *current* + 1, data as bytes, checksums."""
     for version, (kind, schema, text) in enumerate(rows, current + 1):
@@ -652,29 +781,44 @@ def _newer(payload: str, seen: int) -> bool:
 
 
 def _parse(url: str, where: str) -> tuple[str, str, tuple[str, ...]]:
-    """The libpq URL (without ``log``), the log's name, and the URL's secrets (to mask)."""
+    """The libpq URL (without ``log``), the log's name, and the URL's secrets (to mask).
+
+    The URL goes to libpq as written, but for the ``log`` parameter taken out and defaults
+    added (:data:`_DEFAULTS`): nothing is decoded and encoded again, so ``%20`` stays a
+    space and ``+`` stays a plus sign, as libpq reads them.
+    """
     if not is_url(url):
         raise StoreError(f"{where}: not a PostgreSQL URL (postgresql://...)")
     try:
-        parts = urlsplit(url)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        password = parts.password
-    except ValueError as exc:
-        raise StoreError(f"{where}: not a valid URL: {exc}") from None
-    logs = [value for key, value in pairs if key == "log"]
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError(f"{where}: not a valid URL: not UTF-8") from None
+    scheme, _, rest = url.partition("://")
+    credentials, at, after = rest.rpartition("@")
+    if at and ("/" in credentials or "@" in credentials):
+        raise StoreError(
+            f"{where}: not a valid URL: an '@' or '/' in the user name, the password or "
+            "the query is ambiguous; write them percent-encoded (%40, %2F)"
+        )
+    base, _, query = after.partition("?")
+    items = [item for item in query.split("&") if item]
+    logs = [unquote(item.partition("=")[2]) for item in items if _key(item) == "log"]
     log = logs[-1] if logs else DEFAULT_LOG
     if not _LOG_NAME.fullmatch(log):
         raise StoreError(
             f"{where}: log must be 1 to 40 lowercase letters, digits and underscores, "
-            f"starting with a letter or underscore; found {log!r}"
+            f"starting with a letter or underscore; found {_printable(log)!r}"
         )
-    rest = [(key, value) for key, value in pairs if key != "log"]
-    if not any(key == "connect_timeout" for key, _ in rest):
-        rest.append(("connect_timeout", _CONNECT_TIMEOUT))
-    if not any(key == "application_name" for key, _ in rest):
-        rest.append(("application_name", "itinerary"))
-    secrets = [value for key, value in pairs if key in _SECRET_KEYS and value]
-    if password:
+    kept = [item for item in items if _key(item) != "log"]
+    given = {_key(item) for item in kept}
+    kept += [f"{key}={value}" for key, value in _DEFAULTS.items() if key not in given]
+    secrets = []
+    for item in kept:
+        if _is_secret(item):
+            value = item.partition("=")[2]
+            secrets += [value, unquote(value)]
+    if at and ":" in credentials:
+        password = credentials.partition(":")[2]
         secrets += [password, unquote(password)]  # as written, and as the server gets it
-    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
+    conninfo = f"{scheme}://{credentials}{at}{base}?{'&'.join(kept)}"
     return conninfo, log, tuple(s for s in secrets if s)
