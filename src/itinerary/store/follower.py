@@ -104,6 +104,8 @@ class Follower(Generic[S]):
                 )
         self._log = log
         self._subscription = store.subscribe(after=log.version, timeout=timeout, chunk=chunk)
+        if log.version:  # its first read checks the store's event there against this one
+            self._subscription._last = log[-1]
         self._state: tuple[int, S] | None = None
 
     @property
