@@ -479,3 +479,24 @@ def test_a_sqlite_store_deleted_while_followed_is_refused(tmp_path: Path) -> Non
     path.unlink()
     with pytest.raises(StoreError, match=r"tour\.sqlite: the store was replaced \(or deleted\)"):
         follower.step(timeout=1.0)
+
+
+def test_step_each_gives_the_view_at_each_version_folding_each_event_once(
+    tmp_path: Path,
+) -> None:
+    """step_each reads a chunk and gives each version's view, folding every event just once."""
+    folded: list[int] = []
+
+    def count(n: int, events: list[Event]) -> int:
+        folded.append(len(events))
+        return n + len(events)
+
+    arrivals = Projection(initial=0, evolve=lambda n, e: n + 1, evolve_many=count)
+    store = SQLiteStore(tmp_path / "events.sqlite")
+    follower = Follower(store, lambda log: project(log, arrivals), chunk=1000)
+    store.extend(batch("A", 600))
+    views = follower.step_each(timeout=5)
+    assert [(r.version, view) for r, view in views] == [(v, v) for v in range(1, 601)]
+    assert follower.version == 600
+    assert follower.state == 600
+    assert sum(folded) == 600  # each new event folded once, not again from a snapshot

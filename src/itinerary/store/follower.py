@@ -141,6 +141,22 @@ class Follower(Generic[S]):
             self._log = self._log.extend(recorded.event for recorded in batch)
         return batch
 
+    def step_each(self, timeout: float | None = 0.0) -> list[tuple[Recorded, S]]:
+        """Read the next batch like :meth:`step`, and give the view at each of its versions.
+
+        Returns ``(recorded, view)`` pairs, the view as of ``recorded.version`` (the log
+        read up to and with that event), for a caller that says what each event changed
+        (``itinerary follow`` prints each change with the version that made it) while
+        reading in chunks. The log is extended one event at a time, so with the default
+        view each state costs only the fold of its event (while events arrive in order).
+        """
+        batch = self._subscription.poll(timeout)
+        views: list[tuple[Recorded, S]] = []
+        for recorded in batch:
+            self._log = self._log.extend((recorded.event,))
+            views.append((recorded, self.state))
+        return views
+
     def __iter__(self) -> Iterator[S]:
         """The view after each new batch, as they come, until a wait times out or it closes."""
         while self.step(self._subscription.timeout):
