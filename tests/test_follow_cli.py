@@ -6,8 +6,10 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pendulum
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -303,3 +305,35 @@ def test_follow_prints_what_replay_at_each_version_says(tmp_path: Path, log: Eve
     expected = _changes(log)
     assert sorted(lines) == sorted(expected)
     assert [_version(line) for line in lines] == [_version(line) for line in expected]
+
+
+def test_follow_as_of_now_shows_a_planned_event_once_its_time_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--as-of-now replays again only when an event's time comes, and then prints it."""
+    soon = pendulum.now("Asia/Tokyo").add(seconds=1)
+    planned = EventLog(
+        [
+            Arrived("Donald Trump", WASHINGTON, WASHINGTON.at("2025-10-20 12:00")),
+            Arrived("Xi Jinping", SEOUL, SEOUL.at("2025-10-20 12:00")),
+            Departed("Donald Trump", WASHINGTON, soon, to=TOKYO),
+        ]
+    )
+    path = _tour_store(tmp_path, planned)
+    refreshes = []
+    refresh = Follower.refresh
+
+    def counted(self: Follower) -> object:  # type: ignore[type-arg]
+        refreshes.append(datetime.now(UTC))
+        return refresh(self)
+
+    monkeypatch.setattr(Follower, "refresh", counted)
+    _interrupt_after(monkeypatch, 200)  # 200 ticks of 10 ms: 2 s or more
+    result = CliRunner().invoke(main, ["follow", str(path), "--as-of-now"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1].startswith(
+        "version 3: Donald Trump: in transit Washington -> Tokyo since "
+        f"{soon.in_timezone('America/New_York').format('YYYY-MM-DD HH:mm')}"
+    )
+    assert len(refreshes) == 1  # not once a tick: once, when the departure's time came
+    assert refreshes[0] >= soon

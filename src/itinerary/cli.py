@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -520,34 +519,49 @@ def _follow(follower: Follower[State], as_of_now: bool) -> None:
 
     Reads in chunks; each event's people are checked at the version the event made (the
     state replayed up to it), so each change is printed with its version. Everyone is
-    checked at the start and, for --as-of-now, whenever the clock is read again.
+    checked at the start and, for --as-of-now, when the time of an event recorded in
+    advance comes (the clock is looked at every FOLLOW_TICK seconds).
     """
     shown: dict[str, tuple[Whereabouts, str]] = {}  # who -> what was printed for them
 
     def show(where: Whereabouts, version: int) -> None:
         last = shown.get(where.who)
-        if last is not None and last[0] == where:
-            return
+        if last is not None and (last[0] is where or last[0] == where):
+            return  # the same value (kept by the replay that made both): nothing changed
         line = whereabouts_line(where)
         shown[where.who] = (where, line)
         if last is None or last[1] != line:
             _echo(whereabouts_line(where, version))
 
+    now = datetime.now(UTC)  # read before any state is: an event after it is still due
     for where in follower.state.whereabouts.values():
         show(where, follower.version)
-    swept = time.monotonic()
+    due = _next_due(follower.log, now) if as_of_now else None
     while True:
+        now = datetime.now(UTC)  # before the views are made: an event after it is still due
         with _user_errors():
             views = follower.step_each(timeout=FOLLOW_TICK)
-            for recorded, state in views:
-                known = state.whereabouts
-                for who in dict.fromkeys(recorded.event.people):
-                    if who in known:
-                        show(known[who], recorded.version)
-            if as_of_now and (not views or time.monotonic() - swept >= FOLLOW_TICK):
-                swept = time.monotonic()  # the clock moved: anyone's time may have come
-                for where in follower.refresh().whereabouts.values():
-                    show(where, follower.version)
+        for recorded, state in views:
+            known = state.whereabouts
+            for who in dict.fromkeys(recorded.event.people):
+                if who in known:
+                    show(known[who], recorded.version)
+            at = recorded.event.occurred_at
+            if as_of_now and at > now and (due is None or at < due):
+                due = at  # recorded in advance: it counts once its time has come
+        if due is not None and datetime.now(UTC) >= due:
+            # An event's time has come: only then can the state as of now change without
+            # a new event, so only then is it replayed and everyone compared again.
+            due = _next_due(follower.log, datetime.now(UTC))
+            with _user_errors():
+                state = follower.refresh()
+            for where in state.whereabouts.values():
+                show(where, follower.version)
+
+
+def _next_due(log: EventLog, now: datetime) -> datetime | None:
+    """The earliest instant after *now* at which an event of *log* occurs, if any."""
+    return min((e.occurred_at for e in log if e.occurred_at > now), default=None)
 
 
 def _now_view(log: EventLog) -> State:
