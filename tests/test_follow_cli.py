@@ -337,3 +337,30 @@ def test_follow_as_of_now_shows_a_planned_event_once_its_time_comes(
     )
     assert len(refreshes) == 1  # not once a tick: once, when the departure's time came
     assert refreshes[0] >= soon
+
+
+def test_follow_says_so_when_its_store_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``export ... new.sqlite && mv new.sqlite tour.sqlite`` ends follow with one line."""
+    path = _tour_store(tmp_path)
+    new = tmp_path / "new.sqlite"
+    with SQLiteStore(new) as other:
+        other.extend(TOUR)
+    step = Follower.step_each
+    calls = [0]
+
+    def replace_then_step(self: Follower, timeout: float | None = 0.0) -> list:  # type: ignore[type-arg]
+        calls[0] += 1
+        if calls[0] == 2:
+            os.replace(new, path)
+        if calls[0] > 10:
+            raise KeyboardInterrupt  # not reached: the replaced store is noticed first
+        return step(self, timeout=timeout)
+
+    monkeypatch.setattr(Follower, "step_each", replace_then_step)
+    monkeypatch.setattr("itinerary.cli.FOLLOW_TICK", 0.01)
+    result = CliRunner().invoke(main, ["follow", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "tour.sqlite: the store was replaced (or deleted) while followed" in result.stderr
+    assert calls[0] == 2
