@@ -289,6 +289,25 @@ class SubscriptionContract:
 
         return join
 
+    def rewrite(self, store: Any, events: list[Arrived]) -> None:
+        """Replace the whole of *store*'s log with *events*, as another writer would."""
+        raise NotImplementedError
+
+    def test_a_log_rewritten_while_followed_is_refused_not_mixed(self, tmp_path: Path) -> None:
+        """A log replaced by a longer, different one raises StoreError; no history is mixed."""
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 2))
+        subscription = store.subscribe(after=0, timeout=0)
+        assert [r.event.who for r in subscription] == ["A 0", "A 1"]
+        follower = Follower(store)
+        assert follower.version == 2
+        self.rewrite(store, batch("X", 3))
+        with pytest.raises(StoreError, match=r"rewritten|replaced"):
+            subscription.poll(timeout=5)
+        with pytest.raises(StoreError, match=r"rewritten|replaced"):
+            follower.step(timeout=5)
+        assert [e.who for e in follower.log] == ["A 0", "A 1"]
+
     def test_catch_up_then_live(self, tmp_path: Path) -> None:
         """A subscription yields the stored events, then those recorded after it caught up."""
         store = self.make_store(tmp_path)

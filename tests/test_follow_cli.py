@@ -6,17 +6,22 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pendulum
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 
-from itinerary import Arrived, Departed, EventLog, Follower
+from itinerary import Arrived, Departed, EventLog, Follower, replay
 from itinerary._pgserver import LocalServer
 from itinerary.cli import main
+from itinerary.display import whereabouts_line
 from itinerary.places import SEOUL, TOKYO, WASHINGTON
 from itinerary.scenarios import load_scenario
 from itinerary.store import PostgresStore, SQLiteStore
+from itinerary.strategies import event_logs
 from tests.pg_server import new_log_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,8 +152,8 @@ def test_follow_a_postgres_store_never_shows_its_password(
 
 
 def _interrupt_after(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
-    """Make Follower.step raise KeyboardInterrupt (as Ctrl-C would) after *steps* calls."""
-    step = Follower.step
+    """Make Follower.step_each raise KeyboardInterrupt (as Ctrl-C would) after *steps* calls."""
+    step = Follower.step_each
     calls = [0]
 
     def counted(self: Follower, timeout: float | None = 0.0) -> list:  # type: ignore[type-arg]
@@ -157,7 +162,7 @@ def _interrupt_after(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
             raise KeyboardInterrupt
         return step(self, timeout=timeout)
 
-    monkeypatch.setattr(Follower, "step", counted)
+    monkeypatch.setattr(Follower, "step_each", counted)
     monkeypatch.setattr("itinerary.cli.FOLLOW_TICK", 0.01)
 
 
@@ -236,3 +241,126 @@ def test_follow_mistakes_are_one_line_with_status_2(
     assert result.exit_code == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _changes(log: EventLog) -> list[str]:
+    """What follow --after 0 must print for *log*: each change at the version that made it."""
+    printed: dict[str, str] = {}
+    lines = []
+    for version in range(len(log) + 1):
+        for who, where in replay(log.upto(version)).whereabouts.items():
+            line = whereabouts_line(where)
+            if printed.get(who) != line:
+                printed[who] = line
+                lines.append(whereabouts_line(where, version))
+    return lines
+
+
+def _version(line: str) -> int:
+    return int(line.split(":", maxsplit=1)[0].removeprefix("version "))
+
+
+def test_follow_catches_up_in_chunks_naming_each_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--after 0 on 2,500 events reads them in a few chunks, yet names every change's version."""
+    base = TOKYO.at("2025-10-27 00:00")
+    log = EventLog(Arrived(f"Delegate {i}", TOKYO, base.add(minutes=i)) for i in range(2500))
+    path = _tour_store(tmp_path, log)
+    reads = []
+    read_after = SQLiteStore._read_after
+
+    def counted(self: SQLiteStore, after: int, limit: int | None = None) -> list:  # type: ignore[type-arg]
+        reads.append(limit)
+        return read_after(self, after, limit)
+
+    monkeypatch.setattr(SQLiteStore, "_read_after", counted)
+    _interrupt_after(monkeypatch, 4)
+    result = CliRunner().invoke(main, ["follow", str(path), "--after", "0"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [_version(line) for line in lines] == list(range(1, 2501))
+    assert (
+        lines[-1]
+        == "version 2500: Delegate 2499: at Tokyo since 2025-10-28 17:39 +09:00 Asia/Tokyo"
+    )
+    assert 3 <= len(reads) <= 5, reads  # 1,000 at a time, not one by one
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(log=event_logs(max_events=25))
+def test_follow_prints_what_replay_at_each_version_says(tmp_path: Path, log: EventLog) -> None:
+    """For any log (events out of order too), the lines are each version's replay's changes."""
+    path = tmp_path / "tour.sqlite"
+    path.unlink(missing_ok=True)
+    with SQLiteStore(path) as store:
+        store.extend(log)
+    with pytest.MonkeyPatch.context() as monkeypatch:  # undone after each example
+        _interrupt_after(monkeypatch, 2)
+        result = CliRunner().invoke(main, ["follow", str(path), "--after", "0"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    expected = _changes(log)
+    assert sorted(lines) == sorted(expected)
+    assert [_version(line) for line in lines] == [_version(line) for line in expected]
+
+
+def test_follow_as_of_now_shows_a_planned_event_once_its_time_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--as-of-now replays again only when an event's time comes, and then prints it."""
+    soon = pendulum.now("Asia/Tokyo").add(seconds=1)
+    planned = EventLog(
+        [
+            Arrived("Donald Trump", WASHINGTON, WASHINGTON.at("2025-10-20 12:00")),
+            Arrived("Xi Jinping", SEOUL, SEOUL.at("2025-10-20 12:00")),
+            Departed("Donald Trump", WASHINGTON, soon, to=TOKYO),
+        ]
+    )
+    path = _tour_store(tmp_path, planned)
+    refreshes = []
+    refresh = Follower.refresh
+
+    def counted(self: Follower) -> object:  # type: ignore[type-arg]
+        refreshes.append(datetime.now(UTC))
+        return refresh(self)
+
+    monkeypatch.setattr(Follower, "refresh", counted)
+    _interrupt_after(monkeypatch, 200)  # 200 ticks of 10 ms: 2 s or more
+    result = CliRunner().invoke(main, ["follow", str(path), "--as-of-now"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1].startswith(
+        "version 3: Donald Trump: in transit Washington -> Tokyo since "
+        f"{soon.in_timezone('America/New_York').format('YYYY-MM-DD HH:mm')}"
+    )
+    assert len(refreshes) == 1  # not once a tick: once, when the departure's time came
+    assert refreshes[0] >= soon
+
+
+def test_follow_says_so_when_its_store_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``export ... new.sqlite && mv new.sqlite tour.sqlite`` ends follow with one line."""
+    path = _tour_store(tmp_path)
+    new = tmp_path / "new.sqlite"
+    with SQLiteStore(new) as other:
+        other.extend(TOUR)
+    step = Follower.step_each
+    calls = [0]
+
+    def replace_then_step(self: Follower, timeout: float | None = 0.0) -> list:  # type: ignore[type-arg]
+        calls[0] += 1
+        if calls[0] == 2:
+            os.replace(new, path)
+        if calls[0] > 10:
+            raise KeyboardInterrupt  # not reached: the replaced store is noticed first
+        return step(self, timeout=timeout)
+
+    monkeypatch.setattr(Follower, "step_each", replace_then_step)
+    monkeypatch.setattr("itinerary.cli.FOLLOW_TICK", 0.01)
+    result = CliRunner().invoke(main, ["follow", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "tour.sqlite: the store was replaced (or deleted) while followed" in result.stderr
+    assert calls[0] == 2

@@ -1,11 +1,13 @@
 """Subscriptions and followers: the contract for each store, and each store's own edges."""
 
+import os
 import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from itinerary import (
@@ -49,6 +51,10 @@ class TestMemorySubscription(SubscriptionContract):
 
         return join
 
+    def rewrite(self, store: MemoryStore, events: list[Arrived]) -> None:
+        """Swap the store's log for another."""
+        store._log = EventLog(events)
+
 
 class TestSQLiteSubscription(SubscriptionContract):
     """The subscription contract, for SQLiteStore."""
@@ -61,6 +67,18 @@ class TestSQLiteSubscription(SubscriptionContract):
         """A new connection to the same file."""
         return SQLiteStore(store.path, create=False)
 
+    def rewrite(self, store: SQLiteStore, events: list[Arrived]) -> None:
+        """Move another store's file over the store's (``mv new.sqlite events.sqlite``)."""
+        _replace_with(store.path, SQLiteStore, events)
+
+
+def _replace_with(path: str, kind: type[SQLiteStore | JsonlStore], events: list[Arrived]) -> None:
+    """Write *events* to a new store beside *path*, then move it over *path*."""
+    new = f"{path}.new"
+    with kind(new) as other:
+        other.extend(events)
+    os.replace(new, path)
+
 
 class TestJsonlSubscription(SubscriptionContract):
     """The subscription contract, for JsonlStore."""
@@ -72,6 +90,11 @@ class TestJsonlSubscription(SubscriptionContract):
     def reopen(self, store: JsonlStore) -> JsonlStore:
         """A new store object on the same file."""
         return JsonlStore(store.path, create=False)
+
+    def rewrite(self, store: JsonlStore, events: list[Arrived]) -> None:
+        """Overwrite the file in place (the same inode) with a longer, different log."""
+        _replace_with(store.path + ".x", JsonlStore, events)
+        Path(store.path).write_bytes(Path(store.path + ".x").read_bytes())
 
 
 class TestPostgresSubscription(SubscriptionContract):
@@ -96,6 +119,13 @@ class TestPostgresSubscription(SubscriptionContract):
     def address(self, store: PostgresStore) -> str:
         """The log's URL, for the writer process."""
         return store.path
+
+    def rewrite(self, store: PostgresStore, events: list[Arrived]) -> None:
+        """Drop the log's schema and build it again with *events*."""
+        with psycopg.connect(store.url.split("?", 1)[0], autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{store.log}" CASCADE'.encode())
+        with PostgresStore(store.url) as rebuilt:
+            rebuilt.extend(events)
 
 
 class Plain(StoreBase):
@@ -128,6 +158,10 @@ class TestDefaultHooks(SubscriptionContract):
         return store
 
     start_writer = TestMemorySubscription.start_writer
+
+    def rewrite(self, store: Plain, events: list[Arrived]) -> None:
+        """Swap the store's log for another."""
+        store._inner._log = EventLog(events)
 
 
 def _sqlite_with(tmp_path: Path, count: int) -> SQLiteStore:
@@ -408,3 +442,61 @@ def test_a_gap_in_a_format_1_store_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="damaged: expected version 12, found version 13"):
         SQLiteStore(path, create=False).subscribe(after=10).poll()
+
+
+@pytest.mark.parametrize("kind", [SQLiteStore, JsonlStore])
+def test_a_store_file_moved_over_while_followed_is_refused(
+    tmp_path: Path, kind: type[SQLiteStore | JsonlStore]
+) -> None:
+    """A file replaced by another (``mv new tour``) raises "replaced", reading or waiting."""
+    path = str(tmp_path / f"tour.{'sqlite' if kind is SQLiteStore else 'jsonl'}")
+    with kind(path) as writer:
+        writer.extend(batch("A", 2))
+    store = kind(path, create=False)
+    store.poll = 0.01
+    follower = Follower(store)
+    assert follower.step(timeout=0) == []
+    _replace_with(path, kind, batch("A", 2))  # even the same events: another file
+    if kind is SQLiteStore:  # its connection still reads the old file: each look checks
+        with pytest.raises(StoreError, match="replaced \\(or deleted\\) while followed"):
+            store._wait_for_news(2, 1.0)
+    else:  # a change of the file is news; reading it finds another inode
+        assert store._wait_for_news(2, 1.0)
+    with pytest.raises(StoreError, match="replaced \\(or deleted\\) while followed"):
+        follower.step(timeout=1.0)
+    assert follower.version == 2
+
+
+def test_a_sqlite_store_deleted_while_followed_is_refused(tmp_path: Path) -> None:
+    """Deleting the followed SQLite file raises StoreError instead of freezing silently."""
+    path = tmp_path / "tour.sqlite"
+    with SQLiteStore(path) as writer:
+        writer.extend(batch("A", 2))
+    store = SQLiteStore(path, create=False)
+    store.poll = 0.01
+    follower = Follower(store)
+    assert follower.step(timeout=0) == []
+    path.unlink()
+    with pytest.raises(StoreError, match=r"tour\.sqlite: the store was replaced \(or deleted\)"):
+        follower.step(timeout=1.0)
+
+
+def test_step_each_gives_the_view_at_each_version_folding_each_event_once(
+    tmp_path: Path,
+) -> None:
+    """step_each reads a chunk and gives each version's view, folding every event just once."""
+    folded: list[int] = []
+
+    def count(n: int, events: list[Event]) -> int:
+        folded.append(len(events))
+        return n + len(events)
+
+    arrivals = Projection(initial=0, evolve=lambda n, e: n + 1, evolve_many=count)
+    store = SQLiteStore(tmp_path / "events.sqlite")
+    follower = Follower(store, lambda log: project(log, arrivals), chunk=1000)
+    store.extend(batch("A", 600))
+    views = follower.step_each(timeout=5)
+    assert [(r.version, view) for r, view in views] == [(v, v) for v in range(1, 601)]
+    assert follower.version == 600
+    assert follower.state == 600
+    assert sum(folded) == 600  # each new event folded once, not again from a snapshot

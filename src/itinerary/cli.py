@@ -33,7 +33,7 @@ from itinerary.errors import ConcurrencyError, ItineraryError
 from itinerary.events import Event
 from itinerary.log import EventLog
 from itinerary.places import Place, zone_of
-from itinerary.projections import State, timeline
+from itinerary.projections import State, Whereabouts, timeline
 from itinerary.projections import replay as replay_log
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
 from itinerary.store import (
@@ -512,10 +512,11 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
     """Print whereabouts as they change, while other processes record events in STORE.
 
     First everyone's current whereabouts, then one line per change (``version N: WHO: at
-    PLACE since LOCAL TIME +OFFSET ZONE``) as events are recorded, read one at a time so
-    each line names the version that made it true. STORE is a SQLite store (.sqlite, .db),
-    a JSON Lines file (.jsonl), both polled, or a PostgreSQL store's URL, which wakes the
-    follower when a writer commits. Ctrl-C stops it, with exit status 0.
+    PLACE since LOCAL TIME +OFFSET ZONE``) as events are recorded, naming the version that
+    made it true (read in chunks; each event's change is worked out at its version). STORE
+    is a SQLite store (.sqlite, .db), a JSON Lines file (.jsonl), both polled, or a
+    PostgreSQL store's URL, which wakes the follower when a writer commits. Ctrl-C stops
+    it, with exit status 0.
     """
     shown = _shown(store)
     if _kind_of(store) != "store":
@@ -532,7 +533,7 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
                 if after is not None and after > held:
                     raise UserError(f"{shown}: --after {after}, but the store holds {held} events")
                 view = _now_view if as_of_now else replay_log
-                follower = Follower(opened, view, log=opened.load(upto=after), chunk=1)
+                follower = Follower(opened, view, log=opened.load(upto=after))
             click.echo(
                 f"Following {shown} from version {follower.version}; Ctrl-C to stop.", err=True
             )
@@ -549,18 +550,53 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
 
 
 def _follow(follower: Follower[State], as_of_now: bool) -> None:
-    """Print each person's whereabouts line when it changes, until interrupted."""
-    printed: dict[str, str] = {}
-    state = follower.state
+    """Print each person's whereabouts line when it changes, until interrupted.
+
+    Reads in chunks; each event's people are checked at the version the event made (the
+    state replayed up to it), so each change is printed with its version. Everyone is
+    checked at the start and, for --as-of-now, when the time of an event recorded in
+    advance comes (the clock is looked at every FOLLOW_TICK seconds).
+    """
+    shown: dict[str, tuple[Whereabouts, str]] = {}  # who -> what was printed for them
+
+    def show(where: Whereabouts, version: int) -> None:
+        last = shown.get(where.who)
+        if last is not None and (last[0] is where or last[0] == where):
+            return  # the same value (kept by the replay that made both): nothing changed
+        line = whereabouts_line(where)
+        shown[where.who] = (where, line)
+        if last is None or last[1] != line:
+            _echo(whereabouts_line(where, version))
+
+    now = datetime.now(UTC)  # read before any state is: an event after it is still due
+    for where in follower.state.whereabouts.values():
+        show(where, follower.version)
+    due = _next_due(follower.log, now) if as_of_now else None
     while True:
-        for who, where in state.whereabouts.items():
-            line = whereabouts_line(where)
-            if printed.get(who) != line:
-                printed[who] = line
-                _echo(whereabouts_line(where, follower.version))
+        now = datetime.now(UTC)  # before the views are made: an event after it is still due
         with _user_errors():
-            if follower.step(timeout=FOLLOW_TICK) or as_of_now:
+            views = follower.step_each(timeout=FOLLOW_TICK)
+        for recorded, state in views:
+            known = state.whereabouts
+            for who in dict.fromkeys(recorded.event.people):
+                if who in known:
+                    show(known[who], recorded.version)
+            at = recorded.event.occurred_at
+            if as_of_now and at > now and (due is None or at < due):
+                due = at  # recorded in advance: it counts once its time has come
+        if due is not None and datetime.now(UTC) >= due:
+            # An event's time has come: only then can the state as of now change without
+            # a new event, so only then is it replayed and everyone compared again.
+            due = _next_due(follower.log, datetime.now(UTC))
+            with _user_errors():
                 state = follower.refresh()
+            for where in state.whereabouts.values():
+                show(where, follower.version)
+
+
+def _next_due(log: EventLog, now: datetime) -> datetime | None:
+    """The earliest instant after *now* at which an event of *log* occurs, if any."""
+    return min((e.occurred_at for e in log if e.occurred_at > now), default=None)
 
 
 def _now_view(log: EventLog) -> State:

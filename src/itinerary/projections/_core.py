@@ -555,7 +555,12 @@ class Timeline:
             if reached is not None and start < reached[0] <= position:
                 start, state = reached
             if position - start < SNAPSHOT_EVERY:
-                return fold(projection, self.events[start:position], state)
+                state = fold(projection, self.events[start:position], state)
+                if start == (0 if reached is None else reached[0]) < position:
+                    # Forward from the furthest state (a follower's next event): keep it,
+                    # so the next question folds only what came after it.
+                    self.reached[projection] = (position, state)
+                return state
             with bulk():
                 if reached is None or position >= reached[0]:
                     state = fold(projection, self.events[start:position], state)

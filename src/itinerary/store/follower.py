@@ -104,6 +104,8 @@ class Follower(Generic[S]):
                 )
         self._log = log
         self._subscription = store.subscribe(after=log.version, timeout=timeout, chunk=chunk)
+        if log.version:  # its first read checks the store's event there against this one
+            self._subscription._last = log[-1]
         self._state: tuple[int, S] | None = None
 
     @property
@@ -138,6 +140,22 @@ class Follower(Generic[S]):
         if batch:
             self._log = self._log.extend(recorded.event for recorded in batch)
         return batch
+
+    def step_each(self, timeout: float | None = 0.0) -> list[tuple[Recorded, S]]:
+        """Read the next batch like :meth:`step`, and give the view at each of its versions.
+
+        Returns ``(recorded, view)`` pairs, the view as of ``recorded.version`` (the log
+        read up to and with that event), for a caller that says what each event changed
+        (``itinerary follow`` prints each change with the version that made it) while
+        reading in chunks. The log is extended one event at a time, so with the default
+        view each state costs only the fold of its event (while events arrive in order).
+        """
+        batch = self._subscription.poll(timeout)
+        views: list[tuple[Recorded, S]] = []
+        for recorded in batch:
+            self._log = self._log.extend((recorded.event,))
+            views.append((recorded, self.state))
+        return views
 
     def __iter__(self) -> Iterator[S]:
         """The view after each new batch, as they come, until a wait times out or it closes."""

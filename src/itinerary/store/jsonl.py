@@ -200,6 +200,8 @@ class JsonlStore(StoreBase):
         self._watched: tuple[tuple[int, int, int] | None, int] | None = None
         # The records it parsed: ((inode, size, mtime), records, format).
         self._parsed: tuple[tuple[int, int, int] | None, list[dict[str, Any]], int] | None = None
+        # The inode of the file the last _read_after found: another one is a replacement.
+        self._inode: int | None = None
 
     def _read(self) -> tuple[list[dict[str, Any]], int, int]:
         try:
@@ -270,7 +272,8 @@ class JsonlStore(StoreBase):
         Reads and checks the whole file (as :meth:`load` does), unless the last call left
         events unread and the file is unchanged since (its identity, size and time): then
         the records parsed then serve again, so catching up chunk by chunk reads the file
-        once. Decodes only the events asked for.
+        once. Decodes only the events asked for. A file replaced (another inode) or deleted
+        since the last call found one raises StoreError: its log is not the one read so far.
         """
         try:
             with _files.open_regular(self.path) as file:
@@ -291,6 +294,12 @@ class JsonlStore(StoreBase):
             raise StoreError(str(exc)) from None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        inode, self._inode = self._inode, None if key is None else key[0]
+        if inode is not None and self._inode != inode:
+            self._inode = None  # so that following it again (a new subscription) can start
+            raise StoreError(
+                f"{self.path}: the store was replaced (or deleted) while followed; follow it again"
+            )
         if len(records) < after:
             raise StoreError(
                 f"{self.path}: holds {len(records)} events, fewer than version {after}"

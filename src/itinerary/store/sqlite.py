@@ -138,10 +138,12 @@ class SQLiteStore(StoreBase):
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise StoreError(f"{self.path}: synchronous must be OFF, NORMAL, FULL or EXTRA")
         regular_or_missing(self.path)
+        self._file: tuple[int, int] | None = None  # the open file's (device, inode)
         if create:
             self._db = self._connect(self.path, writing=True)
             self._writable = True
             self._create()
+            self._file = _identity(self.path)
         else:
             if not os.path.isfile(self.path):
                 raise StoreError(f"{self.path}: no such store (the file does not exist)")
@@ -158,6 +160,7 @@ class SQLiteStore(StoreBase):
                 self._format = FORMAT
                 return
             self._open_existing()
+            self._file = _identity(self.path)
 
     def _connect(
         self, target: str, *, uri: bool = False, writing: bool = False
@@ -304,6 +307,7 @@ class SQLiteStore(StoreBase):
                 ) from exc
             self._db.close()
             self._db, self._writable = db, True
+            self._file = _identity(self.path)
             if self._empty:  # the empty file opened with create=False gets its tables now
                 self._create()
                 self._empty = False
@@ -591,8 +595,10 @@ class SQLiteStore(StoreBase):
 
         One read transaction; each row is checked as :meth:`load` checks it (its version in
         sequence, its checksum in format 2), and damage raises StoreError naming the version.
+        A store whose file was replaced or deleted since it was opened raises StoreError.
         """
         self._leave_empty()
+        self._check_same_file()
         db = self._db
         format_2 = self._format == "2"
         try:
@@ -648,9 +654,11 @@ class SQLiteStore(StoreBase):
         """Poll until another connection commits (``PRAGMA data_version``) or *timeout* passes.
 
         Looks every :attr:`poll` seconds; the version is compared with *seen* first, so a
-        commit made before the call is not missed.
+        commit made before the call is not missed. Each look also checks that the file at
+        the path is still the one open: one replaced or deleted raises StoreError.
         """
         deadline = time.monotonic() + timeout
+        self._check_same_file()
         try:
             (mark,) = self._db.execute("PRAGMA data_version").fetchone()
             if self.version != seen:
@@ -661,6 +669,7 @@ class SQLiteStore(StoreBase):
                     if self._leave_empty():
                         return True
                     continue
+                self._check_same_file()
                 (now,) = self._db.execute("PRAGMA data_version").fetchone()
                 if now != mark:
                     return True
@@ -690,7 +699,21 @@ class SQLiteStore(StoreBase):
             return False
         empty.close()
         self._empty = False
+        self._file = _identity(self.path)
         return True
+
+    def _check_same_file(self) -> None:
+        """StoreError if the file at the path is no longer the one open (replaced, deleted).
+
+        The open connection keeps reading the file it opened, so a store replaced by
+        another (``mv new.sqlite tour.sqlite``) would look unchanged to a follower forever.
+        """
+        if self._empty or self._file is None:
+            return
+        if _identity(self.path) != self._file:
+            raise StoreError(
+                f"{self.path}: the store was replaced (or deleted) while followed; follow it again"
+            )
 
     def close(self) -> None:
         """Close the connection."""
@@ -714,6 +737,15 @@ def _why(path: str, writing: bool) -> str:
     if writing and not os.access(path, os.W_OK):
         return " (no permission to write it, or it is on read-only media)"
     return ""
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """The (device, inode) of the file at *path*, or None if there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 def _uri(path: str, mode: str) -> str:

@@ -83,7 +83,9 @@ class Subscription:
 
     A store that shrinks below the version delivered (events lost, or another store at
     the same path) raises :class:`~itinerary.errors.StoreError`, as does a store whose
-    reads skip a version.
+    reads skip a version, and one whose log was rewritten: each read starts one event early
+    and checks that this event is still the last one read (so a log replaced by a longer,
+    different one is caught, not mixed with the one read so far).
 
     Use one subscription from one thread; :meth:`close` may come from another (the wait
     notices it within half a second). Closing it does not close the store.
@@ -105,6 +107,9 @@ class Subscription:
         self._chunk = chunk
         self._buffer: deque[Recorded] = deque()
         self._closed = False
+        # The event at version _fetched, once read (or given by a Follower resuming from a
+        # saved log): each read rereads it to check that the log is still the one read.
+        self._last: Event | None = None
 
     @property
     def version(self) -> int:
@@ -151,14 +156,10 @@ class Subscription:
         while not self._closed:
             if news:
                 start = self._fetched
-                events = store._read_after(start, self._chunk)
-                if len(events) > self._chunk:
-                    raise StoreError(
-                        f"{store!r}: asked for {self._chunk} events after version {start}, "
-                        f"got {len(events)}"
-                    )
+                events = self._read(start)
                 if events:
                     self._fetched = start + len(events)
+                    self._last = events[-1]
                     return [Recorded(v, e) for v, e in enumerate(events, start + 1)]
                 current = store.version
                 if current < start:
@@ -180,6 +181,38 @@ class Subscription:
                 return []
             news = store._wait_for_news(self._fetched, wait)
         return []
+
+    def _read(self, start: int) -> list[Event]:
+        """The events after *start* (up to a chunk), the log checked by one event of overlap.
+
+        The event at *start* is read again and compared with the one read before: a log
+        rewritten since (dropped and rebuilt, or replaced by a longer one) raises StoreError.
+        """
+        store = self._store
+        overlap = 0 if self._last is None else 1  # nothing read yet: nothing to compare
+        try:
+            events = store._read_after(start - overlap, self._chunk + overlap)
+        except StoreError:
+            current = store.version if overlap else start
+            if current < start - 1:  # say what was lost from the version read, not before it
+                raise StoreError(
+                    f"{store!r}: holds {current} events, fewer than version {start}: events "
+                    "were lost, or it is another store"
+                ) from None
+            raise
+        if len(events) > self._chunk + overlap:
+            raise StoreError(
+                f"{store!r}: asked for {self._chunk + overlap} events after version "
+                f"{start - overlap}, got {len(events)}"
+            )
+        if not overlap or not events:
+            return events  # no event at start: the store shrank (caught by the caller)
+        if events[0] != self._last:
+            raise StoreError(
+                f"{store!r}: the log was rewritten: version {start} is no longer the event "
+                "delivered (another store at the same place?); subscribe again"
+            )
+        return events[1:]
 
     def close(self) -> None:
         """Stop: iteration ends and :meth:`poll` gives ``[]`` (the store stays open)."""
