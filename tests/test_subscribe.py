@@ -122,9 +122,9 @@ class TestPostgresSubscription(SubscriptionContract):
 
     def rewrite(self, store: PostgresStore, events: list[Arrived]) -> None:
         """Drop the log's schema and build it again with *events*."""
-        with psycopg.connect(store.url.split("?", 1)[0], autocommit=True) as conn:
+        with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{store.log}" CASCADE'.encode())
-        with PostgresStore(store.url) as rebuilt:
+        with PostgresStore(store.path) as rebuilt:
             rebuilt.extend(events)
 
 
