@@ -362,7 +362,8 @@ def _where_shown(url: str) -> str:
 
 @settings(max_examples=30, deadline=None)
 @given(
-    password=_PASSWORDS, key=st.sampled_from(["password", "Password", "PASSWORD", "sslpassword"])
+    password=_PASSWORDS,
+    key=st.sampled_from(["password", "Password", "PASSWORD", "sslpassword", "oauth_client_secret"]),
 )
 def test_no_password_text_is_ever_shown(password: str, key: str) -> None:
     """For any password text, raw or encoded, in the URL or its query, none of it is shown."""

@@ -500,3 +500,23 @@ def test_step_each_gives_the_view_at_each_version_folding_each_event_once(
     assert follower.version == 600
     assert follower.state == 600
     assert sum(folded) == 600  # each new event folded once, not again from a snapshot
+
+
+def test_step_each_keeps_the_whole_batch_when_the_view_fails(tmp_path: Path) -> None:
+    """A view that raises mid-batch loses no event: the follower's log still matches the store."""
+    failed: list[int] = []
+
+    def fragile(log: EventLog) -> int:
+        if log.version == 3 and not failed:
+            failed.append(3)
+            raise RuntimeError("view failed once")
+        return log.version
+
+    store = MemoryStore()
+    store.extend(batch("A", 6))
+    follower = Follower(store, fragile, log=EventLog())
+    with pytest.raises(RuntimeError, match="view failed once"):
+        follower.step_each(timeout=0)
+    assert follower.version == 6
+    assert exact(follower.log) == exact(store.load())
+    assert follower.step_each(timeout=0) == []

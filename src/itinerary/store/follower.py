@@ -152,9 +152,15 @@ class Follower(Generic[S]):
         """
         batch = self._subscription.poll(timeout)
         views: list[tuple[Recorded, S]] = []
-        for recorded in batch:
+        for i, recorded in enumerate(batch):
             self._log = self._log.extend((recorded.event,))
-            views.append((recorded, self.state))
+            try:
+                views.append((recorded, self.state))
+            except BaseException:
+                # The subscription has moved past the whole batch: keep the rest of it in
+                # the log, so a view that fails loses no event to the next step.
+                self._log = self._log.extend(r.event for r in batch[i + 1 :])
+                raise
         return views
 
     def __iter__(self) -> Iterator[S]:

@@ -87,7 +87,7 @@ DEFAULT_LOG = "itinerary"
 T = TypeVar("T")
 _LOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 _MASK = "***"
-_SECRET_KEYS = frozenset({"password", "passfile", "sslpassword"})
+_SECRET_KEYS = frozenset({"password", "passfile", "sslpassword", "oauth_client_secret"})
 _DECODER = json.JSONDecoder()
 _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
 _CHUNK = 10_000
@@ -196,7 +196,8 @@ def _connection_class(psycopg: Any) -> Any:
             except psycopg.errors._WaitTimeout:  # psycopg 3.3: its wait() deadline
                 self.pgconn.finish()
                 raise psycopg.OperationalError(
-                    f"the server did not answer in {self.answer_timeout:g} s "
+                    f"the server did not answer in {self.answer_timeout:g} s: it is lost or "
+                    "stopped, or another writer held the log's lock that long "
                     "(the connection was closed)"
                 ) from None
 
@@ -243,9 +244,9 @@ class PostgresStore(StoreBase):
                 f"timeout must be a number of seconds above 0, or None; got {timeout!r}"
             )
         self.timeout = timeout
-        """Seconds to wait for the server's answer to one request (None: for ever)."""
+        """Seconds to wait for the server's answer to one request, or None to wait for ever."""
         self.where = masked_url(url)
-        """The URL as shown to people: its password masked."""
+        """The URL as shown to people, with its password masked."""
         self._url = _Secret(url)
         self._codec = codec
         conninfo, self.log, secrets = _parse(url, self.where)
