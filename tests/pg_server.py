@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from itinerary._pgserver import LocalServer
+from itinerary.store import PostgresStore
 
 _LOGS = itertools.count(1)
 
@@ -34,3 +35,23 @@ def postgres_server() -> Iterator[LocalServer]:
 def postgres_url(postgres_server: LocalServer) -> str:
     """The URL of a new, empty log on the session's server."""
     return new_log_url(postgres_server)
+
+
+class OnSessionServer:
+    """For a store contract class: each store a log of its own on the session's server."""
+
+    server: LocalServer
+
+    @pytest.fixture(autouse=True, scope="class")
+    @classmethod
+    def _server(cls, postgres_server: LocalServer) -> None:
+        """The session's server, for make_store."""
+        cls.server = postgres_server
+
+    def make_store(self, directory: object) -> PostgresStore:
+        """A new log on the session's server (*directory* is not used)."""
+        return PostgresStore(new_log_url(self.server))
+
+    def reopen(self, store: PostgresStore) -> PostgresStore:
+        """A new connection to the same log."""
+        return PostgresStore(store.path, create=False)

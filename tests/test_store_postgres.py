@@ -30,7 +30,7 @@ from itinerary.store import Codec, EventStore, PostgresStore, open_store
 from itinerary.store.codec import encode_instant
 from itinerary.store.postgres import masked_url
 from itinerary.store.sqlite import checksum
-from tests.pg_server import new_log_url
+from tests.pg_server import OnSessionServer, new_log_url
 from tests.store_contract import DurableStoreContract, batch, exact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,24 +72,8 @@ store._write_events = paused
 """
 
 
-class TestPostgresStore(DurableStoreContract):
+class TestPostgresStore(OnSessionServer, DurableStoreContract):
     """The contract, for PostgresStore: each store a log of its own on the session's server."""
-
-    server: LocalServer
-
-    @pytest.fixture(autouse=True, scope="class")
-    @classmethod
-    def _server(cls, postgres_server: LocalServer) -> None:
-        """The session's server, for make_store."""
-        cls.server = postgres_server
-
-    def make_store(self, directory: Path) -> PostgresStore:
-        """A new log on the session's server (*directory* is not used)."""
-        return PostgresStore(new_log_url(self.server))
-
-    def reopen(self, store: PostgresStore) -> PostgresStore:
-        """A new connection to the same log."""
-        return PostgresStore(store.path, create=False)
 
     def pause_mid_write(self, done: float) -> str:
         """Pause inside the transaction once *done* of the batch's rows are copied in."""

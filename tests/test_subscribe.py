@@ -21,12 +21,11 @@ from itinerary import (
     project,
     replay,
 )
-from itinerary._pgserver import LocalServer
 from itinerary.places import SEOUL, TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.store import JsonlStore, MemoryStore, PostgresStore, SQLiteStore, Subscription
 from itinerary.store.base import StoreBase
-from tests.pg_server import new_log_url
+from tests.pg_server import OnSessionServer
 from tests.store_contract import SubscriptionContract, batch, exact, write_in_batches
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -97,24 +96,8 @@ class TestJsonlSubscription(SubscriptionContract):
         Path(store.path).write_bytes(Path(store.path + ".x").read_bytes())
 
 
-class TestPostgresSubscription(SubscriptionContract):
+class TestPostgresSubscription(OnSessionServer, SubscriptionContract):
     """The subscription contract, for PostgresStore (woken by LISTEN/NOTIFY)."""
-
-    server: LocalServer
-
-    @pytest.fixture(autouse=True, scope="class")
-    @classmethod
-    def _server(cls, postgres_server: LocalServer) -> None:
-        """The session's server, for make_store."""
-        cls.server = postgres_server
-
-    def make_store(self, directory: Path) -> PostgresStore:
-        """A new log on the session's server (*directory* is not used)."""
-        return PostgresStore(new_log_url(self.server))
-
-    def reopen(self, store: PostgresStore) -> PostgresStore:
-        """A new connection to the same log."""
-        return PostgresStore(store.path, create=False)
 
     def address(self, store: PostgresStore) -> str:
         """The log's URL, for the writer process."""
