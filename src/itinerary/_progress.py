@@ -9,12 +9,16 @@ not running in a Jupyter kernel: a log file or a test never receives bar text.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import IO, Any, Protocol, Self
+from typing import IO, Any, Protocol, Self, TypeVar
 
-__all__ = ["Bar", "bar", "watched"]
+__all__ = ["Bar", "bar", "counted", "watched"]
+
+T = TypeVar("T")
 
 
 class Bar(Protocol):
@@ -129,3 +133,20 @@ def bar(total: int | None, *, desc: str, unit: str, enabled: bool = True) -> Bar
         from tqdm.std import tqdm as text_tqdm  # noqa: PLC0415 - the fallback
 
         return _Shown(text_tqdm(**options))
+
+
+def counted(items: Iterable[T], bar: Bar, every: int = 10_000) -> Iterator[T]:
+    """*items* as they are, counted on *bar* a chunk of *every* items at a time.
+
+    A chunk is counted once the loop has taken all of it (the last one when the loop asks
+    for more and there is none): the bar never counts an item ahead of the work, and the
+    loop pays for the bar once a chunk, not once an item.
+    """
+    source = iter(items)
+
+    def chunks() -> Iterator[list[T]]:
+        while chunk := list(itertools.islice(source, every)):
+            yield chunk
+            bar.update(len(chunk))
+
+    return itertools.chain.from_iterable(chunks())

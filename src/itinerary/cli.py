@@ -42,11 +42,9 @@ from itinerary.store import (
     SQLITE_SUFFIXES,
     Codec,
     Follower,
-    PostgresStore,
-    SQLiteStore,
     open_store,
 )
-from itinerary.store.codec import Entry, Intern, Record, RowBuilder
+from itinerary.store.codec import Intern, Record
 from itinerary.store.postgres import is_url, masked_url
 
 __all__ = ["main"]
@@ -118,7 +116,7 @@ def _kind_of(path: str) -> str:
 
 
 class _CountingCodec(Codec):
-    """The default codec, counting each event it decodes or encodes on a progress bar."""
+    """The default codec, counting each event it encodes on a progress bar (for writing)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -127,7 +125,7 @@ class _CountingCodec(Codec):
 
     def _tick(self) -> None:
         self._count += 1
-        if self._count == _TICK_EVERY:  # a bar's update costs more than decoding an event
+        if self._count == _TICK_EVERY:  # a bar's update costs more than encoding an event
             self.flush()
 
     def flush(self) -> None:
@@ -135,22 +133,6 @@ class _CountingCodec(Codec):
         if self.bar is not None:
             self.bar.update(self._count)
         self._count = 0
-
-    def decode(
-        self, type_name: str, schema: int, data: dict[str, Any], *, where: str = ""
-    ) -> Event:
-        """The event a record describes (see :meth:`Codec.decode`), counted."""
-        event = super().decode(type_name, schema, data, where=where)
-        self._tick()
-        return event
-
-    def decode_trusted(self, type_name: str, schema: int, data: Any, *, where: str = "") -> Event:
-        """A sealed record's event (see :meth:`Codec.decode_trusted`), counted once."""
-        counted = self._count
-        event = super().decode_trusted(type_name, schema, data, where=where)
-        if self._count == counted:  # a fast path that did not go through decode()
-            self._tick()
-        return event
 
     def encode(self, event: Event) -> Record:
         """The record of *event* (see :meth:`Codec.encode`), counted."""
@@ -164,20 +146,6 @@ class _CountingCodec(Codec):
         if text.startswith("["):  # a row: a record (a JSON object) was counted by encode()
             self._tick()
         return kind, schema, text
-
-    def row_builders(self) -> dict[str, tuple[int, RowBuilder]]:
-        """The builders of positional rows (see :meth:`Codec.row_builders`), counting."""
-        tick = self._tick
-
-        def counted(build: RowBuilder) -> RowBuilder:
-            def build_counted(row: list[Any], table: list[Entry]) -> Event:
-                event = build(row, table)
-                tick()
-                return event
-
-            return build_counted
-
-        return {name: (v, counted(b)) for name, (v, b) in super().row_builders().items()}
 
 
 _TICK_EVERY = 1024
@@ -204,7 +172,7 @@ def _codec(progress: bool) -> Codec:
 def read(path: str, *, progress: bool = False) -> Scenario:
     """The scenario in *path* (a store or an export gives a scenario without places).
 
-    With *progress*, loading a store shows a bar of the events decoded, on a terminal.
+    With *progress*, loading a store shows a bar of the events loaded, on a terminal.
     """
     kind = _kind_of(path)
     if kind == "calendar":
@@ -214,14 +182,9 @@ def read(path: str, *, progress: bool = False) -> Scenario:
     with _user_errors():
         if kind == "scenario":
             return load_scenario(path)
-        codec = _codec(progress)
-        store = open_store(path, create=False, codec=codec)
+        store = open_store(path, create=False)
         try:
-            # SQLite (and PostgreSQL) know their count at once; a JSON Lines file's bar
-            # counts up without one.
-            total = store.version if isinstance(store, SQLiteStore | PostgresStore) else None
-            with _counting(codec, total, f"loading {_shown(path, base=True)}"):
-                return Scenario(store.load())
+            return Scenario(store.load(progress=progress))
         finally:
             store.close()
 

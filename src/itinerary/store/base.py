@@ -5,7 +5,8 @@ all or nothing), by the log's own check.
 
 Every store mirrors :class:`~itinerary.log.EventLog`: ``append``/``extend`` with an optional
 ``expected_version`` (a stale one raises :class:`~itinerary.errors.ConcurrencyError` and
-stores nothing), ``load(upto=None)`` gives the log back, and ``version`` is the number of
+stores nothing), ``load(upto=None, *, progress=False)`` gives the log back (*progress*: a bar of the events
+loaded, on a terminal or in a notebook), and ``version`` is the number of
 events stored.
 
 >>> from itinerary.events import Arrived
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from itinerary import _files
+from itinerary import _files, _progress
 from itinerary.errors import ConcurrencyError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog
@@ -36,6 +37,7 @@ __all__ = [
     "MemoryStore",
     "StoreBase",
     "check_upto",
+    "load_bar",
     "regular_or_missing",
     "stale",
 ]
@@ -58,8 +60,8 @@ class EventStore(Protocol):
         """Store *events* in order, all or none; return the new version."""
         ...
 
-    def load(self, upto: int | None = None) -> EventLog:
-        """The stored log, or its first *upto* events."""
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log, or its first *upto* events (*progress*: a bar of those loaded)."""
         ...
 
     def close(self) -> None:
@@ -80,6 +82,15 @@ def check_upto(upto: object, version: int, where: str) -> int:
     if isinstance(upto, bool) or not isinstance(upto, int) or not 0 <= upto <= version:
         raise VersionError(f"{where}: upto must be between 0 and {version}, got {upto!r}")
     return upto
+
+
+def load_bar(total: int, name: str, progress: bool) -> _progress.Bar:
+    """The bar of a load of *total* events from the store *name*: drawn if *progress*.
+
+    Drawn only where someone watches (:func:`itinerary._progress.bar`); a store counts on
+    it a chunk of rows at a time, never an event at a time.
+    """
+    return _progress.bar(total, desc=f"loading {name}", unit="event", enabled=progress)
 
 
 def regular_or_missing(path: str) -> None:
@@ -123,8 +134,12 @@ class StoreBase:
         """How many events are stored."""
         raise NotImplementedError
 
-    def load(self, upto: int | None = None) -> EventLog:
-        """The stored log, or its first *upto* events."""
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log, or its first *upto* events.
+
+        With *progress*, a bar counts the events loaded, on a terminal or in a notebook
+        (never in a pipe or captured output): see :func:`load_bar`.
+        """
         raise NotImplementedError
 
     def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
@@ -209,10 +224,14 @@ class MemoryStore(StoreBase):
             self._lock.notify_all()
             return self._log.version
 
-    def load(self, upto: int | None = None) -> EventLog:
-        """The stored log, or its first *upto* events."""
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log, or its first *upto* events (*progress*: a bar, full at once)."""
         log = self._log
-        return log.upto(check_upto(upto, log.version, "memory store"))
+        limit = check_upto(upto, log.version, "memory store")
+        with load_bar(limit, "memory store", progress) as bar:
+            loaded = log.upto(limit)
+            bar.update(limit)
+        return loaded
 
     def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last): a slice."""

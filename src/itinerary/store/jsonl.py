@@ -30,12 +30,12 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from itinerary import _files
+from itinerary import _files, _progress
 from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
+from itinerary.store.base import StoreBase, check_upto, load_bar, regular_or_missing, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps, parse_json
 
 try:
@@ -171,12 +171,20 @@ def _encode_lines(codec: Codec, batch: list[Event], start: int, form: int) -> by
     return b"".join(out)
 
 
-def _decode(codec: Codec, records: list[dict[str, Any]], path: str, form: int) -> list[Event]:
+def _decode(
+    codec: Codec,
+    records: list[dict[str, Any]],
+    path: str,
+    form: int,
+    bar: _progress.Bar | None = None,
+) -> list[Event]:
+    """The events of *records* (counted on *bar*, if any, a chunk at a time)."""
     decode = codec.decode_trusted if form == 2 else codec.decode
     events = []
+    rows: Iterable[dict[str, Any]] = records if bar is None else _progress.counted(records, bar)
     try:
         with bulk():
-            for record in records:
+            for record in rows:
                 events.append(decode(record["type"], record["schema"], record["data"]))
     except (StoreError, KeyError, TypeError) as exc:
         raise StoreError(f"{path}: line {len(events) + 2}: {exc}") from None
@@ -260,11 +268,19 @@ class JsonlStore(StoreBase):
         finally:
             os.close(fd)
 
-    def load(self, upto: int | None = None) -> EventLog:
-        """The stored log (complete batches only), or its first *upto* events."""
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log (complete batches only), or its first *upto* events.
+
+        With *progress*, a bar counts the events decoded (10,000 at a time; once the file
+        is read and its lines parsed), on a terminal or in a notebook.
+        """
         records, _, form = self._read()
         limit = check_upto(upto, len(records), self.path)
-        return EventLog(_decode(self._codec, records[:limit], self.path, form))
+        with load_bar(limit, os.path.basename(self.path), progress) as bar:
+            events = _decode(
+                self._codec, records[:limit], self.path, form, bar if progress else None
+            )
+        return EventLog(events)
 
     def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.

@@ -42,12 +42,13 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import unquote
 
+from itinerary import _progress
 from itinerary._extras import require
 from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, stale
+from itinerary.store.base import StoreBase, check_upto, load_bar, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry, decode_entry, dumps, parse_json
 from itinerary.store.sqlite import checksum, entry_checksum
 
@@ -537,8 +538,12 @@ class PostgresStore(StoreBase):
 
     # -- reading -----------------------------------------------------------------------
 
-    def load(self, upto: int | None = None) -> EventLog:
-        """The stored log, or its first *upto* events, read in one snapshot of the database."""
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log, or its first *upto* events, read in one snapshot of the database.
+
+        With *progress*, a bar counts the events loaded (a fetch of 10,000 rows at a time),
+        on a terminal or in a notebook.
+        """
         conn = self._conn()
         try:
             with conn.transaction():
@@ -555,7 +560,9 @@ class PostgresStore(StoreBase):
                         "WHERE version <= %s ORDER BY version",
                         (limit,),
                     )
-                    events = self._decode(cursor, 1, table, raw)
+                    with load_bar(limit, self.where, progress) as bar:
+                        rows = _progress.counted(cursor, bar, _CHUNK) if progress else cursor
+                        events = self._decode(rows, 1, table, raw)
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
         if len(events) != limit:

@@ -33,11 +33,12 @@ from collections.abc import Iterable
 from datetime import UTC
 from typing import Any, Literal
 
+from itinerary import _progress
 from itinerary._gc import bulk
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, regular_or_missing, stale
+from itinerary.store.base import StoreBase, check_upto, load_bar, regular_or_missing, stale
 from itinerary.store.codec import (
     DEFAULT_CODEC,
     Codec,
@@ -420,29 +421,23 @@ class SQLiteStore(StoreBase):
                 f"recorded {said} as its number of events (events lost or added after writing)"
             )
 
-    def load(self, upto: int | None = None) -> EventLog:
-        """The stored log, or its first *upto* events, decoded in one read transaction."""
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log, or its first *upto* events, decoded in one read transaction.
+
+        With *progress*, a bar counts the events loaded (10,000 rows at a time), on a
+        terminal or in a notebook.
+        """
         db = self._db
-        loads = self._codec.loads
         try:
             db.execute("BEGIN")
             try:
                 limit = check_upto(upto, self.version, self.path)
-                if self._format == "2":
-                    events = self._load_checked_rows(db, limit)
-                else:
-                    cursor = db.execute(
-                        "SELECT type, schema, data FROM itinerary_events WHERE version <= ? "
-                        "ORDER BY version",
-                        (limit,),
-                    )
-                    events = []
-                    try:
-                        with bulk():
-                            for kind, schema, data in cursor:
-                                events.append(loads(kind, schema, data))
-                    except StoreError as exc:
-                        raise StoreError(f"{self.path}: version {len(events) + 1}: {exc}") from None
+                with load_bar(limit, os.path.basename(self.path), progress) as bar:
+                    shown = bar if progress else None
+                    if self._format == "2":
+                        events = self._load_checked_rows(db, limit, shown)
+                    else:
+                        events = self._load_rows(db, limit, shown)
             finally:
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -451,22 +446,39 @@ class SQLiteStore(StoreBase):
             raise StoreError(f"{self.path}: expected {limit} events but found {len(events)}")
         return EventLog(events)
 
-    def _load_checked_rows(self, db: sqlite3.Connection, limit: int) -> list[Event]:
-        """The events of the first *limit* format 2 rows, each row's checksum verified.
+    def _load_rows(
+        self, db: sqlite3.Connection, limit: int, bar: _progress.Bar | None
+    ) -> list[Event]:
+        """The events of the first *limit* format 1 rows (counted on *bar*, if any)."""
+        loads = self._codec.loads
+        rows: Iterable[tuple[Any, ...]] = db.execute(
+            "SELECT type, schema, data FROM itinerary_events WHERE version <= ? ORDER BY version",
+            (limit,),
+        )
+        if bar is not None:
+            rows = _progress.counted(rows, bar)
+        events: list[Event] = []
+        try:
+            with bulk():
+                for kind, schema, data in rows:
+                    events.append(loads(kind, schema, data))
+        except StoreError as exc:
+            raise StoreError(f"{self.path}: version {len(events) + 1}: {exc}") from None
+        return events
 
-        A row whose checksum matches is what this library wrote, so it is rebuilt through
-        the codec's fast path; one that does not match is damage, named by its version.
-        """
+    def _numbered_rows(
+        self, db: sqlite3.Connection, limit: int
+    ) -> Iterable[tuple[Any, tuple[Any, ...]]]:
+        """The first *limit* format 2 rows as (version, (type, schema, data, crc)), in order."""
         self._check_count(db, self.version)
         count, low, high = db.execute(
             "SELECT COUNT(*), MIN(version), MAX(version) FROM itinerary_events WHERE version <= ?",
             (limit,),
         ).fetchone()
-        rows: Iterable[tuple[Any, tuple[Any, ...]]]
         if count == limit and (limit == 0 or (low, high) == (1, limit)):
             # The versions are 1..limit (distinct integers, as many as that): numbered in
             # order, without reading each (each row's checksum covers its version too).
-            rows = enumerate(
+            return enumerate(
                 db.execute(
                     "SELECT type, schema, data, crc FROM itinerary_events WHERE version <= ? "
                     "ORDER BY version",
@@ -474,15 +486,28 @@ class SQLiteStore(StoreBase):
                 ),
                 1,
             )
-        else:  # a version missing: read them, to name the first that is not there
-            rows = (
-                (row[0], row[1:])
-                for row in db.execute(
-                    "SELECT version, type, schema, data, crc FROM itinerary_events "
-                    "WHERE version <= ? ORDER BY version",
-                    (limit,),
-                )
+        # A version missing: read them, to name the first that is not there.
+        return (
+            (row[0], row[1:])
+            for row in db.execute(
+                "SELECT version, type, schema, data, crc FROM itinerary_events "
+                "WHERE version <= ? ORDER BY version",
+                (limit,),
             )
+        )
+
+    def _load_checked_rows(
+        self, db: sqlite3.Connection, limit: int, bar: _progress.Bar | None = None
+    ) -> list[Event]:
+        """The events of the first *limit* format 2 rows, each row's checksum verified.
+
+        A row whose checksum matches is what this library wrote, so it is rebuilt through
+        the codec's fast path; one that does not match is damage, named by its version.
+        The rows are counted on *bar*, if any, a chunk at a time.
+        """
+        rows = self._numbered_rows(db, limit)
+        if bar is not None:
+            rows = _progress.counted(rows, bar)
         table, raw = self._dictionary(db)
         trusted = self._codec.decode_row
         builders = self._codec.row_builders()
