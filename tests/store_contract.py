@@ -37,12 +37,14 @@ from itinerary import (
     Recorded,
     StoreError,
     VersionError,
+    _progress,
     replay,
 )
 from itinerary.places import TOKYO
 from itinerary.store import open_store
 from itinerary.store.codec import DEFAULT_CODEC
 from itinerary.strategies import event_logs
+from tests.fakes import BarFactory, Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,9 +149,63 @@ class StoreContract:
         with pytest.raises(VersionError, match="upto must be between 0 and 5"):
             store.load(upto=upto)
 
+    def test_load_progress_counts_the_events_loaded(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """load(progress=True) counts exactly the events loaded (upto too), by chunk, and closes."""
+        factory = BarFactory()
+        monkeypatch.setattr(_progress, "bar", factory)
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 7))
+        for upto in (None, 0, 4, 7):
+            factory.bars.clear()
+            expected = 7 if upto is None else upto
+            assert len(store.load(upto=upto, progress=True)) == expected
+            [bar] = factory.shown()
+            assert (bar.total, bar.unit, bar.closed) == (expected, "event", True)
+            assert bar.desc.startswith("loading ")
+            assert sum(bar.counts) == expected
+            assert len(bar.counts) <= 1  # a count a chunk of 10,000 rows, never one an event
+        factory.bars.clear()
+        store.load()
+        assert factory.shown() == []  # progress off: no bar
+
+    def test_load_progress_draws_only_where_watched(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Into captured output load(progress=True) writes nothing; on a terminal it draws N/N."""
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 7))
+        assert exact(store.load(progress=True)) == exact(store.load())
+        assert capsys.readouterr().err == ""
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert len(store.load(upto=5, progress=True)) == 5
+        assert "loading " in terminal.getvalue()
+        assert "5/5" in terminal.getvalue()
+
 
 class DurableStoreContract(StoreContract):
     """Stores kept in a file: killed writers and racing processes."""
+
+    def damage(self, store: Any, version: int) -> None:
+        """Change the stored event at *version* behind the store's back (a load refuses it)."""
+        raise NotImplementedError
+
+    def test_a_load_that_raises_closes_its_bar(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A load of a damaged store raises, its bar closed, no event counted past the damage."""
+        factory = BarFactory()
+        monkeypatch.setattr(_progress, "bar", factory)
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 5))
+        self.damage(store, 3)
+        with pytest.raises(StoreError, match=r"version 3|line 4"):
+            store.load(progress=True)
+        [bar] = factory.shown()
+        assert bar.closed
+        assert sum(bar.counts) <= 2
 
     def pause_mid_write(self, done: float) -> str:
         """Python code (run in the child, with ``store`` bound) that pauses the next write.

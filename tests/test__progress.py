@@ -6,11 +6,13 @@ import types
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from itinerary import EventLog, _progress, check
 from itinerary.events import Arrived, Departed
 from itinerary.places import KUALA_LUMPUR, TOKYO
-from tests.fakes import SizelessTerminal, Terminal
+from tests.fakes import RecordingBar, SizelessTerminal, Terminal
 
 LOG = EventLog(
     [
@@ -109,3 +111,25 @@ def test_a_notebook_without_widgets_falls_back_to_text(monkeypatch: pytest.Monke
         bar.update(2)
     assert "fallback" in terminal.getvalue()
     assert "2/2" in terminal.getvalue()
+
+
+@given(items=st.lists(st.integers()), every=st.integers(min_value=1, max_value=10))
+def test_counted_items_are_the_items_counted_a_chunk_at_a_time(
+    items: list[int], every: int
+) -> None:
+    """counted() gives the items unchanged and counts them all, in chunks of *every* at most."""
+    bar = RecordingBar(len(items), desc="x", unit="item")
+    assert list(_progress.counted(items, bar, every)) == items
+    assert sum(bar.counts) == len(items)
+    assert len(bar.counts) == -(-len(items) // every)  # one count a chunk
+    assert all(0 < count <= every for count in bar.counts)
+
+
+def test_counted_never_counts_ahead_of_the_loop() -> None:
+    """A chunk is counted only once the loop has taken all of it."""
+    bar = RecordingBar(5, desc="x", unit="item")
+    seen = []
+    for item in _progress.counted(range(5), bar, 2):
+        seen.append((item, sum(bar.counts)))
+    assert seen == [(0, 0), (1, 0), (2, 2), (3, 2), (4, 4)]
+    assert bar.counts == [2, 2, 1]

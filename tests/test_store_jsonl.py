@@ -45,6 +45,18 @@ class TestJsonlStore(DurableStoreContract):
         """Write *done* of the batch's bytes under the file's lock (never its last), then pause."""
         return f"DONE = {done!r}\n{PAUSE}"
 
+    def damage(self, store: JsonlStore, version: int) -> None:
+        """Seal a wrong instant into the line of *version*: refused while decoding, not parsing.
+
+        (A line whose checksum fails is refused while the file is parsed, before any bar.)
+        """
+        path = Path(store.path)
+        lines = path.read_text().splitlines()
+        record = json.loads(lines[version])  # line 1 is the header
+        record["data"]["at"] = "not an instant"
+        lines[version] = sealed(record)
+        path.write_text("\n".join(lines) + "\n")
+
 
 @given(log=event_logs(max_events=20))
 def test_export_import_round_trip(log: EventLog) -> None:

@@ -79,6 +79,12 @@ class TestPostgresStore(OnSessionServer, DurableStoreContract):
         """Pause inside the transaction once *done* of the batch's rows are copied in."""
         return f"DONE = {done!r}\n{PAUSE}"
 
+    def damage(self, store: PostgresStore, version: int) -> None:
+        """Change the checksum of the row at *version*."""
+        _sql(
+            store, "UPDATE {log}.itinerary_events SET crc = crc + 1 WHERE version = %s", (version,)
+        )
+
 
 def _sql(store: PostgresStore, statement: str, params: tuple[Any, ...] = ()) -> None:
     """Run *statement* on the store's database, its log's tables named ``{log}``."""

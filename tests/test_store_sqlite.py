@@ -1,5 +1,6 @@
 """The SQLite store: the contract, killed writers, racing processes, old rows, bad files."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from itinerary import Arrived, EventLog
+from itinerary import Arrived, EventLog, _progress
 from itinerary.errors import StoreError
 from itinerary.places import TOKYO
 from itinerary.store import Codec, EventStore, SQLiteStore
 from itinerary.store.codec import encode_instant
 from itinerary.store.sqlite import checksum
+from tests.fakes import BarFactory
 from tests.store_contract import DurableStoreContract, batch, exact
 
 PAUSE = """
@@ -71,6 +73,11 @@ class TestSQLiteStore(DurableStoreContract):
     def pause_mid_write(self, done: float) -> str:
         """Pause inside the transaction once *done* of the batch's rows are inserted."""
         return f"DONE = {done!r}\n{PAUSE}"
+
+    def damage(self, store: SQLiteStore, version: int) -> None:
+        """Change the checksum of the row at *version*."""
+        with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+            db.execute("UPDATE itinerary_events SET crc = crc + 1 WHERE version = ?", (version,))
 
 
 def _old_row(path: Path, kind: str, schema: int, data: str) -> None:
@@ -361,3 +368,18 @@ def test_an_empty_file_is_an_empty_store_until_its_first_extend(tmp_path: Path) 
         assert store.extend(batch("A", 2), expected_version=0) == 2
     with SQLiteStore(path, create=False) as store:
         assert exact(store.load()) == exact(EventLog(batch("A", 2)))
+
+
+def test_load_progress_counts_a_chunk_of_rows_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load of 25,000 events moves its bar three times: 10,000, 10,000, then 5,000."""
+    factory = BarFactory()
+    monkeypatch.setattr(_progress, "bar", factory)
+    store = SQLiteStore(tmp_path / "big.sqlite")
+    first = Arrived("A", TOKYO, TOKYO.at("2025-10-27 00:00"))
+    store.extend([first] * 25_000)
+    assert len(store.load(progress=True)) == 25_000
+    [bar] = factory.shown()
+    assert (bar.total, bar.counts, bar.closed) == (25_000, [10_000, 10_000, 5_000], True)
+    assert bar.desc == "loading big.sqlite"
