@@ -126,9 +126,9 @@ class Plain(StoreBase):
         """Store *events*."""
         return self._inner.extend(events, expected_version)
 
-    def load(self, upto: int | None = None) -> EventLog:
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
         """The stored log."""
-        return self._inner.load(upto)
+        return self._inner.load(upto, progress=progress)
 
 
 class TestDefaultHooks(SubscriptionContract):

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import IO, Any, Protocol, Self, TypeVar
 
+from itinerary._closing import Closing
+
 __all__ = ["Bar", "bar", "counted", "watched"]
 
 T = TypeVar("T")
@@ -42,7 +44,7 @@ class Bar(Protocol):
     ) -> None: ...
 
 
-class _Off:
+class _Off(Closing):
     """The bar drawn where nobody watches: it counts nothing and writes nothing."""
 
     def update(self, n: int = 1) -> None:
@@ -50,17 +52,6 @@ class _Off:
 
     def close(self) -> None:
         """Nothing to close."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class _Shown(_Off):

@@ -23,10 +23,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from itinerary import _files, _progress
+from itinerary._closing import Closing
 from itinerary.errors import ConcurrencyError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog
@@ -115,7 +115,7 @@ def stale(where: str, expected: int, actual: int) -> ConcurrencyError:
     )
 
 
-class StoreBase:
+class StoreBase(Closing):
     """The base of every store: ``append`` in terms of ``extend``, ``with``, and subscriptions.
 
     A store of your own subclasses it and provides ``version``, ``extend`` and ``load`` (and
@@ -138,7 +138,7 @@ class StoreBase:
         """The stored log, or its first *upto* events.
 
         With *progress*, a bar counts the events loaded, on a terminal or in a notebook
-        (never in a pipe or captured output): see :func:`load_bar`.
+        (never in a pipe or captured output).
         """
         raise NotImplementedError
 
@@ -190,17 +190,6 @@ class StoreBase:
                 return False
             time.sleep(min(self.poll, left))
         return True
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class MemoryStore(StoreBase):

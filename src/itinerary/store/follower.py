@@ -28,9 +28,9 @@ before others already read makes the next replay sort afresh).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
+from itinerary._closing import Closing
 from itinerary.errors import StoreError
 from itinerary.log import EventLog
 from itinerary.projections import State, replay
@@ -44,7 +44,7 @@ __all__ = ["Follower"]
 S = TypeVar("S")  # the view's value: a State by default
 
 
-class Follower(Generic[S]):
+class Follower(Closing, Generic[S]):
     """A view of a store's log kept up to date from a subscription.
 
     Args:
@@ -171,17 +171,6 @@ class Follower(Generic[S]):
     def close(self) -> None:
         """Stop following (the store stays open)."""
         self._subscription.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<Follower of {self._subscription._store!r} at version {self.version}>"

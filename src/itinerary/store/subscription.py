@@ -29,11 +29,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Iterator
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import attrs
 
+from itinerary._closing import Closing
 from itinerary.errors import StoreError, VersionError
 from itinerary.events import Event
 
@@ -72,7 +72,7 @@ def _check_timeout(timeout: object, what: str = "timeout") -> float | None:
     return float(timeout)
 
 
-class Subscription:
+class Subscription(Closing):
     """The events a store records after a version: first those stored, then new ones.
 
     Made by ``store.subscribe(after=0, timeout=None, chunk=1000)``. Iterating yields
@@ -218,17 +218,6 @@ class Subscription:
         """Stop: iteration ends and :meth:`poll` gives ``[]`` (the store stays open)."""
         self._closed = True
         self._buffer.clear()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
