@@ -1,8 +1,8 @@
 """Fakes shared by the tests: a terminal that keeps what is written to it, a recording bar."""
 
 import io
-from types import TracebackType
-from typing import Self
+
+from itinerary._closing import Closing
 
 
 class Terminal(io.StringIO):
@@ -21,7 +21,7 @@ class SizelessTerminal(Terminal):
         return 2
 
 
-class RecordingBar:
+class RecordingBar(Closing):
     """A progress bar that keeps what it is told: how it was made, each count, if closed."""
 
     def __init__(self, total: int | None, *, desc: str, unit: str, enabled: bool = True) -> None:
@@ -36,17 +36,6 @@ class RecordingBar:
     def close(self) -> None:
         """Note that the bar was closed."""
         self.closed = True
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class BarFactory:

@@ -33,10 +33,9 @@ format is refused.
 from __future__ import annotations
 
 import contextlib
-import json
+import functools
 import re
 import time
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -44,13 +43,12 @@ from urllib.parse import unquote
 
 from itinerary import _progress
 from itinerary._extras import require
-from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import StoreBase, check_upto, load_bar, stale
 from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry, decode_entry, dumps, parse_json
-from itinerary.store.sqlite import checksum, entry_checksum
+from itinerary.store.sqlite import checksum, decode_sealed, entry_checksum, row_damage
 
 if TYPE_CHECKING:
     import psycopg
@@ -89,8 +87,6 @@ T = TypeVar("T")
 _LOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 _MASK = "***"
 _SECRET_KEYS = frozenset({"password", "passfile", "sslpassword", "oauth_client_secret"})
-_DECODER = json.JSONDecoder()
-_NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
 _CHUNK = 10_000
 """Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
 ANSWER_TIMEOUT = 30.0
@@ -646,54 +642,18 @@ class PostgresStore(StoreBase):
     ) -> list[Event]:
         """The events of *rows*, which must run from version *first* on without a gap.
 
-        A row whose checksum matches is what this library wrote, so it is rebuilt through
-        the codec's fast path; one that does not match is damage, named by its version.
+        Decoded as SQLite's format 2 rows are (:func:`~itinerary.store.sqlite.decode_sealed`):
+        a row whose checksum does not match is damage, named by its version.
         """
-        trusted = self._codec.decode_row
-        builders = self._codec.row_builders()
-        scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
-        crc32 = zlib.crc32
-        seeds: dict[str, tuple[int, int]] = {}  # {type: (schema, the CRC of type and schema)}
-        events: list[Event] = []
-        append = events.append
-        expected = first
-        with bulk():
-            for version, kind, schema, data, crc in rows:
-                if version != expected:
-                    raise StoreError(
-                        f"{self.where}: damaged: expected version {expected}, "
-                        f"found version {version!r}"
-                    )
-                seed = seeds.get(kind)
-                if seed is None or seed[0] != schema:
-                    seed = seeds[kind] = (schema, crc32(f"{kind}\x00{schema}\x00".encode()))
-                if crc32(data, (seed[1] ^ version) & 0xFFFFFFFF) != crc:
-                    raise StoreError(
-                        f"{self.where}: version {version}: damaged: its checksum does not "
-                        "match its content (changed after it was written)"
-                    )
-                try:
-                    text = data.decode()
-                    parsed, end = scan(text, 0)
-                    if end != len(text):
-                        json.loads(text)  # raises, saying where the JSON ends
-                    found = builders.get(kind)
-                    if found is not None and found[0] == schema and type(parsed) is list:
-                        try:
-                            append(found[1](parsed, table))
-                            expected += 1
-                            continue
-                        except _NOT_BUILT:
-                            pass  # decode_row() says what is wrong
-                    append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
-                except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
-                    raise StoreError(
-                        f"{self.where}: version {version}: stored data is not JSON ({exc})"
-                    ) from None
-                except StoreError as exc:
-                    raise StoreError(f"{self.where}: {exc}") from None
-                expected += 1
-        return events
+        return decode_sealed(
+            ((row[0], row[1:]) for row in rows),
+            first,
+            codec=self._codec,
+            table=table,
+            raw=raw,
+            where=self.where,
+            damaged=functools.partial(row_damage, self.where, self._codec),
+        )
 
     # -- waiting for news --------------------------------------------------------------
 

@@ -29,7 +29,7 @@ import pathlib
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC
 from typing import Any, Literal
 
@@ -102,6 +102,110 @@ def entry_checksum(entry: int, data: bytes) -> int:
 
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+def decode_sealed(
+    rows: Iterable[tuple[Any, Sequence[Any]]],
+    first: int,
+    *,
+    codec: Codec,
+    table: list[Entry],
+    raw: list[object],
+    where: str,
+    damaged: Callable[[int, object, object, object, object], StoreError],
+) -> list[Event]:
+    """The events of sealed rows, ``(version, (type, schema, data, crc))``, from *first* on.
+
+    The one decoding loop of the checksummed stores (SQLite format 2 and PostgreSQL): each
+    row's version must follow the last and its CRC-32 (seeded with its version, type and
+    schema) must match its data. A row that passes is what this library wrote, so it is
+    rebuilt through the codec's row builders; one that does not is damage, reported by
+    ``damaged(expected, version, type, schema, data)``. *where* starts every other message.
+    """
+    trusted = codec.decode_row
+    builders = codec.row_builders()
+    scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
+    crc32 = zlib.crc32
+    # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
+    # a row, its key checked to be a string when added (only a string equals one).
+    kinds: dict[str, tuple[int, int, RowBuilder | None]] = {}
+    events: list[Event] = []
+    append = events.append
+    expected = first
+    with bulk():
+        for version, (kind, schema, data, crc) in rows:
+            known = kinds.get(kind)
+            if (
+                version != expected
+                or type(data) is not bytes
+                or type(schema) is not int
+                or known is None
+                or known[0] != schema
+            ):
+                if version != expected or type(data) is not bytes or type(kind) is not str:
+                    raise damaged(expected, version, kind, schema, data)
+                if type(schema) is not int:
+                    raise damaged(expected, version, kind, schema, data)
+                found = builders.get(kind)
+                known = kinds[kind] = (
+                    schema,
+                    crc32(f"{kind}\x00{schema}\x00".encode()),
+                    found[1] if found is not None and found[0] == schema else None,
+                )
+            if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
+                raise damaged(expected, version, kind, schema, data)
+            try:
+                text = data.decode()
+                parsed, end = scan(text, 0)
+                if end != len(text):
+                    json.loads(text)  # raises, saying where the JSON ends
+                build = known[2]
+                if build is not None and type(parsed) is list:
+                    try:
+                        append(build(parsed, table))
+                        expected += 1
+                        continue
+                    except _NOT_BUILT:
+                        pass  # decode_row() says what is wrong
+                append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
+            except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
+                raise StoreError(
+                    f"{where}: version {version}: stored data is not JSON ({exc})"
+                ) from None
+            except StoreError as exc:
+                raise StoreError(f"{where}: {exc}") from None
+            expected += 1
+    return events
+
+
+def row_damage(  # noqa: PLR0917 - the row, as decode_sealed reports it
+    where: str,
+    codec: Codec,
+    expected: int,
+    version: object,
+    kind: object,
+    schema: object,
+    data: object,
+) -> StoreError:
+    """The error for a sealed row that is not what was written, its store named by *where*."""
+    if version != expected:
+        return StoreError(
+            f"{where}: damaged: expected version {expected}, found version {version!r}"
+        )
+    if type(kind) is not str or type(schema) is not int:
+        try:  # the codec names what is wrong with a type name or a schema version
+            codec.decode(kind, schema, None)  # type: ignore[arg-type]
+        except StoreError as exc:
+            return StoreError(f"{where}: version {version}: {exc}")
+    if type(data) is not bytes:
+        return StoreError(
+            f"{where}: version {version}: damaged: stored data must be JSON bytes, "
+            f"found {type(data).__name__}"
+        )
+    return StoreError(
+        f"{where}: version {version}: damaged: its checksum does not match its "
+        "content (changed after it was written)"
+    )
 
 
 class SQLiteStore(StoreBase):
@@ -509,60 +613,15 @@ class SQLiteStore(StoreBase):
         if bar is not None:
             rows = _progress.counted(rows, bar)
         table, raw = self._dictionary(db)
-        trusted = self._codec.decode_row
-        builders = self._codec.row_builders()
-        scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
-        crc32 = zlib.crc32
-        # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
-        # a row, its key checked to be a string when added (only a string equals one).
-        kinds: dict[str, tuple[int, int, RowBuilder | None]] = {}
-        events: list[Event] = []
-        append = events.append
-        expected = 1
-        with bulk():
-            for version, (kind, schema, data, crc) in rows:
-                known = kinds.get(kind)
-                if (
-                    version != expected
-                    or type(data) is not bytes
-                    or type(schema) is not int
-                    or known is None
-                    or known[0] != schema
-                ):
-                    if version != expected or type(data) is not bytes or type(kind) is not str:
-                        raise self._damaged(expected, version, kind, schema, data)
-                    if type(schema) is not int:
-                        raise self._damaged(expected, version, kind, schema, data)
-                    found = builders.get(kind)
-                    known = kinds[kind] = (
-                        schema,
-                        crc32(f"{kind}\x00{schema}\x00".encode()),
-                        found[1] if found is not None and found[0] == schema else None,
-                    )
-                if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
-                    raise self._damaged(expected, version, kind, schema, data)
-                try:
-                    text = data.decode()
-                    parsed, end = scan(text, 0)
-                    if end != len(text):
-                        json.loads(text)  # raises, saying where the JSON ends
-                    build = known[2]
-                    if build is not None and type(parsed) is list:
-                        try:
-                            append(build(parsed, table))
-                            expected += 1
-                            continue
-                        except _NOT_BUILT:
-                            pass  # decode_row() says what is wrong
-                    append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
-                except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
-                    raise StoreError(
-                        f"{self.path}: version {version}: stored data is not JSON ({exc})"
-                    ) from None
-                except StoreError as exc:
-                    raise StoreError(f"{self.path}: {exc}") from None
-                expected += 1
-        return events
+        return decode_sealed(
+            rows,
+            1,
+            codec=self._codec,
+            table=table,
+            raw=raw,
+            where=self.path,
+            damaged=self._damaged,
+        )
 
     def _dictionary(self, db: sqlite3.Connection) -> tuple[list[Entry], list[object]]:
         """The store's dictionary by id, decoded and as parsed, each entry's checksum verified.
@@ -596,24 +655,7 @@ class SQLiteStore(StoreBase):
         self, expected: int, version: object, kind: object, schema: object, data: object
     ) -> StoreError:
         """The error for a format 2 row that is not what was written."""
-        if version != expected:
-            return StoreError(
-                f"{self.path}: damaged: expected version {expected}, found version {version!r}"
-            )
-        if type(kind) is not str or type(schema) is not int:
-            try:  # the codec names what is wrong with a type name or a schema version
-                self._codec.decode(kind, schema, None)  # type: ignore[arg-type]
-            except StoreError as exc:
-                return StoreError(f"{self.path}: version {version}: {exc}")
-        if type(data) is not bytes:
-            return StoreError(
-                f"{self.path}: version {version}: damaged: stored data must be JSON bytes, "
-                f"found {type(data).__name__}"
-            )
-        return StoreError(
-            f"{self.path}: version {version}: damaged: its checksum does not match its "
-            "content (changed after it was written)"
-        )
+        return row_damage(self.path, self._codec, expected, version, kind, schema, data)
 
     def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
@@ -648,26 +690,24 @@ class SQLiteStore(StoreBase):
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        if format_2:
+            if not rows:
+                return []
+            return decode_sealed(
+                ((row[0], row[1:]) for row in rows),
+                after + 1,
+                codec=self._codec,
+                table=table,
+                raw=raw,
+                where=self.path,
+                damaged=self._damaged,
+            )
         events: list[Event] = []
-        for expected, row in enumerate(rows, after + 1):
-            version, kind, schema, data = row[:4]
-            where = f"version {version}"
+        for expected, (version, kind, schema, data) in enumerate(rows, after + 1):
             try:
-                if not format_2:
-                    if version != expected:
-                        raise self._damaged(expected, version, kind, schema, data)
-                    events.append(self._codec.loads(kind, schema, data, where=where))
-                    continue
-                if (
-                    version != expected
-                    or type(data) is not bytes
-                    or type(kind) is not str
-                    or type(schema) is not int
-                    or checksum(version, kind, schema, data) != row[4]
-                ):
+                if version != expected:
                     raise self._damaged(expected, version, kind, schema, data)
-                parsed = parse_json(data, f"{where}: stored data")
-                events.append(self._codec.decode_row(kind, schema, parsed, table, raw, where=where))
+                events.append(self._codec.loads(kind, schema, data, where=f"version {version}"))
             except StoreError as exc:
                 message = str(exc)
                 raise StoreError(
