@@ -5,6 +5,11 @@ from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 from sybil.parsers.rest import DocTestParser
+from tests._sybil import report_every_failure
+
+report_every_failure()  # a doc example that fails in teardown fails as a test
+
+pytest_plugins = ["pytester"]  # tests/test_docs.py runs a session of its own
 
 _FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 

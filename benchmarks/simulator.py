@@ -132,7 +132,7 @@ def _pools(section: str, plan: Plan, runs: int, config: Config) -> list[Result]:
     if distributed is not None:
         with (
             distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster,
             distributed.Client(cluster) as client,
         ):

@@ -159,9 +159,11 @@ def test_a_dask_cluster_gives_the_same_outcomes() -> None:
 
     plan, d = _tour()
     here = monte_carlo(plan, d, runs=2_000, seed=6)
+    # The scheduler's web server always listens; ":0" asks the system for a free port, where
+    # None falls back to 8787, which a dashboard the user has open may hold.
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -116,6 +116,8 @@ def test_the_reference_deadline_at_the_calendars_edges(
 )
 # 1,440 minutes are 24 elapsed hours: across New York's spring change, 04:00 the next day.
 @example((WASHINGTON, WASHINGTON.at("2025-03-08 03:00")), 0, 0, 1440)
+# The second reading of New York's repeated 01:00, one minute: the instant is not re-read.
+@example((WASHINGTON, WASHINGTON.at("2025-11-02 01:00", disambiguate="later")), 0, 0, 1)
 def test_the_reference_computes_deadlines_as_the_library_does(
     signing: tuple[Place, datetime], months: int, days: int, minutes: int
 ) -> None:

@@ -13,7 +13,7 @@ every time in the local wall time of its place with that place's ``TZID``, and a
 ``VTIMEZONE`` for each zone used, covering the dates used. Two readings of one repeated
 wall time cannot both be written with a ``TZID`` (RFC 5545 reads a repeated time as its first
 occurrence), so an instant in the second occurrence is written in UTC (``...Z``) instead:
-exact either way. iCalendar times have whole seconds: fractions of a second are dropped.
+exact either way. A place in zone ``UTC`` has its times written ``...Z`` too. iCalendar times have whole seconds: fractions of a second are dropped.
 
 The file depends on the log only: the same log gives the same bytes. Each component's
 ``UID`` is derived from its content, and ``DTSTAMP`` is the latest instant the log records
@@ -74,14 +74,16 @@ class _Writer:
     def time(self, component: Any, name: str, instant: datetime, place: Place) -> None:
         """Add property *name*: *instant* as the wall time at *place*, with its TZID.
 
-        In the second occurrence of a repeated wall time, the instant is written in UTC
-        instead.
+        In the second occurrence of a repeated wall time, or at a place in zone ``UTC``,
+        the instant is written in UTC instead.
         """
         us = _time.micros(instant) // _SECOND * _SECOND
         local = _time.from_micros(us, place.tz)
         wall = datetime(local.year, local.month, local.day, local.hour, local.minute, local.second)
         first = _time.micros(wall.replace(tzinfo=_time.zone(place.tz)))  # fold=0
-        if first != us:  # RFC 5545 reads a repeated wall time as its first occurrence
+        # RFC 5545 reads a repeated wall time as its first occurrence; and a time in zone UTC
+        # is written ...Z, as icalendar writes it, with no VTIMEZONE for a TZID nobody uses.
+        if first != us or place.tz == "UTC":
             component.add(name, _EPOCH + timedelta(microseconds=us))
             return
         component.add(name, wall, parameters={"TZID": place.tz})

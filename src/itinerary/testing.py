@@ -154,7 +154,9 @@ def _deadline(signed: AgreementSigned, obligation: Obligation, period: Period | 
     duration's insides, so it cannot share the library's reading of them); a plain
     ``timedelta`` is all elapsed time and needs none. The signing place's local wall time
     moves by the months (the day clamped to the month's end), then the days; a wall time in
-    a gap or fold takes the "compatible" instant; then the elapsed time passes.
+    a gap or fold takes the "compatible" instant; then the elapsed time passes. With no
+    months or days the wall time does not move, so the instant is the signing's own (the
+    second reading of a repeated hour stays the second).
     """
     if obligation.due is not None:
         return _us(obligation.due)
@@ -168,6 +170,8 @@ def _deadline(signed: AgreementSigned, obligation: Obligation, period: Period | 
             )
         period = (0, 0, within)
     months, days, elapsed = period
+    if not (months or days):  # no calendar move: the signing's own instant, either reading
+        return _us(signed.at) + elapsed // timedelta(microseconds=1)
     tz = ZoneInfo(signed.place.tz)
     wall = _wall(_us(signed.at), tz)
     total = wall.month - 1 + months
