@@ -1,7 +1,13 @@
-"""Run the examples in the docs, the README and the docstrings as tests (with Sybil)."""
+"""Run the examples in the docs, the README and the docstrings as tests (with Sybil).
 
+Every run draws its hypothesis seed, unless ``--hypothesis-seed=N`` gives one, and prints it
+in the header: a failure found on a random seed is replayed with that seed.
+"""
+
+import random
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 
+import pytest
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 from sybil.parsers.rest import DocTestParser
@@ -25,3 +31,16 @@ pytest_collect_file = (
         name="docstrings",
     )
 ).pytest()
+
+
+@pytest.hookimpl(tryfirst=True)  # before hypothesis' plugin reads the option
+def pytest_configure(config: pytest.Config) -> None:
+    """Draw the run's hypothesis seed when none is given (or ``--hypothesis-seed=random``)."""
+    if config.getoption("hypothesis_seed") in (None, "random"):
+        config.option.hypothesis_seed = str(random.SystemRandom().randrange(10**9))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The seed, and how to run again on it."""
+    seed = config.getoption("hypothesis_seed")
+    return f"hypothesis seed: {seed} (run again on it with --hypothesis-seed={seed})"

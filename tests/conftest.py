@@ -1,8 +1,8 @@
-"""Hypothesis profiles: "dev" (the default) is quick and random, "ci" tries harder.
+"""Hypothesis profiles: "dev" (the default) is quick, "ci" tries harder.
 
-"ci" is derandomized, so a CI run is reproducible: a failure there fails again on rerun, and
-new counterexamples are found by the random "dev" runs, then kept as ``@example``s.
-Choose one with ``HYPOTHESIS_PROFILE=ci``.
+Both are random: each run draws a seed and prints it in the header (the root conftest.py),
+so a failure found in CI is replayed with ``--hypothesis-seed=N``, then kept as an
+``@example``. Choose one with ``HYPOTHESIS_PROFILE=ci``.
 """
 
 import os
@@ -15,7 +15,6 @@ settings.register_profile(
     max_examples=200,
     deadline=None,
     print_blob=True,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
