@@ -1,7 +1,8 @@
 """The simulator's workloads: the Asia tour's plan, a larger synthetic plan, and their delays.
 
-The tour follows examples/asia_tour_2025.toml: the text gives dates but few clock times, so
-every time and duration marked "assumed" is ours. The synthetic plan is a summit circuit:
+The tour follows examples/asia_tour_2025.toml (facts in examples/asia_tour_2025_facts.md):
+their source gives dates but few clock times, so every time and duration marked "assumed" is
+ours. The synthetic plan is a summit circuit:
 delegations that fly together from city to city, meet in plenaries, bilaterals, their own
 delegation meetings and working groups, and sign agreements whose obligations are met months
 later. Both are deterministic (no random choice), and both are valid plans.

@@ -1,8 +1,8 @@
 """The October 2025 Asia tour: Kuala Lumpur, then Tokyo, then South Korea.
 
-Facts come from ``examples/sources/asia-tour-2025.txt`` (a copy of the seed text). The text
-gives dates but few clock times: every time marked ``# assumed`` in ``asia_tour_2025.toml`` (the scenario this script
-loads) is ours, not the text's.
+The facts are listed, numbered and in our own words, in ``asia_tour_2025_facts.md``. Their
+source gives dates but few clock times: every time marked ``# assumed`` in
+``asia_tour_2025.toml`` (the scenario this script loads) is ours, not the source's.
 
 The second half simulates the tour's plan (``asia_tour_2025_plan.toml``, every time and
 delay in it assumed): what slips if Air Force One leaves Kuala Lumpur two hours late, and

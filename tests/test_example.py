@@ -1,4 +1,4 @@
-"""The Asia-tour example runs and says what the seed text says."""
+"""The Asia-tour example runs and says what its facts (examples/asia_tour_2025_facts.md) say."""
 
 from __future__ import annotations
 
