@@ -381,7 +381,7 @@ def test_simulate_prints_the_risk_table_of_the_tour_plan() -> None:
     assert code == 0
     assert out.startswith("300 runs, seed 7\n")
     assert "APEC Summit" in out
-    assert "identify actionable projects and provide financial support" in out
+    assert "select projects and finance them" in out
     assert run("simulate", PLAN, "--runs", "300", "--seed", "7")[1] == out
     assert run("simulate", PLAN, "--runs", "300", "--seed", "8")[1] != out
 

@@ -412,7 +412,7 @@ def test_whereabouts_and_deadline_reprs() -> None:
         "Whereabouts('Donald Trump', at Tokyo since 2025-10-27 16:30 +09:00 Asia/Tokyo)"
     )
     assert repr(state.deadlines[0]) == (
-        "Deadline('Critical minerals and rare eart…', 'identify actionable projects an…', "
+        "Deadline('Critical minerals and rare eart…', 'select projects and finance them', "
         "due=2026-04-28 12:00 +09:00 Asia/Tokyo, pending)"
     )
     (parsed,) = tables(state.deadlines[0]._repr_html_())

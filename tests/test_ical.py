@@ -179,7 +179,7 @@ def test_the_deadline_is_due_six_months_later_in_tokyo() -> None:
     todo = next(c for c in components(calendar) if c.name == "VTODO")
     assert todo.due.value == datetime(2026, 4, 28, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
     assert todo.due.params["X-VOBJ-ORIGINAL-TZID"] == ["Asia/Tokyo"]
-    assert todo.summary.value.startswith("identify actionable projects")
+    assert todo.summary.value.startswith("select projects and finance")
     signing = next(
         c
         for c in components(calendar)
