@@ -5,6 +5,7 @@ in the header: a failure found on a random seed is replayed with that seed.
 """
 
 import random
+import signal
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 
 import pytest
@@ -35,9 +36,17 @@ pytest_collect_file = (
 
 @pytest.hookimpl(tryfirst=True)  # before hypothesis' plugin reads the option
 def pytest_configure(config: pytest.Config) -> None:
-    """Draw the run's hypothesis seed when none is given (or ``--hypothesis-seed=random``)."""
+    """Draw the run's hypothesis seed when none is given (or ``--hypothesis-seed=random``).
+
+    And let the commands the tests start see Ctrl-C as a user's would: a shell starts a
+    background job (``pytest &``, some CI runners) with SIGINT ignored, every child inherits
+    that, and the Ctrl-C tests' commands would never be interrupted. A handler set here is
+    reset to the default in each child.
+    """
     if config.getoption("hypothesis_seed") in (None, "random"):
         config.option.hypothesis_seed = str(random.SystemRandom().randrange(10**9))
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -35,13 +35,22 @@ def _tour_store(tmp_path: Path, log: EventLog = TOUR) -> Path:
     return path
 
 
+def _reap(child: subprocess.Popen[str]) -> None:
+    """End *child* whatever happened, and close its stderr (its stdout's reader closes that)."""
+    child.kill()
+    child.wait()
+    if child.stderr is not None:
+        child.stderr.close()
+
+
 def _lines(stream: object) -> queue.Queue[str]:
     """The lines of *stream* as they come, read by a thread."""
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
-        for line in stream:  # type: ignore[attr-defined]
-            lines.put(line.rstrip("\n"))
+        with stream:  # type: ignore[attr-defined]  # closed at the end, so nothing leaks
+            for line in stream:  # type: ignore[attr-defined]
+                lines.put(line.rstrip("\n"))
 
     threading.Thread(target=pump, daemon=True).start()
     return lines
@@ -80,9 +89,10 @@ def test_follow_prints_new_whereabouts_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
             "version 16: Sanae Takaichi: at Seoul since 2025-10-30 10:30 +09:00 Asia/Seoul"
         )
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=30)
+        child.wait(timeout=30)  # its stdout is the reader thread's to read and close
+        err = child.stderr.read()  # type: ignore[union-attr]
     finally:
-        child.kill()
+        _reap(child)
     assert child.returncode == 0, err
     assert "Traceback" not in err
     assert "Stopped following" in err
@@ -142,9 +152,10 @@ def test_follow_a_postgres_store_never_shows_its_password(
             "version 15: Xi Jinping: at Seoul since 2025-10-30 10:00 +09:00 Asia/Seoul"
         )
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=30)
+        child.wait(timeout=30)  # its stdout is the reader thread's to read and close
+        err = child.stderr.read()  # type: ignore[union-attr]
     finally:
-        child.kill()
+        _reap(child)
     assert child.returncode == 0, err
     assert "Following postgresql://" in err
     assert "s3cret-pw" not in err

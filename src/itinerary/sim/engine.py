@@ -358,7 +358,9 @@ class Run:
     def slip(self, name: str) -> Duration:
         """How late the step called *name* started against the plan (zero if on time).
 
-        Negative only for a fact of a what-if branch that happened early.
+        Negative for a fact of a what-if branch that happened early, and for an obligation
+        that its signing's calendar has met earlier than planned (a signing late across a
+        clock change or a month's end, see :class:`~itinerary.sim.Fulfilment`).
         """
         i = self._at(name)
         return _duration(self._starts[i] - self._program.planned[i])
