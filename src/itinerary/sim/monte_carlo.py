@@ -150,7 +150,7 @@ class Outcomes:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        """The plan's steps in the study's order: the others by planned start, then fulfilments."""
+        """The plan's steps in the study's order (by planned start, then the fulfilments)."""
         return self._program.steps
 
     def planned(self, name: str) -> DateTime:

@@ -40,7 +40,7 @@ StepKind: TypeAlias = Literal["travel", "meeting", "signing", "fulfilment"]
 """What a step is (its ``kind``), as the risk table and the DataFrames name it."""
 
 STEP_KINDS: tuple[StepKind, ...] = get_args(StepKind)
-"""Every :data:`StepKind`, in this order: a leg, a meeting, a signing, an obligation met."""
+"""Every ``StepKind``, in this order: a leg, a meeting, a signing, an obligation met."""
 
 
 def _label(instance: object) -> str:
@@ -118,7 +118,7 @@ class Travel:
 
     @property
     def kind(self) -> StepKind:
-        """``"travel"``: what tables call a leg."""
+        """Always ``"travel"``, the name tables give a leg."""
         return "travel"
 
     @property
@@ -158,7 +158,7 @@ class Meeting:
 
     @property
     def kind(self) -> StepKind:
-        """``"meeting"``: what tables call a meeting."""
+        """Always ``"meeting"``, the name tables give a meeting."""
         return "meeting"
 
     @property
@@ -224,7 +224,7 @@ class Signing:
 
     @property
     def kind(self) -> StepKind:
-        """``"signing"``: what tables call a signing."""
+        """Always ``"signing"``, the name tables give a signing."""
         return "signing"
 
     @property
@@ -266,7 +266,7 @@ class Fulfilment:
 
     @property
     def kind(self) -> StepKind:
-        """``"fulfilment"``: what tables call an obligation met."""
+        """Always ``"fulfilment"``, the name tables give an obligation met."""
         return "fulfilment"
 
     @property
