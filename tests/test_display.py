@@ -234,6 +234,30 @@ def test_state_repr_says_who_is_where() -> None:
     assert len(text) < 200
 
 
+def test_display_gathers_the_tables_each_value_builds() -> None:
+    """The display module defines only the adapters taking a whole State; the rest live by their values."""
+    own = sorted(
+        name
+        for name in display.__all__
+        if getattr(getattr(display, name), "__module__", None) == "itinerary.display"
+    )
+    assert own == ["agreements_table", "deadlines_table", "whereabouts_table"]
+    assert display.place_table.__module__ == "itinerary.places"
+    assert display.plan_table.__module__ == "itinerary.sim.plan"
+    assert display.Table is Table
+
+
+def test_the_state_tables_take_a_state_or_its_parts() -> None:
+    """whereabouts_table and deadlines_table take a State or its items: the tables str() shows."""
+    state = replay(tour(), as_of=SUMMIT)
+    where, signed, due = display.state_tables(state)
+    assert display.whereabouts_table(state) == where
+    assert display.whereabouts_table(state.whereabouts.values()) == where
+    assert display.agreements_table(state) == signed
+    assert display.deadlines_table(state) == due == display.deadlines_table(state.deadlines)
+    assert str(state).split("\n\n")[1:] == [where.text(), signed.text(), due.text()]
+
+
 @given(event_logs())
 def test_whereabouts_maps_everyone_to_where(log: EventLog) -> None:
     """state.whereabouts has the people of the state, in order, each mapped to where(who)."""

@@ -299,6 +299,41 @@ def test_outcomes_refuse_arguments_of_the_wrong_kind(call: object, words: str) -
         call(outcomes)  # type: ignore[operator]
 
 
+@settings(max_examples=25)
+@given(ANY_PLAN, disruptions(), st.integers(0, 2**32))
+def test_causes_and_overdue_are_each_runs(plan: Plan, d: Disruptions, seed: int) -> None:
+    """causes(name) and overdue(name) give, run by run, what run(i) says, in run order."""
+    outcomes = monte_carlo(plan, d, runs=12, seed=seed)
+    for i in (0, 11):
+        run = outcomes.run(i)
+        for step in plan.steps:
+            assert outcomes.causes(step.name)[i] == run.cause(step.name)
+            overdue = isinstance(step, Fulfilment) and run.late(step.agreement, step.what)
+            assert outcomes.overdue(step.name)[i] == overdue
+
+
+def test_steps_and_planned_starts_in_the_study_order() -> None:
+    """Outcomes.steps is the plan in the study's order (fulfilments last); planned() in each zone."""
+    signing = Signing("Pact", "Lee Jae-myung", TOKYO, TOKYO.at("2025-10-28 15:00"),
+                      obligations=[Obligation("pay", within=H(days=30))])  # fmt: skip
+    plan = Plan([Fulfilment("Pact", "pay", H(days=10)), *_fly_in(H(hours=1)).steps, signing])
+    outcomes = monte_carlo(plan, Disruptions(), runs=3)
+    assert [step.kind for step in outcomes.steps] == [
+        "travel", "travel", "meeting", "signing", "fulfilment"
+    ]  # fmt: skip
+    assert set(outcomes.steps) == set(plan.steps)
+    leg = outcomes.steps[0]
+    assert isinstance(leg, Travel)
+    assert outcomes.planned(leg.name) == leg.depart
+    assert outcomes.planned(leg.name).timezone_name == leg.origin.tz
+    assert outcomes.planned("Pact: pay") == TOKYO.at("2025-11-07 15:00")
+    assert outcomes.planned("Pact: pay").timezone_name == "Asia/Tokyo"
+    assert outcomes.causes(SUMMIT) == (None, None, None)
+    assert outcomes.overdue("Pact: pay") == (False, False, False)
+    with pytest.raises(InvalidPlanError, match="'Sumit'"):
+        outcomes.planned("Sumit")
+
+
 def test_slips_are_a_copy() -> None:
     """Changing what slips() returned cannot change the outcomes."""
     outcomes = monte_carlo(_fly_in(H(hours=1)), Disruptions(), runs=10)

@@ -14,6 +14,7 @@ from itinerary import Obligation
 from itinerary.errors import InvalidPlanError, ItineraryError
 from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO
 from itinerary.sim import Delay, Fulfilment, Meeting, Signing, Step, Travel
+from itinerary.sim.steps import STEP_KINDS
 from itinerary.strategies import plans
 
 H = pendulum.duration
@@ -30,6 +31,19 @@ def test_default_names() -> None:
     assert Signing("Pact", "A", TOKYO, AT).name == "Pact"
     assert Fulfilment("Pact", "pay", H(months=5)).name == "Pact: pay"
     assert Meeting("Summit", "A", TOKYO, AT, H(hours=1), name="Lunch").name == "Lunch"
+
+
+def test_each_step_says_its_kind() -> None:
+    """step.kind names a leg, a meeting, a signing and a fulfilment, in STEP_KINDS' order."""
+    steps = (
+        Travel("A", SEOUL, TOKYO, SEOUL.at("2025-10-28 07:00"), H(hours=3)),
+        Meeting("Summit", "A", TOKYO, AT, H(hours=1)),
+        Signing("Pact", "A", TOKYO, AT),
+        Fulfilment("Pact", "pay", H(months=5)),
+    )
+    assert tuple(step.kind for step in steps) == STEP_KINDS
+    assert STEP_KINDS == ("travel", "meeting", "signing", "fulfilment")
+    assert "kind" not in attrs.fields_dict(Travel)  # a fact of the class, not a field
 
 
 def test_one_name_is_one_person() -> None:

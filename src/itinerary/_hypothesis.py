@@ -2,8 +2,9 @@
 
 Hypothesis calls :func:`_register` through the ``hypothesis`` entry point when it is
 imported, so ``st.from_type(EventLog)`` works in any test once both are installed;
-importing :mod:`itinerary.strategies` registers them too. The strategies module itself is
-imported only when a test first asks for one of these types.
+importing :mod:`itinerary.strategies` registers them too (on its own: it does not import this
+module). The strategies module itself is imported only when a test first asks for one of
+these types.
 """
 
 from __future__ import annotations

@@ -13,17 +13,19 @@ Monday 27 October 2025
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from pendulum import DateTime
 
-from itinerary import _time, display
-from itinerary._text import format_instant, format_span, place_ref, text_ref
-from itinerary.display import format_agenda
+from itinerary import _records, _time
+from itinerary._records import INSTANT, LOCAL, PERSON, PLACE, STR, ZONE, Columns, category
+from itinerary._table import HEAD, TAIL, Table, head_tail
+from itinerary._text import escape_controls, format_instant, format_span, place_ref, text_ref
+from itinerary._time import format_offset
 from itinerary.events import Event, MeetingHeld
-from itinerary.log import EventLog
+from itinerary.log import EVENT_KINDS, EventLog
 from itinerary.places import Place
 from itinerary.projections import timeline
 
@@ -48,7 +50,7 @@ class AgendaEntry:
         return f"AgendaEntry({when}, {place_ref(self.place)}, {text_ref(self.text)})"
 
     def _repr_html_(self) -> str:
-        return display.agenda_table((self,)).html()
+        return agenda_table((self,)).html()
 
 
 class Agenda(tuple[AgendaEntry, ...]):
@@ -72,19 +74,15 @@ class Agenda(tuple[AgendaEntry, ...]):
         return f"Agenda({len(self)} {noun}, from {first} to {last})"
 
     def _repr_html_(self) -> str:
-        return display.agenda_table(self, head=display.HEAD, tail=display.TAIL).html()
+        return agenda_table(self, head=HEAD, tail=TAIL).html()
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per entry, times as the agenda shows them (see :func:`itinerary.frames.agenda_records`)."""
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.agenda_records(self)
+        return agenda_columns(self).records()
 
     def to_pandas(self) -> pd.DataFrame:
         """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``)."""
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.agenda_frame(self)
+        return _records.dataframe("agenda_frame()", agenda_columns, self)
 
 
 def _local(instant: DateTime, place: Place | None, tz: str | None) -> DateTime:
@@ -118,3 +116,90 @@ def agenda(log: EventLog | Iterable[Event], *, tz: str | None = None) -> Agenda:
             )
         )
     return Agenda(entries)
+
+
+def agenda_table(
+    entries: Sequence[AgendaEntry], *, head: int | None = None, tail: int | None = None
+) -> Table:
+    """The agenda as a table: day, local hours, offset, place, what happens.
+
+    With *head* and *tail*, only the first and last entries are shown.
+    """
+    if head is None or tail is None:
+        shown, omitted = list(range(len(entries))), 0
+    else:
+        shown, omitted = head_tail(len(entries), head, tail)
+    rows = []
+    for i in shown:
+        entry = entries[i]
+        hours = entry.start.strftime("%H:%M")
+        if entry.end is not None:
+            hours += "-" + entry.end.strftime("%H:%M")
+        rows.append(
+            (
+                f"{entry.start:%a} {entry.start:%Y-%m-%d}",
+                hours,
+                format_instant(entry.start).split(" ", 2)[2],
+                entry.place.name if entry.place is not None else "",
+                entry.text,
+            )
+        )
+    return Table(
+        "Agenda",
+        ("day", "hours", "offset, zone", "place", "what"),
+        rows,
+        empty="(no events)",
+        omitted=omitted,
+        head=min(head or 0, len(shown)) if omitted else 0,
+    )
+
+
+def format_agenda(entries: Iterable[AgendaEntry]) -> str:
+    r"""Plain-text agenda: a heading per local day, then one aligned line per entry.
+
+    Control characters in names are written out visibly (``\x1b``), as in every display.
+    """
+    lines: list[str] = []
+    day = None
+    for entry in entries:
+        if entry.start.date() != day:
+            day = entry.start.date()
+            lines.append(f"{entry.start:%A} {entry.start.day} {entry.start:%B %Y}")
+        hours = entry.start.strftime("%H:%M")
+        if entry.end is not None:
+            hours += "-" + entry.end.strftime("%H:%M")
+        where = escape_controls(entry.place.name) if entry.place is not None else ""
+        text = escape_controls(entry.text)
+        lines.append(f"  {hours:<11} {format_offset(entry.start)}  {where:<12}  {text}".rstrip())
+    return "\n".join(lines)
+
+
+# -- records and DataFrames (see itinerary.frames) ------------------------------------------
+
+AGENDA_COLUMNS = {
+    "start": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE, "end": INSTANT,
+    "end_local": LOCAL, "place": PLACE, "kind": category("kind"), "who": PERSON, "text": STR,
+}  # fmt: skip
+"""The columns of an agenda's table (see :func:`itinerary.frames.agenda_records`)."""
+
+
+def agenda_columns(entries: Iterable[AgendaEntry]) -> Columns:
+    """*entries* (checked to be :class:`AgendaEntry` values) as a table of :data:`AGENDA_COLUMNS`."""
+    table = Columns.empty(AGENDA_COLUMNS, {"kind": EVENT_KINDS})
+    for entry in _records.checked(entries, AgendaEntry, "agenda entries"):
+        start = entry.start
+        table.add(
+            {
+                "start": _records.utc(start),
+                "local": start,  # already shown in its place's zone, or in agenda(tz=...)'s
+                "offset": _records.offset_text(start),
+                "zone": _time.zone_name(start),
+                "end": _records.utc(entry.end),
+                "end_local": entry.end,
+                "place": None if entry.place is None else entry.place.name,
+                "kind": type(entry.event).__name__,
+                "who": _records.who(entry.event.people),
+                "text": entry.text,
+            }
+        )
+    return table

@@ -23,13 +23,14 @@ little state per person, so it costs a sort plus linear time: it scales to milli
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
 import attrs
 
-from itinerary import _progress, _time, display
+from itinerary import _progress, _time
+from itinerary._table import Table
 from itinerary._text import clip, escape_controls, text_ref
 from itinerary.errors import ConsistencyError
 from itinerary.events import (
@@ -126,7 +127,7 @@ class Violation:
         )
 
     def _repr_html_(self) -> str:
-        return display.violations_table((self,)).html()
+        return violations_table((self,)).html()
 
 
 class Violations(list[Violation]):
@@ -139,10 +140,10 @@ class Violations(list[Violation]):
     __slots__ = ()
 
     def __str__(self) -> str:
-        return display.violations_table(self).text()
+        return violations_table(self).text()
 
     def _repr_html_(self) -> str:
-        return display.violations_table(self).html()
+        return violations_table(self).html()
 
 
 def great_circle_km(a: Place, b: Place) -> float | None:
@@ -534,3 +535,21 @@ def assert_consistent(log: EventLog | Iterable[Event]) -> None:
     lines = [f"{count} {noun} in a log of {len(log)} events:"]
     lines += [f"  {violation}" for violation in violations]
     raise ConsistencyError("\n".join(lines), tuple(violations))
+
+
+def violations_table(violations: Sequence[Violation], *, events: int | None = None) -> Table:
+    """The violations :func:`itinerary.check` found: rule, who, positions, message.
+
+    The title counts them, and the events of the log if *events* is given.
+    """
+    count = len(violations)
+    of = f" in {events} events" if events is not None else ""
+    return Table(
+        f"{count} violation{'s' if count != 1 else ''}{of}" if count else f"No violations{of}",
+        ("rule", "who", "positions", "message"),
+        [
+            (v.rule, v.who or "", ", ".join(map(str, v.positions)), " ".join(v.message.split()))
+            for v in violations
+        ],
+        empty="",
+    )

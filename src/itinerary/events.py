@@ -25,6 +25,7 @@ from pendulum import DateTime
 
 from itinerary import _time
 from itinerary._checks import Checks, names_tuple
+from itinerary._table import Table
 from itinerary._text import format_instant, format_span, people_ref, place_ref, text_ref
 from itinerary.errors import InvalidEventError, LocalTimeError
 from itinerary.places import Place
@@ -109,8 +110,6 @@ class Event:
 
     def _repr_html_(self) -> str:
         """A one-row HTML table: when (local), kind, place and what happened (for notebooks)."""
-        from itinerary.display import event_table  # noqa: PLC0415 - display imports events
-
         return event_table(self).html()
 
     def __attrs_post_init__(self) -> None:
@@ -486,3 +485,24 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ObligationMet,
 )
 """The built-in event classes, for code that dispatches on them."""
+
+
+EVENT_HEADERS = ("#", "at (local)", "event", "place", "what")
+"""The columns of a table of events: position, local time, kind, place, what happened."""
+
+
+def event_row(position: int | str, event: Event) -> tuple[str, ...]:
+    """*event* as a row under :data:`EVENT_HEADERS`, at *position* (its index in a log)."""
+    place = getattr(event, "place", None)
+    return (
+        str(position),
+        format_local(event.occurred_at, place),
+        type(event).__name__,
+        place.name if place is not None else "",
+        event.describe(),
+    )
+
+
+def event_table(event: Event) -> Table:
+    """One event as a one-row table: when (local), kind, place, what happened."""
+    return Table(None, EVENT_HEADERS[1:], [event_row("", event)[1:]])

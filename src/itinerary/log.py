@@ -19,11 +19,42 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
-from itinerary import display
+from itinerary import _records, _time
+from itinerary._records import (
+    EPOCH,
+    INSTANT,
+    INT,
+    LOCAL,
+    OBJECT,
+    OFFSETS,
+    PERSON,
+    PLACE,
+    STR,
+    ZONE,
+    Columns,
+    category,
+    delta_micros,
+    local_parts,
+    offset_text,
+    utc,
+)
+from itinerary._table import HEAD, TAIL, Table, head_tail
 from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
-from itinerary.events import Event
+from itinerary.events import (
+    EVENT_HEADERS,
+    EVENT_TYPES,
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    ObligationMet,
+    event_row,
+)
+from itinerary.places import Place
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -178,22 +209,18 @@ class EventLog:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per event, in recording order (see :func:`itinerary.frames.to_records`)."""
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.to_records(self)
+        return event_columns(self).records()
 
     def to_pandas(self) -> pd.DataFrame:
         """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``)."""
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.to_pandas(self)
+        return _records.dataframe("to_pandas()", event_columns, self)
 
     def __str__(self) -> str:
         """Its first and last events as a table, in recording order (see :func:`~itinerary.display.log_table`)."""
-        return display.log_table(self).text()
+        return log_table(self).text()
 
     def _repr_html_(self) -> str:
-        return display.log_table(self).html()
+        return log_table(self).html()
 
     def _check_version(self, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != self._size:
@@ -232,3 +259,89 @@ class EventLog:
         if version == self._size:
             return self
         return EventLog._view(self._tape, version)
+
+
+def log_table(log: EventLog | Sequence[Event], *, head: int = HEAD, tail: int = TAIL) -> Table:
+    """The log in recording order, its first *head* and last *tail* events only.
+
+    Only those events are read, so a log of a million events shows as fast as one of ten.
+    """
+    shown, omitted = head_tail(len(log), head, tail)
+    version = len(log)
+    return Table(
+        f"EventLog: {version:,} event{'s' if version != 1 else ''}, in recording order",
+        EVENT_HEADERS,
+        [event_row(i, log[i]) for i in shown],
+        empty="(no events)",
+        right=(0,),
+        omitted=omitted,
+        head=min(head, len(shown)) if omitted else 0,
+    )
+
+
+# -- records and DataFrames (see itinerary.frames) ------------------------------------------
+
+EVENT_KINDS = tuple(cls.__name__ for cls in EVENT_TYPES)
+"""The categories of a ``kind`` column of events, in this order."""
+
+EVENT_COLUMNS = {
+    "position": INT, "kind": category("kind"), "who": PERSON, "people": OBJECT,
+    "place": PLACE, "occurred_at": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE,
+    "end": INSTANT, "end_local": LOCAL, "to": PLACE, "title": STR, "venue": STR,
+    "agreement": STR, "what": STR, "obligations": OBJECT, "text": STR,
+}  # fmt: skip
+"""The columns of a table of events (see :func:`itinerary.frames.to_records`)."""
+
+_UNTITLED = frozenset((Arrived, Departed, ObligationMet))  # events without title or venue
+
+
+def _name(place: Place | None) -> str | None:
+    return None if place is None else place.name
+
+
+def _tz(place: Place | None) -> str | None:
+    return None if place is None else place.tz
+
+
+def event_columns(events: Iterable[Event]) -> Columns:
+    """*events* as a table of :data:`EVENT_COLUMNS`, one row per event, in their order."""
+    table = Columns.empty(EVENT_COLUMNS, {"kind": EVENT_KINDS})
+    add = {name: column.append for name, column in table.columns.items()}
+    exact_at, exact_local = table.exact["occurred_at"].append, table.exact["local"].append
+    micros, zone_name = _time.micros, _time.zone_name
+    for position, event in enumerate(events):  # the hot loop of a big log: few calls
+        place = getattr(event, "place", None)
+        place = place if isinstance(place, Place) else None
+        at = event.occurred_at
+        us = micros(at)
+        zone = zone_name(at)
+        if place is not None and zone != place.tz:  # else given in its place's zone already
+            at, zone = place.local(at), place.tz
+        delta = at.utcoffset()
+        offset = OFFSETS.get(delta) or offset_text(at)
+        people = tuple(event.people)
+        end = event.end if isinstance(event, MeetingHeld) else None
+        add["position"](position)
+        add["kind"](type(event).__name__)
+        add["who"](", ".join(people) if people else None)
+        add["people"](people)
+        add["place"](None if place is None else place.name)
+        add["occurred_at"](EPOCH + timedelta(microseconds=us))
+        exact_at(us)
+        add["local"](at)
+        exact_local(us + delta_micros(delta))
+        add["offset"](offset)
+        add["zone"](zone)
+        add["end"](utc(end))
+        add["end_local"](None if end is None else local_parts(end, _tz(place))[0])
+        add["to"](_name(event.to) if isinstance(event, Departed) else None)
+        untitled = type(event) in _UNTITLED  # not probed: a miss costs a call (events._LAZY)
+        add["title"](None if untitled else getattr(event, "title", None))
+        add["venue"](None if untitled else getattr(event, "venue", None))
+        met = event if isinstance(event, ObligationMet) else None
+        add["agreement"](None if met is None else met.agreement)
+        add["what"](None if met is None else met.what)
+        signed = event if isinstance(event, AgreementSigned) else None
+        add["obligations"](None if signed is None else tuple(o.what for o in signed.obligations))
+        add["text"](event.describe())
+    return table

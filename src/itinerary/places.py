@@ -20,6 +20,7 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
+from itinerary._table import Table
 from itinerary._time import Disambiguate
 from itinerary.errors import InvalidPlaceError, LocalTimeError, UnknownPlaceError, UnknownZoneError
 
@@ -144,9 +145,17 @@ class Place:
 
     def _repr_html_(self) -> str:
         """Name, country, zone and coordinates as an HTML table (for notebooks)."""
-        from itinerary.display import place_table  # noqa: PLC0415 - display imports places
-
         return place_table(self).html()
+
+
+def place_table(place: Place) -> Table:
+    """One place: name, country, zone, coordinates."""
+    where = "" if place.lat is None or place.lon is None else f"{place.lat}, {place.lon}"
+    return Table(
+        None,
+        ("place", "country", "zone", "lat, lon"),
+        [(place.name, place.country, place.tz, where)],
+    )
 
 
 WASHINGTON = Place("Washington", "United States", "America/New_York", lat=38.9072, lon=-77.0369)

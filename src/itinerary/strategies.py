@@ -34,7 +34,6 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from itinerary import _time
-from itinerary._hypothesis import _register
 from itinerary.consistency import great_circle_km
 from itinerary.errors import UnknownZoneError
 from itinerary.events import (
@@ -806,4 +805,8 @@ def plans(
     )
 
 
-_register()
+# st.from_type(EventLog) and st.from_type(Place) draw from these. The ``hypothesis`` entry
+# point, itinerary._hypothesis, registers the same whenever hypothesis is imported, and
+# imports this module only when a test first asks for one: it sits above this module.
+st.register_type_strategy(EventLog, lambda _: event_logs())
+st.register_type_strategy(Place, lambda _: places())

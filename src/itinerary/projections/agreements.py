@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeAlias
 
-from itinerary.events import AgreementSigned, Event
+from itinerary import _records
+from itinerary._records import INSTANT, LOCAL, OBJECT, PERSON, PLACE, STR, ZONE, Columns
+from itinerary._table import Table
+from itinerary.events import AgreementSigned, Event, format_local
 from itinerary.projections._core import Projection
 
 __all__ = ["AGREEMENTS", "Signed", "signed"]
@@ -39,3 +43,44 @@ AGREEMENTS: Projection[Signed] = Projection(
     None, _evolve, handles=(AgreementSigned,), name="agreements", evolve_many=_evolve_many
 )
 """The projection from a log to the agreements signed."""
+
+
+def agreements_table(signings: Iterable[AgreementSigned]) -> Table:
+    """The agreements signed, oldest first: when (local), where, title and signatories."""
+    return Table(
+        "Agreements signed",
+        ("at (local)", "place", "title", "signatories"),
+        [
+            (format_local(s.at, s.place), s.place.name, s.title, ", ".join(s.signatories))
+            for s in signings
+        ],
+    )
+
+
+AGREEMENT_COLUMNS = {
+    "title": STR, "who": PERSON, "people": OBJECT, "place": PLACE, "signed_at": INSTANT,
+    "local": LOCAL, "offset": STR, "zone": ZONE, "venue": STR, "obligations": OBJECT,
+}  # fmt: skip
+"""The columns of a table of agreements signed (see :func:`itinerary.frames.to_records`)."""
+
+
+def agreement_columns(signings: Iterable[AgreementSigned]) -> Columns:
+    """*signings* as a table of :data:`AGREEMENT_COLUMNS`, one row each, in their order."""
+    table = Columns.empty(AGREEMENT_COLUMNS)
+    for signing in signings:
+        local, offset, zone = _records.local_parts(signing.at, signing.place.tz)
+        table.add(
+            {
+                "title": signing.title,
+                "who": _records.who(signing.signatories),
+                "people": signing.signatories,
+                "place": signing.place.name,
+                "signed_at": _records.utc(signing.at),
+                "local": local,
+                "offset": offset,
+                "zone": zone,
+                "venue": signing.venue,
+                "obligations": tuple(o.what for o in signing.obligations),
+            }
+        )
+    return table

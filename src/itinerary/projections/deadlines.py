@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 import attrs
 import immutables
 from pendulum import DateTime
 
-from itinerary import _time, display
+from itinerary import _records, _time
+from itinerary._records import INSTANT, LOCAL, PLACE, STR, ZONE, Columns, category
+from itinerary._table import Table
 from itinerary._text import escape_controls, format_instant, text_ref
 from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet, format_local
 from itinerary.places import Place
@@ -61,7 +64,7 @@ class Deadline:
         )
 
     def _repr_html_(self) -> str:
-        return display.deadlines_table((self,)).html()
+        return deadlines_table((self,)).html()
 
 
 Ledger = immutables.Map[tuple[str, str], LedgerEntry]
@@ -138,3 +141,46 @@ DEADLINES: Projection[Ledger] = Projection(
     evolve_many=_evolve_many,
 )
 """The projection from a log to the obligations signed and met."""
+
+
+def deadlines_table(found: Iterable[Deadline]) -> Table:
+    """The obligations signed, soonest due first, with their status."""
+    return Table(
+        "Deadlines",
+        ("due (local)", "place", "status", "agreement", "obligation"),
+        [
+            (format_local(d.due, d.place), d.place.name, d.status, d.agreement, d.what)
+            for d in found
+        ],
+        status=2,
+    )
+
+
+DEADLINE_COLUMNS = {
+    "agreement": category("agreement"), "what": STR, "status": category("deadline"),
+    "place": PLACE, "due": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE,
+    "signed_at": INSTANT, "met_at": INSTANT,
+}  # fmt: skip
+"""The columns of a table of deadlines (see :func:`itinerary.frames.to_records`)."""
+
+
+def deadline_columns(found: Iterable[Deadline]) -> Columns:
+    """*found* as a table of :data:`DEADLINE_COLUMNS`, one row each, in their order."""
+    table = Columns.empty(DEADLINE_COLUMNS, {"deadline": get_args(DeadlineStatus)})
+    for deadline in found:
+        local, offset, zone = _records.local_parts(deadline.due, deadline.place.tz)
+        table.add(
+            {
+                "agreement": deadline.agreement,
+                "what": deadline.what,
+                "status": deadline.status,
+                "place": deadline.place.name,
+                "due": _records.utc(deadline.due),
+                "local": local,
+                "offset": offset,
+                "zone": zone,
+                "signed_at": _records.utc(deadline.signed_at),
+                "met_at": _records.utc(deadline.met_at),
+            }
+        )
+    return table

@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 import attrs
 from pendulum import DateTime
 
-from itinerary import _text, _time, display
+from itinerary import _records, _text, _time
+from itinerary._table import Table, render_html
 from itinerary.errors import UnknownPersonError
 from itinerary.events import AgreementSigned, Event
 from itinerary.projections._core import Projection, check_as_of, compose, timeline
-from itinerary.projections.agreements import AGREEMENTS, Signed, signed
-from itinerary.projections.deadlines import DEADLINES, Deadline, Ledger, deadlines
-from itinerary.projections.whereabouts import WHEREABOUTS, Whereabouts, WhereaboutsByName
+from itinerary.projections.agreements import (
+    AGREEMENTS,
+    Signed,
+    agreement_columns,
+    agreements_table,
+    signed,
+)
+from itinerary.projections.deadlines import (
+    DEADLINES,
+    Deadline,
+    Ledger,
+    deadline_columns,
+    deadlines,
+    deadlines_table,
+)
+from itinerary.projections.whereabouts import (
+    WHEREABOUTS,
+    Whereabouts,
+    WhereaboutsByName,
+    whereabouts_columns,
+    whereabouts_phrase,
+    whereabouts_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +48,9 @@ __all__ = ["TOUR", "State", "StateTable", "WhereaboutsMap", "close_names", "repl
 
 StateTable: TypeAlias = Literal["whereabouts", "agreements", "deadlines"]
 """The tables of a :class:`State`: :meth:`State.to_records` and :meth:`State.to_pandas`."""
+
+STATE_TABLES: tuple[StateTable, ...] = get_args(StateTable)
+"""The tables of a :class:`~itinerary.State`; the first is the default."""
 
 TOUR: Projection[tuple[Any, ...]] = compose(WHEREABOUTS, AGREEMENTS, DEADLINES)
 """The built-in projections (whereabouts, agreements and deadlines) composed, replayed in one pass."""
@@ -180,28 +204,24 @@ class State:
         People in alphabetical order, agreements oldest first, deadlines soonest due first;
         see :func:`itinerary.frames.to_records` for the columns.
         """
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.to_records(self, table)
+        return state_columns(self, table).records()
 
     def to_pandas(self, table: StateTable = "whereabouts") -> pd.DataFrame:
         """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``).
 
         ``state.to_pandas()`` is who is where; ``state.to_pandas("deadlines")`` the deadlines.
         """
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.to_pandas(self, table)
+        return _records.dataframe("to_pandas()", state_columns, self, table)
 
     def __repr__(self) -> str:
-        return display.state_repr(self)
+        return state_repr(self)
 
     def __str__(self) -> str:
         """The text ``itinerary replay`` prints: whereabouts, agreements, deadlines."""
-        return display.format_state(self)
+        return format_state(self)
 
     def _repr_html_(self) -> str:
-        return display.render_html(display.state_tables(self), display.state_heading(self))
+        return render_html(state_tables(self), state_heading(self))
 
 
 def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> State:
@@ -218,3 +238,75 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     if instant is None:  # as of the latest event: all of them
         return State(line.latest(), *line.state(TOUR, line.size))
     return State(instant, *line.state(TOUR, line.position(instant)))
+
+
+# -- shown as text and tables (see itinerary.display) ---------------------------------------
+
+
+def state_heading(state: State, counted: int | None = None, total: int | None = None) -> str:
+    """``State as of 2025-10-28 12:30 +09:00 Asia/Tokyo (8 of 14 events had happened)``.
+
+    The instant is shown in its own zone, with its offset (which of two readings of a
+    repeated hour it is); the counts are shown if given.
+    """
+    if state.as_of is None:
+        return "State before any event"
+    counts = f" ({counted} of {total} events had happened)" if counted is not None else ""
+    return f"State as of {_text.format_instant(state.as_of)}{counts}"
+
+
+def state_repr(state: State, shown: int = 3) -> str:
+    """A state in one line: when, who is where (the first *shown* people), the counts."""
+    when = _text.format_instant(state.as_of) if state.as_of is not None else "None"
+    everyone = state.whereabouts
+    people = [
+        f"{_text.text_ref(who)}: {whereabouts_phrase(everyone[who])}"
+        for who in list(everyone)[:shown]
+    ]
+    if len(everyone) > shown:
+        people.append(f"+{len(everyone) - shown} more")
+    deadlines = state.deadlines
+    statuses: dict[str, int] = {}
+    for d in deadlines:
+        statuses[d.status] = statuses.get(d.status, 0) + 1
+    detail = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    return (
+        f"State(as_of={when}, where={{{', '.join(people)}}}, "
+        f"agreements={len(state.agreements)}, deadlines={len(deadlines)}"
+        f"{f' ({detail})' if detail else ''})"
+    )
+
+
+def state_tables(state: State) -> tuple[Table, Table, Table]:
+    """Whereabouts, agreements signed and deadlines: what ``itinerary replay`` prints."""
+    return (
+        whereabouts_table(state.whereabouts.values()),
+        agreements_table(state.agreements),
+        deadlines_table(state.deadlines),
+    )
+
+
+def format_state(
+    state: State,
+    *,
+    counted: int | None = None,
+    total: int | None = None,
+    style: Callable[[str, str], str] | None = None,
+) -> str:
+    """The state as text: its heading, then its three tables (``str(state)`` and the CLI)."""
+    parts = [state_heading(state, counted, total)]
+    parts += [table.text(style=style) for table in state_tables(state)]
+    return "\n\n".join(parts)
+
+
+# -- records and DataFrames (see itinerary.frames) ------------------------------------------
+
+
+def state_columns(state: State, table: str | None) -> _records.Columns:
+    """The table of *state* called *table* (one of :data:`STATE_TABLES`; the first if None)."""
+    chosen = _records.choose(table, STATE_TABLES, "a State")
+    if chosen == "whereabouts":
+        return whereabouts_columns(state.where(who) for who in state.people)
+    if chosen == "agreements":
+        return agreement_columns(state.agreements)
+    return deadline_columns(state.deadlines)

@@ -9,15 +9,19 @@ already known to be elsewhere or in transit: that is an inconsistency for
 from __future__ import annotations
 
 import operator
-from typing import Literal
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal, get_args
 
 import attrs
 import immutables
 from pendulum import DateTime
 
-from itinerary import _time, display
-from itinerary._text import format_instant, text_ref
-from itinerary.events import AgreementSigned, Arrived, Departed, Event, MeetingHeld
+from itinerary import _records, _time
+from itinerary._records import INSTANT, LOCAL, PERSON, PLACE, STR, ZONE, Columns, category
+from itinerary._table import Table
+from itinerary._text import clip, escape_controls, format_instant, text_ref
+from itinerary.events import AgreementSigned, Arrived, Departed, Event, MeetingHeld, format_local
 from itinerary.places import Place
 from itinerary.projections._core import Projection
 
@@ -56,10 +60,10 @@ class Whereabouts:
         since = (
             f" since {format_instant(self.since, self.place or self.origin)}" if self.since else ""
         )
-        return f"Whereabouts({text_ref(self.who)}, {display.whereabouts_phrase(self)}{since})"
+        return f"Whereabouts({text_ref(self.who)}, {whereabouts_phrase(self)}{since})"
 
     def _repr_html_(self) -> str:
-        return display.whereabouts_table((self,)).html()
+        return whereabouts_table((self,)).html()
 
 
 WhereaboutsByName = immutables.Map[str, Whereabouts]
@@ -138,3 +142,109 @@ WHEREABOUTS: Projection[WhereaboutsByName] = Projection(
     evolve_many=_evolve_many,
 )
 """The projection from a log to a persistent map of who -> :class:`Whereabouts`."""
+
+
+# -- shown as text and tables (see itinerary.display) ---------------------------------------
+
+
+def _local(instant: datetime | None, place: Place | None) -> str:
+    return "" if instant is None else format_local(instant, place)
+
+
+def _whereabouts_row(where: Whereabouts) -> tuple[str, str, str, str]:
+    if where.place is not None:
+        place = where.place.name
+        since = _local(where.since, where.place)
+    elif where.origin is not None:
+        bound = where.destination.name if where.destination is not None else "?"
+        place = f"{where.origin.name} -> {bound}"
+        since = _local(where.since, where.origin)
+    else:
+        place, since = "", ""
+    return (where.who, where.status, place, since)
+
+
+def whereabouts_table(found: Iterable[Whereabouts]) -> Table:
+    """Who is where, and since when in local time (a journey: since leaving its origin)."""
+    return Table(
+        "Whereabouts",
+        ("who", "status", "where", "since (local)"),
+        [_whereabouts_row(w) for w in found],
+        empty="(nobody yet)",
+        status=1,
+    )
+
+
+def whereabouts_phrase(where: Whereabouts) -> str:
+    """``at Tokyo``, ``in transit Tokyo -> Seoul`` or ``unknown``: for reprs."""
+    if where.place is not None:
+        return f"at {clip(where.place.name)}"
+    if where.origin is not None:
+        bound = clip(where.destination.name) if where.destination is not None else "?"
+        return f"in transit {clip(where.origin.name)} -> {bound}"
+    return "unknown"
+
+
+def whereabouts_line(where: Whereabouts, version: int | None = None) -> str:
+    """One person's whereabouts as one line of text, as ``itinerary follow`` prints it.
+
+    ``version 3: Donald Trump: at Tokyo since 2025-10-27 16:30 +09:00 Asia/Tokyo``: the
+    time in the place's zone (a journey's in its origin's), names whole, control characters
+    written out; *version*, if given, is the log's version it is true at.
+
+    >>> from itinerary import Whereabouts
+    >>> from itinerary.places import SEOUL, TOKYO
+    >>> whereabouts_line(Whereabouts("Donald Trump", None, TOKYO.at("2025-10-29 09:00"),
+    ...                              origin=TOKYO, destination=SEOUL), 7)
+    'version 7: Donald Trump: in transit Tokyo -> Seoul since 2025-10-29 09:00 +09:00 Asia/Tokyo'
+    """
+    prefix = "" if version is None else f"version {version}: "
+    who = escape_controls(where.who)
+    if where.place is not None:
+        phrase, place = f"at {escape_controls(where.place.name)}", where.place
+    elif where.origin is not None:
+        bound = escape_controls(where.destination.name) if where.destination is not None else "?"
+        phrase, place = f"in transit {escape_controls(where.origin.name)} -> {bound}", where.origin
+    else:
+        return f"{prefix}{who}: unknown"
+    since = "" if where.since is None else f" since {format_instant(where.since, place)}"
+    return f"{prefix}{who}: {phrase}{since}"
+
+
+# -- records and DataFrames (see itinerary.frames) ------------------------------------------
+
+WHEREABOUTS_COLUMNS = {
+    "who": PERSON, "status": category("status"), "place": PLACE, "origin": PLACE,
+    "destination": PLACE, "since": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE,
+}  # fmt: skip
+"""The columns of a table of whereabouts (see :func:`itinerary.frames.to_records`)."""
+
+
+def _name(place: Place | None) -> str | None:
+    return None if place is None else place.name
+
+
+def whereabouts_columns(found: Iterable[Whereabouts]) -> Columns:
+    """*found* as a table of :data:`WHEREABOUTS_COLUMNS`, one row each, in their order."""
+    table = Columns.empty(WHEREABOUTS_COLUMNS, {"status": get_args(Status)})
+    for where in found:
+        seen_at = where.place if where.place is not None else where.origin
+        local, offset, zone = (None, None, None)
+        if where.since is not None:
+            local, offset, zone = _records.local_parts(
+                where.since, None if seen_at is None else seen_at.tz
+            )
+        table.add(
+            {
+                "who": where.who,
+                "status": where.status,
+                "place": _name(where.place),
+                "origin": _name(where.origin),
+                "destination": _name(where.destination),
+                "since": _records.utc(where.since),
+                "local": local,
+                "offset": offset,
+                "zone": zone,
+            }
+        )
+    return table

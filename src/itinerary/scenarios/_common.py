@@ -10,8 +10,9 @@ from types import MappingProxyType
 
 import attrs
 
-from itinerary import _time, display
+from itinerary import _time
 from itinerary._checks import names_tuple
+from itinerary._table import HEAD, TAIL, Table, render_html
 from itinerary._text import text_ref
 from itinerary.events import (
     AgreementSigned,
@@ -21,7 +22,7 @@ from itinerary.events import (
     MeetingHeld,
     ObligationMet,
 )
-from itinerary.log import EventLog
+from itinerary.log import EventLog, log_table
 from itinerary.places import Place
 from itinerary.sim import Disruptions, Plan
 
@@ -57,7 +58,25 @@ class Scenario:
         )
 
     def _repr_html_(self) -> str:
-        return display.render_html(display.scenario_tables(self))
+        return render_html(scenario_tables(self))
+
+
+def scenario_tables(scenario: Scenario, *, head: int = HEAD, tail: int = TAIL) -> tuple[Table, ...]:
+    """A scenario's summary (title, participants, places, events, plan) and its log's ends."""
+    summary = [
+        ("title", scenario.title or ""),
+        ("participants", ", ".join(scenario.participants) or "(any)"),
+        ("places", ", ".join(sorted(scenario.places)) or "(the gazetteer's)"),
+        ("events", f"{len(scenario.log):,}"),
+    ]
+    if scenario.plan is not None:
+        summary.append(("plan", f"{len(scenario.plan)} steps"))
+    if scenario.disruptions is not None:
+        summary.append(("disruptions", "yes"))
+    return (
+        Table("Scenario", ("", ""), summary),
+        log_table(scenario.log, head=head, tail=tail),
+    )
 
 
 TYPES: Mapping[str, type[Event]] = {

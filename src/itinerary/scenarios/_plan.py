@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol, TypeAlias
+
+from pendulum import DateTime
 
 from itinerary.errors import ItineraryError, ScenarioError
+from itinerary.events import Obligation
 from itinerary.places import Place
 from itinerary.scenarios._common import duration_shown, show
 from itinerary.sim import (
@@ -31,9 +34,6 @@ from itinerary.sim import (
 )
 from itinerary.sim.delays import elapsed_micros
 from itinerary.sim.steps import default_name
-
-if TYPE_CHECKING:
-    from itinerary.scenarios._read import _Reader
 
 __all__ = ["PLAN_KEYS", "disruptions_document", "plan_document", "read_disruptions", "read_plan"]
 
@@ -67,6 +67,37 @@ _DELAY_EXPECTED = (
     "'none' or a table with one of fixed, exponential (and p), lognormal (and sigma, p) "
     "or empirical (an array of durations)"
 )
+
+
+_Keys: TypeAlias = tuple[frozenset[str], frozenset[str]]  # required, optional
+
+
+class _Reader(Protocol):
+    """How the plan's sections are read: the file reader's checks (see _read._Reader)."""
+
+    def fail(self, key: str, found: str, expected: str) -> ScenarioError: ...
+
+    def table(self, value: object, key: str, keys: _Keys) -> dict[str, Any]: ...
+
+    def typed(
+        self, value: object, key: str, kinds: Mapping[str, _Keys]
+    ) -> tuple[str, dict[str, Any]]: ...
+
+    def text(self, value: object, key: str) -> str: ...
+
+    def names(self, value: object, key: str) -> tuple[str, ...]: ...
+
+    def person(self, value: object, key: str) -> str: ...
+
+    def place(self, value: object, key: str) -> Place: ...
+
+    def time(self, value: object, key: str, place: Place | None) -> DateTime: ...
+
+    def duration(self, value: object, key: str, *, zero: bool = False) -> timedelta: ...
+
+    def obligations(
+        self, spec: dict[str, Any], key: str, place: Place, signed: DateTime
+    ) -> list[Obligation]: ...
 
 
 def read_plan(reader: _Reader, value: object, title: str | None) -> Plan:

@@ -27,7 +27,8 @@ from typing import Any
 import attrs
 from pendulum import Duration
 
-from itinerary import _time, _trusted, display
+from itinerary import _time, _trusted
+from itinerary._table import Table, short_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.events import (
     AgreementSigned,
@@ -37,6 +38,7 @@ from itinerary.events import (
     MeetingHeld,
     Obligation,
     ObligationMet,
+    format_local,
 )
 from itinerary.log import EventLog
 from itinerary.sim._random import _MASK, _mix, key_of
@@ -137,6 +139,21 @@ class Program:
         state = self.__dict__.copy()
         state["_met"] = {}
         return state
+
+    def zones(self, i: int) -> tuple[str, str]:
+        """The zones step *i* (in the program's order) starts and ends in.
+
+        A leg's origin's and destination's; a meeting's or a signing's place's; a
+        fulfilment's signing place's.
+        """
+        step = self.steps[i]
+        if isinstance(step, Travel):
+            return step.origin.tz, step.destination.tz
+        if isinstance(step, Fulfilment):
+            signing = self.steps[self.signings[step.agreement]]
+            assert isinstance(signing, Signing)
+            return signing.place.tz, signing.place.tz
+        return step.place.tz, step.place.tz
 
     def forget(self) -> None:
         """Empty the memo of fulfilment times: each study starts cold, and memory stays bounded."""
@@ -349,7 +366,7 @@ class Run:
         )
 
     def _repr_html_(self) -> str:
-        return display.run_table(self).html()
+        return run_table(self).html()
 
     def _at(self, name: str) -> int:
         self.plan[name]
@@ -383,14 +400,7 @@ class Run:
         return _time.from_micros(self._ends[i], self._zones(i)[1])
 
     def _zones(self, i: int) -> tuple[str, str]:
-        step = self._program.steps[i]
-        if isinstance(step, Travel):
-            return step.origin.tz, step.destination.tz
-        if isinstance(step, Fulfilment):
-            signing = self._program.steps[self._program.signings[step.agreement]]
-            assert isinstance(signing, Signing)
-            return signing.place.tz, signing.place.tz
-        return step.place.tz, step.place.tz
+        return self._program.zones(i)
 
     def cause(self, name: str) -> str | None:
         """The step to blame for *name* starting late, or None if it started on time.
@@ -409,6 +419,27 @@ class Run:
         if (agreement, what) in self._program.obligations:
             return True
         raise InvalidPlanError(f"no obligation {what!r} of {agreement!r} in the plan")
+
+
+def _slip(run: Run, name: str) -> str:
+    slip = run.slip(name)
+    return short_duration(slip) if slip.total_seconds() >= 0 else f"-{short_duration(-slip)}"
+
+
+def run_table(run: Run) -> Table:
+    """One simulated run: each step's start (local), slip against the plan, and its cause."""
+    rows = [
+        (name, format_local(run.start(name), None), _slip(run, name), run.cause(name) or "")
+        for name in run.plan.names
+    ]
+    late = sum(1 for name in run.plan.names if run.slip(name).total_seconds() > 0)
+    return Table(
+        f"Run, seed {run.seed}: {late} of {len(run.plan)} steps started late; "
+        f"{len(run.log):,} events",
+        ("step", "started (local)", "slip", "cause"),
+        rows,
+        right=(2,),
+    )
 
 
 def _check_seed(seed: object) -> int:

@@ -15,19 +15,36 @@ from array import array
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 import attrs
-from pendulum import Duration
+from pendulum import DateTime, Duration
 
-from itinerary import _progress, display
-from itinerary.display import format_outcomes
+from itinerary import _progress, _records, _time
+from itinerary._records import (
+    BOOL,
+    DURATION,
+    EPOCH,
+    FLOAT,
+    INSTANT,
+    INT,
+    LOCAL,
+    OFFSETS,
+    STR,
+    UINT,
+    ZONE,
+    Columns,
+    category,
+    delta_micros,
+    offset_text,
+)
+from itinerary._table import Table, render_html, short_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import seed_of
 from itinerary.sim.delays import Disruptions, elapsed_micros
 from itinerary.sim.engine import Program, Run, _check_seed, _run, compiled
 from itinerary.sim.plan import Plan
-from itinerary.sim.steps import Fulfilment, Meeting, Signing
+from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,6 +53,9 @@ __all__ = ["Outcomes", "OutcomesTable", "Risk", "monte_carlo"]
 
 OutcomesTable: TypeAlias = Literal["runs", "risks", "deadlines"]
 """The tables of :class:`Outcomes`: :meth:`Outcomes.to_records` and :meth:`Outcomes.to_pandas`."""
+
+OUTCOMES_TABLES: tuple[OutcomesTable, ...] = get_args(OutcomesTable)
+"""The tables of a Monte Carlo study's :class:`~itinerary.sim.Outcomes`; the first is the default."""
 
 _ZERO = Duration()
 MAX_RUNS = 1_000_000_000
@@ -112,7 +132,7 @@ class Outcomes:
         return self.format()
 
     def _repr_html_(self) -> str:
-        return display.render_html(display.outcomes_tables(self))
+        return render_html(outcomes_tables(self))
 
     def _index(self, name: str) -> int:
         self.plan[name]
@@ -128,9 +148,38 @@ class Outcomes:
         """Run *i* again, with its full log."""
         return _run(self._program, self.seed_of(i))
 
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The plan's steps in the study's order (by planned start, then the fulfilments)."""
+        return self._program.steps
+
+    def planned(self, name: str) -> DateTime:
+        """When *name* was planned to start (a fulfilment: to be met), in its place's zone.
+
+        A leg's is in its origin's zone; a fulfilment's in its signing place's.
+        """
+        i = self._index(name)
+        return _time.from_micros(self._program.planned[i], self._program.zones(i)[0])
+
     def slips(self, name: str) -> tuple[int, ...]:
         """The slip of *name* in every run, in microseconds, in run order."""
         return tuple(self._slips[self._index(name)])
+
+    def causes(self, name: str) -> tuple[str | None, ...]:
+        """The step to blame for *name* starting late in every run, in run order.
+
+        ``None`` for a run in which it started on time; see :meth:`Run.cause`, and
+        :meth:`criticality` for the shares.
+        """
+        steps = self._program.steps
+        return tuple(None if i < 0 else steps[i].name for i in self._causes[self._index(name)])
+
+    def overdue(self, name: str) -> tuple[bool, ...]:
+        """Whether *name* was met after its deadline in every run, in run order.
+
+        Only a fulfilment can be: another step is never overdue.
+        """
+        return tuple(bool(late) for late in self._late[self._index(name)])
 
     def p_late(self, name: str, by: timedelta = _ZERO) -> float:
         """The share of runs in which *name* started more than *by* late."""
@@ -198,15 +247,8 @@ class Outcomes:
         for step in self._program.steps:
             if isinstance(step, Fulfilment):
                 continue
-            kind = (
-                "meeting"
-                if isinstance(step, Meeting)
-                else "signing"
-                if isinstance(step, Signing)
-                else "travel"
-            )
             median, p90 = self.quantiles(step.name, (0.5, 0.9))
-            rows.append(Risk(step.name, kind, self.p_late(step.name), median, p90))
+            rows.append(Risk(step.name, step.kind, self.p_late(step.name), median, p90))
         return rows
 
     def deadline_risks(self) -> dict[tuple[str, str], float]:
@@ -228,15 +270,11 @@ class Outcomes:
         only) and its cause (:meth:`Run.cause`). ``"risks"``: the rows of :meth:`risks`.
         ``"deadlines"``: the rows of :meth:`deadline_risks`. See :mod:`itinerary.frames`.
         """
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.to_records(self, table)
+        return outcomes_columns(self, table).records()
 
     def to_pandas(self, table: OutcomesTable = "runs") -> pd.DataFrame:
         """The rows of :meth:`to_records` as a DataFrame (``pip install "itinerary[notebook]"``)."""
-        from itinerary import frames  # noqa: PLC0415 - tables are built on demand
-
-        return frames.to_pandas(self, table)
+        return _records.dataframe("to_pandas()", outcomes_columns, self, table)
 
     def format(self, *, kinds: Iterable[str] = ("meeting", "signing", "travel")) -> str:
         """The risk table and the deadline risks as text, for a terminal."""
@@ -333,3 +371,149 @@ def _concat(code: str, parts: Iterable[array[int]]) -> array[int]:
     for part in parts:
         out.extend(part)
     return out
+
+
+# -- shown as text and tables (see itinerary.display) ---------------------------------------
+
+
+def format_outcomes(
+    outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
+) -> str:
+    """The risk tables as text: what ``itinerary simulate`` prints (and ``str(outcomes)``)."""
+    return "\n\n".join(
+        table.text(upper=False, indent="", rule=True)
+        for table in outcomes_tables(outcomes, kinds=kinds)
+    )
+
+
+def outcomes_tables(
+    outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
+) -> tuple[Table, ...]:
+    """The risk table and the deadline risks: what ``itinerary simulate`` prints.
+
+    The risk table gives each step's chance of starting late and its median and 90% slip.
+    """
+    wanted = set(kinds)
+    risks = Table(
+        f"{outcomes.runs:,} runs, seed {outcomes.seed}",
+        ("step", "kind", "p late", "median slip", "90% slip"),
+        [
+            (r.name, r.kind, f"{r.p_late:6.1%}", short_duration(r.median), short_duration(r.p90))
+            for r in outcomes.risks()
+            if r.kind in wanted
+        ],
+        right=(2, 3, 4),
+    )
+    deadlines = outcomes.deadline_risks()
+    if not deadlines:
+        return (risks,)
+    return (
+        risks,
+        Table(
+            None,
+            ("agreement", "obligation", "risk late or unmet"),
+            [(a, w, f"{risk:6.1%}") for (a, w), risk in deadlines.items()],
+            right=(2,),
+        ),
+    )
+
+
+# -- records and DataFrames (see itinerary.frames) ------------------------------------------
+
+RUN_COLUMNS = {
+    "run": INT, "seed": UINT, "step": category("step"), "kind": category("step_kind"),
+    "planned": INSTANT, "start": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE,
+    "slip": DURATION, "late": BOOL, "overdue": BOOL, "cause": category("step"),
+}  # fmt: skip
+"""The columns of a study's ``"runs"`` table: one row per run and step."""
+
+RISK_COLUMNS = {
+    "step": category("step"), "kind": category("step_kind"), "planned": INSTANT,
+    "local": LOCAL, "offset": STR, "zone": ZONE, "p_late": FLOAT, "median_slip": DURATION,
+    "p90_slip": DURATION,
+}  # fmt: skip
+"""The columns of a study's ``"risks"`` table: the rows of :meth:`Outcomes.risks`."""
+
+DEADLINE_RISK_COLUMNS = {"agreement": category("agreement"), "what": STR, "risk": FLOAT}
+"""The columns of a study's ``"deadlines"`` table: the rows of :meth:`Outcomes.deadline_risks`."""
+
+
+def _orders(outcomes: Outcomes) -> dict[str, tuple[str, ...]]:
+    """The categories of a study's steps and kinds: the steps in the study's order."""
+    return {"step": tuple(step.name for step in outcomes.steps), "step_kind": STEP_KINDS}
+
+
+def _runs(outcomes: Outcomes) -> Columns:
+    steps = outcomes.steps
+    table = Columns.empty(RUN_COLUMNS, _orders(outcomes))
+    add = {name: column.append for name, column in table.columns.items()}
+    exact = {name: column.append for name, column in table.exact.items()}
+    planned_at = [outcomes.planned(step.name) for step in steps]  # in each step's zone
+    planned = [_time.micros(at) for at in planned_at]
+    zones, tzs = [_time.zone_name(at) for at in planned_at], [at.tzinfo for at in planned_at]
+    planned_utc = [EPOCH + timedelta(microseconds=us) for us in planned]
+    slips = [outcomes.slips(step.name) for step in steps]
+    causes = [outcomes.causes(step.name) for step in steps]
+    overdue = [outcomes.overdue(step.name) for step in steps]
+    for run in range(outcomes.runs):
+        seed = outcomes.seed_of(run)
+        for i, step in enumerate(steps):
+            slip = slips[i][run]
+            us = planned[i] + slip
+            start = EPOCH + timedelta(microseconds=us)
+            local = start.astimezone(tzs[i])
+            delta = local.utcoffset()
+            add["run"](run)
+            add["seed"](seed)
+            add["step"](step.name)
+            add["kind"](step.kind)
+            add["planned"](planned_utc[i])
+            exact["planned"](planned[i])
+            add["start"](start)
+            exact["start"](us)
+            add["local"](local)
+            exact["local"](us + delta_micros(delta))
+            add["offset"](OFFSETS.get(delta) or offset_text(local))
+            add["zone"](zones[i])
+            add["slip"](timedelta(microseconds=slip))
+            add["late"](slip > 0)
+            add["overdue"](overdue[i][run])
+            add["cause"](causes[i][run])
+    return table
+
+
+def _risks(outcomes: Outcomes) -> Columns:
+    table = Columns.empty(RISK_COLUMNS, _orders(outcomes))
+    for risk in outcomes.risks():
+        local = outcomes.planned(risk.name)
+        table.add(
+            {
+                "step": risk.name,
+                "kind": risk.kind,
+                "planned": _records.utc(local),
+                "local": local,
+                "offset": offset_text(local),
+                "zone": _time.zone_name(local),
+                "p_late": risk.p_late,
+                "median_slip": risk.median,
+                "p90_slip": risk.p90,
+            }
+        )
+    return table
+
+
+def _deadline_risks(outcomes: Outcomes) -> Columns:
+    table = Columns.empty(DEADLINE_RISK_COLUMNS)
+    for (agreement, what), risk in outcomes.deadline_risks().items():
+        table.add({"agreement": agreement, "what": what, "risk": risk})
+    return table
+
+
+def outcomes_columns(outcomes: Outcomes, table: str | None) -> Columns:
+    """The table of *outcomes* called *table* (one of :data:`OUTCOMES_TABLES`; the first if None)."""
+    chosen = _records.choose(table, OUTCOMES_TABLES, "Outcomes")
+    if chosen == "runs":
+        return _runs(outcomes)
+    if chosen == "risks":
+        return _risks(outcomes)
+    return _deadline_risks(outcomes)

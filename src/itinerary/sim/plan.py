@@ -26,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from itinerary import _time, display
+from itinerary import _time
+from itinerary._table import Table
 from itinerary._text import text_ref
 from itinerary.consistency import MAX_GROUND_SPEED_KMH, great_circle_km
 from itinerary.errors import InvalidPlanError
@@ -84,6 +85,28 @@ def _span(step: Travel | Meeting | Signing) -> str:
     end = format_local(_time.from_micros(end_micros(step), end_place.tz), end_place)
     same_day = end[:10] == start[:10]
     return f"{start} to {end[11:] if same_day else end}"
+
+
+def plan_table(plan: Plan) -> Table:
+    """A plan's steps in its order: name, kind, who, where, when (planned, local)."""
+    rows = []
+    for step in plan.steps:
+        if isinstance(step, Fulfilment):
+            rows.append((step.name, step.kind, "", "", f"{step.after} after {step.agreement!r}"))
+            continue
+        where = (
+            f"{step.origin.name} -> {step.destination.name}"
+            if isinstance(step, Travel)
+            else step.place.name
+        )
+        rows.append((step.name, step.kind, ", ".join(step.people), where, _span(step)))
+    title = f"Plan {plan.title!r}" if plan.title else "Plan"
+    return Table(
+        f"{title}: {len(plan)} step{'s' if len(plan) != 1 else ''}",
+        ("step", "kind", "who", "where", "when (planned, local)"),
+        rows,
+        empty="(no steps)",
+    )
 
 
 @attrs.frozen
@@ -146,7 +169,7 @@ class Plan:
         return f"Plan({title}{len(self)} steps: {', '.join(names)})"
 
     def _repr_html_(self) -> str:
-        return display.plan_table(self).html()
+        return plan_table(self).html()
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)

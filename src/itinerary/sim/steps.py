@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
 import attrs
 from pendulum import DateTime
@@ -35,6 +35,12 @@ from itinerary.places import Place
 from itinerary.sim.delays import Delay, elapsed_micros
 
 __all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name"]
+
+StepKind: TypeAlias = Literal["travel", "meeting", "signing", "fulfilment"]
+"""What a step is (its ``kind``), as the risk table and the DataFrames name it."""
+
+STEP_KINDS: tuple[StepKind, ...] = get_args(StepKind)
+"""Every ``StepKind``, in this order: a leg, a meeting, a signing, an obligation met."""
 
 
 def _label(instance: object) -> str:
@@ -111,6 +117,11 @@ class Travel:
     name: str = _NAME
 
     @property
+    def kind(self) -> StepKind:
+        """Always ``"travel"``, the name tables give a leg."""
+        return "travel"
+
+    @property
     def people(self) -> tuple[str, ...]:
         """The travellers."""
         return self.who
@@ -144,6 +155,11 @@ class Meeting:
     venue: str | None = attrs.field(default=None, validator=_optional_text)
     delay: Delay | None = _DELAY
     name: str = _NAME
+
+    @property
+    def kind(self) -> StepKind:
+        """Always ``"meeting"``, the name tables give a meeting."""
+        return "meeting"
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -207,6 +223,11 @@ class Signing:
     name: str = _NAME
 
     @property
+    def kind(self) -> StepKind:
+        """Always ``"signing"``, the name tables give a signing."""
+        return "signing"
+
+    @property
     def people(self) -> tuple[str, ...]:
         """The signatories."""
         return self.signatories
@@ -242,6 +263,11 @@ class Fulfilment:
                 f"{_label(self)}: after must be a non-negative duration such as "
                 f"pendulum.duration(months=5), got {value!r}"
             )
+
+    @property
+    def kind(self) -> StepKind:
+        """Always ``"fulfilment"``, the name tables give an obligation met."""
+        return "fulfilment"
 
     @property
     def people(self) -> tuple[str, ...]:
