@@ -122,9 +122,15 @@ class Plain(StoreBase):
         """How many events are stored."""
         return self._inner.version
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
         """Store *events*."""
-        return self._inner.extend(events, expected_version)
+        return self._inner.extend(events, expected_version, progress=progress)
 
     def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
         """The stored log."""
@@ -373,7 +379,7 @@ class Faulty(Plain):
         """The next version it claims."""
         return self._versions.pop(0) if len(self._versions) > 1 else self._versions[0]
 
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The next read it was given."""
         return self._reads.pop(0) if self._reads else []
 
@@ -442,9 +448,9 @@ def test_a_store_file_moved_over_while_followed_is_refused(
     _replace_with(path, kind, batch("A", 2))  # even the same events: another file
     if kind is SQLiteStore:  # its connection still reads the old file: each look checks
         with pytest.raises(StoreError, match="replaced \\(or deleted\\) while followed"):
-            store._wait_for_news(2, 1.0)
+            store.wait_for_news(2, 1.0)
     else:  # a change of the file is news; reading it finds another inode
-        assert store._wait_for_news(2, 1.0)
+        assert store.wait_for_news(2, 1.0)
     with pytest.raises(StoreError, match="replaced \\(or deleted\\) while followed"):
         follower.step(timeout=1.0)
     assert follower.version == 2
