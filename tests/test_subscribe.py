@@ -509,3 +509,37 @@ def test_step_each_keeps_the_whole_batch_when_the_view_fails(tmp_path: Path) -> 
     assert follower.version == 6
     assert exact(follower.log) == exact(store.load())
     assert follower.step_each(timeout=0) == []
+
+
+def test_expect_makes_the_first_read_check_the_event_at_after() -> None:
+    """A subscription told the event at its version reads on if it is there, refuses if not."""
+    store = MemoryStore()
+    store.extend(batch("A", 4))
+    subscription = store.subscribe(after=2, timeout=0)
+    subscription.expect(batch("A", 2)[1])
+    assert [r.version for r in subscription.poll()] == [3, 4]
+    rewritten = store.subscribe(after=2, timeout=0)
+    rewritten.expect(batch("B", 2)[1])
+    with pytest.raises(StoreError, match="the log was rewritten: version 2 is no longer"):
+        rewritten.poll()
+
+
+def test_expect_comes_once_before_any_event_is_read() -> None:
+    """expect() after an event was read, at version 0, or of a non-event raises StoreError."""
+    store = MemoryStore()
+    store.extend(batch("A", 2))
+    subscription = store.subscribe(after=1, timeout=0)
+    assert len(subscription.poll()) == 1
+    with pytest.raises(StoreError, match="before the subscription reads an event"):
+        subscription.expect(batch("A", 2)[1])
+    with pytest.raises(StoreError, match="after a version above 0"):
+        store.subscribe(after=0).expect(batch("A", 1)[0])
+    with pytest.raises(StoreError, match="takes the event at version 1"):
+        store.subscribe(after=1).expect("A 0")  # type: ignore[arg-type]
+
+
+def test_a_subscription_names_its_store() -> None:
+    """subscription.store is the store it follows (a Follower's repr names it)."""
+    store = MemoryStore()
+    assert store.subscribe().store is store
+    assert repr(Follower(store)) == "<Follower of <MemoryStore version=0> at version 0>"
