@@ -373,7 +373,7 @@ class JsonlStore(StoreBase):
     def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll the file's identity, size and time until they change, or *timeout* passes.
 
-        Looks every :attr:`poll` seconds without reading the file. Waiting from what the
+        Looks every ``store.poll`` seconds without reading the file. Waiting from what the
         last :meth:`read_after` read (at *seen* events), a write since then is news;
         otherwise the version is compared with *seen* first.
         """

@@ -574,7 +574,7 @@ class SQLiteStore(StoreBase):
     def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll until another connection commits (``PRAGMA data_version``) or *timeout* passes.
 
-        Looks every :attr:`poll` seconds; the version is compared with *seen* first, so a
+        Looks every ``store.poll`` seconds; the version is compared with *seen* first, so a
         commit made before the call is not missed. Each look also checks that the file at
         the path is still the one open: one replaced or deleted raises StoreError.
         """
