@@ -33,6 +33,7 @@ format is refused.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -87,7 +88,8 @@ _LOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 _MASK = "***"
 _SECRET_KEYS = frozenset({"password", "passfile", "sslpassword", "oauth_client_secret"})
 _CHUNK = 10_000
-"""Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
+"""Rows fetched per round trip when loading (a server-side cursor's ``itersize``), and
+encoded at a time when writing (each chunk counted on a progress bar, if any)."""
 ANSWER_TIMEOUT = 30.0
 """Seconds a :class:`PostgresStore` waits for the server's answer to one request, by default."""
 
@@ -435,8 +437,8 @@ class PostgresStore(StoreBase):
         is locked, and :class:`~itinerary.errors.StoreError` if the server cannot be reached
         or goes away: nothing of the batch is stored then, unless the connection is lost
         while committing, when all of it may have been (the message says so: load to see).
-        With *progress*, a bar counts the events written (10,000 rows at a time, as each is
-        encoded and copied in), on a terminal or in a notebook.
+        With *progress*, a bar counts the events written (10,000 rows at a time, as they
+        are encoded and copied in), on a terminal or in a notebook.
         """
         batch = checked_batch(events, self.version)
         with write_bar(len(batch), self.where, progress) as bar:
@@ -465,10 +467,9 @@ class PostgresStore(StoreBase):
                 )
                 new = current + len(batch)
                 if batch:
-                    rows: Iterator[tuple[Any, ...]] = sealed.rows(batch)
-                    if bar is not None:
-                        rows = _progress.counted(rows, bar)
-                    self._write_events(cursor, rows)
+                    # Encoded 10,000 rows at a time (counted on the bar, if any), then sent.
+                    chunks = _progress.chunked(sealed.rows(batch), bar, _CHUNK)
+                    self._write_events(cursor, itertools.chain.from_iterable(chunks))
                     entries = sealed.entries()
                     if entries:
                         cursor.executemany(
