@@ -453,7 +453,7 @@ class PostgresStore(StoreBase):
         try:
             with conn.transaction():
                 cursor = conn.cursor(binary=True)
-                current = self._head(cursor)
+                current = self._count(cursor, lock=True)
                 if expected_version is not None and expected_version != current:
                     raise stale(self.where, expected_version, current)
                 # Encoded under the lock: the ids of places and zones are the store's.
@@ -485,18 +485,6 @@ class PostgresStore(StoreBase):
             raise self._not_stored(exc, committing) from None
         self._ids.update(sealed.added)
         return new
-
-    def _head(self, cursor: psycopg.Cursor[Any]) -> int:
-        """Lock the log's head row; the number of events, checked against the last version."""
-        row = cursor.execute(
-            f"SELECT value FROM {self._meta} WHERE key = 'events' FOR UPDATE"
-        ).fetchone()
-        last_row = cursor.execute(
-            f"SELECT COALESCE(MAX(version), 0) FROM {self._events}"
-        ).fetchone()
-        last = int(last_row[0]) if last_row is not None else 0
-        check_count(self.where, last, row)
-        return last
 
     def _write_events(self, cursor: psycopg.Cursor[Any], rows: Iterator[tuple[Any, ...]]) -> None:
         """Copy *rows* (version, type, schema, data, crc) into the events table."""
@@ -592,9 +580,17 @@ class PostgresStore(StoreBase):
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
 
-    def _count(self, conn: psycopg.Connection[Any]) -> int:
-        """The number of events the log recorded, checked against its last version."""
-        row = conn.execute(f"SELECT value FROM {self._meta} WHERE key = 'events'").fetchone()
+    def _count(
+        self, conn: psycopg.Connection[Any] | psycopg.Cursor[Any], *, lock: bool = False
+    ) -> int:
+        """The number of events the log recorded, checked against its last version.
+
+        With *lock*, the log's head row (that number) is locked until the transaction ends:
+        writers take turns.
+        """
+        row = conn.execute(
+            f"SELECT value FROM {self._meta} WHERE key = 'events'{' FOR UPDATE' if lock else ''}"
+        ).fetchone()
         last_row = conn.execute(f"SELECT COALESCE(MAX(version), 0) FROM {self._events}").fetchone()
         last = int(last_row[0]) if last_row is not None else 0
         check_count(self.where, last, row)
