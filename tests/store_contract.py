@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 from itinerary import (
     Arrived,
     ConcurrencyError,
+    Event,
     EventLog,
     Follower,
     InvalidEventError,
@@ -71,6 +73,18 @@ def batch(prefix: str, size: int, start: int = 0) -> list[Arrived]:
     return [
         Arrived(f"{prefix} {start + i}", TOKYO, base.add(minutes=start + i)) for i in range(size)
     ]
+
+
+@attrs.frozen
+class Unstorable(Event):
+    """An event of a type no codec knows: storing it raises StoreError."""
+
+    at: Any
+
+    @property
+    def occurred_at(self) -> Any:
+        """Its instant."""
+        return self.at
 
 
 class StoreContract:
@@ -184,6 +198,58 @@ class StoreContract:
         assert "loading " in terminal.getvalue()
         assert "5/5" in terminal.getvalue()
 
+    def test_extend_progress_counts_the_events_written(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """extend(progress=True) counts exactly the events written, by chunk, and closes."""
+        factory = BarFactory()
+        monkeypatch.setattr(_progress, "bar", factory)
+        store = self.make_store(tmp_path)
+        written: list[Arrived] = []
+        for events in (batch("A", 7), [], batch("B", 10_001, start=7)):
+            factory.bars.clear()
+            assert store.extend(events, len(written), progress=True) == len(written) + len(events)
+            written += events
+            [bar] = factory.shown()
+            assert (bar.total, bar.unit, bar.closed) == (len(events), "event", True)
+            assert bar.desc.startswith("writing ")
+            assert sum(bar.counts) == len(events)
+            assert len(bar.counts) <= 2  # a count a chunk of 10,000 rows, never one an event
+        factory.bars.clear()
+        store.extend(batch("C", 2))
+        assert factory.shown() == []  # progress off: no bar
+        assert exact(self.reopen(store).load()) == exact(EventLog([*written, *batch("C", 2)]))
+
+    def test_a_stale_extend_closes_its_bar(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A stale extend(progress=True) stores nothing and counts nothing, its bar closed."""
+        factory = BarFactory()
+        monkeypatch.setattr(_progress, "bar", factory)
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 2))
+        with pytest.raises(ConcurrencyError):
+            store.extend(batch("B", 5), expected_version=1, progress=True)
+        [bar] = factory.shown()
+        assert bar.closed
+        assert sum(bar.counts) == 0
+        assert exact(self.reopen(store).load()) == exact(EventLog(batch("A", 2)))
+
+    def test_extend_progress_draws_only_where_watched(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Into captured output extend(progress=True) writes nothing; on a terminal it draws N/N."""
+        store = self.make_store(tmp_path)
+        assert store.extend(batch("A", 7), progress=True) == 7
+        assert capsys.readouterr().err == ""
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert store.extend(batch("B", 5, start=7), progress=True) == 12
+        assert "writing " in terminal.getvalue()
+        assert "5/5" in terminal.getvalue()
+        loaded = exact(self.reopen(store).load())
+        assert loaded == exact(EventLog(batch("A", 7) + batch("B", 5, start=7)))
+
 
 class DurableStoreContract(StoreContract):
     """Stores kept in a file: killed writers and racing processes."""
@@ -206,6 +272,27 @@ class DurableStoreContract(StoreContract):
         [bar] = factory.shown()
         assert bar.closed
         assert sum(bar.counts) <= 2
+
+    def test_an_extend_that_raises_closes_its_bar(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An extend that fails mid-batch stores none of it, its bar closed, no event past it counted."""
+        factory = BarFactory()
+        monkeypatch.setattr(_progress, "bar", factory)
+        store = self.make_store(tmp_path)
+        store.extend(batch("A", 2))
+        events = [
+            *batch("B", 2, start=2),
+            Unstorable(TOKYO.at("2025-10-27 12:00")),
+            *batch("B", 2, start=5),
+        ]
+        with pytest.raises(StoreError, match="cannot store a Unstorable"):
+            store.extend(events, expected_version=2, progress=True)
+        [bar] = factory.shown()
+        assert bar.closed
+        assert sum(bar.counts) <= 2
+        assert store.version == 2
+        assert exact(self.reopen(store).load()) == exact(EventLog(batch("A", 2)))
 
     def pause_mid_write(self, done: float) -> str:
         """Python code (run in the child, with ``store`` bound) that pauses the next write.

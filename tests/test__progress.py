@@ -133,3 +133,21 @@ def test_counted_never_counts_ahead_of_the_loop() -> None:
         seen.append((item, sum(bar.counts)))
     assert seen == [(0, 0), (1, 0), (2, 2), (3, 2), (4, 4)]
     assert bar.counts == [2, 2, 1]
+
+
+@given(items=st.lists(st.integers()), every=st.integers(min_value=1, max_value=10))
+def test_chunked_items_are_the_items_in_lists_counted_as_done(items: list[int], every: int) -> None:
+    """chunked() gives the items in lists of *every* at most, each counted once the loop is back."""
+    bar = RecordingBar(len(items), desc="x", unit="item")
+    seen = []
+    for chunk in _progress.chunked(items, bar, every):
+        seen.append((chunk, sum(bar.counts)))
+    assert [item for chunk, _ in seen for item in chunk] == items
+    assert all(0 < len(chunk) <= every for chunk, _ in seen)
+    assert [counted for _, counted in seen] == [every * i for i in range(len(seen))]
+    assert sum(bar.counts) == len(items)
+
+
+def test_chunked_without_a_bar_counts_nothing() -> None:
+    """chunked(items, None) only cuts the items into lists."""
+    assert list(_progress.chunked(range(5), None, 2)) == [[0, 1], [2, 3], [4]]

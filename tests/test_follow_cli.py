@@ -279,13 +279,13 @@ def test_follow_catches_up_in_chunks_naming_each_version(
     log = EventLog(Arrived(f"Delegate {i}", TOKYO, base.add(minutes=i)) for i in range(2500))
     path = _tour_store(tmp_path, log)
     reads = []
-    read_after = SQLiteStore._read_after
+    read_after = SQLiteStore.read_after
 
     def counted(self: SQLiteStore, after: int, limit: int | None = None) -> list:  # type: ignore[type-arg]
         reads.append(limit)
         return read_after(self, after, limit)
 
-    monkeypatch.setattr(SQLiteStore, "_read_after", counted)
+    monkeypatch.setattr(SQLiteStore, "read_after", counted)
     _interrupt_after(monkeypatch, 4)
     result = CliRunner().invoke(main, ["follow", str(path), "--after", "0"])
     assert result.exit_code == 0, result.output

@@ -27,12 +27,6 @@ PRESENTATION = frozenset(
 ROOF = frozenset(("itinerary", "itinerary.__main__"))
 """Above even presentation: the package's public face and ``python -m itinerary``."""
 
-KNOWN_CIRCLES = (
-    # The stores helper breaks this circle (store.base <-> store.subscription) in its own
-    # branch: remove this exception when that branch is merged.
-    frozenset(("itinerary.store.base", "itinerary.store.subscription")),
-)
-
 Graph = Mapping[str, frozenset[str]]
 
 
@@ -125,7 +119,7 @@ def _shown(circle: frozenset[str], graph: Graph) -> str:
 def test_the_package_has_no_import_circles() -> None:
     """No module imports, through others, a module that imports it (lazy imports included)."""
     graph = import_graph(PACKAGE, "itinerary")
-    found = [c for c in circles(graph) if c not in KNOWN_CIRCLES]
+    found = circles(graph)
     assert not found, "import circles:\n  " + "\n\n  ".join(_shown(c, graph) for c in found)
 
 

@@ -164,3 +164,32 @@ def test_an_index_is_shared_by_versions_grown_in_order_and_rebuilt_when_it_canno
     assert (own.size, _CountingIndex.built) == (1, 3)
     assert log.index(_CountingIndex) is own
     assert third.index(_CountingIndex) is rebuilt
+
+
+@given(event_lists, st.integers(min_value=0, max_value=12), st.none() | st.integers(0, 12))
+def test_events_after_is_the_slice_after_a_version(
+    events_: list[Event], version: int, limit: int | None
+) -> None:
+    """events_after(v, n) is the list of events at versions v+1 .. v+n (or to the end)."""
+    log = EventLog(events_)
+    version = min(version, len(log))
+    end = None if limit is None else version + limit
+    assert log.events_after(version, limit) == list(log)[version:end]
+
+
+def test_events_after_stays_within_the_version() -> None:
+    """events_after() of an older view never reaches events appended after it."""
+    log = EventLog([ARRIVAL])
+    newer = log.append(ARRIVAL)
+    assert log.events_after(0) == [ARRIVAL]
+    assert newer.events_after(1) == [ARRIVAL]
+    assert log.events_after(1) == []
+
+
+@pytest.mark.parametrize(("version", "limit"), [(-1, None), (2, None), ("1", None), (0, -1)])
+def test_events_after_rejects_versions_the_log_does_not_have(
+    version: object, limit: object
+) -> None:
+    """events_after() outside 0..version, or with a negative limit, raises VersionError."""
+    with pytest.raises(VersionError, match=r"between 0 and 1|limit must be a number"):
+        EventLog([ARRIVAL]).events_after(version, limit)  # type: ignore[arg-type]

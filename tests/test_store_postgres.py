@@ -27,9 +27,9 @@ from itinerary.cli import main
 from itinerary.errors import MissingExtraError, StoreError, VersionError
 from itinerary.places import TOKYO
 from itinerary.store import Codec, EventStore, PostgresStore, open_store
+from itinerary.store._sealed import checksum
 from itinerary.store.codec import encode_instant
 from itinerary.store.postgres import masked_url
-from itinerary.store.sqlite import checksum
 from tests.pg_server import OnSessionServer, new_log_url
 from tests.store_contract import DurableStoreContract, batch, exact
 
@@ -449,13 +449,13 @@ def test_a_frozen_server_is_a_store_error_in_bounded_time() -> None:
         url = server.url() + "?log=frozen&connect_timeout=2"
         stores = [stack.enter_context(PostgresStore(url, timeout=1)) for _ in range(5)]
         stores[0].extend(batch("a", 3))
-        assert stores[4]._wait_for_news(3, 0.01) is False  # its listener is connected
+        assert stores[4].wait_for_news(3, 0.01) is False  # its listener is connected
         attempts: list[Callable[[], object]] = [
             lambda: stores[0].version,
             stores[1].load,
             lambda: stores[2].extend(batch("b", 1), expected_version=3),
-            lambda: stores[3]._read_after(0),
-            lambda: stores[4]._wait_for_news(3, 5.0),
+            lambda: stores[3].read_after(0),
+            lambda: stores[4].wait_for_news(3, 5.0),
         ]
         with _frozen(server):
             for attempt in attempts:
@@ -651,50 +651,50 @@ def test_a_server_stopped_mid_write_stores_nothing() -> None:
 
 
 def test_read_after_gives_the_events_after_a_version(postgres_url: str) -> None:
-    """_read_after(v, n) is the events at versions v+1 .. v+n, or to the end."""
+    """read_after(v, n) is the events at versions v+1 .. v+n, or to the end."""
     store = PostgresStore(postgres_url)
     events = batch("A", 6)
     store.extend(events[:4])
     store.extend(events[4:])
     for after in range(7):
-        assert exact(EventLog(store._read_after(after))) == exact(EventLog(events[after:]))
+        assert exact(EventLog(store.read_after(after))) == exact(EventLog(events[after:]))
         for limit in range(4):
-            got = store._read_after(after, limit)
+            got = store.read_after(after, limit)
             assert exact(EventLog(got)) == exact(EventLog(events[after : after + limit]))
 
 
 def test_read_after_beyond_the_store_is_refused(postgres_url: str) -> None:
-    """_read_after past the last version raises StoreError saying how many events there are."""
+    """read_after past the last version raises StoreError saying how many events there are."""
     store = PostgresStore(postgres_url)
     store.extend(batch("A", 3))
-    assert store._read_after(3) == []
+    assert store.read_after(3) == []
     with pytest.raises(StoreError, match="holds 3 events, fewer than version 5"):
-        store._read_after(5)
+        store.read_after(5)
     with pytest.raises(VersionError, match="after must be a version"):
-        store._read_after(-1)
+        store.read_after(-1)
 
 
 def test_read_after_reads_a_place_added_by_another_writer(postgres_url: str) -> None:
-    """A place first stored by another connection is in the dictionary _read_after uses."""
+    """A place first stored by another connection is in the dictionary read_after uses."""
     reader = PostgresStore(postgres_url)
     reader.extend(batch("A", 1))
-    assert len(reader._read_after(0)) == 1
+    assert len(reader.read_after(0)) == 1
     from itinerary.places import SEOUL  # noqa: PLC0415
 
     arrived = Arrived("B", SEOUL, SEOUL.at("2025-10-29 09:00"))
     with PostgresStore(postgres_url) as writer:
         writer.append(arrived)
-    assert exact(EventLog(reader._read_after(1))) == exact(EventLog([arrived]))
+    assert exact(EventLog(reader.read_after(1))) == exact(EventLog([arrived]))
 
 
 def test_read_after_refuses_damage(postgres_url: str) -> None:
-    """_read_after checks each row's checksum as load does."""
+    """read_after checks each row's checksum as load does."""
     store = PostgresStore(postgres_url)
     store.extend(batch("A", 3))
     _sql(store, "UPDATE {log}.itinerary_events SET crc = crc + 1 WHERE version = 3")
-    assert len(store._read_after(0, 2)) == 2
+    assert len(store.read_after(0, 2)) == 2
     with pytest.raises(StoreError, match="version 3: damaged"):
-        store._read_after(2)
+        store.read_after(2)
 
 
 def test_wait_for_news_returns_at_once_if_there_is_news(postgres_url: str) -> None:
@@ -702,38 +702,38 @@ def test_wait_for_news_returns_at_once_if_there_is_news(postgres_url: str) -> No
     store = PostgresStore(postgres_url)
     store.extend(batch("A", 2))
     started = time.monotonic()
-    assert store._wait_for_news(1, timeout=30) is True
+    assert store.wait_for_news(1, timeout=30) is True
     assert time.monotonic() - started < 5
 
 
 def test_a_writer_in_another_process_wakes_the_waiter(postgres_url: str, tmp_path: Path) -> None:
-    """A commit in another process wakes a waiting _wait_for_news long before its timeout."""
+    """A commit in another process wakes a waiting wait_for_news long before its timeout."""
     store = PostgresStore(postgres_url)
-    assert store._wait_for_news(0, timeout=0.01) is False  # listening from now on
+    assert store.wait_for_news(0, timeout=0.01) is False  # listening from now on
     go = tmp_path / "go"
     child = _spawn("write-later", postgres_url, str(go))
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ready"
     go.touch()  # the child waits 0.3 s, then appends one event
     started = time.monotonic()
-    assert store._wait_for_news(0, timeout=60) is True
+    assert store.wait_for_news(0, timeout=60) is True
     waited = time.monotonic() - started
     child.communicate(timeout=30)
     assert child.returncode == 0
     assert waited < 10
-    assert exact(EventLog(store._read_after(0))) == exact(EventLog(batch("late", 1)))
+    assert exact(EventLog(store.read_after(0))) == exact(EventLog(batch("late", 1)))
 
 
 def test_a_rolled_back_write_wakes_nobody(postgres_url: str) -> None:
     """A notification in a transaction that rolls back is never delivered: the wait times out."""
     store = PostgresStore(postgres_url)
-    assert store._wait_for_news(0, timeout=0.01) is False
+    assert store.wait_for_news(0, timeout=0.01) is False
     with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
         with pytest.raises(RuntimeError), conn.transaction():  # noqa: PT012
             conn.execute("SELECT pg_notify(%s, '1')", (store.channel,))
             raise RuntimeError("roll back")
         started = time.monotonic()
-        assert store._wait_for_news(0, timeout=0.5) is False
+        assert store.wait_for_news(0, timeout=0.5) is False
         assert time.monotonic() - started >= 0.45
 
 
@@ -741,20 +741,20 @@ def test_an_old_notification_wakes_nobody(postgres_url: str) -> None:
     """A notification of a version the waiter has seen does not wake it."""
     store = PostgresStore(postgres_url)
     store.extend(batch("A", 3))
-    assert store._wait_for_news(3, timeout=0.01) is False
+    assert store.wait_for_news(3, timeout=0.01) is False
     with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
         conn.execute("SELECT pg_notify(%s, '2')", (store.channel,))
-    assert store._wait_for_news(3, timeout=0.3) is False
+    assert store.wait_for_news(3, timeout=0.3) is False
 
 
 def test_a_failed_extend_wakes_nobody(postgres_url: str) -> None:
     """An extend refused as stale notifies nobody."""
     store = PostgresStore(postgres_url)
     store.extend(batch("A", 2))
-    assert store._wait_for_news(2, timeout=0.01) is False
+    assert store.wait_for_news(2, timeout=0.01) is False
     with PostgresStore(postgres_url) as other, pytest.raises(ConcurrencyError):
         other.extend(batch("B", 1), expected_version=0)
-    assert store._wait_for_news(2, timeout=0.3) is False
+    assert store.wait_for_news(2, timeout=0.3) is False
 
 
 # -- child processes -------------------------------------------------------------------

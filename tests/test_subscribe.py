@@ -122,9 +122,15 @@ class Plain(StoreBase):
         """How many events are stored."""
         return self._inner.version
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
         """Store *events*."""
-        return self._inner.extend(events, expected_version)
+        return self._inner.extend(events, expected_version, progress=progress)
 
     def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
         """The stored log."""
@@ -373,7 +379,7 @@ class Faulty(Plain):
         """The next version it claims."""
         return self._versions.pop(0) if len(self._versions) > 1 else self._versions[0]
 
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The next read it was given."""
         return self._reads.pop(0) if self._reads else []
 
@@ -442,9 +448,9 @@ def test_a_store_file_moved_over_while_followed_is_refused(
     _replace_with(path, kind, batch("A", 2))  # even the same events: another file
     if kind is SQLiteStore:  # its connection still reads the old file: each look checks
         with pytest.raises(StoreError, match="replaced \\(or deleted\\) while followed"):
-            store._wait_for_news(2, 1.0)
+            store.wait_for_news(2, 1.0)
     else:  # a change of the file is news; reading it finds another inode
-        assert store._wait_for_news(2, 1.0)
+        assert store.wait_for_news(2, 1.0)
     with pytest.raises(StoreError, match="replaced \\(or deleted\\) while followed"):
         follower.step(timeout=1.0)
     assert follower.version == 2
@@ -503,3 +509,37 @@ def test_step_each_keeps_the_whole_batch_when_the_view_fails(tmp_path: Path) -> 
     assert follower.version == 6
     assert exact(follower.log) == exact(store.load())
     assert follower.step_each(timeout=0) == []
+
+
+def test_expect_makes_the_first_read_check_the_event_at_after() -> None:
+    """A subscription told the event at its version reads on if it is there, refuses if not."""
+    store = MemoryStore()
+    store.extend(batch("A", 4))
+    subscription = store.subscribe(after=2, timeout=0)
+    subscription.expect(batch("A", 2)[1])
+    assert [r.version for r in subscription.poll()] == [3, 4]
+    rewritten = store.subscribe(after=2, timeout=0)
+    rewritten.expect(batch("B", 2)[1])
+    with pytest.raises(StoreError, match="the log was rewritten: version 2 is no longer"):
+        rewritten.poll()
+
+
+def test_expect_comes_once_before_any_event_is_read() -> None:
+    """expect() after an event was read, at version 0, or of a non-event raises StoreError."""
+    store = MemoryStore()
+    store.extend(batch("A", 2))
+    subscription = store.subscribe(after=1, timeout=0)
+    assert len(subscription.poll()) == 1
+    with pytest.raises(StoreError, match="before the subscription reads an event"):
+        subscription.expect(batch("A", 2)[1])
+    with pytest.raises(StoreError, match="after a version above 0"):
+        store.subscribe(after=0).expect(batch("A", 1)[0])
+    with pytest.raises(StoreError, match="takes the event at version 1"):
+        store.subscribe(after=1).expect("A 0")  # type: ignore[arg-type]
+
+
+def test_a_subscription_names_its_store() -> None:
+    """subscription.store is the store it follows (a Follower's repr names it)."""
+    store = MemoryStore()
+    assert store.subscribe().store is store
+    assert repr(Follower(store)) == "<Follower of <MemoryStore version=0> at version 0>"

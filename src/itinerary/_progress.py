@@ -18,7 +18,7 @@ from typing import IO, Any, Protocol, Self, TypeVar
 
 from itinerary._closing import Closing
 
-__all__ = ["Bar", "bar", "counted", "watched"]
+__all__ = ["Bar", "bar", "chunked", "counted", "watched"]
 
 T = TypeVar("T")
 
@@ -126,6 +126,19 @@ def bar(total: int | None, *, desc: str, unit: str, enabled: bool = True) -> Bar
         return _Shown(text_tqdm(**options))
 
 
+def chunked(items: Iterable[T], bar: Bar | None, every: int = 10_000) -> Iterator[list[T]]:
+    """*items* in lists of *every* (the last one shorter), each counted on *bar*, if any.
+
+    A chunk is counted once the loop comes back for the next (or finds there is none): the
+    bar never counts an item ahead of the work done with its chunk.
+    """
+    source = iter(items)
+    while chunk := list(itertools.islice(source, every)):
+        yield chunk
+        if bar is not None:
+            bar.update(len(chunk))
+
+
 def counted(items: Iterable[T], bar: Bar, every: int = 10_000) -> Iterator[T]:
     """*items* as they are, counted on *bar* a chunk of *every* items at a time.
 
@@ -133,11 +146,4 @@ def counted(items: Iterable[T], bar: Bar, every: int = 10_000) -> Iterator[T]:
     for more and there is none): the bar never counts an item ahead of the work, and the
     loop pays for the bar once a chunk, not once an item.
     """
-    source = iter(items)
-
-    def chunks() -> Iterator[list[T]]:
-        while chunk := list(itertools.islice(source, every)):
-            yield chunk
-            bar.update(len(chunk))
-
-    return itertools.chain.from_iterable(chunks())
+    return itertools.chain.from_iterable(chunked(items, bar, every))

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import click
 
-from itinerary import _progress, _time
+from itinerary import _time
 from itinerary.agenda import agenda
 from itinerary.consistency import check as check_log
 from itinerary.display import (
@@ -30,21 +30,12 @@ from itinerary.display import (
     whereabouts_line,
 )
 from itinerary.errors import ConcurrencyError, ItineraryError
-from itinerary.events import Event
 from itinerary.log import EventLog
 from itinerary.places import Place, zone_of
 from itinerary.projections import State, Whereabouts, timeline
 from itinerary.projections import replay as replay_log
 from itinerary.scenarios import Scenario, load_scenario, save_scenario
-from itinerary.store import (
-    DEFAULT_CODEC,
-    JSONL_SUFFIXES,
-    SQLITE_SUFFIXES,
-    Codec,
-    Follower,
-    open_store,
-)
-from itinerary.store.codec import Intern, Record
+from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, Follower, open_store
 from itinerary.store.postgres import is_url, masked_url
 
 __all__ = ["main"]
@@ -113,60 +104,6 @@ def _kind_of(path: str) -> str:
         return "calendar"
     known = ", ".join(SCENARIO_SUFFIXES + SQLITE_SUFFIXES + JSONL_SUFFIXES + CALENDAR_SUFFIXES)
     raise UserError(f"{path}: unknown kind of file {suffix or '(no suffix)'!r}; use {known}")
-
-
-class _CountingCodec(Codec):
-    """The default codec, counting each event it encodes on a progress bar (for writing)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.bar: _progress.Bar | None = None
-        self._count = 0
-
-    def _tick(self) -> None:
-        self._count += 1
-        if self._count == _TICK_EVERY:  # a bar's update costs more than encoding an event
-            self.flush()
-
-    def flush(self) -> None:
-        """Count on the bar what is not counted yet."""
-        if self.bar is not None:
-            self.bar.update(self._count)
-        self._count = 0
-
-    def encode(self, event: Event) -> Record:
-        """The record of *event* (see :meth:`Codec.encode`), counted."""
-        record = super().encode(event)
-        self._tick()
-        return record
-
-    def dumps_row(self, event: Event, intern: Intern) -> tuple[str, int, str]:
-        """The positional row of *event* (see :meth:`Codec.dumps_row`), counted."""
-        kind, schema, text = super().dumps_row(event, intern)
-        if text.startswith("["):  # a row: a record (a JSON object) was counted by encode()
-            self._tick()
-        return kind, schema, text
-
-
-_TICK_EVERY = 1024
-
-
-@contextlib.contextmanager
-def _counting(codec: Codec, total: int | None, desc: str) -> Iterator[None]:
-    """A progress bar of *total* events for a :class:`_CountingCodec` (else nothing)."""
-    if not isinstance(codec, _CountingCodec):
-        yield
-        return
-    with _progress.bar(total, desc=desc, unit="event") as bar:
-        codec.bar = bar
-        yield
-        codec.flush()
-    codec.bar = None
-
-
-def _codec(progress: bool) -> Codec:
-    """A codec that counts on a bar if *progress* and someone is watching; else the default."""
-    return _CountingCodec() if progress and _progress.watched() else DEFAULT_CODEC
 
 
 def read(path: str, *, progress: bool = False) -> Scenario:
@@ -405,14 +342,12 @@ def export(file: str, target: str, progress: bool) -> None:
             # An existing file must already be a store (it is checked read-only): a SQLite
             # file of another program is refused, not given this library's tables.
             existing = os.path.exists(target) and os.path.getsize(target) > 0
-            codec = _codec(progress)
-            store = open_store(target, create=not existing, codec=codec)
+            store = open_store(target, create=not existing)
             try:
                 held = store.version
                 if held:
                     raise UserError(f"{shown}: already holds {held} events; not overwriting it")
-                with _counting(codec, len(scenario.log), f"writing {_shown(target, base=True)}"):
-                    store.extend(scenario.log, expected_version=0)
+                store.extend(scenario.log, expected_version=0, progress=progress)
             except ConcurrencyError:
                 raise UserError(
                     f"{shown}: already holds {store.version} events; not overwriting it"

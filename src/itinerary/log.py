@@ -260,6 +260,27 @@ class EventLog:
             return self
         return EventLog._view(self._tape, version)
 
+    def events_after(self, version: int, limit: int | None = None) -> list[Event]:
+        """The events recorded after *version*, the next *limit* of them (or all), as a list.
+
+        Copies only those events (``log[version:]`` copies the log's head first), so reading
+        a long log a chunk at a time costs each chunk, not the whole log each time.
+
+        >>> from itinerary.places import TOKYO
+        >>> from itinerary.events import Arrived
+        >>> log = EventLog(Arrived(w, TOKYO, TOKYO.at("2025-10-27 17:00")) for w in "ABC")
+        >>> [event.who for event in log.events_after(1)], log.events_after(1, limit=1)[0].who
+        (['B', 'C'], 'B')
+        """
+        if not isinstance(version, int) or not 0 <= version <= self._size:
+            raise VersionError(
+                f"version must be between 0 and {self._size} for this log, got {version!r}"
+            )
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise VersionError(f"limit must be a number of events, 0 or more, got {limit!r}")
+        end = self._size if limit is None else min(self._size, version + limit)
+        return self._tape.events[version:end]
+
 
 def log_table(log: EventLog | Sequence[Event], *, head: int = HEAD, tail: int = TAIL) -> Table:
     """The log in recording order, its first *head* and last *tail* events only.

@@ -20,7 +20,7 @@ from itinerary.store.follower import Follower
 from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
 from itinerary.store.postgres import PostgresStore, is_url
 from itinerary.store.sqlite import SQLiteStore
-from itinerary.store.subscription import Recorded, Subscription
+from itinerary.store.subscription import Followable, Recorded, Subscription
 
 __all__ = [
     "DEFAULT_CODEC",
@@ -29,6 +29,7 @@ __all__ = [
     "SQLITE_SUFFIXES",
     "Codec",
     "EventStore",
+    "Followable",
     "Follower",
     "JsonlStore",
     "MemoryStore",

@@ -5,9 +5,9 @@ all or nothing), by the log's own check.
 
 Every store mirrors :class:`~itinerary.log.EventLog`: ``append``/``extend`` with an optional
 ``expected_version`` (a stale one raises :class:`~itinerary.errors.ConcurrencyError` and
-stores nothing), ``load(upto=None, *, progress=False)`` gives the log back (*progress*: a bar of the events
-loaded, on a terminal or in a notebook), and ``version`` is the number of
-events stored.
+stores nothing), ``load(upto=None, *, progress=False)`` gives the log back, and ``version``
+is the number of events stored. ``extend(events, *, progress=True)`` and ``load(*,
+progress=True)`` show a bar of the events written or loaded, on a terminal or in a notebook.
 
 >>> from itinerary.events import Arrived
 >>> from itinerary.places import TOKYO
@@ -29,8 +29,8 @@ from itinerary import _files, _progress
 from itinerary._closing import Closing
 from itinerary.errors import ConcurrencyError, StoreError, VersionError
 from itinerary.events import Event
-from itinerary.log import EventLog
-from itinerary.store.subscription import CHUNK, Subscription
+from itinerary.log import EventLog, checked_batch
+from itinerary.store.subscription import CHUNK, Followable, Subscription
 
 __all__ = [
     "EventStore",
@@ -40,12 +40,18 @@ __all__ = [
     "load_bar",
     "regular_or_missing",
     "stale",
+    "write_bar",
 ]
 
 
 @runtime_checkable
-class EventStore(Protocol):
-    """What every event store offers: the log's API, kept somewhere."""
+class EventStore(Followable, Protocol):
+    """What every event store offers: the log's API, kept somewhere, that can be followed.
+
+    Besides the log's API, a store gives the events after a version (:meth:`read_after`)
+    and waits for new ones (:meth:`wait_for_news`): what a
+    :class:`~itinerary.store.subscription.Subscription` reads it with.
+    """
 
     @property
     def version(self) -> int:
@@ -56,12 +62,26 @@ class EventStore(Protocol):
         """Store *event* after the others; return the new version."""
         ...
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
-        """Store *events* in order, all or none; return the new version."""
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
+        """Store *events* in order, all or none; return the new version (*progress*: a bar)."""
         ...
 
     def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
         """The stored log, or its first *upto* events (*progress*: a bar of those loaded)."""
+        ...
+
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order."""
+        ...
+
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Block until the store may hold other than *seen* events, or *timeout* seconds pass."""
         ...
 
     def close(self) -> None:
@@ -93,6 +113,15 @@ def load_bar(total: int, name: str, progress: bool) -> _progress.Bar:
     return _progress.bar(total, desc=f"loading {name}", unit="event", enabled=progress)
 
 
+def write_bar(total: int, name: str, progress: bool) -> _progress.Bar:
+    """The bar of an extend of *total* events into the store *name*: drawn if *progress*.
+
+    Drawn only where someone watches, as :func:`load_bar`'s; a store counts on it a chunk
+    of rows at a time, as they are written, never an event at a time.
+    """
+    return _progress.bar(total, desc=f"writing {name}", unit="event", enabled=progress)
+
+
 def regular_or_missing(path: str) -> None:
     """Raise :class:`StoreError` if *path* is a symbolic link, FIFO, device or directory.
 
@@ -119,11 +148,11 @@ class StoreBase(Closing):
     """The base of every store: ``append`` in terms of ``extend``, ``with``, and subscriptions.
 
     A store of your own subclasses it and provides ``version``, ``extend`` and ``load`` (and
-    ``close`` if it holds something). :meth:`subscribe` then works, built on two hooks to
-    override for speed: ``_read_after(after, limit)``, the events at versions ``after + 1``
-    to ``after + limit`` (here sliced from ``load()``), and ``_wait_for_news(seen,
-    timeout)``, which blocks until the store may hold other than *seen* events (here a look
-    at ``version`` every :attr:`poll` seconds).
+    ``close`` if it holds something). :meth:`subscribe` then works, built on two methods to
+    override for speed: :meth:`read_after`, the events at versions ``after + 1`` to
+    ``after + limit`` (here sliced from ``load()``), and :meth:`wait_for_news`, which blocks
+    until the store may hold other than *seen* events (here a look at ``version`` every
+    :attr:`poll` seconds).
     """
 
     poll: float = 0.05
@@ -142,8 +171,18 @@ class StoreBase(Closing):
         """
         raise NotImplementedError
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
-        """Store *events* in order, all or none; return the new version."""
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
+        """Store *events* in order, all or none; return the new version.
+
+        With *progress*, a bar counts the events written, on a terminal or in a notebook
+        (never in a pipe or captured output).
+        """
         raise NotImplementedError
 
     def append(self, event: Event, expected_version: int | None = None) -> int:
@@ -165,23 +204,25 @@ class StoreBase(Closing):
         """
         return Subscription(self, after, timeout=timeout, chunk=chunk)
 
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
 
         Raises :class:`StoreError` if the store holds fewer than *after* events. Stores
-        override it with a read of just those events; this one loads the whole log.
+        override it with a read of just those events; this one loads the whole log. What a
+        :class:`~itinerary.store.subscription.Subscription` reads with.
         """
         log = self.load()
         if len(log) < after:
             raise StoreError(f"{self!r}: holds {len(log)} events, fewer than version {after}")
         return list(log[after : None if limit is None else after + limit])
 
-    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Block until the store may hold other than *seen* events, or *timeout* seconds pass.
 
         True if there may be news (a subscriber then reads; a false alarm costs a read);
         False if *timeout* passed without any. It must not miss a write that came before
         the call: it compares the store with *seen* first. This one polls ``version``.
+        What a :class:`~itinerary.store.subscription.Subscription` waits with.
         """
         deadline = time.monotonic() + timeout
         while self.version == seen:
@@ -204,13 +245,21 @@ class MemoryStore(StoreBase):
         """How many events are stored."""
         return self._log.version
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
-        """Store *events* in order, all or none; return the new version."""
-        with self._lock:
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
+        """Store *events* in order, all or none; return the new version (*progress*: a bar)."""
+        batch = checked_batch(events, self._log.version)
+        with write_bar(len(batch), "memory store", progress) as bar, self._lock:
             if expected_version is not None and expected_version != self._log.version:
                 raise stale("memory store", expected_version, self._log.version)
-            self._log = self._log.extend(events)  # the log checks the batch, all or nothing
+            self._log = self._log.extend(batch)  # the log checks the batch, all or nothing
             self._lock.notify_all()
+            bar.update(len(batch))
             return self._log.version
 
     def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
@@ -222,15 +271,14 @@ class MemoryStore(StoreBase):
             bar.update(limit)
         return loaded
 
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last): a slice."""
         log = self._log
         if len(log) < after:
             raise StoreError(f"memory store: holds {len(log)} events, fewer than version {after}")
-        end = len(log) if limit is None else min(len(log), after + limit)
-        return log._tape.events[after:end]  # its storage: log[after:end] would copy the head
+        return log.events_after(after, limit)  # only those: log[after:end] copies the head
 
-    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Block until an extend makes the version other than *seen*, or *timeout* passes."""
         with self._lock:
             return self._lock.wait_for(lambda: self._log.version != seen, timeout)

@@ -96,16 +96,17 @@ class Follower(Closing, Generic[S]):
         elif not isinstance(log, EventLog):
             raise StoreError(f"log must be an EventLog to resume from, got {type(log).__name__}")
         elif log.version:
-            found = store._read_after(log.version - 1, 1)
+            found = store.read_after(log.version - 1, 1)
             if found != [log[-1]]:
                 raise StoreError(
                     f"{store!r}: cannot resume: its event at version {log.version} is not the "
                     "saved log's last event (another store, or a log saved from another)"
                 )
+        self._store = store
         self._log = log
         self._subscription = store.subscribe(after=log.version, timeout=timeout, chunk=chunk)
         if log.version:  # its first read checks the store's event there against this one
-            self._subscription._last = log[-1]
+            self._subscription.expect(log[-1])
         self._state: tuple[int, S] | None = None
 
     @property
@@ -173,4 +174,4 @@ class Follower(Closing, Generic[S]):
         self._subscription.close()
 
     def __repr__(self) -> str:
-        return f"<Follower of {self._subscription._store!r} at version {self.version}>"
+        return f"<Follower of {self._store!r} at version {self.version}>"

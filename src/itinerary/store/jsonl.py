@@ -35,7 +35,14 @@ from itinerary._gc import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, load_bar, regular_or_missing, stale
+from itinerary.store.base import (
+    StoreBase,
+    check_upto,
+    load_bar,
+    regular_or_missing,
+    stale,
+    write_bar,
+)
 from itinerary.store.codec import DEFAULT_CODEC, Codec, dumps, parse_json
 
 try:
@@ -155,10 +162,14 @@ def _scan(content: bytes, path: str) -> tuple[list[dict[str, Any]], int, int]:
     return records[:committed_count], committed, form
 
 
-def _encode_lines(codec: Codec, batch: list[Event], start: int, form: int) -> bytes:
+def _encode_lines(
+    codec: Codec, batch: list[Event], start: int, form: int, bar: _progress.Bar | None = None
+) -> bytes:
+    """The lines of *batch* after version *start* (counted on *bar*, if any, a chunk at a time)."""
     end = start + len(batch)
     out = []
-    for version, event in enumerate(batch, start=start + 1):
+    events: Iterable[Event] = batch if bar is None else _progress.counted(batch, bar)
+    for version, event in enumerate(events, start=start + 1):
         kind, schema, data = codec.encode(event)
         body = (
             f'{{"v":{version},"end":{end},"type":{dumps(kind)},"schema":{schema},'
@@ -204,11 +215,11 @@ class JsonlStore(StoreBase):
             raise StoreError(f"{self.path}: no such store (the file does not exist)")
         # What this process last saw: (inode, size, mtime) -> (version, committed bytes).
         self._seen: tuple[tuple[int, int, int], int, int, int] | None = None
-        # What the last _read_after read: ((inode, size, mtime), its number of events).
+        # What the last read_after read: ((inode, size, mtime), its number of events).
         self._watched: tuple[tuple[int, int, int] | None, int] | None = None
         # The records it parsed: ((inode, size, mtime), records, format).
         self._parsed: tuple[tuple[int, int, int] | None, list[dict[str, Any]], int] | None = None
-        # The inode of the file the last _read_after found: another one is a replacement.
+        # The inode of the file the last read_after found: another one is a replacement.
         self._inode: int | None = None
 
     def _read(self) -> tuple[list[dict[str, Any]], int, int]:
@@ -231,9 +242,26 @@ class JsonlStore(StoreBase):
         """How many events are stored (in complete batches)."""
         return len(self._read()[0])
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
-        """Append *events* as one batch, all or none; return the new version."""
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
+        """Append *events* as one batch, all or none; return the new version.
+
+        With *progress*, a bar counts the events written (10,000 at a time, as their lines
+        are encoded, before the batch is written and synced), on a terminal or in a notebook.
+        """
         batch = list(events)
+        with write_bar(len(batch), os.path.basename(self.path), progress) as bar:
+            return self._write(batch, expected_version, bar if progress else None)
+
+    def _write(
+        self, batch: list[Event], expected_version: int | None, bar: _progress.Bar | None
+    ) -> int:
+        """Append *batch* under the file's lock (counting its lines on *bar*, if any)."""
         _require_locks(self.path)
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
@@ -251,7 +279,7 @@ class JsonlStore(StoreBase):
                 current = len(records)
             if expected_version is not None and expected_version != current:
                 raise stale(self.path, expected_version, current)
-            data = _encode_lines(self._codec, checked_batch(batch, current), current, form)
+            data = _encode_lines(self._codec, checked_batch(batch, current), current, form, bar)
             if committed == 0:
                 data = _HEADER_LINE + data
             if stat.st_size != committed:
@@ -282,7 +310,7 @@ class JsonlStore(StoreBase):
             )
         return EventLog(events)
 
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
 
         Reads and checks the whole file (as :meth:`load` does), unless the last call left
@@ -342,11 +370,11 @@ class JsonlStore(StoreBase):
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
-    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll the file's identity, size and time until they change, or *timeout* passes.
 
-        Looks every :attr:`poll` seconds without reading the file. Waiting from what the
-        last :meth:`_read_after` read (at *seen* events), a write since then is news;
+        Looks every ``store.poll`` seconds without reading the file. Waiting from what the
+        last :meth:`read_after` read (at *seen* events), a write since then is news;
         otherwise the version is compared with *seen* first.
         """
         deadline = time.monotonic() + timeout

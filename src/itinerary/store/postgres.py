@@ -33,7 +33,7 @@ format is refused.
 from __future__ import annotations
 
 import contextlib
-import functools
+import itertools
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,9 +46,9 @@ from itinerary._extras import require
 from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, load_bar, stale
-from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry, decode_entry, dumps, parse_json
-from itinerary.store.sqlite import checksum, decode_sealed, entry_checksum, row_damage
+from itinerary.store._sealed import SealedBatch, check_count, decode_sealed, read_dictionary
+from itinerary.store.base import StoreBase, check_upto, load_bar, stale, write_bar
+from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry
 
 if TYPE_CHECKING:
     import psycopg
@@ -88,7 +88,8 @@ _LOG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 _MASK = "***"
 _SECRET_KEYS = frozenset({"password", "passfile", "sslpassword", "oauth_client_secret"})
 _CHUNK = 10_000
-"""Rows fetched per round trip when loading (a server-side cursor's ``itersize``)."""
+"""Rows fetched per round trip when loading (a server-side cursor's ``itersize``), and
+encoded at a time when writing (each chunk counted on a progress bar, if any)."""
 ANSWER_TIMEOUT = 30.0
 """Seconds a :class:`PostgresStore` waits for the server's answer to one request, by default."""
 
@@ -255,7 +256,7 @@ class PostgresStore(StoreBase):
         self._dict = f'"{self.log}".itinerary_dictionary'
         self.channel = f"itinerary_{self.log}"
         self._ids: dict[bytes, int] = {}  # the dictionary's entries, as far as read: {data: id}
-        self._table: list[Entry] = [UTC]  # the decoded dictionary by id, for _read_after
+        self._table: list[Entry] = [UTC]  # the decoded dictionary by id, for read_after
         self._raw: list[object] = [None]
         self._db: psycopg.Connection[Any] | None = None
         self._listener: psycopg.Connection[Any] | None = None
@@ -422,7 +423,13 @@ class PostgresStore(StoreBase):
             ) from None
         return int(row[0]) if row is not None else 0
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
         """Store *events* in order in one transaction, all or none; return the new version.
 
         Raises :class:`~itinerary.errors.ConcurrencyError` (storing nothing) if
@@ -430,26 +437,45 @@ class PostgresStore(StoreBase):
         is locked, and :class:`~itinerary.errors.StoreError` if the server cannot be reached
         or goes away: nothing of the batch is stored then, unless the connection is lost
         while committing, when all of it may have been (the message says so: load to see).
+        With *progress*, a bar counts the events written (10,000 rows at a time, as they
+        are encoded and copied in), on a terminal or in a notebook.
         """
         batch = checked_batch(events, self.version)
+        with write_bar(len(batch), self.where, progress) as bar:
+            return self._write(batch, expected_version, bar if progress else None)
+
+    def _write(
+        self, batch: list[Event], expected_version: int | None, bar: _progress.Bar | None
+    ) -> int:
+        """Store the checked *batch* in one transaction (counting its rows on *bar*, if any)."""
         conn = self._conn()
         committing = False
         try:
             with conn.transaction():
                 cursor = conn.cursor(binary=True)
-                current = self._head(cursor)
+                current = self._count(cursor, lock=True)
                 if expected_version is not None and expected_version != current:
                     raise stale(self.where, expected_version, current)
                 # Encoded under the lock: the ids of places and zones are the store's.
-                rows, added = self._encode_rows(cursor, batch)
-                if added:
-                    cursor.executemany(
-                        f"INSERT INTO {self._dict} (id, data, crc) VALUES (%s, %s, %s)",
-                        [(i, data, entry_checksum(i, data)) for data, i in added.items()],
-                    )
-                new = current + len(rows)
-                if rows:
-                    self._write_events(cursor, _sealed(rows, current))
+                sealed = SealedBatch(
+                    self._codec,
+                    self._ids,
+                    lambda last: cursor.execute(
+                        f"SELECT id, data FROM {self._dict} WHERE id > %s ORDER BY id", (last,)
+                    ).fetchall(),
+                    current=current,
+                )
+                new = current + len(batch)
+                if batch:
+                    # Encoded 10,000 rows at a time (counted on the bar, if any), then sent.
+                    chunks = _progress.chunked(sealed.rows(batch), bar, _CHUNK)
+                    self._write_events(cursor, itertools.chain.from_iterable(chunks))
+                    entries = sealed.entries()
+                    if entries:
+                        cursor.executemany(
+                            f"INSERT INTO {self._dict} (id, data, crc) VALUES (%s, %s, %s)",
+                            entries,
+                        )
                     cursor.execute(
                         f"UPDATE {self._meta} SET value = %s WHERE key = 'events'", (str(new),)
                     )
@@ -457,25 +483,8 @@ class PostgresStore(StoreBase):
                 committing = True
         except self._psycopg.Error as exc:
             raise self._not_stored(exc, committing) from None
-        self._ids.update(added)
+        self._ids.update(sealed.added)
         return new
-
-    def _head(self, cursor: psycopg.Cursor[Any]) -> int:
-        """Lock the log's head row; the number of events, checked against the last version."""
-        row = cursor.execute(
-            f"SELECT value FROM {self._meta} WHERE key = 'events' FOR UPDATE"
-        ).fetchone()
-        last_row = cursor.execute(
-            f"SELECT COALESCE(MAX(version), 0) FROM {self._events}"
-        ).fetchone()
-        last = int(last_row[0]) if last_row is not None else 0
-        if row is None or row[0] != str(last):
-            said = "nothing" if row is None else repr(row[0])
-            raise StoreError(
-                f"{self.where}: damaged: its last event is version {last}, but the store "
-                f"recorded {said} as its number of events (events lost or added after writing)"
-            )
-        return last
 
     def _write_events(self, cursor: psycopg.Cursor[Any], rows: Iterator[tuple[Any, ...]]) -> None:
         """Copy *rows* (version, type, schema, data, crc) into the events table."""
@@ -485,32 +494,6 @@ class PostgresStore(StoreBase):
             copy.set_types(["int8", "text", "int4", "bytea", "int8"])
             for row in rows:
                 copy.write_row(row)
-
-    def _encode_rows(
-        self, cursor: psycopg.Cursor[Any], batch: list[Event]
-    ) -> tuple[list[tuple[str, int, str]], dict[bytes, int]]:
-        """The batch as rows, and the dictionary entries they add: ``{data: id}``.
-
-        Run under the head row's lock: entries other writers added since are read first.
-        """
-        ids = self._ids
-        last = max(ids.values(), default=0)
-        for entry, data in cursor.execute(
-            f"SELECT id, data FROM {self._dict} WHERE id > %s ORDER BY id", (last,)
-        ).fetchall():
-            ids[bytes(data)] = entry
-            last = entry
-        added: dict[bytes, int] = {}
-
-        def intern(value: object) -> int:
-            data = dumps(value).encode()
-            found = ids.get(data) or added.get(data)
-            if found is None:
-                found = added[data] = last + len(added) + 1
-            return found
-
-        dumps_row = self._codec.dumps_row
-        return [dumps_row(event, intern) for event in batch], added
 
     def _not_stored(self, exc: BaseException, committing: bool) -> ItineraryError:
         """The error for a write the server refused, or lost."""
@@ -566,7 +549,7 @@ class PostgresStore(StoreBase):
         self._table, self._raw = table, raw
         return EventLog(events)
 
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions *after* + 1 .. *after* + *limit* (or to the end), in order.
 
         Read with one query in a snapshot (the dictionary entries new since the last read
@@ -597,17 +580,20 @@ class PostgresStore(StoreBase):
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
 
-    def _count(self, conn: psycopg.Connection[Any]) -> int:
-        """The number of events the log recorded, checked against its last version."""
-        row = conn.execute(f"SELECT value FROM {self._meta} WHERE key = 'events'").fetchone()
+    def _count(
+        self, conn: psycopg.Connection[Any] | psycopg.Cursor[Any], *, lock: bool = False
+    ) -> int:
+        """The number of events the log recorded, checked against its last version.
+
+        With *lock*, the log's head row (that number) is locked until the transaction ends:
+        writers take turns.
+        """
+        row = conn.execute(
+            f"SELECT value FROM {self._meta} WHERE key = 'events'{' FOR UPDATE' if lock else ''}"
+        ).fetchone()
         last_row = conn.execute(f"SELECT COALESCE(MAX(version), 0) FROM {self._events}").fetchone()
         last = int(last_row[0]) if last_row is not None else 0
-        if row is None or row[0] != str(last):
-            said = "nothing" if row is None else repr(row[0])
-            raise StoreError(
-                f"{self.where}: damaged: its last event is version {last}, but the store "
-                f"recorded {said} as its number of events (events lost or added after writing)"
-            )
+        check_count(self.where, last, row)
         return last
 
     def _dictionary(
@@ -621,29 +607,15 @@ class PostgresStore(StoreBase):
             rows = cursor.execute(
                 f"SELECT id, data, crc FROM {self._dict} WHERE id >= %s ORDER BY id", (len(table),)
             ).fetchall()
-        for entry, data, crc in rows:
-            where = f"{self.where}: dictionary entry {entry}"
-            if entry != len(table):
-                raise StoreError(f"{where}: damaged: expected entry {len(table)}")
-            if entry_checksum(entry, data) != crc:
-                raise StoreError(
-                    f"{where}: damaged: its checksum does not match its content "
-                    "(changed after it was written)"
-                )
-            value = parse_json(data, where)
-            try:
-                table.append(decode_entry(value))
-            except StoreError as exc:
-                raise StoreError(f"{where}: {exc}") from None
-            raw.append(value)
+        read_dictionary(rows, table, raw, self.where)
 
     def _decode(
         self, rows: Iterable[Sequence[Any]], first: int, table: list[Entry], raw: list[object]
     ) -> list[Event]:
         """The events of *rows*, which must run from version *first* on without a gap.
 
-        Decoded as SQLite's format 2 rows are (:func:`~itinerary.store.sqlite.decode_sealed`):
-        a row whose checksum does not match is damage, named by its version.
+        Decoded as SQLite's format 2 rows are (the sealed-row seam's ``decode_sealed``): a
+        row whose checksum does not match is damage, named by its version.
         """
         return decode_sealed(
             ((row[0], row[1:]) for row in rows),
@@ -652,12 +624,11 @@ class PostgresStore(StoreBase):
             table=table,
             raw=raw,
             where=self.where,
-            damaged=functools.partial(row_damage, self.where, self._codec),
         )
 
     # -- waiting for news --------------------------------------------------------------
 
-    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Block until the store may hold other than *seen* events, or *timeout* seconds pass.
 
         Returns True if woken by news (a notification of a version past *seen*). Listens (``LISTEN``) on a connection of its own,
@@ -731,13 +702,6 @@ class _Secret(Generic[T]):
 
     def __repr__(self) -> str:
         return _MASK
-
-
-def _sealed(rows: list[tuple[str, int, str]], current: int) -> Iterator[tuple[Any, ...]]:
-    """The rows to copy in: versions from *current* + 1, data as bytes, checksums."""
-    for version, (kind, schema, text) in enumerate(rows, current + 1):
-        data = text.encode()
-        yield version, kind, schema, data, checksum(version, kind, schema, data)
 
 
 def _newer(payload: str, seen: int) -> bool:

@@ -23,31 +23,36 @@ where SQLite cannot make the ``-shm`` file a WAL store needs, it is opened ``imm
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 import sqlite3
 import time
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC
 from typing import Any, Literal
 
 from itinerary import _progress
 from itinerary._gc import bulk
-from itinerary.errors import ItineraryError, StoreError
+from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store.base import StoreBase, check_upto, load_bar, regular_or_missing, stale
-from itinerary.store.codec import (
-    DEFAULT_CODEC,
-    Codec,
-    Entry,
-    RowBuilder,
-    decode_entry,
-    dumps,
-    parse_json,
+from itinerary.store._sealed import (
+    SealedBatch,
+    check_count,
+    checksum,
+    decode_sealed,
+    read_dictionary,
+    row_damage,
 )
+from itinerary.store.base import (
+    StoreBase,
+    check_upto,
+    load_bar,
+    regular_or_missing,
+    stale,
+    write_bar,
+)
+from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry
 
 __all__ = ["FORMAT", "FORMATS", "SQLiteStore", "checksum"]
 
@@ -75,137 +80,16 @@ _SCHEMA = (
 )
 
 
+_ROWS = 10_000
+"""Rows encoded and inserted at a time by ``extend`` (and counted on its bar, if any)."""
+
 _DICTIONARY = (
     "CREATE TABLE IF NOT EXISTS itinerary_dictionary ("
     " id INTEGER PRIMARY KEY CHECK (id > 0), data BLOB NOT NULL, crc INTEGER NOT NULL)"
 )
 """Format 2's dictionary: each place and zone name the rows refer to by id, once."""
 
-_DECODER = json.JSONDecoder()
-_NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
-"""What a row builder raises for a row it cannot build (decode_row then says why)."""
-
-
-def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
-    """The CRC-32 a format 2 row keeps of its version, type, schema and data.
-
-    The CRC of the type and schema, its bits flipped by the version's (low 32), is the
-    starting value of the data's: one CRC per row to compute, and no text to format.
-    """
-    seed = zlib.crc32(f"{type_name}\x00{schema}\x00".encode())
-    return zlib.crc32(data, (seed ^ version) & 0xFFFFFFFF)
-
-
-def entry_checksum(entry: int, data: bytes) -> int:
-    """The CRC-32 a format 2 dictionary entry keeps of its id and data."""
-    return zlib.crc32(data, zlib.crc32(f"entry {entry}\x00".encode()))
-
-
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
-
-
-def decode_sealed(
-    rows: Iterable[tuple[Any, Sequence[Any]]],
-    first: int,
-    *,
-    codec: Codec,
-    table: list[Entry],
-    raw: list[object],
-    where: str,
-    damaged: Callable[[int, object, object, object, object], StoreError],
-) -> list[Event]:
-    """The events of sealed rows, ``(version, (type, schema, data, crc))``, from *first* on.
-
-    The one decoding loop of the checksummed stores (SQLite format 2 and PostgreSQL): each
-    row's version must follow the last and its CRC-32 (seeded with its version, type and
-    schema) must match its data. A row that passes is what this library wrote, so it is
-    rebuilt through the codec's row builders; one that does not is damage, reported by
-    ``damaged(expected, version, type, schema, data)``. *where* starts every other message.
-    """
-    trusted = codec.decode_row
-    builders = codec.row_builders()
-    scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
-    crc32 = zlib.crc32
-    # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
-    # a row, its key checked to be a string when added (only a string equals one).
-    kinds: dict[str, tuple[int, int, RowBuilder | None]] = {}
-    events: list[Event] = []
-    append = events.append
-    expected = first
-    with bulk():
-        for version, (kind, schema, data, crc) in rows:
-            known = kinds.get(kind)
-            if (
-                version != expected
-                or type(data) is not bytes
-                or type(schema) is not int
-                or known is None
-                or known[0] != schema
-            ):
-                if version != expected or type(data) is not bytes or type(kind) is not str:
-                    raise damaged(expected, version, kind, schema, data)
-                if type(schema) is not int:
-                    raise damaged(expected, version, kind, schema, data)
-                found = builders.get(kind)
-                known = kinds[kind] = (
-                    schema,
-                    crc32(f"{kind}\x00{schema}\x00".encode()),
-                    found[1] if found is not None and found[0] == schema else None,
-                )
-            if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
-                raise damaged(expected, version, kind, schema, data)
-            try:
-                text = data.decode()
-                parsed, end = scan(text, 0)
-                if end != len(text):
-                    json.loads(text)  # raises, saying where the JSON ends
-                build = known[2]
-                if build is not None and type(parsed) is list:
-                    try:
-                        append(build(parsed, table))
-                        expected += 1
-                        continue
-                    except _NOT_BUILT:
-                        pass  # decode_row() says what is wrong
-                append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
-            except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
-                raise StoreError(
-                    f"{where}: version {version}: stored data is not JSON ({exc})"
-                ) from None
-            except StoreError as exc:
-                raise StoreError(f"{where}: {exc}") from None
-            expected += 1
-    return events
-
-
-def row_damage(  # noqa: PLR0917 - the row, as decode_sealed reports it
-    where: str,
-    codec: Codec,
-    expected: int,
-    version: object,
-    kind: object,
-    schema: object,
-    data: object,
-) -> StoreError:
-    """The error for a sealed row that is not what was written, its store named by *where*."""
-    if version != expected:
-        return StoreError(
-            f"{where}: damaged: expected version {expected}, found version {version!r}"
-        )
-    if type(kind) is not str or type(schema) is not int:
-        try:  # the codec names what is wrong with a type name or a schema version
-            codec.decode(kind, schema, None)  # type: ignore[arg-type]
-        except StoreError as exc:
-            return StoreError(f"{where}: version {version}: {exc}")
-    if type(data) is not bytes:
-        return StoreError(
-            f"{where}: version {version}: damaged: stored data must be JSON bytes, "
-            f"found {type(data).__name__}"
-        )
-    return StoreError(
-        f"{where}: version {version}: damaged: its checksum does not match its "
-        "content (changed after it was written)"
-    )
 
 
 class SQLiteStore(StoreBase):
@@ -429,18 +313,32 @@ class SQLiteStore(StoreBase):
             raise StoreError(f"{self.path}: cannot read the version: {exc}") from exc
         return int(found)
 
-    def extend(self, events: Iterable[Event], expected_version: int | None = None) -> int:
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
         """Store *events* in order in one transaction, all or none; return the new version.
 
         Raises :class:`~itinerary.errors.ConcurrencyError` (storing nothing) if
         *expected_version* is given and is not the store's version when the write lock is
-        taken.
+        taken. With *progress*, a bar counts the events written (10,000 rows at a time, as
+        each is encoded and inserted), on a terminal or in a notebook.
         """
         batch = checked_batch(events, self.version)
+        with write_bar(len(batch), os.path.basename(self.path), progress) as bar:
+            return self._write(batch, expected_version, bar if progress else None)
+
+    def _write(
+        self, batch: list[Event], expected_version: int | None, bar: _progress.Bar | None
+    ) -> int:
+        """Store the checked *batch* in one transaction (counting its rows on *bar*, if any)."""
         db = self._writer()
         format_2 = self._format == "2"
         if not format_2:
-            rows = [self._codec.dumps(event) for event in batch]  # before locking: fail early
+            encoded = [self._codec.dumps(event) for event in batch]  # before locking: fail early
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -454,30 +352,37 @@ class SQLiteStore(StoreBase):
             if format_2:
                 self._check_count(db, current)  # a lost tail is refused, not written over
                 # Encoded under the lock: the ids of places and zones are the store's.
-                rows, added = self._encode_rows(db, batch)
+                sealed = SealedBatch(
+                    self._codec,
+                    self._ids,
+                    lambda last: db.execute(
+                        "SELECT id, data FROM itinerary_dictionary WHERE id > ? ORDER BY id",
+                        (last,),
+                    ),
+                    current=current,
+                )
+                for chunk in _progress.chunked(sealed.rows(batch), bar, _ROWS):
+                    db.executemany(
+                        "INSERT INTO itinerary_events (version, type, schema, data, crc) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        chunk,
+                    )
                 db.executemany(
                     "INSERT INTO itinerary_dictionary (id, data, crc) VALUES (?, ?, ?)",
-                    [(i, data, entry_checksum(i, data)) for data, i in added.items()],
-                )
-                encoded = [(kind, schema, data.encode()) for kind, schema, data in rows]
-                db.executemany(
-                    "INSERT INTO itinerary_events (version, type, schema, data, crc) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (version, kind, schema, data, checksum(version, kind, schema, data))
-                        for version, (kind, schema, data) in enumerate(encoded, current + 1)
-                    ],
+                    sealed.entries(),
                 )
                 db.execute(
                     "UPDATE itinerary_meta SET value = ? WHERE key = 'events'",
-                    (str(current + len(rows)),),
+                    (str(current + len(batch)),),
                 )
             else:
-                db.executemany(
-                    "INSERT INTO itinerary_events (version, type, schema, data) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(current + i, *row) for i, row in enumerate(rows, start=1)],
-                )
+                rows = [(current + i, *row) for i, row in enumerate(encoded, start=1)]
+                for unsealed in _progress.chunked(rows, bar, _ROWS):
+                    db.executemany(
+                        "INSERT INTO itinerary_events (version, type, schema, data) "
+                        "VALUES (?, ?, ?, ?)",
+                        unsealed,
+                    )
             db.execute("COMMIT")
         except BaseException as exc:
             if db.in_transaction:
@@ -486,44 +391,16 @@ class SQLiteStore(StoreBase):
                 raise StoreError(f"{self.path}: nothing was stored: {exc}") from exc
             raise
         if format_2:
-            self._ids.update(added)
-        return int(current) + len(rows)
-
-    def _encode_rows(
-        self, db: sqlite3.Connection, batch: list[Event]
-    ) -> tuple[list[tuple[str, int, str]], dict[bytes, int]]:
-        """The batch as rows, and the dictionary entries they add: ``{data: id}``.
-
-        Run under the write lock: entries other connections added since are read first.
-        """
-        ids = self._ids
-        last = max(ids.values(), default=0)
-        for entry, data in db.execute(
-            "SELECT id, data FROM itinerary_dictionary WHERE id > ? ORDER BY id", (last,)
-        ):
-            ids[data] = entry
-            last = entry
-        added: dict[bytes, int] = {}
-
-        def intern(value: object) -> int:
-            data = dumps(value).encode()
-            found = ids.get(data) or added.get(data)
-            if found is None:
-                found = added[data] = last + len(added) + 1
-            return found
-
-        dumps_row = self._codec.dumps_row
-        return [dumps_row(event, intern) for event in batch], added
+            self._ids.update(sealed.added)
+        return int(current) + len(batch)
 
     def _check_count(self, db: sqlite3.Connection, last: int) -> None:
         """Refuse a format 2 store whose recorded number of events is not *last*, its last version."""
-        row = db.execute("SELECT value FROM itinerary_meta WHERE key = 'events'").fetchone()
-        if row is None or row[0] != str(last):
-            said = "nothing" if row is None else repr(row[0])
-            raise StoreError(
-                f"{self.path}: damaged: its last event is version {last}, but the store "
-                f"recorded {said} as its number of events (events lost or added after writing)"
-            )
+        check_count(
+            self.path,
+            last,
+            db.execute("SELECT value FROM itinerary_meta WHERE key = 'events'").fetchone(),
+        )
 
     def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
         """The stored log, or its first *upto* events, decoded in one read transaction.
@@ -620,7 +497,6 @@ class SQLiteStore(StoreBase):
             table=table,
             raw=raw,
             where=self.path,
-            damaged=self._damaged,
         )
 
     def _dictionary(self, db: sqlite3.Connection) -> tuple[list[Entry], list[object]]:
@@ -630,34 +506,15 @@ class SQLiteStore(StoreBase):
         """
         table: list[Entry] = [UTC]  # a placeholder: no row names id 0
         raw: list[object] = [None]
-        for entry, data, crc in db.execute(
-            "SELECT id, data, crc FROM itinerary_dictionary ORDER BY id"
-        ):
-            where = f"{self.path}: dictionary entry {entry}"
-            if entry != len(table):
-                raise StoreError(f"{where}: damaged: expected entry {len(table)}")
-            if type(data) is not bytes or type(crc) is not int:
-                raise StoreError(f"{where}: damaged: its data or checksum is not what was written")
-            if entry_checksum(entry, data) != crc:
-                raise StoreError(
-                    f"{where}: damaged: its checksum does not match its content "
-                    "(changed after it was written)"
-                )
-            value = parse_json(data, where)
-            try:
-                table.append(decode_entry(value))
-            except StoreError as exc:
-                raise StoreError(f"{where}: {exc}") from None
-            raw.append(value)
+        read_dictionary(
+            db.execute("SELECT id, data, crc FROM itinerary_dictionary ORDER BY id"),
+            table,
+            raw,
+            self.path,
+        )
         return table, raw
 
-    def _damaged(
-        self, expected: int, version: object, kind: object, schema: object, data: object
-    ) -> StoreError:
-        """The error for a format 2 row that is not what was written."""
-        return row_damage(self.path, self._codec, expected, version, kind, schema, data)
-
-    def _read_after(self, after: int, limit: int | None = None) -> list[Event]:
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
 
         One read transaction; each row is checked as :meth:`load` checks it (its version in
@@ -700,13 +557,12 @@ class SQLiteStore(StoreBase):
                 table=table,
                 raw=raw,
                 where=self.path,
-                damaged=self._damaged,
             )
         events: list[Event] = []
         for expected, (version, kind, schema, data) in enumerate(rows, after + 1):
             try:
                 if version != expected:
-                    raise self._damaged(expected, version, kind, schema, data)
+                    raise row_damage(self.path, self._codec, expected, version, kind, schema, data)
                 events.append(self._codec.loads(kind, schema, data, where=f"version {version}"))
             except StoreError as exc:
                 message = str(exc)
@@ -715,10 +571,10 @@ class SQLiteStore(StoreBase):
                 ) from None
         return events
 
-    def _wait_for_news(self, seen: int, timeout: float) -> bool:
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll until another connection commits (``PRAGMA data_version``) or *timeout* passes.
 
-        Looks every :attr:`poll` seconds; the version is compared with *seen* first, so a
+        Looks every ``store.poll`` seconds; the version is compared with *seen* first, so a
         commit made before the call is not missed. Each look also checks that the file at
         the path is still the one open: one replaced or deleted raises StoreError.
         """

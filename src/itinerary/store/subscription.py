@@ -7,11 +7,11 @@ records it (live), in recording order. The versions make the promise checkable: 
 the previous plus one, with no gap and no duplicate across the switch from catch-up to live,
 and ``subscription.version`` is the last version delivered, what to resume from.
 
-Every store offers it through two hooks of :class:`~itinerary.store.StoreBase`:
-``_read_after(after, limit)`` (the events after a version) and ``_wait_for_news(seen,
-timeout)`` (block until the store may hold more than *seen* events). SQLite and JSON Lines
-poll (a cheap check every ``store.poll`` seconds); the memory store wakes subscribers at
-once.
+A subscription reads its store through two of its methods (:class:`Followable`, which
+every store offers): ``read_after(after, limit)`` (the events after a version) and
+``wait_for_news(seen, timeout)`` (block until the store may hold more than *seen* events).
+SQLite and JSON Lines poll (a cheap check every ``store.poll`` seconds); the memory store
+wakes subscribers at once.
 
 >>> from itinerary.events import Arrived
 >>> from itinerary.places import TOKYO
@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -37,10 +37,7 @@ from itinerary._closing import Closing
 from itinerary.errors import StoreError, VersionError
 from itinerary.events import Event
 
-if TYPE_CHECKING:
-    from itinerary.store.base import StoreBase
-
-__all__ = ["CHUNK", "WAKE_EVERY", "Recorded", "Subscription"]
+__all__ = ["CHUNK", "WAKE_EVERY", "Followable", "Recorded", "Subscription"]
 
 CHUNK = 1000
 """How many events a subscription reads at a time, by default (catch-up is read in chunks)."""
@@ -48,6 +45,40 @@ CHUNK = 1000
 WAKE_EVERY = 0.5
 """The longest a subscription waits in one call to its store: how soon ``close()`` from
 another thread is noticed."""
+
+
+@runtime_checkable
+class Followable(Protocol):
+    """What a :class:`Subscription` reads a store with: every store offers it.
+
+    :class:`~itinerary.store.StoreBase` gives a store of its own both methods (a load and
+    a slice; a look at ``version`` every :attr:`poll` seconds); the stores here override
+    them with a read of just the events asked for and a cheaper wait.
+    """
+
+    poll: float
+    """Seconds between two looks at the store while a subscriber waits (where it polls)."""
+
+    @property
+    def version(self) -> int:
+        """How many events are stored."""
+        ...
+
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
+
+        Raises :class:`~itinerary.errors.StoreError` if the store holds fewer than *after*
+        events.
+        """
+        ...
+
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Block until the store may hold other than *seen* events, or *timeout* seconds pass.
+
+        True if there may be news (a false alarm costs a read); False if *timeout* passed
+        without any. A write that came before the call is never missed.
+        """
+        ...
 
 
 @attrs.frozen
@@ -93,7 +124,7 @@ class Subscription(Closing):
 
     def __init__(
         self,
-        store: StoreBase,
+        store: Followable,
         after: int = 0,
         *,
         timeout: float | None = None,
@@ -107,9 +138,33 @@ class Subscription(Closing):
         self._chunk = chunk
         self._buffer: deque[Recorded] = deque()
         self._closed = False
-        # The event at version _fetched, once read (or given by a Follower resuming from a
-        # saved log): each read rereads it to check that the log is still the one read.
+        # The event at version _fetched, once read (or given to expect(), by a Follower
+        # resuming from a saved log): each read rereads it to check that the log is still
+        # the one read.
         self._last: Event | None = None
+
+    @property
+    def store(self) -> Followable:
+        """The store it follows."""
+        return self._store
+
+    def expect(self, event: Event) -> None:
+        """Say that the store's event at version *after* is *event*, before the first read.
+
+        For a caller resuming from a log it saved (a
+        :class:`~itinerary.store.follower.Follower` does): the first read then rereads the
+        store's event at *after* and raises :class:`~itinerary.errors.StoreError` if it is
+        not *event*, as every later read checks the last event read. Raises StoreError once
+        the subscription has read an event (or was told one), and for *after* 0 (there is no
+        event at version 0).
+        """
+        if not isinstance(event, Event):
+            raise StoreError(f"expect() takes the event at version {self._fetched}, got {event!r}")
+        if self._last is not None:
+            raise StoreError("expect() comes once, before the subscription reads an event")
+        if self._fetched == 0:
+            raise StoreError("expect() needs a subscription after a version above 0")
+        self._last = event
 
     @property
     def version(self) -> int:
@@ -179,7 +234,7 @@ class Subscription(Closing):
             wait = WAKE_EVERY if deadline is None else min(WAKE_EVERY, _left(deadline))
             if wait <= 0:
                 return []
-            news = store._wait_for_news(self._fetched, wait)
+            news = store.wait_for_news(self._fetched, wait)
         return []
 
     def _read(self, start: int) -> list[Event]:
@@ -191,7 +246,7 @@ class Subscription(Closing):
         store = self._store
         overlap = 0 if self._last is None else 1  # nothing read yet: nothing to compare
         try:
-            events = store._read_after(start - overlap, self._chunk + overlap)
+            events = store.read_after(start - overlap, self._chunk + overlap)
         except StoreError:
             current = store.version if overlap else start
             if current < start - 1:  # say what was lost from the version read, not before it

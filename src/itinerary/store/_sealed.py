@@ -1,0 +1,276 @@
+"""The sealed-row seam: what the checksummed stores (SQLite format 2, PostgreSQL) share.
+
+A *sealed row* is an event as ``(version, type, schema, data, crc)``: its data UTF-8 JSON
+bytes (a positional row for today's built-in types, a JSON object otherwise) and its CRC-32
+covering its version, type, schema and data. The places and zone names the rows refer to by
+id are kept once each in a *dictionary* of ``(id, data, crc)`` entries, each sealed too. A
+store holds its own connection, SQL and transactions; what is written and read, and the
+checks on it, live here once, so that neither store imports the other:
+
+- writing: :class:`SealedBatch` interns a batch's places and zone names (ids assigned under
+  the writer's lock) and seals its rows, encoding each event as the database takes its row;
+- reading: :func:`read_dictionary` checks and decodes the entries, :func:`decode_sealed`
+  checks and builds the events, and :func:`row_damage` says what is wrong with a bad row;
+- both: :func:`check_count` compares the number of events a store recorded with its last
+  version, so a lost tail is refused, not read or written over.
+
+>>> from itinerary.events import Arrived
+>>> from itinerary.places import TOKYO
+>>> from itinerary.store.codec import DEFAULT_CODEC
+>>> known: dict[bytes, int] = {}
+>>> sealed = SealedBatch(DEFAULT_CODEC, known, lambda last: [], current=0)
+>>> [(version, kind) for version, kind, _, _, _ in sealed.rows(
+...     [Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))])]
+[(1, 'Arrived')]
+>>> [entry for entry, _, _ in sealed.entries()]  # Tokyo, and its zone name
+[1, 2]
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from itinerary._gc import bulk
+from itinerary.errors import ItineraryError, StoreError
+from itinerary.events import Event
+from itinerary.store.codec import Codec, Entry, RowBuilder, decode_entry, dumps, parse_json
+
+__all__ = [
+    "SealedBatch",
+    "SealedRow",
+    "check_count",
+    "checksum",
+    "decode_sealed",
+    "entry_checksum",
+    "read_dictionary",
+    "row_damage",
+]
+
+SealedRow = tuple[int, str, int, bytes, int]
+"""An event row as written: ``(version, type, schema, data, crc)``."""
+
+_DECODER = json.JSONDecoder()
+_NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
+"""What a row builder raises for a row it cannot build (decode_row then says why)."""
+
+
+def checksum(version: int, type_name: str, schema: int, data: bytes) -> int:
+    """The CRC-32 a sealed row keeps of its version, type, schema and data.
+
+    The CRC of the type and schema, its bits flipped by the version's (low 32), is the
+    starting value of the data's: one CRC per row to compute, and no text to format.
+    """
+    seed = zlib.crc32(f"{type_name}\x00{schema}\x00".encode())
+    return zlib.crc32(data, (seed ^ version) & 0xFFFFFFFF)
+
+
+def entry_checksum(entry: int, data: bytes) -> int:
+    """The CRC-32 a dictionary entry keeps of its id and data."""
+    return zlib.crc32(data, zlib.crc32(f"entry {entry}\x00".encode()))
+
+
+def check_count(where: str, last: int, recorded: Sequence[Any] | None) -> None:
+    """Refuse a store whose recorded number of events (the row *recorded*) is not *last*.
+
+    *recorded* is the meta table's ``events`` row, ``(value,)``, or None if it has none;
+    *last* is the store's last version. *where* starts the message.
+    """
+    if recorded is None or recorded[0] != str(last):
+        said = "nothing" if recorded is None else repr(recorded[0])
+        raise StoreError(
+            f"{where}: damaged: its last event is version {last}, but the store "
+            f"recorded {said} as its number of events (events lost or added after writing)"
+        )
+
+
+class SealedBatch:
+    """A batch as sealed rows, from version ``current + 1``, and the dictionary entries they add.
+
+    Made under the writer's lock. *known* is the store's dictionary as far as this process
+    has read it, ``{data: id}``; *read_since(last)* gives the ``(id, data)`` entries stored
+    after id *last* (by other writers), which are added to *known* first, so the ids given
+    are the store's. Insert :meth:`rows` (each event is encoded as its row is taken), then
+    :meth:`entries`; once the transaction commits, ``known.update(batch.added)``.
+    """
+
+    def __init__(
+        self,
+        codec: Codec,
+        known: dict[bytes, int],
+        read_since: Callable[[int], Iterable[tuple[int, Any]]],
+        *,
+        current: int,
+    ) -> None:
+        last = max(known.values(), default=0)
+        for entry, data in read_since(last):
+            known[bytes(data)] = entry
+            last = entry
+        self._codec = codec
+        self._known = known
+        self._last = last
+        self._current = current
+        self.added: dict[bytes, int] = {}
+        """The entries the rows taken so far add: ``{data: id}``."""
+
+    def rows(self, batch: Iterable[Event]) -> Iterator[SealedRow]:
+        """The sealed rows of *batch*, versions from ``current + 1``, encoded as taken."""
+        known, added, last = self._known, self.added, self._last
+
+        def intern(value: object) -> int:
+            data = dumps(value).encode()
+            found = known.get(data) or added.get(data)
+            if found is None:
+                found = added[data] = last + len(added) + 1
+            return found
+
+        dumps_row = self._codec.dumps_row
+        crc32 = zlib.crc32
+        seeds: dict[tuple[str, int], int] = {}  # the CRC of each type and schema, as checksum()
+        for version, event in enumerate(batch, self._current + 1):
+            kind, schema, text = dumps_row(event, intern)
+            data = text.encode()
+            seed = seeds.get((kind, schema))
+            if seed is None:
+                seed = seeds[kind, schema] = crc32(f"{kind}\x00{schema}\x00".encode())
+            yield version, kind, schema, data, crc32(data, (seed ^ version) & 0xFFFFFFFF)
+
+    def entries(self) -> list[tuple[int, bytes, int]]:
+        """The dictionary entries the rows taken add, sealed: ``(id, data, crc)``."""
+        return [(entry, data, entry_checksum(entry, data)) for data, entry in self.added.items()]
+
+
+def read_dictionary(
+    rows: Iterable[tuple[Any, Any, Any]], table: list[Entry], raw: list[object], where: str
+) -> None:
+    """Extend *table* (decoded) and *raw* (as parsed) with the dictionary entries *rows*.
+
+    *rows* are ``(id, data, crc)`` in id order, from ``len(table)`` on (entry 0 is a
+    placeholder: ids start at 1). Each entry's checksum is verified; a missing id, or one
+    changed after it was written, is damage, named by its id after *where*.
+    """
+    for entry, data, crc in rows:
+        here = f"{where}: dictionary entry {entry}"
+        if entry != len(table):
+            raise StoreError(f"{here}: damaged: expected entry {len(table)}")
+        if type(data) is not bytes or type(crc) is not int:
+            raise StoreError(f"{here}: damaged: its data or checksum is not what was written")
+        if entry_checksum(entry, data) != crc:
+            raise StoreError(
+                f"{here}: damaged: its checksum does not match its content "
+                "(changed after it was written)"
+            )
+        value = parse_json(data, here)
+        try:
+            table.append(decode_entry(value))
+        except StoreError as exc:
+            raise StoreError(f"{here}: {exc}") from None
+        raw.append(value)
+
+
+def decode_sealed(
+    rows: Iterable[tuple[Any, Sequence[Any]]],
+    first: int,
+    *,
+    codec: Codec,
+    table: list[Entry],
+    raw: list[object],
+    where: str,
+) -> list[Event]:
+    """The events of sealed rows, ``(version, (type, schema, data, crc))``, from *first* on.
+
+    The one decoding loop of the checksummed stores (SQLite format 2 and PostgreSQL): each
+    row's version must follow the last and its CRC-32 (seeded with its version, type and
+    schema) must match its data. A row that passes is what this library wrote, so it is
+    rebuilt through the codec's row builders; one that does not is damage
+    (:func:`row_damage`). *where* starts every message.
+    """
+    trusted = codec.decode_row
+    builders = codec.row_builders()
+    scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
+    crc32 = zlib.crc32
+    # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
+    # a row, its key checked to be a string when added (only a string equals one).
+    kinds: dict[str, tuple[int, int, RowBuilder | None]] = {}
+    events: list[Event] = []
+    append = events.append
+    expected = first
+    with bulk():
+        for version, (kind, schema, data, crc) in rows:
+            known = kinds.get(kind)
+            if (
+                version != expected
+                or type(data) is not bytes
+                or type(schema) is not int
+                or known is None
+                or known[0] != schema
+            ):
+                if version != expected or type(data) is not bytes or type(kind) is not str:
+                    raise row_damage(where, codec, expected, version, kind, schema, data)
+                if type(schema) is not int:
+                    raise row_damage(where, codec, expected, version, kind, schema, data)
+                found = builders.get(kind)
+                known = kinds[kind] = (
+                    schema,
+                    crc32(f"{kind}\x00{schema}\x00".encode()),
+                    found[1] if found is not None and found[0] == schema else None,
+                )
+            if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
+                raise row_damage(where, codec, expected, version, kind, schema, data)
+            try:
+                text = data.decode()
+                parsed, end = scan(text, 0)
+                if end != len(text):
+                    json.loads(text)  # raises, saying where the JSON ends
+                build = known[2]
+                if build is not None and type(parsed) is list:
+                    try:
+                        append(build(parsed, table))
+                        expected += 1
+                        continue
+                    except _NOT_BUILT:
+                        pass  # decode_row() says what is wrong
+                append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
+            except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
+                raise StoreError(
+                    f"{where}: version {version}: stored data is not JSON ({exc})"
+                ) from None
+            except StoreError as exc:
+                raise StoreError(f"{where}: {exc}") from None
+            expected += 1
+    return events
+
+
+def row_damage(  # noqa: PLR0917 - the row, as decode_sealed reports it
+    where: str,
+    codec: Codec,
+    expected: int,
+    version: object,
+    kind: object,
+    schema: object,
+    data: object,
+) -> StoreError:
+    """The error for a row that is not what was written, its store named by *where*.
+
+    *expected* is the version the row should have; the rest is the row as read.
+    """
+    if version != expected:
+        return StoreError(
+            f"{where}: damaged: expected version {expected}, found version {version!r}"
+        )
+    if type(kind) is not str or type(schema) is not int:
+        try:  # the codec names what is wrong with a type name or a schema version
+            codec.decode(kind, schema, None)  # type: ignore[arg-type]
+        except StoreError as exc:
+            return StoreError(f"{where}: version {version}: {exc}")
+    if type(data) is not bytes:
+        return StoreError(
+            f"{where}: version {version}: damaged: stored data must be JSON bytes, "
+            f"found {type(data).__name__}"
+        )
+    return StoreError(
+        f"{where}: version {version}: damaged: its checksum does not match its "
+        "content (changed after it was written)"
+    )
