@@ -26,8 +26,6 @@ timeline) and ``ical`` (a calendar file). The docs are in docs/index.md (build t
 
 from __future__ import annotations
 
-import sys
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from itinerary import _lazy
@@ -235,20 +233,3 @@ def _version() -> str:
 __getattr__, __dir__ = _lazy.face(
     __name__, _HOMES, submodules=_SUBMODULES, computed={"__version__": _version}
 )
-
-
-class _Package(ModuleType):
-    """The package's module type: a submodule never hides the public name it shares.
-
-    Importing ``itinerary.agenda`` binds the module as the package's ``agenda`` attribute;
-    the package keeps its function :func:`~itinerary.agenda.agenda` instead, as it did when it
-    imported every module at once (``sys.modules`` still holds the module).
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, ModuleType) and any(name in names for names in _HOMES.values()):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping
+from types import ModuleType
 
 __all__ = ["face"]
 
@@ -29,10 +30,25 @@ def face(
     first use of a name imports its module and keeps the value in the package, so that the
     next use is an ordinary attribute. A name of *submodules* imports ``package.name``; a
     name of *computed* is its function's result (``__version__``).
+
+    A submodule never hides the public name it shares: importing ``itinerary.sim.monte_carlo``
+    binds the module as the package's ``monte_carlo`` attribute, but the package keeps (or
+    will import) the function, as it did when it imported every module at once
+    (``sys.modules`` still holds the module). For this the package's module type becomes a
+    subclass of :class:`types.ModuleType` that refuses that one binding.
     """
-    namespace = sys.modules[package].__dict__
-    home_of = {name: module for module, names in homes.items() for name in names}
+    module = sys.modules[package]
+    namespace = module.__dict__
+    home_of = {name: home for home, names in homes.items() for name in names}
     extra = dict(computed or {})
+
+    class Face(ModuleType):
+        """A package whose public names are imported on first use."""
+
+        def __setattr__(self, name: str, value: object) -> None:
+            if name in home_of and isinstance(value, ModuleType):
+                return  # the import system binding a submodule over the public name
+            super().__setattr__(name, value)
 
     def __getattr__(name: str) -> object:  # noqa: N807 - the module hook's own name
         home = home_of.get(name)
@@ -50,4 +66,5 @@ def face(
     def __dir__() -> list[str]:  # noqa: N807 - the module hook's own name
         return sorted({*namespace, *home_of, *submodules, *extra})
 
+    module.__class__ = Face
     return __getattr__, __dir__
