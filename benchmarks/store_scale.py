@@ -35,7 +35,7 @@ from itinerary import (
     Obligation,
     _time,
 )
-from itinerary._gc import bulk
+from itinerary._compat import bulk
 from itinerary.places import GAZETTEER
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl
 from itinerary.store.codec import decode_instant, encode_instant

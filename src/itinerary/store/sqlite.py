@@ -34,7 +34,7 @@ from datetime import UTC
 from typing import Any, Literal
 
 from itinerary import _progress
-from itinerary._gc import bulk
+from itinerary._compat import bulk, json_scanner
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
@@ -81,7 +81,6 @@ _DICTIONARY = (
 )
 """Format 2's dictionary: each place and zone name the rows refer to by id, once."""
 
-_DECODER = json.JSONDecoder()
 _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
 """What a row builder raises for a row it cannot build (decode_row then says why)."""
 
@@ -124,7 +123,7 @@ def decode_sealed(
     """
     trusted = codec.decode_row
     builders = codec.row_builders()
-    scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
+    scan = json_scanner()  # compact JSON, as written
     crc32 = zlib.crc32
     # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
     # a row, its key checked to be a string when added (only a string equals one).
