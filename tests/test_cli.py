@@ -594,17 +594,20 @@ def test_ctrl_c_while_importing_is_quiet() -> None:
     script = Path(sys.executable).with_name("itinerary")
     assert script.exists(), f"{script}: the console script is not installed (pip install -e .)"
     aborted = 0
-    for tenth in range(1, 13):  # 0.05 s to 0.6 s: importing itinerary takes about 0.4 s
+    for step in range(1, 31):  # 0.005 s to 0.15 s: the command starts in about 0.1 s
         child = subprocess.Popen(
             [str(script), "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        time.sleep(tenth * 0.05)
+        time.sleep(step * 0.005)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
         # A traceback from Python's own start (site, before the script runs) is not ours.
         assert f'{script}", line' not in err, err
         assert "_itinerary_entry" not in err, err
+        if "init_import_site" in err:
+            continue
         if child.returncode == 1:
-            assert err == "Aborted!\n"
+            # Caught while importing (by _itinerary_entry), or while click runs (its own).
+            assert err in ("Aborted!\n", "\nAborted!\n"), err
             aborted += 1
     assert aborted > 0  # some signal came while importing, and was caught
