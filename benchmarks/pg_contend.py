@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests._pgserver import LocalServer
+
 from itinerary import Arrived, ConcurrencyError
-from itinerary._pgserver import LocalServer
 from itinerary.places import TOKYO
 from itinerary.store.postgres import PostgresStore
 

@@ -13,9 +13,9 @@ import sys
 import time
 
 import psycopg
+from tests._pgserver import LocalServer
 
 from benchmarks.store_scale import events
-from itinerary._pgserver import LocalServer
 from itinerary.store.postgres import PostgresStore
 
 QUERY = "SELECT version, type, schema, data, crc FROM scale.itinerary_events ORDER BY version"

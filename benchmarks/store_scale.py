@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pendulum
+from tests._pgserver import LocalServer
 
 from itinerary import (
     AgreementSigned,
@@ -34,8 +35,7 @@ from itinerary import (
     Obligation,
     _time,
 )
-from itinerary._gc import bulk
-from itinerary._pgserver import LocalServer
+from itinerary._compat import bulk
 from itinerary.places import GAZETTEER
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl
 from itinerary.store.codec import decode_instant, encode_instant

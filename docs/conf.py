@@ -103,7 +103,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"(DataFrame|Series|Figure|Axes|Calendar)"),
     (r"py:(class|mod|data)", r"(array|calendar|zoneinfo|Ellipsis)(\..*)?"),
     # Private types that signatures name: type variables and the projections' state types.
-    (r"py:class", r"(itinerary\.[\w.]*\.)?(S|IndexT|Signed|Ledger|WhereaboutsByName)"),
+    (r"py:class", r"(itinerary\.[\w.]*\.)?(S|_T|IndexT|Signed|Ledger|WhereaboutsByName)"),
     (r"py:class", r"(itinerary\.[\w.]*\.)?(Timeline|Program)"),
 ]
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from itinerary._pgserver import LocalServer
 from itinerary.store import PostgresStore
+from tests._pgserver import LocalServer
 
 _LOGS = itertools.count(1)
 

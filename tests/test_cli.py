@@ -611,7 +611,7 @@ sys.exit(main())
 def test_ctrl_c_while_importing_is_quiet() -> None:
     """SIGINT at any moment after the entry point starts: Aborted! or done, never a traceback."""
     aborted = 0
-    for tenth in range(13):  # 0 s to 0.6 s after the entry point starts: it imports itinerary
+    for step in range(30):  # 0 s to 0.145 s after the entry point starts: it imports itinerary
         ready, told = os.pipe()
         child = subprocess.Popen(
             [sys.executable, "-c", _ENTRY, str(told)],
@@ -625,11 +625,12 @@ def test_ctrl_c_while_importing_is_quiet() -> None:
             assert os.read(ready, 5) == b"ready", "the entry point did not start"
         finally:
             os.close(ready)
-        time.sleep(tenth * 0.05)
+        time.sleep(step * 0.005)
         child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=60)
-        if child.returncode == 1:  # interrupted while importing or running: click's way
-            assert (out, err) == ("", "Aborted!\n")
+        _, err = child.communicate(timeout=60)
+        if child.returncode == 1:
+            # Caught while importing (by _itinerary_entry), or while click runs (its own).
+            assert err in ("Aborted!\n", "\nAborted!\n"), err
             aborted += 1
         else:  # done before the signal came (0), or the signal came as Python exited
             assert child.returncode in (0, -signal.SIGINT), (child.returncode, err)

@@ -15,13 +15,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
 from itinerary import Arrived, Departed, EventLog, Follower, replay
-from itinerary._pgserver import LocalServer
 from itinerary.cli import main
 from itinerary.display import whereabouts_line
 from itinerary.places import SEOUL, TOKYO, WASHINGTON
 from itinerary.scenarios import load_scenario
 from itinerary.store import PostgresStore, SQLiteStore
 from itinerary.strategies import event_logs
+from tests._pgserver import LocalServer
 from tests.pg_server import new_log_url
 
 ROOT = Path(__file__).resolve().parent.parent

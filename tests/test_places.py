@@ -18,7 +18,18 @@ from itinerary import (
     UnknownZoneError,
 )
 from itinerary._time import micros
-from itinerary.places import GAZETTEER, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, lookup, zone_of
+from itinerary.places import (
+    GAZETTEER,
+    KUALA_LUMPUR,
+    MAX_GROUND_SPEED_KMH,
+    SEOUL,
+    TOKYO,
+    WASHINGTON,
+    faster_than_airliner,
+    great_circle_km,
+    lookup,
+    zone_of,
+)
 from tests.strategies import walls_near_clock_changes
 
 NEW_YORK = Place("New York", "United States", "America/New_York")
@@ -210,3 +221,41 @@ def test_lookup_prefers_the_given_places_and_zone_of_falls_back_to_zones() -> No
     assert zone_of("Europe/Paris", own) == "Europe/Paris"
     with pytest.raises(UnknownZoneError, match="'Osaka' is not an IANA"):
         zone_of("Osaka", own)
+
+
+HOUR_US = 3_600_000_000
+
+
+@pytest.mark.parametrize("km", [0.5, 1_149.0, 5_318.0, 15_000.0])
+def test_the_speed_rule_is_the_airliners_bound(km: float) -> None:
+    """A journey is too fast just above 1,200 km/h on average, not at or below it."""
+    at_the_bound = round(km / MAX_GROUND_SPEED_KMH * HOUR_US)
+    assert not faster_than_airliner(km, at_the_bound + 1)
+    assert faster_than_airliner(km, at_the_bound - 2)
+
+
+@pytest.mark.parametrize("micros", [0, -1, -HOUR_US])
+def test_no_time_at_all_is_too_fast(micros: int) -> None:
+    """Any distance covered in no time (or less) is too fast."""
+    assert faster_than_airliner(0.001, micros)
+
+
+@pytest.mark.parametrize("minutes", [265, 266])
+def test_check_and_plans_share_the_speed_rule(minutes: int) -> None:
+    """A journey ``check()`` reports as too fast is a leg a ``Plan`` refuses, and only then."""
+    from itinerary import Arrived, Departed, EventLog, InvalidPlanError, check  # noqa: PLC0415
+    from itinerary.sim import Plan, Travel  # noqa: PLC0415
+
+    km = great_circle_km(TOKYO, KUALA_LUMPUR)
+    assert km is not None
+    too_fast = faster_than_airliner(km, minutes * 60_000_000)
+    leave = TOKYO.at("2025-10-27 09:00")
+    land = leave.add(minutes=minutes)
+    log = EventLog([Departed("A", TOKYO, leave), Arrived("A", KUALA_LUMPUR, land)])
+    assert [v.rule for v in check(log)] == (["too-fast"] if too_fast else [])
+    leg = Travel("A", TOKYO, KUALA_LUMPUR, leave, land - leave)
+    if too_fast:
+        with pytest.raises(InvalidPlanError, match="faster than any airliner"):
+            Plan([leg])
+    else:
+        assert len(Plan([leg])) == 1

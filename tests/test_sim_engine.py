@@ -406,7 +406,8 @@ def test_a_plan_compiles_once_per_disruptions() -> None:
     assert compiled(plan, shaken) is not compiled(plan, Disruptions())
     restored = pickle.loads(pickle.dumps(plan))
     assert restored == plan
-    assert restored._programs == {}
+    assert pickle.dumps(plan) == pickle.dumps(attrs.evolve(plan))  # as one never simulated
+    assert compiled(restored, shaken) is not compiled(plan, shaken)  # compiled again there
     assert simulate(restored, shaken, seed=1).log == first.log
 
 
@@ -474,7 +475,17 @@ def test_the_cause_is_the_larger_delay_along_the_chain(
 
 def test_a_plan_keeps_few_compiled_programs() -> None:
     """A sweep over many disruptions keeps only the last few compiled programs on the plan."""
+    import gc  # noqa: PLC0415
+    import weakref  # noqa: PLC0415
+
+    from itinerary.sim.engine import compiled  # noqa: PLC0415
+
     plan = _chain(H(), H())
-    for minutes in range(1, 30):
-        simulate(plan, Disruptions(departure=Delay.fixed(H(minutes=minutes))))
-    assert len(plan._programs) <= 8
+    sweep = [Disruptions(departure=Delay.fixed(H(minutes=minutes))) for minutes in range(1, 30)]
+    programs = {}
+    for d in sweep:
+        simulate(plan, d)
+        programs[d] = weakref.ref(compiled(plan, d))
+    gc.collect()
+    assert sum(program() is not None for program in programs.values()) <= 8
+    assert all(compiled(plan, d) is programs[d]() for d in sweep[-8:])  # the last eight, kept

@@ -22,7 +22,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itinerary import Arrived, ConcurrencyError, EventLog
-from itinerary._pgserver import LocalServer, _free_port
 from itinerary.cli import main
 from itinerary.errors import MissingExtraError, StoreError, VersionError
 from itinerary.places import TOKYO
@@ -30,6 +29,7 @@ from itinerary.store import Codec, EventStore, PostgresStore, open_store
 from itinerary.store._sealed import checksum
 from itinerary.store.codec import encode_instant
 from itinerary.store.postgres import masked_url
+from tests._pgserver import LocalServer, free_port
 from tests.pg_server import OnSessionServer, new_log_url
 from tests.store_contract import DurableStoreContract, batch, exact
 
@@ -296,7 +296,7 @@ def test_a_password_in_the_query_is_masked() -> None:
 
 def _refused_url() -> str:
     """A URL with a password, on a local port where no server listens."""
-    return f"postgresql://ann:{SECRET}@127.0.0.1:{_free_port()}/tours?log=asia"
+    return f"postgresql://ann:{SECRET}@127.0.0.1:{free_port()}/tours?log=asia"
 
 
 def test_a_refused_connection_is_a_store_error_without_the_password() -> None:
@@ -357,7 +357,7 @@ def _where_shown(url: str) -> str:
 )
 def test_no_password_text_is_ever_shown(password: str, key: str) -> None:
     """For any password text, raw or encoded, in the URL or its query, none of it is shown."""
-    port = _free_port()
+    port = free_port()
     urls = [
         f"postgresql://ann:{password}@127.0.0.1:{port}/db?log=asia",
         f"postgresql://ann:{quote(password, safe='')}@127.0.0.1:{port}/db?log=asia",
@@ -388,7 +388,7 @@ def test_masked_url_masks_as_libpq_reads(url: str, shown: str) -> None:
 
 def test_a_url_that_is_not_utf8_is_a_store_error() -> None:
     """A URL with bytes that are not UTF-8 (as a shell may pass them) is refused, masked."""
-    url = f"postgresql://ann:{SECRET}\udcff@127.0.0.1:{_free_port()}/tours"
+    url = f"postgresql://ann:{SECRET}\udcff@127.0.0.1:{free_port()}/tours"
     with pytest.raises(StoreError, match="not a valid URL: not UTF-8") as info:
         PostgresStore(url)
     assert str(info.value).startswith("postgresql://ann:***@127.0.0.1:")

@@ -24,66 +24,72 @@ timeline) and ``ical`` (a calendar file). The docs are in docs/index.md (build t
 ``pip install ".[docs]"`` then ``python -m sphinx docs docs/_build/html``).
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+from __future__ import annotations
 
-from itinerary._time import Disambiguate
-from itinerary.agenda import Agenda, AgendaEntry, agenda, format_agenda
-from itinerary.consistency import Violation, Violations, assert_consistent, check
-from itinerary.display import Table, format_instant
-from itinerary.errors import (
-    AmbiguousLocalTimeError,
-    ConcurrencyError,
-    ConsistencyError,
-    InvalidEventError,
-    InvalidPlaceError,
-    InvalidPlanError,
-    InvalidTableError,
-    ItineraryError,
-    LocalTimeError,
-    MissingExtraError,
-    NaiveDatetimeError,
-    NonexistentLocalTimeError,
-    NoSuchDateError,
-    ScenarioError,
-    StoreError,
-    TableError,
-    UnknownPersonError,
-    UnknownPlaceError,
-    UnknownZoneError,
-    VersionError,
-    WallTimeSyntaxError,
-)
-from itinerary.events import (
-    AgreementSigned,
-    Arrived,
-    Departed,
-    Event,
-    MeetingHeld,
-    Obligation,
-    ObligationMet,
-)
-from itinerary.log import EventLog
-from itinerary.places import Place
-from itinerary.projections import (
-    Deadline,
-    Projection,
-    ProjectionLike,
-    State,
-    Whereabouts,
-    compose,
-    fold,
-    project,
-    replay,
-)
-from itinerary.scenarios import (
-    Scenario,
-    dumps_scenario,
-    load_scenario,
-    loads_scenario,
-    save_scenario,
-)
-from itinerary.store import Follower, Recorded, Subscription
+from typing import TYPE_CHECKING
+
+from itinerary import _lazy
+
+if TYPE_CHECKING:  # what type checkers see; at run time, __getattr__ imports each on first use
+    from itinerary._time import Disambiguate
+    from itinerary.agenda import Agenda, AgendaEntry, agenda, format_agenda
+    from itinerary.consistency import Violation, Violations, assert_consistent, check
+    from itinerary.display import Table, format_instant
+    from itinerary.errors import (
+        AmbiguousLocalTimeError,
+        ConcurrencyError,
+        ConsistencyError,
+        InvalidEventError,
+        InvalidPlaceError,
+        InvalidPlanError,
+        InvalidTableError,
+        ItineraryError,
+        LocalTimeError,
+        MissingExtraError,
+        NaiveDatetimeError,
+        NonexistentLocalTimeError,
+        NoSuchDateError,
+        ScenarioError,
+        StoreError,
+        TableError,
+        UnknownPersonError,
+        UnknownPlaceError,
+        UnknownZoneError,
+        VersionError,
+        WallTimeSyntaxError,
+    )
+    from itinerary.events import (
+        AgreementSigned,
+        Arrived,
+        Departed,
+        Event,
+        MeetingHeld,
+        Obligation,
+        ObligationMet,
+    )
+    from itinerary.log import EventLog
+    from itinerary.places import Place
+    from itinerary.projections import (
+        Deadline,
+        Projection,
+        ProjectionLike,
+        State,
+        Whereabouts,
+        compose,
+        fold,
+        project,
+        replay,
+    )
+    from itinerary.scenarios import (
+        Scenario,
+        dumps_scenario,
+        load_scenario,
+        loads_scenario,
+        save_scenario,
+    )
+    from itinerary.store import Follower, Recorded, Subscription
+
+    __version__: str
 
 __all__ = [
     "Agenda",
@@ -146,7 +152,84 @@ __all__ = [
     "save_scenario",
 ]
 
-try:
-    __version__ = _version("itinerary")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+_HOMES: dict[str, tuple[str, ...]] = {
+    "itinerary._time": ("Disambiguate",),
+    "itinerary.agenda": ("Agenda", "AgendaEntry", "agenda", "format_agenda"),
+    "itinerary.consistency": ("Violation", "Violations", "assert_consistent", "check"),
+    "itinerary.display": ("Table", "format_instant"),
+    "itinerary.errors": (
+        "AmbiguousLocalTimeError",
+        "ConcurrencyError",
+        "ConsistencyError",
+        "InvalidEventError",
+        "InvalidPlaceError",
+        "InvalidPlanError",
+        "InvalidTableError",
+        "ItineraryError",
+        "LocalTimeError",
+        "MissingExtraError",
+        "NaiveDatetimeError",
+        "NonexistentLocalTimeError",
+        "NoSuchDateError",
+        "ScenarioError",
+        "StoreError",
+        "TableError",
+        "UnknownPersonError",
+        "UnknownPlaceError",
+        "UnknownZoneError",
+        "VersionError",
+        "WallTimeSyntaxError",
+    ),
+    "itinerary.events": (
+        "AgreementSigned",
+        "Arrived",
+        "Departed",
+        "Event",
+        "MeetingHeld",
+        "Obligation",
+        "ObligationMet",
+    ),
+    "itinerary.log": ("EventLog",),
+    "itinerary.places": ("Place",),
+    "itinerary.projections": (
+        "Deadline",
+        "Projection",
+        "ProjectionLike",
+        "State",
+        "Whereabouts",
+        "compose",
+        "fold",
+        "project",
+        "replay",
+    ),
+    "itinerary.scenarios": (
+        "Scenario",
+        "dumps_scenario",
+        "load_scenario",
+        "loads_scenario",
+        "save_scenario",
+    ),
+    "itinerary.store": ("Follower", "Recorded", "Subscription"),
+}
+"""Where each name of ``__all__`` is defined: the module its first use imports."""
+
+_SUBMODULES = frozenset(
+    {"consistency", "display", "errors", "events", "log", "places", "projections", "scenarios",
+     "sim", "store"}
+)  # fmt: skip
+"""The modules that ``itinerary.<name>`` imports on first use, as ``import itinerary`` once did."""
+
+
+def _version() -> str:
+    """The installed distribution's version, from its metadata (read on first use)."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - 30 ms
+
+    try:
+        return version("itinerary")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+__getattr__, __dir__ = _lazy.face(
+    __name__, _HOMES, submodules=_SUBMODULES, computed={"__version__": _version}
+)

@@ -10,18 +10,17 @@ ambiguous one silently resolved, and its convenience functions are far slower th
 from __future__ import annotations
 
 import calendar
-import copyreg
 import functools
 import math
 import re
 import zoneinfo
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal, NamedTuple, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 import pendulum
 from pendulum import DateTime, Duration
 
+from itinerary import _compat
 from itinerary.errors import (
     AmbiguousLocalTimeError,
     ItineraryError,
@@ -556,7 +555,7 @@ def duration_parts(value: timedelta) -> tuple[int, int, int, int, int]:
     plain ``timedelta`` is all elapsed time. Frozen values compare durations by these parts:
     six calendar months are not 180 days.
     """
-    signature = getattr(value, "_signature", None) if isinstance(value, Duration) else None
+    signature = _compat.duration_signature(value)
     if signature is None:
         total = value // _MICROSECOND
         return 0, 0, 0, *divmod(total, 1_000_000)
@@ -633,58 +632,4 @@ def _move_calendar(wall: datetime, years: int, months: int, days: int) -> dateti
     return wall
 
 
-def _restore_duration(parts: dict[str, float]) -> Duration:
-    """A pendulum ``Duration`` with the parts it was built with (see :func:`_reduce_duration`)."""
-    return Duration(**parts)
-
-
-def _reduce_duration(
-    value: Duration,
-) -> tuple[Callable[[dict[str, float]], Duration], tuple[dict[str, float]]]:
-    """Pickle a ``Duration`` by its parts: pendulum's own pickling keeps only its total.
-
-    pendulum 3 pickles ``Duration(months=5)`` as ``Duration(weeks=21, days=3)`` (a
-    ``timedelta``'s reduction), so a plan sent to another process would count five months as
-    150 days. Registered with :mod:`copyreg` when this module is imported.
-    """
-    parts = getattr(value, "_signature", None)
-    if not isinstance(parts, dict):  # pragma: no cover - a pendulum without the attribute
-        parts = {"microseconds": value // _MICROSECOND}
-    return _restore_duration, (dict(parts),)
-
-
-copyreg.pickle(Duration, _reduce_duration)
-
-
-_Fields: TypeAlias = tuple[int, int, int, int, int, int, int]
-
-
-def _restore_datetime(fields: _Fields, tz: Any, fold: int) -> DateTime:
-    """A pendulum ``DateTime`` with its fold (see :func:`_reduce_datetime`)."""
-    year, month, day, hour, minute, second, microsecond = fields
-    return DateTime(year, month, day, hour, minute, second, microsecond, tzinfo=tz, fold=fold)
-
-
-def _reduce_datetime(
-    value: DateTime,
-) -> tuple[Callable[[_Fields, Any, int], DateTime], tuple[_Fields, Any, int]]:
-    """Pickle a ``DateTime`` with its ``fold``: pendulum's own pickling drops it.
-
-    pendulum 3 pickles ``DateTime`` by its fields and zone only, so the second 01:30 of a
-    night the clocks went back came back as the first, an hour earlier: an event sent to
-    another process (a Monte Carlo worker, a Dask task) moved. Registered with :mod:`copyreg`
-    when this module is imported.
-    """
-    fields: _Fields = (
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
-    return _restore_datetime, (fields, value.tzinfo, value.fold)
-
-
-copyreg.pickle(DateTime, _reduce_datetime)
+_compat.register_pickling()  # process-wide: see itinerary._compat and docs/design.md

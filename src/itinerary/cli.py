@@ -15,28 +15,19 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from itinerary import _time
-from itinerary.agenda import agenda
-from itinerary.consistency import check as check_log
-from itinerary.display import (
-    format_agenda,
-    format_outcomes,
-    format_state,
-    violations_table,
-    whereabouts_line,
-)
 from itinerary.errors import ConcurrencyError, ItineraryError
-from itinerary.log import EventLog
-from itinerary.places import Place, zone_of
-from itinerary.projections import State, Whereabouts, timeline
-from itinerary.projections import replay as replay_log
-from itinerary.scenarios import Scenario, load_scenario, save_scenario
-from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES, Follower, open_store
-from itinerary.store.postgres import is_url, masked_url
+
+if TYPE_CHECKING:  # each command imports what it needs, so that --help loads click alone
+    from itinerary import _time
+    from itinerary.log import EventLog
+    from itinerary.places import Place
+    from itinerary.projections import State, Whereabouts
+    from itinerary.scenarios import Scenario
+    from itinerary.store import Follower
 
 __all__ = ["main"]
 
@@ -91,6 +82,9 @@ def _kind_of(path: str) -> str:
     Anything that looks like a URL but not a PostgreSQL one is refused, shown masked (it
     may hold a password).
     """
+    from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES  # noqa: PLC0415 - see the top
+    from itinerary.store.postgres import is_url, masked_url  # noqa: PLC0415 - see the top
+
     if is_url(path):
         return "store"
     if _looks_like_url(path):
@@ -111,6 +105,10 @@ def read(path: str, *, progress: bool = False) -> Scenario:
 
     With *progress*, loading a store shows a bar of the events loaded, on a terminal.
     """
+    from itinerary.scenarios import Scenario, load_scenario  # noqa: PLC0415 - see the top
+    from itinerary.store import open_store  # noqa: PLC0415 - see the top
+    from itinerary.store.postgres import is_url  # noqa: PLC0415 - see the top
+
     kind = _kind_of(path)
     if kind == "calendar":
         raise UserError(f"{path}: calendars are written (export --to), not read")
@@ -128,6 +126,8 @@ def read(path: str, *, progress: bool = False) -> Scenario:
 
 def _shown(path: str, *, base: bool = False) -> str:
     """*path* as shown to people: a URL with its password masked, or (*base*) a file's name."""
+    from itinerary.store.postgres import is_url, masked_url  # noqa: PLC0415 - see the top
+
     if is_url(path) or _looks_like_url(path):
         return masked_url(path)
     return os.path.basename(path) if base else path
@@ -141,6 +141,9 @@ def _parse_as_of(
     The grammar is :func:`itinerary._time.parse_time_text`'s; an offset after the wall time
     (``"2025-11-02 01:30-05:00 America/New_York"``) chooses in a fold, as in scenario files.
     """
+    from itinerary import _time  # noqa: PLC0415 - see the top
+    from itinerary.places import zone_of  # noqa: PLC0415 - see the top
+
     option = f"--as-of {text!r}"
     with _user_errors():
         parsed = _time.parse_time_text(text, where=option)
@@ -244,6 +247,10 @@ def _quiet_psycopg() -> None:
 )
 def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> None:
     """Where everyone is, the agreements signed, and the deadlines with their status."""
+    from itinerary.display import format_state  # noqa: PLC0415 - see the top
+    from itinerary.projections import replay as replay_log  # noqa: PLC0415 - see the top
+    from itinerary.projections import timeline  # noqa: PLC0415 - see the top
+
     scenario = read(file)
     instant = None if as_of is None else _parse_as_of(as_of, scenario.places, disambiguate)
     with _user_errors():
@@ -267,6 +274,9 @@ _PROGRESS_OPTION = click.option(
 @_PROGRESS_OPTION
 def check(file: str, progress: bool) -> None:
     """Report the log's inconsistencies; exit status 1 if there are any."""
+    from itinerary.consistency import check as check_log  # noqa: PLC0415 - see the top
+    from itinerary.display import violations_table  # noqa: PLC0415 - see the top
+
     scenario = read(file, progress=progress)
     with _user_errors():
         violations = check_log(scenario.log, progress=progress)
@@ -288,6 +298,10 @@ def check(file: str, progress: bool) -> None:
 )
 def agenda_command(file: str, tz: str | None, plot: str | None) -> None:
     """The day-by-day agenda, in each place's local time or all in one zone."""
+    from itinerary.agenda import agenda  # noqa: PLC0415 - see the top
+    from itinerary.display import format_agenda  # noqa: PLC0415 - see the top
+    from itinerary.places import zone_of  # noqa: PLC0415 - see the top
+
     scenario = read(file)
     zone = tz
     if tz is not None:
@@ -326,6 +340,9 @@ def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
 @_PROGRESS_OPTION
 def export(file: str, target: str, progress: bool) -> None:
     """Convert FILE into another kind of file (scenario, store, export or calendar)."""
+    from itinerary.scenarios import save_scenario  # noqa: PLC0415 - see the top
+    from itinerary.store import open_store  # noqa: PLC0415 - see the top
+
     scenario = read(file, progress=progress)
     kind = _kind_of(target)
     shown = _shown(target)
@@ -371,6 +388,7 @@ def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> N
     """Run the scenario's [[plan]] many times under its [disruptions]; print the risks."""
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only this command
 
+    from itinerary.display import format_outcomes  # noqa: PLC0415 - see the top
     from itinerary.sim import Disruptions, monte_carlo  # noqa: PLC0415 - only this command
 
     scenario = read(file)
@@ -416,6 +434,10 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
     PostgreSQL store's URL, which wakes the follower when a writer commits. Ctrl-C stops
     it, with exit status 0.
     """
+    from itinerary.projections import replay as replay_log  # noqa: PLC0415 - see the top
+    from itinerary.store import Follower, open_store  # noqa: PLC0415 - see the top
+    from itinerary.store.postgres import is_url  # noqa: PLC0415 - see the top
+
     shown = _shown(store)
     if _kind_of(store) != "store":
         raise UserError(f"{shown}: follow reads a store (.sqlite, .db, .jsonl or a URL)")
@@ -455,6 +477,8 @@ def _follow(follower: Follower[State], as_of_now: bool) -> None:
     checked at the start and, for --as-of-now, when the time of an event recorded in
     advance comes (the clock is looked at every FOLLOW_TICK seconds).
     """
+    from itinerary.display import whereabouts_line  # noqa: PLC0415 - see the top
+
     shown: dict[str, tuple[Whereabouts, str]] = {}  # who -> what was printed for them
 
     def show(where: Whereabouts, version: int) -> None:
@@ -499,4 +523,6 @@ def _next_due(log: EventLog, now: datetime) -> datetime | None:
 
 def _now_view(log: EventLog) -> State:
     """The replayed state as of the wall clock now (the shell reads the clock, not the core)."""
+    from itinerary.projections import replay as replay_log  # noqa: PLC0415 - see the top
+
     return replay_log(log, as_of=datetime.now(UTC))

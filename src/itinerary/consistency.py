@@ -22,7 +22,6 @@ little state per person, so it costs a sort plus linear time: it scales to milli
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -44,7 +43,13 @@ from itinerary.events import (
     format_local,
 )
 from itinerary.log import EventLog
-from itinerary.places import Place
+from itinerary.places import (
+    EARTH_RADIUS_KM,
+    MAX_GROUND_SPEED_KMH,
+    Place,
+    faster_than_airliner,
+    great_circle_km,
+)
 from itinerary.projections import timeline
 
 __all__ = [
@@ -57,23 +62,6 @@ __all__ = [
     "check",
     "great_circle_km",
 ]
-
-MAX_GROUND_SPEED_KMH = 1_200.0
-"""The fastest average ground speed a journey may have, 1,200 km/h.
-
-A journey is judged from departure to arrival over the great-circle distance, so the bound is
-on *average* ground speed, tailwinds included. Airliners cruise at 850-950 km/h airspeed; a
-jet stream can add 300 km/h or more. The fastest subsonic airliner crossing on record (BA112,
-a Boeing 747, New York JFK to London Heathrow on 8-9 February 2020, 5,540 km in 4 h 56 min
-wheels-up to wheels-down, peaking at 1,327 km/h ground speed in a 320 km/h jet stream)
-averaged about 1,120 km/h. 1,200 km/h leaves a margin above that record while still catching
-any journey that needed a faster aircraft than exists. Supersonic airliners are not
-covered: Concorde (1976-2003) averaged about 1,900 km/h on its record crossing, so a
-historic tour that used it will be reported; filter out the ``"too-fast"`` violations there.
-"""
-
-EARTH_RADIUS_KM = 6_371.0088
-"""The Earth's mean radius (IUGG), used for great-circle distances."""
 
 RULES: Mapping[str, str] = MappingProxyType(
     {
@@ -144,23 +132,6 @@ class Violations(list[Violation]):
 
     def _repr_html_(self) -> str:
         return violations_table(self).html()
-
-
-def great_circle_km(a: Place, b: Place) -> float | None:
-    """The great-circle distance between two places in km, or ``None`` without coordinates.
-
-    >>> from itinerary.places import TOKYO, SEOUL
-    >>> round(great_circle_km(TOKYO, SEOUL))
-    1149
-    """
-    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
-        return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _due_if_early(obligation: Obligation, signing: AgreementSigned, at: int) -> datetime | None:
@@ -289,7 +260,7 @@ class _Checker:
         if not km:  # no coordinates, or the same spot: nothing to judge
             return
         elapsed = at - _time.micros(left)
-        if elapsed > 0 and km <= MAX_GROUND_SPEED_KMH * elapsed / 3_600_000_000:
+        if not faster_than_airliner(km, elapsed):
             return
         speed = f"{km / (elapsed / 3_600_000_000):,.0f} km/h" if elapsed > 0 else "no time at all"
         self.report(

@@ -26,15 +26,19 @@ from itinerary.errors import InvalidPlaceError, LocalTimeError, UnknownPlaceErro
 
 __all__ = [
     "BUSAN",
+    "EARTH_RADIUS_KM",
     "GAZETTEER",
     "GYEONGJU",
     "KUALA_LUMPUR",
+    "MAX_GROUND_SPEED_KMH",
     "SEOUL",
     "TOKYO",
     "WASHINGTON",
     "YOKOSUKA",
     "Place",
     "degrees",
+    "faster_than_airliner",
+    "great_circle_km",
     "lookup",
     "zone_of",
 ]
@@ -217,3 +221,55 @@ def zone_of(name: str, places: Mapping[str, Place] | None = None) -> str:
         return lookup(name, places).tz
     except UnknownPlaceError:
         return _time.check_zone(name)
+
+
+MAX_GROUND_SPEED_KMH = 1_200.0
+"""The fastest average ground speed a journey may have, 1,200 km/h.
+
+A journey is judged from departure to arrival over the great-circle distance, so the bound is
+on *average* ground speed, tailwinds included. Airliners cruise at 850-950 km/h airspeed; a
+jet stream can add 300 km/h or more. The fastest subsonic airliner crossing on record (BA112,
+a Boeing 747, New York JFK to London Heathrow on 8-9 February 2020, 5,540 km in 4 h 56 min
+wheels-up to wheels-down, peaking at 1,327 km/h ground speed in a 320 km/h jet stream)
+averaged about 1,120 km/h. 1,200 km/h leaves a margin above that record while still catching
+any journey that needed a faster aircraft than exists. Supersonic airliners are not
+covered: Concorde (1976-2003) averaged about 1,900 km/h on its record crossing, so a
+historic tour that used it will be reported; filter out the ``"too-fast"`` violations there.
+"""
+
+EARTH_RADIUS_KM = 6_371.0088
+"""The Earth's mean radius (IUGG), used for great-circle distances."""
+
+_MICROS_PER_HOUR = 3_600_000_000
+
+
+def great_circle_km(a: Place, b: Place) -> float | None:
+    """The great-circle distance between two places in km, or ``None`` without coordinates.
+
+    >>> from itinerary.places import TOKYO, SEOUL
+    >>> round(great_circle_km(TOKYO, SEOUL))
+    1149
+    """
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def faster_than_airliner(km: float, micros: int) -> bool:
+    """Whether covering *km* in *micros* microseconds beats :data:`MAX_GROUND_SPEED_KMH`.
+
+    The one speed rule: a journey of a scenario (:func:`itinerary.consistency.check`) or a
+    plan's leg (:class:`itinerary.sim.Plan`) that takes no time at all, or less than the
+    fastest airliner would, cannot have happened.
+
+    >>> faster_than_airliner(great_circle_km(TOKYO, SEOUL), 60 * 60 * 1_000_000)
+    False
+    >>> faster_than_airliner(great_circle_km(TOKYO, SEOUL), 30 * 60 * 1_000_000)
+    True
+    """
+    return not (micros > 0 and km <= MAX_GROUND_SPEED_KMH * micros / _MICROS_PER_HOUR)

@@ -25,7 +25,7 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _time
-from itinerary._gc import bulk
+from itinerary._compat import bulk
 from itinerary.events import (
     AgreementSigned,
     Arrived,

@@ -7,12 +7,19 @@ A :class:`Plan` is steps meant to happen (legs, meetings, signings, obligations 
 See docs/simulation.md.
 """
 
-from itinerary.errors import InvalidPlanError
-from itinerary.sim.delays import Delay, Disruptions
-from itinerary.sim.engine import Run, simulate
-from itinerary.sim.monte_carlo import Outcomes, Risk, monte_carlo
-from itinerary.sim.plan import Plan
-from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from itinerary import _lazy
+
+if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on first use
+    from itinerary.errors import InvalidPlanError
+    from itinerary.sim.delays import Delay, Disruptions
+    from itinerary.sim.engine import Run, simulate
+    from itinerary.sim.monte_carlo import Outcomes, Risk, monte_carlo
+    from itinerary.sim.plan import Plan
+    from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
 __all__ = [
     "Delay",
@@ -30,3 +37,15 @@ __all__ = [
     "monte_carlo",
     "simulate",
 ]
+
+_HOMES: dict[str, tuple[str, ...]] = {
+    "itinerary.errors": ("InvalidPlanError",),
+    "itinerary.sim.delays": ("Delay", "Disruptions"),
+    "itinerary.sim.engine": ("Run", "simulate"),
+    "itinerary.sim.monte_carlo": ("Outcomes", "Risk", "monte_carlo"),
+    "itinerary.sim.plan": ("Plan",),
+    "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),
+}
+"""Where each name of ``__all__`` is defined: the module its first use imports."""
+
+__getattr__, __dir__ = _lazy.face(__name__, _HOMES)

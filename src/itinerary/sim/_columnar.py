@@ -24,7 +24,7 @@ import math
 from array import array
 from typing import Any
 
-from itinerary.sim._random import _GOLDEN, _MASK, _mix
+from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
 from itinerary.sim.delays import _SECOND, Delay, _inv_cdf
 from itinerary.sim.engine import _CANCEL_SLOT, FULFILMENT, MEETING, TRAVEL, Program
 
@@ -56,7 +56,7 @@ def _mix_array(np: Any, z: Any) -> Any:
 
 def _unit_array(np: Any, h: Any, slot: int) -> Any:
     z = _mix_array(np, h ^ np.uint64(slot))
-    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / 9007199254740992.0
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / TWO_TO_53  # _random.unit's draw
 
 
 def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["key_of", "seed_of", "uniform"]
+__all__ = ["TWO_TO_53", "key_of", "seed_of", "uniform", "unit"]
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
-_TWO_TO_53 = float(1 << 53)
+TWO_TO_53 = float(1 << 53)
+"""2**53: a uniform is ``((z >> 11) + 0.5) / TWO_TO_53`` for a 64-bit *z*, exact in a float."""
 
 
 def _mix(z: int) -> int:
@@ -39,5 +40,14 @@ def seed_of(seed: int, index: int) -> int:
 
 def uniform(seed: int, key: int, slot: int) -> float:
     """A number in the open interval (0, 1), a pure function of its three arguments."""
-    z = _mix(_mix((seed & _MASK) ^ key) ^ slot)
-    return ((z >> 11) + 0.5) / _TWO_TO_53
+    return unit(_mix((seed & _MASK) ^ key), slot)
+
+
+def unit(stream: int, slot: int) -> float:
+    """Draw *slot* of *stream* (a run's stream for one step): a number in (0, 1).
+
+    The one uniform draw: the top 53 bits of the mixed 64, centred in their interval, so
+    neither 0 nor 1 is ever drawn. A stream is ``_mix(seed ^ key)`` for a run's seed and a
+    step's key; ``uniform(seed, key, slot)`` is its draw *slot*.
+    """
+    return ((_mix(stream ^ slot) >> 11) + 0.5) / TWO_TO_53

@@ -24,13 +24,12 @@ import pendulum
 
 from itinerary import _time
 from itinerary.errors import InvalidPlanError
-from itinerary.sim._random import _mix
+from itinerary.sim._random import unit
 
 __all__ = ["Delay", "Disruptions", "elapsed_micros", "format_micros"]
 
 _SECOND = 1_000_000
 _DAY = 86_400 * _SECOND
-_TWO_TO_53 = float(1 << 53)
 _inv_cdf = NormalDist().inv_cdf
 
 Kind = Literal["none", "fixed", "exponential", "lognormal", "empirical"]
@@ -188,9 +187,9 @@ class Delay:
             return 0
         if kind == "fixed":
             return int(self.params[0])
-        if self.p < 1.0 and ((_mix(h ^ slot) >> 11) + 0.5) / _TWO_TO_53 >= self.p:
+        if self.p < 1.0 and unit(h, slot) >= self.p:
             return 0
-        u = ((_mix(h ^ (slot + 1)) >> 11) + 0.5) / _TWO_TO_53
+        u = unit(h, slot + 1)
         if kind == "empirical":
             return int(self.params[int(u * len(self.params))])
         if kind == "exponential":

@@ -41,7 +41,7 @@ from itinerary.events import (
     format_local,
 )
 from itinerary.log import EventLog
-from itinerary.sim._random import _MASK, _mix, key_of
+from itinerary.sim._random import _MASK, _mix, key_of, unit
 from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
 from itinerary.sim.plan import Plan, start_micros
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
@@ -51,7 +51,6 @@ __all__ = ["Program", "Run", "compiled", "simulate"]
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
 _MEMO_LIMIT = 1 << 16  # fulfilment times remembered at most, per compiled plan
-_PROGRAMS_KEPT = 8  # compiled programs a plan keeps, one per disruptions, newest last
 
 
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
@@ -226,7 +225,7 @@ class Program:
                     start = met + own
                     cause, pushed = causes[op[7]], met - planned
                 else:
-                    if kind == TRAVEL and op[7] and _unit(h, _CANCEL_SLOT) < op[7]:
+                    if kind == TRAVEL and op[7] and unit(h, _CANCEL_SLOT) < op[7]:
                         own += op[8]  # cancelled: flown again `rebook` later
                     start = ready + own
                 if floor is not None and start < floor:
@@ -249,10 +248,6 @@ class Program:
                 free[p] = end
                 free_cause[p] = end_cause
         return starts, ends, causes, late
-
-
-def _unit(h: int, slot: int) -> float:
-    return ((_mix(h ^ slot) >> 11) + 0.5) / 9007199254740992.0
 
 
 def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, Event]]:
@@ -481,19 +476,13 @@ def simulate(
 
 
 def compiled(plan: Plan, disruptions: Disruptions) -> Program:
-    """*plan*'s :class:`Program` under *disruptions*, compiled once and kept on the plan.
+    """*plan*'s :class:`Program` under *disruptions*, compiled once and kept by the plan.
 
     Plans and disruptions are immutable, so the program of a pair never changes; equal
-    disruptions share one. A plan keeps the programs of its last few disruptions only, so a
-    sweep over many disruptions does not hold them all.
+    disruptions share one. The plan keeps it in its :meth:`~itinerary.sim.Plan.memo`, with
+    the programs of its last few disruptions only.
     """
-    programs: dict[Disruptions, Program] = plan._programs
-    program = programs.get(disruptions)
-    if program is None:
-        if len(programs) >= _PROGRAMS_KEPT:
-            programs.pop(next(iter(programs)), None)  # the oldest
-        program = programs.setdefault(disruptions, Program(plan, disruptions))
-    return program
+    return plan.memo((Program, disruptions), lambda: Program(plan, disruptions))
 
 
 def _run(

@@ -21,18 +21,17 @@ itinerary.errors.InvalidPlanError: A is in two steps at once: 'Summit' (2025-10-
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from itinerary import _time
 from itinerary._table import Table
 from itinerary._text import text_ref
-from itinerary.consistency import MAX_GROUND_SPEED_KMH, great_circle_km
 from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
-from itinerary.places import Place
+from itinerary.places import MAX_GROUND_SPEED_KMH, Place, faster_than_airliner, great_circle_km
 from itinerary.sim.delays import elapsed_micros, format_micros
 from itinerary.sim.steps import (
     STEP_TYPES,
@@ -46,7 +45,9 @@ from itinerary.sim.steps import (
 
 __all__ = ["Plan"]
 
-_HOUR = 3_600_000_000
+_T = TypeVar("_T")
+_MEMO_KEPT = 8  # values a plan's memo keeps, newest last
+_MISSING = object()
 
 
 def _steps(value: object) -> object:
@@ -126,9 +127,8 @@ class Plan:
     steps: tuple[Step, ...] = attrs.field(converter=_steps)
     title: str | None = attrs.field(default=None, validator=_optional_title)
     _by_name: dict[str, Step] = attrs.field(init=False, repr=False, eq=False)
-    # The plan compiled against each Disruptions it ran under (see engine.compiled): a
-    # plan is immutable, so simulate() compiles it once. Not pickled.
-    _programs: dict[Any, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    # What memo() keeps: no part of the plan's value, not pickled.
+    _memo: dict[Hashable, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         by_name: dict[str, Step] = {}
@@ -156,10 +156,28 @@ class Plan:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "_programs", {})
+        object.__setattr__(self, "_memo", {})
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    def memo(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What ``make()`` returns, made once per *key* and kept with the plan.
+
+        A plan is immutable, so what is derived from it and *key* never changes: the
+        simulator keeps here the plan compiled against each :class:`~itinerary.sim.Disruptions` it runs
+        under, so that ``simulate()`` compiles a plan once, not once a run. The plan keeps
+        the values of its last eight keys only (a sweep over many disruptions does not
+        hold them all); they are no part of its value (equality, hash, repr), and a pickled
+        plan leaves them behind.
+        """
+        memo = self._memo
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            if len(memo) >= _MEMO_KEPT:
+                memo.pop(next(iter(memo)), None)  # the oldest
+            found = memo.setdefault(key, make())
+        return cast("_T", found)
 
     def __repr__(self) -> str:
         title = f"{text_ref(self.title)}, " if self.title is not None else ""
@@ -298,7 +316,7 @@ def _check_speed(step: Travel) -> None:
     if not km:
         return
     elapsed = elapsed_micros(step.duration, what=step.name)
-    if elapsed > 0 and km <= MAX_GROUND_SPEED_KMH * elapsed / _HOUR:
+    if not faster_than_airliner(km, elapsed):
         return
     raise InvalidPlanError(
         f"{step.name!r}: {km:,.0f} km in {format_micros(elapsed)} is faster than any airliner ({MAX_GROUND_SPEED_KMH:,.0f} km/h)"

@@ -12,15 +12,20 @@ SQLite, ``.jsonl`` for JSON Lines; a ``postgresql://`` URL opens a :class:`Postg
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
+from itinerary import _lazy
 from itinerary.errors import StoreError
-from itinerary.store.base import EventStore, MemoryStore, StoreBase
-from itinerary.store.codec import DEFAULT_CODEC, SCHEMA_VERSIONS, Codec, Upcaster
-from itinerary.store.follower import Follower
-from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
-from itinerary.store.postgres import PostgresStore, is_url
-from itinerary.store.sqlite import SQLiteStore
-from itinerary.store.subscription import Followable, Recorded, Subscription
+from itinerary.store.codec import DEFAULT_CODEC, Codec
+
+if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on first use
+    from itinerary.store.base import EventStore, MemoryStore, StoreBase
+    from itinerary.store.codec import SCHEMA_VERSIONS, Upcaster
+    from itinerary.store.follower import Follower
+    from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
+    from itinerary.store.postgres import PostgresStore
+    from itinerary.store.sqlite import SQLiteStore
+    from itinerary.store.subscription import Followable, Recorded, Subscription
 
 __all__ = [
     "DEFAULT_CODEC",
@@ -58,13 +63,33 @@ def open_store(
 
     A ``postgresql://`` (or ``postgres://``) URL opens a :class:`PostgresStore`.
     """
+    from itinerary.store.postgres import PostgresStore, is_url  # noqa: PLC0415 - on first use
+
     text = os.fspath(path)
     if is_url(text):
         return PostgresStore(text, codec=codec, create=create)
     suffix = os.path.splitext(text)[1].lower()
     if suffix in SQLITE_SUFFIXES:
+        from itinerary.store.sqlite import SQLiteStore  # noqa: PLC0415 - on first use
+
         return SQLiteStore(text, codec=codec, create=create)
     if suffix in JSONL_SUFFIXES:
+        from itinerary.store.jsonl import JsonlStore  # noqa: PLC0415 - on first use
+
         return JsonlStore(text, codec=codec, create=create)
     known = ", ".join(SQLITE_SUFFIXES + JSONL_SUFFIXES)
     raise StoreError(f"{text}: unknown kind of store {suffix or '(no suffix)'!r}; use {known}")
+
+
+_HOMES: dict[str, tuple[str, ...]] = {
+    "itinerary.store.base": ("EventStore", "MemoryStore", "StoreBase"),
+    "itinerary.store.codec": ("SCHEMA_VERSIONS", "Upcaster"),
+    "itinerary.store.follower": ("Follower",),
+    "itinerary.store.jsonl": ("JsonlStore", "export_jsonl", "import_jsonl"),
+    "itinerary.store.postgres": ("PostgresStore",),
+    "itinerary.store.sqlite": ("SQLiteStore",),
+    "itinerary.store.subscription": ("Followable", "Recorded", "Subscription"),
+}
+"""Where each name of ``__all__`` is defined: the module its first use imports."""
+
+__getattr__, __dir__ = _lazy.face(__name__, _HOMES)

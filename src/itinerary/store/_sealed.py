@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from itinerary._gc import bulk
+from itinerary._compat import bulk, json_scanner
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import Event
 from itinerary.store.codec import Codec, Entry, RowBuilder, decode_entry, dumps, parse_json
@@ -52,7 +52,6 @@ __all__ = [
 SealedRow = tuple[int, str, int, bytes, int]
 """An event row as written: ``(version, type, schema, data, crc)``."""
 
-_DECODER = json.JSONDecoder()
 _NOT_BUILT = (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError)
 """What a row builder raises for a row it cannot build (decode_row then says why)."""
 
@@ -189,7 +188,7 @@ def decode_sealed(
     """
     trusted = codec.decode_row
     builders = codec.row_builders()
-    scan = _DECODER.scan_once  # type: ignore[attr-defined]  # compact JSON, as written
+    scan = json_scanner()  # compact JSON, as written
     crc32 = zlib.crc32
     # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
     # a row, its key checked to be a string when added (only a string equals one).

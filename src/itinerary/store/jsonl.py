@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from itinerary import _files, _progress
-from itinerary._gc import bulk
+from itinerary._compat import bulk
 from itinerary.errors import ConcurrencyError, StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch

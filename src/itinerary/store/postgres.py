@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import unquote
 
 from itinerary import _progress
+from itinerary._compat import psycopg_wait_timeout
 from itinerary._extras import require
 from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
 from itinerary.events import Event
@@ -191,7 +192,7 @@ def _connection_class(psycopg: Any) -> Any:
                 return super().wait(gen, interval, timeout)
             try:
                 return super().wait(gen, interval, self.answer_timeout)
-            except psycopg.errors._WaitTimeout:  # psycopg 3.3: its wait() deadline
+            except psycopg_wait_timeout(psycopg):  # psycopg 3.3: its wait() deadline
                 self.pgconn.finish()
                 raise psycopg.OperationalError(
                     f"the server did not answer in {self.answer_timeout:g} s: it is lost or "

@@ -32,7 +32,7 @@ from datetime import UTC
 from typing import Any, Literal
 
 from itinerary import _progress
-from itinerary._gc import bulk
+from itinerary._compat import bulk
 from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server in a temporary folder, for tests and benchmarks.
 
-Not part of the public API: the test suite and ``benchmarks/store_scale.py`` start one with
+Test scaffolding, not shipped in the wheel: the test suite and the benchmarks start one with
 the server binaries the machine has (``initdb``, ``pg_ctl``, ``postgres`` on ``PATH`` or in
 ``/usr/lib/postgresql/*/bin``), listening on 127.0.0.1 on a free port, with its socket in the
 temporary folder, and remove it when stopped. PostgreSQL refuses to run as root, so when this
@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import quote
 
-__all__ = ["LocalServer", "ServerUnavailableError", "find_binaries"]
+__all__ = ["LocalServer", "ServerUnavailableError", "find_binaries", "free_port"]
 
 _SEARCHED = "/usr/lib/postgresql/*/bin"
 
@@ -56,7 +56,8 @@ def _major(folder: str) -> int:
     return int(part) if part.isdigit() else 0
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the operating system's choice)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -137,7 +138,7 @@ class LocalServer:
             "--no-sync",
         )  # fmt: skip
         for attempt in range(5):  # another process may take the free port first
-            self.port = _free_port()
+            self.port = free_port()
             try:
                 self._pg_ctl_start()
                 break
