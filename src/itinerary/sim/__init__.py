@@ -19,21 +19,26 @@ if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on fi
     from itinerary.sim.engine import Run, simulate
     from itinerary.sim.monte_carlo import Outcomes, Risk, monte_carlo
     from itinerary.sim.plan import Plan
+    from itinerary.sim.rules import Curfew, Drop, Rest, Window
     from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
 __all__ = [
+    "Curfew",
     "Delay",
     "Disruptions",
+    "Drop",
     "Fulfilment",
     "InvalidPlanError",
     "Meeting",
     "Outcomes",
     "Plan",
+    "Rest",
     "Risk",
     "Run",
     "Signing",
     "Step",
     "Travel",
+    "Window",
     "monte_carlo",
     "simulate",
 ]
@@ -44,6 +49,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.sim.engine": ("Run", "simulate"),
     "itinerary.sim.monte_carlo": ("Outcomes", "Risk", "monte_carlo"),
     "itinerary.sim.plan": ("Plan",),
+    "itinerary.sim.rules": ("Curfew", "Drop", "Rest", "Window"),
     "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""

@@ -13,8 +13,10 @@ with the same rules and the same draws, so it gives the same integers:
 - ``np.maximum``-style selections with ``np.where`` in the order of ``execute`` (the first
   person free latest is the one whose cause is kept), on ``int64`` microseconds.
 
-Plans whose durations or delays could overflow ``int64`` (centuries of delay) are left to
-the scalar engine: :func:`chunk` returns ``None`` for them, and when numpy is missing.
+Plans whose durations or delays could overflow ``int64`` (centuries of delay), and plans
+with rules (windows, curfews, rest, drops: each step's hold is a walk through its place's
+calendar), are left to the scalar engine: :func:`chunk` returns ``None`` for them, and when
+numpy is missing.
 """
 
 from __future__ import annotations
@@ -93,11 +95,12 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
 def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None:
     """Runs ``first`` to ``stop - 1`` as (slips, causes, late) columns, or None.
 
-    None when numpy is not installed or the plan's values could overflow ``int64``; then
-    the scalar engine runs the chunk. Otherwise the columns equal the scalar engine's.
+    None when numpy is not installed, the plan has rules, or its values could overflow
+    ``int64``; then the scalar engine runs the chunk. Otherwise the columns equal the
+    scalar engine's.
     """
     np = numpy()
-    if np is None or stop <= first:
+    if np is None or stop <= first or program.has_rules:
         return None
     try:
         return _chunk(np, program, seed, first, stop)
@@ -111,7 +114,7 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
     n, runs = len(program.ops), stop - first
     limit = (1 << 62) // (n + 2)  # so that no sum of n of them and an instant overflows
     for op in program.ops:
-        if (op[0] == TRAVEL and op[8] > limit) or op[4] > limit:
+        if (op.kind == TRAVEL and op.rebook > limit) or op.duration > limit:
             raise _TooLargeError
     seeds = _mix_array(np, np.uint64(_mix(seed & _MASK)) ^ np.arange(first, stop, dtype=np.uint64))
     starts: list[Any] = [None] * n
@@ -121,7 +124,7 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
     free_cause = np.full((program.people, runs), -1, dtype=np.int32)
     never = np.zeros(runs, dtype=bool)
     for op in program.ops:
-        kind, i, planned, who, delay = op[0], op[1], op[2], op[3], op[5]
+        kind, i, planned, who, delay = op.kind, op.i, op.planned, op.who, op.delay
         ready = np.full(runs, planned, dtype=np.int64)
         cause = np.full(runs, -1, dtype=np.int32)
         for p in who:
@@ -129,14 +132,14 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
             ready = np.where(later, free[p], ready)
             cause = np.where(later, free_cause[p], cause)
         pushed = ready - planned
-        h = _mix_array(np, seeds ^ np.uint64(op[6]))
+        h = _mix_array(np, seeds ^ np.uint64(op.key))
         own = np.zeros(runs, dtype=np.int64) if delay is None else _sample(np, delay, h, limit)
         extra: Any = 0
         is_late = never
         if kind == MEETING:
             start, extra, own = ready, own, 0
         elif kind == FULFILMENT:
-            sign = op[7]
+            sign = op.signing
             signed = starts[sign]
             unique, inverse = np.unique(signed, return_inverse=True)
             pairs = [program.met_and_due(op, s) for s in unique.tolist()]
@@ -145,13 +148,13 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
             start = met + own
             cause, pushed = causes[sign], met - planned
         else:
-            if kind == TRAVEL and op[7]:
-                cancelled = _unit_array(np, h, _CANCEL_SLOT) < op[7]
-                own = own + np.where(cancelled, op[8], 0)
+            if kind == TRAVEL and op.cancel:
+                cancelled = _unit_array(np, h, _CANCEL_SLOT) < op.cancel
+                own = own + np.where(cancelled, op.rebook, 0)
             start = ready + own
         own_is_larger = (cause < 0) | (own > pushed)
         cause = np.where(start <= planned, -1, np.where(own_is_larger, i, cause)).astype(np.int32)
-        end = start + op[4] + extra
+        end = start + op.duration + extra
         if kind == FULFILMENT:
             is_late = end > due
         starts[i], causes[i], late[i] = start, cause, is_late

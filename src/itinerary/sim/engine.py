@@ -21,8 +21,8 @@ for every late step, the step to blame for it: its *cause* (see :meth:`Run.cause
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, time
+from typing import Any, NamedTuple, TypeAlias
 
 import attrs
 from pendulum import Duration
@@ -44,13 +44,103 @@ from itinerary.log import EventLog
 from itinerary.sim._random import _MASK, _mix, key_of, unit
 from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
 from itinerary.sim.plan import Plan, start_micros
+from itinerary.sim.rules import Curfew, Drop, Rest, next_clear, next_fit
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
-__all__ = ["Program", "Run", "compiled", "simulate"]
+__all__ = ["Op", "Program", "Run", "Trace", "compiled", "simulate"]
 
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
 _MEMO_LIMIT = 1 << 16  # fulfilment times remembered at most, per compiled plan
+_HOLD_LIMIT = 64  # rounds of rules that keep moving one step before the plan is called impossible
+_NEVER = -(1 << 62)
+
+WindowOp: TypeAlias = tuple[time, time, int, bool, int]
+"""A step's window: (opens, closes, µs it must fit, drop rather than wait, rule index)."""
+CurfewOp: TypeAlias = tuple[str, time, time, int, bool]
+"""A curfew on a leg: (zone, starts, ends, rule index, at its origin rather than landing)."""
+
+
+class Op(NamedTuple):
+    """One step as the engine folds over it: plain values, named."""
+
+    kind: int  # TRAVEL, MEETING, SIGNING or FULFILMENT
+    i: int  # its index in the program's order
+    planned: int  # planned start, µs
+    who: tuple[int, ...]  # its people's indices
+    duration: int  # µs (0 for a signing or a fulfilment)
+    delay: Delay | None
+    key: int  # its stream's key (from its name)
+    cancel: float = 0.0  # a leg: the chance it is cancelled
+    rebook: int = 0  # a leg: how much later a cancelled leg flies, µs
+    signing: int = -1  # a fulfilment: its signing's index
+    tz: str = ""  # the zone it starts in (a leg's origin's; a fulfilment's signing place's)
+    after: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # a fulfilment: after its signing
+    due: int | tuple[int, int, int, int, int] = 0  # a fulfilment: its deadline
+    window: WindowOp | None = None
+    curfews: tuple[CurfewOp, ...] = ()
+    rests: tuple[tuple[int, int, int], ...] = ()  # a leg: (person, rest µs, rule index)
+    drops: tuple[tuple[int, tuple[int, ...], int], ...] = ()  # (late_by µs, steps, rule index)
+
+
+class Trace(NamedTuple):
+    """One run on integers, a list per step in the program's order."""
+
+    starts: list[int]
+    ends: list[int]
+    causes: list[int]
+    late: list[bool]
+    held: list[int]  # µs a rule held the step after it was ready
+    rules: list[int]  # the index (in ``Program.rule_names``) of the rule that held or dropped it
+    dropped: list[bool]
+
+
+class _Rules:
+    """A plan's rules, compiled step by step into the fields of its ops."""
+
+    def __init__(self, plan: Plan, order: list[Step], people: dict[str, int]) -> None:
+        index = {s.name: i for i, s in enumerate(order)}
+        self.names = [str(rule) for rule in plan.rules]
+        self.people = people
+        self._curfews = [(k, r) for k, r in enumerate(plan.rules) if isinstance(r, Curfew)]
+        self._rests = [
+            (k, elapsed_micros(r.after, what="Rest.after"), elapsed_micros(r.rest, what="Rest.rest"), r.who)
+            for k, r in enumerate(plan.rules)
+            if isinstance(r, Rest)
+        ]  # fmt: skip
+        drops: dict[str, list[tuple[int, tuple[int, ...], int]]] = {}
+        for k, r in enumerate(plan.rules):
+            if isinstance(r, Drop):
+                late_by = elapsed_micros(r.late_by, what="Drop.late_by")
+                drops.setdefault(r.when, []).append((late_by, tuple(index[n] for n in r.steps), k))
+        self.drops = {name: tuple(found) for name, found in drops.items()}
+        self.any = bool(plan.rules) or any(s.window is not None for s in order)
+
+    def window(self, step: Step) -> WindowOp | None:
+        found = step.window
+        if found is None:
+            return None
+        self.names.append(str(found))
+        need = elapsed_micros(step.duration, what=step.name) if isinstance(step, Meeting) else 0
+        return (found.opens, found.closes, need, found.then == "drop", len(self.names) - 1)
+
+    def curfews(self, step: Travel) -> tuple[CurfewOp, ...]:
+        out = []
+        for k, curfew in self._curfews:
+            if curfew.place == step.origin:
+                out.append((step.origin.tz, curfew.starts, curfew.ends, k, True))
+            if curfew.place == step.destination:
+                out.append((step.destination.tz, curfew.starts, curfew.ends, k, False))
+        return tuple(out)
+
+    def rests(self, step: Travel, duration: int) -> tuple[tuple[int, int, int], ...]:
+        return tuple(
+            (self.people[person], rest, k)
+            for k, after, rest, who in self._rests
+            if duration >= after
+            for person in step.who
+            if who is None or person in who
+        )
 
 
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
@@ -88,11 +178,14 @@ class Program:
         self.signings = {s.title: i for i, s in enumerate(order) if isinstance(s, Signing)}
         self.planned: list[int] = []
         self.planned_end: list[int] = []
-        ops: list[tuple[Any, ...]] = []
+        ops: list[Op] = []
         cancel = disruptions.cancel
         rebook = elapsed_micros(disruptions.rebook, what="Disruptions.rebook")
+        rules = _Rules(plan, order, people)
         for i, step in enumerate(order):
             key = key_of(step.name)
+            window = rules.window(step)
+            drops = rules.drops.get(step.name, ())
             if isinstance(step, Fulfilment):
                 signing = self.signings[step.agreement]
                 sign = order[signing]
@@ -101,8 +194,9 @@ class Program:
                 after = _time.duration_parts(step.after)
                 planned = _time.add_local_micros(start_micros(sign), sign.place.tz, after)
                 delay = _effective(step.delay, disruptions.fulfilment)
-                ops.append((FULFILMENT, i, planned, (), 0, delay, key, signing, sign.place.tz,
-                            after, _deadline(obligation)))  # fmt: skip
+                ops.append(Op(FULFILMENT, i, planned, (), 0, delay, key, signing=signing,
+                              tz=sign.place.tz, after=after, due=_deadline(obligation),
+                              window=window, drops=drops))  # fmt: skip
                 self.planned.append(planned)
                 self.planned_end.append(planned)
                 continue
@@ -111,17 +205,24 @@ class Program:
             if isinstance(step, Travel):
                 duration = elapsed_micros(step.duration, what=step.name)
                 delay = _effective(step.delay, disruptions.departure)
-                ops.append((TRAVEL, i, planned, who, duration, delay, key, cancel, rebook))
+                ops.append(Op(TRAVEL, i, planned, who, duration, delay, key, cancel=cancel,
+                              rebook=rebook, tz=step.origin.tz, window=window,
+                              curfews=rules.curfews(step), rests=rules.rests(step, duration),
+                              drops=drops))  # fmt: skip
             elif isinstance(step, Meeting):
                 duration = elapsed_micros(step.duration, what=step.name)
                 delay = _effective(step.delay, disruptions.overrun)
-                ops.append((MEETING, i, planned, who, duration, delay, key))
+                ops.append(Op(MEETING, i, planned, who, duration, delay, key, tz=step.place.tz,
+                              window=window, drops=drops))  # fmt: skip
             else:
                 duration = 0
                 delay = _effective(step.delay, Delay.none())
-                ops.append((SIGNING, i, planned, who, 0, delay, key))
+                ops.append(Op(SIGNING, i, planned, who, 0, delay, key, tz=step.place.tz,
+                              window=window, drops=drops))  # fmt: skip
             self.planned.append(planned)
             self.planned_end.append(planned + duration)
+        self.has_rules = rules.any
+        self.rule_names: tuple[str, ...] = tuple(rules.names)
         self.ops = tuple(ops)
         self.people = len(people)
         fulfilled = {(s.agreement, s.what) for s in steps if isinstance(s, Fulfilment)}
@@ -158,47 +259,63 @@ class Program:
         """Empty the memo of fulfilment times: each study starts cold, and memory stays bounded."""
         self._met.clear()
 
-    def met_and_due(self, op: tuple[Any, ...], signed: int) -> tuple[int, int]:
+    def met_and_due(self, op: Op, signed: int) -> tuple[int, int]:
         """(when met before delays, when due) for a fulfilment whose signing was at *signed*."""
-        memo_key = (op[1], signed)
+        memo_key = (op.i, signed)
         found = self._met.get(memo_key)
         if found is None:
             if len(self._met) >= _MEMO_LIMIT:
                 self._met.clear()
-            tz, after, due = op[8], op[9], op[10]
+            tz, after, due = op.tz, op.after, op.due
             met = _time.add_local_micros(signed, tz, after)
             if not isinstance(due, int):
                 due = _time.add_local_micros(signed, tz, due)
             found = self._met[memo_key] = (met, due)
         return found
 
-    def execute(  # noqa: PLR0912, PLR0915 - the hot loop, kept in one frame for speed
+    def execute(  # noqa: C901, PLR0912, PLR0915 - the hot loop, kept in one frame for speed
         self,
         seed: int,
         pinned: Mapping[int, tuple[int, int]] | None = None,
         floor: int | None = None,
-    ) -> tuple[list[int], list[int], list[int], list[bool]]:
-        """Run the plan once: (starts, ends, causes, late) per step, in the program's order.
+    ) -> Trace:
+        """Run the plan once: a :class:`Trace` of lists per step, in the program's order.
 
         ``causes[i]`` is the index of the step to blame for step *i* starting late, or -1
         if it started on time: going back along the chain of knock-on delays, each late step
         passes the blame to the step that held it up, unless its own delay (a late
-        departure, a cancellation, an overrun longer than its late start) is larger than
-        the lateness it inherited; the step that keeps the blame is the cause. ``late[i]`` is true for a
-        fulfilment met after its deadline. *pinned* gives the (start, end) of steps that
-        already happened (what-if branches); no other step starts before *floor*.
+        departure, a cancellation, an overrun longer than its late start, a rule's hold) is
+        larger than the lateness it inherited; the step that keeps the blame is the cause.
+        ``late[i]`` is true for a fulfilment met after its deadline (or not at all).
+        ``held[i]`` is how long a rule held step *i* after it was ready, ``rules[i]`` which
+        rule (an index into :attr:`rule_names`, -1 for none), ``dropped[i]`` whether it did
+        not happen (its start and end are then its planned ones, and nobody waits for it).
+        *pinned* gives the (start, end) of steps that already happened (what-if branches);
+        no other step starts before *floor*.
         """
         n = len(self.ops)
         starts = [0] * n
         ends = [0] * n
         causes = [-1] * n
         late = [False] * n
-        free = [-(1 << 62)] * self.people
+        held = [0] * n
+        by = [-1] * n
+        gone = [False] * n
+        free = [_NEVER] * self.people
         free_cause = [-1] * self.people
+        rested = [_NEVER] * self.people
+        rest_rule = [-1] * self.people
+        has_rules = self.has_rules
         planned_end = self.planned_end
         seed &= _MASK
         for op in self.ops:
-            kind, i, planned, who, delay = op[0], op[1], op[2], op[3], op[5]
+            kind, i, planned, who, duration, delay = op[0], op[1], op[2], op[3], op[4], op[5]
+            if gone[i] or (kind == FULFILMENT and gone[op.signing]):
+                starts[i], ends[i], late[i] = planned, planned_end[i], kind == FULFILMENT
+                gone[i] = True
+                if by[i] < 0:
+                    by[i] = by[op.signing]
+                continue
             # When could it start? Planned, or when its last person is free.
             ready, cause, due = planned, -1, 0
             for p in who:
@@ -207,10 +324,11 @@ class Program:
             pushed = ready - planned  # the lateness it inherits
             if pinned is not None and i in pinned:  # it happened: take it as recorded
                 start, end = pinned[i]
-                own, extra = max(start - ready, 0), max(end - start - op[4], 0)
+                own, extra = max(start - ready, 0), max(end - start - duration, 0)
                 if kind == FULFILMENT:
-                    met, due = self.met_and_due(op, starts[op[7]])
-                    cause, pushed, own = causes[op[7]], met - planned, max(start - met, 0)
+                    met, due = self.met_and_due(op, starts[op.signing])
+                    cause, pushed = causes[op.signing], met - planned
+                    own = max(start - met, 0)
                     late[i] = end > due
                 elif kind == MEETING:
                     own = 0  # a meeting's own delay is its overrun
@@ -221,17 +339,27 @@ class Program:
                 if kind == MEETING:  # its delay is an overrun: it ends later
                     start, extra, own = ready, own, 0
                 elif kind == FULFILMENT:  # signing + after, in the signing place's calendar
-                    met, due = self.met_and_due(op, starts[op[7]])
+                    met, due = self.met_and_due(op, starts[op.signing])
                     start = met + own
-                    cause, pushed = causes[op[7]], met - planned
+                    cause, pushed = causes[op.signing], met - planned
                 else:
-                    if kind == TRAVEL and op[7] and unit(h, _CANCEL_SLOT) < op[7]:
-                        own += op[8]  # cancelled: flown again `rebook` later
+                    if kind == TRAVEL and op.cancel and unit(h, _CANCEL_SLOT) < op.cancel:
+                        own += op.rebook  # cancelled: flown again `rebook` later
                     start = ready + own
                 if floor is not None and start < floor:
                     own += floor - start  # a branch cannot change the past
                     start = floor
-                end = start + op[4] + extra
+                if has_rules and (who or op.window is not None):
+                    kept, rule = self._hold(op, start, rested, rest_rule)
+                    by[i] = rule
+                    if kept is None:  # its window closed on it: it does not happen
+                        starts[i], ends[i], late[i] = planned, planned_end[i], kind == FULFILMENT
+                        gone[i] = True
+                        continue
+                    held[i] = kept - start
+                    own += kept - start
+                    start = kept
+                end = start + duration + extra
                 if kind == FULFILMENT:
                     late[i] = end > due
             # Blame passes back along the chain unless this step's own delay is larger.
@@ -247,7 +375,47 @@ class Program:
             for p in who:
                 free[p] = end
                 free_cause[p] = end_cause
-        return starts, ends, causes, late
+            if has_rules:
+                for p, rest, rule in op.rests:
+                    if end + rest > rested[p]:
+                        rested[p], rest_rule[p] = end + rest, rule
+                for late_by, targets, rule in op.drops:
+                    if start - planned > late_by:
+                        for j in targets:
+                            if pinned is None or j not in pinned:  # what happened, happened
+                                gone[j], by[j] = True, rule
+        return Trace(starts, ends, causes, late, held, by, gone)
+
+    def _hold(
+        self, op: Op, start: int, rested: list[int], rest_rule: list[int]
+    ) -> tuple[int | None, int]:
+        """When the rules let a step ready at *start* start (None: never), and the last to hold it."""
+        t, rule = start, -1
+        window, curfews, duration, tz = op.window, op.curfews, op.duration, op.tz
+        for _ in range(_HOLD_LIMIT):
+            moved = False
+            for p in op.who:
+                if rested[p] > t:
+                    t, rule, moved = rested[p], rest_rule[p], True
+            if window is not None:
+                opens, closes, need, drop, index = window
+                fit = next_fit(t, tz, opens, closes, need)
+                if fit is None or (drop and fit != t):
+                    return None, index
+                if fit != t:
+                    t, rule, moved = fit, index, True
+            for zone, begins, ends, index, at_origin in curfews:
+                at = t if at_origin else t + duration
+                clear = next_clear(at, zone, begins, ends)
+                if clear != at:
+                    t, rule, moved = t + clear - at, index, True
+            if not moved:
+                return t, rule
+        raise InvalidPlanError(
+            f"{self.steps[op.i].name!r}: its rules keep holding it "
+            f"({', '.join(self.rule_names[k] for k in sorted({rule}) if k >= 0)} and others); "
+            "no time fits them all"
+        )
 
 
 def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, Event]]:
@@ -273,7 +441,7 @@ def _events(program: Program, i: int, start: int, end: int) -> list[tuple[int, E
             step.venue, step.obligations,
         )  # fmt: skip
         return [(start, signed)]
-    tz = program.ops[i][8]
+    tz = program.ops[i].tz
     return [
         (start, _trusted.obligation_met(step.agreement, step.what, _time.from_micros(start, tz)))
     ]
@@ -352,13 +520,59 @@ class Run:
     _ends: tuple[int, ...]
     _causes: tuple[int, ...]
     _late: tuple[bool, ...]
+    _held: tuple[int, ...] = ()
+    _rules: tuple[int, ...] = ()
+    _dropped: tuple[bool, ...] = ()
 
     def __repr__(self) -> str:
-        late = sum(1 for i, s in enumerate(self._starts) if s > self._program.planned[i])
+        late = sum(
+            1
+            for i, s in enumerate(self._starts)
+            if s > self._program.planned[i] and not self._gone(i)
+        )
+        dropped = f", {len(self.dropped)} dropped" if self.dropped else ""
         return (
-            f"<Run seed={self.seed} of {len(self.plan)} steps: {late} started late, "
+            f"<Run seed={self.seed} of {len(self.plan)} steps: {late} started late{dropped}, "
             f"{len(self.log)} events>"
         )
+
+    def _gone(self, i: int) -> bool:
+        return bool(self._dropped) and self._dropped[i]
+
+    @property
+    def dropped(self) -> tuple[str, ...]:
+        """The names of the steps that did not happen in this run, in the plan's order."""
+        if not any(self._dropped):
+            return ()
+        index = self._program.index
+        return tuple(name for name in self.plan.names if self._dropped[index[name]])
+
+    def held(self, name: str) -> Duration:
+        """How long a rule held the step called *name* after it was ready (zero if none).
+
+        A step's *ready time* is its planned start, or later when its people are free,
+        plus its own sampled delay; windows, curfews and rest act from there.
+        """
+        i = self._at(name)
+        return _duration(self._held[i] if self._held else 0)
+
+    def rule(self, name: str) -> str | None:
+        """The rule that held (or dropped) the step called *name*, e.g. ``"Curfew at Busan 23:00-06:00"``.
+
+        ``None`` if no rule held it. When several held it in turn, the last one.
+        """
+        i = self._at(name)
+        found = self._rules[i] if self._rules else -1
+        return None if found < 0 else self._program.rule_names[found]
+
+    def _happened(self, name: str) -> int:
+        i = self._at(name)
+        if self._gone(i):
+            raise InvalidPlanError(
+                f"{name!r} did not happen in this run (dropped: {self.rule(name)}); "
+                "see run.dropped"
+            )
+        return i
 
     def _repr_html_(self) -> str:
         return run_table(self).html()
@@ -374,24 +588,25 @@ class Run:
         that its signing's calendar has met earlier than planned (a signing late across a
         clock change or a month's end, see :class:`~itinerary.sim.Fulfilment`).
         """
-        i = self._at(name)
+        i = self._happened(name)
         return _duration(self._starts[i] - self._program.planned[i])
 
     def slips(self) -> dict[str, Duration]:
-        """Every step's slip, by name, in the plan's order."""
-        return {name: self.slip(name) for name in self.plan.names}
+        """Every step's slip, by name, in the plan's order (the steps that happened)."""
+        dropped = set(self.dropped)
+        return {name: self.slip(name) for name in self.plan.names if name not in dropped}
 
     def start(self, name: str) -> datetime:
         """When the step called *name* started (a fulfilment: was met), in its place's zone.
 
         A leg's start is in its origin's zone; a fulfilment's in its signing place's.
         """
-        i = self._at(name)
+        i = self._happened(name)
         return _time.from_micros(self._starts[i], self._zones(i)[0])
 
     def end(self, name: str) -> datetime:
         """When the step called *name* ended, in its place's zone (a leg's: its destination's)."""
-        i = self._at(name)
+        i = self._happened(name)
         return _time.from_micros(self._ends[i], self._zones(i)[1])
 
     def _zones(self, i: int) -> tuple[str, str]:
@@ -417,17 +632,27 @@ class Run:
 
 
 def _slip(run: Run, name: str) -> str:
+    if name in run.dropped:
+        return ""
     slip = run.slip(name)
     return short_duration(slip) if slip.total_seconds() >= 0 else f"-{short_duration(-slip)}"
 
 
 def run_table(run: Run) -> Table:
     """One simulated run: each step's start (local), slip against the plan, and its cause."""
+    dropped = set(run.dropped)
     rows = [
-        (name, format_local(run.start(name), None), _slip(run, name), run.cause(name) or "")
+        (
+            name,
+            "dropped" if name in dropped else format_local(run.start(name), None),
+            _slip(run, name),
+            run.rule(name) or "" if name in dropped else run.cause(name) or "",
+        )
         for name in run.plan.names
     ]
-    late = sum(1 for name in run.plan.names if run.slip(name).total_seconds() > 0)
+    late = sum(
+        1 for name in run.plan.names if name not in dropped and run.slip(name).total_seconds() > 0
+    )
     return Table(
         f"Run, seed {run.seed}: {late} of {len(run.plan)} steps started late; "
         f"{len(run.log):,} events",
@@ -500,9 +725,12 @@ def _run(
         facts = [e for e in given if _time.micros(e.occurred_at) <= floor]
         pinned = _match(program, facts)
     known = set(facts)
-    starts, ends, causes, late = program.execute(seed, pinned, floor)
+    trace = program.execute(seed, pinned, floor)
+    starts, ends = trace.starts, trace.ends
     timed: list[tuple[int, int, Event]] = []
     for i in range(len(program.steps)):
+        if trace.dropped[i]:
+            continue  # it did not happen: no event
         done = pinned is not None and i in pinned
         for at, event in _events(program, i, starts[i], ends[i]):
             if not done or (floor is not None and at > floor and event not in known):
@@ -511,5 +739,6 @@ def _run(
     log = EventLog([*facts, *(event for _, _, event in timed)])
     return Run(
         program.plan, program.disruptions, seed, log, program,
-        tuple(starts), tuple(ends), tuple(causes), tuple(late),
+        tuple(starts), tuple(ends), tuple(trace.causes), tuple(trace.late), tuple(trace.held),
+        tuple(trace.rules), tuple(trace.dropped),
     )  # fmt: skip

@@ -14,7 +14,7 @@ import math
 from array import array
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 import attrs
@@ -40,9 +40,10 @@ from itinerary._records import (
 )
 from itinerary._table import Table, render_html, short_duration
 from itinerary.errors import InvalidPlanError
+from itinerary.log import EventLog
 from itinerary.sim._random import seed_of
 from itinerary.sim.delays import Disruptions, elapsed_micros
-from itinerary.sim.engine import Program, Run, _check_seed, _run, compiled
+from itinerary.sim.engine import Program, Run, _check_seed, _match, _run, compiled
 from itinerary.sim.plan import Plan
 from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 
@@ -61,37 +62,53 @@ _ZERO = Duration()
 MAX_RUNS = 1_000_000_000
 """The most runs one study may have (a billion: hours of work even on a cluster)."""
 
-_Columns = tuple[tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...]]
+_Columns = tuple[
+    tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...],
+    tuple["array[int]", ...],
+]  # fmt: skip
+_Branch = tuple[dict[int, tuple[int, int]], int]  # the steps already under way, and the floor
 
 
-def _chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
-    """Runs ``first`` to ``stop - 1``: (slips, causes, late) as one column per step.
+def _chunk(
+    program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
+) -> _Columns:
+    """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped) as one column per step.
 
     On arrays when numpy is installed (:mod:`itinerary.sim._columnar`), else one run at a
-    time: the same columns either way.
+    time: the same columns either way. Plans with rules and what-if branches (*branch*)
+    run one at a time.
     """
     from itinerary.sim import _columnar  # noqa: PLC0415 - it imports numpy when first used
 
-    found = _columnar.chunk(program, seed, first, stop)
-    return _scalar_chunk(program, seed, first, stop) if found is None else found
+    found = None if branch is not None else _columnar.chunk(program, seed, first, stop)
+    if found is None:
+        return _scalar_chunk(program, seed, first, stop, branch)
+    n = len(program.steps)
+    return (*found, tuple(array("b", bytes(stop - first)) for _ in range(n)))
 
 
-def _scalar_chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
+def _scalar_chunk(
+    program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
+) -> _Columns:
     """:func:`_chunk` one run at a time, with :meth:`Program.execute`."""
     execute = program.execute
     planned = program.planned
-    rows = [execute(seed_of(seed, r)) for r in range(first, stop)]
+    pinned, floor = (None, None) if branch is None else branch
+    rows = [execute(seed_of(seed, r), pinned, floor) for r in range(first, stop)]
     n = len(planned)
     if not rows:
         empty = tuple(array("q") for _ in range(n))
-        return empty, tuple(array("i") for _ in range(n)), tuple(array("b") for _ in range(n))
-    starts = list(zip(*(row[0] for row in rows), strict=True))
-    causes = list(zip(*(row[2] for row in rows), strict=True))
-    late = list(zip(*(row[3] for row in rows), strict=True))
+        none = tuple(array("b") for _ in range(n))
+        return empty, tuple(array("i") for _ in range(n)), none, none
+    starts = list(zip(*(row.starts for row in rows), strict=True))
+    causes = list(zip(*(row.causes for row in rows), strict=True))
+    late = list(zip(*(row.late for row in rows), strict=True))
+    dropped = list(zip(*(row.dropped for row in rows), strict=True))
     return (
         tuple(array("q", [s - planned[i] for s in starts[i]]) for i in range(n)),
         tuple(array("i", causes[i]) for i in range(n)),
         tuple(array("b", late[i]) for i in range(n)),
+        tuple(array("b", dropped[i]) for i in range(n)),
     )
 
 
@@ -122,6 +139,8 @@ class Outcomes:
     _causes: tuple[array[int], ...] = attrs.field(repr=False)
     _late: tuple[array[int], ...] = attrs.field(repr=False)
     _program: Program = attrs.field(eq=False, repr=False)
+    _dropped: tuple[array[int], ...] = attrs.field(default=(), repr=False)
+    _given: tuple[EventLog, DateTime] | None = attrs.field(default=None, eq=False, repr=False)
     _sorted: dict[int, list[int]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __repr__(self) -> str:
@@ -145,8 +164,25 @@ class Outcomes:
         return seed_of(self.seed, i)
 
     def run(self, i: int) -> Run:
-        """Run *i* again, with its full log."""
-        return _run(self._program, self.seed_of(i))
+        """Run *i* again, with its full log (from the same ``given``/``after``, if any)."""
+        if self._given is None:
+            return _run(self._program, self.seed_of(i))
+        given, after = self._given
+        return _run(self._program, self.seed_of(i), given=given, after=after)
+
+    def _happened(self, i: int) -> list[int]:
+        """The indices of the runs in which step *i* happened (was not dropped)."""
+        dropped = self._dropped[i] if self._dropped else None
+        if dropped is None or not any(dropped):
+            return list(range(self.runs))
+        return [r for r in range(self.runs) if not dropped[r]]
+
+    def p_dropped(self, name: str) -> float:
+        """The share of runs in which *name* did not happen (a rule dropped it)."""
+        i = self._index(name)
+        if not self._dropped:
+            return 0.0
+        return sum(self._dropped[i]) / self.runs if self.runs else math.nan
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -162,8 +198,15 @@ class Outcomes:
         return _time.from_micros(self._program.planned[i], self._program.zones(i)[0])
 
     def slips(self, name: str) -> tuple[int, ...]:
-        """The slip of *name* in every run, in microseconds, in run order."""
+        """The slip of *name* in every run, in microseconds, in run order (0 where dropped)."""
         return tuple(self._slips[self._index(name)])
+
+    def _kept(self, i: int) -> list[int]:
+        """Step *i*'s slips in the runs in which it happened."""
+        slips = self._slips[i]
+        if self._dropped and any(self._dropped[i]):
+            return [slips[r] for r in self._happened(i)]
+        return list(slips)
 
     def causes(self, name: str) -> tuple[str | None, ...]:
         """The step to blame for *name* starting late in every run, in run order.
@@ -182,17 +225,24 @@ class Outcomes:
         return tuple(bool(late) for late in self._late[self._index(name)])
 
     def p_late(self, name: str, by: timedelta = _ZERO) -> float:
-        """The share of runs in which *name* started more than *by* late."""
+        """The share of runs in which *name* started more than *by* late.
+
+        Over the runs in which it happened: a step a rule dropped is not late (see
+        :meth:`p_dropped`); NaN if it never happened.
+        """
         limit = elapsed_micros(by, what="p_late(by=...)")
-        slips = self._slips[self._index(name)]
-        return sum(1 for s in slips if s > limit) / self.runs if self.runs else math.nan
+        slips = self._kept(self._index(name))
+        return sum(1 for s in slips if s > limit) / len(slips) if slips else math.nan
 
     def quantiles(self, name: str, qs: Iterable[float]) -> list[Duration]:
-        """The slip of *name* at each quantile in *qs* (0.5 is the median), interpolated."""
+        """The slip of *name* at each quantile in *qs* (0.5 is the median), interpolated.
+
+        Over the runs in which it happened.
+        """
         i = self._index(name)
         ordered = self._sorted.get(i)
         if ordered is None:
-            ordered = self._sorted[i] = sorted(self._slips[i])
+            ordered = self._sorted[i] = sorted(self._kept(i))
         if isinstance(qs, str) or not isinstance(qs, Iterable):
             raise InvalidPlanError(f"quantiles(qs=...) takes a list of numbers, got {qs!r}")
         out = []
@@ -200,7 +250,9 @@ class Outcomes:
             if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
                 raise InvalidPlanError(f"a quantile must be a number in [0, 1], got {q!r}")
             if not ordered:
-                raise InvalidPlanError("no runs: quantiles need at least one")
+                raise InvalidPlanError(
+                    f"no runs in which {name!r} happened: quantiles need at least one"
+                )
             pos = q * (len(ordered) - 1)
             low = math.floor(pos)
             high = min(low + 1, len(ordered) - 1)
@@ -222,32 +274,45 @@ class Outcomes:
 
         "The one" is :meth:`Run.cause`: going back along the chain of knock-on delays, each
         late step passes the blame to the step that held it up unless its own delay (a late
-        departure, a cancellation, an overrun) is larger than what it inherited. Shares sum
-        to ``p_late(name)``; steps that never delayed it are left out; the largest share
+        departure, a cancellation, an overrun, a rule's hold) is larger than what it
+        inherited. Over the runs in which *name* happened, so shares sum to
+        ``p_late(name)``; steps that never delayed it are left out; the largest share
         comes first.
         """
+        index = self._index(name)
+        happened = self._happened(index)
         counts: dict[int, int] = {}
-        for cause in self._causes[self._index(name)]:
+        column = self._causes[index]
+        for r in happened:
+            cause = column[r]
             if cause >= 0:
                 counts[cause] = counts.get(cause, 0) + 1
         steps = self._program.steps
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {steps[i].name: count / self.runs for i, count in ranked}
+        return {steps[i].name: count / len(happened) for i, count in ranked}
 
     def worst(self, name: str) -> int:
-        """The seed of the run in which *name* slipped most (the first such run)."""
-        slips = self._slips[self._index(name)]
-        if not slips:
-            raise InvalidPlanError("no runs: there is no worst one")
-        return self.seed_of(max(range(len(slips)), key=slips.__getitem__))
+        """The seed of the run in which *name* slipped most (the first such run it happened in)."""
+        i = self._index(name)
+        slips = self._slips[i]
+        happened = self._happened(i)
+        if not happened:
+            raise InvalidPlanError(f"no runs in which {name!r} happened: there is no worst one")
+        return self.seed_of(max(happened, key=slips.__getitem__))
 
     def risks(self) -> list[Risk]:
-        """The risk table: each meeting, signing and leg, in planned order."""
+        """The risk table: each meeting, signing and leg, in planned order.
+
+        Each row's chance and slips are over the runs in which the step happened.
+        """
         rows = []
         for step in self._program.steps:
             if isinstance(step, Fulfilment):
                 continue
-            median, p90 = self.quantiles(step.name, (0.5, 0.9))
+            if not self._kept(self._program.index[step.name]):
+                median = p90 = _ZERO  # dropped in every run
+            else:
+                median, p90 = self.quantiles(step.name, (0.5, 0.9))
             rows.append(Risk(step.name, step.kind, self.p_late(step.name), median, p90))
         return rows
 
@@ -294,6 +359,8 @@ def monte_carlo(
     *,
     runs: int,
     seed: int = 0,
+    given: EventLog | None = None,
+    after: datetime | None = None,
     executor: Executor | None = None,
     progress: bool = False,
     chunk_size: int | None = None,
@@ -305,6 +372,11 @@ def monte_carlo(
         disruptions: What can go wrong.
         runs: How many runs.
         seed: The study's seed; run *i* uses ``outcomes.seed_of(i)``.
+        given: A log of what has happened so far, with *after*: every run keeps its facts
+            up to *after*, exactly as ``simulate(..., given=, after=)`` does, and run *i*
+            equals ``simulate(plan, disruptions, seed=outcomes.seed_of(i), given=given,
+            after=after)``.
+        after: The instant up to which *given* is kept (both or neither).
         executor: Any :class:`concurrent.futures.Executor` to spread the runs over (a
             ``ProcessPoolExecutor``, or Dask's ``client.get_executor()``); ``None`` runs
             them in this process. The outcomes are the same either way.
@@ -316,7 +388,12 @@ def monte_carlo(
     With numpy installed (``pip install numpy``; the ``test`` and ``bench`` extras have
     it) each chunk of runs is computed as arrays, 10x faster or more, with the very same
     draws and integers: installing numpy makes a study faster and changes no outcome.
-    Without it the runs are computed one at a time.
+    Without it the runs are computed one at a time, as are the runs of a plan with rules
+    (windows, curfews, rest, drops) and of a what-if branch (*given*).
+
+    Raises:
+        InvalidPlanError: for arguments of the wrong kind, or *given* without *after* (or
+            the reverse).
 
     """
     _check_study(plan, disruptions, runs, chunk_size)
@@ -331,16 +408,18 @@ def monte_carlo(
         chunk_size = 1000 if executor is None else max(1000, -(-runs // 8))
     program = compiled(plan, disruptions)
     program.forget()  # a study's cost does not depend on the studies before it
+    branch = _branch(program, given, after)
     parts = _chunks(runs, chunk_size)
     with _progress.bar(runs, desc="monte_carlo", unit="run", enabled=progress) as bar:
         if executor is None:
             results = []
             for first, stop in parts:
-                results.append(_chunk(program, seed, first, stop))
+                results.append(_chunk(program, seed, first, stop, branch))
                 bar.update(stop - first)
         else:
             futures: list[Future[_Columns]] = [
-                executor.submit(_chunk, program, seed, first, stop) for first, stop in parts
+                executor.submit(_chunk, program, seed, first, stop, branch)
+                for first, stop in parts
             ]
             results = []
             for future, (first, stop) in zip(futures, parts, strict=True):
@@ -350,7 +429,22 @@ def monte_carlo(
     slips = tuple(_concat("q", (r[0][i] for r in results)) for i in range(n))
     causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
     late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
-    return Outcomes(plan, disruptions, seed, runs, slips, causes, late, program)
+    dropped = tuple(_concat("b", (r[3][i] for r in results)) for i in range(n))
+    kept = None if given is None or after is None else (given, after)
+    return Outcomes(plan, disruptions, seed, runs, slips, causes, late, program, dropped, kept)
+
+
+def _branch(program: Program, given: object, after: object) -> _Branch | None:
+    """The steps *given* shows under way by *after*, and the floor: as ``simulate`` finds them."""
+    if given is None and after is None:
+        return None
+    if given is None or after is None:
+        raise InvalidPlanError("a what-if branch needs both given= (a log) and after= (an instant)")
+    if not isinstance(given, EventLog):
+        raise InvalidPlanError(f"given must be an EventLog, got {type(given).__name__}")
+    floor = _time.micros(_time.instant(after, what="monte_carlo(after=...)"))
+    facts = [e for e in given if _time.micros(e.occurred_at) <= floor]
+    return _match(program, facts), floor
 
 
 def _check_study(plan: object, disruptions: object, runs: object, chunk_size: object) -> None:
@@ -455,9 +549,12 @@ def _runs(outcomes: Outcomes) -> Columns:
     slips = [outcomes.slips(step.name) for step in steps]
     causes = [outcomes.causes(step.name) for step in steps]
     overdue = [outcomes.overdue(step.name) for step in steps]
+    dropped = outcomes._dropped  # noqa: SLF001 - this module's own class
     for run in range(outcomes.runs):
         seed = outcomes.seed_of(run)
         for i, step in enumerate(steps):
+            if dropped and dropped[i][run]:
+                continue  # it did not happen in this run: no row
             slip = slips[i][run]
             us = planned[i] + slip
             start = EPOCH + timedelta(microseconds=us)

@@ -33,6 +33,7 @@ from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
 from itinerary.places import MAX_GROUND_SPEED_KMH, Place, faster_than_airliner, great_circle_km
 from itinerary.sim.delays import elapsed_micros, format_micros
+from itinerary.sim.rules import Drop, Rule, rules_tuple
 from itinerary.sim.steps import (
     STEP_TYPES,
     Fulfilment,
@@ -118,6 +119,10 @@ class Plan:
         steps: :class:`Travel`, :class:`Meeting`, :class:`Signing` and :class:`Fulfilment`
             values, in any order; their names must be unique.
         title: What the plan is for, if you like.
+        rules: :class:`~itinerary.sim.Curfew`, :class:`~itinerary.sim.Rest` and
+            :class:`~itinerary.sim.Drop` rules the plan runs under (any iterable, kept as a
+            tuple). A plan whose planned times break a rule is valid: the rule holds the step
+            when it runs.
 
     Raises:
         InvalidPlanError: naming the steps that cannot all happen as written.
@@ -126,6 +131,7 @@ class Plan:
 
     steps: tuple[Step, ...] = attrs.field(converter=_steps)
     title: str | None = attrs.field(default=None, validator=_optional_title)
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=rules_tuple)
     _by_name: dict[str, Step] = attrs.field(init=False, repr=False, eq=False)
     # What memo() keeps: no part of the plan's value, not pickled.
     _memo: dict[Hashable, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
@@ -149,9 +155,13 @@ class Plan:
         object.__setattr__(self, "_by_name", by_name)
         _check_agreements(self.steps)
         _check_people(self.steps)
+        _check_rules(self.steps, self.rules, by_name)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"steps": self.steps, "title": self.title, "_by_name": self._by_name}
+        return {
+            "steps": self.steps, "title": self.title, "rules": self.rules,
+            "_by_name": self._by_name,
+        }  # fmt: skip
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
@@ -232,16 +242,66 @@ class Plan:
             )
         if step.name != name and step.name == default_name(step):
             step = attrs.evolve(step, name=name)
-        return Plan(tuple(step if s.name == name else s for s in self.steps), self.title)
+        return Plan(
+            tuple(step if s.name == name else s for s in self.steps), self.title, self.rules
+        )
 
     def without(self, name: str) -> Plan:
         """A new plan without the step called *name*."""
         self[name]
-        return Plan(tuple(s for s in self.steps if s.name != name), self.title)
+        return Plan(tuple(s for s in self.steps if s.name != name), self.title, self.rules)
 
     def with_(self, step: Step) -> Plan:
         """A new plan with *step* added."""
-        return Plan((*self.steps, step), self.title)
+        return Plan((*self.steps, step), self.title, self.rules)
+
+
+def order_key(steps: tuple[Step, ...]) -> dict[str, tuple[int, int, int]]:
+    """Each step's place in the simulator's order: by planned start, the fulfilments last."""
+    return {
+        s.name: (1, 0, i) if isinstance(s, Fulfilment) else (0, start_micros(s), i)
+        for i, s in enumerate(steps)
+    }
+
+
+def _check_rules(steps: tuple[Step, ...], rules: tuple[Rule, ...], by_name: dict[str, Step]) -> None:
+    """Every Drop names steps of the plan, decided before them, and leaves a possible plan."""
+    order = order_key(steps)
+    removable: list[tuple[str, frozenset[str]]] = [
+        (f"{s.name!r} (its window drops it)", frozenset((s.name,)))
+        for s in steps
+        if s.window is not None and s.window.then == "drop"
+    ]
+    for rule in rules:
+        if not isinstance(rule, Drop):
+            continue
+        for name in (rule.when, *rule.steps):
+            if name not in by_name:
+                raise InvalidPlanError(
+                    f"{rule!r} names {name!r}, which is no step of the plan"
+                )
+        if rule.when in rule.steps:
+            raise InvalidPlanError(f"{rule!r} drops the step it is decided on, {rule.when!r}")
+        early = [n for n in rule.steps if order[n] < order[rule.when]]
+        if early:
+            raise InvalidPlanError(
+                f"{rule!r}: {', '.join(map(repr, early))} would start before {rule.when!r}, "
+                "so it cannot wait for that decision"
+            )
+        removable.append((repr(rule), frozenset(rule.steps)))
+    sets = [removable[:k] for k in range(1, len(removable) + 1)] + [[r] for r in removable]
+    for chosen in sets:
+        gone = frozenset().union(*(names for _, names in chosen))
+        left = tuple(s for s in steps if s.name not in gone)
+        try:
+            _check_agreements(left)
+            _check_people(left)
+        except InvalidPlanError as exc:
+            what = " and ".join(label for label, _ in chosen)
+            raise InvalidPlanError(
+                f"{what} would leave the plan impossible without "
+                f"{', '.join(map(repr, sorted(gone)))}: {exc}"
+            ) from None
 
 
 def _check_agreements(steps: tuple[Step, ...]) -> None:

@@ -32,7 +32,8 @@ from itinerary.errors import (
 )
 from itinerary.events import Obligation, format_local
 from itinerary.places import Place
-from itinerary.sim.delays import Delay, elapsed_micros
+from itinerary.sim.delays import Delay, elapsed_micros, format_micros
+from itinerary.sim.rules import Window
 
 __all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name"]
 
@@ -92,6 +93,26 @@ _NAME = attrs.field(
 _DELAY = attrs.field(default=None, kw_only=True, validator=_optional_delay)
 
 
+def _window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Window):
+        raise InvalidPlanError(
+            f"{_label(instance)}: window must be a Window (e.g. Window('09:00', '21:00')) or "
+            f"None, got {value!r}"
+        )
+    if isinstance(instance, Meeting):
+        needs = elapsed_micros(instance.duration, what=f"{_label(instance)}: duration")
+        if needs > value.length:
+            raise InvalidPlanError(
+                f"{_label(instance)}: {value} cannot fit it: it lasts {format_micros(needs)}, "
+                f"the window is open {format_micros(value.length)} a day"
+            )
+
+
+_WINDOW = attrs.field(default=None, kw_only=True, validator=_window)
+
+
 def _destination(instance: Travel, _: attrs.Attribute[Any], value: Place) -> None:
     _place(instance, _, value)
     if value == instance.origin:
@@ -114,6 +135,7 @@ class Travel:
     depart: DateTime = attrs.field(converter=_INSTANT, eq=_time.instant_key)  # type: ignore[misc]
     duration: timedelta = attrs.field(validator=_elapsed, eq=_time.duration_key)
     delay: Delay | None = _DELAY
+    window: Window | None = _WINDOW
     name: str = _NAME
 
     @property
@@ -154,6 +176,7 @@ class Meeting:
     duration: timedelta = attrs.field(validator=_elapsed, eq=_time.duration_key)
     venue: str | None = attrs.field(default=None, validator=_optional_text)
     delay: Delay | None = _DELAY
+    window: Window | None = _WINDOW
     name: str = _NAME
 
     @property
@@ -220,6 +243,7 @@ class Signing:
         default=(), converter=_obligations, validator=_check_obligations
     )
     delay: Delay | None = _DELAY
+    window: Window | None = _WINDOW
     name: str = _NAME
 
     @property
@@ -254,6 +278,7 @@ class Fulfilment:
     what: str = attrs.field(validator=_text)
     after: timedelta = attrs.field(eq=_time.duration_key)
     delay: Delay | None = _DELAY
+    window: Window | None = _WINDOW
     name: str = _NAME
 
     @after.validator
