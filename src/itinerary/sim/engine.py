@@ -163,7 +163,7 @@ class Program:
     other processes once per chunk of runs.
     """
 
-    def __init__(self, plan: Plan, disruptions: Disruptions) -> None:
+    def __init__(self, plan: Plan, disruptions: Disruptions) -> None:  # noqa: PLR0915 - one pass
         self.plan = plan
         self.disruptions = disruptions
         steps = list(plan.steps)
@@ -273,7 +273,7 @@ class Program:
             found = self._met[memo_key] = (met, due)
         return found
 
-    def execute(  # noqa: C901, PLR0912, PLR0915 - the hot loop, kept in one frame for speed
+    def execute(  # noqa: PLR0912, PLR0915 - the hot loop, kept in one frame for speed
         self,
         seed: int,
         pinned: Mapping[int, tuple[int, int]] | None = None,
@@ -569,8 +569,7 @@ class Run:
         i = self._at(name)
         if self._gone(i):
             raise InvalidPlanError(
-                f"{name!r} did not happen in this run (dropped: {self.rule(name)}); "
-                "see run.dropped"
+                f"{name!r} did not happen in this run (dropped: {self.rule(name)}); see run.dropped"
             )
         return i
 

@@ -140,7 +140,7 @@ class Outcomes:
     _late: tuple[array[int], ...] = attrs.field(repr=False)
     _program: Program = attrs.field(eq=False, repr=False)
     _dropped: tuple[array[int], ...] = attrs.field(default=(), repr=False)
-    _given: tuple[EventLog, DateTime] | None = attrs.field(default=None, eq=False, repr=False)
+    _given: tuple[EventLog, datetime] | None = attrs.field(default=None, eq=False, repr=False)
     _sorted: dict[int, list[int]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __repr__(self) -> str:
@@ -418,8 +418,7 @@ def monte_carlo(
                 bar.update(stop - first)
         else:
             futures: list[Future[_Columns]] = [
-                executor.submit(_chunk, program, seed, first, stop, branch)
-                for first, stop in parts
+                executor.submit(_chunk, program, seed, first, stop, branch) for first, stop in parts
             ]
             results = []
             for future, (first, stop) in zip(futures, parts, strict=True):
@@ -549,7 +548,7 @@ def _runs(outcomes: Outcomes) -> Columns:
     slips = [outcomes.slips(step.name) for step in steps]
     causes = [outcomes.causes(step.name) for step in steps]
     overdue = [outcomes.overdue(step.name) for step in steps]
-    dropped = outcomes._dropped  # noqa: SLF001 - this module's own class
+    dropped = outcomes._dropped
     for run in range(outcomes.runs):
         seed = outcomes.seed_of(run)
         for i, step in enumerate(steps):

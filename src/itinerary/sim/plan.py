@@ -264,7 +264,9 @@ def order_key(steps: tuple[Step, ...]) -> dict[str, tuple[int, int, int]]:
     }
 
 
-def _check_rules(steps: tuple[Step, ...], rules: tuple[Rule, ...], by_name: dict[str, Step]) -> None:
+def _check_rules(
+    steps: tuple[Step, ...], rules: tuple[Rule, ...], by_name: dict[str, Step]
+) -> None:
     """Every Drop names steps of the plan, decided before them, and leaves a possible plan."""
     order = order_key(steps)
     removable: list[tuple[str, frozenset[str]]] = [
@@ -277,9 +279,7 @@ def _check_rules(steps: tuple[Step, ...], rules: tuple[Rule, ...], by_name: dict
             continue
         for name in (rule.when, *rule.steps):
             if name not in by_name:
-                raise InvalidPlanError(
-                    f"{rule!r} names {name!r}, which is no step of the plan"
-                )
+                raise InvalidPlanError(f"{rule!r} names {name!r}, which is no step of the plan")
         if rule.when in rule.steps:
             raise InvalidPlanError(f"{rule!r} drops the step it is decided on, {rule.when!r}")
         early = [n for n in rule.steps if order[n] < order[rule.when]]

@@ -44,6 +44,22 @@ def _wall(value: object, *, what: str) -> time:
     raise InvalidPlanError(f"{what} must be 'HH:MM' (24-hour) or a datetime.time, got {value!r}")
 
 
+def _opens(value: object) -> time:
+    return _wall(value, what="Window.opens")
+
+
+def _closes(value: object) -> time:
+    return _wall(value, what="Window.closes")
+
+
+def _starts(value: object) -> time:
+    return _wall(value, what="Curfew.starts")
+
+
+def _ends(value: object) -> time:
+    return _wall(value, what="Curfew.ends")
+
+
 def _hhmm(value: time) -> str:
     text = f"{value.hour:02d}:{value.minute:02d}"
     if value.second or value.microsecond:
@@ -133,8 +149,8 @@ class Window:
     happen (``then="drop"``). *closes* before *opens* spans midnight.
     """
 
-    opens: time = attrs.field(converter=lambda v: _wall(v, what="Window.opens"))
-    closes: time = attrs.field(converter=lambda v: _wall(v, what="Window.closes"))
+    opens: time = attrs.field(converter=_opens)
+    closes: time = attrs.field(converter=_closes)
     then: Literal["wait", "drop"] = attrs.field(default="wait", kw_only=True, validator=_then)
 
     def __attrs_post_init__(self) -> None:
@@ -171,8 +187,8 @@ class Curfew:
     """
 
     place: Place = attrs.field(validator=_place)
-    starts: time = attrs.field(converter=lambda v: _wall(v, what="Curfew.starts"))
-    ends: time = attrs.field(converter=lambda v: _wall(v, what="Curfew.ends"))
+    starts: time = attrs.field(converter=_starts)
+    ends: time = attrs.field(converter=_ends)
 
     def __attrs_post_init__(self) -> None:
         if self.starts == self.ends:
