@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pendulum
@@ -190,3 +191,44 @@ def test_a_damaged_plan_file_raises_only_the_library_s_errors(
             return
         assert loads_scenario(dumps_scenario(scenario)).plan == scenario.plan
         assert run.log.version > 0
+
+
+def test_windows_and_rules_round_trip() -> None:
+    """A plan's windows and [[rules]] (curfew, rest, drop) are written back and read back equal."""
+    from itinerary.places import BUSAN, TOKYO  # noqa: PLC0415
+    from itinerary.sim import Curfew, Drop, Meeting, Rest, Travel, Window  # noqa: PLC0415
+
+    H = pendulum.duration  # noqa: N806
+    leg = Travel("A", BUSAN, TOKYO, BUSAN.at("2025-10-29 22:00"), H(hours=2),
+                 window=Window("06:00", "23:00"))  # fmt: skip
+    talk = Meeting("Talk", "A", TOKYO, TOKYO.at("2025-10-30 10:00"), H(hours=1),
+                   window=Window("09:00", "21:00", then="drop"))  # fmt: skip
+    rules = [Curfew(BUSAN, "23:00", "06:00"), Rest(H(hours=1), H(hours=8), who=["A"]),
+             Drop(["Talk"], when=leg.name, late_by=H(hours=3))]  # fmt: skip
+    plan = Plan([leg, talk], rules=rules)
+    text = dumps_scenario(Scenario(EventLog(), plan=plan))
+    assert "[[rules]]" in text
+    assert loads_scenario(text).plan == plan
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        (
+            '[[rules]]\ntype = "curfew"\nplace = "Busan"\nstarts = "25:00"\nends = "06:00"\n',
+            "rules[0]",
+        ),
+        ('[[rules]]\ntype = "nap"\n', "rules[0].type"),
+        ('[[rules]]\ntype = "rest"\nafter = "PT1H"\nrest = "PT1H"\nextra = 1\n', "rules[0]"),
+        ('[[rules]]\ntype = "drop"\nsteps = ["x"]\nwhen = "Talk"\nlate_by = "PT1H"\n', "rules"),
+    ],
+)
+def test_bad_rules_name_their_key_path(extra: str, key: str) -> None:
+    """A bad [[rules]] table fails with its key path."""
+    text = (
+        '[[plan]]\ntype = "meeting"\ntitle = "Talk"\nparticipants = ["A"]\nplace = "Tokyo"\n'
+        'start = "2025-10-30 10:00"\nduration = "PT1H"\n'
+        'window = { opens = "09:00", closes = "21:00" }\n'
+    )
+    with pytest.raises(ScenarioError, match=re.escape(key)):
+        loads_scenario(text + extra)

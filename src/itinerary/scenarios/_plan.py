@@ -8,6 +8,18 @@ is ``"none"`` or a table naming its family::
     departure = { exponential = "PT40M", p = 0.35 }
     overrun = { lognormal = "PT15M", sigma = 0.7, p = 0.5 }
     fulfilment = { empirical = ["PT0S", "P3D", "P20D"] }   # as often as each other
+
+Any step may have ``window = { opens = "09:00", closes = "21:00", then = "wait" }`` (local
+wall times at its place; ``then`` is optional). ``[[rules]]`` tables give the plan's rules::
+
+    [[rules]]
+    type = "curfew"
+    place = "Busan"
+    starts = "23:00"
+    ends = "06:00"
+
+(``type = "rest"`` with ``after``, ``rest`` and optional ``who``; ``type = "drop"`` with
+``steps``, ``when`` and ``late_by``; durations in ISO 8601.)
 """
 
 from __future__ import annotations
@@ -33,11 +45,27 @@ from itinerary.sim import (
     Travel,
 )
 from itinerary.sim.delays import elapsed_micros
+from itinerary.sim.rules import Curfew, Drop, Rest, Rule, Window, hhmm
 from itinerary.sim.steps import default_name
 
-__all__ = ["PLAN_KEYS", "disruptions_document", "plan_document", "read_disruptions", "read_plan"]
+__all__ = [
+    "PLAN_KEYS",
+    "RULE_KEYS",
+    "disruptions_document",
+    "plan_document",
+    "read_disruptions",
+    "read_plan",
+    "rules_document",
+]
 
-_COMMON = frozenset({"delay", "name"})
+_COMMON = frozenset({"delay", "name", "window"})
+_WINDOW_KEYS = (frozenset({"opens", "closes"}), frozenset({"then"}))
+RULE_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
+    "curfew": (frozenset({"type", "place", "starts", "ends"}), frozenset()),
+    "rest": (frozenset({"type", "after", "rest"}), frozenset({"who"})),
+    "drop": (frozenset({"type", "steps", "when", "late_by"}), frozenset()),
+}
+"""For each rule type of a ``[[rules]]`` table: its required keys and its optional keys."""
 PLAN_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "travel": (frozenset({"type", "who", "from", "to", "depart", "duration"}), _COMMON),
     "meeting": (
@@ -100,15 +128,66 @@ class _Reader(Protocol):
     ) -> list[Obligation]: ...
 
 
-def read_plan(reader: _Reader, value: object, title: str | None) -> Plan:
-    """The plan in the ``plan`` array of tables."""
+def read_plan(reader: _Reader, value: object, title: str | None, rules: object = ()) -> Plan:
+    """The plan in the ``plan`` array of tables, under the ``rules`` array of tables."""
     if not isinstance(value, list):
         raise reader.fail("plan", show(value), "an array of tables ([[plan]])")
+    if not isinstance(rules, list | tuple):
+        raise reader.fail("rules", show(rules), "an array of tables ([[rules]])")
     steps = [_step(reader, spec, f"plan[{i}]") for i, spec in enumerate(value)]
+    found = [_rule(reader, spec, f"rules[{i}]") for i, spec in enumerate(rules)]
     try:
-        return Plan(steps, title)
+        return Plan(steps, title, found)
     except ItineraryError as exc:
-        raise reader.fail("plan", str(exc), "steps that can all happen as written") from None
+        where = "rules" if any(repr(rule) in str(exc) for rule in found) else "plan"
+        raise reader.fail(where, str(exc), "steps that can all happen as written") from None
+
+
+def _wall_text(reader: _Reader, value: object, key: str) -> str:
+    if not isinstance(value, str):
+        raise reader.fail(key, show(value), "a local wall time 'HH:MM'")
+    return value
+
+
+def _window(reader: _Reader, value: object, key: str) -> Window:
+    spec = reader.table(value, key, _WINDOW_KEYS)
+    then = spec.get("then", "wait")
+    if then not in ("wait", "drop"):
+        raise reader.fail(f"{key}.then", show(then), "'wait' or 'drop'")
+    opens = _wall_text(reader, spec["opens"], f"{key}.opens")
+    closes = _wall_text(reader, spec["closes"], f"{key}.closes")
+    try:
+        return Window(opens, closes, then=then)
+    except ItineraryError as exc:
+        raise reader.fail(key, str(exc), "a daily window such as 09:00 to 21:00") from None
+
+
+def _rule(reader: _Reader, value: object, key: str) -> Rule:
+    kind, spec = reader.typed(value, key, RULE_KEYS)
+    try:
+        if kind == "curfew":
+            return Curfew(
+                reader.place(spec["place"], f"{key}.place"),
+                _wall_text(reader, spec["starts"], f"{key}.starts"),
+                _wall_text(reader, spec["ends"], f"{key}.ends"),
+            )
+        if kind == "rest":
+            who = _who(reader, spec["who"], f"{key}.who") if "who" in spec else None
+            return Rest(
+                _elapsed(reader, spec["after"], f"{key}.after"),
+                _elapsed(reader, spec["rest"], f"{key}.rest"),
+                who=who,
+            )
+        steps = spec["steps"]
+        return Drop(
+            (steps,) if isinstance(steps, str) else reader.names(steps, f"{key}.steps"),
+            when=reader.text(spec["when"], f"{key}.when"),
+            late_by=_elapsed(reader, spec["late_by"], f"{key}.late_by"),
+        )
+    except ScenarioError:
+        raise
+    except ItineraryError as exc:
+        raise reader.fail(key, str(exc), "a rule that can hold") from None
 
 
 def _step(reader: _Reader, value: object, key: str) -> Step:
@@ -118,6 +197,8 @@ def _step(reader: _Reader, value: object, key: str) -> Step:
         extra["name"] = reader.text(spec["name"], f"{key}.name")
     if "delay" in spec:
         extra["delay"] = read_delay(reader, spec["delay"], f"{key}.delay")
+    if "window" in spec:
+        extra["window"] = _window(reader, spec["window"], f"{key}.window")
     try:
         return _BUILD[kind](reader, spec, key, extra)
     except ScenarioError:
@@ -316,8 +397,31 @@ def _step_document(step: Step, names: _Names) -> dict[str, Any]:
         }  # fmt: skip
     if step.delay is not None:
         out["delay"] = delay_document(step.delay, names)
+    if step.window is not None:
+        out["window"] = {"opens": hhmm(step.window.opens), "closes": hhmm(step.window.closes)}
+        if step.window.then != "wait":
+            out["window"]["then"] = step.window.then
     if step.name != default_name(step):
         out["name"] = step.name
+    return out
+
+
+def rules_document(plan: Plan, names: _Names) -> list[dict[str, Any]]:
+    """The plan's rules as ``[[rules]]`` tables: read back, they give equal rules."""
+    out: list[dict[str, Any]] = []
+    for rule in plan.rules:
+        if isinstance(rule, Curfew):
+            out.append({"type": "curfew", "place": names.place(rule.place),
+                        "starts": hhmm(rule.starts), "ends": hhmm(rule.ends)})  # fmt: skip
+        elif isinstance(rule, Rest):
+            spec: dict[str, Any] = {"type": "rest", "after": names.duration(rule.after),
+                    "rest": names.duration(rule.rest)}  # fmt: skip
+            if rule.who is not None:
+                spec["who"] = list(rule.who)
+            out.append(spec)
+        else:
+            out.append({"type": "drop", "steps": list(rule.steps), "when": rule.when,
+                        "late_by": names.duration(rule.late_by)})  # fmt: skip
     return out
 
 

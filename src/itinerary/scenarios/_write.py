@@ -25,7 +25,8 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place
 from itinerary.scenarios._common import TYPE_NAMES, Scenario, agreement_places
-from itinerary.scenarios._plan import disruptions_document, plan_document
+from itinerary.scenarios._plan import disruptions_document, plan_document, rules_document
+from itinerary.sim.rules import Curfew
 
 
 def _wall_text(local: datetime) -> str:
@@ -92,6 +93,9 @@ class _Writer:
         for step in scenario.plan or ():
             for place in _places_of(step):
                 self._name(place)
+        for rule in scenario.plan.rules if scenario.plan is not None else ():
+            if isinstance(rule, Curfew):
+                self._name(rule.place)
         self.agreement_places = agreement_places(
             (event.title, event.place)
             for event in scenario.log
@@ -149,6 +153,8 @@ class _Writer:
             out["disruptions"] = disruptions_document(scenario.disruptions, self)
         if scenario.plan is not None:
             out["plan"] = plan_document(scenario.plan, self)
+            if scenario.plan.rules:
+                out["rules"] = rules_document(scenario.plan, self)
         return out
 
     def _fields(self, event: Event) -> list[tuple[str, object]]:

@@ -28,7 +28,7 @@ from itinerary.errors import InvalidPlanError
 from itinerary.places import Place
 from itinerary.sim.delays import elapsed_micros, format_micros
 
-__all__ = ["Curfew", "Drop", "Rest", "Rule", "Window", "next_clear", "next_fit"]
+__all__ = ["Curfew", "Drop", "Rest", "Rule", "Window", "hhmm", "next_clear", "next_fit"]
 
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 _DAY = 86_400_000_000
@@ -60,7 +60,8 @@ def _ends(value: object) -> time:
     return _wall(value, what="Curfew.ends")
 
 
-def _hhmm(value: time) -> str:
+def hhmm(value: time) -> str:
+    """A wall time as `"HH:MM"` (with seconds only if it has them)."""
     text = f"{value.hour:02d}:{value.minute:02d}"
     if value.second or value.microsecond:
         text += f":{value.second:02d}" + (f".{value.microsecond:06d}" if value.microsecond else "")
@@ -156,14 +157,16 @@ class Window:
     def __attrs_post_init__(self) -> None:
         if self.opens == self.closes:
             raise InvalidPlanError(
-                f"Window opens and closes at {_hhmm(self.opens)}: give a span (or no window)"
+                f"Window opens and closes at {hhmm(self.opens)}: give a span (or no window)"
             )
 
     def __repr__(self) -> str:
-        return f"Window(opens={_hhmm(self.opens)!r}, closes={_hhmm(self.closes)!r}, then={self.then!r})"
+        return (
+            f"Window(opens={hhmm(self.opens)!r}, closes={hhmm(self.closes)!r}, then={self.then!r})"
+        )
 
     def __str__(self) -> str:
-        return f"Window {_hhmm(self.opens)}-{_hhmm(self.closes)}"
+        return f"Window {hhmm(self.opens)}-{hhmm(self.closes)}"
 
     @property
     def length(self) -> int:
@@ -193,14 +196,14 @@ class Curfew:
     def __attrs_post_init__(self) -> None:
         if self.starts == self.ends:
             raise InvalidPlanError(
-                f"Curfew at {self.place.name} starts and ends at {_hhmm(self.starts)}: give a span"
+                f"Curfew at {self.place.name} starts and ends at {hhmm(self.starts)}: give a span"
             )
 
     def __repr__(self) -> str:
-        return f"Curfew({self.place.name!r}, {_hhmm(self.starts)!r}, {_hhmm(self.ends)!r})"
+        return f"Curfew({self.place.name!r}, {hhmm(self.starts)!r}, {hhmm(self.ends)!r})"
 
     def __str__(self) -> str:
-        return f"Curfew at {self.place.name} {_hhmm(self.starts)}-{_hhmm(self.ends)}"
+        return f"Curfew at {self.place.name} {hhmm(self.starts)}-{hhmm(self.ends)}"
 
 
 def _elapsed(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
