@@ -100,6 +100,16 @@ def simulation(runs: int = 10_000, seed: int = 7) -> str:
             cause = run.cause(name)
             why = "" if cause in (None, name) else f"  (because of {cause})"
             out.append(f"  {name:<40} {slip.in_words():<12}{why}".rstrip())
+    nine = plan.replace(LEG, attrs.evolve(plan[LEG], delay=Delay.fixed(pendulum.duration(hours=9))))
+    run = simulate(nine)
+    out += ["", "If it leaves nine hours late (lands after 01:00 in Tokyo):"]
+    for name in plan.names:
+        if name in run.dropped:
+            out.append(f"  {name:<40} dropped ({run.rule(name)})")
+        elif run.held(name):
+            out.append(
+                f"  {name:<40} {format_local(run.start(name), None)}  (held by {run.rule(name)})"
+            )
     out += ["", monte_carlo(plan, disruptions, runs=runs, seed=seed).format()]
     return "\n".join(out)
 

@@ -179,8 +179,12 @@ def _rule(reader: _Reader, value: object, key: str) -> Rule:
                 who=who,
             )
         steps = spec["steps"]
+        if not isinstance(steps, str | list):
+            raise reader.fail(f"{key}.steps", show(steps), "an array of step names")
         return Drop(
-            (steps,) if isinstance(steps, str) else reader.names(steps, f"{key}.steps"),
+            (reader.text(steps, f"{key}.steps"),)
+            if isinstance(steps, str)
+            else tuple(reader.text(s, f"{key}.steps[{i}]") for i, s in enumerate(steps)),
             when=reader.text(spec["when"], f"{key}.when"),
             late_by=_elapsed(reader, spec["late_by"], f"{key}.late_by"),
         )
