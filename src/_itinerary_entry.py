@@ -1,13 +1,18 @@
 """The ``itinerary`` command's entry point, a module outside the package so that it runs first.
 
-Importing itinerary takes a few tenths of a second; a Ctrl-C meanwhile would print Python's
-traceback of the imports. Here it ends the command as Ctrl-C ends any command (click's way):
-``Aborted!`` on stderr and exit status 1, never a traceback.
+A Ctrl-C while the command line is imported would land inside Python's import machinery,
+which can only print it ("Exception ignored in ...") or a traceback of the imports. So the
+import runs with Ctrl-C held back (a few hundredths of a second); if one came, the command
+ends as Ctrl-C ends any command (click's way): ``Aborted!`` on stderr and exit status 1.
+Once the command runs, Ctrl-C is Python's again (``follow`` stops on it); once it has
+ended, Python's exit (flushing its streams and logs) is not interrupted either.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 __all__ = ["main"]
 
@@ -16,11 +21,21 @@ ABORTED = 1
 
 
 def main() -> None:
-    """Import the command line and run it; a Ctrl-C while importing ends it quietly."""
-    try:
-        from itinerary.cli import main as command  # noqa: PLC0415 - the slow import, guarded
+    """Import the command line with Ctrl-C held back, then run it (or end, if one came)."""
+    interrupted: list[int] = []
 
-        command(prog_name="itinerary")
-    except KeyboardInterrupt:
+    def hold(signum: int, frame: FrameType | None) -> None:
+        interrupted.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        from itinerary.cli import main as command  # noqa: PLC0415 - the import held back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
         sys.stderr.write("Aborted!\n")
         sys.exit(ABORTED)
+    try:
+        command(prog_name="itinerary")
+    finally:  # the command is over: a Ctrl-C now would only interrupt Python's exit
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

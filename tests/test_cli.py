@@ -595,23 +595,35 @@ def test_the_console_script_enters_outside_the_package() -> None:
     assert script.value == "_itinerary_entry:main"
 
 
-# The console script's body, with one line more: it tells the test (on the pipe whose file
-# descriptor it is given) that Python has started and the entry point is about to import
-# itinerary. A SIGINT before that line would land in Python's own start (site, the script's
-# imports), which is not the command's to catch: the test waits for it, then interrupts.
+# The console script's body, with one step more: it tells the test (on the pipe whose file
+# descriptor it is given) when the entry point has set its first signal handler, that is,
+# when it starts holding Ctrl-C back. A SIGINT before that would land in Python's own start
+# or the script's first lines, which no code of the command's can catch.
 _ENTRY = """
-import os, sys
+import os, signal, sys
 from _itinerary_entry import main
-os.write(int(sys.argv[1]), b"ready")
+told, install = int(sys.argv[1]), signal.signal
+def tell(signum, handler):
+    previous = install(signum, handler)
+    signal.signal = install
+    os.write(told, b"ready")
+    return previous
+signal.signal = tell
 sys.argv[:] = ["itinerary", "--version"]
 sys.exit(main())
 """
 
 
 def test_ctrl_c_while_importing_is_quiet() -> None:
-    """SIGINT at any moment after the entry point starts: Aborted! or done, never a traceback."""
+    """SIGINT at any moment after the entry point starts: Aborted! or done, never a traceback.
+
+    Found on random runs under load: a Ctrl-C inside the import machinery printed "Exception
+    ignored in: <function _get_module_lock.<locals>.cb ...> KeyboardInterrupt", and one as
+    Python exited, "Exception ignored in atexit callback" (logging's flush); the entry point
+    now holds Ctrl-C back while it imports and ignores it once the command has ended.
+    """
     aborted = 0
-    for step in range(30):  # 0 s to 0.145 s after the entry point starts: it imports itinerary
+    for step in range(30):  # 0 ms to 145 ms after the entry point starts: it imports
         ready, told = os.pipe()
         child = subprocess.Popen(
             [sys.executable, "-c", _ENTRY, str(told)],
@@ -628,11 +640,12 @@ def test_ctrl_c_while_importing_is_quiet() -> None:
         time.sleep(step * 0.005)
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
+        assert "Traceback" not in err, err
+        assert "Exception ignored" not in err, err
         if child.returncode == 1:
-            # Caught while importing (by _itinerary_entry), or while click runs (its own).
+            # Held back while importing (the entry point), or while click runs (its own).
             assert err in ("Aborted!\n", "\nAborted!\n"), err
             aborted += 1
         else:  # done before the signal came (0), or the signal came as Python exited
             assert child.returncode in (0, -signal.SIGINT), (child.returncode, err)
-            assert "Traceback" not in err, err
     assert aborted > 0  # some signal came while importing, and was caught
