@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pendulum
 import psycopg
@@ -84,6 +85,29 @@ def test_pendulum_adds_a_duration_by_the_parts_of_its_signature(
 
 
 # json_scanner: JSONDecoder.scan_once
+
+
+@given(
+    st.datetimes(timezones=st.sampled_from([ZoneInfo("America/New_York"), ZoneInfo("Asia/Seoul")])),
+)
+def test_as_pendulum_copies_wall_time_zone_and_fold(local: datetime) -> None:
+    """A datetime's pickled state, given to DateTime(), is its wall time, zone and fold."""
+    for fold in (0, 1):
+        value = local.replace(fold=fold)
+        copied = _compat.as_pendulum(value)
+        assert type(copied) is DateTime
+        assert copied.replace(tzinfo=None) == value.replace(tzinfo=None)
+        assert (copied.tzinfo, copied.fold) == (value.tzinfo, fold)
+        assert copied.utcoffset() == value.utcoffset()
+
+
+def test_datetimes_reduce_gives_the_state_the_constructor_takes() -> None:
+    """The form as_pendulum relies on: (datetime, (bytes, tzinfo)) from __reduce_ex__(4)."""
+    value = datetime(2025, 11, 2, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York"))
+    cls, args = datetime.__reduce_ex__(value, 4)[:2]
+    assert cls is datetime
+    assert isinstance(args[0], bytes)
+    assert args[1] is value.tzinfo
 
 
 def test_the_json_scanner_gives_the_value_and_where_it_ends() -> None:

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING
 from itinerary import _lazy
 
 if TYPE_CHECKING:  # what type checkers see; at run time, __getattr__ imports each on first use
+    from itinerary._table import Table
+    from itinerary._text import format_instant
     from itinerary._time import Disambiguate
     from itinerary.agenda import Agenda, AgendaEntry, agenda, format_agenda
     from itinerary.consistency import Violation, Violations, assert_consistent, check
-    from itinerary.display import Table, format_instant
     from itinerary.errors import (
         AmbiguousLocalTimeError,
         ConcurrencyError,
@@ -156,7 +157,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary._time": ("Disambiguate",),
     "itinerary.agenda": ("Agenda", "AgendaEntry", "agenda", "format_agenda"),
     "itinerary.consistency": ("Violation", "Violations", "assert_consistent", "check"),
-    "itinerary.display": ("Table", "format_instant"),
+    "itinerary._table": ("Table",),
+    "itinerary._text": ("format_instant",),
     "itinerary.errors": (
         "AmbiguousLocalTimeError",
         "ConcurrencyError",

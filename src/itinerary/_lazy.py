@@ -64,7 +64,11 @@ def face(
         return value
 
     def __dir__() -> list[str]:  # noqa: N807 - the module hook's own name
-        return sorted({*namespace, *home_of, *submodules, *extra})
+        # The public face and the module's dunders, not what it imports for itself (the
+        # ``TYPE_CHECKING`` flag, ``annotations``).
+        dunders = (name for name in namespace if name.startswith("__"))
+        public = namespace.get("__all__", ())
+        return sorted({*dunders, *public, *home_of, *submodules, *extra})
 
     module.__class__ = Face
     return __getattr__, __dir__

@@ -192,7 +192,6 @@ _WALL = r"(?P<wall>(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<clock>\d{2}:\d{2}(?::\d{2}
 _OFFSET = r"(?:\s*(?P<offset>Z|(?P<sign>[+-])(?P<hh>\d{2}):(?P<mm>\d{2})))"
 _NAME = r"(?:\s+(?P<name>[^\s\d+-].*))"
 _TIME_TEXT = re.compile(_WALL + _OFFSET + "?" + _NAME + "?", re.ASCII | re.IGNORECASE)
-_LOOKS_LIKE_A_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 WALL_TIME_FORM = "'YYYY-MM-DD HH:MM' (seconds optional, a space or 'T' between date and time)"
 """How the error messages describe the one accepted form of a wall time."""
@@ -412,9 +411,6 @@ def from_micros(us: int, tz_name: str) -> DateTime:
     return _from_micros(us, tz_name)
 
 
-_reduce_datetime_ex = datetime.__reduce_ex__
-
-
 def local_instant(us: int, tz: tzinfo) -> DateTime:
     """The instant *us* microseconds after the Unix epoch in the zone *tz*, uncached.
 
@@ -433,7 +429,7 @@ def local_instant(us: int, tz: tzinfo) -> DateTime:
         if len(_LOCAL_EPOCHS) < 1024:
             _LOCAL_EPOCHS[tz] = base
     local = tz.fromutc(base + timedelta(0, 0, us))  # positional: faster than keywords
-    return DateTime(*_reduce_datetime_ex(local, 4)[1])
+    return _compat.as_pendulum(local)
 
 
 _LOCAL_EPOCHS: dict[tzinfo, datetime] = {}

@@ -34,7 +34,6 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from itinerary import _time
-from itinerary.consistency import great_circle_km
 from itinerary.errors import UnknownZoneError
 from itinerary.events import (
     AgreementSigned,
@@ -46,7 +45,7 @@ from itinerary.events import (
     ObligationMet,
 )
 from itinerary.log import EventLog
-from itinerary.places import GAZETTEER, Place
+from itinerary.places import GAZETTEER, Place, great_circle_km
 from itinerary.sim.delays import Delay, Disruptions
 from itinerary.sim.plan import Plan
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from itinerary import _time
-from itinerary.consistency import check, great_circle_km
+from itinerary.consistency import check
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -48,7 +48,7 @@ from itinerary.events import (
     ObligationMet,
 )
 from itinerary.log import EventLog
-from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, Place
+from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, Place, great_circle_km
 from itinerary.projections import replay
 from itinerary.strategies import CRUISE_KMH
 

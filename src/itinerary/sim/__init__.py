@@ -54,4 +54,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-__getattr__, __dir__ = _lazy.face(__name__, _HOMES)
+_SUBMODULES = frozenset({"delays", "engine", "monte_carlo", "plan", "rules", "steps"})
+"""The modules that ``itinerary.sim.<name>`` imports on first use (a public name, such as
+``monte_carlo``, stays the function)."""
+
+__getattr__, __dir__ = _lazy.face(__name__, _HOMES, submodules=_SUBMODULES)

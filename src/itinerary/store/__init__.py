@@ -92,4 +92,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-__getattr__, __dir__ = _lazy.face(__name__, _HOMES)
+_SUBMODULES = frozenset(
+    {"base", "codec", "follower", "jsonl", "postgres", "sqlite", "subscription"}
+)
+"""The modules that ``itinerary.store.<name>`` imports on first use."""
+
+__getattr__, __dir__ = _lazy.face(__name__, _HOMES, submodules=_SUBMODULES)
