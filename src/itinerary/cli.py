@@ -46,8 +46,22 @@ class UserError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        """Print ``itinerary: <message>`` on *file* (stderr if none is given)."""
-        click.echo(f"itinerary: {self.format_message()}", file=file, err=True)
+        """Print ``itinerary: <message>`` on *file* (stderr if none is given), one line.
+
+        Every argument echoed in it (a file's name, a URL) has its control characters
+        written out, as every user string is: no escape sequence reaches the terminal.
+        """
+        click.echo(f"itinerary: {_escaped(self.format_message())}", file=file, err=True)
+
+
+def _escaped(text: str) -> str:
+    """*text* with its control characters written out (the one door for echoed arguments).
+
+    Bytes of an argument that were not UTF-8 (lone surrogates) are written out too.
+    """
+    from itinerary._text import escape_controls  # noqa: PLC0415 - see the top
+
+    return escape_controls(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @contextlib.contextmanager
@@ -57,7 +71,8 @@ def _user_errors(where: str = "") -> Iterator[None]:
         yield
     except ItineraryError as exc:
         prefix = f"{where}: " if where else ""
-        raise UserError(prefix + " ".join(str(exc).split())) from None
+        # Escaped before the lines are joined: a line break in a file's name shows as \x0a.
+        raise UserError(prefix + " ".join(_escaped(str(exc)).split())) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
@@ -129,8 +144,8 @@ def _shown(path: str, *, base: bool = False) -> str:
     from itinerary.store.postgres import is_url, masked_url  # noqa: PLC0415 - see the top
 
     if is_url(path) or _looks_like_url(path):
-        return masked_url(path)
-    return os.path.basename(path) if base else path
+        return _escaped(masked_url(path))
+    return _escaped(os.path.basename(path) if base else path)
 
 
 def _parse_as_of(
@@ -192,10 +207,13 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as exc:  # click's own (a bad option): arguments escaped
+            exc.message = _escaped(exc.message)
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
-            message = " ".join(str(exc).split())[:300]
+            message = _escaped(" ".join(str(exc).split())[:300])
             click.echo(
                 f"itinerary: internal error, a bug in itinerary (please report it): "
                 f"{type(exc).__name__}: {message}",
@@ -324,7 +342,7 @@ def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
             figure.savefig(path, dpi=150)
         except ValueError as exc:  # an image format matplotlib does not know
             raise UserError(f"{path}: {exc}") from None
-    _echo(f"Wrote the timeline to {path}")
+    _echo(f"Wrote the timeline to {_shown(path)}")
 
 
 @main.command()
