@@ -232,12 +232,44 @@ _OBLIGATIONS = attrs.fields(AgreementSigned).obligations
 """The field whose validator checks a signing's obligations (none twice; dues computable)."""
 
 
-def _check_duties(event: AgreementSigned, obligations: tuple[Obligation, ...]) -> None:
-    """Run the obligations' own validator on *event*: it refuses what the constructor would.
+_REACH: dict[int, tuple[Obligation, int]] = {}
+"""``{id(obligation): (obligation, the most microseconds its 'within' can add)}``."""
+_DAY_US = 86_400_000_000
 
-    It also keeps the deadlines it computes, which a replay would compute anyway.
+
+def _reach(obligation: Obligation) -> int:
+    """At most how many microseconds after a signing *obligation*'s deadline can fall."""
+    found = _REACH.get(id(obligation))
+    if found is None or found[0] is not obligation:
+        if obligation.within is None:
+            reach = 0
+        else:
+            years, months, days, seconds, micros = _time.duration_parts(obligation.within)
+            # A year is at most 366 days, a month 31; two days more for any change of offset.
+            reach = (abs(years) * 366 + abs(months) * 31 + abs(days) + 2) * _DAY_US + (
+                abs(seconds) * 1_000_000 + abs(micros)
+            )
+        if len(_REACH) >= 4096:
+            _REACH.clear()
+        found = _REACH[id(obligation)] = (obligation, reach)
+    return found[1]
+
+
+def _check_duties(event: AgreementSigned, obligations: tuple[Obligation, ...], us: int) -> None:
+    """Refuse (as the constructor would) obligations listed twice or due past the calendar.
+
+    *us* is the signing's instant. Cheap for what a store holds: the obligations' own
+    validator (which computes every deadline) runs only if two share a name or a deadline
+    may fall past the calendar's end; otherwise nothing can fail, and replay computes the
+    deadlines when it needs them.
     """
-    if obligations:
+    if not obligations:
+        return
+    suspect = len(obligations) > 1 and len({o.what for o in obligations}) != len(obligations)
+    if not suspect:
+        limit = _time.LAST_INSTANT_US - us
+        suspect = any(_reach(o) >= limit for o in obligations)
+    if suspect:
         _OBLIGATIONS.validator(event, _OBLIGATIONS, obligations)  # type: ignore[misc]
 
 
@@ -307,11 +339,12 @@ def _fast_builders(
         if type(obligations) is not list:
             raise TypeError(obligations)
         duties = tuple(obligation(o) for o in obligations)
+        signed = at(d["at"])
         event = _trusted.agreement_signed(
-            text(d["title"]), names(d["signatories"]), place(d["place"]), at(d["at"]),
+            text(d["title"]), names(d["signatories"]), place(d["place"]), signed,
             optional_text(d["venue"]), duties,
         )  # fmt: skip
-        _check_duties(event, duties)
+        _check_duties(event, duties, _time.micros(signed))  # type: ignore[arg-type]
         return event
 
     def met(d: Any) -> Event:
@@ -502,7 +535,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         signed = duties(obligations)
         s_duties(event, signed)
         set_us(event, us)
-        _check_duties(event, signed)  # type: ignore[arg-type]
+        _check_duties(event, signed, us)  # type: ignore[arg-type]
         return event
 
     def build_met(r: list[Any], t: list[Entry]) -> Event:
