@@ -23,6 +23,7 @@ where SQLite cannot make the ``-shm`` file a WAL store needs, it is opened ``imm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import sqlite3
@@ -230,7 +231,8 @@ class SQLiteStore(StoreBase):
                     db.execute(_DICTIONARY)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # as in _write: keep the cause
+                    db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
             db.close()
@@ -395,7 +397,10 @@ class SQLiteStore(StoreBase):
             db.execute("COMMIT")
         except BaseException as exc:
             if db.in_transaction:
-                db.execute("ROLLBACK")
+                # SQLite may have rolled back itself (a full disk): then ROLLBACK fails with
+                # "no transaction is active", which must not hide why the write failed.
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"{self.path}: nothing was stored: {exc}") from exc
             raise
