@@ -209,7 +209,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:  # click's own (a bad option): arguments escaped
-            exc.message = _escaped(exc.message)
+            exc.message = _escaped(exc.message)  # type: ignore[misc]  # click marks it Final
             raise
         except (click.exceptions.Exit, click.Abort):
             raise

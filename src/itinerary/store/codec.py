@@ -344,7 +344,7 @@ def _fast_builders(
             text(d["title"]), names(d["signatories"]), place(d["place"]), signed,
             optional_text(d["venue"]), duties,
         )  # fmt: skip
-        _check_duties(event, duties, _time.micros(signed))  # type: ignore[arg-type]
+        _check_duties(event, duties, _time.micros(signed))
         return event
 
     def met(d: Any) -> Event:
@@ -535,7 +535,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         signed = duties(obligations)
         s_duties(event, signed)
         set_us(event, us)
-        _check_duties(event, signed, us)  # type: ignore[arg-type]
+        _check_duties(event, signed, us)
         return event
 
     def build_met(r: list[Any], t: list[Entry]) -> Event:
