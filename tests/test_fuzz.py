@@ -240,7 +240,7 @@ def test_an_injected_argument_never_reaches_the_terminal_raw(
         with _chdir(folder_path):
             args = [a.format(p=payload, e=EXAMPLE) for a in template]
             for arg in args:
-                if arg.startswith("bad"):
+                if arg.startswith("bad") and "/" not in arg:  # a "/" would name a folder
                     Path(arg).write_bytes(b"not a store")
             fuzz._cli_run(args, tally)
     assert tally.bugs == {}
