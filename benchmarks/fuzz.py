@@ -12,7 +12,11 @@ then loads each and runs the CLI's read commands on what loads. It prints, per k
 - ``NON-LIBRARY``: any other exception, with its type (a bug);
 - ``SILENTLY WRONG``: a store that loaded a log other than the one written (a bug);
 - ``CLI bugs``: a CLI run that exited with a status other than 0, 1 or 2, or printed a
-  traceback.
+  traceback;
+- ``RAW CONTROL CHARACTERS``: a control character, escape sequence or bidi control (of
+  :data:`INJECTIONS`, put in a FILE or URL argument or an option, or in the names and titles
+  of a scenario) that reached the terminal text, the HTML or the CLI's output unescaped;
+  ``error of more than one line``: an error that a line break split.
 
 The mutations (:func:`mutate_scenario`, :func:`mutate_json`, :func:`mutate_bytes`) are the
 ones ``tests/test_fuzz.py`` draws through hypothesis at a CI size.
@@ -26,6 +30,7 @@ import contextlib
 import functools
 import json
 import random
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -36,6 +41,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from itinerary import replay
+from itinerary._text import BIDI_CONTROLS
 from itinerary.cli import main as cli
 from itinerary.errors import ItineraryError
 from itinerary.log import EventLog
@@ -70,6 +77,27 @@ JSON_VALUES: tuple[str, ...] = (
     "[" * 10**5 + "]" * 10**5, '{"a":' * (5 * _K) + "1" + "}" * (5 * _K),
     "[253402300800000000,\"UTC\"]", "[-62135596800000001,\"UTC\"]", '"\\ud800"',
 )  # fmt: skip
+
+
+INJECTIONS: tuple[str, ...] = (
+    "\x1b]0;pwned\x07", "\x1b]8;;http://x\x1b\\", "\x1b[2J", "\x07", "\r", "\n", "\r\n", "\t",
+    "\x7f", "\x9b31m", "\u2028", "\u202e", "\u2066", "\u200e", "\u200f", "\u061c", "\udcff",
+)  # fmt: skip
+"""Control characters, escape sequences (OSC, CSI) and bidi controls, as a shell passes them."""
+RAW_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]"
+)
+"""A control character that must never reach a terminal or a page (a line's newline may)."""
+ARGUMENTS: tuple[tuple[str, ...], ...] = (
+    ("replay", "{p}.sqlite"), ("check", "x{p}.toml"), ("agenda", "{p}"), ("follow", "{p}.jsonl"),
+    ("replay", "postgresql://127.0.0.1:1/d{p}"), ("follow", "mysql://ann:pw{p}@h/db"),
+    ("check", "bad{p}.jsonl"), ("replay", "bad{p}.sqlite"), ("replay", "{e}", "--as-of", "{p}"),
+    ("agenda", "{e}", "--tz", "Asia/{p}"), ("agenda", "{e}", "--plot", "t{p}.xyz"),
+    ("export", "{e}", "--to", "o{p}.unknown"), ("export", "{e}", "--to", "o{p}.jsonl"),
+    ("export", "{e}", "--to", "o{p}.sqlite"), ("export", "{e}", "--to", "o{p}.toml"),
+    ("replay", "{p}.ics"),
+)  # fmt: skip
+"""CLI commands with an injected argument: ``{p}`` the payload, ``{e}`` the example tour."""
 
 
 def mutate_scenario(text: str, rng: random.Random) -> str:
@@ -169,20 +197,81 @@ class Tally:
         self.bugs.setdefault(kind, example[: 3 * 10**2])
 
 
+def _cli_run(args: list[str], tally: Tally) -> None:
+    """Run the CLI with *args*; count exits other than 0, 1, 2, tracebacks and raw controls."""
+    result = CliRunner().invoke(cli, args)
+    tally.counts["CLI runs"] += 1
+    _judge_cli(args, result, tally)
+
+
+def _judge_cli(args: list[str], result: Any, tally: Tally) -> None:
+    if RAW_CONTROL.search(result.stdout) or RAW_CONTROL.search(result.stderr):
+        tally.bug("RAW CONTROL CHARACTERS in output", f"{args}: {result.output!r}")
+    if result.stderr.count("\n") > 1 and result.exit_code != 0:
+        tally.bug("error of more than one line", f"{args}: {result.stderr!r}")
+    broken = result.exit_code not in (0, 1, 2) or "Traceback" in result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        broken = True
+    if broken:
+        what = type(result.exception).__name__ if result.exception else "exit"
+        tally.bug(f"CLI bugs ({what}, exit {result.exit_code})", f"{args}: {result.output}")
+
+
+def arguments(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Run the CLI *n* times with a payload of :data:`INJECTIONS` in a FILE, URL or option."""
+    del cli_every
+    rng = random.Random(seed)
+    with contextlib.chdir(directory):
+        for _ in range(n):
+            payload = "".join(rng.choices(INJECTIONS, k=rng.randint(1, 3)))
+            template = rng.choice(ARGUMENTS)
+            args = [a.format(p=payload, e=EXAMPLES[0]) for a in template]
+            for arg in args:
+                if arg.startswith("bad") and "/" not in arg:  # a "/" would name a folder
+                    Path(arg).write_bytes(b"not a store")
+            _cli_run(args, tally)
+            for leftover in directory.iterdir():
+                if leftover.is_file():
+                    leftover.unlink()
+
+
+def outputs(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Put payloads in names and titles; look for raw controls in text, HTML and the CLI's."""
+    rng = random.Random(seed)
+    scenario = load_scenario(EXAMPLES[0])
+    text = dumps_scenario(scenario)
+    names = sorted({*scenario.log[0].people, "Tokyo", "Gyeongju"} | {
+        e.title for e in scenario.log if hasattr(e, "title")
+    })  # fmt: skip
+    path = directory / "injected.toml"
+    for i in range(n):
+        injected = text
+        for name in rng.sample(names, k=min(3, len(names))):
+            payload = "".join(rng.choices(INJECTIONS[:-1], k=rng.randint(1, 3)))  # TOML: text
+            at = rng.randint(0, len(name))
+            injected = injected.replace(
+                json.dumps(name), json.dumps(name[:at] + payload + name[at:])
+            )
+        try:
+            loaded = loads_scenario(injected)
+        except ItineraryError:
+            tally.counts["library errors"] += 1
+            continue
+        tally.counts["loaded"] += 1
+        state = replay(loaded.log)
+        for shown in (str(state), state._repr_html_(), repr(loaded.log), loaded.log._repr_html_()):
+            if RAW_CONTROL.search(shown):
+                tally.bug("RAW CONTROL CHARACTERS in output", repr(shown)[:99])
+        if i % cli_every == 0:
+            path.write_text(injected, encoding="utf-8")
+            for command in ("replay", "agenda", "check"):
+                _cli_run([command, str(path)], tally)
+
+
 def _cli_runs(path: str, tally: Tally) -> None:
     """Run the read commands on *path*; count exits other than 0, 1, 2 and tracebacks."""
-    runner = CliRunner()
     for args in (["replay", path], ["agenda", path], ["check", path]):
-        result = runner.invoke(cli, args)
-        tally.counts["CLI runs"] += 1
-        broken = result.exit_code not in (0, 1, 2) or "Traceback" in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            broken = True
-        if broken:
-            what = type(result.exception).__name__ if result.exception else "exit"
-            tally.bug(
-                f"CLI bugs ({what}, exit {result.exit_code})", f"{args[0]} {path}: {result.output}"
-            )
+        _cli_run(args, tally)
 
 
 def scenarios(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
@@ -372,6 +461,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__)
     parser.add_argument("--scenarios", type=int, default=10**4)
     parser.add_argument("--stores", type=int, default=2 * _K, help="corrupted stores of each kind")
+    parser.add_argument(
+        "--injections",
+        type=int,
+        default=2 * _K,
+        help="CLI runs with injected arguments, and scenarios with injected names",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cli-every", type=int, default=10, help="run the CLI on every Nth input")
     args = parser.parse_args()
@@ -381,6 +476,8 @@ def main() -> None:
             ("scenarios", scenarios, args.scenarios),
             ("SQLite stores", sqlite_stores, args.stores),
             ("JSON Lines stores", jsonl_stores, args.stores),
+            ("CLI argument injection", arguments, args.injections),
+            ("output injection", outputs, args.injections),
         ):
             tally = Tally()
             begin = time.perf_counter()

@@ -1,5 +1,6 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
+import errno
 import json
 import logging
 import os
@@ -649,3 +650,61 @@ def test_ctrl_c_while_importing_is_quiet() -> None:
         else:  # done before the signal came (0), or the signal came as Python exited
             assert child.returncode in (0, -signal.SIGINT), (child.returncode, err)
     assert aborted > 0  # some signal came while importing, and was caught
+
+
+class _FullDisk:
+    """A SQLite connection on a full disk: inserts fail, and SQLite has rolled back itself."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+    def executemany(self, sql: str, rows: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def execute(self, sql: str, *args: object) -> object:
+        if sql == "ROLLBACK":
+            self._db.execute("ROLLBACK")
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+        return self._db.execute(sql, *args)
+
+
+def _no_space(*_: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("suffix", [".ics", ".png", ".jsonl", ".sqlite", ".toml"])
+def test_an_export_on_a_full_disk_says_so_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """A full disk: one line saying so, and no file (empty, partial or temporary) left."""
+    target = tmp_path / f"out{suffix}"
+    if suffix == ".sqlite":
+        writer = SQLiteStore._writer
+        monkeypatch.setattr(SQLiteStore, "_writer", lambda self: _FullDisk(writer(self)))
+    else:
+        monkeypatch.setattr(os, "fsync", _no_space)
+    if suffix == ".png":
+        code, _, err = run("agenda", EXAMPLE, "--plot", str(target))
+    else:
+        code, _, err = run("export", EXAMPLE, "--to", str(target))
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "disk is full" in err or "No space left on device" in err
+    assert "cannot rollback" not in err
+    assert ".tmp" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_export_leaves_an_existing_empty_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exporting onto an empty store fails on a full disk: the store is still there, unchanged."""
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"")
+    monkeypatch.setattr(os, "fsync", _no_space)
+    assert run("export", EXAMPLE, "--to", str(target))[0] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+    assert target.read_bytes() == b""

@@ -7,6 +7,7 @@ that broke the loaders before are kept as examples.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import shutil
@@ -222,3 +223,55 @@ def test_the_templates_hold_the_tour() -> None:
         with open_store(_template(kind), create=False) as store:
             assert exact(store.load()) == exact(TOUR)
     assert isinstance(TOUR, EventLog)
+
+
+@FUZZ
+@given(
+    payload=st.lists(st.sampled_from(fuzz.INJECTIONS), min_size=1, max_size=3).map("".join),
+    template=st.sampled_from(fuzz.ARGUMENTS),
+)
+def test_an_injected_argument_never_reaches_the_terminal_raw(
+    payload: str, template: tuple[str, ...]
+) -> None:
+    """OSC, BEL, CR, LF or bidi controls in a FILE, URL or option: escaped, one error line."""
+    tally = fuzz.Tally()
+    with tempfile.TemporaryDirectory() as folder:
+        folder_path = Path(folder)
+        with _chdir(folder_path):
+            args = [a.format(p=payload, e=EXAMPLE) for a in template]
+            for arg in args:
+                if arg.startswith("bad") and "/" not in arg:  # a "/" would name a folder
+                    Path(arg).write_bytes(b"not a store")
+            fuzz._cli_run(args, tally)
+    assert tally.bugs == {}
+
+
+def _chdir(path: Path) -> contextlib.AbstractContextManager[None]:
+    return contextlib.chdir(path)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("replay", "x\ny.sqlite"),
+        ("check", "a\x1b]0;pwned\x07.toml"),
+        ("follow", "postgresql://h\x1b]0;x\x07:1/db"),
+        ("export", str(EXAMPLE), "--to", "o\r\x1b[2J\u202e.unknown"),
+    ],
+)
+def test_arguments_that_reached_the_terminal_raw_are_escaped(args: tuple[str, ...]) -> None:
+    """The reproducers of issue 23 (item 5): each error is one line, its controls written out."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert not fuzz.RAW_CONTROL.search(result.stderr)
+
+
+@FUZZ
+@given(st.randoms(use_true_random=False))
+def test_injected_names_never_reach_text_html_or_the_cli_raw(rng: random.Random) -> None:
+    """Payloads in names and titles: every output (text, HTML, reprs, the CLI) escapes them."""
+    tally = fuzz.Tally()
+    with tempfile.TemporaryDirectory() as folder:
+        fuzz.outputs(1, rng.randrange(10**6), Path(folder), tally, cli_every=1)
+    assert tally.bugs == {}

@@ -4,23 +4,35 @@ import json
 import pickle
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from itinerary import Arrived, EventLog, _time
-from itinerary.errors import StoreError
-from itinerary.events import _LAZY
-from itinerary.places import TOKYO
+from itinerary import Arrived, EventLog, _time, _trusted
+from itinerary.errors import ItineraryError, StoreError
+from itinerary.events import (
+    _LAZY,
+    AgreementSigned,
+    Departed,
+    Event,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+)
+from itinerary.places import SEOUL, TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl, open_store
 from itinerary.store.codec import decode_entry, decode_instant, encode_instant
 from itinerary.store.sqlite import checksum
 from itinerary.strategies import event_logs
+from tests._pgserver import LocalServer
+from tests.pg_server import new_log_url
 from tests.store_contract import batch, exact, sealed
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -375,3 +387,91 @@ def test_a_version_missing_in_the_middle_is_named(tmp_path: Path, upto: int | No
         store.load(upto)
     with SQLiteStore(path, create=False) as store:  # the versions before it still load
         assert exact(store.load(2)) == exact(TOUR[:2])
+
+
+# -- what a faulty writer seals ------------------------------------------------------------
+
+_AT = TOKYO.at("2025-10-28 10:00")
+_VALID: dict[type, dict[str, Any]] = {
+    Arrived: {"who": "Ann", "place": TOKYO, "at": _AT},
+    Departed: {"who": "Ann", "place": TOKYO, "at": _AT, "to": SEOUL},
+    MeetingHeld: {"title": "Summit", "participants": ("Ann", "Bo"), "place": TOKYO,
+                  "start": _AT, "end": _AT.add(hours=1), "venue": "Hall"},
+    AgreementSigned: {"title": "Deal", "signatories": ("Ann", "Bo"), "place": TOKYO, "at": _AT,
+                      "venue": None, "obligations": (Obligation("Pay", within=timedelta(days=3)),)},
+    ObligationMet: {"agreement": "Deal", "what": "Pay", "at": _AT},
+}  # fmt: skip
+_TEXTS = ("", " ", "\t\n", "x", "Ann", "Bo")
+_CANDIDATES: dict[str, tuple[Any, ...]] = {
+    "who": _TEXTS, "title": _TEXTS, "agreement": _TEXTS, "what": _TEXTS,
+    "venue": (None, *_TEXTS),
+    "participants": ((), ("",), (" ",), ("Ann", "Ann"), ("Ann",), ("Ann", " "), ("Ann", "Bo")),
+    "place": (TOKYO, SEOUL), "to": (None, TOKYO, SEOUL),
+    "at": (_AT, _AT.add(hours=-2), _AT.add(hours=2)),
+    "start": (_AT, _AT.add(hours=2)), "end": (_AT, _AT.add(hours=-1), _AT.add(hours=3)),
+    "obligations": (
+        (),
+        (Obligation("Pay", within=timedelta(days=3)), Obligation("Pay", within=timedelta(days=9))),
+        (Obligation("Pay", within=timedelta(days=3)), Obligation("Ship", within=timedelta(days=3))),
+        (Obligation("Pay", within=timedelta(days=3_652_000)),),  # a deadline past the calendar
+        (Obligation("Pay", due=_AT),),
+    ),
+}  # fmt: skip
+_CANDIDATES["signatories"] = _CANDIDATES["participants"]
+_TRUSTED = {
+    Arrived: _trusted.arrived, Departed: _trusted.departed, MeetingHeld: _trusted.meeting_held,
+    AgreementSigned: _trusted.agreement_signed, ObligationMet: _trusted.obligation_met,
+}  # fmt: skip
+
+
+@st.composite
+def _sealed_fields(draw: st.DrawFn) -> tuple[type, dict[str, Any]]:
+    """An event type and its fields, one to three of them replaced by any candidate value."""
+    cls = draw(st.sampled_from(sorted(_VALID, key=lambda c: c.__name__)))
+    fields = dict(_VALID[cls])
+    for name in draw(st.lists(st.sampled_from(_trusted.FIELDS[cls]), min_size=1, max_size=3)):
+        fields[name] = draw(st.sampled_from(_CANDIDATES[name]))
+    return cls, fields
+
+
+def _seal_and_load(kind: str, folder: Path, url: str, event: Event) -> EventLog:
+    """Write *event* as a faulty writer would (sealed, unchecked) to a new *kind* store; load it."""
+    path = url if kind == "postgres" else str(folder / f"t.{kind}")
+    with open_store(path) as store:
+        store.extend([event])
+    with open_store(path, create=False) as store:
+        return store.load()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "jsonl", "postgres"])
+@settings(deadline=None, max_examples=60,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(drawn=_sealed_fields())
+def test_a_sealed_event_loads_exactly_when_its_constructor_accepts_it(
+    kind: str, drawn: tuple[type, dict[str, Any]], postgres_server: LocalServer
+) -> None:
+    """Any field value, sealed with a matching checksum: StoreError iff the constructor refuses."""
+    cls, fields = drawn
+    try:
+        valid: Event | None = cls(**fields)
+    except ItineraryError:
+        valid = None
+    event = _TRUSTED[cls](*(fields[name] for name in _trusted.FIELDS[cls]))
+    with tempfile.TemporaryDirectory() as folder:
+        url = new_log_url(postgres_server) if kind == "postgres" else ""
+        if valid is None:
+            with pytest.raises(StoreError):
+                _seal_and_load(kind, Path(folder), url, event)
+        else:
+            assert exact(_seal_and_load(kind, Path(folder), url, event)) == exact(EventLog([valid]))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "jsonl", "postgres"])
+def test_a_sealed_signing_without_signatories_is_refused(
+    kind: str, postgres_url: str, tmp_path: Path
+) -> None:
+    """Issue 23's reproducer: ``"signatories": []`` under a matching checksum is a StoreError."""
+    fields = dict(_VALID[AgreementSigned], signatories=())
+    event = _trusted.agreement_signed(*(fields[n] for n in _trusted.FIELDS[AgreementSigned]))
+    with pytest.raises(StoreError, match="signatories must name at least one person"):
+        _seal_and_load(kind, tmp_path, postgres_url, event)

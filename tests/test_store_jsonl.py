@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from itinerary import EventLog
+from itinerary import Arrived, EventLog
 from itinerary.errors import StoreError
-from itinerary.store import JsonlStore, export_jsonl, import_jsonl
+from itinerary.places import TOKYO
+from itinerary.store import JsonlStore, SQLiteStore, export_jsonl, import_jsonl
 from itinerary.strategies import event_logs
 from tests.store_contract import DurableStoreContract, batch, exact, sealed
 
@@ -225,3 +226,18 @@ def test_a_link_or_fifo_is_not_a_store(tmp_path: Path, make: str) -> None:
     with pytest.raises(StoreError, match="not a regular file"):
         import_jsonl(path)
     assert make != "dangling" or not (tmp_path / "real.jsonl").exists()
+
+
+@pytest.mark.parametrize("kind", [JsonlStore, SQLiteStore])
+def test_a_reader_before_the_first_write_finds_an_empty_log(tmp_path: Path, kind: type) -> None:
+    """A store opened by its writer but never written reads as an empty log, as SQLite's does."""
+    path = tmp_path / ("tour.jsonl" if kind is JsonlStore else "tour.sqlite")
+    writer = kind(path)
+    reader = kind(path, create=False)
+    assert reader.version == 0
+    assert len(reader.load()) == 0
+    assert reader.read_after(0) == []
+    writer.extend([Arrived("A", TOKYO, TOKYO.at("2025-10-27 17:00"))])
+    assert reader.version == 1
+    writer.close()
+    reader.close()

@@ -386,6 +386,39 @@ def test_masked_url_masks_as_libpq_reads(url: str, shown: str) -> None:
     assert masked_url(url) == shown
 
 
+@pytest.mark.parametrize(
+    "dbname",
+    [
+        "?dbname=host%3D127.0.0.1%20port%3D1%20user%3Dann%20password%3D{}",
+        "?DBNAME=password={}",
+        "?dbname=postgresql%3A%2F%2Fann%3A{}%40h%2Fx",
+        "host%3D127.0.0.1%20password%3D{}",
+        "postgres:%2F%2Fann:{}%40h%2Fx?log=asia",
+    ],
+)
+def test_a_dbname_holding_a_connection_string_is_refused_masked(dbname: str) -> None:
+    """A dbname libpq would expand (its own password) is masked wherever shown, and refused."""
+    url = f"postgresql://127.0.0.1:{free_port()}/" + dbname.format(SECRET)
+    assert SECRET not in masked_url(url)
+    with pytest.raises(StoreError, match="database name is a connection string") as info:
+        PostgresStore(url)
+    assert SECRET not in "".join(traceback.format_exception(info.value))
+    code, out, err = _cli("replay", url)
+    assert (code, out) == (2, "")
+    assert SECRET not in err
+    assert err.count("\n") == 1
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_plain_dbname_is_kept() -> None:
+    """A database's name (no '=', no URL) is shown as given."""
+    assert masked_url("postgresql://h/tours?dbname=asia") == "postgresql://h/tours?dbname=asia"
+
+
 def test_a_url_that_is_not_utf8_is_a_store_error() -> None:
     """A URL with bytes that are not UTF-8 (as a shell may pass them) is refused, masked."""
     url = f"postgresql://ann:{SECRET}\udcff@127.0.0.1:{free_port()}/tours"

@@ -383,3 +383,42 @@ def test_load_progress_counts_a_chunk_of_rows_at_a_time(
     [bar] = factory.shown()
     assert (bar.total, bar.counts, bar.closed) == (25_000, [10_000, 10_000, 5_000], True)
     assert bar.desc == "loading big.sqlite"
+
+
+_NOT_UTF8 = {
+    "another table's name": "UPDATE sqlite_master SET name = CAST(X'697469ff' AS TEXT), "
+    "tbl_name = CAST(X'697469ff' AS TEXT), sql = 'CREATE TABLE \"iti' || CAST(X'ff' AS TEXT) "
+    "|| '\" (x)' WHERE name = 'other'",
+    "the events table's name": "UPDATE sqlite_master SET name = CAST(X'69ff' AS TEXT) "
+    "WHERE name = 'itinerary_events'",
+    "a column's name": "UPDATE sqlite_master SET sql = replace(sql, 'crc', "
+    "CAST(X'63ff' AS TEXT)) WHERE name = 'itinerary_events'",
+    "the format": "UPDATE itinerary_meta SET value = CAST(X'32ff' AS TEXT) WHERE key = 'format'",
+    "a type name": "UPDATE itinerary_events SET type = CAST(X'41ff' AS TEXT)",
+}
+
+
+@pytest.mark.parametrize("damage", sorted(_NOT_UTF8))
+def test_a_schema_with_text_that_is_not_utf8_is_a_store_error(tmp_path: Path, damage: str) -> None:
+    """Invalid UTF-8 in sqlite_master or the tables: StoreError (or a load), the file untouched."""
+    path = tmp_path / "tour.sqlite"
+    store = SQLiteStore(path)
+    store.extend(batch("A", 1))
+    store.close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=DELETE")
+    db.execute("CREATE TABLE other (x)")
+    db.commit()
+    db.execute("PRAGMA writable_schema=ON")
+    db.execute(_NOT_UTF8[damage])
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    try:
+        loaded = SQLiteStore(path, create=False).load()
+    except StoreError:
+        pass
+    else:
+        assert damage == "another table's name"
+        assert exact(loaded) == exact(EventLog(batch("A", 1)))
+    assert path.read_bytes() == before

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from typing import BinaryIO
 
-__all__ = ["NotRegularFileError", "check_regular", "read_bytes", "write_atomic"]
+__all__ = ["NotRegularFileError", "check_regular", "read_bytes", "write_atomic", "written_beside"]
 
 
 class NotRegularFileError(OSError):
@@ -115,9 +117,37 @@ def write_atomic(path: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    with contextlib.suppress(OSError):  # the rename itself survives a power cut
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: str) -> None:
+    """Sync *folder*, where the system allows: a rename in it then survives a power cut."""
+    with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def written_beside(path: str) -> Iterator[str]:
+    """A path to write a whole file at, which then replaces *path*, or is removed.
+
+    For a writer that needs a path, not bytes (a database): the path has *path*'s name
+    (so its suffix says its kind) in a new private folder beside *path*, on the same file
+    system. If the block ends normally, the file written there replaces *path* in one
+    rename; whatever happens, the folder and anything left in it are removed, so a failed
+    write (a full disk) leaves neither a partial file nor an empty one.
+    """
+    check_regular(path, missing_ok=True)
+    folder = os.path.dirname(os.path.abspath(path))
+    scratch = tempfile.mkdtemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        temporary = os.path.join(scratch, os.path.basename(path))
+        yield temporary
+        check_regular(path, missing_ok=True)
+        os.replace(temporary, path)
+        _sync_folder(folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

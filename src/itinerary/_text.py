@@ -13,6 +13,7 @@ from datetime import datetime
 from itinerary import _time
 
 __all__ = [
+    "BIDI_CONTROLS",
     "clip",
     "escape_controls",
     "format_instant",
@@ -22,10 +23,20 @@ __all__ = [
     "text_ref",
 ]
 
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""The characters with Unicode's Bidi_Control property: they can make text read backwards.
+
+From the Unicode Character Database, ``PropList.txt`` (Bidi_Control: 061C, 200E..200F,
+202A..202E, 2066..2069; unchanged since Unicode 6.3): the Arabic letter mark and the left-
+and right-to-left marks, and the embeddings, overrides and isolates. ``unicodedata`` has
+their bidirectional class but not the property; ``tests/test__text.py`` checks each one's.
+"""
+
 # C0 controls (tab and newline too: a cell is one line), DEL, C1 controls, the line and
-# paragraph separators, and the bidirectional embeddings, overrides and isolates (they can
-# make text read backwards).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# paragraph separators, and the bidi controls (BIDI_CONTROLS).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -10,6 +10,7 @@ finds violations.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import re
@@ -46,8 +47,22 @@ class UserError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        """Print ``itinerary: <message>`` on *file* (stderr if none is given)."""
-        click.echo(f"itinerary: {self.format_message()}", file=file, err=True)
+        """Print ``itinerary: <message>`` on *file* (stderr if none is given), one line.
+
+        Every argument echoed in it (a file's name, a URL) has its control characters
+        written out, as every user string is: no escape sequence reaches the terminal.
+        """
+        click.echo(f"itinerary: {_escaped(self.format_message())}", file=file, err=True)
+
+
+def _escaped(text: str) -> str:
+    """*text* with its control characters written out (the one door for echoed arguments).
+
+    Bytes of an argument that were not UTF-8 (lone surrogates) are written out too.
+    """
+    from itinerary._text import escape_controls  # noqa: PLC0415 - see the top
+
+    return escape_controls(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @contextlib.contextmanager
@@ -57,7 +72,8 @@ def _user_errors(where: str = "") -> Iterator[None]:
         yield
     except ItineraryError as exc:
         prefix = f"{where}: " if where else ""
-        raise UserError(prefix + " ".join(str(exc).split())) from None
+        # Escaped before the lines are joined: a line break in a file's name shows as \x0a.
+        raise UserError(prefix + " ".join(_escaped(str(exc)).split())) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
@@ -129,8 +145,8 @@ def _shown(path: str, *, base: bool = False) -> str:
     from itinerary.store.postgres import is_url, masked_url  # noqa: PLC0415 - see the top
 
     if is_url(path) or _looks_like_url(path):
-        return masked_url(path)
-    return os.path.basename(path) if base else path
+        return _escaped(masked_url(path))
+    return _escaped(os.path.basename(path) if base else path)
 
 
 def _parse_as_of(
@@ -192,10 +208,13 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as exc:  # click's own (a bad option): arguments escaped
+            exc.message = _escaped(exc.message)  # type: ignore[misc]  # click marks it Final
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
-            message = " ".join(str(exc).split())[:300]
+            message = _escaped(" ".join(str(exc).split())[:300])
             click.echo(
                 f"itinerary: internal error, a bug in itinerary (please report it): "
                 f"{type(exc).__name__}: {message}",
@@ -316,15 +335,18 @@ def agenda_command(file: str, tz: str | None, plot: str | None) -> None:
 
 def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
     """Draw the scenario's timeline to the image file *path* (its format from the suffix)."""
+    from itinerary import _files  # noqa: PLC0415 - see the top
     from itinerary.plot import timeline as draw  # noqa: PLC0415 - matplotlib is optional
 
     with _user_errors():
         figure = draw(scenario.log, tz=zone, title=scenario.title)
+        image = io.BytesIO()  # drawn whole first: a full disk leaves no empty image behind
         try:
-            figure.savefig(path, dpi=150)
+            figure.savefig(image, format=os.path.splitext(path)[1][1:].lower() or None, dpi=150)
         except ValueError as exc:  # an image format matplotlib does not know
             raise UserError(f"{path}: {exc}") from None
-    _echo(f"Wrote the timeline to {path}")
+        _files.write_atomic(path, image.getvalue())
+    _echo(f"Wrote the timeline to {_shown(path)}")
 
 
 @main.command()
@@ -341,7 +363,6 @@ def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
 def export(file: str, target: str, progress: bool) -> None:
     """Convert FILE into another kind of file (scenario, store, export or calendar)."""
     from itinerary.scenarios import save_scenario  # noqa: PLC0415 - see the top
-    from itinerary.store import open_store  # noqa: PLC0415 - see the top
 
     scenario = read(file, progress=progress)
     kind = _kind_of(target)
@@ -356,22 +377,43 @@ def export(file: str, target: str, progress: bool) -> None:
         elif kind == "scenario":
             save_scenario(scenario, target)
         else:
-            # An existing file must already be a store (it is checked read-only): a SQLite
-            # file of another program is refused, not given this library's tables.
-            existing = os.path.exists(target) and os.path.getsize(target) > 0
-            store = open_store(target, create=not existing)
+            _export_store(scenario.log, target, shown, progress)
+    _echo(f"Wrote {len(scenario.log)} events to {shown}")
+
+
+def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> None:
+    """Write *log* as a new store file at *target*: whole, or not at all.
+
+    An existing file must already be a store without events (it is checked read-only): a
+    SQLite file of another program is refused, not given this library's tables. The store
+    is written beside it under a temporary name and renamed over it once complete, so a
+    failure (a full disk) leaves no partial or empty store behind.
+    """
+    from itinerary import _files  # noqa: PLC0415 - see the top
+    from itinerary.store import open_store  # noqa: PLC0415 - see the top
+    from itinerary.store.postgres import is_url  # noqa: PLC0415 - see the top
+
+    if is_url(target):  # one transaction: all or nothing, in the database
+        with open_store(target) as store:
             try:
-                held = store.version
-                if held:
-                    raise UserError(f"{shown}: already holds {held} events; not overwriting it")
-                store.extend(scenario.log, expected_version=0, progress=progress)
+                store.extend(log, expected_version=0, progress=progress)
             except ConcurrencyError:
                 raise UserError(
                     f"{shown}: already holds {store.version} events; not overwriting it"
                 ) from None
-            finally:
-                store.close()
-    _echo(f"Wrote {len(scenario.log)} events to {shown}")
+        return
+    if os.path.exists(target) and os.path.getsize(target) > 0:
+        with open_store(target, create=False) as existing:
+            held = existing.version
+        if held:
+            raise UserError(f"{shown}: already holds {held} events; not overwriting it")
+    with _files.written_beside(target) as temporary:
+        try:
+            with open_store(temporary) as store:
+                store.extend(log, expected_version=0, progress=progress)
+        except ItineraryError as exc:  # named by the target, not by the temporary file
+            message = _escaped(str(exc).replace(temporary, target))
+            raise UserError(" ".join(message.split())) from None
 
 
 @main.command()

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from itinerary import _time
+from itinerary import _files, _time
 from itinerary._extras import require
 from itinerary._spans import Span, horizon, spans
 from itinerary.events import AgreementSigned, Event, MeetingHeld, format_local
@@ -274,7 +274,10 @@ def write_ical(
     stamp: datetime | None = None,
     name: str | None = None,
 ) -> None:
-    """Write :func:`to_ical` of *log* to the file *path* (replacing it if it exists)."""
+    """Write :func:`to_ical` of *log* to the file *path* (replacing it if it exists).
+
+    Written whole or not at all (a temporary file beside it, renamed): a full disk leaves
+    no empty or partial calendar behind.
+    """
     data = to_ical(log, stamp=stamp, name=name)
-    with open(path, "wb") as file:
-        file.write(data)
+    _files.write_atomic(os.fspath(path), data)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeAlias
 
+import attrs
 import cattrs
 from pendulum import DateTime, Duration, Timezone
 
@@ -216,6 +217,62 @@ def _decode_names(value: Any, _: object = None) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _people(value: Any) -> tuple[str, ...]:
+    """Names as the events' validators take them: at least one, each non-empty, none twice.
+
+    The row builders' check, run once per distinct group of names (they cache the groups).
+    """
+    found = _decode_names(value)
+    if not found or len(set(found)) != len(found) or not all(name.strip() for name in found):
+        raise ValueError(f"not names of distinct people: {value!r}")
+    return found
+
+
+_OBLIGATIONS = attrs.fields(AgreementSigned).obligations
+"""The field whose validator checks a signing's obligations (none twice; dues computable)."""
+
+
+_REACH: dict[int, tuple[Obligation, int]] = {}
+"""``{id(obligation): (obligation, the most microseconds its 'within' can add)}``."""
+_DAY_US = 86_400_000_000
+
+
+def _reach(obligation: Obligation) -> int:
+    """At most how many microseconds after a signing *obligation*'s deadline can fall."""
+    found = _REACH.get(id(obligation))
+    if found is None or found[0] is not obligation:
+        if obligation.within is None:
+            reach = 0
+        else:
+            years, months, days, seconds, micros = _time.duration_parts(obligation.within)
+            # A year is at most 366 days, a month 31; two days more for any change of offset.
+            reach = (abs(years) * 366 + abs(months) * 31 + abs(days) + 2) * _DAY_US + (
+                abs(seconds) * 1_000_000 + abs(micros)
+            )
+        if len(_REACH) >= 4096:
+            _REACH.clear()
+        found = _REACH[id(obligation)] = (obligation, reach)
+    return found[1]
+
+
+def _check_duties(event: AgreementSigned, obligations: tuple[Obligation, ...], us: int) -> None:
+    """Refuse (as the constructor would) obligations listed twice or due past the calendar.
+
+    *us* is the signing's instant. Cheap for what a store holds: the obligations' own
+    validator (which computes every deadline) runs only if two share a name or a deadline
+    may fall past the calendar's end; otherwise nothing can fail, and replay computes the
+    deadlines when it needs them.
+    """
+    if not obligations:
+        return
+    suspect = len(obligations) > 1 and len({o.what for o in obligations}) != len(obligations)
+    if not suspect:
+        limit = _time.LAST_INSTANT_US - us
+        suspect = any(_reach(o) >= limit for o in obligations)
+    if suspect:
+        _OBLIGATIONS.validator(event, _OBLIGATIONS, obligations)  # type: ignore[misc]
+
+
 def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=False)
     converter.register_unstructure_hook(DateTime, encode_instant)
@@ -257,8 +314,7 @@ def _fast_builders(
     def optional_text(value: Any) -> str | None:
         return None if value is None else text(value)
 
-    def names(value: Any) -> tuple[str, ...]:
-        return _decode_names(value)
+    names = _people
 
     def arrived(d: Any) -> Event:
         return _trusted.arrived(text(d["who"]), place(d["place"]), at(d["at"]))
@@ -282,10 +338,14 @@ def _fast_builders(
         obligations = d["obligations"]
         if type(obligations) is not list:
             raise TypeError(obligations)
-        return _trusted.agreement_signed(
-            text(d["title"]), names(d["signatories"]), place(d["place"]), at(d["at"]),
-            optional_text(d["venue"]), tuple(obligation(o) for o in obligations),
+        duties = tuple(obligation(o) for o in obligations)
+        signed = at(d["at"])
+        event = _trusted.agreement_signed(
+            text(d["title"]), names(d["signatories"]), place(d["place"]), signed,
+            optional_text(d["venue"]), duties,
         )  # fmt: skip
+        _check_duties(event, duties, _time.micros(signed))
+        return event
 
     def met(d: Any) -> Event:
         return _trusted.obligation_met(text(d["agreement"]), text(d["what"]), at(d["at"]))
@@ -375,7 +435,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         key = tuple(value) if type(value) is list else None
         found = people.get(key)  # type: ignore[arg-type]
         if found is None:
-            found = _decode_names(value)
+            found = _people(value)
             if len(people) < 4096:
                 people[found] = found
         return found
@@ -472,8 +532,10 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
         if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
             s_at(event, at(us, tz))  # else built on first read (see events._LAZY)
         s_venue(event, optional_text(venue))
-        s_duties(event, duties(obligations))
+        signed = duties(obligations)
+        s_duties(event, signed)
         set_us(event, us)
+        _check_duties(event, signed, us)
         return event
 
     def build_met(r: list[Any], t: list[Entry]) -> Event:

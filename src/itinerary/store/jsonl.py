@@ -203,7 +203,12 @@ def _decode(
 
 
 class JsonlStore(StoreBase):
-    """An event store in the JSON Lines file at *path* (created on first write)."""
+    """An event store in the JSON Lines file at *path*.
+
+    With *create* (the default), a missing file is created empty (an empty log), as a SQLite
+    store's is: a reader opening it before the first write finds an empty log, not "no
+    such store". With ``create=False`` the file must exist.
+    """
 
     def __init__(
         self, path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC, create: bool = True
@@ -213,6 +218,13 @@ class JsonlStore(StoreBase):
         regular_or_missing(self.path)
         if not create and not os.path.isfile(self.path):
             raise StoreError(f"{self.path}: no such store (the file does not exist)")
+        if create and not os.path.lexists(self.path):
+            try:  # read-only: an existing file is never written here (nor truncated)
+                os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            except FileExistsError:
+                pass  # another process made it first
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the store: {exc}") from exc
         # What this process last saw: (inode, size, mtime) -> (version, committed bytes).
         self._seen: tuple[tuple[int, int, int], int, int, int] | None = None
         # What the last read_after read: ((inode, size, mtime), its number of events).

@@ -120,7 +120,8 @@ def masked_url(url: str) -> str:
     ``@`` is taken for the user and password (as libpq would take no more), the user is
     kept and the rest masked; where that is unclear, all after the scheme is masked. Query
     parameters naming a secret (``password``, ``passfile``, ``sslpassword``, in any case)
-    have their value masked. Characters that are not text (a non-UTF-8 argument) are shown
+    have their value masked, as does a database name (``dbname`` or the path) holding a
+    connection string or URL, which libpq would expand. Characters that are not text (a non-UTF-8 argument) are shown
     escaped.
 
     >>> masked_url("postgresql://ann:s3cret@db.example:5432/tours?log=asia")
@@ -148,6 +149,9 @@ def _masked(url: str) -> str:
             return f"{scheme}://{_MASK}"  # an @ further on: where the password ends is unclear
         credentials = f"{user}:{_MASK}" if colon else user
     base, question, query = after.partition("?")
+    host, slash, dbname = base.partition("/")
+    if _expands(dbname):
+        base = f"{host}{slash}{_MASK}"
     if question:
         query = "&".join(
             f"{item.partition('=')[0]}={_MASK}" if _is_secret(item) else item
@@ -162,7 +166,19 @@ def _key(item: str) -> str:
 
 
 def _is_secret(item: str) -> bool:
-    return _key(item) in _SECRET_KEYS
+    return _key(item) in _SECRET_KEYS or (
+        _key(item) == "dbname" and _expands(item.partition("=")[2])
+    )
+
+
+def _expands(dbname: str) -> bool:
+    """Whether libpq would read *dbname* (as written in a URL) as a connection string or URL.
+
+    libpq expands a ``dbname`` holding an ``=`` or starting with a URL's scheme into
+    settings of its own, a password among them: such a value is masked, and refused.
+    """
+    value = unquote(dbname)
+    return "=" in value or is_url(value.lstrip())
 
 
 def _psycopg() -> Any:
@@ -735,6 +751,14 @@ def _parse(url: str, where: str) -> tuple[str, str, tuple[str, ...]]:
         )
     base, _, query = after.partition("?")
     items = [item for item in query.split("&") if item]
+    if _expands(base.partition("/")[2]) or any(
+        _key(item) == "dbname" and _expands(item.partition("=")[2]) for item in items
+    ):
+        raise StoreError(
+            f"{where}: not a valid URL: its database name is a connection string or URL "
+            "(libpq would take its settings, a password among them, over the URL's); give "
+            "the database's name, and other settings as query parameters"
+        )
     logs = [unquote(item.partition("=")[2]) for item in items if _key(item) == "log"]
     log = logs[-1] if logs else DEFAULT_LOG
     if not _LOG_NAME.fullmatch(log):

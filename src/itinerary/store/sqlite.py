@@ -23,6 +23,7 @@ where SQLite cannot make the ``-shm`` file a WAL store needs, it is opened ``imm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import sqlite3
@@ -170,7 +171,7 @@ class SQLiteStore(StoreBase):
         try:
             self._read_only(_uri(self.path, "ro"))
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF not in (
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (
                 sqlite3.SQLITE_CANTOPEN,
                 sqlite3.SQLITE_READONLY,
             ):
@@ -199,6 +200,11 @@ class SQLiteStore(StoreBase):
         except sqlite3.Error:
             db.close()
             raise
+        except UnicodeDecodeError as exc:  # a damaged schema's text (some Pythons say so)
+            db.close()
+            raise StoreError(
+                f"{self.path}: damaged: its schema holds text that is not UTF-8 ({exc})"
+            ) from None
 
     def _unopenable(self, exc: sqlite3.Error, *, writing: bool = False) -> StoreError:
         """The error for a file SQLite would not open: not a database, or why it could not."""
@@ -225,7 +231,8 @@ class SQLiteStore(StoreBase):
                     db.execute(_DICTIONARY)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # as in _write: keep the cause
+                    db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
             db.close()
@@ -239,8 +246,12 @@ class SQLiteStore(StoreBase):
         closes the connection and raises :class:`StoreError`.
         """
         db = self._db
+        # Read as bytes: a damaged schema may hold names that are not UTF-8 (shown escaped).
         tables = {
-            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            bytes(name).decode("utf-8", "backslashreplace")
+            for (name,) in db.execute(
+                "SELECT CAST(name AS BLOB) FROM sqlite_master WHERE type = 'table'"
+            )
         }
         missing = sorted({"itinerary_meta", "itinerary_events"} - tables)
         if missing:
@@ -386,7 +397,10 @@ class SQLiteStore(StoreBase):
             db.execute("COMMIT")
         except BaseException as exc:
             if db.in_transaction:
-                db.execute("ROLLBACK")
+                # SQLite may have rolled back itself (a full disk): then ROLLBACK fails with
+                # "no transaction is active", which must not hide why the write failed.
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"{self.path}: nothing was stored: {exc}") from exc
             raise
