@@ -409,6 +409,85 @@ def test_simulate_mistakes_are_one_line(args: tuple[str, ...], words: str) -> No
     assert words in err
 
 
+def _happened(tmp_path: Path, suffix: str = ".sqlite") -> str:
+    """A store of what has happened: the ASEAN summit, then Air Force One leaving 40 min late."""
+    import attrs  # noqa: PLC0415 - this helper only
+    import pendulum  # noqa: PLC0415 - this helper only
+
+    from itinerary.sim import Delay, simulate  # noqa: PLC0415 - this helper only
+    from itinerary.store import open_store  # noqa: PLC0415 - this helper only
+
+    plan = load_scenario(PLAN).plan
+    assert plan is not None
+    leg = "Donald Trump: Kuala Lumpur -> Tokyo"
+    late = plan.replace(
+        leg, attrs.evolve(plan[leg], delay=Delay.fixed(pendulum.duration(minutes=40)))
+    )
+    path = str(tmp_path / f"happened{suffix}")
+    store = open_store(path, create=True)
+    try:
+        store.extend(list(simulate(late).log)[:2])
+    finally:
+        store.close()
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
+def test_simulate_given_a_store_after_an_instant(tmp_path: Path, suffix: str) -> None:
+    """--given STORE --after INSTANT: the risks from what has happened, as monte_carlo gives them."""
+    from itinerary.display import format_outcomes  # noqa: PLC0415 - this test only
+    from itinerary.sim import monte_carlo  # noqa: PLC0415 - this test only
+    from itinerary.store import open_store  # noqa: PLC0415 - this test only
+
+    store = _happened(tmp_path, suffix)
+    now = "2025-10-27 10:00 Asia/Kuala_Lumpur"
+    code, out, err = run("simulate", PLAN, "--runs", "200", "--seed", "5", "--given", store,
+                         "--after", now)  # fmt: skip
+    assert (code, err) == (0, "")
+    tour = load_scenario(PLAN)
+    assert tour.plan is not None
+    assert tour.disruptions is not None
+    opened = open_store(store, create=False)
+    try:
+        log = opened.load()
+    finally:
+        opened.close()
+    after = tour.places["Kuala Lumpur"].at("2025-10-27 10:00")
+    expected = monte_carlo(tour.plan, tour.disruptions, runs=200, seed=5, given=log, after=after)
+    assert out == format_outcomes(expected) + "\n"
+    leg = next(line for line in out.splitlines() if line.startswith("Donald Trump: Kuala"))
+    assert "100.0%" in leg  # it left 40 minutes late in every run
+    assert out != run("simulate", PLAN, "--runs", "200", "--seed", "5")[1]
+    # without --after: up to the store's latest event (his departure at 09:40)
+    latest = run("simulate", PLAN, "--runs", "200", "--seed", "5", "--given", store)
+    assert latest == run("simulate", PLAN, "--runs", "200", "--seed", "5", "--given", store,
+                         "--after", "2025-10-27 09:40 Kuala Lumpur")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--after", "2025-10-27 10:00 Asia/Kuala_Lumpur"), "--after needs --given"),
+        (("--given", "nowhere.sqlite", "--after", "2025-10-27 10:00 Asia/Kuala_Lumpur"),
+         "nowhere.sqlite: no such file"),
+        (("--given", "{store}", "--after", "2025-10-27 10:00"),
+         "--after '2025-10-27 10:00': expected a local time and a zone"),
+        (("--given", "{store}", "--after", "2025-11-02 01:30 America/New_York"), "happened twice"),
+        (("--given", PLAN, "--after", "2025-10-27 10:00 Asia/Kuala_Lumpur"), "--given takes a store"),
+    ],
+)  # fmt: skip
+def test_simulate_given_mistakes_are_one_line(
+    tmp_path: Path, args: tuple[str, ...], words: str
+) -> None:
+    """A missing store, an instant without a zone, --after without --given: one line, status 2."""
+    store = _happened(tmp_path)
+    code, out, err = run("simulate", PLAN, "--runs", "10", *(a.format(store=store) for a in args))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith("itinerary: ")
+    assert words in err
+
+
 @pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
 def test_progress_is_silent_off_a_terminal(tmp_path: Path, suffix: str) -> None:
     """--progress with stderr not a terminal (a pipe, a test) prints what it would without."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from datetime import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pendulum
@@ -11,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itinerary import MeetingHeld, check
-from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, YOKOSUKA
+from itinerary import AgreementSigned, Arrived, Departed, MeetingHeld, _time, check
+from itinerary.places import BUSAN, KUALA_LUMPUR, SEOUL, TOKYO, WASHINGTON, YOKOSUKA, Place
+from itinerary.scenarios import load_scenario
 from itinerary.sim import (
     Curfew,
     Delay,
@@ -27,6 +31,7 @@ from itinerary.sim import (
     monte_carlo,
     simulate,
 )
+from itinerary.sim.delays import elapsed_micros
 from itinerary.sim.rules import boundary
 from itinerary.strategies import DST_PLACES, delays, disruptions, plans
 
@@ -206,11 +211,13 @@ def test_rules_are_tuples_and_plans_stay_hashable() -> None:
 
 # -- properties ------------------------------------------------------------------------------
 
-WALL = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+WALL = st.times().map(lambda t: t.replace(second=0, microsecond=0)) | st.builds(
+    time, st.integers(0, 3), st.sampled_from((0, 15, 30, 45))
+)  # often in the small hours, where DST_PLACES change their clocks
 
 
 @st.composite
-def _ruled(draw: st.DrawFn) -> Plan:
+def _ruled(draw: st.DrawFn, *, rest: bool = False) -> Plan:
     plan = draw(plans(places=st.sampled_from(DST_PLACES), max_steps=8))
     places = sorted({p for s in plan.steps for p in _places(s)}, key=lambda p: p.name)
     rules = []
@@ -220,8 +227,12 @@ def _ruled(draw: st.DrawFn) -> Plan:
             span = (ends.hour * 60 + ends.minute - starts.hour * 60 - starts.minute) % 1440
             if span <= 8 * 60:  # two long curfews can leave a leg no time at all (an error)
                 rules.append(Curfew(place, starts, ends))
-    if draw(st.booleans()):
-        rules.append(Rest(H(hours=draw(st.integers(0, 6))), H(hours=draw(st.integers(0, 12)))))
+    if rest or draw(st.booleans()):
+        people = sorted({p for s in plan.steps for p in s.people})
+        who = draw(st.none() | st.lists(st.sampled_from(people), min_size=1, unique=True))
+        rules.append(
+            Rest(H(hours=draw(st.integers(0, 6))), H(hours=draw(st.integers(0, 12))), who=who)
+        )
     steps = []
     for step in plan.steps:
         if isinstance(step, Meeting | Travel) and draw(st.booleans()):
@@ -241,8 +252,64 @@ def _places(step: object) -> tuple[object, ...]:
     return () if place is None else (place,)
 
 
-def _inside(t: time, a: time, b: time) -> bool:
-    return a <= t < b if a < b else (t >= a or t < b)
+# The allowed instants, recomputed from the rule with zoneinfo's wall-time arithmetic (not
+# the engine's code): a boundary is its wall time's first reading on that day, or, in a gap,
+# the first whole second whose wall time is at or after it.
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _utc(at: datetime) -> datetime:
+    return _EPOCH + timedelta(microseconds=_time.micros(at))
+
+
+def _wall_of(at: datetime, tz: str) -> datetime:
+    return at.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+@functools.cache
+def _reading(tz: str, day: date, at: time) -> datetime:
+    wall = datetime.combine(day, at)
+    readings = [wall.replace(tzinfo=ZoneInfo(tz), fold=fold).astimezone(UTC) for fold in (0, 1)]
+    real = [u for u in readings if _wall_of(u, tz) == wall]
+    if real:
+        return min(real)
+    u, step = min(readings), timedelta(minutes=1)  # a gap: walk to its end, minutes then seconds
+    while _wall_of(u, tz) < wall:
+        u += step
+    u -= step
+    while _wall_of(u, tz) < wall:
+        u += timedelta(seconds=1)
+    return u
+
+
+def _spans(tz: str, at: datetime, opens: time, closes: time) -> Iterator[tuple[datetime, datetime]]:
+    """Every day's ``[opens, closes)`` near *at*, as UTC instants."""
+    today = _wall_of(at, tz).date()
+    for k in range(-2, 2):
+        day = today + timedelta(days=k)
+        yield _reading(tz, day, opens), _reading(tz, day + timedelta(days=closes <= opens), closes)
+
+
+def _in_curfew(at: datetime, tz: str, curfew: Curfew) -> bool:
+    return any(o <= at < c for o, c in _spans(tz, at, curfew.starts, curfew.ends))
+
+
+def _in_window(at: datetime, tz: str, window: Window, need: timedelta) -> bool:
+    return any(
+        o <= at < c and at + need <= c for o, c in _spans(tz, at, window.opens, window.closes)
+    )
+
+
+def test_the_independent_boundaries_agree_with_the_examples() -> None:
+    """The test's own boundaries: 02:30 in a gap is 03:00 EDT; 01:30 in a fold is EDT's."""
+    gap = _reading("America/New_York", date(2025, 3, 9), time(2, 30))
+    assert gap == datetime(2025, 3, 9, 7, tzinfo=UTC)
+    fold = _reading("America/New_York", date(2025, 11, 2), time(1, 30))
+    assert fold == datetime(2025, 11, 2, 5, 30, tzinfo=UTC)
+    fall = Curfew(WASHINGTON, "23:00", "06:00")
+    assert _in_curfew(datetime(2025, 11, 2, 10, 59, tzinfo=UTC), WASHINGTON.tz, fall)  # 05:59 EST
+    assert not _in_curfew(datetime(2025, 11, 2, 11, 0, tzinfo=UTC), WASHINGTON.tz, fall)
 
 
 @settings(max_examples=60, deadline=None)
@@ -250,10 +317,12 @@ def _inside(t: time, a: time, b: time) -> bool:
 def test_runs_with_rules_keep_them_in_local_wall_time(
     plan: Plan, d: Disruptions, seed: int
 ) -> None:
-    """Any plan with rules: check() accepts its log, and its curfews and windows hold.
+    """Any plan with rules: check() accepts its log, and its curfews and windows hold exactly.
 
-    No leg leaves or lands in a curfew, and no windowed step starts outside its window, read
-    on the local clock of the log's own instants.
+    No leg leaves or lands in a curfew, and no windowed step starts outside its window (a
+    meeting: or ends after it closes), against the instants recomputed from each rule in
+    the place's zone, clock changes included; a step a curfew or window held last starts
+    (a leg held by a curfew where it lands: lands) exactly at the boundary it waited for.
     """
     run = simulate(plan, d, seed=seed)
     assert not check(run.log)
@@ -261,22 +330,65 @@ def test_runs_with_rules_keep_them_in_local_wall_time(
     for step in plan.steps:
         if step.name in run.dropped:
             continue
-        start = run.start(step.name)
-        if step.window is not None and step.window.then == "wait":
-            wall = start.time().replace(tzinfo=None)
-            # a boundary moved by a clock change may sit up to an hour off the wall time
-            assert _inside(wall, step.window.opens, step.window.closes) or _near_change(start)
+        start = _utc(run.start(step.name))
+        held_by = run.rule(step.name) if run.held(step.name) else None
+        if step.window is not None:
+            assert isinstance(step, Meeting | Travel)  # _ruled gives no other step a window
+            tz = step.origin.tz if isinstance(step, Travel) else step.place.tz
+            need = step.duration if isinstance(step, Meeting) else timedelta()
+            assert _in_window(start, tz, step.window, need), (step.name, run.start(step.name))
+            if held_by == str(step.window):  # it waited for an opening: exactly one
+                opens = step.window.opens
+                assert start in {o for o, _ in _spans(tz, start, opens, step.window.closes)}
         if isinstance(step, Travel):
+            land = _utc(run.end(step.name))
             for curfew in curfews:
-                for place, at in ((step.origin, start), (step.destination, run.end(step.name))):
+                for place, at in ((step.origin, start), (step.destination, land)):
                     if curfew.place == place:
-                        wall = at.time().replace(tzinfo=None)
-                        assert not _inside(wall, curfew.starts, curfew.ends) or _near_change(at)
+                        assert not _in_curfew(at, place.tz, curfew), (step.name, curfew, at)
+                        if held_by == str(curfew):  # held until a curfew ended: exactly then
+                            ends = {c for _, c in _spans(place.tz, at, curfew.starts, curfew.ends)}
+                            assert at in ends, (step.name, curfew, at)
 
 
-def _near_change(at: pendulum.DateTime) -> bool:
-    before, after = at - H(hours=2), at + H(hours=2)
-    return before.utcoffset() != after.utcoffset()
+def _starts(event: object) -> tuple[str, ...]:
+    """The people who start a step with *event* (a departure, a meeting, a signing)."""
+    if isinstance(event, Departed):
+        return (event.who,)
+    if isinstance(event, MeetingHeld):
+        return tuple(event.participants)
+    if isinstance(event, AgreementSigned):
+        return tuple(event.signatories)
+    return ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(_ruled(rest=True), disruptions(), st.integers(0, 2**32))
+def test_nobody_starts_a_step_during_their_rest(plan: Plan, d: Disruptions, seed: int) -> None:
+    """Read from the log: nobody a Rest covers starts a step until its rest after a long leg.
+
+    After landing from a leg of at least Rest.after, each traveller the rule covers starts
+    nothing (no departure, meeting or signing) until Rest.rest later.
+    """
+    run = simulate(plan, d, seed=seed)
+    rests = [r for r in plan.rules if isinstance(r, Rest)]
+    left: dict[str, int] = {}
+    until: dict[str, int] = {}
+    for event in sorted(run.log, key=lambda e: _time.micros(e.occurred_at)):
+        at = _time.micros(event.occurred_at)
+        for person in _starts(event):
+            assert at >= until.get(person, at), (person, event, run.log)
+        if isinstance(event, Departed):
+            left[event.who] = at
+        elif isinstance(event, Arrived):
+            flown = at - left.pop(event.who)
+            for rule in rests:
+                if flown >= elapsed_micros(rule.after, what="after") and (
+                    rule.who is None or event.who in rule.who
+                ):
+                    until[event.who] = max(
+                        until.get(event.who, 0), at + elapsed_micros(rule.rest, what="rest")
+                    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -304,3 +416,96 @@ def test_adding_a_rule_changes_no_draws(plan: Plan, d: Disruptions, seed: int) -
     if any(BUSAN in _places(s) for s in plan.steps):
         return
     assert simulate(plan, d, seed=seed).log == simulate(ruled, d, seed=seed).log
+
+
+def test_monte_carlo_with_rules_is_simulate_run_by_run() -> None:
+    """A study of a plan with rules is simulate() run by run; its chunks change nothing.
+
+    The tour's plan with its rules, under heavy delays: every run of a study is simulate()
+    with its seed (slips, causes, the steps dropped), for several seeds.
+    """
+    plan = load_scenario("examples/asia_tour_2025_plan.toml").plan
+    assert plan is not None
+    assert plan.rules
+    d = Disruptions(
+        departure=Delay.exponential(H(hours=3), p=0.6),
+        overrun=Delay.lognormal(H(minutes=40), sigma=0.8, p=0.5),
+        cancel=0.05,
+    )
+    dropped_somewhere = held_somewhere = False
+    for seed in (1, 2, 3):
+        outcomes = monte_carlo(plan, d, runs=60, seed=seed, chunk_size=25)
+        rows = {(r["run"], r["step"]): r for r in outcomes.to_records()}
+        for i in range(outcomes.runs):
+            run = simulate(plan, d, seed=outcomes.seed_of(i))
+            dropped_somewhere |= bool(run.dropped)
+            for name in plan.names:
+                held_somewhere |= bool(run.held(name))
+                assert ((i, name) in rows) == (name not in run.dropped)
+                assert outcomes.causes(name)[i] == run.cause(name)
+                if name not in run.dropped:
+                    assert rows[i, name]["slip"] == run.slip(name)
+        for chunk_size in (1, 7, 1000):
+            assert monte_carlo(plan, d, runs=60, seed=seed, chunk_size=chunk_size) == outcomes
+    assert dropped_somewhere
+    assert held_somewhere
+
+
+@functools.cache
+def _changes(tz: str) -> tuple[datetime, ...]:
+    """The instants (UTC, to the minute) at which *tz*'s offset changed in 2024-2026."""
+    zone, found = ZoneInfo(tz), []
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    while at.year < 2027:
+        nxt = at + timedelta(hours=6)
+        if at.astimezone(zone).utcoffset() != nxt.astimezone(zone).utcoffset():
+            low, high = at, nxt
+            while high - low > timedelta(minutes=1):
+                mid = low + (high - low) // 2
+                same = mid.astimezone(zone).utcoffset() == at.astimezone(zone).utcoffset()
+                low, high = (mid, high) if same else (low, mid)
+            found.append(high)
+        at = nxt
+    return tuple(found)
+
+
+SMALL_HOURS = st.builds(time, st.integers(0, 4), st.sampled_from((0, 15, 30, 45))) | WALL
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.tuples(
+        st.sampled_from(DST_PLACES), st.integers(0, 5), st.integers(-8 * 60, 8 * 60),
+        SMALL_HOURS, SMALL_HOURS, st.booleans(),
+        st.integers(1, 8).map(lambda q: H(minutes=15 * q)),
+    )
+)  # fmt: skip
+def test_a_rule_holds_a_step_to_exactly_the_instant_it_allows(
+    case: tuple[Place, int, int, time, time, bool, timedelta],
+) -> None:
+    """Near a clock change, a curfew or window holds a step to the first instant it allows.
+
+    That instant is recomputed here from the rule's wall times with zoneinfo.
+    """
+    place, change, minutes, a, b, curfew, need = case
+    if a == b:
+        return
+    ready = _changes(place.tz)[change] + timedelta(minutes=minutes)
+    spans = sorted(
+        {s for k in (0, 1, 2) for s in _spans(place.tz, ready + timedelta(days=k), a, b)}
+    )
+    if curfew:
+        leg = Travel(TRUMP, place, KUALA_LUMPUR, ready, H(hours=30))
+        run = simulate(Plan([leg], rules=[Curfew(place, a, b)]))
+        inside = [c for o, c in spans if o <= ready < c]
+        expected = max(inside) if inside else ready
+        assert not any(o <= expected < c for o, c in spans)  # a curfew's end is clear of it
+        assert _utc(run.start(leg.name)) == expected
+    else:
+        length = (b.hour * 60 + b.minute - a.hour * 60 - a.minute) % 1440
+        if need > H(minutes=length):
+            return
+        talk = Meeting("Talk", TRUMP, place, ready, need, window=Window(a, b))
+        run = simulate(Plan([talk]))
+        fits = [max(o, ready) for o, c in spans if max(o, ready) < c and max(o, ready) + need <= c]
+        assert _utc(run.start("Talk")) == min(fits)

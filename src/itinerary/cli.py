@@ -150,17 +150,22 @@ def _shown(path: str, *, base: bool = False) -> str:
 
 
 def _parse_as_of(
-    text: str, places: Mapping[str, Place], disambiguate: _time.Disambiguate = "raise"
+    text: str,
+    places: Mapping[str, Place],
+    disambiguate: _time.Disambiguate = "raise",
+    *,
+    name: str = "--as-of",
 ) -> datetime:
     """``"2025-10-28 12:00 Asia/Tokyo"`` (or a place name instead of the zone) as an instant.
 
     The grammar is :func:`itinerary._time.parse_time_text`'s; an offset after the wall time
     (``"2025-11-02 01:30-05:00 America/New_York"``) chooses in a fold, as in scenario files.
+    *name* is the option's, for messages.
     """
     from itinerary import _time  # noqa: PLC0415 - see the top
     from itinerary.places import zone_of  # noqa: PLC0415 - see the top
 
-    option = f"--as-of {text!r}"
+    option = f"{name} {text!r}"
     with _user_errors():
         parsed = _time.parse_time_text(text, where=option)
     if parsed.zone is None and parsed.offset is not None:  # an exact instant: 12:30+09:00
@@ -426,22 +431,55 @@ def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> Non
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to spread the runs over (the table does not change).")  # fmt: skip
 @click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
-def simulate(file: str, runs: int, seed: int, workers: int, progress: bool) -> None:
+@click.option("--given", metavar="STORE",
+              help="What has happened so far: a store (a file or a PostgreSQL URL); its events "
+              "up to --after are kept in every run, and only the rest is simulated.")  # fmt: skip
+@click.option("--after", metavar="'YYYY-MM-DD HH:MM ZONE'",
+              help="With --given: keep its events up to this instant, e.g. '2025-10-27 12:00 "
+              "Asia/Kuala_Lumpur' (a zone or a place name is required). Default: the "
+              "store's latest event.")  # fmt: skip
+@click.option(
+    "--disambiguate",
+    type=click.Choice(["raise", "earlier", "later", "compatible"]),
+    default="raise",
+    show_default=True,
+    help="If the --after time happened twice there (clocks turned back) or never (clocks "
+    "jumped): refuse, or take the earlier or later instant ('compatible': earlier in a "
+    "repeat, later in a jump).",
+)
+def simulate(  # click passes each option by its name
+    file: str, *, runs: int, seed: int, workers: int, progress: bool, given: str | None,
+    after: str | None, disambiguate: _time.Disambiguate,
+) -> None:  # fmt: skip
     """Run the scenario's [[plan]] many times under its [disruptions]; print the risks."""
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only this command
 
     from itinerary.display import format_outcomes  # noqa: PLC0415 - see the top
     from itinerary.sim import Disruptions, monte_carlo  # noqa: PLC0415 - only this command
 
+    if after is not None and given is None:
+        raise UserError("--after needs --given STORE (what has happened so far)")
     scenario = read(file)
     if scenario.plan is None:
         raise UserError(f"{file}: has no [[plan]] section to simulate")
     disruptions = scenario.disruptions or Disruptions()
+    log, instant = None, None
+    if given is not None:
+        if _kind_of(given) != "store":
+            raise UserError(f"{_shown(given)}: --given takes a store (.sqlite, .db, .jsonl or a "
+                            "postgresql:// URL)")  # fmt: skip
+        log = read(given, progress=progress).log
+        if after is not None:
+            instant = _parse_as_of(after, scenario.places, disambiguate, name="--after")
+        elif len(log):
+            instant = max(event.occurred_at for event in log)
+        else:
+            raise UserError(f"{_shown(given)}: holds no events; give --after")
     with _user_errors(), contextlib.ExitStack() as stack:
         executor = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
         outcomes = monte_carlo(
-            scenario.plan, disruptions, runs=runs, seed=seed, executor=executor,
-            progress=progress,
+            scenario.plan, disruptions, runs=runs, seed=seed, given=log, after=instant,
+            executor=executor, progress=progress,
         )  # fmt: skip
     _echo(format_outcomes(outcomes))
 
