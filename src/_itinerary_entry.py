@@ -37,5 +37,22 @@ def main() -> None:
         sys.exit(ABORTED)
     try:
         command(prog_name="itinerary")
+    except Exception as exc:
+        # click turns a Ctrl-C into "Aborted!", but one that lands in a class being built
+        # (a lazy import's ``__set_name__``) reaches it as a RuntimeError caused by it.
+        if not _interrupted(exc):
+            raise
+        sys.stderr.write("\nAborted!\n")
+        sys.exit(ABORTED)
     finally:  # the command is over: a Ctrl-C now would only interrupt Python's exit
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Whether *exc* is, or was caused by, a Ctrl-C (``KeyboardInterrupt``)."""
+    seen = 0
+    while exc is not None and seen < 100:  # a chain, not a cycle, but bounded anyway
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
