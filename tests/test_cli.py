@@ -698,13 +698,9 @@ def test_a_ctrl_c_wrapped_in_another_error_is_still_a_ctrl_c() -> None:
     """Found under load: a Ctrl-C in a class's __set_name__ reaches click as a RuntimeError."""
     from _itinerary_entry import _interrupted  # noqa: PLC0415 - the console script's module
 
-    try:
-        try:
-            raise KeyboardInterrupt
-        except KeyboardInterrupt as exc:
-            raise RuntimeError("Error calling __set_name__") from exc
-    except RuntimeError as wrapped:
-        assert _interrupted(wrapped)
+    wrapped = RuntimeError("Error calling __set_name__")
+    wrapped.__cause__ = KeyboardInterrupt()
+    assert _interrupted(wrapped)
     assert not _interrupted(RuntimeError("a bug"))
     assert not _interrupted(None)
 
