@@ -41,8 +41,8 @@ from itinerary._records import (
 from itinerary._table import Table, render_html, short_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import seed_of
-from itinerary.sim.delays import Disruptions, elapsed_micros
-from itinerary.sim.engine import Program, Run, _check_seed, _run, compiled
+from itinerary.sim.delays import LONGEST_DRAW, Disruptions, elapsed_micros
+from itinerary.sim.engine import Program, Run, _check_seed, _run, check_calendar, compiled
 from itinerary.sim.plan import Plan
 from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 
@@ -73,14 +73,32 @@ def _chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
     from itinerary.sim import _columnar  # noqa: PLC0415 - it imports numpy when first used
 
     found = _columnar.chunk(program, seed, first, stop)
-    return _scalar_chunk(program, seed, first, stop) if found is None else found
+    if found is None or _near_the_end(program, found[0]):
+        return _scalar_chunk(program, seed, first, stop)  # which checks every end exactly
+    return found
+
+
+def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
+    """True if a run of these could end past the calendar: its ends need checking one by one."""
+    last = _time.LAST_INSTANT_US - LONGEST_DRAW  # a meeting ends up to a century late
+    return any(
+        column and program.planned_end[i] + max(column) > last for i, column in enumerate(slips)
+    )
 
 
 def _scalar_chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
-    """:func:`_chunk` one run at a time, with :meth:`Program.execute`."""
+    """:func:`_chunk` one run at a time, with :meth:`Program.execute`.
+
+    Raises :class:`InvalidPlanError` for a run that would take a step past the calendar's
+    end, as :func:`~itinerary.sim.simulate` does for that run's seed.
+    """
     execute = program.execute
     planned = program.planned
-    rows = [execute(seed_of(seed, r)) for r in range(first, stop)]
+    rows = []
+    for r in range(first, stop):
+        row = execute(seed_of(seed, r))
+        check_calendar(program, f"run {r} (seed {seed_of(seed, r)})", row[0], row[1])
+        rows.append(row)
     n = len(planned)
     if not rows:
         empty = tuple(array("q") for _ in range(n))
