@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import re
 import multiprocessing
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
