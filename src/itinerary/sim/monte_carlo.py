@@ -11,6 +11,7 @@ someone asks to see.
 from __future__ import annotations
 
 import math
+import os
 from array import array
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future
@@ -62,6 +63,58 @@ MAX_RUNS = 1_000_000_000
 """The most runs one study may have (a billion: hours of work even on a cluster)."""
 
 _Columns = tuple[tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...]]
+
+BYTES_PER_STEP_RUN = 40
+"""About what a study holds at its peak per run and step, in bytes (measured: 38 for the tour).
+
+13 for the :class:`Outcomes`' columns (a slip, a cause, a late flag), as much again while
+the chunks are joined, and a sorted copy of the slips for the quantiles of its risk table.
+"""
+
+_CHECKED = 1 << 26  # studies estimated under 64 MiB are not checked against the machine
+
+
+def available_memory() -> int | None:
+    """The memory this machine has available now, in bytes, or None if it cannot say.
+
+    Linux's ``MemAvailable`` (free memory and the caches it can drop), else what
+    ``os.sysconf`` calls available physical pages (POSIX), else None (no check is made).
+    """
+    try:
+        with open("/proc/meminfo", "rb") as info:
+            for line in info:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # not POSIX, or it does not say
+        return None
+
+
+def _check_memory(plan: Plan, runs: int) -> None:
+    """Refuse a study whose outcomes cannot fit in the memory the machine has available."""
+    per_run = max(len(plan), 1) * BYTES_PER_STEP_RUN
+    need = runs * per_run
+    if need <= _CHECKED:
+        return
+    available = available_memory()
+    if available is not None and need > available:
+        raise InvalidPlanError(
+            f"runs={runs:,} of a plan of {len(plan)} steps would need about {_bytes(need)} of "
+            f"memory for their outcomes ({BYTES_PER_STEP_RUN} bytes per run and step); this "
+            f"machine has {_bytes(available)} available: ask for at most "
+            f"{available // per_run:,} runs"
+        )
+
+
+def _bytes(count: int) -> str:
+    """``1.5 GB``: a number of bytes for people (decimal units)."""
+    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6)):
+        if count >= size:
+            return f"{count / size:,.1f} {unit}"
+    return f"{count / 1000:,.1f} kB"
 
 
 def _chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
@@ -336,8 +389,16 @@ def monte_carlo(
     draws and integers: installing numpy makes a study faster and changes no outcome.
     Without it the runs are computed one at a time.
 
+    Raises:
+        InvalidPlanError: for a plan, disruptions, runs, seed or chunk size of the wrong
+            kind; for a run whose delays take a step past 9999-12-30 UTC (naming the step
+            and the run's seed); and, before any run, for more runs than the machine's
+            available memory can hold (:data:`BYTES_PER_STEP_RUN` per run and step), saying
+            how much they would need.
+
     """
     _check_study(plan, disruptions, runs, chunk_size)
+    _check_memory(plan, runs)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise InvalidPlanError(
             f"executor must be a concurrent.futures.Executor (or have its submit()), got {executor!r}"
