@@ -415,14 +415,20 @@ def test_both_engines_and_simulate_agree_on_extreme_delays(
                start + H(hours=4 * i), H(hours=3), delay=delay, name=f"leg {i}")
         for i, delay in enumerate(delays_)
     ]  # fmt: skip
-    plan = Plan([*legs, Meeting("M", ("A",), legs[-1].destination, start + H(days=1), H(hours=1),
-                                delay=delays_[0])])  # fmt: skip
+    place = legs[-1].destination
+    plan = Plan([
+        *legs,
+        Meeting("M", ("A",), place, start + H(days=1), H(hours=1), delay=delays_[0]),
+        Signing("Pact", ("A",), place, start + H(days=2), delay=delays_[-1],
+                obligations=[Obligation("pay", within=pendulum.duration(months=2))]),
+        Fulfilment("Pact", "pay", after=pendulum.duration(months=1), delay=delays_[-1]),
+    ])  # fmt: skip
     program = compiled(plan, Disruptions())
     for r in range(8):
         try:
             one = _scalar_chunk(program, seed, r, r + 1)
         except InvalidPlanError as exc:
-            with pytest.raises(InvalidPlanError, match="would end after 9999-12-30 UTC"):
+            with pytest.raises(InvalidPlanError, match="after 9999-12-30 UTC"):
                 simulate(plan, seed=seed_of(seed, r))
             with pytest.raises(InvalidPlanError, match=re.escape(str(exc))):
                 _chunk(program, seed, r, r + 1)

@@ -30,7 +30,7 @@ from pendulum import Duration
 from itinerary import _time, _trusted
 from itinerary._table import Table, short_duration
 from itinerary._text import clip
-from itinerary.errors import InvalidPlanError
+from itinerary.errors import InvalidPlanError, LocalTimeError
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -167,9 +167,16 @@ class Program:
             if len(self._met) >= _MEMO_LIMIT:
                 self._met.clear()
             tz, after, due = op[8], op[9], op[10]
-            met = _time.add_local_micros(signed, tz, after)
-            if not isinstance(due, int):
-                due = _time.add_local_micros(signed, tz, due)
+            try:
+                met = _time.add_local_micros(signed, tz, after)
+                if not isinstance(due, int):
+                    due = _time.add_local_micros(signed, tz, due)
+            except LocalTimeError:  # a signing delayed near the year 9999
+                raise InvalidPlanError(
+                    f"step {clip(self.steps[op[1]].name)!r} would be met or fall due after "
+                    f"9999-12-30 UTC, the calendar's end, its signing being delayed by "
+                    f"{_long(signed - self.planned[op[7]])}"
+                ) from None
             found = self._met[memo_key] = (met, due)
         return found
 
@@ -525,7 +532,10 @@ def _run(
         facts = [e for e in given if _time.micros(e.occurred_at) <= floor]
         pinned = _match(program, facts)
     known = set(facts)
-    starts, ends, causes, late = program.execute(seed, pinned, floor)
+    try:
+        starts, ends, causes, late = program.execute(seed, pinned, floor)
+    except InvalidPlanError as exc:  # a run past the calendar's end: say which run
+        raise InvalidPlanError(f"the run of seed {seed}: {exc}") from None
     check_calendar(program, f"the run of seed {seed}", starts, ends)
     timed: list[tuple[int, int, Event]] = []
     for i in range(len(program.steps)):

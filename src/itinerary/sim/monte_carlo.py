@@ -125,7 +125,10 @@ def _chunk(program: Program, seed: int, first: int, stop: int) -> _Columns:
     """
     from itinerary.sim import _columnar  # noqa: PLC0415 - it imports numpy when first used
 
-    found = _columnar.chunk(program, seed, first, stop)
+    try:
+        found = _columnar.chunk(program, seed, first, stop)
+    except InvalidPlanError:  # a run past the calendar's end: the scalar engine names it
+        found = None
     if found is None or _near_the_end(program, found[0]):
         return _scalar_chunk(program, seed, first, stop)  # which checks every end exactly
     return found
@@ -149,8 +152,12 @@ def _scalar_chunk(program: Program, seed: int, first: int, stop: int) -> _Column
     planned = program.planned
     rows = []
     for r in range(first, stop):
-        row = execute(seed_of(seed, r))
-        check_calendar(program, f"run {r} (seed {seed_of(seed, r)})", row[0], row[1])
+        run = f"run {r} (seed {seed_of(seed, r)})"
+        try:
+            row = execute(seed_of(seed, r))
+        except InvalidPlanError as exc:  # a run past the calendar's end: say which run
+            raise InvalidPlanError(f"{run}: {exc}") from None
+        check_calendar(program, run, row[0], row[1])
         rows.append(row)
     n = len(planned)
     if not rows:
