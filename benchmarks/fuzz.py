@@ -194,7 +194,8 @@ def _cli_runs(path: str, tally: Tally, commands: Iterable[list[str]] | None = No
         if broken:
             what = type(result.exception).__name__ if result.exception else "exit"
             tally.bug(
-                f"CLI bugs ({what}, exit {result.exit_code})", f"{args[0]} {path}: ...{result.output[-250:]}"
+                f"CLI bugs ({what}, exit {result.exit_code})",
+                f"{args[0]} {path}: ...{result.output[-250:]}",
             )
 
 
