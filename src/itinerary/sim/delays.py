@@ -186,7 +186,7 @@ class Delay:
         *h* is a run's stream for one step (see ``itinerary.sim._random``); the first
         draw decides whether there is a delay (if ``p < 1``), the second how long it is.
         An exponential or log-normal draw is rounded to whole seconds and cut at
-        :data:`LONGEST_DRAW` (a century).
+        ``LONGEST_DRAW`` (a century).
         """
         kind = self.kind
         if kind == "none":
