@@ -598,13 +598,17 @@ _ELAPSED_ISO = re.compile(
 )
 
 
+_CENTURY_US = 100 * 366 * 86_400_000_000  # the longest elapsed time a plan may hold
+
+
 def iso_elapsed_micros(text: str) -> int | None:
     """The common ISO 8601 durations of elapsed time, in microseconds, or ``None``.
 
     A fast path for long lists of durations: ``"PT30M"``, ``"P2DT3H"``, ``"P3W"`` (whole
     weeks, days, hours, minutes, seconds, a day counting 24 hours) give what
     :func:`parse_iso_duration` gives, 50x faster; anything else (months, years, fractions,
-    lowercase, forms pendulum reads more leniently) gives ``None``, for the full parser.
+    lowercase, forms pendulum reads more leniently, more than a century) gives ``None``, for
+    the full parser.
 
     >>> iso_elapsed_micros("PT1H30M"), iso_elapsed_micros("P6M")
     (5400000000, None)
@@ -613,7 +617,8 @@ def iso_elapsed_micros(text: str) -> int | None:
     if found is None:
         return None
     weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in found.groups())
-    return (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60_000_000 + seconds * 1_000_000
+    us = (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60_000_000 + seconds * 1_000_000
+    return us if us <= _CENTURY_US else None  # longer: the full parser, and its errors
 
 
 def duration_key(value: timedelta | None) -> tuple[int, int, int, int, int] | None:
