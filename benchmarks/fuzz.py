@@ -2,7 +2,11 @@
 
 Mutates the example scenario (``--scenarios`` copies, default 10,000) and corrupts stores
 holding the example tour (``--stores`` of each kind, default 2,000: SQLite and JSON Lines),
-then loads each and runs the CLI's read commands on what loads. It prints, per kind:
+then loads each and runs the CLI's read commands on what loads; writes random plan files
+(``--plans``: every step kind and delay form, extreme parameters) and simulates them on
+both engines; and draws logs with injected names (``--outputs``: control characters,
+mathtext, very long names) as PNG timelines and .ics calendars read back by icalendar and
+vobject. It prints, per kind:
 
 - ``library errors``: refused with an ``ItineraryError`` subclass (what should happen);
 - ``loaded``: loaded (for stores: exactly the log that was written);
@@ -16,7 +20,9 @@ then loads each and runs the CLI's read commands on what loads. It prints, per k
 - ``RAW CONTROL CHARACTERS``: a control character, escape sequence or bidi control (of
   :data:`INJECTIONS`, put in a FILE or URL argument or an option, or in the names and titles
   of a scenario) that reached the terminal text, the HTML or the CLI's output unescaped;
-  ``error of more than one line``: an error that a line break split.
+  ``error of more than one line``: an error that a line break split;
+- ``RAW CONTROL``: a control character in a PNG label, a matplotlib warning or an .ics file;
+- ``ENGINES DISAGREE``: the array engine and the scalar one gave different outcomes.
 
 The mutations (:func:`mutate_scenario`, :func:`mutate_json`, :func:`mutate_bytes`) are the
 ones ``tests/test_fuzz.py`` draws through hypothesis at a CI size.
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import datetime
 import functools
 import json
 import random
@@ -35,7 +42,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +242,7 @@ def arguments(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) 
                     leftover.unlink()
 
 
-def outputs(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+def injected_names(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
     """Put payloads in names and titles; look for raw controls in text, HTML and the CLI's."""
     rng = random.Random(seed)
     scenario = load_scenario(EXAMPLES[0])
@@ -268,9 +275,9 @@ def outputs(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) ->
                 _cli_run([command, str(path)], tally)
 
 
-def _cli_runs(path: str, tally: Tally) -> None:
-    """Run the read commands on *path*; count exits other than 0, 1, 2 and tracebacks."""
-    for args in (["replay", path], ["agenda", path], ["check", path]):
+def _cli_runs(path: str, tally: Tally, commands: Iterable[list[str]] | None = None) -> None:
+    """Run the read commands (or *commands*) on *path*, each judged by :func:`_judge_cli`."""
+    for args in commands or (["replay", path], ["agenda", path], ["check", path]):
         _cli_run(args, tally)
 
 
@@ -456,6 +463,205 @@ def _last_line_torn(content: bytes) -> bool:
         return False
 
 
+# -- plan files: every step kind and delay form, extreme parameters ------------------------
+
+_PLACES = ("Tokyo", "Seoul", "Busan", "Gyeongju")  # a 3-hour leg between any two
+_YEARS = ("2025", "2025", "2025", "2025", "9990", "9999", "0001")
+_POSITIVE = ('"PT1S"', '"PT15M"', '"PT2H"', '"P1D"', '"P3W"', '"P36500D"', "{ minutes = 30 }")
+_BAD = ('"P36600D"', '"PT1.5H"', '"P1M"', "{ days = 36600 }", '"PT0S"', "-1", "nan", "1.5")
+_SIGMAS = ("0", "0.7", "1.5", "7", "12", "19.99")
+
+
+def _maybe_bad(rng: random.Random, good: tuple[str, ...]) -> str:
+    """One of *good*, or one time in twenty a value the reader must refuse."""
+    return rng.choice(_BAD) if rng.random() < 1 / 20 else rng.choice(good)
+
+
+def _delay(rng: random.Random) -> str:
+    """A delay in any form, with parameters from the ordinary to the absurd."""
+    d = functools.partial(_maybe_bad, rng, _POSITIVE)
+    p = f", p = {_maybe_bad(rng, ('0', '0.5', '1', '0.01'))}" if rng.random() < 0.5 else ""
+    forms = (
+        '"none"',
+        f"{{ fixed = {d()} }}",
+        f"{{ exponential = {d()}{p} }}",
+        f"{{ lognormal = {d()}, sigma = {_maybe_bad(rng, _SIGMAS)}{p} }}",
+        f"{{ empirical = [{', '.join(d() for _ in range(rng.randint(1, 5)))}] }}",
+    )
+    return rng.choice(forms)
+
+
+def random_plan(rng: random.Random) -> str:
+    """A plan file with every step kind (legs, meetings, a signing and its fulfilment) and
+    random delays in every form, from ordinary values to centuries, ``sigma = 19.99`` and
+    plans near the calendar's ends.
+    """
+    year = rng.choice(_YEARS)
+    lines = [
+        "[disruptions]",
+        f"departure = {_delay(rng)}",
+        f"overrun = {_delay(rng)}",
+        f"fulfilment = {_delay(rng)}",
+        f"cancel = {_maybe_bad(rng, ('0', '0.01', '0.5', '1'))}",
+        f"rebook = {_maybe_bad(rng, _POSITIVE)}",
+    ]
+    here, day = rng.choice(_PLACES), 10
+    for i in range(rng.randint(1, 6)):
+        there = rng.choice([p for p in _PLACES if p != here])
+        own = f"delay = {_delay(rng)}" if rng.random() < 0.5 else ""
+        lines += [
+            "[[plan]]", 'type = "travel"', 'who = ["A", "B"]', f'from = "{here}"',
+            f'to = "{there}"', f'depart = "{year}-03-{day:02} 08:00"', 'duration = "PT3H"',
+            f'name = "leg {i}"', own,
+            "[[plan]]", 'type = "meeting"', f'title = "Talks {i}"', 'participants = ["A", "B"]',
+            f'place = "{there}"', f'start = "{year}-03-{day:02} 15:00"',
+            f"duration = {_maybe_bad(rng, _POSITIVE[:3])}", own,
+        ]  # fmt: skip
+        here, day = there, day + 1
+    lines += [
+        "[[plan]]", 'type = "signing"', 'title = "Accord"', 'signatories = ["A", "B"]',
+        f'place = "{here}"', f'at = "{year}-03-{day:02} 10:00"',
+        f'obligations = [{{ what = "pay", within = "P{rng.choice((1, 6, 12000))}M" }}]',
+        "[[plan]]", 'type = "fulfilment"', 'agreement = "Accord"', 'what = "pay"',
+        f'after = "P{rng.choice((1, 5, 11000))}M"',
+    ]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def plan_files(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Random plan files: load, simulate a few seeds, a small study on both engines, the CLI."""
+    from itinerary.sim import Disruptions  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    for i in range(n):
+        text = random_plan(rng)
+        try:
+            scenario = loads_scenario(text)
+            assert scenario.plan is not None
+        except ItineraryError:
+            tally.counts["library errors (load)"] += 1
+            continue
+        except Exception as exc:
+            tally.bug(f"NON-LIBRARY {type(exc).__name__} (load)", f"{exc!s:.99}")
+            continue
+        tally.counts["loaded"] += 1
+        _simulations(scenario.plan, scenario.disruptions or Disruptions(), i, tally, text)
+        if i % cli_every == 0:
+            path = directory / "plan.toml"
+            path.write_text(text, encoding="utf-8")
+            _cli_runs(str(path), tally, (["simulate", str(path), "--runs", "50"],))
+
+
+def _simulations(plan: Any, shaken: Any, seed: int, tally: Tally, text: str) -> None:
+    """Five runs, a study of 40, and the same 40 runs on each engine (which must agree)."""
+    from itinerary.sim import monte_carlo, simulate  # noqa: PLC0415
+    from itinerary.sim.engine import compiled  # noqa: PLC0415
+    from itinerary.sim.monte_carlo import _chunk, _scalar_chunk  # noqa: PLC0415
+
+    for what in ("simulate", "monte_carlo"):
+        try:
+            if what == "simulate":
+                for s in range(5):
+                    simulate(plan, shaken, seed=s)
+            else:
+                monte_carlo(plan, shaken, runs=40, seed=seed)
+            tally.counts[f"{what} ran"] += 1
+        except ItineraryError:
+            tally.counts[f"library errors ({what})"] += 1
+        except Exception as exc:
+            tally.bug(f"NON-LIBRARY {type(exc).__name__} ({what})", f"{exc!s:.99}")
+    found: list[object] = []
+    for engine in (_chunk, _scalar_chunk):
+        try:
+            found.append(engine(compiled(plan, shaken), seed, 0, 40))
+        except ItineraryError as exc:
+            found.append(str(exc))
+        except Exception as exc:
+            found.append(type(exc).__name__)
+    if found[0] != found[1]:
+        tally.bug("ENGINES DISAGREE", text[:99])
+
+
+# -- output injection: PNG labels and .ics read back by two parsers -----------------------
+
+PAYLOADS: tuple[str, ...] = (
+    "\x1b[31mred\x1b[0m", "\x07bell", "nul\x00", "del\x7f", "vt\x0bff\x0c", "cr\rlf\n",
+    "\x1b]0;title\x07", "\x85\x9b", "\u202eevil\u202c", "\u2028sep", "$\\frac$", "$x^2$",
+    "a$b", "\\", "<b>&amp;</b>", '"quote";,', "W" * 250, "名" * 300, "x" * 10**4,
+)  # fmt: skip
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _payload(rng: random.Random) -> str:
+    return "".join(rng.choice(PAYLOADS) for _ in range(rng.randint(1, 3)))
+
+
+def hostile_log(rng: random.Random) -> EventLog:
+    """The tour's first events, with payloads in names, titles, venues and places."""
+    from itinerary import AgreementSigned, Arrived, MeetingHeld, Obligation, Place  # noqa: PLC0415
+
+    place = Place(f"Port {_payload(rng)}", f"Land {_payload(rng)}", "Asia/Tokyo")
+    who, other = f"Ann {_payload(rng)}", f"Bo {_payload(rng)}"
+    at = place.at
+    return EventLog([
+        Arrived(who, place, at("2025-10-28 09:00")),
+        MeetingHeld(f"Summit {_payload(rng)}", (who, other), place, at("2025-10-28 10:00"),
+                    at("2025-10-28 11:00"), venue=f"Hall {_payload(rng)}"),
+        AgreementSigned(f"Accord {_payload(rng)}", (who,), place, at("2025-10-28 12:00"),
+                        obligations=(Obligation(f"pay {_payload(rng)}",
+                                                within=datetime.timedelta(days=30)),)),
+    ])  # fmt: skip
+
+
+def outputs(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Payloads through the timeline (PNG) and the calendar (.ics, read back by icalendar
+    and vobject), and through ``agenda --plot`` and ``export --to .ics`` on the CLI.
+    """
+    import warnings  # noqa: PLC0415
+
+    import icalendar  # noqa: PLC0415
+    import vobject  # noqa: PLC0415
+    from matplotlib.text import Text  # noqa: PLC0415
+
+    from itinerary.ical import to_ical  # noqa: PLC0415
+    from itinerary.plot import timeline  # noqa: PLC0415
+    from itinerary.scenarios import Scenario, save_scenario  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    for i in range(n):
+        log = hostile_log(rng)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fig = timeline(log, title=_payload(rng))
+                fig.savefig(directory / "out.png", format="png")
+            raw = [w for w in caught if _RAW.search(str(w.message))]
+            if raw:
+                tally.bug("RAW CONTROL in a matplotlib warning", str(raw[0].message))
+            texts = [t.get_text() for t in fig.findobj(Text) if isinstance(t, Text)]
+            if any(_RAW.search(t) for t in texts):
+                tally.bug("RAW CONTROL in a PNG label", repr(texts))
+            tally.counts["PNGs drawn"] += 1
+        except Exception as exc:
+            tally.bug(f"NON-LIBRARY {type(exc).__name__} (timeline)", f"{exc!s:.99}")
+        try:
+            data = to_ical(log, name=_payload(rng))
+            if _RAW.search(data.decode("utf-8").replace("\r\n", "")):
+                tally.bug("RAW CONTROL in an .ics", data.decode()[:99])
+            icalendar.Calendar.from_ical(data)
+            list(vobject.readComponents(data.decode("utf-8")))
+            tally.counts[".ics read back by icalendar and vobject"] += 1
+        except Exception as exc:
+            tally.bug(f"NON-LIBRARY {type(exc).__name__} (.ics)", f"{exc!s:.99}")
+        if i % cli_every == 0:
+            source = directory / "hostile.toml"
+            save_scenario(Scenario(log), source)
+            _cli_runs(str(source), tally, (
+                ["agenda", str(source), "--plot", str(directory / "hostile.png")],
+                ["export", str(source), "--to", str(directory / f"hostile{i}.ics")],
+            ))  # fmt: skip
+
+
 def main() -> None:
     """Run the campaign and print the counts."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__)
@@ -467,6 +673,8 @@ def main() -> None:
         default=2 * _K,
         help="CLI runs with injected arguments, and scenarios with injected names",
     )
+    parser.add_argument("--plans", type=int, default=2 * _K, help="random plan files")
+    parser.add_argument("--outputs", type=int, default=5 * 10**2, help="logs with payloads")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cli-every", type=int, default=10, help="run the CLI on every Nth input")
     args = parser.parse_args()
@@ -477,7 +685,9 @@ def main() -> None:
             ("SQLite stores", sqlite_stores, args.stores),
             ("JSON Lines stores", jsonl_stores, args.stores),
             ("CLI argument injection", arguments, args.injections),
-            ("output injection", outputs, args.injections),
+            ("output injection", injected_names, args.injections),
+            ("plan files", plan_files, args.plans),
+            ("outputs (PNG, .ics)", outputs, args.outputs),
         ):
             tally = Tally()
             begin = time.perf_counter()

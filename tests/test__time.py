@@ -488,3 +488,35 @@ def test_local_instant_is_the_standard_librarys_conversion(zone_and_us: tuple[st
     assert found.replace(tzinfo=None) == expected.replace(tzinfo=None)
     assert (found.fold, found.utcoffset()) == (expected.fold, expected.utcoffset())
     assert _time.micros(found) == us
+
+
+_ISO_PARTS = st.tuples(*(st.none() | st.integers(0, 10**10) for _ in range(5)))
+
+
+@given(_ISO_PARTS, st.booleans())
+@example((142857143, None, None, None, None), True)  # past timedelta's range: declined
+def test_iso_elapsed_micros_is_the_full_parser_s_reading(
+    parts: tuple[int | None, ...], weeks: bool
+) -> None:
+    """The fast path reads what parse_iso_duration reads, to the microsecond, or declines."""
+    w, d, h, m, s = parts
+    text = f"P{w or 0}W" if weeks else "P" + (f"{d}D" if d is not None else "") + (
+        "T" + "".join(f"{v}{u}" for v, u in ((h, "H"), (m, "M"), (s, "S")) if v is not None)
+        if (h, m, s) != (None, None, None) else ""
+    )  # fmt: skip
+    fast = _time.iso_elapsed_micros(text)
+    full = _time.parse_iso_duration(text)
+    if fast is None:
+        return  # declined: the full parser decides
+    assert full is not None, text
+    years, months, days, seconds, micro = _time.duration_parts(full)
+    assert (years, months) == (0, 0)
+    assert fast == (days * 86_400 + seconds) * 1_000_000 + micro, text
+
+
+@pytest.mark.parametrize(
+    "text", ["P", "PT", "P2DT", "P1W2D", "P6M", "P1Y", "PT1.5H", "pt5m", "PT30M "]
+)
+def test_iso_elapsed_micros_declines_all_but_the_common_forms(text: str) -> None:
+    """Months, years, fractions, lowercase and lenient forms are left to the full parser."""
+    assert _time.iso_elapsed_micros(text) is None

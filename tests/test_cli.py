@@ -1,6 +1,7 @@
 """The command line: replay, check, agenda, export; one-line errors with exit status 2."""
 
 import errno
+import importlib
 import json
 import logging
 import os
@@ -12,13 +13,14 @@ import sys
 import time
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from itinerary import _progress
+from itinerary import _progress, cli
 from itinerary.cli import main
 from itinerary.consistency import check
 from itinerary.scenarios import load_scenario
@@ -387,8 +389,9 @@ def test_simulate_prints_the_risk_table_of_the_tour_plan() -> None:
     assert run("simulate", PLAN, "--runs", "300", "--seed", "8")[1] != out
 
 
-def test_simulate_on_two_workers_prints_the_same_table() -> None:
+def test_simulate_on_two_workers_prints_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """--workers 2 spreads the runs over processes and changes nothing in the table."""
+    monkeypatch.setattr(cli, "cpu_count", lambda: 2)  # as if on two CPUs, wherever it runs
     one = run("simulate", PLAN, "--runs", "400", "--seed", "3")
     two = run("simulate", PLAN, "--runs", "400", "--seed", "3", "--workers", "2")
     assert one == two
@@ -799,3 +802,65 @@ def test_a_failed_export_leaves_an_existing_empty_store_as_it_was(
     assert run("export", EXAMPLE, "--to", str(target))[0] == 2
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
     assert target.read_bytes() == b""
+
+
+# -- unbounded requests (issue 23, item 7) ----------------------------------------------
+
+
+class _Pool:
+    """A stand-in for ProcessPoolExecutor that records its size and runs nothing elsewhere."""
+
+    sizes: ClassVar[list[int]] = []
+
+    def __init__(self, max_workers: int) -> None:
+        self.sizes.append(max_workers)
+
+    def __enter__(self) -> None:
+        return None  # monte_carlo(executor=None): the runs in this process
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("workers", "runs", "cpus", "expected"),
+    [("500", "100", 4, (4, True)), ("500", "3", 4, (3, False)), ("3", "100", 4, (3, False)),
+     ("8", "100", 8, (8, False))],
+)  # fmt: skip
+def test_simulate_caps_workers_at_the_runs_and_the_cpus(
+    monkeypatch: pytest.MonkeyPatch, workers: str, runs: str, cpus: int, expected: tuple[int, bool]
+) -> None:
+    """--workers 500 for 100 runs on 4 CPUs starts 4 processes, and says why on stderr."""
+    import concurrent.futures  # noqa: PLC0415
+
+    monkeypatch.setattr(cli, "cpu_count", lambda: cpus)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _Pool)
+    _Pool.sizes = []
+    code, out, err = run("simulate", PLAN, "--runs", runs, "--workers", workers)
+    assert code == 0, err
+    started, said = expected
+    assert _Pool.sizes == [started]
+    assert (f"--workers {workers}: this machine has {cpus} CPUs" in err) == said
+    assert out.startswith(f"{runs} runs, seed 0")
+
+
+def test_simulate_refuses_runs_that_cannot_fit_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--runs 1000000000 on a machine with 8 GB available: exit 2 saying what it needs, at once."""
+    studies = importlib.import_module("itinerary.sim.monte_carlo")  # the module, not the function
+    monkeypatch.setattr(studies, "available_memory", lambda: 8 * 10**9)
+    monkeypatch.setattr(studies, "_chunk", lambda *_: pytest.fail("no run may start"))
+    code, out, err = run("simulate", PLAN, "--runs", "1000000000")
+    assert (code, out) == (2, "")
+    steps = len(load_scenario(PLAN).plan or ())
+    assert steps * studies.BYTES_PER_STEP_RUN == 600  # bytes a run: 600 GB for 10^9 runs
+    assert f"runs=1,000,000,000 of a plan of {steps} steps would need about 600.0 GB of " in err
+    assert "8.0 GB available: ask for at most 13,333,333 runs" in err
+
+
+def test_a_study_that_fits_is_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a figure for available memory, or with enough of it, the study runs."""
+    studies = importlib.import_module("itinerary.sim.monte_carlo")  # the module, not the function
+    for available in (None, 10**12):
+        monkeypatch.setattr(studies, "available_memory", lambda a=available: a)
+        monkeypatch.setattr(studies, "_CHECKED", 0)
+        assert run("simulate", PLAN, "--runs", "50")[0] == 0

@@ -273,5 +273,34 @@ def test_injected_names_never_reach_text_html_or_the_cli_raw(rng: random.Random)
     """Payloads in names and titles: every output (text, HTML, reprs, the CLI) escapes them."""
     tally = fuzz.Tally()
     with tempfile.TemporaryDirectory() as folder:
-        fuzz.outputs(1, rng.randrange(10**6), Path(folder), tally, cli_every=1)
+        fuzz.injected_names(1, rng.randrange(10**6), Path(folder), tally, cli_every=1)
     assert tally.bugs == {}
+
+
+@FUZZ
+@given(st.randoms(use_true_random=False))
+def test_a_random_plan_file_loads_simulates_or_raises_library_errors(rng: random.Random) -> None:
+    """Every step kind and delay form, extreme parameters: library errors only, engines agree."""
+    from itinerary.sim import Disruptions  # noqa: PLC0415
+
+    tally = fuzz.Tally()
+    text = fuzz.random_plan(rng)
+    try:
+        scenario = loads_scenario(text)
+    except ScenarioError:
+        return
+    assert scenario.plan is not None
+    fuzz._simulations(scenario.plan, scenario.disruptions or Disruptions(), 0, tally, text)
+    assert tally.bugs == {}
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # CJK names, DejaVu Sans
+@settings(FUZZ, max_examples=10)
+@given(st.randoms(use_true_random=False))
+def test_payloads_reach_no_png_label_nor_ics_raw(rng: random.Random) -> None:
+    """Control characters, mathtext and long names: drawn and written escaped, read back twice."""
+    tally = fuzz.Tally()
+    with tempfile.TemporaryDirectory() as folder:
+        fuzz.outputs(1, rng.randrange(2**32), Path(folder), tally, cli_every=2)
+    assert tally.bugs == {}
+    assert tally.counts["PNGs drawn"] == 1

@@ -364,3 +364,53 @@ def test_cli_export_without_icalendar_says_what_to_install(
     assert result.exit_code == 2
     assert 'pip install "itinerary[ical]"' in result.stderr
     assert not target.exists()
+
+
+# -- control characters in text (issue 23, item 8) -----------------------------------------
+
+CONTROLS = "\x1b[31m \x07 \x00 \x7f \x0b \x0c \r \x85"
+
+
+def _controlled_log(text: str) -> EventLog:
+    """A meeting, a stay, a signing and its obligation, every user string holding *text*."""
+    place = Place(f"Port {text}", f"Land {text}", "Asia/Tokyo")
+    at = place.at
+    return EventLog([
+        Arrived(f"Ann {text}", place, at("2025-10-28 09:00")),
+        MeetingHeld(f"Summit {text}", (f"Ann {text}", "Bo"), place, at("2025-10-28 10:00"),
+                    at("2025-10-28 11:00"), venue=f"Hall {text}"),
+        AgreementSigned(f"Accord {text}", (f"Ann {text}",), place, at("2025-10-28 12:00"),
+                        obligations=(Obligation(f"pay {text}", within=timedelta(days=30)),)),
+    ])  # fmt: skip
+
+
+def test_control_characters_never_reach_the_calendar_raw() -> None:
+    r"""ESC, BEL, NUL, DEL, VT, FF, CR and C1 in any text are written out as \x1b ...: none raw."""
+    data = to_ical(_controlled_log(CONTROLS), name=f"Tour {CONTROLS}")
+    text = data.decode("utf-8")
+    unfolded = text.replace("\r\n ", "").split("\r\n")
+    assert not [
+        line for line in unfolded if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in line)
+    ]
+    assert (
+        "SUMMARY:Summit \\\\x1b[31m \\\\x07 \\\\x00 \\\\x7f \\\\x0b \\\\x0c \\\\x0d \\\\x85"
+        in unfolded
+    )
+
+
+@pytest.mark.parametrize("reader", ["icalendar", "vobject"])
+def test_control_characters_read_back_as_shown_by_both_parsers(reader: str) -> None:
+    """Icalendar and vobject read each title back as text output shows it; tab and LF kept."""
+    from itinerary._text import escape_controls  # noqa: PLC0415
+
+    data = to_ical(_controlled_log(CONTROLS + "\tx\ny"))
+    shown = escape_controls(CONTROLS) + "\tx\ny"
+    if reader == "icalendar":
+        import icalendar  # noqa: PLC0415
+
+        found = [str(c["SUMMARY"]) for c in icalendar.Calendar.from_ical(data).walk("VEVENT")]
+    else:
+        found = [c.summary.value for c in components(parse(data)) if c.name == "VEVENT"]
+    assert f"Summit {shown}" in found
+    assert f"Signing: Accord {shown}" in found
+    assert f"Ann {shown} in Port {shown}" in found

@@ -1,7 +1,9 @@
 """The timeline plot: one lane per person, labelled meetings, markers, a time axis in one zone."""
 
+import io
 import subprocess
 import sys
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,12 +15,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from itinerary import EventLog, ItineraryError, ObligationMet, load_scenario
+from itinerary import (
+    AgreementSigned,
+    EventLog,
+    ItineraryError,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+    Place,
+    load_scenario,
+)
 from itinerary.cli import main
 from itinerary.errors import MissingExtraError, UnknownZoneError
 from itinerary.places import GAZETTEER, TOKYO
 from itinerary.plot import DEADLINES_LANE, timeline
+from itinerary.scenarios import Scenario, save_scenario
 from itinerary.strategies import NAMES, itineraries
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml"
@@ -137,7 +150,7 @@ def test_an_empty_log_says_so() -> None:
 
 def test_a_new_figure_shows_itself_in_notebooks() -> None:
     """The figure timeline() makes has _repr_png_ (IPython's hook), even without pyplot."""
-    png = timeline(load_scenario(EXAMPLE).log)._repr_png_()  # type: ignore[attr-defined]
+    png = timeline(load_scenario(EXAMPLE).log)._repr_png_()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     figure = Figure()
     timeline(load_scenario(EXAMPLE).log, ax=figure.add_subplot())
@@ -240,3 +253,63 @@ def test_cli_plot_without_matplotlib_says_what_to_install(
     assert result.exit_code == 2
     assert 'pip install "itinerary[plot]"' in result.stderr
     assert not target.exists()
+
+
+# -- long names and control characters (issue 23, items 3 and 4) --------------------------
+
+HOSTILE = "Min\x1b[31mister\x07 $\\frac$ \x00\x7f\x0b\x0c\u202e"
+
+
+def _hostile_log(name: str, title: str) -> EventLog:
+    """*name* meets and signs *title* with Xi in Tokyo, with an obligation named *title*."""
+    place = Place("Far " + title, "Japan", "Asia/Tokyo", lat=35.0, lon=139.0)
+    at = TOKYO.at
+    return EventLog([
+        MeetingHeld(title, (name, "Xi"), place, at("2025-10-28 10:00"), at("2025-10-28 11:00")),
+        AgreementSigned(title, (name, "Xi"), place, at("2025-10-28 12:00"),
+                        obligations=(Obligation(title, within=timedelta(days=30)),)),
+    ])  # fmt: skip
+
+
+def _all_texts(fig: Figure) -> list[Text]:
+    """Every Text artist of *fig*: tick labels, labels, the legend's, the title."""
+    return [artist for artist in fig.findobj(Text) if isinstance(artist, Text)]
+
+
+@pytest.mark.parametrize("length", [200, 1000])
+def test_a_very_long_name_is_shortened_with_its_whole_text_kept(length: int) -> None:
+    """A name of 200+ characters is cut with an ellipsis; the label's gid keeps the whole name."""
+    name, title = "A" * length, "T" * length
+    fig = timeline(_hostile_log(name, title), title=title)
+    fig.savefig(io.BytesIO(), format="png")  # it draws, and fits
+    axes = fig.axes[0]
+    first = axes.get_yticklabels()[0]
+    assert first.get_text().endswith("…")
+    assert len(first.get_text()) <= 32
+    assert first.get_gid() == name
+    assert [t.get_gid() for t in axes.texts if t.get_text().startswith("TTT")] == [title, title]
+    legend = [t for t in _all_texts(fig) if t.get_text().startswith("Far T")]
+    assert {t.get_gid() for t in legend} == {"Far " + title}
+
+
+def test_control_characters_are_escaped_in_every_label() -> None:
+    """ESC, BEL, NUL, DEL, VT, FF and bidi overrides are drawn escaped: matplotlib never sees them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph 27 (\x1b) missing from font(s)" would raise
+        fig = timeline(_hostile_log(HOSTILE, HOSTILE), title=HOSTILE)
+        fig.savefig(io.BytesIO(), format="png")
+    shown = [t.get_text() for t in _all_texts(fig)]
+    assert not [s for s in shown if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in s)]
+    assert any(s.startswith("Min\\x1b[31mister\\x07") for s in shown)
+
+
+def test_cli_agenda_plot_with_hostile_names_says_nothing_raw(tmp_path: Path) -> None:
+    """`agenda --plot` with ESC and BEL in names writes a PNG; no raw control byte is printed."""
+    source = tmp_path / "hostile.toml"
+    save_scenario(Scenario(_hostile_log(HOSTILE, "x" * 300)), source)
+    target = tmp_path / "hostile.png"
+    result = CliRunner().invoke(main, ["agenda", str(source), "--plot", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"\x89PNG")
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output

@@ -232,3 +232,33 @@ def test_bad_rules_name_their_key_path(extra: str, key: str) -> None:
     )
     with pytest.raises(ScenarioError, match=re.escape(key)):
         loads_scenario(text + extra)
+
+
+def test_an_empirical_delay_of_100000_durations_loads_as_the_full_reader_reads_it() -> None:
+    """100,000 durations (issue 23: 12 s before): the fast path's values equal Delay.empirical's."""
+    forms = ["PT{}M", "PT{}H{}M", "P{}DT{}S", "PT{}S", "P{}W"]
+    texts = [forms[i % 5].format(i % 97, i % 13) for i in range(100_000)]
+    scenario = loads_scenario(
+        f"[disruptions]\ndeparture = {{ empirical = [{', '.join(map(repr, texts))}] }}\n"
+    )
+    assert scenario.disruptions is not None
+    found = scenario.disruptions.departure
+    parsed = [pendulum.parse(t) for t in texts[:500]]
+    assert found.params[:500] == Delay.empirical(parsed).params  # type: ignore[arg-type]
+    assert len(found.params) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("item", "where"),
+    [('"P1M"', "[1]"), ('"P10000000W"', "[1]"), ('"PT"', None), ("{ minutes = 5 }", None)],
+)
+def test_empirical_items_the_fast_path_declines_go_through_the_full_reader(
+    item: str, where: str | None
+) -> None:
+    """A month, more than a century: the full reader's error at its key; other forms load."""
+    text = f'[disruptions]\ndeparture = {{ empirical = ["PT5M", {item}] }}\n'
+    if where is None:
+        assert loads_scenario(text).disruptions is not None
+        return
+    with pytest.raises(ScenarioError, match=re.escape(f"disruptions.departure.empirical{where}")):
+        loads_scenario(text)

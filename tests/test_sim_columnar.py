@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from itinerary.errors import InvalidPlanError
 from itinerary.places import SEOUL, TOKYO
 from itinerary.sim import Delay, Disruptions, Plan, Travel, _columnar, monte_carlo
+from itinerary.sim.delays import LONGEST_DRAW
 from itinerary.sim.engine import compiled
 from itinerary.sim.monte_carlo import _chunk, _scalar_chunk
 from itinerary.strategies import DST_PLACES, delays, disruptions, plans
@@ -54,11 +55,23 @@ def test_monte_carlo_without_numpy_gives_the_same_outcomes(
     assert with_numpy == without
 
 
+def test_a_heavy_tail_is_cut_at_a_century_on_arrays_too() -> None:
+    """Log-normal draws of millions of years are cut at a century, as the scalar engine cuts them."""
+    program = compiled(LEG, Disruptions(departure=Delay.lognormal(H(days=10_000), 19.0)))
+    found = _columnar.chunk(program, 0, 0, 200)
+    assert found == _scalar_chunk(program, 0, 0, 200)[:3]  # the scalar one adds "dropped"
+    assert max(found[0][0]) == LONGEST_DRAW
+
+
 def test_values_that_could_overflow_int64_are_left_to_the_scalar_engine() -> None:
-    """Sampled delays of millions of years do not fit the arrays: chunk() declines them."""
-    for shaken in (Disruptions(departure=Delay.lognormal(H(days=10_000), 19.0)),):
-        program = compiled(LEG, shaken)
-        assert _columnar.chunk(program, 0, 0, 200) is None
+    """Century-long delays on thousands of steps could overflow int64: chunk() declines them."""
+    legs = [
+        Travel("A", *((SEOUL, TOKYO) if i % 2 == 0 else (TOKYO, SEOUL)),
+               SEOUL.at("2025-10-27 09:00") + H(hours=4 * i), H(hours=3), name=f"leg {i}")
+        for i in range(3000)
+    ]  # fmt: skip
+    program = compiled(Plan(legs), Disruptions(departure=Delay.fixed(H(days=36_000))))
+    assert _columnar.chunk(program, 0, 0, 2) is None
 
 
 def test_an_empty_chunk_is_the_scalar_engine_s() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
@@ -28,6 +29,10 @@ from itinerary.sim import (
     monte_carlo,
     simulate,
 )
+from itinerary.sim._random import seed_of
+from itinerary.sim.delays import LONGEST_DRAW
+from itinerary.sim.engine import compiled
+from itinerary.sim.monte_carlo import _chunk, _scalar_chunk
 from itinerary.strategies import DST_PLACES, delays, disruptions, plans
 from tests.fakes import Terminal
 
@@ -350,3 +355,85 @@ def test_monte_carlo_refuses_huge_studies_and_non_executors(
     """A study of 10**30 runs, or an executor without submit(): refused before any work."""
     with pytest.raises(InvalidPlanError, match=words):
         monte_carlo(_fly_in(H(hours=1)), Disruptions(), **kwargs)  # type: ignore[arg-type]
+
+
+# -- heavy tails and the calendar's end (issue 23, item 2) --------------------------------
+
+HEAVY = Delay.lognormal(H(minutes=15), 19.99)
+
+
+def test_a_heavy_tailed_delay_is_cut_at_a_century() -> None:
+    """sigma=19.99 (the format allows up to 20): every draw is at most a century; no crash."""
+    plan = Plan(Travel("A", SEOUL, TOKYO, SEOUL.at("2025-10-27 09:00"), H(hours=3), delay=HEAVY))
+    outcomes = monte_carlo(plan, Disruptions(), runs=300, seed=0)
+    assert max(outcomes.slips(plan.names[0])) == LONGEST_DRAW
+    for i in range(300):
+        run = simulate(plan, seed=outcomes.seed_of(i))
+        assert run.slip(plan.names[0]) == timedelta(microseconds=outcomes.slips(plan.names[0])[i])
+
+
+def test_a_run_past_the_calendar_s_end_is_refused_naming_the_step_and_seed() -> None:
+    """A century of delay on a leg planned in 9950: InvalidPlanError in both engines, same run."""
+    plan = Plan(Travel("A", SEOUL, TOKYO, SEOUL.at("9950-10-27 09:00"), H(hours=3), delay=HEAVY))
+    with pytest.raises(InvalidPlanError, match=r"run 0 \(seed \d+\): step 'A: Seoul -> Tokyo' "
+                       r"would end after 9999-12-30 UTC") as raised:  # fmt: skip
+        monte_carlo(plan, Disruptions(), runs=300, seed=0)
+    seed = int(str(raised.value).split("seed ")[1].split(")")[0])
+    with pytest.raises(InvalidPlanError, match=f"the run of seed {seed}: step 'A: Seoul -> Tokyo'"):
+        simulate(plan, seed=seed)
+
+
+@st.composite
+def _extreme_delays(draw: st.DrawFn) -> Delay:
+    """Delays at the edges of what a plan may hold: centuries, sigma up to 20, any p."""
+    size = H(microseconds=draw(st.integers(1_000_000, LONGEST_DRAW)))
+    p = draw(st.sampled_from([1.0, 0.5]))
+    return draw(
+        st.sampled_from([
+            Delay.fixed(size),
+            Delay.exponential(size, p),
+            Delay.lognormal(size, draw(st.floats(0, 20, exclude_max=True)), p),
+            Delay.lognormal(H(minutes=15), 19.99, p),
+            Delay.empirical([H(), size]),
+        ])
+    )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_extreme_delays(), min_size=1, max_size=4),
+    st.sampled_from(["2025", "9700", "9890", "9990"]),
+    st.integers(0, 2**64 - 1),
+)
+def test_both_engines_and_simulate_agree_on_extreme_delays(
+    delays_: list[Delay], year: str, seed: int
+) -> None:
+    """Any extreme delays, near the calendar's end or not: the same columns or the same refusal."""
+    start = SEOUL.at(f"{year}-10-27 09:00")
+    legs = [
+        Travel("A", *((SEOUL, TOKYO) if i % 2 == 0 else (TOKYO, SEOUL)),
+               start + H(hours=4 * i), H(hours=3), delay=delay, name=f"leg {i}")
+        for i, delay in enumerate(delays_)
+    ]  # fmt: skip
+    place = legs[-1].destination
+    plan = Plan([
+        *legs,
+        Meeting("M", ("A",), place, start + H(days=1), H(hours=1), delay=delays_[0]),
+        Signing("Pact", ("A",), place, start + H(days=2), delay=delays_[-1],
+                obligations=[Obligation("pay", within=pendulum.duration(months=2))]),
+        Fulfilment("Pact", "pay", after=pendulum.duration(months=1), delay=delays_[-1]),
+    ])  # fmt: skip
+    program = compiled(plan, Disruptions())
+    for r in range(8):
+        try:
+            one = _scalar_chunk(program, seed, r, r + 1)
+        except InvalidPlanError as exc:
+            with pytest.raises(InvalidPlanError, match="after 9999-12-30 UTC"):
+                simulate(plan, seed=seed_of(seed, r))
+            with pytest.raises(InvalidPlanError, match=re.escape(str(exc))):
+                _chunk(program, seed, r, r + 1)
+            continue
+        assert _chunk(program, seed, r, r + 1) == one
+        run = simulate(plan, seed=seed_of(seed, r))
+        for i, step in enumerate(program.steps):
+            assert run.slip(step.name) == timedelta(microseconds=one[0][i][0])

@@ -429,7 +429,8 @@ def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> Non
 @click.option("--seed", type=int, default=0, show_default=True,
               help="The study's seed: the same seed gives the same table.")  # fmt: skip
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes to spread the runs over (the table does not change).")  # fmt: skip
+              help="Processes to spread the runs over (the table does not change); at most "
+                   "one per run and one per CPU.")  # fmt: skip
 @click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
 @click.option("--given", metavar="STORE",
               help="What has happened so far: a store (a file or a PostgreSQL URL); its events "
@@ -475,6 +476,7 @@ def simulate(  # click passes each option by its name
             instant = max(event.occurred_at for event in log)
         else:
             raise UserError(f"{_shown(given)}: holds no events; give --after")
+    workers = _workers(workers, runs)
     with _user_errors(), contextlib.ExitStack() as stack:
         executor = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
         outcomes = monte_carlo(
@@ -482,6 +484,29 @@ def simulate(  # click passes each option by its name
             executor=executor, progress=progress,
         )  # fmt: skip
     _echo(format_outcomes(outcomes))
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on (its affinity, where the system says), at least 1."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if counted is not None:
+        return max(counted() or 1, 1)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def _workers(asked: int, runs: int) -> int:
+    """*asked* workers, capped at one per run and one per CPU; saying so above the CPUs."""
+    cpus = cpu_count()
+    if asked > cpus and runs > cpus:
+        click.echo(
+            f"itinerary: --workers {asked}: this machine has {cpus} CPU"
+            f"{'s' if cpus != 1 else ''} for this process; using {cpus}",
+            err=True,
+        )
+    return max(1, min(asked, runs, cpus))
 
 
 FOLLOW_TICK = 1.0

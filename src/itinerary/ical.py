@@ -15,6 +15,11 @@ wall time cannot both be written with a ``TZID`` (RFC 5545 reads a repeated time
 occurrence), so an instant in the second occurrence is written in UTC (``...Z``) instead:
 exact either way. A place in zone ``UTC`` has its times written ``...Z`` too. iCalendar times have whole seconds: fractions of a second are dropped.
 
+Text (``SUMMARY``, ``LOCATION``, ``DESCRIPTION``, ``NAME``) holds no control character:
+RFC 5545 ``TEXT`` has none but tab and newline (written ``\n``). Every other one (ESC, BEL,
+NUL, DEL, VT, FF, CR, the C1 controls) is written out as text output writes it, ``\x1b``,
+so a name reads back as it is shown everywhere else, never as a different string.
+
 The file depends on the log only: the same log gives the same bytes. Each component's
 ``UID`` is derived from its content, and ``DTSTAMP`` is the latest instant the log records
 (or *stamp*), never the wall clock.
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,6 +47,7 @@ from typing import Any
 from itinerary import _files, _time
 from itinerary._extras import require
 from itinerary._spans import Span, horizon, spans
+from itinerary._text import escape_controls
 from itinerary.events import AgreementSigned, Event, MeetingHeld, format_local
 from itinerary.log import EventLog
 from itinerary.places import Place
@@ -54,6 +61,12 @@ PRODID = "-//itinerary//itinerary tour calendar//EN"
 
 _SECOND = 1_000_000  # µs
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what TEXT cannot hold: not tab, not LF
+
+
+def _text(value: str) -> str:
+    r"""*value* as iCalendar TEXT can hold it: controls but tab and LF written out (``\x1b``)."""
+    return _CONTROL.sub(lambda match: escape_controls(match.group()), value)
 
 
 def _icalendar() -> Any:
@@ -125,7 +138,7 @@ def _add_span(writer: _Writer, span: Span, end_of_log: datetime) -> None:
         category = "TRAVEL"
     uid = writer.uid(category, span.who, _time.micros(span.start), place, span.destination)
     event = writer.component("VEVENT", uid, span.start, 0)
-    event.add("summary", summary)
+    event.add("summary", _text(summary))
     writer.time(event, "dtstart", span.start, place)
     end: datetime | None = span.end
     end_place = span.end_place or place
@@ -136,7 +149,7 @@ def _add_span(writer: _Writer, span: Span, end_of_log: datetime) -> None:
         note = f"No {what} recorded: shown until the log's last event."
     if _time.micros(end) // _SECOND > _time.micros(span.start) // _SECOND:
         writer.time(event, "dtend", end, end_place)
-    event.add("location", _location(place))
+    event.add("location", _text(_location(place)))
     event.add("transp", "TRANSPARENT")
     event.add("categories", [category])
     if note:
@@ -149,12 +162,12 @@ def _add_meeting(writer: _Writer, meeting: MeetingHeld) -> None:
         _time.micros(meeting.start), _time.micros(meeting.end), meeting.venue,
     )  # fmt: skip
     event = writer.component("VEVENT", uid, meeting.start, 1)
-    event.add("summary", meeting.title)
+    event.add("summary", _text(meeting.title))
     writer.time(event, "dtstart", meeting.start, meeting.place)
     if _time.micros(meeting.end) // _SECOND > _time.micros(meeting.start) // _SECOND:
         writer.time(event, "dtend", meeting.end, meeting.place)
-    event.add("location", _location(meeting.place, meeting.venue))
-    event.add("description", f"Participants: {', '.join(meeting.participants)}")
+    event.add("location", _text(_location(meeting.place, meeting.venue)))
+    event.add("description", _text(f"Participants: {', '.join(meeting.participants)}"))
     event.add("categories", ["MEETING"])
 
 
@@ -164,14 +177,14 @@ def _add_signing(writer: _Writer, signing: AgreementSigned) -> str:
         _time.micros(signing.at), signing.venue,
     )  # fmt: skip
     event = writer.component("VEVENT", uid, signing.at, 2)
-    event.add("summary", f"Signing: {signing.title}")
+    event.add("summary", _text(f"Signing: {signing.title}"))
     writer.time(event, "dtstart", signing.at, signing.place)
-    event.add("location", _location(signing.place, signing.venue))
+    event.add("location", _text(_location(signing.place, signing.venue)))
     lines = [f"Signed by {', '.join(signing.signatories)}."]
     for obligation in signing.obligations:
         due = obligation.due_after(signing.at, signing.place)
         lines.append(f"Obligation: {obligation.what} (due {format_local(due, signing.place)})")
-    event.add("description", "\n".join(lines))
+    event.add("description", _text("\n".join(lines)))
     event.add("categories", ["SIGNING"])
     return uid
 
@@ -182,15 +195,15 @@ def _add_deadline(writer: _Writer, deadline: Deadline, signing_uid: str | None) 
         _time.micros(deadline.due),
     )  # fmt: skip
     todo = writer.component("VTODO", uid, deadline.due, 3)
-    todo.add("summary", f"{deadline.what} ({deadline.agreement})")
+    todo.add("summary", _text(f"{deadline.what} ({deadline.agreement})"))
     if _time.micros(deadline.signed_at) <= _time.micros(deadline.due):
         writer.time(todo, "dtstart", deadline.signed_at, deadline.place)
     writer.time(todo, "due", deadline.due, deadline.place)
-    todo.add("location", _location(deadline.place))
+    todo.add("location", _text(_location(deadline.place)))
     signed = format_local(deadline.signed_at, deadline.place)
     todo.add(
         "description",
-        f"An obligation of {deadline.agreement}, signed {signed} in {deadline.place.name}.",
+        _text(f"An obligation of {deadline.agreement}, signed {signed} in {deadline.place.name}."),
     )
     if deadline.met_at is not None:
         todo.add("status", "COMPLETED")
@@ -251,8 +264,8 @@ def to_ical(
     calendar.add("calscale", "GREGORIAN")
     if name:
         # As TEXT (commas escaped): icalendar writes these two raw otherwise.
-        calendar.add("name", ical.vText(name))
-        calendar.add("x-wr-calname", ical.vText(name))
+        calendar.add("name", ical.vText(_text(name)))
+        calendar.add("x-wr-calname", ical.vText(_text(name)))
     for zone in sorted(writer.dates):
         low, high = writer.dates[zone]
         calendar.add_component(

@@ -31,6 +31,7 @@ import attrs
 from itinerary import _time
 from itinerary._extras import require
 from itinerary._spans import Span, horizon, spans
+from itinerary._text import clip, escape_controls
 from itinerary.errors import ItineraryError
 from itinerary.events import AgreementSigned, Event, MeetingHeld, format_local
 from itinerary.log import EventLog
@@ -56,6 +57,24 @@ _FONT = 8.0
 _STATUS_COLOURS = {"pending": "#e69f00", "overdue": "#d62728", "met": "#2ca02c"}
 _TRAVEL_EDGE = "#555555"
 _Style = Literal["normal", "italic"]
+_NAME = 32  # characters of a name shown on a lane, in a bar or in the legend
+_TEXT = 48  # characters of a title shown in a label (its local times are added after)
+_TITLE = 80  # characters of the chart's title
+
+
+def _shown(text: str, limit: int) -> str:
+    r"""*text* as the figure shows it: controls escaped as in text output, cut to *limit*.
+
+    A text cut short ends in ``…``. A ``$`` is drawn as itself, never read as the start of
+    mathtext (``$\frac$`` in a name would otherwise stop the drawing).
+    """
+    return clip(text, limit).replace("$", r"\$")
+
+
+def _whole(text: str, limit: int) -> str | None:
+    """The artist's gid for *text*: its whole text (controls escaped) if it was cut, else None."""
+    escaped = escape_controls(text)
+    return escaped if len(escaped) > limit else None
 
 
 def _matplotlib() -> Any:
@@ -74,6 +93,7 @@ class _Label:
     width: float
     text: str
     style: _Style = "normal"
+    whole: str | None = None  # the whole text, if *text* was cut short
 
 
 def _num(instant: datetime) -> float:
@@ -113,24 +133,34 @@ def _offset_note(instant: datetime, place: Place, tz: str) -> str:
 
 
 def _meeting_label(meeting: MeetingHeld, tz: str) -> str:
+    title = _shown(meeting.title, _TEXT)
     note = _offset_note(meeting.start, meeting.place, tz)
     if not note:
-        return meeting.title
+        return title
     start, end = meeting.place.local(meeting.start), meeting.place.local(meeting.end)
-    return f"{meeting.title} ({start:%H:%M}-{end:%H:%M}{note})"
+    return f"{title} ({start:%H:%M}-{end:%H:%M}{note})"
 
 
 def _signing_label(signing: AgreementSigned, tz: str) -> str:
     note = _offset_note(signing.at, signing.place, tz)
     at = signing.place.local(signing.at)
-    return f"signed: {signing.title}" + (f" ({at:%H:%M}{note})" if note else "")
+    title = _shown(signing.title, _TEXT)
+    return f"signed: {title}" + (f" ({at:%H:%M}{note})" if note else "")
 
 
 def _deadline_label(deadline: Deadline, shown: bool) -> str:
-    text = f"{deadline.what} ({deadline.agreement}), {deadline.status}"
+    what, agreement = _shown(deadline.what, _TEXT // 2), _shown(deadline.agreement, _TEXT // 2)
+    text = f"{what} ({agreement}), {deadline.status}"
     if shown:
         return text
-    return f"due {format_local(deadline.due, deadline.place)} {deadline.place.name}: {text}"
+    place = _shown(deadline.place.name, _TEXT // 2)
+    return f"due {format_local(deadline.due, deadline.place)} {place}: {text}"
+
+
+def _deadline_whole(deadline: Deadline) -> str | None:
+    if _whole(deadline.what, _TEXT // 2) is None and _whole(deadline.agreement, _TEXT // 2) is None:
+        return None
+    return escape_controls(f"{deadline.what} ({deadline.agreement})")
 
 
 def _levels(labels: list[_Label], low: float, high: float, gap: float) -> list[tuple[_Label, int]]:
@@ -230,7 +260,7 @@ def timeline(
         note = "No event has a place: give tz= to draw the axis" if events else "No events"
         shown.text(0.5, 0.5, note, ha="center", va="center", transform=shown.transAxes)
         if title:
-            shown.set_title(title)
+            shown.set_title(_shown(title, _TITLE), gid=_whole(title, _TITLE))
         if ax is None:
             _show_in_notebooks(fig)
         return fig
@@ -310,9 +340,13 @@ class _Chart:
         pad = (x1 - x0) * 0.02
         self.low, self.high = x0 - pad, x1 + pad
         self.axes.set_xlim(self.low, self.high)
-        if self.own:  # room on the left for the longest name
-            names = max((_text_width(fig, name, _FONT + 1) for name in self.lanes), default=0)
-            fig.subplots_adjust(left=(names / fig.dpi + 0.35) / _WIDTH, right=1 - 0.25 / _WIDTH)
+        if self.own:  # room on the left for the longest name (at most half the width)
+            names = max(
+                (_text_width(fig, _shown(name, _NAME), _FONT + 1) for name in self.lanes),
+                default=0,
+            )
+            left = min((names / fig.dpi + 0.35) / _WIDTH, 0.5)
+            fig.subplots_adjust(left=left, right=1 - 0.25 / _WIDTH)
         axes_px = self.axes.get_window_extent().width
         self.days_per_px = (self.high - self.low) / axes_px if axes_px else 0.0
         places = [span.place for span in self.spans if span.place is not None]
@@ -335,18 +369,21 @@ class _Chart:
         below: dict[str, list[_Label]] = {lane: [] for lane in self.lanes}
         for meeting in self.meetings:
             text = _meeting_label(meeting, self.zone)
+            whole = _whole(meeting.title, _TEXT)
             for who in meeting.participants:
-                above[who].append(_Label(_num(meeting.start), self.width(text), text))
+                above[who].append(_Label(_num(meeting.start), self.width(text), text, whole=whole))
         for signing in self.signings:
             text = _signing_label(signing, self.zone)
             wide = self.width(text, style="italic")
+            whole = _whole(signing.title, _TEXT)
             for who in signing.signatories:
-                below[who].append(_Label(_num(signing.at), wide, text, "italic"))
+                below[who].append(_Label(_num(signing.at), wide, text, "italic", whole))
         for deadline in self.deadlines:
             x = _num(deadline.due)
             text = _deadline_label(deadline, shown=self.low <= x <= self.high)
             x = min(max(x, self.low), self.high)
-            above[DEADLINES_LANE].append(_Label(x, self.width(text), text))
+            whole = _deadline_whole(deadline)
+            above[DEADLINES_LANE].append(_Label(x, self.width(text), text, whole=whole))
         gap = 6 * self.days_per_px
         for lane in self.lanes:
             self.above[lane] = _levels(above[lane], self.low, self.high, gap)
@@ -367,7 +404,12 @@ class _Chart:
             )
         axes = self.axes
         axes.set_ylim(total, 0.0)
-        axes.set_yticks([self.centres[lane] for lane in self.lanes], labels=self.lanes)
+        axes.set_yticks(
+            [self.centres[lane] for lane in self.lanes],
+            labels=[_shown(lane, _NAME) for lane in self.lanes],
+        )
+        for label, lane in zip(axes.get_yticklabels(), self.lanes, strict=True):
+            label.set_gid(_whole(lane, _NAME))
         axes.tick_params(axis="y", length=0, labelsize=_FONT + 1)
         if DEADLINES_LANE in self.centres:
             axes.get_yticklabels()[-1].set_fontstyle("italic")
@@ -454,7 +496,8 @@ class _Chart:
                 [(s, e - s)], box, facecolors=self.colours[span.place.name],
                 alpha=0.22 if span.end is None else 0.45, edgecolors="none", zorder=2,
             )  # fmt: skip
-            text = span.place.name + _offset_note(span.start, span.place, self.zone)
+            text = _shown(span.place.name, _NAME) + _offset_note(span.start, span.place, self.zone)
+            whole = _whole(span.place.name, _NAME)
             if span.end is None:
                 style = "italic"
         else:
@@ -462,13 +505,14 @@ class _Chart:
                 [(s, e - s)], box, facecolors="white", edgecolors=_TRAVEL_EDGE, hatch="////",
                 linewidth=0.6, zorder=2,
             )  # fmt: skip
-            text = f"to {span.destination.name if span.destination is not None else '?'}"
+            to = span.destination.name if span.destination is not None else "?"
+            text, whole = f"to {_shown(to, _NAME)}", _whole(to, _NAME)
         space = self.width(" ")
         free_start, free_width = _widest_gap(s, e, busy, space)
         if self.width(text, _FONT - 0.5, style) + 2 * space < free_width:
             self.axes.text(
                 free_start + space, y, text, fontsize=_FONT - 0.5, va="center", ha="left",
-                fontstyle=style, color="#333333", zorder=2.5,
+                fontstyle=style, color="#333333", zorder=2.5, gid=whole,
                 bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.0}
                 if span.kind == "travel" else None,
             )  # fmt: skip
@@ -486,7 +530,7 @@ class _Chart:
                     self.axes.text(
                         label.x, y0 + level * step, label.text, fontsize=_FONT, ha="left",
                         va=va, fontstyle=label.style, color="#222222", zorder=5,
-                        clip_on=False,
+                        clip_on=False, gid=label.whole,
                     )  # fmt: skip
 
     def draw_legend(self, title: str | None) -> None:
@@ -494,7 +538,8 @@ class _Chart:
         from matplotlib.patches import Patch  # noqa: PLC0415
 
         handles: list[Any] = [
-            Patch(facecolor=colour, alpha=0.45, label=name) for name, colour in self.colours.items()
+            Patch(facecolor=colour, alpha=0.45, label=_shown(name, _NAME), gid=_whole(name, _NAME))
+            for name, colour in self.colours.items()
         ]
         handles.append(
             Patch(facecolor="white", edgecolor=_TRAVEL_EDGE, hatch="////", label="travelling")
@@ -507,17 +552,21 @@ class _Chart:
                 colour = _STATUS_COLOURS[status]
                 handles.append(_marker("D", colour, f"deadline, {status}", 7))
         if self.own:
-            self.fig.legend(
+            legend = self.fig.legend(
                 handles=handles, loc="lower center", ncols=min(9, len(handles)),
                 fontsize=_FONT, frameon=False, bbox_to_anchor=(0.5, 0.0),
             )  # fmt: skip
         else:
-            self.axes.legend(  # outside the axes, on the right: the lanes keep their room
+            legend = self.axes.legend(  # outside the axes, on the right: the lanes keep their room
                 handles=handles, fontsize=_FONT, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                 frameon=False,
             )  # fmt: skip
+        for text, handle in zip(legend.get_texts(), handles, strict=True):
+            text.set_gid(handle.get_gid())  # a place's whole name, if it was cut
         if title:
-            self.axes.set_title(title, fontsize=_FONT + 3, loc="left")
+            self.axes.set_title(
+                _shown(title, _TITLE), fontsize=_FONT + 3, loc="left", gid=_whole(title, _TITLE)
+            )
 
 
 def _marker(marker: str, colour: str, label: str, size: float) -> Any:

@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeAlias
 
 from pendulum import DateTime
 
+from itinerary import _time
 from itinerary.errors import ItineraryError, ScenarioError
 from itinerary.events import Obligation
 from itinerary.places import Place
@@ -44,7 +45,7 @@ from itinerary.sim import (
     Step,
     Travel,
 )
-from itinerary.sim.delays import elapsed_micros
+from itinerary.sim.delays import LONGEST_DRAW, elapsed_micros
 from itinerary.sim.rules import Curfew, Drop, Rest, Rule, Window, hhmm
 from itinerary.sim.steps import default_name
 
@@ -223,6 +224,24 @@ def _elapsed(reader: _Reader, value: object, key: str, *, zero: bool = True) -> 
     return found
 
 
+def _empirical(reader: _Reader, items: list[object], key: str) -> list[int]:
+    """An empirical delay's durations, in microseconds: 0.3 µs for a common ISO 8601 form.
+
+    ``"PT30M"``, ``"P2DT3H"`` and the like take :func:`_time.iso_elapsed_micros`; anything
+    else (a table of units, a duration it declines, one longer than a century) the full
+    reader, with its error messages.
+    """
+    values = []
+    fast = _time.iso_elapsed_micros
+    for i, item in enumerate(items):
+        us = fast(item) if isinstance(item, str) else None
+        if us is None or us > LONGEST_DRAW:
+            where = f"{key}[{i}]"
+            us = elapsed_micros(_elapsed(reader, item, where), what=where)
+        values.append(us)
+    return values
+
+
 def _who(reader: _Reader, value: object, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (reader.person(value, key),)
@@ -317,9 +336,7 @@ def read_delay(reader: _Reader, value: object, key: str) -> Delay:
         items = spec[family]
         if not isinstance(items, list) or not items:
             raise reader.fail(where, show(items), "a non-empty array of durations")
-        return Delay.empirical(
-            _elapsed(reader, item, f"{where}[{i}]") for i, item in enumerate(items)
-        )
+        return Delay("empirical", tuple(_empirical(reader, items, where)))
     except ScenarioError:
         raise
     except ItineraryError as exc:

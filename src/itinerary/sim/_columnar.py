@@ -27,7 +27,7 @@ from array import array
 from typing import Any
 
 from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
-from itinerary.sim.delays import _SECOND, Delay, _inv_cdf
+from itinerary.sim.delays import _SECOND, LONGEST_DRAW, Delay, _inv_cdf
 from itinerary.sim.engine import _CANCEL_SLOT, FULFILMENT, MEETING, TRAVEL, Program
 
 __all__ = ["chunk", "numpy"]
@@ -81,11 +81,14 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
         values = [int(params[int(u * len(params))]) for u in us]
     elif kind == "exponential":
         scale = -params[0]
-        values = [round(scale * math.log(u) / _SECOND) * _SECOND for u in us]
+        values = [min(round(scale * math.log(u) / _SECOND) * _SECOND, LONGEST_DRAW) for u in us]
     else:
         median, sigma = params
         exp = math.exp
-        values = [round(median * exp(sigma * _inv_cdf(u)) / _SECOND) * _SECOND for u in us]
+        values = [
+            min(round(median * exp(sigma * _inv_cdf(u)) / _SECOND) * _SECOND, LONGEST_DRAW)
+            for u in us
+        ]
     if max(values) > limit:
         raise _TooLargeError
     out[where] = values

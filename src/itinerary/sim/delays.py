@@ -1,8 +1,10 @@
 """Delay models and the disruptions a plan runs under.
 
 A :class:`Delay` is a distribution of non-negative durations. Sampled delays are rounded
-to whole seconds (a log reads ``10:07:23``, not ``10:07:23.418906``); fixed and empirical
-delays are used exactly as given.
+to whole seconds (a log reads ``10:07:23``, not ``10:07:23.418906``) and cut at a century,
+the longest duration a plan may hold (a heavy tail, a log-normal with a large ``sigma``,
+draws delays of billions of years otherwise); fixed and empirical delays are used exactly
+as given.
 
 >>> import pendulum
 >>> Delay.exponential(pendulum.duration(minutes=30), p=0.2)
@@ -36,6 +38,8 @@ Kind = Literal["none", "fixed", "exponential", "lognormal", "empirical"]
 
 
 _LONGEST = 100 * 366 * _DAY  # a century: longer elapsed times are refused as mistakes
+LONGEST_DRAW = _LONGEST
+"""The longest delay a draw gives, in microseconds (a century): a heavy tail is cut there."""
 _KINDS = ("none", "fixed", "exponential", "lognormal", "empirical")
 
 
@@ -181,6 +185,8 @@ class Delay:
 
         *h* is a run's stream for one step (see ``itinerary.sim._random``); the first
         draw decides whether there is a delay (if ``p < 1``), the second how long it is.
+        An exponential or log-normal draw is rounded to whole seconds and cut at
+        ``LONGEST_DRAW`` (a century).
         """
         kind = self.kind
         if kind == "none":
@@ -196,7 +202,7 @@ class Delay:
             value = -self.params[0] * math.log(u)
         else:
             value = self.params[0] * math.exp(self.params[1] * _inv_cdf(u))
-        return round(value / _SECOND) * _SECOND
+        return min(round(value / _SECOND) * _SECOND, _LONGEST)
 
     def __repr__(self) -> str:
         kind, params = self.kind, self.params

@@ -29,7 +29,8 @@ from pendulum import Duration
 
 from itinerary import _time, _trusted
 from itinerary._table import Table, short_duration
-from itinerary.errors import InvalidPlanError
+from itinerary._text import clip
+from itinerary.errors import InvalidPlanError, LocalTimeError
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -42,7 +43,7 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.sim._random import _MASK, _mix, key_of, unit
-from itinerary.sim.delays import Delay, Disruptions, elapsed_micros
+from itinerary.sim.delays import Delay, Disruptions, elapsed_micros, format_micros
 from itinerary.sim.plan import Plan, start_micros
 from itinerary.sim.rules import Curfew, Drop, Rest, next_clear, next_fit
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
@@ -267,9 +268,16 @@ class Program:
             if len(self._met) >= _MEMO_LIMIT:
                 self._met.clear()
             tz, after, due = op.tz, op.after, op.due
-            met = _time.add_local_micros(signed, tz, after)
-            if not isinstance(due, int):
-                due = _time.add_local_micros(signed, tz, due)
+            try:
+                met = _time.add_local_micros(signed, tz, after)
+                if not isinstance(due, int):
+                    due = _time.add_local_micros(signed, tz, due)
+            except LocalTimeError:  # a signing delayed near the year 9999
+                raise InvalidPlanError(
+                    f"step {clip(self.steps[op.i].name)!r} would be met or fall due after "
+                    f"9999-12-30 UTC, the calendar's end, its signing being delayed by "
+                    f"{_long(signed - self.planned[op.signing])}"
+                ) from None
             found = self._met[memo_key] = (met, due)
         return found
 
@@ -661,6 +669,30 @@ def run_table(run: Run) -> Table:
     )
 
 
+def check_calendar(program: Program, run: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+    """Refuse a run that takes a step past the calendar's end (9999-12-30 UTC).
+
+    Delays are cut at a century each, but a chain of them, or a plan near the year 9999,
+    can still go past it: :class:`InvalidPlanError` names the step and *run* (its seed).
+    """
+    last = _time.LAST_INSTANT_US
+    if max(ends, default=0) <= last:  # an end is never before its start
+        return
+    i = next(i for i, end in enumerate(ends) if end > last)
+    slip = starts[i] - program.planned[i]
+    raise InvalidPlanError(
+        f"{run}: step {clip(program.steps[i].name)!r} would end after 9999-12-30 UTC, the "
+        f"calendar's end: its delays (each at most a century) start it {_long(slip)} after "
+        "its planned time"
+    )
+
+
+def _long(us: int) -> str:
+    """A long duration in words: ``about 143 years``, or as :func:`format_micros` below a year."""
+    year = 365_2425 * 86_400_000_000 // 10_000
+    return f"about {us / year:,.0f} years" if us >= year else format_micros(us)
+
+
 def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidPlanError(f"seed must be an integer, got {seed!r}")
@@ -724,8 +756,12 @@ def _run(
         facts = [e for e in given if _time.micros(e.occurred_at) <= floor]
         pinned = _match(program, facts)
     known = set(facts)
-    trace = program.execute(seed, pinned, floor)
+    try:
+        trace = program.execute(seed, pinned, floor)
+    except InvalidPlanError as exc:  # a run past the calendar's end: say which run
+        raise InvalidPlanError(f"the run of seed {seed}: {exc}") from None
     starts, ends = trace.starts, trace.ends
+    check_calendar(program, f"the run of seed {seed}", starts, ends)
     timed: list[tuple[int, int, Event]] = []
     for i in range(len(program.steps)):
         if trace.dropped[i]:

@@ -11,6 +11,7 @@ someone asks to see.
 from __future__ import annotations
 
 import math
+import os
 from array import array
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future
@@ -42,8 +43,16 @@ from itinerary._table import Table, render_html, short_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.log import EventLog
 from itinerary.sim._random import seed_of
-from itinerary.sim.delays import Disruptions, elapsed_micros
-from itinerary.sim.engine import Program, Run, _check_seed, _match, _run, compiled
+from itinerary.sim.delays import LONGEST_DRAW, Disruptions, elapsed_micros
+from itinerary.sim.engine import (
+    Program,
+    Run,
+    _check_seed,
+    _match,
+    _run,
+    check_calendar,
+    compiled,
+)
 from itinerary.sim.plan import Plan
 from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 
@@ -68,6 +77,58 @@ _Columns = tuple[
 ]  # fmt: skip
 _Branch = tuple[dict[int, tuple[int, int]], int]  # the steps already under way, and the floor
 
+BYTES_PER_STEP_RUN = 40
+"""About what a study holds at its peak per run and step, in bytes (measured: 38 for the tour).
+
+13 for the :class:`Outcomes`' columns (a slip, a cause, a late flag), as much again while
+the chunks are joined, and a sorted copy of the slips for the quantiles of its risk table.
+"""
+
+_CHECKED = 1 << 26  # studies estimated under 64 MiB are not checked against the machine
+
+
+def available_memory() -> int | None:
+    """The memory this machine has available now, in bytes, or None if it cannot say.
+
+    Linux's ``MemAvailable`` (free memory and the caches it can drop), else what
+    ``os.sysconf`` calls available physical pages (POSIX), else None (no check is made).
+    """
+    try:
+        with open("/proc/meminfo", "rb") as info:
+            for line in info:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # not POSIX, or it does not say
+        return None
+
+
+def _check_memory(plan: Plan, runs: int) -> None:
+    """Refuse a study whose outcomes cannot fit in the memory the machine has available."""
+    per_run = max(len(plan), 1) * BYTES_PER_STEP_RUN
+    need = runs * per_run
+    if need <= _CHECKED:
+        return
+    available = available_memory()
+    if available is not None and need > available:
+        raise InvalidPlanError(
+            f"runs={runs:,} of a plan of {len(plan)} steps would need about {_bytes(need)} of "
+            f"memory for their outcomes ({BYTES_PER_STEP_RUN} bytes per run and step); this "
+            f"machine has {_bytes(available)} available: ask for at most "
+            f"{available // per_run:,} runs"
+        )
+
+
+def _bytes(count: int) -> str:
+    """``1.5 GB``: a number of bytes for people (decimal units)."""
+    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6)):
+        if count >= size:
+            return f"{count / size:,.1f} {unit}"
+    return f"{count / 1000:,.1f} kB"
+
 
 def _chunk(
     program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
@@ -80,21 +141,46 @@ def _chunk(
     """
     from itinerary.sim import _columnar  # noqa: PLC0415 - it imports numpy when first used
 
-    found = None if branch is not None else _columnar.chunk(program, seed, first, stop)
-    if found is None:
-        return _scalar_chunk(program, seed, first, stop, branch)
+    found = None
+    if branch is None:  # a what-if branch runs on the scalar engine
+        try:
+            found = _columnar.chunk(program, seed, first, stop)
+        except InvalidPlanError:  # a run past the calendar's end: the scalar engine names it
+            found = None
+    if found is None or _near_the_end(program, found[0]):
+        return _scalar_chunk(program, seed, first, stop, branch)  # it checks every end exactly
     n = len(program.steps)
     return (*found, tuple(array("b", bytes(stop - first)) for _ in range(n)))
+
+
+def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
+    """True if a run of these could end past the calendar: its ends need checking one by one."""
+    last = _time.LAST_INSTANT_US - LONGEST_DRAW  # a meeting ends up to a century late
+    return any(
+        column and program.planned_end[i] + max(column) > last for i, column in enumerate(slips)
+    )
 
 
 def _scalar_chunk(
     program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
 ) -> _Columns:
-    """:func:`_chunk` one run at a time, with :meth:`Program.execute`."""
+    """:func:`_chunk` one run at a time, with :meth:`Program.execute`.
+
+    Raises :class:`InvalidPlanError` for a run that would take a step past the calendar's
+    end, as :func:`~itinerary.sim.simulate` does for that run's seed.
+    """
     execute = program.execute
     planned = program.planned
     pinned, floor = (None, None) if branch is None else branch
-    rows = [execute(seed_of(seed, r), pinned, floor) for r in range(first, stop)]
+    rows = []
+    for r in range(first, stop):
+        run = f"run {r} (seed {seed_of(seed, r)})"
+        try:
+            row = execute(seed_of(seed, r), pinned, floor)
+        except InvalidPlanError as exc:  # a run past the calendar's end: say which run
+            raise InvalidPlanError(f"{run}: {exc}") from None
+        check_calendar(program, run, row.starts, row.ends)
+        rows.append(row)
     n = len(planned)
     if not rows:
         empty = tuple(array("q") for _ in range(n))
@@ -395,8 +481,16 @@ def monte_carlo(
         InvalidPlanError: for arguments of the wrong kind, or *given* without *after* (or
             the reverse).
 
+    Raises:
+        InvalidPlanError: for a plan, disruptions, runs, seed or chunk size of the wrong
+            kind; for a run whose delays take a step past 9999-12-30 UTC (naming the step
+            and the run's seed); and, before any run, for more runs than the machine's
+            available memory can hold (``BYTES_PER_STEP_RUN``, 40 bytes per run and step), saying
+            how much they would need.
+
     """
     _check_study(plan, disruptions, runs, chunk_size)
+    _check_memory(plan, runs)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise InvalidPlanError(
             f"executor must be a concurrent.futures.Executor (or have its submit()), got {executor!r}"
