@@ -263,6 +263,13 @@ class Outcomes:
             return list(range(self.runs))
         return [r for r in range(self.runs) if not dropped[r]]
 
+    def dropped(self, name: str) -> tuple[bool, ...]:
+        """Whether a rule dropped *name* in every run, in run order (see :meth:`p_dropped`)."""
+        i = self._index(name)
+        if not self._dropped:
+            return (False,) * self.runs
+        return tuple(bool(d) for d in self._dropped[i])
+
     def p_dropped(self, name: str) -> float:
         """The share of runs in which *name* did not happen (a rule dropped it)."""
         i = self._index(name)
