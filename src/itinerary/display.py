@@ -19,7 +19,7 @@ A long log shows its first and last rows only: :func:`log_table` never reads the
 
 This module is the top floor's façade: each value builds its own tables next to itself, from
 the primitives of ``itinerary._table`` (``place_table`` in :mod:`itinerary.places`,
-``log_table`` in :mod:`itinerary.log`, ``plan_table`` in :mod:`itinerary.sim.plan`...), so that
+``log_table`` in :mod:`itinerary.log`, ``plan_table`` in ``itinerary.sim.plan``...), so that
 its ``__str__`` and ``_repr_html_`` need nothing above it; this module gathers them, and
 nothing in the library below the command line imports it.
 """
