@@ -128,6 +128,18 @@ def test_presentation_is_the_top_floor() -> None:
     assert reaching_up(import_graph(PACKAGE, "itinerary")) == []
 
 
+STORES = frozenset(f"itinerary.store.{name}" for name in ("base", "jsonl", "sqlite", "postgres"))
+"""The store modules, which share ``store/_sealed.py`` and ``store/codec.py``, not each other."""
+
+
+def test_no_store_imports_another_store() -> None:
+    """SQLite, JSON Lines and PostgreSQL share a seam below them; none imports another."""
+    graph = import_graph(PACKAGE, "itinerary")
+    found = {(store, other) for store in STORES for other in graph[store] & STORES}
+    found -= {(store, "itinerary.store.base") for store in STORES}  # the base they all extend
+    assert found == set()
+
+
 def test_the_graph_is_read_from_the_source() -> None:
     """Known edges are found: top-level, lazy, from-imports of modules and of names."""
     graph = import_graph(PACKAGE, "itinerary")
