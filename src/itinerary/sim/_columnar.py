@@ -31,12 +31,14 @@ from __future__ import annotations
 import functools
 import math
 from array import array
+from datetime import timedelta
 from typing import Any
 
 from itinerary.errors import ItineraryError
 from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
 from itinerary.sim.delays import _SECOND, LONGEST_DRAW, Delay, _inv_cdf
 from itinerary.sim.engine import _CANCEL_SLOT, _NEVER, FULFILMENT, MEETING, TRAVEL, Op, Program
+from itinerary.sim.rules import local_day, occurrence
 
 __all__ = ["chunk", "numpy"]
 
@@ -223,7 +225,10 @@ def _hold(np: Any, program: Program, op: Op, ready: Any, skip: Any) -> tuple[Any
     :meth:`Program.hold` on each distinct ready instant of the runs in which it happens.
     """
     kept, closed = ready.copy(), np.zeros(len(ready), dtype=bool)
-    live = np.flatnonzero(~skip)
+    live = ~skip
+    if op.window is None:  # curfews alone: a run clear of them all is not held
+        live &= ~_clear(np, op, ready)
+    live = np.flatnonzero(live)
     if not len(live):
         return kept, closed
     unique, inverse = np.unique(ready[live], return_inverse=True)
@@ -235,6 +240,30 @@ def _hold(np: Any, program: Program, op: Op, ready: Any, skip: Any) -> tuple[Any
     kept[live] = instants[inverse]
     closed[live] = dropped[inverse]
     return kept, closed
+
+
+def _clear(np: Any, op: Op, ready: Any) -> Any:
+    """The runs whose departure and landing fall in none of *op*'s curfews.
+
+    Each curfew's spans are listed for every local day the runs could fall in, and then
+    some, with the scalar engine's boundaries: a run in none of them is one that
+    :func:`~itinerary.sim.rules.next_clear` (which looks at the days around it) leaves
+    where it is. False for all when the runs spread over more than a year.
+    """
+    clear = np.ones(len(ready), dtype=bool)
+    for zone, begins, ends, _, at_origin in op.curfews:
+        at = ready if at_origin else ready + op.duration
+        first, last = local_day(int(at.min()), zone), local_day(int(at.max()), zone)
+        days = (last - first).days + 5
+        if days > 400:
+            return np.zeros(len(ready), dtype=bool)
+        spans = [occurrence(zone, first + timedelta(days=k - 2), begins, ends) for k in range(days)]
+        opens = np.array([o for o, _ in spans], dtype=np.int64)
+        closes = np.array([c for _, c in spans], dtype=np.int64)
+        k = np.searchsorted(opens, at, side="right") - 1  # the last span opened by then
+        inside = (k >= 0) & (at < closes[np.maximum(k, 0)])
+        clear &= ~inside
+    return clear
 
 
 def _column(code: str, values: Any, dtype: Any) -> array[int]:
