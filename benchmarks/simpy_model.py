@@ -33,6 +33,7 @@ counterpart of a run's full log, without building itinerary's events.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -317,6 +318,7 @@ def _need(step: Any) -> float:
 _ZONES: dict[str, ZoneInfo] = {}
 
 
+@functools.lru_cache(maxsize=1 << 14)  # as the engine caches its boundaries
 def _at(tz: str, day: date, wall: time) -> float:
     """When clocks in *tz* showed *wall* on *day* (seconds): its first reading, or just after
     the gap it falls in. With zoneinfo: a wall time that does not round-trip is in a gap."""
