@@ -15,6 +15,7 @@ from benchmarks.simulator import (
     SIMULATE,
     VS_IN_PROCESS,
     VS_SIMPY,
+    WITHOUT_RULES,
 )
 from benchmarks.suite import (
     BUILD,
@@ -264,4 +265,14 @@ def sim_targets(results: Sequence[Result]) -> str:
         if r.extra.get("same outcomes") == 0.0:
             verdict += ", but the outcomes DIFFER from the in-process study"
         lines.append(f"- {target} ({plan}, {r.size:,} runs): {ratio:.2f}x -> {verdict}")
+    for r in results:  # what rules cost: the same study of the plan without them, over it
+        if r.what != WITHOUT_RULES or not r.rate:
+            continue
+        ruled = next((o for o in results if (o.section, o.what) == (r.section, IN_PROCESS)), None)
+        if ruled is not None and ruled.rate:
+            cost = r.rate / ruled.rate
+            plan = r.section.removeprefix("simulator (").removesuffix(")")
+            verdict = "met" if cost <= 2.0 else "MISSED"
+            lines.append(f"- monte_carlo with rules <= 2x the time without ({plan}, "
+                         f"{r.size:,} runs): {cost:.2f}x -> {verdict}")  # fmt: skip
     return "\n".join(lines)

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import attrs
 import pendulum
 
 from itinerary.consistency import great_circle_km
 from itinerary.events import Obligation
 from itinerary.places import BUSAN, GYEONGJU, KUALA_LUMPUR, SEOUL, TOKYO, YOKOSUKA, Place
+from itinerary.scenarios import load_scenario
 from itinerary.sim import Delay, Disruptions, Fulfilment, Meeting, Plan, Signing, Step, Travel
 
-__all__ = ["DISRUPTIONS", "asia_tour", "synthetic"]
+__all__ = ["DISRUPTIONS", "asia_tour", "synthetic", "tour_with_rules", "without_rules"]
 
 TRUMP, TAKAICHI, NARUHITO = "Donald Trump", "Sanae Takaichi", "Emperor Naruhito"
 
@@ -32,6 +35,20 @@ DISRUPTIONS = Disruptions(
     overrun=Delay.lognormal(pendulum.duration(minutes=15), 0.8, p=0.5),
     cancel=0.02,
 )
+
+
+def tour_with_rules() -> Plan:
+    """examples/asia_tour_2025_plan.toml: the tour with a window, two curfews, rest and a drop."""
+    plan = load_scenario(
+        Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025_plan.toml"
+    ).plan
+    assert plan is not None
+    return plan
+
+
+def without_rules(plan: Plan) -> Plan:
+    """*plan* with no window on any step and no ``rules=``: what its rules cost is measured against it."""
+    return Plan([attrs.evolve(s, window=None) for s in plan.steps], plan.title)
 
 
 def _h(**parts: int) -> pendulum.Duration:

@@ -1,10 +1,12 @@
 """The simulator's figures: runs per second of ``simulate`` and ``monte_carlo``, against SimPy.
 
-For each workload (the Asia tour, the synthetic summit circuit) and in the same process:
+For each workload (the Asia tour, the synthetic summit circuit, the tour's plan file with its
+rules) and in the same process:
 
 - the SimPy 4 model of the plan (:mod:`benchmarks.simpy_model`), recording tuples: the baseline;
 - ``simulate()`` with its full log (an ``EventLog`` of validated events), per call;
-- ``monte_carlo()`` in this process;
+- ``monte_carlo()`` in this process (for a plan with rules, also of the same plan without
+  them: what its rules cost);
 - ``monte_carlo()`` on two worker processes, with a ``ProcessPoolExecutor`` and (if
   ``distributed`` is installed) a Dask ``LocalCluster``, against in-process runs of the
   same study. Pools are started and warmed up before the clock starts: a study reuses them.
@@ -25,7 +27,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.sim_workload import DISRUPTIONS, asia_tour, synthetic
+from benchmarks.sim_workload import (
+    DISRUPTIONS,
+    asia_tour,
+    synthetic,
+    tour_with_rules,
+    without_rules,
+)
 from benchmarks.simpy_model import SimpyModel
 from benchmarks.suite import Config, Result, optional
 from itinerary.sim import Outcomes, Plan, monte_carlo, simulate
@@ -35,6 +43,7 @@ VS_SIMPY, VS_IN_PROCESS = "vs SimPy", "vs in-process"
 MODEL = "model, tuple log"
 SIMULATE = "simulate(), full log"
 IN_PROCESS = "monte_carlo, in-process"
+WITHOUT_RULES = "monte_carlo, in-process, the plan without its rules"
 POOL = "monte_carlo, ProcessPoolExecutor(2)"
 DASK = "monte_carlo, Dask LocalCluster(2 workers)"
 SEED = 2025
@@ -56,6 +65,7 @@ QUICK = Sizes(simpy=30, simulate=30, monte_carlo=300, pools=0, repeat=1)
 WORKLOADS: tuple[tuple[str, Callable[[], Plan], int], ...] = (
     ("Asia tour", asia_tour, 1),
     ("summit circuit", synthetic, 10),
+    ("tour plan, with rules", tour_with_rules, 1),
 )
 
 
@@ -106,17 +116,26 @@ def _single(section: str, plan: Plan, sizes: Sizes, divisor: int) -> list[Result
         for seed in range(n_simulate):
             simulate(plan, disruptions, seed=seed)
 
-    # Interleaved, best of each: a change of load on a shared machine hits all three alike.
-    best = {MODEL: math.inf, SIMULATE: math.inf, IN_PROCESS: math.inf}
+    # Interleaved, best of each: a change of load on a shared machine hits all of them alike.
+    figures = [(MODEL, simpy_runs), (SIMULATE, simulate_runs),
+               (IN_PROCESS, lambda: _study(plan, n_study))]  # fmt: skip
+    ruled = bool(plan.rules) or any(s.window is not None for s in plan.steps)
+    if ruled:  # what its rules cost: the same study of the plan without them
+        bare = without_rules(plan)
+        figures.append((WITHOUT_RULES, lambda: _study(bare, n_study)))
+    best = dict.fromkeys((what for what, _ in figures), math.inf)
     for _ in range(sizes.repeat):
-        for what, run in ((MODEL, simpy_runs), (SIMULATE, simulate_runs),
-                          (IN_PROCESS, lambda: _study(plan, n_study))):  # fmt: skip
+        for what, run in figures:
             best[what] = min(best[what], _best(1, run))
-    return [
+    results = [
         Result(section, SIMPY, MODEL, n_simpy, best[MODEL], None, steps),
         Result(section, "itinerary", SIMULATE, n_simulate, best[SIMULATE], VS_SIMPY, steps),
         Result(section, "itinerary", IN_PROCESS, n_study, best[IN_PROCESS], VS_SIMPY, steps),
     ]
+    if ruled:
+        results.append(Result(section, "itinerary", WITHOUT_RULES, n_study, best[WITHOUT_RULES],
+                              None, steps))  # fmt: skip
+    return results
 
 
 def _pools(section: str, plan: Plan, runs: int, config: Config) -> list[Result]:

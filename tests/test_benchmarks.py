@@ -153,16 +153,21 @@ def test_bare_loop_folds_the_same_facts_as_replay(n, seed):
 
 
 def test_simulator_quick_run_compares_with_simpy():
-    """A quick simulator run measures SimPy, simulate() and monte_carlo for both plans."""
+    """A quick simulator run measures SimPy, simulate() and monte_carlo for each plan, and rules' cost."""
     lines: list[str] = []
     config = Config(sizes=(), repeat=lambda n: 1, log=lines.append)
     results = measure(Sizes(simpy=10, simulate=10, monte_carlo=20, pools=0, repeat=1), config)
-    assert {r.section for r in results} == {"simulator (Asia tour)", "simulator (summit circuit)"}
+    assert {r.section for r in results} == {
+        "simulator (Asia tour)", "simulator (summit circuit)", "simulator (tour plan, with rules)"
+    }  # fmt: skip
     assert all(r.rate is not None and r.rate > 0 for r in results)
     rows = sim_table(results).splitlines()
     assert len(rows) == len(results) + 2
-    assert all(row.count("x ") == 1 for row in rows[2:] if "SimPy 4" not in row)
-    assert "simulate() with its full log >= 1x SimPy (Asia tour" in sim_targets(results)
+    compared = [row for row in rows[2:] if "SimPy 4" not in row and "without its rules" not in row]
+    assert all(row.count("x ") == 1 for row in compared)
+    targets = sim_targets(results)
+    assert "simulate() with its full log >= 1x SimPy (Asia tour" in targets
+    assert "monte_carlo with rules <= 2x the time without (tour plan, with rules" in targets
 
 
 def test_a_study_on_an_executor_is_compared_with_the_one_in_process():

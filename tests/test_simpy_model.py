@@ -12,6 +12,7 @@ from itinerary import _time
 from itinerary.consistency import check
 from itinerary.events import Obligation
 from itinerary.places import BUSAN, TOKYO
+from itinerary.scenarios import load_scenario
 from itinerary.sim import Delay, Disruptions, Fulfilment, Meeting, Plan, Signing, Travel, simulate
 
 # Every kind of delay and step: a signing with its own delay, a fulfilment delay in days, a
@@ -99,3 +100,26 @@ def test_simpy_meeting_waits_for_the_last_arrival():
     assert starts["Talks"] == talks
     assert starts["Deal"] == talks + 3600
     assert starts["Deal: pay"] == TOKYO.at("2025-11-12 14:00").timestamp()
+
+
+def test_simpy_with_rules_starts_and_drops_as_the_engine():
+    """The tour's plan with its rules (window, curfews, rest, a drop): same starts, same drops."""
+    plan = load_scenario("examples/asia_tour_2025_plan.toml").plan
+    assert plan.rules
+    heavy = Disruptions(
+        departure=Delay.exponential(pendulum.duration(hours=3), p=0.6),
+        overrun=Delay.lognormal(pendulum.duration(minutes=40), 0.8, p=0.5),
+        cancel=0.05,
+    )
+    model = SimpyModel(plan, heavy)
+    dropped = held = 0
+    for seed in range(40):
+        starts = starts_of(model.run(seed))
+        run = simulate(plan, heavy, seed=seed)
+        assert set(starts) == set(plan.names) - set(run.dropped), seed
+        for step in starts:
+            assert _micros(starts[step]) == _time.micros(run.start(step)), (seed, step)
+        dropped += bool(run.dropped)
+        held += any(run.held(name) for name in starts)
+    assert dropped
+    assert held

@@ -25,8 +25,8 @@ import functools
 import math
 import zoneinfo
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import attrs
 from hypothesis import strategies as st
@@ -34,7 +34,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from itinerary import _time
-from itinerary.errors import UnknownZoneError
+from itinerary.errors import InvalidPlanError, UnknownZoneError
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -47,7 +47,8 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place, great_circle_km
 from itinerary.sim.delays import Delay, Disruptions
-from itinerary.sim.plan import Plan
+from itinerary.sim.plan import Plan, order_key
+from itinerary.sim.rules import Curfew, Drop, Rest, Rule, Window
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
 
 if TYPE_CHECKING:
@@ -715,6 +716,7 @@ def _plans(
     max_places: int,
     min_steps: int,
     max_steps: int,
+    rules: bool = False,
 ) -> Plan:
     target = draw(st.integers(min_steps, max_steps))
     names = draw(st.lists(people, min_size=1, max_size=max_people, unique=True))
@@ -738,7 +740,68 @@ def _plans(
             planner.fulfil(draw, delays)
         else:
             planner.meet(draw, delays)
+    if rules:
+        return _ruled(draw, planner.steps)
     return Plan(planner.steps)
+
+
+# Wall times for rules: often in the small hours, where DST_PLACES change their clocks.
+_WALL = st.builds(time, st.integers(0, 23), st.sampled_from((0, 15, 30, 45))) | st.builds(
+    time, st.integers(0, 3), st.sampled_from((0, 15, 30, 45))
+)
+
+
+def _span_minutes(opens: time, closes: time) -> int:
+    return (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) % 1440
+
+
+def _ruled(draw: st.DrawFn, steps: list[Step]) -> Plan:
+    """*steps* with windows (waiting or dropping), and curfews, rest and drops."""
+    found: list[Rule] = []
+    spots = {p.name: p for step in steps for p in _step_places(step)}
+    for place in _some(draw, sorted(spots.values(), key=lambda p: p.name), 2):
+        starts, ends = draw(_WALL), draw(_WALL)
+        if 0 < _span_minutes(starts, ends) <= 8 * 60:  # longer ones can leave no time at all
+            found.append(Curfew(place, starts, ends))
+    if draw(_BOOLEANS):
+        people = sorted({p for s in steps for p in s.people})
+        who = _some(draw, people, len(people)) if draw(_BOOLEANS) else None
+        found.append(Rest(timedelta(hours=draw(_up_to(6))), timedelta(hours=draw(_up_to(12))),
+                          who=who or None))  # fmt: skip
+    windowed: list[Step] = []
+    for step in steps:
+        if draw(_BOOLEANS):
+            opens, closes = draw(_WALL), draw(_WALL)
+            need = step.duration.total_seconds() // 60 if isinstance(step, Meeting) else 0
+            may_drop = isinstance(step, Meeting | Fulfilment) and draw(_BOOLEANS)
+            then: Literal["wait", "drop"] = "drop" if may_drop else "wait"
+            if opens != closes and _span_minutes(opens, closes) >= need + 120:
+                step = attrs.evolve(step, window=Window(opens, closes, then=then))  # noqa: PLW2901
+        windowed.append(step)
+    order = order_key(tuple(windowed))
+    ranked = sorted(windowed, key=lambda s: order[s.name])
+    drops: list[Rule] = []
+    for _ in range(draw(_up_to(2))):
+        k = draw(_up_to(len(ranked) - 1))
+        later = ranked[k + 1 :]
+        if not later:
+            continue
+        targets = later if draw(_BOOLEANS) else [s for s in later if isinstance(s, Meeting)]
+        if targets:
+            late_by = timedelta(microseconds=_minutes(draw, 6 * 60))
+            drops.append(Drop([s.name for s in targets], when=ranked[k].name, late_by=late_by))
+    try:
+        return Plan(windowed, rules=[*found, *drops])
+    except InvalidPlanError:  # a drop (or a window's) that would leave the plan impossible
+        return Plan([attrs.evolve(s, window=None) for s in windowed], rules=found)
+
+
+def _step_places(step: Step) -> tuple[Place, ...]:
+    if isinstance(step, Travel):
+        return (step.origin, step.destination)
+    if isinstance(step, Fulfilment):
+        return ()
+    return (step.place,)
 
 
 @functools.cache
@@ -756,6 +819,7 @@ def plans(
     max_places: int = 4,
     min_steps: int = 1,
     max_steps: int = 12,
+    rules: bool = False,
 ) -> SearchStrategy[Plan]:
     """Plans for the simulator that are valid by construction: ``Plan(...)`` accepts them.
 
@@ -779,9 +843,15 @@ def plans(
         max_places: At most this many places (at least one).
         min_steps: At least this many steps (at least one).
         max_steps: At most this many steps.
+        rules: Give the plans rules too: curfews at up to two of their places (of at most
+            8 hours), a rest after long legs, windows on some steps (a meeting's or a
+            fulfilment's may drop it) and up to two drops decided on a step (of every later
+            step, or of its later meetings); without its drops and windows when those would
+            leave the plan impossible.
 
     Shrinks towards a plan of *min_steps* meetings of one person (Donald Trump by default)
-    at one place (Washington by default), with derived names, on 2000-01-01 00:00 UTC.
+    at one place (Washington by default), with derived names, on 2000-01-01 00:00 UTC
+    (with *rules*: and none).
 
     """
     _require_strategy(people, "people")
@@ -801,6 +871,7 @@ def plans(
         max_places=max_places,
         min_steps=min_steps,
         max_steps=max_steps,
+        rules=rules,
     )
 
 

@@ -13,10 +13,17 @@ with the same rules and the same draws, so it gives the same integers:
 - ``np.maximum``-style selections with ``np.where`` in the order of ``execute`` (the first
   person free latest is the one whose cause is kept), on ``int64`` microseconds.
 
-Plans whose durations or delays could overflow ``int64`` (centuries of delay), and plans
-with rules (windows, curfews, rest, drops: each step's hold is a walk through its place's
-calendar), are left to the scalar engine: :func:`chunk` returns ``None`` for them, and when
-numpy is missing.
+Rules run here too. A step's window and curfews depend on the instant it is ready alone,
+so they are walked once per distinct ready instant of the chunk with the scalar engine's
+own :meth:`Program.hold <itinerary.sim.engine.Program.hold>` (as a fulfilment's times are
+found with :meth:`~itinerary.sim.engine.Program.met_and_due`); rest is a per-person
+instant taken as a maximum before it, and drops are masks: a dropped step keeps its
+planned times, and nobody waits for it.
+
+Plans whose durations or delays could overflow ``int64`` (centuries of delay), and runs
+whose rules fail (no instant fits them all, or the calendar's end), are left to the scalar
+engine, which names the run: :func:`chunk` returns ``None`` for them, and when numpy is
+missing.
 """
 
 from __future__ import annotations
@@ -24,15 +31,23 @@ from __future__ import annotations
 import functools
 import math
 from array import array
+from datetime import timedelta
 from typing import Any
 
+from itinerary.errors import ItineraryError
 from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
 from itinerary.sim.delays import _SECOND, LONGEST_DRAW, Delay, _inv_cdf
-from itinerary.sim.engine import _CANCEL_SLOT, FULFILMENT, MEETING, TRAVEL, Program
+from itinerary.sim.engine import _CANCEL_SLOT, _NEVER, FULFILMENT, MEETING, TRAVEL, Op, Program
+from itinerary.sim.rules import local_day, occurrence
 
 __all__ = ["chunk", "numpy"]
 
-_Columns = tuple[tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...]]
+_Columns = tuple[
+    tuple["array[int]", ...],
+    tuple["array[int]", ...],
+    tuple["array[int]", ...],
+    tuple["array[int]", ...],
+]
 
 
 class _TooLargeError(Exception):
@@ -96,22 +111,22 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
 
 
 def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None:
-    """Runs ``first`` to ``stop - 1`` as (slips, causes, late) columns, or None.
+    """Runs ``first`` to ``stop - 1`` as (slips, causes, late, dropped) columns, or None.
 
-    None when numpy is not installed, the plan has rules, or its values could overflow
-    ``int64``; then the scalar engine runs the chunk. Otherwise the columns equal the
-    scalar engine's.
+    None when numpy is not installed, the plan's values could overflow ``int64``, or its
+    rules fail in some run; then the scalar engine runs the chunk. Otherwise the columns
+    equal the scalar engine's.
     """
     np = numpy()
-    if np is None or stop <= first or program.has_rules:
+    if np is None or stop <= first:
         return None
     try:
         return _chunk(np, program, seed, first, stop)
-    except _TooLargeError:
+    except (_TooLargeError, ItineraryError):  # the scalar engine names the run that fails
         return None
 
 
-def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
+def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arrays
     np: Any, program: Program, seed: int, first: int, stop: int
 ) -> _Columns:
     n, runs = len(program.ops), stop - first
@@ -123,11 +138,15 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
     starts: list[Any] = [None] * n
     causes: list[Any] = [None] * n
     late: list[Any] = [None] * n
-    free = np.full((program.people, runs), -(1 << 62), dtype=np.int64)
+    free = np.full((program.people, runs), _NEVER, dtype=np.int64)
     free_cause = np.full((program.people, runs), -1, dtype=np.int32)
     never = np.zeros(runs, dtype=bool)
+    has_rules = program.has_rules
+    gone = [never] * n  # whether each step did not happen, in each run
+    rested = np.full((program.people, runs), _NEVER, dtype=np.int64)
     for op in program.ops:
         kind, i, planned, who, delay = op.kind, op.i, op.planned, op.who, op.delay
+        skip = gone[i] | gone[op.signing] if kind == FULFILMENT else gone[i]
         ready = np.full(runs, planned, dtype=np.int64)
         cause = np.full(runs, -1, dtype=np.int32)
         for p in who:
@@ -155,12 +174,28 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
                 cancelled = _unit_array(np, h, _CANCEL_SLOT) < op.cancel
                 own = own + np.where(cancelled, op.rebook, 0)
             start = ready + own
+        if has_rules and (who or op.window is not None):
+            kept = start
+            for p in who:  # rest: the latest of its people's, as the scalar engine takes it
+                kept = np.maximum(kept, rested[p])
+            if op.window is not None or op.curfews:
+                kept, closed = _hold(np, program, op, kept, skip)
+                skip = skip | closed
+            own = own + (kept - start)
+            start = kept
         own_is_larger = (cause < 0) | (own > pushed)
         cause = np.where(start <= planned, -1, np.where(own_is_larger, i, cause)).astype(np.int32)
         end = start + op.duration + extra
         if kind == FULFILMENT:
             is_late = end > due
+        if skip.any():  # it did not happen: its planned times, and nobody waits for it
+            start = np.where(skip, planned, start)
+            end = np.where(skip, program.planned_end[i], end)
+            cause = np.where(skip, -1, cause).astype(np.int32)
+            is_late = is_late | skip if kind == FULFILMENT else is_late
+            gone[i] = skip
         starts[i], causes[i], late[i] = start, cause, is_late
+        live = ~skip
         if who:
             over = end > program.planned_end[i]
             end_cause = np.where(cause >= 0, cause, np.where(over, i, -1)).astype(np.int32)
@@ -168,13 +203,67 @@ def _chunk(  # noqa: PLR0915 - the scalar loop, step for step, over arrays
                 overran = (extra > np.maximum(start - planned, 0)) & over
                 end_cause = np.where(overran, i, end_cause).astype(np.int32)
             for p in who:
-                free[p] = end
-                free_cause[p] = end_cause
+                free[p] = np.where(live, end, free[p])
+                free_cause[p] = np.where(live, end_cause, free_cause[p])
+        for p, rest, _ in op.rests:
+            rested[p] = np.where(live, np.maximum(rested[p], end + rest), rested[p])
+        for late_by, targets, _ in op.drops:
+            decided = live & (start - planned > late_by)
+            for j in targets:
+                gone[j] = gone[j] | decided
     return (
         tuple(_column("q", starts[i] - program.planned[i], np.int64) for i in range(n)),
         tuple(_column("i", causes[i], np.int32) for i in range(n)),
         tuple(_column("b", late[i], np.int8) for i in range(n)),
+        tuple(_column("b", gone[i], np.int8) for i in range(n)),
     )
+
+
+def _hold(np: Any, program: Program, op: Op, ready: Any, skip: Any) -> tuple[Any, Any]:
+    """Where *op*'s window and curfews let each run start, and the runs its window drops.
+
+    :meth:`Program.hold` on each distinct ready instant of the runs in which it happens.
+    """
+    kept, closed = ready.copy(), np.zeros(len(ready), dtype=bool)
+    live = ~skip
+    if op.window is None:  # curfews alone: a run clear of them all is not held
+        live &= ~_clear(np, op, ready)
+    live = np.flatnonzero(live)
+    if not len(live):
+        return kept, closed
+    unique, inverse = np.unique(ready[live], return_inverse=True)
+    hold = program.hold
+    found = [hold(op, t)[0] for t in unique.tolist()]
+    dropped = np.array([f is None for f in found], dtype=bool)
+    instants = np.array([t if f is None else f for t, f in zip(unique.tolist(), found, strict=True)],
+                        dtype=np.int64)  # fmt: skip
+    kept[live] = instants[inverse]
+    closed[live] = dropped[inverse]
+    return kept, closed
+
+
+def _clear(np: Any, op: Op, ready: Any) -> Any:
+    """The runs whose departure and landing fall in none of *op*'s curfews.
+
+    Each curfew's spans are listed for every local day the runs could fall in, and then
+    some, with the scalar engine's boundaries: a run in none of them is one that
+    :func:`~itinerary.sim.rules.next_clear` (which looks at the days around it) leaves
+    where it is. False for all when the runs spread over more than a year.
+    """
+    clear = np.ones(len(ready), dtype=bool)
+    for zone, begins, ends, _, at_origin in op.curfews:
+        at = ready if at_origin else ready + op.duration
+        first, last = local_day(int(at.min()), zone), local_day(int(at.max()), zone)
+        days = (last - first).days + 5
+        if days > 400:
+            return np.zeros(len(ready), dtype=bool)
+        spans = [occurrence(zone, first + timedelta(days=k - 2), begins, ends) for k in range(days)]
+        opens = np.array([o for o, _ in spans], dtype=np.int64)
+        closes = np.array([c for _, c in spans], dtype=np.int64)
+        k = np.searchsorted(opens, at, side="right") - 1  # the last span opened by then
+        inside = (k >= 0) & (at < closes[np.maximum(k, 0)])
+        clear &= ~inside
+    return clear
 
 
 def _column(code: str, values: Any, dtype: Any) -> array[int]:

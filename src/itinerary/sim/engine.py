@@ -235,10 +235,12 @@ class Program:
             if (s.title, o.what) not in fulfilled
         )
         self._met: dict[tuple[int, int], tuple[int, int]] = {}
+        self._held: dict[tuple[int, int], tuple[int | None, int]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_met"] = {}
+        state["_held"] = {}
         return state
 
     def zones(self, i: int) -> tuple[str, str]:
@@ -257,8 +259,9 @@ class Program:
         return step.place.tz, step.place.tz
 
     def forget(self) -> None:
-        """Empty the memo of fulfilment times: each study starts cold, and memory stays bounded."""
+        """Empty the memos of fulfilment times and holds: each study starts cold, memory stays bounded."""
         self._met.clear()
+        self._held.clear()
 
     def met_and_due(self, op: Op, signed: int) -> tuple[int, int]:
         """(when met before delays, when due) for a fulfilment whose signing was at *signed*."""
@@ -399,12 +402,31 @@ class Program:
     ) -> tuple[int | None, int]:
         """When the rules let a step ready at *start* start (None: never), and the last to hold it."""
         t, rule = start, -1
+        for p in op.who:  # rest first: nothing after it moves a step earlier
+            if rested[p] > t:
+                t, rule = rested[p], rest_rule[p]
+        kept, moved_by = self.hold(op, t)
+        return kept, rule if moved_by < 0 else moved_by
+
+    def hold(self, op: Op, start: int) -> tuple[int | None, int]:
+        """When the window and curfews of *op* let it start, from *start* (None: never).
+
+        The instant, and the rule that held it last (-1 for none). It depends on *start*
+        alone (rest is a per-person instant, applied before), so it is remembered.
+        """
+        memo_key = (op.i, start)
+        found = self._held.get(memo_key)
+        if found is None:
+            if len(self._held) >= _MEMO_LIMIT:
+                self._held.clear()
+            found = self._held[memo_key] = self._walk(op, start)
+        return found
+
+    def _walk(self, op: Op, start: int) -> tuple[int | None, int]:
+        t, rule = start, -1
         window, curfews, duration, tz = op.window, op.curfews, op.duration, op.tz
         for _ in range(_HOLD_LIMIT):
             moved = False
-            for p in op.who:
-                if rested[p] > t:
-                    t, rule, moved = rested[p], rest_rule[p], True
             if window is not None:
                 opens, closes, need, drop, index = window
                 fit = next_fit(t, tz, opens, closes, need)

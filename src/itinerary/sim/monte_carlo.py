@@ -136,8 +136,7 @@ def _chunk(
     """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped) as one column per step.
 
     On arrays when numpy is installed (:mod:`itinerary.sim._columnar`), else one run at a
-    time: the same columns either way. Plans with rules and what-if branches (*branch*)
-    run one at a time.
+    time: the same columns either way. What-if branches (*branch*) run one at a time.
     """
     from itinerary.sim import _columnar  # noqa: PLC0415 - it imports numpy when first used
 
@@ -149,8 +148,7 @@ def _chunk(
             found = None
     if found is None or _near_the_end(program, found[0]):
         return _scalar_chunk(program, seed, first, stop, branch)  # it checks every end exactly
-    n = len(program.steps)
-    return (*found, tuple(array("b", bytes(stop - first)) for _ in range(n)))
+    return found
 
 
 def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
@@ -480,9 +478,9 @@ def monte_carlo(
 
     With numpy installed (``pip install numpy``; the ``test`` and ``bench`` extras have
     it) each chunk of runs is computed as arrays, 10x faster or more, with the very same
-    draws and integers: installing numpy makes a study faster and changes no outcome.
-    Without it the runs are computed one at a time, as are the runs of a plan with rules
-    (windows, curfews, rest, drops) and of a what-if branch (*given*).
+    draws and integers, rules (windows, curfews, rest, drops) included: installing numpy
+    makes a study faster and changes no outcome. Without it the runs are computed one at a
+    time, as are the runs of a what-if branch (*given*).
 
     Raises:
         InvalidPlanError: for arguments of the wrong kind, or *given* without *after* (or

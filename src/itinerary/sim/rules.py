@@ -28,7 +28,10 @@ from itinerary.errors import InvalidPlanError
 from itinerary.places import Place
 from itinerary.sim.delays import elapsed_micros, format_micros
 
-__all__ = ["Curfew", "Drop", "Rest", "Rule", "Window", "hhmm", "next_clear", "next_fit"]
+__all__ = [
+    "Curfew", "Drop", "Rest", "Rule", "Window", "hhmm", "local_day", "next_clear", "next_fit",
+    "occurrence",
+]  # fmt: skip
 
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 _DAY = 86_400_000_000
@@ -105,11 +108,13 @@ def _local(us: int, tz_name: str) -> datetime:
     )  # fmt: skip
 
 
-def _day(us: int, tz_name: str) -> date:
-    return _time.from_micros(us, tz_name).date()
+def local_day(us: int, tz_name: str) -> date:
+    """The local date in *tz_name* at the instant *us* (µs), as a plain ``date``."""
+    local = _time.from_micros(us, tz_name)
+    return date(local.year, local.month, local.day)  # a plain date: pendulum's adds are slow
 
 
-def _occurrence(tz_name: str, day: date, opens: time, closes: time) -> tuple[int, int]:
+def occurrence(tz_name: str, day: date, opens: time, closes: time) -> tuple[int, int]:
     """The instants ``[opens, closes)`` of *day*'s span (closing the next day if it wraps)."""
     close_day = day if closes > opens else day + timedelta(days=1)
     return boundary(tz_name, day, opens), boundary(tz_name, close_day, closes)
@@ -117,9 +122,9 @@ def _occurrence(tz_name: str, day: date, opens: time, closes: time) -> tuple[int
 
 def next_fit(us: int, tz_name: str, opens: time, closes: time, duration: int) -> int | None:
     """The first instant at or after *us* inside a daily span, with *duration* left before it closes."""
-    day = _day(us, tz_name) - timedelta(days=1)
+    day = local_day(us, tz_name) - timedelta(days=1)
     for k in range(9):
-        o, c = _occurrence(tz_name, day + timedelta(days=k), opens, closes)
+        o, c = occurrence(tz_name, day + timedelta(days=k), opens, closes)
         start = max(us, o)
         if start < c and start + duration <= c:
             return start
@@ -128,9 +133,9 @@ def next_fit(us: int, tz_name: str, opens: time, closes: time, duration: int) ->
 
 def next_clear(us: int, tz_name: str, starts: time, ends: time) -> int:
     """*us*, or the end of the daily span ``[starts, ends)`` that holds it."""
-    day = _day(us, tz_name) - timedelta(days=1)
+    day = local_day(us, tz_name) - timedelta(days=1)
     for k in range(3):
-        o, c = _occurrence(tz_name, day + timedelta(days=k), starts, ends)
+        o, c = occurrence(tz_name, day + timedelta(days=k), starts, ends)
         if o <= us < c:
             return c
     return us
