@@ -146,6 +146,20 @@ def test_yokosuka_is_dropped_inside_one_monte_carlo_call() -> None:
         assert not check(run.log)
 
 
+def test_a_step_dropped_in_every_run_reads_dropped_in_the_risk_table() -> None:
+    """Never happened: p_late is NaN, and the table says "dropped", not "nan%"."""
+    steps = _tokyo_day()
+    names = [s.name for s in steps[1:]]
+    plan = Plan(steps, rules=[Drop(names, when=LEG.name, late_by=H(minutes=30))])
+    outcomes = monte_carlo(plan, Disruptions(departure=Delay.fixed(H(hours=2))), runs=50, seed=1)
+    assert outcomes.p_dropped("Yokosuka") == 1
+    assert math.isnan(outcomes.p_late("Yokosuka"))
+    text = str(outcomes)
+    assert "nan" not in text
+    (row,) = [line for line in text.splitlines() if line.startswith("Yokosuka ")]
+    assert "dropped" in row
+
+
 def test_p_dropped_is_p_exp_minus_late_by_over_m() -> None:
     """Exponential delays (mean m, chance p): P(dropped) = p exp(-late_by/m), within 4 SE."""
     m, p, late_by = H(minutes=30), 0.4, H(minutes=45)

@@ -590,7 +590,7 @@ def outcomes_tables(
         f"{outcomes.runs:,} runs, seed {outcomes.seed}",
         ("step", "kind", "p late", "median slip", "90% slip"),
         [
-            (r.name, r.kind, f"{r.p_late:6.1%}", short_duration(r.median), short_duration(r.p90))
+            (r.name, r.kind, _share(r.p_late), short_duration(r.median), short_duration(r.p90))
             for r in outcomes.risks()
             if r.kind in wanted
         ],
@@ -625,6 +625,12 @@ RISK_COLUMNS = {
     "p90_slip": DURATION,
 }  # fmt: skip
 """The columns of a study's ``"risks"`` table: the rows of :meth:`Outcomes.risks`."""
+
+
+def _share(p: float) -> str:
+    """A share of runs as a percentage, or ``dropped`` for a step that never happened (NaN)."""
+    return "dropped" if math.isnan(p) else f"{p:6.1%}"
+
 
 DEADLINE_RISK_COLUMNS = {"agreement": category("agreement"), "what": STR, "risk": FLOAT}
 """The columns of a study's ``"deadlines"`` table: the rows of :meth:`Outcomes.deadline_risks`."""
