@@ -14,9 +14,9 @@ import io
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -31,6 +31,23 @@ if TYPE_CHECKING:  # each command imports what it needs, so that --help loads cl
     from itinerary.store import Follower
 
 __all__ = ["main"]
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _disambiguate(option: str) -> Callable[[_F], _F]:
+    """The ``--disambiguate`` option of a command whose *option* takes a local time."""
+    return click.option(
+        "--disambiguate",
+        type=click.Choice(["raise", "earlier", "later", "compatible"]),
+        default="raise",
+        show_default=True,
+        help=f"If the {option} time happened twice there (clocks turned back) or never (clocks "
+        "jumped): refuse, or take the earlier or later instant ('compatible': earlier in a "
+        "repeat, later in a jump).",
+    )
+
 
 SCENARIO_SUFFIXES = (".toml",)
 CALENDAR_SUFFIXES = (".ics",)
@@ -260,15 +277,7 @@ def _quiet_psycopg() -> None:
     help="Replay only what happened by then, e.g. '2025-10-28 12:30 Asia/Tokyo' (a zone or "
     "a place name is required: there is no default zone).",
 )
-@click.option(
-    "--disambiguate",
-    type=click.Choice(["raise", "earlier", "later", "compatible"]),
-    default="raise",
-    show_default=True,
-    help="If the --as-of time happened twice there (clocks turned back) or never (clocks "
-    "jumped): refuse, or take the earlier or later instant ('compatible': earlier in a "
-    "repeat, later in a jump).",
-)
+@_disambiguate("--as-of")
 def replay(file: str, as_of: str | None, disambiguate: _time.Disambiguate) -> None:
     """Where everyone is, the agreements signed, and the deadlines with their status."""
     from itinerary.display import format_state  # noqa: PLC0415 - see the top
@@ -439,15 +448,7 @@ def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> Non
               help="With --given: keep its events up to this instant, e.g. '2025-10-27 12:00 "
               "Asia/Kuala_Lumpur' (a zone or a place name is required). Default: the "
               "store's latest event.")  # fmt: skip
-@click.option(
-    "--disambiguate",
-    type=click.Choice(["raise", "earlier", "later", "compatible"]),
-    default="raise",
-    show_default=True,
-    help="If the --after time happened twice there (clocks turned back) or never (clocks "
-    "jumped): refuse, or take the earlier or later instant ('compatible': earlier in a "
-    "repeat, later in a jump).",
-)
+@_disambiguate("--after")
 def simulate(  # click passes each option by its name
     file: str, *, runs: int, seed: int, workers: int, progress: bool, given: str | None,
     after: str | None, disambiguate: _time.Disambiguate,
