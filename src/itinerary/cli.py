@@ -456,7 +456,6 @@ def simulate(  # click passes each option by its name
     """Run the scenario's [[plan]] many times under its [disruptions]; print the risks."""
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only this command
 
-    from itinerary.display import format_outcomes  # noqa: PLC0415 - see the top
     from itinerary.sim import Disruptions, monte_carlo  # noqa: PLC0415 - only this command
 
     if after is not None and given is None:
@@ -484,7 +483,7 @@ def simulate(  # click passes each option by its name
             scenario.plan, disruptions, runs=runs, seed=seed, given=log, after=instant,
             executor=executor, progress=progress,
         )  # fmt: skip
-    _echo(format_outcomes(outcomes))
+    _echo(str(outcomes))  # the risk report (Outcomes.report)
 
 
 def cpu_count() -> int:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from itinerary._table import HEAD, TAIL, Table, render_html
-from itinerary._text import escape_controls, format_instant
+from itinerary._text import escape_controls, format_duration, format_instant
 from itinerary.agenda import agenda_table, format_agenda
 from itinerary.consistency import violations_table
 from itinerary.events import event_table
@@ -45,6 +45,7 @@ from itinerary.scenarios._common import scenario_tables
 from itinerary.sim.engine import run_table
 from itinerary.sim.monte_carlo import format_outcomes, outcomes_tables
 from itinerary.sim.plan import plan_table
+from itinerary.sim.report import report_table
 
 if TYPE_CHECKING:
     from itinerary.projections import Deadline, State, Whereabouts
@@ -59,6 +60,7 @@ __all__ = [
     "escape_controls",
     "event_table",
     "format_agenda",
+    "format_duration",
     "format_instant",
     "format_outcomes",
     "format_state",
@@ -67,6 +69,7 @@ __all__ = [
     "place_table",
     "plan_table",
     "render_html",
+    "report_table",
     "run_table",
     "scenario_tables",
     "state_heading",
