@@ -1,12 +1,14 @@
 """The timeline plot: one lane per person, labelled meetings, markers, a time axis in one zone."""
 
 import io
+import re
 import subprocess
 import sys
 import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import matplotlib
 import matplotlib.dates as mdates
 import pytest
@@ -25,6 +27,7 @@ from itinerary import (
     Obligation,
     ObligationMet,
     Place,
+    _time,
     load_scenario,
 )
 from itinerary.cli import main
@@ -76,14 +79,50 @@ def test_other_offsets_are_shown_in_the_labels() -> None:
 
 
 def test_signings_and_deadlines_are_markers() -> None:
-    """Two signings by two people are four stars; the deadline, months later, is at the edge."""
+    """Two signings 15 minutes apart, by two people: a star each, marked x2; a deadline at the edge."""
     axes = tour_axes(tz="Asia/Tokyo")
     markers = [line.get_marker() for line in axes.lines]
-    assert markers.count("*") == 4
+    assert markers.count("*") == 2  # 15 minutes is less than a star's width: merged
+    assert texts(axes).count("×2") == 2
     assert markers.count(">") == 1  # past the axis's right end
     drawn = texts(axes)
     assert "signed: U.S.-Japan trade agreement" in drawn
     assert any(text.startswith("due 2026-04-28 12:00 +09:00 Tokyo") for text in drawn)
+
+
+def test_signings_far_apart_keep_their_stars() -> None:
+    """Signings a day apart are drawn as a star each, with no count."""
+    log = load_scenario(EXAMPLE).log
+    signings = [e for e in log if isinstance(e, AgreementSigned)]
+    later = attrs.evolve(signings[-1], at=signings[-1].at.add(days=1))
+    moved = EventLog([later if e is signings[-1] else e for e in log])
+    axes = timeline(moved, tz="Asia/Tokyo").axes[0]
+    assert [line.get_marker() for line in axes.lines].count("*") == 4
+    assert "×2" not in texts(axes)
+
+
+def test_the_first_tick_of_each_day_shows_its_date() -> None:
+    """The first tick (12:00 on the 26th) and each day's first tick name the day."""
+    axes = tour_axes(tz="Asia/Tokyo")
+    ticks = axes.xaxis.get_major_locator()()
+    labels = axes.xaxis.get_major_formatter().format_ticks(ticks)
+    assert labels[0] == "12:00\nSun 26 Oct 2025"
+    days = {}
+    for tick, label in zip(ticks, labels, strict=True):
+        day = mdates.num2date(tick, tz=_time.zone("Asia/Tokyo")).date()
+        days.setdefault(day, label)
+        if days[day] != label:
+            assert ":" in label  # later ticks of a day: the clock only
+            assert "\n" not in label
+    assert all(str(day.day) in label for day, label in days.items())
+
+
+def test_labels_are_legible_at_the_site_s_width() -> None:
+    """Drawn 900 px wide and shown 736 px wide, every label is at least 10 px high."""
+    fig = timeline(load_scenario(EXAMPLE).log, tz="Asia/Tokyo")
+    scale = 736 / (fig.get_figwidth() * 100)  # saved at 100 dpi
+    sizes = [t.get_fontsize() for t in _all_texts(fig) if t.get_text()]
+    assert min(sizes) * 100 / 72 * scale >= 10
 
 
 def test_journeys_are_hatched_bars() -> None:
@@ -298,7 +337,8 @@ def test_control_characters_are_escaped_in_every_label() -> None:
         warnings.simplefilter("error")  # "Glyph 27 (\x1b) missing from font(s)" would raise
         fig = timeline(_hostile_log(HOSTILE, HOSTILE), title=HOSTILE)
         fig.savefig(io.BytesIO(), format="png")
-    shown = [t.get_text() for t in _all_texts(fig)]
+    tick = re.compile(r"\d\d:\d\d\n\w{3} \d\d \w{3}( \d{4})?")  # ours: a clock over a date
+    shown = [t.get_text() for t in _all_texts(fig) if not tick.fullmatch(t.get_text())]
     assert not [s for s in shown if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in s)]
     assert any(s.startswith("Min\\x1b[31mister\\x07") for s in shown)
 

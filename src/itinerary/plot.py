@@ -48,12 +48,12 @@ __all__ = ["DEADLINES_LANE", "timeline"]
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
 
-_WIDTH = 12.0  # inches: the figure's width when timeline() makes the figure
+_WIDTH = 9.0  # inches: the figure's width when timeline() makes the figure (900 px at 100 dpi)
 _BAR = 0.5  # a lane's bar height, in lane units
 _LEVEL = 0.34  # the height of one row of labels above a bar, in lane units
 _INCH_PER_UNIT = 0.62  # a lane unit's height in inches
 _MAX_LEVELS = 8  # rows of labels above one lane; labels that find no room are left out
-_FONT = 8.0
+_FONT = 10.0  # points: about 11 px high when a 900 px figure is shown 736 px wide
 _STATUS_COLOURS = {"pending": "#e69f00", "overdue": "#d62728", "met": "#2ca02c"}
 _TRAVEL_EDGE = "#555555"
 _Style = Literal["normal", "italic"]
@@ -395,13 +395,12 @@ class _Chart:
             y += _BAR / 2 + 0.15 + _count(self.below[lane]) * _LEVEL
         total = y + 0.15
         if self.own:
-            legend_rows = 1 + len(self.colours) // 9
+            legend_rows = -(-len(self.legend_labels()) // self.legend_columns())
             top = 0.15 + (0.4 if title else 0.0)
-            height = total * _INCH_PER_UNIT + 0.9 + 0.25 * legend_rows + top
+            bottom = 0.95 + 0.3 * legend_rows  # two lines of ticks, the axis label, the legend
+            height = total * _INCH_PER_UNIT + bottom + 0.25 + top
             self.fig.set_size_inches(_WIDTH, height)
-            self.fig.subplots_adjust(
-                top=1 - top / height, bottom=(0.65 + 0.25 * legend_rows) / height
-            )
+            self.fig.subplots_adjust(top=1 - top / height, bottom=bottom / height)
         axes = self.axes
         axes.set_ylim(total, 0.0)
         axes.set_yticks(
@@ -418,21 +417,8 @@ class _Chart:
 
     def draw_axis(self) -> None:
         """The time axis, its ticks and label in the chosen zone."""
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: PLC0415
-
-        zone = _time.zone(self.zone)
-        locator = AutoDateLocator(tz=zone, minticks=4, maxticks=12)
-        formatter = ConciseDateFormatter(
-            locator,
-            tz=zone,
-            formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "%b", "%a %d %b", "%H:%M", "%H:%M"],
-            offset_formats=["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
-        )
         axes = self.axes
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(formatter)
-        axes.tick_params(axis="x", labelsize=_FONT)
+        locator = _time_axis(axes, self.zone)
         axes.grid(axis="x", color="#dddddd", linewidth=0.8)
         axes.set_axisbelow(True)
         label = _axis_label(self.zone, *self.window, locator())
@@ -444,9 +430,10 @@ class _Chart:
         for meeting in self.meetings:
             for who in meeting.participants:
                 busy[who].append((_num(meeting.start), _num(meeting.end)))
-        for signing in self.signings:
-            for who in signing.signatories:
-                busy[who].append((_num(signing.at), _num(signing.at)))
+        for who, x, count in self.stars():
+            busy[who].append(
+                (x, x + (self.width(f"×{count}") + 9 * self.days_per_px) * (count > 1))
+            )
         for span in self.spans:
             self.draw_span(span, busy[span.who])
         for meeting in self.meetings:
@@ -460,12 +447,15 @@ class _Chart:
                     linewidth=0.6,
                     zorder=3,
                 )
-        for signing in self.signings:
-            for who in signing.signatories:
-                self.axes.plot(
-                    _num(signing.at), self.centres[who], marker="*", markersize=11,
-                    color="#111111", markeredgecolor="white", markeredgewidth=0.6, zorder=4,
-                    linestyle="none",
+        for who, x, count in self.stars():
+            self.axes.plot(
+                x, self.centres[who], marker="*", markersize=11, color="#111111",
+                markeredgecolor="white", markeredgewidth=0.6, zorder=4, linestyle="none",
+            )  # fmt: skip
+            if count > 1:  # signings too close to tell apart: one star, and how many
+                self.axes.text(
+                    x + 7 * self.days_per_px, self.centres[who], f"×{count}",
+                    fontsize=_FONT - 1, ha="left", va="center", color="#111111", zorder=5,
                 )  # fmt: skip
         for deadline in self.deadlines:
             x, marker = _num(deadline.due), "D"
@@ -476,6 +466,26 @@ class _Chart:
                 linestyle="none", color=_STATUS_COLOURS[deadline.status],
                 markeredgecolor="#333333", markeredgewidth=0.5, zorder=4, clip_on=False,
             )  # fmt: skip
+
+    def stars(self) -> list[tuple[str, float, int]]:
+        """Each lane's signing stars: (who, x, how many signings it stands for).
+
+        Signings of one person closer than a star's width (14 px) would print on top of
+        each other: they are merged into one star at the first, marked with their count.
+        """
+        found: list[tuple[str, float, int]] = []
+        near = 14 * self.days_per_px
+        for who in self.people:
+            xs = sorted(_num(s.at) for s in self.signings if who in s.signatories)
+            group: list[float] = []
+            for x in xs:
+                if group and x - group[-1] >= near:
+                    found.append((who, group[0], len(group)))
+                    group = []
+                group.append(x)
+            if group:
+                found.append((who, group[0], len(group)))
+        return found
 
     def draw_span(self, span: Span, busy: list[tuple[float, float]]) -> None:
         """A stay as a light bar in its place's colour, a journey as a hatched one.
@@ -533,6 +543,26 @@ class _Chart:
                         clip_on=False, gid=label.whole,
                     )  # fmt: skip
 
+    def legend_labels(self) -> list[str]:
+        """The legend's entries: the places, then what the shapes mean."""
+        labels = [_shown(name, _NAME) for name in self.colours]
+        labels += ["travelling", "meeting"] + (["signing"] if self.signings else [])
+        for status in ("pending", "overdue", "met"):
+            if any(d.status == status for d in self.deadlines):
+                labels.append(f"deadline, {status}")
+        return labels
+
+    def legend_columns(self) -> int:
+        """As many legend columns as fit the figure's width, each as wide as the widest entry.
+
+        An entry is its text and about 5 em of handle and spacing.
+        """
+        room = _WIDTH * self.fig.dpi - 20
+        labels = self.legend_labels()
+        widest = max(_text_width(self.fig, label, _FONT) for label in labels)
+        entry = widest + 5 * _FONT * self.fig.dpi / 72
+        return max(1, min(len(labels), int(room // entry)))
+
     def draw_legend(self, title: str | None) -> None:
         """The legend (places, then what the shapes mean) and the title."""
         from matplotlib.patches import Patch  # noqa: PLC0415
@@ -553,7 +583,7 @@ class _Chart:
                 handles.append(_marker("D", colour, f"deadline, {status}", 7))
         if self.own:
             legend = self.fig.legend(
-                handles=handles, loc="lower center", ncols=min(9, len(handles)),
+                handles=handles, loc="lower center", ncols=self.legend_columns(),
                 fontsize=_FONT, frameon=False, bbox_to_anchor=(0.5, 0.0),
             )  # fmt: skip
         else:
@@ -598,6 +628,43 @@ def _measure(text: str, size: float, style: _Style, dpi: float) -> float:
 def _text_width(fig: Figure, text: str, size: float, style: _Style = "normal") -> float:
     """The width of *text* in pixels, as drawn at *fig*'s dpi (measured once, then kept)."""
     return _measure(text, size, style, float(fig.dpi))
+
+
+def _time_axis(axes: Axes, zone_name: str) -> Any:
+    """Put a time axis in *zone_name* on *axes*: its locator, and ticks that say the day.
+
+    The first tick of each local day shows its date (and the first tick, its year): a
+    midnight tick reads ``Tue 28 Oct``, another ``12:00`` over ``Sun 26 Oct 2025``, and
+    the day's later ticks their clock time only. Returns the locator.
+    """
+    import matplotlib.dates as mdates  # noqa: PLC0415
+    from matplotlib.ticker import Formatter  # noqa: PLC0415
+
+    zone = _time.zone(zone_name)
+
+    class DayTicks(Formatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return self.format_ticks([x])[0]
+
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            out: list[str] = []
+            day, year = None, None
+            for value in values:
+                local = mdates.num2date(value, tz=zone)
+                clock = f"{local:%H:%M}"
+                if local.date() == day:
+                    out.append(clock)
+                    continue
+                date = f"{local:%a %d %b}" + ("" if local.year == year else f" {local:%Y}")
+                out.append(date if clock == "00:00" else f"{clock}\n{date}")
+                day, year = local.date(), local.year
+            return out
+
+    locator = mdates.AutoDateLocator(tz=zone, minticks=4, maxticks=10)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(DayTicks())
+    axes.tick_params(axis="x", labelsize=_FONT)
+    return locator
 
 
 def _axis_label(zone: str, first: datetime, last: datetime, ticks: Sequence[float]) -> str:

@@ -35,12 +35,15 @@ __all__ = [
     "RISK_COLUMNS",
     "TOUR_END_QUANTILES",
     "ReportRow",
+    "RunEnds",
     "Study",
     "TourEnd",
+    "blame",
     "quantile",
     "report_rows",
     "report_table",
     "risk_columns",
+    "run_ends",
     "share",
     "standard_error",
     "tour_end",
@@ -68,6 +71,8 @@ class Study(Protocol):
     def dropped(self, name: str) -> tuple[bool, ...]: ...  # noqa: D102
     def overdue(self, name: str) -> tuple[bool, ...]: ...  # noqa: D102
     def deadline_risks(self) -> dict[tuple[str, str], float]: ...  # noqa: D102
+    def causes(self, name: str) -> tuple[str | None, ...]: ...  # noqa: D102
+    def criticality(self, name: str) -> dict[str, float]: ...  # noqa: D102
 
 
 @attrs.frozen
@@ -212,19 +217,33 @@ def report_rows(study: Study, late_by: timedelta | None = None) -> list[ReportRo
     return rows
 
 
-def tour_end(study: Study) -> TourEnd | None:
-    """When the tour's last meeting, signing or leg ends, over the runs (None: no such step).
+@attrs.frozen
+class RunEnds:
+    """When each run's last meeting, signing or leg ended, and which step that was.
 
-    The end of each run is the latest end of the steps that happened in it; times are shown
-    in the zone of the place where the planned last step ends.
+    *ends* holds µs since the epoch, None for a run in which no such step happened;
+    *last* the name of the step that ended last in each run (None likewise); *planned* the
+    planned end of the tour, in the zone of the place where its planned last step ends.
+    """
+
+    ends: tuple[int | None, ...]
+    last: tuple[str | None, ...]
+    planned: DateTime
+    planned_last: str
+
+
+def run_ends(study: Study) -> RunEnds | None:
+    """Each run's end: the latest end of the meetings, signings and legs that happened in it.
+
+    None for a plan with no meeting, signing or leg.
     """
     steps = [s for s in study.steps if not isinstance(s, Fulfilment)]
     if not steps:
         return None
     planned = {s.name: study.planned_end(s.name) for s in steps}
     last = max(steps, key=lambda s: _time.micros(planned[s.name]))
-    zone = _time.zone_name(planned[last.name]) or "UTC"
     ends: list[int | None] = [None] * study.runs
+    names: list[str | None] = [None] * study.runs
     for step in steps:
         base = _time.micros(planned[step.name])
         for r, (slip, gone) in enumerate(
@@ -233,16 +252,65 @@ def tour_end(study: Study) -> TourEnd | None:
             if not gone:
                 end = base + slip
                 found = ends[r]
-                ends[r] = end if found is None or end > found else found
-    ordered = sorted(e for e in ends if e is not None)
-    planned_us = _time.micros(planned[last.name])
+                if found is None or end > found:
+                    ends[r], names[r] = end, step.name
+    return RunEnds(tuple(ends), tuple(names), planned[last.name], last.name)
+
+
+def tour_end(study: Study) -> TourEnd | None:
+    """When the tour's last meeting, signing or leg ends, over the runs (None: no such step).
+
+    The end of each run is the latest end of the steps that happened in it; times are shown
+    in the zone of the place where the planned last step ends, rounded to the minute.
+    """
+    found = run_ends(study)
+    if found is None:
+        return None
+    zone = _time.zone_name(found.planned) or "UTC"
+    ordered = sorted(e for e in found.ends if e is not None)
+    planned_us = _time.micros(found.planned)
     if not ordered:
-        return TourEnd(planned[last.name], math.nan, math.nan, ())
+        return TourEnd(found.planned, math.nan, math.nan, ())
     p, se, _ = _late([e - planned_us for e in ordered])
     marks = tuple(
         (q, _time.from_micros(_minute(quantile(ordered, q)), zone)) for q in TOUR_END_QUANTILES
     )
-    return TourEnd(planned[last.name], p, se, marks)
+    return TourEnd(found.planned, p, se, marks)
+
+
+def blame(study: Study, step: str | None = None) -> dict[str, float]:
+    """What made *step* start late, or the tour end late (None): name -> share of runs.
+
+    For a step, :meth:`~itinerary.sim.Outcomes.criticality`: the shares sum to its
+    ``p_late``. For the tour's end, each run that ended after the planned end blames the
+    step that ended last if it overran by more than it started late (its own overrun), else
+    that step's cause (:meth:`~itinerary.sim.Outcomes.causes`); the shares sum to the share
+    of runs that ended late (:func:`tour_end`'s ``p_late``). Names are whatever the study
+    blames (steps today; risks or resources too, if it names them). Largest share first.
+    """
+    if step is not None:
+        return dict(study.criticality(step))
+    found = run_ends(study)
+    if found is None:
+        return {}
+    planned_us = _time.micros(found.planned)
+    counts: dict[str, int] = {}
+    columns: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[str | None, ...]]] = {}
+    happened = 0
+    for r, (end, name) in enumerate(zip(found.ends, found.last, strict=True)):
+        if end is None or name is None:
+            continue
+        happened += 1
+        if end <= planned_us:
+            continue
+        if name not in columns:
+            columns[name] = (study.slips(name), study.end_slips(name), study.causes(name))
+        starts, ends, causes = columns[name]
+        late_start, overran = starts[r], ends[r] - starts[r]
+        culprit = name if overran > max(late_start, 0) or late_start <= 0 else causes[r] or name
+        counts[culprit] = counts.get(culprit, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {name: count / happened for name, count in ranked}
 
 
 def _minute(us: int) -> int:
