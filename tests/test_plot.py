@@ -1,5 +1,6 @@
 """The timeline plot: one lane per person, labelled meetings, markers, a time axis in one zone."""
 
+import functools
 import io
 import re
 import subprocess
@@ -33,8 +34,10 @@ from itinerary import (
 from itinerary.cli import main
 from itinerary.errors import MissingExtraError, UnknownZoneError
 from itinerary.places import GAZETTEER, TOKYO
-from itinerary.plot import DEADLINES_LANE, timeline
+from itinerary.plot import DEADLINES_LANE, s_curve, timeline, tornado
 from itinerary.scenarios import Scenario, save_scenario
+from itinerary.sim import Disruptions, Outcomes, Plan, monte_carlo
+from itinerary.sim.report import tour_end
 from itinerary.strategies import NAMES, itineraries
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml"
@@ -353,3 +356,123 @@ def test_cli_agenda_plot_with_hostile_names_says_nothing_raw(tmp_path: Path) -> 
     assert target.read_bytes().startswith(b"\x89PNG")
     assert "\x1b" not in result.output
     assert "\x07" not in result.output
+
+
+# -- pictures of risk: s_curve and tornado -------------------------------------------------
+
+PLAN = EXAMPLE.parent / "asia_tour_2025_plan.toml"
+
+
+@functools.cache
+def study(runs: int = 2000, seed: int = 0) -> Outcomes:
+    """A study of the tour's plan (kept: the tests only read it)."""
+    tour = load_scenario(PLAN)
+    assert tour.plan is not None
+    assert tour.disruptions is not None
+    return monte_carlo(tour.plan, tour.disruptions, runs=runs, seed=seed)
+
+
+def _height_at(axes: Axes, x: float) -> float:
+    """The S-curve's height at *x*: its step line (drawn 'post') read there."""
+    (line,) = [line for line in axes.lines if line.get_gid() == "s-curve"]
+    xs, ys = list(line.get_xdata()), list(line.get_ydata())
+    return max((y for xv, y in zip(xs, ys, strict=True) if xv <= x), default=0.0)
+
+
+@pytest.mark.parametrize(
+    "step", [None, "Meeting with Xi Jinping", "APEC Summit", "Donald Trump: Tokyo -> Yokosuka"]
+)
+def test_the_s_curve_at_the_planned_time_is_the_share_on_time(step: str | None) -> None:
+    """The S-curve's height at the planned time (its red line) is 1 - p_late."""
+    outcomes = study()
+    axes = s_curve(outcomes, step).axes[0]
+    (planned,) = [line for line in axes.lines if line.get_gid() == "planned"]
+    x = planned.get_xdata()[0]
+    end = tour_end(outcomes)
+    assert end is not None
+    p_late = end.p_late if step is None else outcomes.p_late(step)
+    assert _height_at(axes, x) == pytest.approx(1 - p_late, abs=1e-12)
+
+
+def test_the_s_curve_marks_p50_p80_p90_in_local_time() -> None:
+    """The tour's end: P50, P80 and P90 marked at those heights, labelled in Seoul time."""
+    outcomes = study()
+    axes = s_curve(outcomes).axes[0]
+    marks = {line.get_gid(): line.get_ydata()[0] for line in axes.lines if line.get_gid()}
+    assert (marks["P50"], marks["P80"], marks["P90"]) == (0.5, 0.8, 0.9)
+    assert axes.get_xlabel() == "Time in Asia/Seoul (+09:00)"
+    end = tour_end(outcomes)
+    assert end is not None
+    for q, at in end.quantiles:
+        assert f"P{round(q * 100)} {at:%H:%M}" in texts(axes)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32))
+def test_the_tornado_s_bars_sum_to_p_late(seed: int) -> None:
+    """For a step and for the tour's end, the bars' lengths sum to the share of runs late."""
+    outcomes = monte_carlo(*_tour_plan(), runs=300, seed=seed)
+    for step in ("APEC Summit", "Meeting with Xi Jinping", None):
+        axes = tornado(outcomes, step).axes[0]
+        total = sum(bar.get_width() for bar in axes.patches)
+        end = tour_end(outcomes)
+        assert end is not None
+        expected = end.p_late if step is None else outcomes.p_late(step)
+        assert total == pytest.approx(expected, abs=1e-9)
+        widths = [bar.get_width() for bar in axes.patches]
+        assert widths == sorted(widths)  # drawn bottom-up: the largest on top
+
+
+def test_the_tornado_draws_whatever_names_are_blamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Risks and resources (names that are not steps) are bars like steps."""
+    blamed = {"Risk: typhoon": 0.06, "Resource: Air Force One": 0.03, "APEC Summit": 0.01}
+    monkeypatch.setattr(Outcomes, "criticality", lambda self, name: blamed)
+    axes = tornado(study(), "Meeting with Xi Jinping").axes[0]
+    assert [label.get_text() for label in axes.get_yticklabels()] == list(blamed)[::-1]
+    assert [bar.get_width() for bar in axes.patches] == list(blamed.values())[::-1]
+
+
+def test_risk_pictures_show_themselves_in_notebooks() -> None:
+    """Both are matplotlib figures with a _repr_png_, as the timeline is."""
+    for fig in (s_curve(study()), tornado(study())):
+        assert isinstance(fig, Figure)
+        assert fig._repr_png_().startswith(b"\x89PNG")  # type: ignore[attr-defined]
+
+
+def test_an_unknown_step_is_refused() -> None:
+    """A step the plan does not have: the library's error, naming it."""
+    with pytest.raises(ItineraryError, match="no step called 'Nowhere'"):
+        s_curve(study(), "Nowhere")
+    with pytest.raises(ItineraryError, match="no step called 'Nowhere'"):
+        tornado(study(), "Nowhere")
+
+
+def test_cli_simulate_draws_the_pictures_its_file_names_ask_for(tmp_path: Path) -> None:
+    """`simulate --plot s-curve.png --plot tornado.svg` writes both; another name is refused."""
+    curve, bars = tmp_path / "s-curve.png", tmp_path / "tour-tornado.svg"
+    result = CliRunner().invoke(
+        main, ["simulate", str(PLAN), "--runs", "200", "--plot", str(curve), "--plot", str(bars),
+               "--plot-step", "APEC Summit"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert curve.read_bytes().startswith(b"\x89PNG")
+    assert bars.read_text().lstrip().startswith("<?xml")
+    assert "Wrote the S-curve to" in result.output
+    other = tmp_path / "picture.png"
+    result = CliRunner().invoke(main, ["simulate", str(PLAN), "--plot", str(other)])
+    assert result.exit_code == 2
+    assert "'s-curve' or 'tornado'" in result.output
+    assert not other.exists()
+    result = CliRunner().invoke(
+        main, ["simulate", str(PLAN), "--plot", str(curve), "--plot-step", "Nowhere"]
+    )
+    assert result.exit_code == 2
+    assert "no step called 'Nowhere'" in result.output
+    assert "Risk report" not in result.output  # refused before any run
+
+
+def _tour_plan() -> tuple[Plan, Disruptions]:
+    tour = load_scenario(PLAN)
+    assert tour.plan is not None
+    assert tour.disruptions is not None
+    return tour.plan, tour.disruptions

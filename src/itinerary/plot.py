@@ -43,7 +43,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["DEADLINES_LANE", "timeline"]
+    from itinerary.sim import Outcomes
+
+__all__ = ["DEADLINES_LANE", "s_curve", "timeline", "tornado"]
 
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
@@ -77,11 +79,11 @@ def _whole(text: str, limit: int) -> str | None:
     return escaped if len(escaped) > limit else None
 
 
-def _matplotlib() -> Any:
+def _matplotlib(feature: str = "itinerary.plot.timeline()") -> Any:
     """The matplotlib package, or :class:`MissingExtraError` saying how to install it."""
-    matplotlib = require("matplotlib", extra="plot", feature="itinerary.plot.timeline()")
+    matplotlib = require("matplotlib", extra="plot", feature=feature)
     for part in ("dates", "figure", "patches"):  # one message for a broken install too
-        require(f"matplotlib.{part}", extra="plot", feature="itinerary.plot.timeline()")
+        require(f"matplotlib.{part}", extra="plot", feature=feature)
     return matplotlib
 
 
@@ -693,3 +695,220 @@ def _widest_gap(
     if end - cursor > best[1]:
         best = (cursor, end - cursor)
     return best
+
+
+# -- pictures of risk: a Monte Carlo study's S-curve and tornado ---------------------------
+
+_QUANTILES = (0.5, 0.8, 0.9)
+_RISK_WIDTH = 7.5  # inches: 750 px at 100 dpi, about the width a page shows
+_PLANNED = "#d62728"
+_CURVE = "#1f77b4"
+
+
+def _new_figure(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure  # noqa: PLC0415 - loaded by _matplotlib()
+
+    if ax is not None:
+        root = ax.figure
+        return (root if isinstance(root, Figure) else root.figure), ax
+    fig = Figure(figsize=(_RISK_WIDTH, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _check_outcomes(outcomes: object, what: str) -> None:
+    from itinerary.sim import Outcomes  # noqa: PLC0415 - below presentation, loaded already
+
+    if not isinstance(outcomes, Outcomes):
+        raise ItineraryError(f"{what} needs the Outcomes of monte_carlo(), got {outcomes!r}")
+
+
+def s_curve(
+    outcomes: Outcomes, step: str | None = None, *, ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """An S-curve: the share of runs in which *step* had started by each local time.
+
+    The cumulative distribution of the step's start over the runs in which it happened, or,
+    with ``step=None``, of the tour's end (when its last meeting, signing or leg ended;
+    see :func:`itinerary.sim.report.run_ends`). The planned time is a red line, where the
+    curve's height is ``1 - p_late``; P50, P80 and P90 are marked and labelled with their
+    local times. The axis reads in the zone of the step's place (a leg's origin; the tour's
+    end: where its planned last step ends), with the date on the first tick of each day.
+    The curve is drawn up to P99 (or the planned time, if later), so a long tail does not
+    squash it; the title says how far the last runs went.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure` (with ``_repr_png_``, like :func:`timeline`).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
+        InvalidPlanError: no step called *step* in the plan, or it never happened.
+
+    """
+    _matplotlib("itinerary.plot.s_curve()")
+    from itinerary.sim.report import quantile  # noqa: PLC0415 - the sim layer
+
+    _check_outcomes(outcomes, "s_curve()")
+    values, planned_at, name = _curve(outcomes, step)
+    zone = _time.zone_name(planned_at) or "UTC"
+    fig, axes = _new_figure(ax, 4.2)
+    planned_us = _time.micros(planned_at)
+    n = len(values)
+    xs = [_num(_time.from_micros(v, zone)) for v in values]
+    ys = [(i + 1) / n for i in range(n)]
+    p99 = quantile(values, 0.99)
+    right = max(p99, planned_us)
+    left = min(values[0], planned_us)
+    if right - left < 3_600_000_000:  # at least an hour wide: a step that never slips
+        right = left + 3_600_000_000
+    pad = (right - left) // 25
+    low, high = (
+        _num(_time.from_micros(left - pad, zone)),
+        _num(_time.from_micros(right + pad, zone)),
+    )
+    axes.step([low, *xs, high], [0.0, *ys, 1.0], where="post", color=_CURVE, linewidth=2,
+              gid="s-curve")  # fmt: skip
+    on_time = sum(1 for v in values if v <= planned_us) / n
+    x_plan = _num(planned_at)
+    axes.axvline(x_plan, color=_PLANNED, linewidth=1.5, linestyle="--", gid="planned")
+    axes.annotate(  # right of the line and low down: the curve is left of it there
+        f"planned {_time.to_zone(planned_at, zone):%H:%M}: {on_time:.1%} by then",
+        (x_plan, 0.04), xytext=(5, 0), textcoords="offset points", ha="left",
+        va="bottom", fontsize=_FONT, color=_PLANNED,
+    )  # fmt: skip
+    _mark_quantiles(axes, values, zone, low)
+    axes.set_xlim(low, high)
+    axes.set_ylim(0.0, 1.02)
+    axes.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
+    axes.tick_params(axis="y", labelsize=_FONT)
+    locator = _time_axis(axes, zone)
+    axes.set_xlabel(_axis_label(zone, _time.from_micros(left, zone), _time.from_micros(right, zone),
+                                locator()), fontsize=_FONT)  # fmt: skip
+    axes.set_ylabel("share of runs", fontsize=_FONT)
+    axes.grid(color="#e5e5e5", linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    later = sum(1 for v in values if v > right)
+    tail = ""
+    if later:
+        last = _time.from_micros(values[-1], zone)
+        tail = f"; {later / n:.1%} of runs later, the last {format_local(last, None)}"
+    _headings(axes, title if title is not None else f"S-curve: {name}", f"{n:,} runs{tail}")
+    if ax is None:
+        _show_in_notebooks(fig)
+    return fig
+
+
+def _curve(outcomes: Outcomes, step: str | None) -> tuple[list[int], datetime, str]:
+    """The sorted instants (µs) :func:`s_curve` draws, the planned one, and what they are."""
+    from itinerary.sim.report import run_ends  # noqa: PLC0415 - the sim layer
+
+    if step is None:
+        ends = run_ends(outcomes)
+        if ends is None:
+            raise ItineraryError("s_curve(): the plan has no meeting, signing or leg to end it")
+        values = sorted(e for e in ends.ends if e is not None)
+        planned_at, name = ends.planned, "the tour's end"
+    else:
+        planned_at = outcomes.planned(step)
+        base = _time.micros(planned_at)
+        gone = outcomes.dropped(step)
+        values = sorted(base + s for s, d in zip(outcomes.slips(step), gone, strict=True) if not d)
+        name = f"start of {step}"
+    if not values:
+        raise ItineraryError(f"s_curve(): {step!r} happened in no run")
+    return values, planned_at, name
+
+
+def _mark_quantiles(axes: Axes, values: list[int], zone: str, low: float) -> None:
+    """P50, P80 and P90 of *values*: a dot on the curve, a dotted line, the local time."""
+    from itinerary.sim.report import quantile, to_minute  # noqa: PLC0415 - the sim layer
+
+    for q in _QUANTILES:
+        at = quantile(values, q)
+        x = _num(_time.from_micros(at, zone))
+        axes.plot([low, x], [q, q], color="#777777", linewidth=0.8, linestyle=":")
+        axes.plot([x], [q], marker="o", color=_CURVE, markersize=5, linestyle="none",
+                  gid=f"P{round(q * 100)}")  # fmt: skip
+        axes.annotate(
+            f"P{round(q * 100)} {_time.from_micros(to_minute(at), zone):%H:%M}", (x, q),
+            xytext=(6, -2), textcoords="offset points", ha="left", va="top", fontsize=_FONT,
+        )  # fmt: skip
+
+
+def _headings(axes: Axes, title: str, note: str) -> None:
+    """A title, and under it a smaller grey note, above *axes*."""
+    axes.set_title(_shown(title, _TITLE), fontsize=_FONT + 2, loc="left", pad=_FONT + 10)
+    axes.annotate(
+        _shown(note, _TITLE + 20), (0.0, 1.0), xycoords="axes fraction", xytext=(0, 5),
+        textcoords="offset points", fontsize=_FONT - 1, color="#555555", ha="left",
+        va="bottom",
+    )  # fmt: skip
+
+
+def tornado(
+    outcomes: Outcomes, step: str | None = None, *, ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """A tornado: what makes *step* (or, with None, the tour's end) late, ranked by blame.
+
+    One bar per thing blamed, the largest on top, its length the share of runs in which it
+    was to blame (:func:`itinerary.sim.report.blame`: for a step, its criticality), so the
+    bars sum to the share of runs in which *step* started late (the tour: ended late). The
+    names are whatever the study blames, so steps, and risks or resources when a study
+    names them, are drawn alike.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure` (with ``_repr_png_``, like :func:`timeline`).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
+        InvalidPlanError: no step called *step* in the plan.
+
+    """
+    _matplotlib("itinerary.plot.tornado()")
+    from itinerary.sim.report import blame, tour_end  # noqa: PLC0415 - the sim layer
+
+    _check_outcomes(outcomes, "tornado()")
+    shares = blame(outcomes, step)
+    if step is None:
+        end = tour_end(outcomes)
+        p_late = 0.0 if end is None or end.p_late != end.p_late else end.p_late
+        name = "the tour's end"
+    else:
+        p_late = outcomes.p_late(step)
+        name = step
+    names = list(shares)[::-1]  # the largest on top
+    fig, axes = _new_figure(ax, 1.4 + 0.38 * max(len(names), 1))
+    labels = [_shown(n, _TEXT) for n in names]
+    widths = [shares[n] for n in names]
+    bars = axes.barh(range(len(names)), widths, color="#e07b39", edgecolor="#7a3b12",
+                     linewidth=0.6, height=0.6)  # fmt: skip
+    for bar, full in zip(bars, names, strict=True):
+        bar.set_gid(escape_controls(full))
+    axes.set_yticks(range(len(names)), labels=labels)
+    for label, full in zip(axes.get_yticklabels(), names, strict=True):
+        label.set_gid(_whole(full, _TEXT))
+    axes.tick_params(axis="y", length=0, labelsize=_FONT)
+    axes.tick_params(axis="x", labelsize=_FONT)
+    top = max(widths, default=0.0)
+    axes.set_xlim(0.0, (top or 0.01) * 1.25)
+    for i, share in enumerate(widths):
+        shown = f" {share:.1%}" if share >= 0.001 or not share else f" {share:.2%}"
+        axes.text(share, i, shown, va="center", ha="left", fontsize=_FONT)
+    axes.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}" if top >= 0.05 else f"{x:.1%}")
+    axes.set_xlabel("share of runs in which it was to blame", fontsize=_FONT)
+    axes.grid(axis="x", color="#e5e5e5", linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if not names:
+        axes.text(0.5, 0.5, "never late", transform=axes.transAxes, ha="center", va="center",
+                  fontsize=_FONT)  # fmt: skip
+    _headings(
+        axes,
+        title if title is not None else f"What makes {name} late",
+        f"late in {p_late:.1%} of {outcomes.runs:,} runs; the bars sum to it",
+    )
+    if ax is None:
+        _show_in_notebooks(fig)
+    return fig

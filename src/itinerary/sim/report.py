@@ -46,6 +46,7 @@ __all__ = [
     "run_ends",
     "share",
     "standard_error",
+    "to_minute",
     "tour_end",
 ]
 
@@ -273,7 +274,7 @@ def tour_end(study: Study) -> TourEnd | None:
         return TourEnd(found.planned, math.nan, math.nan, ())
     p, se, _ = _late([e - planned_us for e in ordered])
     marks = tuple(
-        (q, _time.from_micros(_minute(quantile(ordered, q)), zone)) for q in TOUR_END_QUANTILES
+        (q, _time.from_micros(to_minute(quantile(ordered, q)), zone)) for q in TOUR_END_QUANTILES
     )
     return TourEnd(found.planned, p, se, marks)
 
@@ -313,7 +314,7 @@ def blame(study: Study, step: str | None = None) -> dict[str, float]:
     return {name: count / happened for name, count in ranked}
 
 
-def _minute(us: int) -> int:
+def to_minute(us: int) -> int:
     """*us* rounded half up to a whole minute (since the epoch): the tour's end as shown."""
     minute = 60 * _SECOND
     return (us + minute // 2) // minute * minute
