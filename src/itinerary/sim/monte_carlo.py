@@ -518,7 +518,7 @@ def monte_carlo(
         InvalidPlanError: for a plan, disruptions, runs, seed or chunk size of the wrong
             kind; for a run whose delays take a step past 9999-12-30 UTC (naming the step
             and the run's seed); and, before any run, for more runs than the machine's
-            available memory can hold (``BYTES_PER_STEP_RUN``, 40 bytes per run and step), saying
+            available memory can hold (``BYTES_PER_STEP_RUN``, 56 bytes per run and step), saying
             how much they would need.
 
     """
