@@ -84,8 +84,8 @@ BYTES_PER_STEP_RUN = 56
 
 21 for the :class:`Outcomes`' columns (a start slip, an end slip, a cause, a late and a
 dropped flag), as much again while the chunks are joined, and a sorted copy of the slips for
-the quantiles of its risk table (measured: 38 for the tour before the end slips were kept,
-to which they add 16 at the peak).
+the quantiles of its risk table. Measured with ``tracemalloc`` on the tour's plan, 200,000
+runs: a peak of 47 bytes per run and step (23 kept afterwards); its report then peaks lower.
 """
 
 _CHECKED = 1 << 26  # studies estimated under 64 MiB are not checked against the machine
