@@ -476,3 +476,12 @@ def _tour_plan() -> tuple[Plan, Disruptions]:
     assert tour.plan is not None
     assert tour.disruptions is not None
     return tour.plan, tour.disruptions
+
+
+def test_risk_pictures_draw_on_given_axes() -> None:
+    """With ax=, both draw there and return that figure, without a figure of their own."""
+    for draw in (s_curve, tornado):
+        fig = Figure()
+        ax = fig.add_subplot()
+        assert draw(study(), "APEC Summit", ax=ax) is fig
+        assert ax.get_title(loc="left")

@@ -16,7 +16,7 @@ from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.scenarios import load_scenario
 from itinerary.sim import Outcomes, monte_carlo
-from itinerary.sim.report import quantile, report_rows, share, standard_error, tour_end
+from itinerary.sim.report import blame, quantile, report_rows, share, standard_error, tour_end
 from itinerary.strategies import DST_PLACES, delays, disruptions, plans
 
 H = pendulum.duration
@@ -169,3 +169,21 @@ def test_shares_read_with_their_error() -> None:
     assert share(0.0204, 0.0014) == "2.0% ± 0.1%"
     assert share(math.nan, math.nan) == "dropped"
     assert standard_error(0.5, 100) == 0.05
+
+
+@settings(max_examples=15, deadline=None)
+@given(STUDIES)
+def test_blame_sums_to_the_share_late(outcomes: Outcomes) -> None:
+    """The tour's end's blame sums to the share of runs it ended late; a step's to its p_late."""
+    end = tour_end(outcomes)
+    assert end is not None
+    shares = blame(outcomes)
+    if math.isnan(end.p_late):
+        assert shares == {}
+    else:
+        assert sum(shares.values()) == pytest.approx(end.p_late, abs=1e-9)
+    assert list(shares.values()) == sorted(shares.values(), reverse=True)
+    for step in outcomes.steps:
+        p = outcomes.p_late(step.name)
+        if not math.isnan(p):
+            assert sum(blame(outcomes, step.name).values()) == pytest.approx(p, abs=1e-9)

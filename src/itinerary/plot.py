@@ -1,4 +1,7 @@
-"""A picture of a tour: one swim lane per person, on a time axis in one zone.
+"""Pictures of a tour and of its risk: a timeline, an S-curve and a tornado.
+
+:func:`s_curve` and :func:`tornado` draw a Monte Carlo study (see the end of this module);
+the rest of this module is the timeline, one swim lane per person on a time axis in one zone.
 
 :func:`timeline` draws, for each person, their stays (coloured by place) and journeys
 (hatched) as the whereabouts projection tells them, their meetings as solid bars labelled
