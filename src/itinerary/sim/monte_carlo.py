@@ -602,7 +602,10 @@ def _concat(code: str, parts: Iterable[array[int]]) -> array[int]:
 def format_outcomes(
     outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
 ) -> str:
-    """The risk tables as text: what ``itinerary simulate`` prints (and ``str(outcomes)``)."""
+    """The compact risk tables as text, ``outcomes.format()``.
+
+    ``str(outcomes)`` and ``itinerary simulate`` print the fuller :meth:`Outcomes.report`.
+    """
     return "\n\n".join(
         table.text(upper=False, indent="", rule=True)
         for table in outcomes_tables(outcomes, kinds=kinds)
@@ -612,7 +615,7 @@ def format_outcomes(
 def outcomes_tables(
     outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
 ) -> tuple[Table, ...]:
-    """The risk table and the deadline risks: what ``itinerary simulate`` prints.
+    """The compact risk table and the deadline risks (see :meth:`Outcomes.report` for more).
 
     The risk table gives each step's chance of starting late and its median and 90% slip.
     """
