@@ -16,7 +16,15 @@ from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.scenarios import load_scenario
 from itinerary.sim import Outcomes, monte_carlo
-from itinerary.sim.report import blame, quantile, report_rows, share, standard_error, tour_end
+from itinerary.sim.report import (
+    INDENT,
+    blame,
+    quantile,
+    report_rows,
+    share,
+    standard_error,
+    tour_end,
+)
 from itinerary.strategies import DST_PLACES, delays, disruptions, plans
 
 H = pendulum.duration
@@ -142,7 +150,11 @@ def test_the_report_shows_late_by_and_drops_only_when_asked_or_seen(
     assert ("dropped" in plain.headers) == any(
         default_study.p_dropped(s.name) > 0 for s in default_study.steps
     )
-    assert [row[0] for row in plain.rows][-4:] == ["tour ends", "  P50", "  P80", "  P90"]
+    assert [row[0] for row in plain.rows][-4:] == [
+        "tour ends",
+        *(f"{INDENT}P{q}" for q in (50, 80, 90)),
+    ]
+    assert "<td>&nbsp;&nbsp;P50</td>" in plain.html()  # the indent kept in HTML
 
 
 def test_the_risks_frame_has_the_report_s_columns(default_study: Outcomes) -> None:

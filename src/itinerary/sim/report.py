@@ -32,6 +32,7 @@ from itinerary.sim.delays import elapsed_micros
 from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step, Travel
 
 __all__ = [
+    "INDENT",
     "RISK_COLUMNS",
     "TOUR_END_QUANTILES",
     "ReportRow",
@@ -54,6 +55,10 @@ TOUR_END_QUANTILES = (0.5, 0.8, 0.9)
 """The quantiles of the tour's end the report shows: P50, P80 and P90."""
 
 _SECOND = 1_000_000
+
+INDENT = "  "
+"""How the report indents a leg's arrival row and the tour end's quantiles under their row
+(HTML keeps a cell's leading spaces too, see :meth:`~itinerary.display.Table.html_table`)."""
 
 
 class Study(Protocol):
@@ -370,7 +375,7 @@ def report_table(study: Study, late_by: timedelta | None = None) -> Table:
 
     for r in rows:
         line = [
-            "  arrival" if r.kind == "arrival" else r.name,
+            f"{INDENT}arrival" if r.kind == "arrival" else r.name,
             "" if r.kind == "arrival" else r.kind,
             day(r.planned),
             _clock(r.planned),
@@ -387,7 +392,7 @@ def report_table(study: Study, late_by: timedelta | None = None) -> Table:
         cells.append(["tour ends", "end", day(end.planned), _clock(end.planned),
                       share(end.p_late, end.p_late_se), *blank])  # fmt: skip
         for q, at in end.quantiles:
-            cells.append([f"  P{round(q * 100)}", "", day(at), _clock(at), "", *blank])
+            cells.append([f"{INDENT}P{round(q * 100)}", "", day(at), _clock(at), "", *blank])
     title = f"Risk report: {study.runs:,} runs, seed {study.seed}; slips over the late runs"
     right = [4, *range(5, len(headers))]
     return Table(title, tuple(headers), cells, right=tuple(right))
