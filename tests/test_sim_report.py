@@ -154,7 +154,6 @@ def test_the_report_shows_late_by_and_drops_only_when_asked_or_seen(
         "tour ends",
         *(f"{INDENT}P{q}" for q in (50, 80, 90)),
     ]
-    assert "<td>&nbsp;&nbsp;P50</td>" in plain.html()  # the indent kept in HTML
 
 
 def test_the_risks_frame_has_the_report_s_columns(default_study: Outcomes) -> None:

@@ -182,16 +182,10 @@ class Table:
                 if i in self.right:
                     classes.append("num")
                 attr = f' class="{" ".join(classes)}"' if classes else ""
-                parts.append(f"<td{attr}>{_indented(e(cell))}</td>")
+                parts.append(f"<td{attr}>{e(cell)}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
         return "".join(parts)
-
-
-def _indented(text: str) -> str:
-    """*text* (escaped HTML) with its leading spaces kept: HTML would collapse them."""
-    bare = text.lstrip(" ")
-    return "&nbsp;" * (len(text) - len(bare)) + bare
 
 
 _STYLE = (

@@ -57,8 +57,7 @@ TOUR_END_QUANTILES = (0.5, 0.8, 0.9)
 _SECOND = 1_000_000
 
 INDENT = "  "
-"""How the report indents a leg's arrival row and the tour end's quantiles under their row
-(HTML keeps a cell's leading spaces too, see :meth:`~itinerary.display.Table.html_table`)."""
+"""How the report indents a leg's arrival row and the tour end's quantiles under their row."""
 
 
 class Study(Protocol):
