@@ -141,7 +141,7 @@ def format_duration(value: timedelta | int) -> str:
     day, whole minutes; from a day, whole hours. The value is rounded half up to that
     precision first, so 59.6 seconds reads ``1 min`` and 23 h 59 min 40 s reads ``1 d``.
     A day is 24 hours of elapsed time; a negative duration has a ``-`` in front.
-    :func:`parse_duration` reads the text back.
+    ``parse_duration`` reads the text back.
 
     >>> from datetime import timedelta
     >>> format_duration(timedelta(hours=4, minutes=48))

@@ -45,7 +45,6 @@ from itinerary.scenarios._common import scenario_tables
 from itinerary.sim.engine import run_table
 from itinerary.sim.monte_carlo import format_outcomes, outcomes_tables
 from itinerary.sim.plan import plan_table
-from itinerary.sim.report import report_table
 
 if TYPE_CHECKING:
     from itinerary.projections import Deadline, State, Whereabouts
@@ -69,7 +68,6 @@ __all__ = [
     "place_table",
     "plan_table",
     "render_html",
-    "report_table",
     "run_table",
     "scenario_tables",
     "state_heading",

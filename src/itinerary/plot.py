@@ -732,7 +732,7 @@ def s_curve(
 
     The cumulative distribution of the step's start over the runs in which it happened, or,
     with ``step=None``, of the tour's end (when its last meeting, signing or leg ended;
-    see :func:`itinerary.sim.report.run_ends`). The planned time is a red line, where the
+    see ``itinerary.sim.report.run_ends``). The planned time is a red line, where the
     curve's height is ``1 - p_late``; P50, P80 and P90 are marked and labelled with their
     local times. The axis reads in the zone of the step's place (a leg's origin; the tour's
     end: where its planned last step ends), with the date on the first tick of each day.
@@ -744,7 +744,8 @@ def s_curve(
 
     Raises:
         MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
-        InvalidPlanError: no step called *step* in the plan, or it never happened.
+        itinerary.errors.InvalidPlanError: no step called *step* in the plan.
+        ItineraryError: the step happened in no run.
 
     """
     _matplotlib("itinerary.plot.s_curve()")
@@ -855,7 +856,7 @@ def tornado(
     """A tornado: what makes *step* (or, with None, the tour's end) late, ranked by blame.
 
     One bar per thing blamed, the largest on top, its length the share of runs in which it
-    was to blame (:func:`itinerary.sim.report.blame`: for a step, its criticality), so the
+    was to blame (``itinerary.sim.report.blame``: for a step, its criticality), so the
     bars sum to the share of runs in which *step* started late (the tour: ended late). The
     names are whatever the study blames, so steps, and risks or resources when a study
     names them, are drawn alike.
@@ -865,7 +866,7 @@ def tornado(
 
     Raises:
         MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
-        InvalidPlanError: no step called *step* in the plan.
+        itinerary.errors.InvalidPlanError: no step called *step* in the plan.
 
     """
     _matplotlib("itinerary.plot.tornado()")

@@ -251,7 +251,7 @@ class Outcomes:
         Per step its planned local start, the share of runs late (and late by more than
         *late_by*) with its standard error, and its median, p90 and p99 slip in the late
         runs; a leg's arrival; each obligation; and the P50, P80 and P90 of the tour's end in
-        local time. See :mod:`itinerary.sim.report`.
+        local time. See docs/simulation.md, "Risk: Monte Carlo".
         """
         return report_table(self, late_by)
 
@@ -604,7 +604,7 @@ def format_outcomes(
 ) -> str:
     """The compact risk tables as text, ``outcomes.format()``.
 
-    ``str(outcomes)`` and ``itinerary simulate`` print the fuller :meth:`Outcomes.report`.
+    ``str(outcomes)`` and ``itinerary simulate`` print the fuller ``Outcomes.report()``.
     """
     return "\n\n".join(
         table.text(upper=False, indent="", rule=True)
@@ -615,7 +615,7 @@ def format_outcomes(
 def outcomes_tables(
     outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
 ) -> tuple[Table, ...]:
-    """The compact risk table and the deadline risks (see :meth:`Outcomes.report` for more).
+    """The compact risk table and the deadline risks (see ``Outcomes.report()`` for more).
 
     The risk table gives each step's chance of starting late and its median and 90% slip.
     """
