@@ -250,12 +250,14 @@ class _Model:
             return
         gap = self.start[b.name] - self.start[a.name] - _duration(a)
         model.add(gap >= 0).only_enforce_if([arc, literal])
-        rest = 0
+        rest, rules = 0, [arc, literal]
         for rested, micros in self._rests(a, person):
             model.add(gap >= micros).only_enforce_if([arc, rested])
             rest = max(rest, micros)
+            rules.append(rested)
+        # The buffer is what is left after the rest; it binds only where every rule holds.
         buffer = model.new_int_var(0, cap // _MINUTE, f"buffer {a.name} -> {b.name}")
-        model.add(buffer * _MINUTE <= gap - rest).only_enforce_if(arc)
+        model.add(buffer * _MINUTE <= gap - rest).only_enforce_if(rules)
         model.add(buffer == 0).only_enforce_if(arc.Not())
         self.gaps.append(buffer)
 
@@ -296,6 +298,7 @@ class _Model:
         cp = self.cp
         solver = cp.CpSolver()
         solver.parameters.num_workers = 1  # its sufficient assumptions need one worker
+        solver.parameters.cp_model_presolve = False  # presolve can lose the assumptions
         solver.parameters.max_time_in_seconds = _SOLVE_SECONDS
         status = solver.solve(self.model)
         if status in (cp.OPTIMAL, cp.FEASIBLE):
