@@ -451,8 +451,8 @@ def _share(p: float) -> str:
 
 
 def _shown_score(found: Suggestions, value: float, *, difference: bool = False) -> str:
-    if found.objective == "p_late":
-        return f"{value:+.2%}" if difference else f"{value:.2%}"
+    if found.objective == "p_late":  # a difference in percentage points: often small
+        return f"{value * 100:+.3f} pp" if difference else f"{value:.3%}"
     if found.objective == "end":
         if difference:
             return ("-" if value < 0 else "+") + format_micros(round(abs(value) * 1e6))
