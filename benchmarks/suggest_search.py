@@ -75,7 +75,9 @@ def measure(*, steps: int = 5, runs: int = 2000, limit: int = 64) -> Figures:
 
 def main(argv: Sequence[str] | None = None) -> Figures:
     """Measure and print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.suggest_search", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.suggest_search", description=__doc__
+    )
     parser.add_argument("--quick", action="store_true", help="2 flexible steps, 100 runs")
     parser.add_argument("--limit", type=int, default=64, help="plans scored at most (64)")
     args = parser.parse_args(argv)

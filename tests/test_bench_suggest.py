@@ -8,4 +8,5 @@ def test_a_small_search_scores_feasible_plans_and_counts_them() -> None:
     figures = measure(steps=1, runs=10, limit=3)
     assert figures.combinations == CANDIDATES
     assert 1 <= figures.scored <= 3
-    assert figures.seconds > 0 and figures.solver_seconds > 0
+    assert figures.seconds > 0
+    assert figures.solver_seconds > 0

@@ -878,7 +878,9 @@ def test_suggest_prints_ranked_plans_their_changes_and_risks() -> None:
     assert code == 0
     assert "objective p_late, 100 runs each, seed 3" in out
     assert f"{XI}: 2025-10-30 11:00 +09:00 -> 2025-10-30" in out
-    assert "#1" in out and "#2" in out and "#3" not in out
+    assert "#1" in out
+    assert "#2" in out
+    assert "#3" not in out
     assert run(
         "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 20:00", "--every", "60",
         "--runs", "100", "--seed", "3", "--top", "2",
@@ -897,4 +899,5 @@ def test_suggest_reports_a_bad_range_on_one_line(flexible: str, message: str) ->
     """An unknown step, a malformed range or one that no rule allows: one line, status 2."""
     code, _, err = run("suggest", PLAN, "--flexible", flexible, "--runs", "10")
     assert code == 2
-    assert message in err and len(err.strip().splitlines()) == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1

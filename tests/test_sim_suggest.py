@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itinerary import _time, check
-from itinerary.errors import MissingExtraError
+from itinerary import Obligation, _time, check
+from itinerary.errors import AmbiguousLocalTimeError, MissingExtraError, NonexistentLocalTimeError
 from itinerary.places import BUSAN, SEOUL, TOKYO
 from itinerary.sim import (
     Between,
@@ -33,6 +33,7 @@ from itinerary.sim import (
     suggest,
 )
 from itinerary.sim.plan import start_micros
+from itinerary.sim.suggest import flexible_from_text
 from itinerary.strategies import DST_PLACES, disruptions, plans
 
 H = pendulum.duration(hours=1)
@@ -88,7 +89,9 @@ TALK = {"Talk": Between(TOKYO.at("2025-10-29 07:00"), TOKYO.at("2025-10-29 18:00
 def test_the_three_slots_left_are_exactly_the_suggestions_ranked_by_risk() -> None:
     """A window, another meeting and a flight leave three slots: suggest returns those, by risk."""
     found = suggest(_three_slots(), TALK, DELAYS, runs=400, top=10)
-    assert found.exhaustive and found.scored == 3 and found.rejected == 0
+    assert found.exhaustive
+    assert found.scored == 3
+    assert found.rejected == 0
     walls = {s.plan["Talk"].start.in_tz("Asia/Tokyo").hour for s in found}  # type: ignore[union-attr]
     assert walls == {11, 12, 13}
     scores = [s.score for s in found]
@@ -136,7 +139,9 @@ def test_two_people_with_no_common_free_hour_name_the_conflict() -> None:
     with pytest.raises(InvalidPlanError) as raised:
         suggest(plan, {"Meet": span})
     message = str(raised.value)
-    assert "A's steps" in message and "B's steps" in message and "'Meet'" in message
+    assert "A's steps" in message
+    assert "B's steps" in message
+    assert "'Meet'" in message
 
 
 def test_a_rest_rule_is_named_when_it_is_the_conflict() -> None:
@@ -149,16 +154,35 @@ def test_a_rest_rule_is_named_when_it_is_the_conflict() -> None:
         suggest(plan, {"Meet": span})
 
 
+def test_a_step_that_stays_put_and_breaks_a_rule_is_named() -> None:
+    """A fixed signing whose obligation is met outside its window: every plan breaks it, named.
+
+    Found by the brute-force property (the solver once checked a fulfilment's window only
+    when its signing could move).
+    """
+    plan = Plan([
+        Meeting("M", "A", TOKYO, TOKYO.at("2000-04-02 20:00"), H),
+        Signing("Deal", "B", TOKYO, TOKYO.at("2000-04-03 00:00"),
+                obligations=[Obligation("open markets", within=H)]),
+        Fulfilment("Deal", "open markets", pendulum.duration(), window=Window("00:15", "00:00")),
+    ])  # fmt: skip
+    span = Between(TOKYO.at("2000-04-02 19:00"), TOKYO.at("2000-04-02 21:00"), every=H)
+    with pytest.raises(InvalidPlanError, match=r"conflict: Window 00:15-00:00 of 'Deal: open"):
+        suggest(plan, {"M": span}, runs=5)
+
+
 def test_the_same_seed_ranks_the_same_way_and_reports_paired_errors() -> None:
     """Common random numbers: one seed gives one ranking; each difference has its paired SE."""
     first = suggest(_three_slots(), TALK, DELAYS, runs=300, seed=7, top=3)
     again = suggest(_three_slots(), TALK, DELAYS, runs=300, seed=7, top=3)
     assert [s.changes for s in first] == [s.changes for s in again]
     assert [s.score for s in first] == [s.score for s in again]
-    assert first[0].difference == 0 and first[0].se == 0
+    assert first[0].difference == 0
+    assert first[0].se == 0
     for s in first[1:]:
         assert s.difference == pytest.approx(s.score - first[0].score)
-        assert s.se >= 0 and not math.isnan(s.se)
+        assert s.se >= 0
+        assert not math.isnan(s.se)
 
 
 @pytest.mark.parametrize("objective", ["end", "custom"])
@@ -167,7 +191,8 @@ def test_other_objectives_rank_and_carry_errors(objective: str) -> None:
     chosen = (lambda o: o.p_late("Dinner")) if objective == "custom" else objective
     found = suggest(_three_slots(), TALK, DELAYS, runs=200, objective=chosen, top=3)  # type: ignore[arg-type]
     scores = [s.score for s in found]
-    assert scores == sorted(scores) and len(found) == 3
+    assert scores == sorted(scores)
+    assert len(found) == 3
     assert all(s.se >= 0 for s in found)
     assert "RANK" in str(found)
 
@@ -179,7 +204,9 @@ def test_a_fall_back_hour_gives_both_readings_and_windows_hold_exactly() -> None
                    window=Window("01:00", "02:00"))  # fmt: skip
     span = Between(NEW_YORK.at(f"{day} 00:30"), NEW_YORK.at(f"{day} 03:00"),
                    every=pendulum.duration(minutes=30))  # fmt: skip
-    assert len(span) == 8  # 00:30, 01:00, 01:30 (-04:00), 01:00, 01:30 (-05:00), 02:00, 02:30, 03:00
+    assert (
+        len(span) == 8
+    )  # 00:30, 01:00, 01:30 (-04:00), 01:00, 01:30 (-05:00), 02:00, 02:30, 03:00
     found = suggest(Plan([meet]), {"Talk": span}, runs=10, top=10)
     shown = sorted(s.plan["Talk"].start.isoformat() for s in found)  # type: ignore[union-attr]
     assert shown == [
@@ -203,16 +230,14 @@ def test_a_spring_forward_gap_gives_no_candidate_and_a_window_opens_after_it() -
 
 def test_a_range_in_a_repeated_hour_reads_as_the_grammar_says() -> None:
     """--flexible text: a repeated wall time needs its offset; with it, the range starts there."""
-    from itinerary.errors import AmbiguousLocalTimeError, NonexistentLocalTimeError
-    from itinerary.sim.suggest import flexible_from_text
-
     plan = Plan([Meeting("Talk", "A", NEW_YORK, NEW_YORK.at("2025-11-02 00:00"), H)])
     with pytest.raises(AmbiguousLocalTimeError):
         flexible_from_text(plan, "Talk=2025-11-02 01:30..2025-11-02 03:00")
     with pytest.raises(NonexistentLocalTimeError):
         flexible_from_text(plan, "Talk=2026-03-08 02:30..2026-03-08 04:00")
     name, span = flexible_from_text(plan, "Talk=2025-11-02 01:30-05:00..2025-11-02 03:00")
-    assert name == "Talk" and span.earliest.isoformat() == "2025-11-02T01:30:00-05:00"
+    assert name == "Talk"
+    assert span.earliest.isoformat() == "2025-11-02T01:30:00-05:00"
     with pytest.raises(InvalidPlanError, match="expected 'NAME="):
         flexible_from_text(plan, "Talk 2025-11-02 01:30")
 
@@ -249,7 +274,8 @@ def test_the_solver_finds_exactly_the_plans_the_engine_accepts(
             suggest(plan, flexible, chaos, runs=5, top=1)
         return
     found = suggest(plan, flexible, chaos, runs=5, top=len(brute), limit=len(brute) + 1)
-    assert found.exhaustive and found.rejected == 0
+    assert found.exhaustive
+    assert found.rejected == 0
     assert _starts(found, names) == brute
     for s in found:
         run = simulate(s.plan)
@@ -278,10 +304,9 @@ def test_bad_arguments_raise_the_library_error(flexible: object, match: str) -> 
 
 
 def test_a_between_refuses_a_backward_or_empty_step() -> None:
-    """latest before earliest, or a zero step, is refused."""
+    """Latest before earliest, or a zero step, is refused."""
     at = TOKYO.at("2025-10-29 09:00")
     with pytest.raises(InvalidPlanError, match="before earliest"):
         Between(at, at - H)
     with pytest.raises(InvalidPlanError, match="longer than zero"):
         Between(at, at + H, every=pendulum.duration())
-

@@ -60,9 +60,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-_SUBMODULES = frozenset(
-    {"delays", "engine", "monte_carlo", "plan", "rules", "steps", "suggest"}
-)
+_SUBMODULES = frozenset({"delays", "engine", "monte_carlo", "plan", "rules", "steps", "suggest"})
 """The modules that ``itinerary.sim.<name>`` imports on first use (a public name, such as
 ``monte_carlo`` or ``suggest``, stays the function)."""
 

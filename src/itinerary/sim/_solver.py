@@ -31,6 +31,7 @@ flexible start (a no-good cut), until ``limit`` plans are drawn or none is left.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -209,7 +210,7 @@ class _Model:
         return out
 
     def _people(self) -> None:
-        model, cp = self.model, self.cp
+        model = self.model
         self._rest_literals: dict[str, Any] = {}
         order = order_key(self.plan.steps)
         cap = BUFFER_CAP // timedelta(microseconds=1)
@@ -225,7 +226,7 @@ class _Model:
             ]
             model.add_no_overlap(intervals)
             fixed = [i for i, s in enumerate(own) if s.name not in self.flexible]
-            next_fixed = {a: b for a, b in zip(fixed, fixed[1:], strict=False)}
+            next_fixed = dict(itertools.pairwise(fixed))
             arcs = []
             for i, a in enumerate(own):
                 arcs.append((0, i + 1, model.new_bool_var(f"{person} starts with {a.name}")))
@@ -233,17 +234,20 @@ class _Model:
                 for j, b in enumerate(own):
                     if i == j:
                         continue
-                    if a.name not in self.flexible and b.name not in self.flexible:
-                        if next_fixed.get(i) != j:
-                            continue  # two steps that stay put keep their order
+                    both_fixed = a.name not in self.flexible and b.name not in self.flexible
+                    if both_fixed and next_fixed.get(i) != j:
+                        continue  # two steps that stay put keep their order
                     arc = model.new_bool_var(f"{person}: {a.name} then {b.name}")
                     arcs.append((i + 1, j + 1, arc))
-                    self._arc(person, a, b, arc, literal, cap)
+                    self._arc(person, (a, b), arc, literal, cap)
             model.add_circuit(arcs)
 
-    def _arc(self, person: str, a: Timed, b: Timed, arc: Any, literal: Any, cap: int) -> None:
+    def _arc(
+        self, person: str, pair: tuple[Timed, Timed], arc: Any, literal: Any, cap: int
+    ) -> None:
         """*b* comes right after *a* for *person*: it starts after *a* ends, rested, where *a* left."""
         model = self.model
+        a, b = pair
         there = a.destination if isinstance(a, Travel) else a.place
         if there != (b.origin if isinstance(b, Travel) else b.place):
             model.add_bool_or([arc.Not(), literal.Not()])
@@ -282,8 +286,6 @@ class _Model:
             if not isinstance(step, Fulfilment) or step.window is None:
                 continue
             signing = signings[step.agreement]
-            if signing.name not in self.flexible:
-                continue
             tz, after = signing.place.tz, _time.duration_parts(step.after)
             window = step.window
             ok = []

@@ -123,10 +123,7 @@ class Between:
 
     def __repr__(self) -> str:
         every = format_micros(elapsed_micros(self.every, what="Between.every"))
-        return (
-            f"Between({self.earliest.isoformat()!r}, {self.latest.isoformat()!r}, "
-            f"every={every})"
-        )
+        return f"Between({self.earliest.isoformat()!r}, {self.latest.isoformat()!r}, every={every})"
 
 
 class Change(NamedTuple):
@@ -214,8 +211,10 @@ def _moved(step: Step, us: int) -> Step:
     return attrs.evolve(step, start=at)
 
 
-def _check(plan: object, flexible: object, disruptions: object, runs: object, top: object,
-           limit: object, objective: object) -> None:  # fmt: skip
+def _check(  # noqa: PLR0917 - suggest()'s arguments, checked in one place
+    plan: object, flexible: object, disruptions: object, runs: object, top: object,
+    limit: object, objective: object,
+) -> None:  # fmt: skip
     if not isinstance(plan, Plan):
         raise InvalidPlanError(f"suggest() needs a Plan, got {type(plan).__name__} {plan!r}")
     if not isinstance(flexible, Mapping) or not flexible:
@@ -394,13 +393,11 @@ def _se(outcomes: Outcomes, best: Outcomes, objective: Objective, seed: int) -> 
     if runs < 2:
         return math.nan
     if objective == "p_late":
-        diffs = [
-            a - b for a, b in zip(_late_per_run(outcomes), _late_per_run(best), strict=True)
-        ]
+        diffs = [a - b for a, b in zip(_late_per_run(outcomes), _late_per_run(best), strict=True)]
         return statistics.stdev(diffs) / math.sqrt(runs)
     if objective == "end":
         mine, theirs = _ends_per_run(outcomes), _ends_per_run(best)
-        draw = random.Random(seed)  # noqa: S311 - resampling, not secrecy
+        draw = random.Random(seed)
         found = []
         for _ in range(_RESAMPLES):
             picks = [draw.randrange(runs) for _ in range(runs)]
@@ -496,4 +493,3 @@ def suggestions_tables(found: Suggestions) -> list[Table]:
         right=tuple(range(1, len(found) + 1)),
     )
     return [ranked, side]
-
