@@ -21,6 +21,7 @@ import pendulum
 
 from itinerary import EventLog, replay
 from itinerary.agenda import agenda, format_agenda
+from itinerary.errors import MissingExtraError
 from itinerary.events import format_local
 from itinerary.places import GYEONGJU, KUALA_LUMPUR, TOKYO
 from itinerary.scenarios import load_scenario
@@ -149,7 +150,10 @@ def main() -> None:
     print()
     print(simulation())
     print()
-    print(suggestion())
+    try:
+        print(suggestion())
+    except MissingExtraError as missing:  # the core install has no solver
+        print(f"When to meet Xi Jinping: {missing}")
 
 
 if __name__ == "__main__":
