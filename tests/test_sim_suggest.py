@@ -310,3 +310,19 @@ def test_a_between_refuses_a_backward_or_empty_step() -> None:
         Between(at, at - H)
     with pytest.raises(InvalidPlanError, match="longer than zero"):
         Between(at, at + H, every=pendulum.duration())
+
+
+@pytest.mark.parametrize(
+    ("keywords", "match"),
+    [
+        ({"runs": 0}, "runs must be a positive integer"),
+        ({"top": True}, "top must be a positive integer"),
+        ({"seed": "7"}, "seed must be an integer"),
+        ({"objective": "p_late_ish"}, "objective must be 'p_late', 'end' or a function"),
+        ({"disruptions": "none"}, "disruptions must be a Disruptions"),
+    ],
+)
+def test_bad_keywords_raise_the_library_error(keywords: dict[str, object], match: str) -> None:
+    """Wrong runs, top, seed, objective or disruptions raise InvalidPlanError before any solving."""
+    with pytest.raises(InvalidPlanError, match=match):
+        suggest(_three_slots(), TALK, **keywords)  # type: ignore[arg-type]

@@ -37,6 +37,7 @@ from itinerary._table import Table, render_html
 from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
 from itinerary.places import Place
+from itinerary.sim import _solver
 from itinerary.sim._random import seed_of
 from itinerary.sim.delays import Disruptions, elapsed_micros, format_micros
 from itinerary.sim.engine import simulate
@@ -212,8 +213,8 @@ def _moved(step: Step, us: int) -> Step:
 
 
 def _check(  # noqa: PLR0917 - suggest()'s arguments, checked in one place
-    plan: object, flexible: object, disruptions: object, runs: object, top: object,
-    limit: object, objective: object,
+    plan: object, flexible: object, disruptions: object, runs: object, seed: object,
+    top: object, limit: object, objective: object,
 ) -> None:  # fmt: skip
     if not isinstance(plan, Plan):
         raise InvalidPlanError(f"suggest() needs a Plan, got {type(plan).__name__} {plan!r}")
@@ -232,6 +233,8 @@ def _check(  # noqa: PLR0917 - suggest()'s arguments, checked in one place
             raise InvalidPlanError(f"flexible[{name!r}] must be a Between, got {between!r}")
     if disruptions is not None and not isinstance(disruptions, Disruptions):
         raise InvalidPlanError(f"disruptions must be a Disruptions, got {disruptions!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidPlanError(f"seed must be an integer, got {seed!r}")
     for what, value in (("runs", runs), ("top", top), ("limit", limit)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidPlanError(f"{what} must be a positive integer, got {value!r}")
@@ -273,9 +276,7 @@ def suggest(
         MissingExtraError: without OR-Tools (``pip install "itinerary[solve]"``).
 
     """
-    from itinerary.sim import _solver  # noqa: PLC0415 - it needs the solve extra
-
-    _check(plan, flexible, disruptions, runs, top, limit, objective)
+    _check(plan, flexible, disruptions, runs, seed, top, limit, objective)
     disruptions = Disruptions() if disruptions is None else disruptions
     domains = {name: between.micros() for name, between in flexible.items()}
     drawn, exhaustive = _solver.plans(plan, domains, limit)
@@ -287,6 +288,11 @@ def suggest(
             rejected += 1
         else:
             candidates.append(found)
+    if not drawn:
+        raise InvalidPlanError(
+            "the solver found no plan in its time limit; give the flexible steps fewer "
+            "candidates (a longer every= or a narrower Between)"
+        )
     if not candidates:
         raise InvalidPlanError(
             f"the solver's {len(drawn)} plans were all refused by the plan's checks or the "
