@@ -21,10 +21,11 @@ if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on fi
     from itinerary.sim.plan import Plan
     from itinerary.sim.rules import Curfew, Drop, Rest, Window
     from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
-    from itinerary.sim.suggest import Between, Suggestion, Suggestions, suggest
+    from itinerary.sim.suggest import Between, Change, Suggestion, Suggestions, suggest
 
 __all__ = [
     "Between",
+    "Change",
     "Curfew",
     "Delay",
     "Disruptions",
@@ -56,7 +57,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.sim.plan": ("Plan",),
     "itinerary.sim.rules": ("Curfew", "Drop", "Rest", "Window"),
     "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),
-    "itinerary.sim.suggest": ("Between", "Suggestion", "Suggestions", "suggest"),
+    "itinerary.sim.suggest": ("Between", "Change", "Suggestion", "Suggestions", "suggest"),
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
