@@ -273,7 +273,7 @@ def test_the_solver_finds_exactly_the_plans_the_engine_accepts(
         with pytest.raises(InvalidPlanError, match="conflict"):
             suggest(plan, flexible, chaos, runs=5, top=1)
         return
-    found = suggest(plan, flexible, chaos, runs=5, top=len(brute), limit=len(brute) + 1)
+    found = suggest(plan, flexible, chaos, runs=5, top=len(brute), limit=len(brute))
     assert found.exhaustive
     assert found.rejected == 0
     assert _starts(found, names) == brute
@@ -326,3 +326,25 @@ def test_bad_keywords_raise_the_library_error(keywords: dict[str, object], match
     """Wrong runs, top, seed, objective or disruptions raise InvalidPlanError before any solving."""
     with pytest.raises(InvalidPlanError, match=match):
         suggest(_three_slots(), TALK, **keywords)  # type: ignore[arg-type]
+
+
+def test_a_curfew_that_leaves_no_departure_is_named() -> None:
+    """A flight whose every candidate lands in Busan's curfew: the curfew is named."""
+    leg = Travel("A", TOKYO, BUSAN, TOKYO.at("2025-10-29 22:00"), pendulum.duration(hours=2))
+    plan = Plan([leg], rules=[Curfew(BUSAN, "23:00", "06:00")])
+    span = Between(TOKYO.at("2025-10-29 21:00"), TOKYO.at("2025-10-30 03:00"), every=H)
+    with pytest.raises(InvalidPlanError, match=r"conflict: Curfew at Busan 23:00-06:00$"):
+        suggest(plan, {leg.name: span}, runs=5)
+
+
+def test_more_feasible_plans_than_the_limit_scores_the_limit() -> None:
+    """Eleven feasible times and a limit of four: four are scored, and the result says it is not all."""
+    plan = Plan([Meeting("Talk", "A", TOKYO, TOKYO.at("2025-10-29 08:00"), H)])
+    span = Between(TOKYO.at("2025-10-29 08:00"), TOKYO.at("2025-10-29 18:00"), every=H)
+    found = suggest(plan, {"Talk": span}, runs=5, top=10, limit=4)
+    assert found.scored == 4
+    assert not found.exhaustive
+    assert len(found) == 4
+    everything = suggest(plan, {"Talk": span}, runs=5, top=20, limit=11)
+    assert everything.scored == 11
+    assert everything.exhaustive  # one more solve proved there are no more

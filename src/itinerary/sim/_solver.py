@@ -344,19 +344,18 @@ class _Model:
             moved.append(minutes)
         model.maximize(1000 * sum(self.gaps) - sum(moved))
         found: list[dict[str, int]] = []
-        while len(found) < limit:
+        while True:  # one solve past the limit tells whether that was all
             solver = cp.CpSolver()
             solver.parameters.num_workers = 1  # deterministic: the same plans every time
             solver.parameters.max_time_in_seconds = _SOLVE_SECONDS
             status = solver.solve(model)
             if status == cp.INFEASIBLE:
                 return found, True
-            if status not in (cp.OPTIMAL, cp.FEASIBLE):
+            if status not in (cp.OPTIMAL, cp.FEASIBLE) or len(found) == limit:
                 return found, False
             starts = {n: solver.value(self.start[n]) + self.base for n in self.flexible}
             found.append(starts)
             model.add_bool_or([chosen[(n, v)].Not() for n, v in starts.items()])
-        return found, False
 
 
 def plans(
