@@ -887,6 +887,17 @@ def test_suggest_prints_ranked_plans_their_changes_and_risks() -> None:
     )[1] == out  # fmt: skip
 
 
+def test_suggest_ranks_by_the_tour_end_when_asked() -> None:
+    """`--objective end` ranks by the 80th percentile of the tour's end, shown in local time."""
+    code, out, _ = run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 12:00", "--every", "60",
+        "--runs", "100", "--objective", "end",
+    )  # fmt: skip
+    assert code == 0
+    assert "objective end, 100 runs each" in out
+    assert "  1  2025-10-30 " in out  # the best plan's P80 end, in Gyeongju's time
+
+
 @pytest.mark.parametrize(
     ("flexible", "message"),
     [

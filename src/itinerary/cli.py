@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -501,9 +501,14 @@ def simulate(  # click passes each option by its name
               show_default=True, help="Runs of each feasible plan.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True,
               help="The seed of every plan's study (common random numbers).")  # fmt: skip
+@click.option("--objective", type=click.Choice(["p_late", "end"]), default="p_late",
+              show_default=True,
+              help="Rank by the mean share of steps that start late (p_late) or by the 80th "
+                   "percentile of the tour's end (end).")  # fmt: skip
 def suggest_command(  # click passes each option by its name
-    file: str, *, flexible: tuple[str, ...], every: int, top: int, runs: int, seed: int
-) -> None:
+    file: str, *, flexible: tuple[str, ...], every: int, top: int, runs: int, seed: int,
+    objective: Literal["p_late", "end"],
+) -> None:  # fmt: skip
     """Suggest start times for --flexible steps of the [[plan]] that keep every rule; rank by risk."""
     import attrs  # noqa: PLC0415 - only this command
     import pendulum  # noqa: PLC0415 - only this command
@@ -521,7 +526,7 @@ def suggest_command(  # click passes each option by its name
             ranges[name] = attrs.evolve(between, every=pendulum.duration(minutes=every))
         found = suggest(
             scenario.plan, ranges, scenario.disruptions or Disruptions(), runs=runs, seed=seed,
-            top=top,
+            top=top, objective=objective,
         )  # fmt: skip
     _echo(str(found))
 
