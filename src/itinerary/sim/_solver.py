@@ -116,9 +116,7 @@ class _Model:
             s.name: tuple(sorted(set(domains.get(s.name, (start_micros(s),))))) for s in timed
         }
         every = [v for vs in self.values.values() for v in vs]
-        self.base = min(every, default=0) - 7 * 86_400_000_000
-        top = max(every, default=0) + max((_duration(s) for s in timed), default=0)
-        self.top = top - self.base + 7 * 86_400_000_000
+        self.base = min(every, default=0) - 7 * 86_400_000_000  # offsets keep the numbers small
         self.start: dict[str, Any] = {}
         for s in timed:
             shifted = [v - self.base for v in self.values[s.name]]
@@ -128,6 +126,7 @@ class _Model:
         self.labels: dict[int, str] = {}
         self.assumed: list[Any] = []
         self.gaps: list[Any] = []
+        self._rest_literals: dict[str, Any] = {}
         self._windows()
         self._curfews()
         self._people()
@@ -211,7 +210,6 @@ class _Model:
 
     def _people(self) -> None:
         model = self.model
-        self._rest_literals: dict[str, Any] = {}
         order = order_key(self.plan.steps)
         cap = BUFFER_CAP // timedelta(microseconds=1)
         for person in self.plan.people:
