@@ -864,3 +864,51 @@ def test_a_study_that_fits_is_not_refused(monkeypatch: pytest.MonkeyPatch) -> No
         monkeypatch.setattr(studies, "available_memory", lambda a=available: a)
         monkeypatch.setattr(studies, "_CHECKED", 0)
         assert run("simulate", PLAN, "--runs", "50")[0] == 0
+
+
+XI = "Meeting with Xi Jinping"
+
+
+def test_suggest_prints_ranked_plans_their_changes_and_risks() -> None:
+    """`suggest` prints the top plans with the Xi meeting moved, and each step's risk side by side."""
+    code, out, _ = run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 20:00", "--every", "60",
+        "--runs", "100", "--seed", "3", "--top", "2",
+    )  # fmt: skip
+    assert code == 0
+    assert "objective p_late, 100 runs each, seed 3" in out
+    assert f"{XI}: 2025-10-30 11:00 +09:00 -> 2025-10-30" in out
+    assert "#1" in out
+    assert "#2" in out
+    assert "#3" not in out
+    assert run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 20:00", "--every", "60",
+        "--runs", "100", "--seed", "3", "--top", "2",
+    )[1] == out  # fmt: skip
+
+
+def test_suggest_ranks_by_the_tour_end_when_asked() -> None:
+    """`--objective end` ranks by the 80th percentile of the tour's end, shown in local time."""
+    code, out, _ = run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 12:00", "--every", "60",
+        "--runs", "100", "--objective", "end",
+    )  # fmt: skip
+    assert code == 0
+    assert "objective end, 100 runs each" in out
+    assert "  1  2025-10-30 " in out  # the best plan's P80 end, in Gyeongju's time
+
+
+@pytest.mark.parametrize(
+    ("flexible", "message"),
+    [
+        ("Nope=2025-10-30 08:00..2025-10-30 20:00", "no step called 'Nope'"),
+        (f"{XI} 2025-10-30 08:00", "expected 'NAME="),
+        (f"{XI}=2025-10-29 13:00..2025-10-29 13:30", "conflict: Donald Trump's steps"),
+    ],
+)
+def test_suggest_reports_a_bad_range_on_one_line(flexible: str, message: str) -> None:
+    """An unknown step, a malformed range or one that no rule allows: one line, status 2."""
+    code, _, err = run("suggest", PLAN, "--flexible", flexible, "--runs", "10")
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1

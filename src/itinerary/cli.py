@@ -1,4 +1,4 @@
-"""The ``itinerary`` command line: replay, check, agenda, export, simulate and follow.
+"""The ``itinerary`` command line: replay, check, agenda, export, simulate, suggest and follow.
 
 FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``), a JSON Lines
 export (``.jsonl``) or a PostgreSQL store's URL (``postgresql://...``). A mistake in what was
@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -485,6 +485,50 @@ def simulate(  # click passes each option by its name
             executor=executor, progress=progress,
         )  # fmt: skip
     _echo(format_outcomes(outcomes))
+
+
+@main.command("suggest")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--flexible", "flexible", metavar="'NAME=FROM..TO'", multiple=True, required=True,
+              help="A step that may move and the range of its start, in its place's local "
+                   "time, e.g. 'Meeting with Xi Jinping=2025-10-29 08:00..2025-10-30 20:00' "
+                   "(an offset after a time chooses in a repeated hour). Repeat for more steps.")  # fmt: skip
+@click.option("--every", type=click.IntRange(min=1), default=15, show_default=True,
+              help="Minutes between candidate starts.")  # fmt: skip
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True,
+              help="How many plans to print.")  # fmt: skip
+@click.option("--runs", type=click.IntRange(min=1, max=1_000_000), default=2000,
+              show_default=True, help="Runs of each feasible plan.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of every plan's study (common random numbers).")  # fmt: skip
+@click.option("--objective", type=click.Choice(["p_late", "end"]), default="p_late",
+              show_default=True,
+              help="Rank by the mean share of steps that start late (p_late) or by the 80th "
+                   "percentile of the tour's end (end).")  # fmt: skip
+def suggest_command(  # click passes each option by its name
+    file: str, *, flexible: tuple[str, ...], every: int, top: int, runs: int, seed: int,
+    objective: Literal["p_late", "end"],
+) -> None:  # fmt: skip
+    """Suggest start times for --flexible steps of the [[plan]] that keep every rule; rank by risk."""
+    import attrs  # noqa: PLC0415 - only this command
+    import pendulum  # noqa: PLC0415 - only this command
+
+    from itinerary.sim import Disruptions, suggest  # noqa: PLC0415 - only this command
+    from itinerary.sim.suggest import flexible_from_text  # noqa: PLC0415 - only this command
+
+    scenario = read(file)
+    if scenario.plan is None:
+        raise UserError(f"{file}: has no [[plan]] section to suggest times for")
+    ranges = {}
+    with _user_errors():
+        for text in flexible:
+            name, between = flexible_from_text(scenario.plan, text)
+            ranges[name] = attrs.evolve(between, every=pendulum.duration(minutes=every))
+        found = suggest(
+            scenario.plan, ranges, scenario.disruptions or Disruptions(), runs=runs, seed=seed,
+            top=top, objective=objective,
+        )  # fmt: skip
+    _echo(str(found))
 
 
 def cpu_count() -> int:

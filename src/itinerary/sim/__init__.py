@@ -21,8 +21,11 @@ if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on fi
     from itinerary.sim.plan import Plan
     from itinerary.sim.rules import Curfew, Drop, Rest, Window
     from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+    from itinerary.sim.suggest import Between, Change, Suggestion, Suggestions, suggest
 
 __all__ = [
+    "Between",
+    "Change",
     "Curfew",
     "Delay",
     "Disruptions",
@@ -37,10 +40,13 @@ __all__ = [
     "Run",
     "Signing",
     "Step",
+    "Suggestion",
+    "Suggestions",
     "Travel",
     "Window",
     "monte_carlo",
     "simulate",
+    "suggest",
 ]
 
 _HOMES: dict[str, tuple[str, ...]] = {
@@ -51,11 +57,12 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.sim.plan": ("Plan",),
     "itinerary.sim.rules": ("Curfew", "Drop", "Rest", "Window"),
     "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),
+    "itinerary.sim.suggest": ("Between", "Change", "Suggestion", "Suggestions", "suggest"),
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-_SUBMODULES = frozenset({"delays", "engine", "monte_carlo", "plan", "rules", "steps"})
+_SUBMODULES = frozenset({"delays", "engine", "monte_carlo", "plan", "rules", "steps", "suggest"})
 """The modules that ``itinerary.sim.<name>`` imports on first use (a public name, such as
-``monte_carlo``, stays the function)."""
+``monte_carlo`` or ``suggest``, stays the function)."""
 
 __getattr__, __dir__ = _lazy.face(__name__, _HOMES, submodules=_SUBMODULES)
