@@ -26,6 +26,7 @@ from itinerary.sim import (
     compare,
     monte_carlo,
 )
+from itinerary.sim.delays import format_micros
 from itinerary.sim.whatif import parse_delay, parse_elapsed, parse_move, parse_start
 from itinerary.strategies import DST_PLACES, disruptions, plans
 
@@ -279,7 +280,7 @@ def test_a_study_compared_with_itself_shows_one_column() -> None:
     """compare(o, o): the plan's shares with their errors, no what-if column."""
     outcomes = monte_carlo(_tour(), LATE, runs=200, seed=1)
     text = str(compare(outcomes, outcomes, late_by=H(minutes=30)))
-    assert "late by more than 30 minutes" in text
+    assert f"late by more than {format_micros(30 * 60_000_000)}" in text
     assert "what-if" not in text
     assert "±" in text
     html = compare(outcomes, outcomes)._repr_html_()
@@ -306,7 +307,10 @@ def test_an_obligation_whose_fulfilment_is_removed_is_never_met() -> None:
 def test_notes_name_each_edit() -> None:
     """What the change column says for a delay and a removal."""
     edits = WhatIf(delays={"Summit": H(hours=2)}, without="Dinner")
-    assert edits.notes(_tour()) == {"Dinner": "removed", "Summit": "delay 2 hours"}
+    assert edits.notes(_tour()) == {
+        "Dinner": "removed",
+        "Summit": f"delay {format_micros(2 * 3_600_000_000)}",
+    }
     assert edits
     assert not WhatIf()
     assert attrs.evolve(edits, without=()).without == ()
