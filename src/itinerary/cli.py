@@ -1,4 +1,4 @@
-"""The ``itinerary`` command line: replay, check, agenda, export, simulate and follow.
+"""The ``itinerary`` command line: replay, check, agenda, export, simulate, follow, forecast.
 
 FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``), a JSON Lines
 export (``.jsonl``) or a PostgreSQL store's URL (``postgresql://...``). A mistake in what was
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # each command imports what it needs, so that --help loads cl
     from itinerary.projections import State, Whereabouts
     from itinerary.scenarios import Scenario
     from itinerary.sim import Plan, WhatIf
+    from itinerary.sim.forecast import Forecast
     from itinerary.store import Follower
 
 __all__ = ["main"]
@@ -654,6 +655,81 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)  # so that flushing stdout at exit fails no more
+        os.close(devnull)
+
+
+FORECAST_TICK = 1.0
+"""How long ``forecast`` waits for new events before looking again."""
+
+
+@main.command(name="forecast")
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--runs", type=click.IntRange(min=1, max=1_000_000), default=1000,
+              show_default=True, help="Runs of each study.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of every study (the same draws each time).")  # fmt: skip
+@click.option("--min-change", "min_change", type=click.FloatRange(0, 100), default=1.0,
+              show_default=True, metavar="POINTS",
+              help="Show a step whose chance of being late or dropped moved by this many "
+              "percentage points or more.")  # fmt: skip
+def forecast_command(store: str, plan_file: str, runs: int, seed: int, min_change: float) -> None:
+    """Re-run PLAN_FILE's study each time events are recorded in STORE; print what changed.
+
+    First the forecast from what STORE holds (each step's chance of starting late and of
+    being dropped, and the P80 of the tour's end), then, after each batch of events, the
+    steps whose risk moved, the steps now dropped and the new P80 end. What has happened is
+    every event recorded: "now" is the latest instant at which one occurred (never the
+    wall clock), so the same events give the same forecast. Ctrl-C stops it, status 0.
+    """
+    from itinerary.sim import Disruptions  # noqa: PLC0415 - only this command
+    from itinerary.sim.forecast import changes, forecast  # noqa: PLC0415 - only this command
+    from itinerary.store import Follower, open_store  # noqa: PLC0415 - see the top
+    from itinerary.store.postgres import is_url  # noqa: PLC0415 - see the top
+
+    shown = _shown(store)
+    if _kind_of(store) != "store":
+        raise UserError(f"{shown}: forecast follows a store (.sqlite, .db, .jsonl or a URL)")
+    if not is_url(store) and not os.path.exists(store):
+        raise UserError(f"{shown}: no such file")
+    scenario = read(plan_file)
+    if scenario.plan is None:
+        raise UserError(f"{_shown(plan_file)}: has no [[plan]] section to forecast")
+    plan, disruptions = scenario.plan, scenario.disruptions or Disruptions()
+
+    def study(log: EventLog) -> Forecast:
+        return forecast(plan, disruptions, log, runs=runs, seed=seed)
+
+    follower: Follower[EventLog] | None = None
+    try:
+        with _user_errors():
+            opened = open_store(store, create=False)
+        try:
+            with _user_errors():
+                follower = Follower(opened, lambda log: log)
+            click.echo(
+                f"Forecasting {_shown(plan_file)} from {shown} at version {follower.version}; "
+                "Ctrl-C to stop.",
+                err=True,
+            )
+            with _user_errors():
+                last = study(follower.log)
+            _echo("\n".join(changes(None, last)))
+            while True:
+                with _user_errors():
+                    if not follower.step(timeout=FORECAST_TICK):
+                        continue
+                    latest = study(follower.log)
+                _echo("\n".join(changes(last, latest, min_change=min_change / 100)))
+                last = latest
+        finally:
+            opened.close()
+    except KeyboardInterrupt:
+        said = "" if follower is None else f" (read to version {follower.version})"
+        click.echo(f"Stopped forecasting from {shown}{said}.", err=True)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
         os.close(devnull)
 
 

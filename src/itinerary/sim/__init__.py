@@ -4,7 +4,8 @@ A :class:`Plan` is steps meant to happen (legs, meetings, signings, obligations 
 :func:`simulate` runs it once under :class:`Disruptions` and returns a :class:`Run` whose
 ``log`` is an ordinary :class:`~itinerary.EventLog`; :func:`monte_carlo` runs it many times
 (in this process, or on any executor: processes, Dask) and returns :class:`Outcomes`;
-:class:`WhatIf` edits a plan and :func:`compare` sets two studies side by side, run by run.
+:class:`WhatIf` edits a plan and :func:`compare` sets two studies side by side, run by run;
+:mod:`itinerary.sim.forecast` re-runs a study as events come in.
 See docs/simulation.md.
 """
 
@@ -61,7 +62,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-_SUBMODULES = frozenset({"delays", "engine", "monte_carlo", "plan", "rules", "steps", "whatif"})
+_SUBMODULES = frozenset(
+    {"delays", "engine", "monte_carlo", "plan", "forecast", "rules", "steps", "whatif"}
+)
 """The modules that ``itinerary.sim.<name>`` imports on first use (a public name, such as
 ``monte_carlo``, stays the function)."""
 
