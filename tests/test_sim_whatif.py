@@ -267,6 +267,9 @@ def test_a_step_edited_twice_is_refused() -> None:
         WhatIf(delays=[("Summit", H(hours=1))], without=["Summit"])
     with pytest.raises(InvalidPlanError, match=r"WhatIf\.delays"):
         WhatIf(delays=[("Summit", "2h")])  # type: ignore[list-item]
+    for wrong in (5, "Summit", [5], [("Summit",)]):
+        with pytest.raises(InvalidPlanError, match=r"WhatIf\.moves"):
+            WhatIf(moves=wrong)  # type: ignore[arg-type]
 
 
 def test_studies_of_other_runs_or_seeds_are_not_compared() -> None:

@@ -197,7 +197,9 @@ def parse_move(
 def _pairs(value: object) -> tuple[tuple[str, object], ...]:
     if isinstance(value, dict):
         value = tuple(value.items())
-    return tuple(tuple(pair) for pair in value) if isinstance(value, Iterable) else value  # type: ignore[return-value]
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # the validator names what is wrong
+    return tuple(tuple(pair) if isinstance(pair, tuple | list) else pair for pair in value)
 
 
 def _names(value: object) -> object:
