@@ -665,8 +665,10 @@ FORECAST_TICK = 1.0
 @main.command(name="forecast")
 @click.argument("store", type=click.Path(dir_okay=False))
 @click.argument("plan_file", type=click.Path(dir_okay=False))
-@click.option("--runs", type=click.IntRange(min=1, max=1_000_000), default=1000,
-              show_default=True, help="Runs of each study.")  # fmt: skip
+@click.option("--runs", type=click.IntRange(min=1, max=100_000), default=1000,
+              show_default=True,
+              help="Runs of each study, run again after each batch of events (1,000 take "
+              "under half a second: each run is replayed for the tour's end).")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True,
               help="The seed of every study (the same draws each time).")  # fmt: skip
 @click.option("--min-change", "min_change", type=click.FloatRange(0, 100), default=1.0,
