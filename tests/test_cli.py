@@ -169,7 +169,8 @@ def test_malformed_scenario_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["replay"], ["check"], ["agenda"], ["export"], ["simulate"]]
+    "command",
+    [[], ["replay"], ["check"], ["agenda"], ["export"], ["simulate"], ["follow"], ["forecast"]],
 )
 def test_help_on_every_command(command: list[str]) -> None:
     """--help works on the group and on every command."""
