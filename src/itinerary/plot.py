@@ -48,7 +48,9 @@ __all__ = ["DEADLINES_LANE", "timeline"]
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
 
-_WIDTH = 12.0  # inches: the figure's width when timeline() makes the figure
+_WIDTH = 8.0  # inches: the figure's width when timeline() makes the figure (800 px at 100 dpi:
+# a docs page or a notebook shows it at its natural size, labels 11 px high, not shrunk)
+_LEGEND_COLUMNS = 5  # entries per row of the legend below the chart
 _BAR = 0.5  # a lane's bar height, in lane units
 _LEVEL = 0.34  # the height of one row of labels above a bar, in lane units
 _INCH_PER_UNIT = 0.62  # a lane unit's height in inches
@@ -395,7 +397,9 @@ class _Chart:
             y += _BAR / 2 + 0.15 + _count(self.below[lane]) * _LEVEL
         total = y + 0.15
         if self.own:
-            legend_rows = 1 + len(self.colours) // 9
+            entries = len(self.colours) + 2 + bool(self.signings)  # + travelling, meeting
+            entries += len({d.status for d in self.deadlines})
+            legend_rows = -(-entries // _LEGEND_COLUMNS)
             top = 0.15 + (0.4 if title else 0.0)
             height = total * _INCH_PER_UNIT + 0.9 + 0.25 * legend_rows + top
             self.fig.set_size_inches(_WIDTH, height)
@@ -553,7 +557,7 @@ class _Chart:
                 handles.append(_marker("D", colour, f"deadline, {status}", 7))
         if self.own:
             legend = self.fig.legend(
-                handles=handles, loc="lower center", ncols=min(9, len(handles)),
+                handles=handles, loc="lower center", ncols=min(_LEGEND_COLUMNS, len(handles)),
                 fontsize=_FONT, frameon=False, bbox_to_anchor=(0.5, 0.0),
             )  # fmt: skip
         else:
