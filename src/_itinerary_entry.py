@@ -27,25 +27,33 @@ def main() -> None:
     def hold(signum: int, frame: FrameType | None) -> None:
         interrupted.append(signum)
 
-    previous = signal.signal(signal.SIGINT, hold)
     try:
-        from itinerary.cli import main as command  # noqa: PLC0415 - the import held back
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if interrupted:
-        sys.stderr.write("Aborted!\n")
-        sys.exit(ABORTED)
-    try:
+        previous = signal.signal(signal.SIGINT, hold)
+        try:
+            from itinerary.cli import main as command  # noqa: PLC0415 - the import held back
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        if interrupted:
+            _abort("")
         command(prog_name="itinerary")
+    except KeyboardInterrupt:
+        # Between the import and click's own handler (entering click's ``__call__``), or
+        # after it: the same end as click's.
+        _abort("\n")
     except Exception as exc:
         # click turns a Ctrl-C into "Aborted!", but one that lands in a class being built
         # (a lazy import's ``__set_name__``) reaches it as a RuntimeError caused by it.
         if not _interrupted(exc):
             raise
-        sys.stderr.write("\nAborted!\n")
-        sys.exit(ABORTED)
+        _abort("\n")
     finally:  # the command is over: a Ctrl-C now would only interrupt Python's exit
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _abort(before: str) -> None:
+    """End as click ends a command on Ctrl-C: ``Aborted!`` on stderr, exit status 1."""
+    sys.stderr.write(f"{before}Aborted!\n")
+    sys.exit(ABORTED)
 
 
 def _interrupted(exc: BaseException | None) -> bool:

@@ -708,6 +708,24 @@ sys.exit(main())
 """
 
 
+def test_a_ctrl_c_before_click_catches_it_is_still_aborted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found under load: a Ctrl-C entering click's ``__call__``, before its own handler."""
+    import _itinerary_entry  # noqa: PLC0415 - the console script's module
+
+    def interrupted(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("itinerary.cli.main", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        _itinerary_entry.main()
+    assert ended.value.code == 1
+    assert capsys.readouterr().err == "\nAborted!\n"
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # the command is over
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def test_a_ctrl_c_wrapped_in_another_error_is_still_a_ctrl_c() -> None:
     """Found under load: a Ctrl-C in a class's __set_name__ reaches click as a RuntimeError."""
     from _itinerary_entry import _interrupted  # noqa: PLC0415 - the console script's module
