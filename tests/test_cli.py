@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -724,6 +725,37 @@ def test_a_ctrl_c_before_click_catches_it_is_still_aborted(
     assert capsys.readouterr().err == "\nAborted!\n"
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # the command is over
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def test_a_ctrl_c_inside_an_import_is_asked_for_again_after_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Ctrl-C in an import comes again after it, and is not printed and lost.
+
+    Found looping the Ctrl-C tests under load: one in a lazy import's module lock was printed
+    ("Exception ignored in ... _get_module_lock") and dropped.
+    """
+    import _itinerary_entry  # noqa: PLC0415 - the console script's module
+
+    asked = threading.Event()
+    sent: list[tuple[int, int]] = []
+
+    def kill(pid: int, signum: int) -> None:
+        sent.append((pid, signum))
+        asked.set()
+
+    monkeypatch.setattr(os, "kill", kill)
+    (tmp_path / "importing_now.py").write_text(
+        "import signal, sys\n"
+        "from _itinerary_entry import _interrupt\n"
+        "_interrupt(signal.SIGINT, sys._getframe())\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("importing_now")  # no KeyboardInterrupt inside the import
+    assert asked.wait(10)
+    assert sent == [(os.getpid(), signal.SIGINT)]
+    with pytest.raises(KeyboardInterrupt):  # outside an import: at once, as Python's own
+        _itinerary_entry._interrupt(signal.SIGINT, sys._getframe())
 
 
 def test_a_ctrl_c_wrapped_in_another_error_is_still_a_ctrl_c() -> None:
