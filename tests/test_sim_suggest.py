@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 import sys
 
 import attrs
@@ -23,6 +24,7 @@ from itinerary.sim import (
     Fulfilment,
     InvalidPlanError,
     Meeting,
+    Outcomes,
     Plan,
     Rest,
     Signing,
@@ -348,3 +350,56 @@ def test_more_feasible_plans_than_the_limit_scores_the_limit() -> None:
     everything = suggest(plan, {"Talk": span}, runs=5, top=20, limit=11)
     assert everything.scored == 11
     assert everything.exhaustive  # one more solve proved there are no more
+
+
+def test_a_signing_tied_with_an_earlier_step_of_the_plan_is_not_suggested() -> None:
+    """A signing at 10:00 after a step of the plan starting at 10:00 would be held: refused.
+
+    Found by review: the engine takes steps that start at one instant in plan order, so the
+    solver must not accept a step of no length tied with an earlier step of the plan.
+    """
+    plan = Plan([
+        Meeting("Talk", "A", TOKYO, TOKYO.at("2025-10-29 10:00"), H),
+        Signing("Accord", ("A",), TOKYO, TOKYO.at("2025-10-29 09:00")),
+    ])  # fmt: skip
+    found = suggest(plan, {"Accord": Between(TOKYO.at("2025-10-29 09:30"),
+                                             TOKYO.at("2025-10-29 11:00"))}, runs=5, top=10)  # fmt: skip
+    starts = sorted(s.plan["Accord"].at.format("HH:mm") for s in found)  # type: ignore[union-attr]
+    assert starts == ["09:30", "09:45", "11:00"]
+    assert found.rejected == 0
+    with pytest.raises(InvalidPlanError, match="conflict"):
+        suggest(plan, {"Accord": Between(TOKYO.at("2025-10-29 10:00"),
+                                         TOKYO.at("2025-10-29 10:00"))}, runs=5)  # fmt: skip
+
+
+def test_the_paired_error_is_the_spread_of_the_runs_differences() -> None:
+    """Each suggestion's se is stdev(per-run difference in the share of steps late) / sqrt(n)."""
+    found = suggest(_three_slots(), TALK, DELAYS, runs=400, seed=3, top=3)
+    best = found[0].outcomes
+
+    def late(outcomes: Outcomes, r: int) -> float:
+        names = outcomes.plan.names
+        return statistics.fmean(outcomes.slips(n)[r] > 0 for n in names)
+
+    for s in found[1:]:
+        diffs = [late(s.outcomes, r) - late(best, r) for r in range(400)]
+        assert s.difference == pytest.approx(statistics.fmean(diffs))
+        assert s.se == pytest.approx(statistics.stdev(diffs) / math.sqrt(400))
+
+
+@pytest.mark.parametrize("returned", [None, "x", True])
+def test_an_objective_that_returns_no_number_is_the_library_error(returned: object) -> None:
+    """A callable objective must return a number; anything else is the library's error."""
+    with pytest.raises(InvalidPlanError, match="must return a number"):
+        suggest(_three_slots(), TALK, runs=5, objective=lambda o: returned)  # type: ignore[arg-type, return-value]
+
+
+def test_a_flexible_range_reads_like_a_move_and_takes_every() -> None:
+    """A place after the time, as --move reads it; every= counted before the candidate cap."""
+    name, between = flexible_from_text(
+        _three_slots(), "Talk=2025-10-29 09:00 Seoul..2026-06-29 09:00",
+        every=pendulum.duration(hours=2),
+    )  # fmt: skip
+    assert name == "Talk"
+    assert between.every == pendulum.duration(hours=2)
+    assert between.earliest == SEOUL.at("2025-10-29 09:00")

@@ -317,3 +317,10 @@ def test_notes_name_each_edit() -> None:
     assert edits
     assert not WhatIf()
     assert attrs.evolve(edits, without=()).without == ()
+
+
+@pytest.mark.parametrize("text", ["999999999w", "5300w", "\u0663h", "1\uff10m"])
+def test_a_huge_or_non_ascii_duration_is_the_library_error(text: str) -> None:
+    """Found by review: 999999999w overflowed inside pendulum; Arabic-Indic digits were read."""
+    with pytest.raises(InvalidPlanError, match="--delay"):
+        parse_elapsed(text, where="--delay")

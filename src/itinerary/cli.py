@@ -54,6 +54,8 @@ def _disambiguate(option: str) -> Callable[[_F], _F]:
 SCENARIO_SUFFIXES = (".toml",)
 CALENDAR_SUFFIXES = (".ics",)
 USAGE_ERROR = 2
+MAX_EVERY = 100 * 366 * 24 * 60
+"""The longest ``suggest --every`` (minutes): a century, as every elapsed time the library takes."""
 """The exit status for a user's mistake (as for a bad option)."""
 
 _STATUS_COLOURS = {"pending": "yellow", "overdue": "red", "met": "green", "at": "green",
@@ -576,7 +578,7 @@ def _late_by(texts: tuple[str, ...]) -> list[timedelta]:
               help="A step that may move and the range of its start, in its place's local "
                    "time, e.g. 'Meeting with Xi Jinping=2025-10-29 08:00..2025-10-30 20:00' "
                    "(an offset after a time chooses in a repeated hour). Repeat for more steps.")  # fmt: skip
-@click.option("--every", type=click.IntRange(min=1), default=15, show_default=True,
+@click.option("--every", type=click.IntRange(min=1, max=MAX_EVERY), default=15, show_default=True,
               help="Minutes between candidate starts.")  # fmt: skip
 @click.option("--top", type=click.IntRange(min=1), default=3, show_default=True,
               help="How many plans to print.")  # fmt: skip
@@ -593,7 +595,6 @@ def suggest_command(  # click passes each option by its name
     objective: Literal["p_late", "end"],
 ) -> None:  # fmt: skip
     """Suggest start times for --flexible steps of the [[plan]] that keep every rule; rank by risk."""
-    import attrs  # noqa: PLC0415 - only this command
     import pendulum  # noqa: PLC0415 - only this command
 
     from itinerary.sim import Disruptions, suggest  # noqa: PLC0415 - only this command
@@ -605,8 +606,12 @@ def suggest_command(  # click passes each option by its name
     ranges = {}
     with _user_errors():
         for text in flexible:
-            name, between = flexible_from_text(scenario.plan, text)
-            ranges[name] = attrs.evolve(between, every=pendulum.duration(minutes=every))
+            name, between = flexible_from_text(
+                scenario.plan, text, every=pendulum.duration(minutes=every)
+            )
+            if name in ranges:
+                raise UserError(f"--flexible {text!r}: {name!r} is given a range twice")
+            ranges[name] = between
         found = suggest(
             scenario.plan, ranges, scenario.disruptions or Disruptions(), runs=runs, seed=seed,
             top=top, objective=objective,

@@ -44,7 +44,7 @@ from itinerary.sim.plan import Plan, end_micros, order_key, start_micros
 from itinerary.sim.rules import Curfew, Drop, Rest, local_day, next_fit, occurrence
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Travel
 
-__all__ = ["BUFFER_CAP", "plans"]
+__all__ = ["BUFFER_CAP", "curfew_forbidden", "plans", "window_allowed"]
 
 BUFFER_CAP = timedelta(hours=3)
 """The longest gap between two of a person's steps that counts towards a plan's buffer."""
@@ -112,6 +112,7 @@ class _Model:
         self.flexible = tuple(domains)
         timed = [s for s in plan.steps if not isinstance(s, Fulfilment)]
         self.steps: dict[str, Timed] = {s.name: s for s in timed}
+        self.index = {s.name: i for i, s in enumerate(plan.steps)}
         self.values = {
             s.name: tuple(sorted(set(domains.get(s.name, (start_micros(s),))))) for s in timed
         }
@@ -251,7 +252,10 @@ class _Model:
             model.add_bool_or([arc.Not(), literal.Not()])
             return
         gap = self.start[b.name] - self.start[a.name] - _duration(a)
-        model.add(gap >= 0).only_enforce_if([arc, literal])
+        # The engine takes steps that start at one instant in plan order, so a step of no
+        # length (a signing) followed by an earlier step of the plan must end before it.
+        strict = 1 if self.index[b.name] < self.index[a.name] else 0
+        model.add(gap >= strict).only_enforce_if([arc, literal])
         rest, rules = 0, [arc, literal]
         for rested, micros in self._rests(a, person):
             model.add(gap >= micros).only_enforce_if([arc, rested])

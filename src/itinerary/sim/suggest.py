@@ -44,10 +44,11 @@ from itinerary.sim.engine import simulate
 from itinerary.sim.monte_carlo import Outcomes, monte_carlo
 from itinerary.sim.plan import Plan, end_micros, start_micros
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+from itinerary.sim.whatif import parse_start, step_named
 
 __all__ = [
-    "Between", "Change", "Objective", "Suggestion", "Suggestions", "flexible_from_text",
-    "suggest", "suggestions_tables",
+    "MAX_CANDIDATES", "Between", "Change", "Objective", "Suggestion", "Suggestions",
+    "flexible_from_text", "suggest", "suggestions_tables",
 ]  # fmt: skip
 
 MAX_CANDIDATES = 10_000
@@ -59,6 +60,10 @@ _END_QUANTILE = 0.8
 
 Objective: TypeAlias = Literal["p_late", "end"] | Callable[[Outcomes], float]
 """What :func:`suggest` minimises: ``"p_late"``, ``"end"`` or a function of the outcomes."""
+
+
+_QUARTER_HOUR = pendulum.duration(minutes=15)
+"""The default step between candidate starts."""
 
 
 def _label(instance: object) -> str:
@@ -89,7 +94,7 @@ class Between:
     earliest: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
     latest: DateTime = attrs.field(converter=_INSTANT)  # type: ignore[misc]
     every: timedelta = attrs.field(
-        default=pendulum.duration(minutes=15), kw_only=True, validator=_every,
+        default=_QUARTER_HOUR, kw_only=True, validator=_every,
         eq=_time.duration_key,
     )  # fmt: skip
 
@@ -385,7 +390,10 @@ def _score(outcomes: Outcomes, objective: Objective) -> float:
     if objective == "end":
         return _quantile(_ends_per_run(outcomes), _END_QUANTILE) / 1e6
     assert callable(objective)
-    return float(objective(outcomes))
+    value = objective(outcomes)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidPlanError(f"suggest(objective=...) must return a number, got {value!r}")
+    return float(value)
 
 
 def _se(outcomes: Outcomes, best: Outcomes, objective: Objective, seed: int) -> float:
@@ -422,31 +430,28 @@ def _se(outcomes: Outcomes, best: Outcomes, objective: Objective, seed: int) -> 
     return statistics.stdev(diffs) / math.sqrt(_BATCHES)
 
 
-def flexible_from_text(plan: Plan, text: str) -> tuple[str, Between]:
+def flexible_from_text(
+    plan: Plan, text: str, *, every: timedelta = _QUARTER_HOUR
+) -> tuple[str, Between]:
     """``"NAME=2025-10-29 08:00..2025-10-30 20:00"`` as (name, :class:`Between`).
 
-    Each end is a wall time in the step's place (a leg's: its origin), in the grammar of
-    :func:`itinerary._time.parse_time_text`: an offset after it chooses in a repeated hour
-    (``2025-11-02 01:30-05:00``), and one the clocks skipped or repeated without it is refused.
+    Each end is read as :func:`~itinerary.sim.whatif.parse_start` reads a new start: a wall
+    time in the step's place (a leg's: its origin); an offset after it chooses in a repeated
+    hour (``2025-11-02 01:30-05:00``), a zone or place after it is used instead of the
+    step's, and one the clocks skipped or repeated without an offset is refused.
     """
+    where = f"--flexible {text!r}"
     name, sep, span = text.rpartition("=")
     earliest, dots, latest = span.partition("..")
     if not sep or not dots or not name.strip():
-        raise InvalidPlanError(
-            f"--flexible {text!r}: expected 'NAME=YYYY-MM-DD HH:MM..YYYY-MM-DD HH:MM'"
-        )
+        raise InvalidPlanError(f"{where}: expected 'NAME=YYYY-MM-DD HH:MM..YYYY-MM-DD HH:MM'")
     name = name.strip()
-    step = plan[name]
-    if isinstance(step, Fulfilment):
-        raise InvalidPlanError(f"{name!r} is met a fixed time after its signing; it cannot move")
-    place = _place(step)
-    ends = []
-    for part in (earliest, latest):
-        where = f"--flexible {name!r} at {place.name} ({place.tz})"
-        parsed = _time.parse_time_text(part.strip(), where=where)
-        tz = place.tz if parsed.zone is None else _time.check_zone(parsed.zone)
-        ends.append(_time.resolve(parsed.wall, tz, where=where, offset=parsed.offset))
-    return name, Between(ends[0], ends[1])
+    if isinstance(step_named(plan, name, where=where), Fulfilment):
+        raise InvalidPlanError(
+            f"{where}: {name!r} is met a fixed time after its signing; it cannot move"
+        )
+    ends = [parse_start(plan, name, part.strip(), where=where) for part in (earliest, latest)]
+    return name, Between(ends[0], ends[1], every=every)
 
 
 def _share(p: float) -> str:

@@ -56,8 +56,9 @@ _UNITS = {
     "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
     "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
 }  # fmt: skip
-_PART = re.compile(r"\s*(\d{1,9})\s*([a-z]+)\s*")
+_PART = re.compile(r"\s*([0-9]{1,9})\s*([a-z]+)\s*", re.ASCII)
 _ZERO = Duration()
+_CENTURY_SECONDS = 100 * 366 * 86_400
 _ELAPSED_FORMS = "'2h', '30m', '1h30m', '1 h 05 min', '2 days' or ISO 8601 'PT2H'"
 
 
@@ -98,6 +99,8 @@ def parse_elapsed(text: object, *, where: str) -> Duration:
         at = match.end()
     if not seen:
         raise InvalidPlanError(f"{where}: {written!r} is not a duration; write {_ELAPSED_FORMS}")
+    if seconds > _CENTURY_SECONDS:  # before pendulum, which cannot hold such a number
+        raise InvalidPlanError(f"{where}: {written!r} is longer than a century")
     elapsed = Duration(seconds=seconds)
     elapsed_micros(elapsed, what=f"{where}: {written!r}")  # at most a century
     return elapsed
