@@ -42,7 +42,7 @@ from itinerary.errors import InvalidPlanError
 from itinerary.sim.delays import elapsed_micros
 from itinerary.sim.plan import Plan, end_micros, order_key, start_micros
 from itinerary.sim.rules import Curfew, Drop, Rest, local_day, next_fit, occurrence
-from itinerary.sim.steps import Fulfilment, Meeting, Signing, Travel
+from itinerary.sim.steps import Fulfilment, Meeting, Signing, Travel, start_place
 
 __all__ = ["BUFFER_CAP", "curfew_forbidden", "plans", "window_allowed"]
 
@@ -59,8 +59,11 @@ def _cp() -> Any:
     return require("ortools.sat.python.cp_model", extra="solve", feature="suggest()")
 
 
-def _starts_in(step: Timed) -> str:
-    return step.origin.tz if isinstance(step, Travel) else step.place.tz
+def _tz(step: Timed) -> str:
+    """The zone of the place *step* starts in."""
+    place = start_place(step)
+    assert place is not None  # a timed step starts somewhere
+    return place.tz
 
 
 def _duration(step: Timed) -> int:
@@ -159,7 +162,7 @@ class _Model:
                 continue
             need = _duration(step) if isinstance(step, Meeting) else 0
             allowed = window_allowed(
-                _starts_in(step), window.opens, window.closes, need, self.values[name]
+                _tz(step), window.opens, window.closes, need, self.values[name]
             )
             self._within(name, allowed, f"{window} of {name!r}")
 

@@ -25,11 +25,10 @@ from itinerary._table import Table, render_html
 from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
 from itinerary.log import EventLog
-from itinerary.places import Place
 from itinerary.sim.delays import Disruptions
 from itinerary.sim.monte_carlo import Outcomes, monte_carlo
 from itinerary.sim.plan import Plan
-from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+from itinerary.sim.steps import Fulfilment, end_place
 
 __all__ = ["END_QUANTILE", "Forecast", "StepRisk", "changes", "forecast", "latest_instant"]
 
@@ -106,14 +105,6 @@ def latest_instant(log: EventLog) -> datetime | None:
     return max((event.occurred_at for event in log), default=None)
 
 
-def _end_place(step: Step) -> Place | None:
-    if isinstance(step, Travel):
-        return step.destination
-    if isinstance(step, Meeting | Signing):
-        return step.place
-    return None
-
-
 def forecast(
     plan: Plan,
     disruptions: Disruptions,
@@ -156,7 +147,7 @@ def _p80_end(outcomes: Outcomes) -> DateTime | None:
     if not timed:
         return None
     last = max(timed, key=lambda step: _time.micros(outcomes.planned(step.name)))
-    place = _end_place(last)
+    place = end_place(last)
     ends = []
     for i in range(outcomes.runs):
         run = outcomes.run(i)

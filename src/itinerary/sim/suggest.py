@@ -43,7 +43,7 @@ from itinerary.sim.delays import Disruptions, elapsed_micros, format_micros
 from itinerary.sim.engine import simulate
 from itinerary.sim.monte_carlo import Outcomes, monte_carlo
 from itinerary.sim.plan import Plan, end_micros, start_micros
-from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+from itinerary.sim.steps import Fulfilment, Step, Travel, start_place, with_start
 from itinerary.sim.whatif import parse_start, step_named
 
 __all__ = [
@@ -203,18 +203,13 @@ class Suggestions:
 
 
 def _place(step: Step) -> Place:
-    assert not isinstance(step, Fulfilment)
-    return step.origin if isinstance(step, Travel) else step.place
+    place = start_place(step)
+    assert place is not None  # no obligation met is flexible
+    return place
 
 
 def _moved(step: Step, us: int) -> Step:
-    at = _time.from_micros(us, _place(step).tz)
-    if isinstance(step, Travel):
-        return attrs.evolve(step, depart=at)
-    if isinstance(step, Signing):
-        return attrs.evolve(step, at=at)
-    assert isinstance(step, Meeting)
-    return attrs.evolve(step, start=at)
+    return with_start(step, _time.from_micros(us, _place(step).tz))
 
 
 def _check(  # noqa: PLR0917 - suggest()'s arguments, checked in one place

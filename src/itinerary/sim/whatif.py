@@ -36,10 +36,10 @@ from itinerary import _time
 from itinerary._table import Table, render_html
 from itinerary.errors import InvalidPlanError, UnknownZoneError
 from itinerary.events import format_local
-from itinerary.places import Place, zone_of
+from itinerary.places import zone_of
 from itinerary.sim.delays import Delay, elapsed_micros, format_micros
 from itinerary.sim.plan import Plan
-from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+from itinerary.sim.steps import Fulfilment, Step, start_place, with_start
 
 if TYPE_CHECKING:
     from itinerary.sim.monte_carlo import Outcomes
@@ -106,15 +106,6 @@ def parse_elapsed(text: object, *, where: str) -> Duration:
     return elapsed
 
 
-def _place(step: Step) -> Place | None:
-    """Where a step starts: a leg's origin, a meeting's or a signing's place (no fulfilment)."""
-    if isinstance(step, Travel):
-        return step.origin
-    if isinstance(step, Meeting | Signing):
-        return step.place
-    return None
-
-
 def step_named(plan: Plan, name: str, *, where: str) -> Step:
     """The step of *plan* called *name*, or :class:`InvalidPlanError` suggesting near names."""
     if name in plan:
@@ -150,7 +141,7 @@ def parse_start(
     instant is meant (*how_to_choose* replaces the advice the error ends with).
     """
     step = step_named(plan, name, where=where)
-    place = _place(step)
+    place = start_place(step)
     if place is None:
         raise InvalidPlanError(
             f"{where}: {name!r} is an obligation met a time after its signing; it has no "
@@ -282,16 +273,11 @@ class WhatIf:
             changed = _edited(changed, f"without {name!r}", name, None)
         for name, instant in self.moves:
             step = step_named(plan, name, where=f"move {name!r}")
-            if isinstance(step, Travel):
-                moved: Step = attrs.evolve(step, depart=instant)
-            elif isinstance(step, Signing):
-                moved = attrs.evolve(step, at=instant)
-            elif isinstance(step, Meeting):
-                moved = attrs.evolve(step, start=instant)
-            else:
+            if isinstance(step, Fulfilment):
                 raise InvalidPlanError(
                     f"move {name!r}: an obligation met has no start of its own to move"
                 )
+            moved = with_start(step, instant)
             changed = _edited(changed, f"with {name!r} moved", name, moved)
         for name, delay in self.delays:
             step = step_named(plan, name, where=f"delay {name!r}")
@@ -308,7 +294,7 @@ class WhatIf:
         found = dict.fromkeys(self.without, "removed")
         for name, instant in self.moves:
             found[name] = (
-                f"moved to {format_local(instant, _place(step_named(plan, name, where=name)))}"
+                f"moved to {format_local(instant, start_place(step_named(plan, name, where=name)))}"
             )
         for name, delay in self.delays:
             found[name] = f"delay {format_micros(elapsed_micros(delay, what=name))}"
