@@ -116,7 +116,8 @@ if os.environ.get("ITINERARY_DOCS_INTERSPHINX") == "1":
 
 html_theme = "furo"
 html_title = "itinerary"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["itinerary.css"]  # wide tables scroll in their box, DataFrames in the theme
 
 # The example notebook lives in examples/ beside the scenario files it loads; the build
 # copies them into docs/examples/ (not committed), so that the notebook runs there as it

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -169,7 +170,18 @@ def test_malformed_scenario_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["replay"], ["check"], ["agenda"], ["export"], ["simulate"]]
+    "command",
+    [
+        [],
+        ["replay"],
+        ["check"],
+        ["agenda"],
+        ["export"],
+        ["simulate"],
+        ["suggest"],
+        ["follow"],
+        ["forecast"],
+    ],
 )
 def test_help_on_every_command(command: list[str]) -> None:
     """--help works on the group and on every command."""
@@ -696,6 +708,55 @@ sys.exit(main())
 """
 
 
+def test_a_ctrl_c_before_click_catches_it_is_still_aborted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found under load: a Ctrl-C entering click's ``__call__``, before its own handler."""
+    import _itinerary_entry  # noqa: PLC0415 - the console script's module
+
+    def interrupted(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("itinerary.cli.main", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        _itinerary_entry.main()
+    assert ended.value.code == 1
+    assert capsys.readouterr().err == "\nAborted!\n"
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # the command is over
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def test_a_ctrl_c_inside_an_import_is_asked_for_again_after_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Ctrl-C in an import comes again after it, and is not printed and lost.
+
+    Found looping the Ctrl-C tests under load: one in a lazy import's module lock was printed
+    ("Exception ignored in ... _get_module_lock") and dropped.
+    """
+    import _itinerary_entry  # noqa: PLC0415 - the console script's module
+
+    asked = threading.Event()
+    sent: list[tuple[int, int]] = []
+
+    def kill(pid: int, signum: int) -> None:
+        sent.append((pid, signum))
+        asked.set()
+
+    monkeypatch.setattr(os, "kill", kill)
+    (tmp_path / "importing_now.py").write_text(
+        "import signal, sys\n"
+        "from _itinerary_entry import _interrupt\n"
+        "_interrupt(signal.SIGINT, sys._getframe())\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("importing_now")  # no KeyboardInterrupt inside the import
+    assert asked.wait(10)
+    assert sent == [(os.getpid(), signal.SIGINT)]
+    with pytest.raises(KeyboardInterrupt):  # outside an import: at once, as Python's own
+        _itinerary_entry._interrupt(signal.SIGINT, sys._getframe())
+
+
 def test_a_ctrl_c_wrapped_in_another_error_is_still_a_ctrl_c() -> None:
     """Found under load: a Ctrl-C in a class's __set_name__ reaches click as a RuntimeError."""
     from _itinerary_entry import _interrupted  # noqa: PLC0415 - the console script's module
@@ -863,3 +924,181 @@ def test_a_study_that_fits_is_not_refused(monkeypatch: pytest.MonkeyPatch) -> No
         monkeypatch.setattr(studies, "available_memory", lambda a=available: a)
         monkeypatch.setattr(studies, "_CHECKED", 0)
         assert run("simulate", PLAN, "--runs", "50")[0] == 0
+
+
+XI = "Meeting with Xi Jinping"
+
+
+def test_suggest_prints_ranked_plans_their_changes_and_risks() -> None:
+    """`suggest` prints the top plans with the Xi meeting moved, and each step's risk side by side."""
+    code, out, _ = run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 20:00", "--every", "60",
+        "--runs", "100", "--seed", "3", "--top", "2",
+    )  # fmt: skip
+    assert code == 0
+    assert "objective p_late, 100 runs each, seed 3" in out
+    assert f"{XI}: 2025-10-30 11:00 +09:00 -> 2025-10-30" in out
+    assert "#1" in out
+    assert "#2" in out
+    assert "#3" not in out
+    assert run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 20:00", "--every", "60",
+        "--runs", "100", "--seed", "3", "--top", "2",
+    )[1] == out  # fmt: skip
+
+
+def test_suggest_ranks_by_the_tour_end_when_asked() -> None:
+    """`--objective end` ranks by the 80th percentile of the tour's end, shown in local time."""
+    code, out, _ = run(
+        "suggest", PLAN, "--flexible", f"{XI}=2025-10-30 08:00..2025-10-30 12:00", "--every", "60",
+        "--runs", "100", "--objective", "end",
+    )  # fmt: skip
+    assert code == 0
+    assert "objective end, 100 runs each" in out
+    assert "  1  2025-10-30 " in out  # the best plan's P80 end, in Gyeongju's time
+
+
+@pytest.mark.parametrize(
+    ("flexible", "message"),
+    [
+        ("Nope=2025-10-30 08:00..2025-10-30 20:00", "no step called 'Nope'"),
+        (f"{XI} 2025-10-30 08:00", "expected 'NAME="),
+        (f"{XI}=2025-10-29 13:00..2025-10-29 13:30", "conflict: Donald Trump's steps"),
+    ],
+)
+def test_suggest_reports_a_bad_range_on_one_line(flexible: str, message: str) -> None:
+    """An unknown step, a malformed range or one that no rule allows: one line, status 2."""
+    code, _, err = run("suggest", PLAN, "--flexible", flexible, "--runs", "10")
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+# -- simulate: what-ifs (--delay, --move, --without, --late-by) ------------------------------
+
+BUSAN_LEG = "Donald Trump: Tokyo -> Busan"
+
+
+def _said(seconds: int) -> str:
+    """A duration as the tables write it (one function writes them all)."""
+    from itinerary.sim.delays import format_micros  # noqa: PLC0415 - this helper only
+
+    return format_micros(seconds * 1_000_000)
+
+
+def _cells(out: str, step: str) -> list[str]:
+    """The cells of *step*'s row in a printed table (columns are two spaces apart or more)."""
+    line = next(line for line in out.splitlines() if line.startswith(step + "  "))
+    return re.split(r"\s{2,}", line.strip())
+
+
+def test_simulate_what_if_sets_the_plan_beside_it_on_the_same_draws() -> None:
+    """--delay: the plan column is the plain table's share; the delayed leg is late every run."""
+    code, plain, _ = run("simulate", PLAN, "--runs", "300", "--seed", "7")
+    assert code == 0
+    code, out, err = run("simulate", PLAN, "--runs", "300", "--seed", "7",
+                         "--delay", f"{BUSAN_LEG}=2h")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "the plan and the what-if on the same draws" in out
+    _, change, base, other, difference = _cells(out, BUSAN_LEG)
+    assert change == f"delay {_said(2 * 3600)}"
+    assert other == "100.0% ± 0.0%"
+    assert base == _cells(plain, BUSAN_LEG)[4]  # the report's "late" cell, error and all
+    assert difference.startswith("+")
+    for unchanged in ("ASEAN Summit", "U.S.-Japan summit"):  # before the leg: the same draws
+        assert _cells(out, unchanged)[-1] == "+0.0% ± 0.0%"
+    assert "Obligations: share of runs met late or never" in out
+    again = run("simulate", PLAN, "--runs", "300", "--seed", "7", "--workers", "2",
+                "--delay", f"{BUSAN_LEG}=2h")  # fmt: skip
+    assert again[1] == out
+
+
+def test_simulate_what_if_edits_combine_and_late_by_repeats() -> None:
+    """--move, --without and two --late-by: one table per threshold, each edit labelled."""
+    code, out, err = run(
+        "simulate", PLAN, "--runs", "200", "--seed", "2",
+        "--move", "Meeting with Xi Jinping=2025-10-30 09:00",
+        "--without", "Meeting with Japan's business community",
+        "--late-by", "30m", "--late-by", "2 h",
+    )  # fmt: skip
+    assert (code, err) == (0, ""), err
+    assert f"late by more than {_said(30 * 60)}" in out
+    assert f"late by more than {_said(2 * 3600)}" in out
+    assert _cells(out, "Meeting with Xi Jinping")[1] == "moved to 2025-10-30 09:00 +09:00"
+    assert _cells(out, "Meeting with Japan's business community")[1] == "removed"
+
+
+def test_simulate_late_by_alone_shows_the_plan_with_errors() -> None:
+    """--late-by without an edit: the plan's shares late by more than it, with their errors."""
+    code, out, _ = run("simulate", PLAN, "--runs", "200", "--late-by", "1h")
+    assert code == 0
+    assert f"late by more than {_said(3600)}" in out
+    assert "what-if" not in out
+    assert " ± " in _cells(out, BUSAN_LEG)[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--delay", "Xi=2h"), "--delay 'Xi=2h': no step called 'Xi' in the plan; did you mean "
+                               "'Meeting with Xi Jinping'?"),
+        (("--delay", f"{BUSAN_LEG}=2 fortnights"), f"--delay '{BUSAN_LEG}=2 fortnights': "
+                                                   "'2 fortnights' is not a duration"),
+        (("--delay", "2h"), "--delay '2h': expected NAME=DURATION"),
+        (("--late-by", "soon"), "--late-by 'soon': 'soon' is not a duration"),
+        (("--move", "Meeting with Xi Jinping=30 Oct 9am"), "--move 'Meeting with Xi Jinping=30 "
+                                                           "Oct 9am': '30 Oct 9am' is not a local "
+                                                           "wall time"),
+        (("--move", "Meeting with Xi Jinping=2025-10-29 16:00"),
+         "--move 'Meeting with Xi Jinping=2025-10-29 16:00': the plan cannot happen with "
+         "'Meeting with Xi Jinping' moved: Donald Trump is in two steps at once"),
+        (("--move", "U.S.-Japan summit=2025-10-28 10:00 Mars/Base"), "--move 'U.S.-Japan "
+                                                                     "summit=2025-10-28 10:00 "
+                                                                     "Mars/Base': 'Mars/Base'"),
+        (("--without", BUSAN_LEG), f"--without '{BUSAN_LEG}': the plan cannot happen without"),
+        (("--without", "Nobody"), "--without 'Nobody': no step called 'Nobody'"),
+        (("--delay", "APEC Summit=1h", "--without", "APEC Summit"), "given twice"),
+    ],
+)  # fmt: skip
+def test_simulate_what_if_mistakes_name_their_option(args: tuple[str, ...], words: str) -> None:
+    """A bad NAME, duration or time, or an impossible plan: one line naming the option, exit 2."""
+    code, out, err = run("simulate", PLAN, "--runs", "10", *args)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert words in err, err
+
+
+_FOLD_PLAN = """\
+title = "A night in New York"
+[places."New York"]
+country = "United States"
+tz = "America/New_York"
+lat = 40.71
+lon = -74.0
+
+[[plan]]
+type = "meeting"
+title = "Gala"
+participants = ["A"]
+place = "New York"
+start = "2025-11-01 20:00"
+duration = "PT1H"
+"""
+
+
+def test_simulate_move_into_a_fold_needs_disambiguate(tmp_path: Path) -> None:
+    """--move to a wall time the clocks showed twice: refused, then chosen by --disambiguate."""
+    plan = tmp_path / "gala.toml"
+    plan.write_text(_FOLD_PLAN)
+    code, _, err = run("simulate", str(plan), "--runs", "5", "--move", "Gala=2025-11-02 01:30")
+    assert code == 2
+    assert "--move 'Gala=2025-11-02 01:30'" in err
+    assert "--disambiguate" in err
+    code, out, err = run("simulate", str(plan), "--runs", "5", "--move", "Gala=2025-11-02 01:30",
+                         "--disambiguate", "later")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "moved to 2025-11-02 01:30 -05:00" in out
+    code, out, _ = run(
+        "simulate", str(plan), "--runs", "5", "--move", "Gala=2025-11-02 01:30-04:00"
+    )
+    assert "moved to 2025-11-02 01:30 -04:00" in out

@@ -49,3 +49,27 @@ def test_an_example_failing_in_teardown_fails_as_a_test(pytester: pytest.Pyteste
     result.assert_outcomes(passed=1, failed=1)
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
     result.stdout.fnmatch_lines(["*FAILED doc.md*Unraisable*"])
+
+
+def test_the_index_links_every_page_and_names_every_command() -> None:
+    """The index: install first, then a link to every page and to each command's section."""
+    import re  # noqa: PLC0415 - this test only
+
+    from itinerary.cli import main  # noqa: PLC0415 - this test only
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    index = (docs / "index.md").read_text(encoding="utf-8")
+    assert index.index("## Install") < index.index("```python") < index.index("## The guide")
+    toctree = index.split("```{toctree}")[1].split("```")[0]
+    pages = [line.strip() for line in toctree.splitlines()[1:] if line.strip() and ":" not in line]
+    linked = set(re.findall(r"\]\(([\w/.-]+?)\.(?:md|ipynb)\)", index))
+    assert set(pages) <= linked
+    headings = {
+        re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in (docs / "cli.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
+    for command in main.commands:
+        anchors = re.findall(rf"\[`itinerary {command}\b[^`]*`\]\(cli\.md#([\w-]+)\)", index)
+        assert anchors, f"the index does not link `itinerary {command}`"
+        assert set(anchors) <= headings

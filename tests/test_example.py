@@ -51,3 +51,15 @@ def test_the_tour_replays_to_the_seed_texts_facts() -> None:
     assert pending.due.isoformat() == "2026-04-28T12:00:00+09:00"
     final = module["replay"](log)
     assert final.where("Donald Trump").place.name == "Gyeongju"
+
+
+def test_the_example_suggests_times_for_the_xi_meeting() -> None:
+    """The suggestion: three times on 30 October, each starting late no more often than the next."""
+    module = runpy.run_path(str(EXAMPLE))
+    text = module["suggestion"](runs=200)
+    lines = [line for line in text.splitlines() if line.startswith("  ")]
+    assert len(lines) == 3
+    assert all("2025-10-30" in line and "+09:00" in line for line in lines)
+    assert "21 times on 30 October" in text
+    shares = [float(line.split("starts late in ")[1].split("%")[0]) for line in lines]
+    assert shares == sorted(shares)

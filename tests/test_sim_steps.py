@@ -14,7 +14,7 @@ from itinerary import Obligation
 from itinerary.errors import InvalidPlanError, ItineraryError
 from itinerary.places import KUALA_LUMPUR, SEOUL, TOKYO
 from itinerary.sim import Delay, Fulfilment, Meeting, Signing, Step, Travel
-from itinerary.sim.steps import STEP_KINDS
+from itinerary.sim.steps import STEP_KINDS, end_place, start_place, with_start
 from itinerary.strategies import plans
 
 H = pendulum.duration
@@ -106,3 +106,19 @@ def test_delay_overrides_are_kept() -> None:
     """A step's own delay= is kept as given."""
     delay = Delay.fixed(H(minutes=20))
     assert Signing("Pact", "A", TOKYO, AT, delay=delay).delay == delay
+
+
+@given(plans(max_steps=6))
+def test_a_step_moved_to_its_own_start_is_itself_and_keeps_its_places(plan: object) -> None:
+    """with_start moves a step's start, and nothing else; an obligation met cannot move."""
+    for step in plan.steps:  # type: ignore[attr-defined]
+        if isinstance(step, Fulfilment):
+            assert start_place(step) is None
+            with pytest.raises(InvalidPlanError, match="no start of its own"):
+                with_start(step, pendulum.datetime(2025, 1, 1))
+            continue
+        assert with_start(step, step.start) == step
+        later = with_start(step, step.start + timedelta(hours=1))
+        assert later.start == step.start + timedelta(hours=1)  # type: ignore[union-attr]
+        assert (start_place(later), end_place(later)) == (start_place(step), end_place(step))
+        assert end_place(step) == (step.destination if isinstance(step, Travel) else step.place)

@@ -1,4 +1,4 @@
-"""The ``itinerary`` command line: replay, check, agenda, export, simulate and follow.
+"""The ``itinerary`` command line: replay, check, agenda, export, simulate, suggest, follow, forecast.
 
 FILE may be a scenario (``.toml``), a SQLite store (``.sqlite``, ``.db``), a JSON Lines
 export (``.jsonl``) or a PostgreSQL store's URL (``postgresql://...``). A mistake in what was
@@ -16,8 +16,8 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # each command imports what it needs, so that --help loads cl
     from itinerary.places import Place
     from itinerary.projections import State, Whereabouts
     from itinerary.scenarios import Scenario
+    from itinerary.sim import Plan, WhatIf
+    from itinerary.sim.forecast import Forecast
     from itinerary.store import Follower
 
 __all__ = ["main"]
@@ -53,6 +55,8 @@ def _disambiguate(option: str) -> Callable[[_F], _F]:
 SCENARIO_SUFFIXES = (".toml",)
 CALENDAR_SUFFIXES = (".ics",)
 USAGE_ERROR = 2
+MAX_EVERY = 100 * 366 * 24 * 60
+"""The longest ``suggest --every`` (minutes): a century, as every elapsed time the library takes."""
 """The exit status for a user's mistake (as for a bad option)."""
 
 _STATUS_COLOURS = {"pending": "yellow", "overdue": "red", "met": "green", "at": "green",
@@ -472,6 +476,17 @@ def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> Non
               help="With --given: keep its events up to this instant, e.g. '2025-10-27 12:00 "
               "Asia/Kuala_Lumpur' (a zone or a place name is required). Default: the "
               "store's latest event.")  # fmt: skip
+@click.option("--delay", "delays", metavar="'NAME=DURATION'", multiple=True,
+              help="What if the step NAME is this late ('2h', '45m', '1h30m'): its own delay "
+              "becomes exactly that (a meeting's own delay is its overrun). Repeatable.")  # fmt: skip
+@click.option("--move", "moves", metavar="'NAME=YYYY-MM-DD HH:MM'", multiple=True,
+              help="What if the step NAME started at this wall time in its place (a leg's "
+              "origin). Repeatable.")  # fmt: skip
+@click.option("--without", "without", metavar="NAME", multiple=True,
+              help="What if the step NAME were taken out of the plan. Repeatable.")  # fmt: skip
+@click.option("--late-by", "late_by", metavar="DURATION", multiple=True,
+              help="Count a step late only when it starts more than this late ('30m'); "
+              "one table per value. Repeatable.")  # fmt: skip
 @click.option("--plot", "plots", multiple=True, type=click.Path(dir_okay=False),
               metavar="FILE",
               help="Also draw a picture of the risk to this image file (.png, .svg, .pdf); its "
@@ -480,13 +495,19 @@ def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> Non
               "matplotlib (pip install 'itinerary[plot]').")  # fmt: skip
 @click.option("--plot-step", metavar="NAME",
               help="The step --plot draws (default: the tour's end).")  # fmt: skip
-@_disambiguate("--after")
+@_disambiguate("--after or --move")
 def simulate(  # click passes each option by its name
     file: str, *, runs: int, seed: int, workers: int, progress: bool, given: str | None,
-    after: str | None, disambiguate: _time.Disambiguate, plots: tuple[str, ...] = (),
-    plot_step: str | None = None,
+    after: str | None, disambiguate: _time.Disambiguate, delays: tuple[str, ...],
+    moves: tuple[str, ...], without: tuple[str, ...], late_by: tuple[str, ...],
+    plots: tuple[str, ...] = (), plot_step: str | None = None,
 ) -> None:  # fmt: skip
-    """Run the scenario's [[plan]] many times under its [disruptions]; print the risks."""
+    """Run the scenario's [[plan]] many times under its [disruptions]; print the risks.
+
+    With --delay, --move or --without, run the plan and the changed plan on the same draws
+    (the same seed: common random numbers) and print them side by side, each step's share
+    of late runs with its standard error, and the difference with its paired standard error.
+    """
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only this command
 
     from itinerary.sim import Disruptions, monte_carlo  # noqa: PLC0415 - only this command
@@ -514,15 +535,127 @@ def simulate(  # click passes each option by its name
             instant = max(event.occurred_at for event in log)
         else:
             raise UserError(f"{_shown(given)}: holds no events; give --after")
+    edits, changed = _what_if(scenario.plan, delays, moves, without, disambiguate)
+    limits = _late_by(late_by)
     workers = _workers(workers, runs)
     with _user_errors(), contextlib.ExitStack() as stack:
         executor = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
-        outcomes = monte_carlo(
-            scenario.plan, disruptions, runs=runs, seed=seed, given=log, after=instant,
-            executor=executor, progress=progress,
+        plans = [scenario.plan, changed] if edits else [scenario.plan]
+        studies = [
+            monte_carlo(plan, disruptions, runs=runs, seed=seed, given=log, after=instant,
+                        executor=executor, progress=progress)
+            for plan in plans
+        ]  # fmt: skip
+    if not edits and not limits:
+        _echo(str(studies[0]))  # the risk report (Outcomes.report)
+        _save_risk_plots(studies[0], plots, plot_step)
+        return
+    from itinerary.sim.whatif import compare  # noqa: PLC0415 - only this command
+
+    with _user_errors():
+        shown = [
+            str(compare(studies[0], studies[-1], late_by=by, edits=edits))
+            for by in limits or [timedelta(0)]
+        ]
+    _echo("\n\n".join(shown))
+    _save_risk_plots(studies[-1], plots, plot_step)  # the what-if's, if there is one
+
+
+def _what_if(
+    plan: Plan,
+    delays: tuple[str, ...],
+    moves: tuple[str, ...],
+    without: tuple[str, ...],
+    disambiguate: _time.Disambiguate,
+) -> tuple[WhatIf, Plan]:
+    """The edits of simulate's --delay, --move and --without, and the plan they make.
+
+    Each value is checked alone first, so that an error names the option that caused it.
+    """
+    from itinerary.sim import whatif  # noqa: PLC0415 - only this command
+
+    how = "Add --disambiguate earlier, later or compatible to choose."
+    edits: list[tuple[str, whatif.WhatIf]] = []
+    with _user_errors():
+        for text in delays:
+            where = f"--delay {text!r}"
+            edits.append(
+                (where, whatif.WhatIf(delays=[whatif.parse_delay(plan, text, where=where)]))
+            )
+        for text in moves:
+            where = f"--move {text!r}"
+            moved = whatif.parse_move(plan, text, where=where, disambiguate=disambiguate,
+                                      how_to_choose=how)  # fmt: skip
+            edits.append((where, whatif.WhatIf(moves=[moved])))
+        for name in without:
+            where = f"--without {name!r}"
+            whatif.step_named(plan, name, where=where)
+            edits.append((where, whatif.WhatIf(without=[name])))
+    for where, edit in edits:
+        with _user_errors(where):
+            edit.apply(plan)
+    with _user_errors("--delay, --move and --without together"):
+        found = whatif.WhatIf(
+            delays=[pair for _, e in edits for pair in e.delays],
+            moves=[pair for _, e in edits for pair in e.moves],
+            without=[name for _, e in edits for name in e.without],
+        )
+        return found, found.apply(plan)
+
+
+def _late_by(texts: tuple[str, ...]) -> list[timedelta]:
+    """The durations of simulate's --late-by options, or none."""
+    from itinerary.sim.whatif import parse_elapsed  # noqa: PLC0415 - only this command
+
+    with _user_errors():
+        return [parse_elapsed(text, where=f"--late-by {text!r}") for text in texts]
+
+
+@main.command("suggest")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--flexible", "flexible", metavar="'NAME=FROM..TO'", multiple=True, required=True,
+              help="A step that may move and the range of its start, in its place's local "
+                   "time, e.g. 'Meeting with Xi Jinping=2025-10-29 08:00..2025-10-30 20:00' "
+                   "(an offset after a time chooses in a repeated hour). Repeat for more steps.")  # fmt: skip
+@click.option("--every", type=click.IntRange(min=1, max=MAX_EVERY), default=15, show_default=True,
+              help="Minutes between candidate starts.")  # fmt: skip
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True,
+              help="How many plans to print.")  # fmt: skip
+@click.option("--runs", type=click.IntRange(min=1, max=1_000_000), default=2000,
+              show_default=True, help="Runs of each feasible plan.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of every plan's study (common random numbers).")  # fmt: skip
+@click.option("--objective", type=click.Choice(["p_late", "end"]), default="p_late",
+              show_default=True,
+              help="Rank by the mean share of steps that start late (p_late) or by the 80th "
+                   "percentile of the tour's end (end).")  # fmt: skip
+def suggest_command(  # click passes each option by its name
+    file: str, *, flexible: tuple[str, ...], every: int, top: int, runs: int, seed: int,
+    objective: Literal["p_late", "end"],
+) -> None:  # fmt: skip
+    """Suggest start times for --flexible steps of the [[plan]] that keep every rule; rank by risk."""
+    import pendulum  # noqa: PLC0415 - only this command
+
+    from itinerary.sim import Disruptions, suggest  # noqa: PLC0415 - only this command
+    from itinerary.sim.suggest import flexible_from_text  # noqa: PLC0415 - only this command
+
+    scenario = read(file)
+    if scenario.plan is None:
+        raise UserError(f"{file}: has no [[plan]] section to suggest times for")
+    ranges = {}
+    with _user_errors():
+        for text in flexible:
+            name, between = flexible_from_text(
+                scenario.plan, text, every=pendulum.duration(minutes=every)
+            )
+            if name in ranges:
+                raise UserError(f"--flexible {text!r}: {name!r} is given a range twice")
+            ranges[name] = between
+        found = suggest(
+            scenario.plan, ranges, scenario.disruptions or Disruptions(), runs=runs, seed=seed,
+            top=top, objective=objective,
         )  # fmt: skip
-    _echo(str(outcomes))  # the risk report (Outcomes.report)
-    _save_risk_plots(outcomes, plots, plot_step)
+    _echo(str(found))
 
 
 def _save_risk_plots(outcomes: Any, plots: tuple[str, ...], step: str | None) -> None:
@@ -623,6 +756,83 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)  # so that flushing stdout at exit fails no more
+        os.close(devnull)
+
+
+FORECAST_TICK = 1.0
+"""How long ``forecast`` waits for new events before looking again."""
+
+
+@main.command(name="forecast")
+@click.argument("store", type=click.Path(dir_okay=False))
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--runs", type=click.IntRange(min=1, max=100_000), default=1000,
+              show_default=True,
+              help="Runs of each study, run again after each batch of events (1,000 take "
+              "under half a second: each run is replayed for the tour's end).")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of every study (the same draws each time).")  # fmt: skip
+@click.option("--min-change", "min_change", type=click.FloatRange(0, 100), default=1.0,
+              show_default=True, metavar="POINTS",
+              help="Show a step whose chance of being late or dropped moved by this many "
+              "percentage points or more.")  # fmt: skip
+def forecast_command(store: str, plan_file: str, runs: int, seed: int, min_change: float) -> None:
+    """Re-run PLAN_FILE's study each time events are recorded in STORE; print what changed.
+
+    First the forecast from what STORE holds (each step's chance of starting late and of
+    being dropped, and the P80 of the tour's end), then, after each batch of events, the
+    steps whose risk moved, the steps now dropped and the new P80 end. What has happened is
+    every event recorded: "now" is the latest instant at which one occurred (never the
+    wall clock), so the same events give the same forecast. Ctrl-C stops it, status 0.
+    """
+    from itinerary.sim import Disruptions  # noqa: PLC0415 - only this command
+    from itinerary.sim.forecast import changes, forecast  # noqa: PLC0415 - only this command
+    from itinerary.store import Follower, open_store  # noqa: PLC0415 - see the top
+    from itinerary.store.postgres import is_url  # noqa: PLC0415 - see the top
+
+    shown = _shown(store)
+    if _kind_of(store) != "store":
+        raise UserError(f"{shown}: forecast follows a store (.sqlite, .db, .jsonl or a URL)")
+    if not is_url(store) and not os.path.exists(store):
+        raise UserError(f"{shown}: no such file")
+    scenario = read(plan_file)
+    if scenario.plan is None:
+        raise UserError(f"{_shown(plan_file)}: has no [[plan]] section to forecast")
+    plan, disruptions = scenario.plan, scenario.disruptions or Disruptions()
+
+    def study(log: EventLog) -> Forecast:
+        return forecast(plan, disruptions, log, runs=runs, seed=seed)
+
+    follower: Follower[EventLog] | None = None
+    try:
+        with _user_errors():
+            opened = open_store(store, create=False)
+        try:
+            with _user_errors():
+                follower = Follower(opened, lambda log: log)
+            click.echo(
+                f"Forecasting {_shown(plan_file)} from {shown} at version {follower.version}; "
+                "Ctrl-C to stop.",
+                err=True,
+            )
+            with _user_errors():
+                last = study(follower.log)
+            _echo("\n".join(changes(None, last)))
+            while True:
+                with _user_errors():
+                    if not follower.step(timeout=FORECAST_TICK):
+                        continue
+                    latest = study(follower.log)
+                _echo("\n".join(changes(last, latest, min_change=min_change / 100)))
+                last = latest
+        finally:
+            opened.close()
+    except KeyboardInterrupt:
+        said = "" if follower is None else f" (read to version {follower.version})"
+        click.echo(f"Stopped forecasting from {shown}{said}.", err=True)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
         os.close(devnull)
 
 

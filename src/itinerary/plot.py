@@ -53,12 +53,13 @@ __all__ = ["DEADLINES_LANE", "s_curve", "timeline", "tornado"]
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
 
-_WIDTH = 9.0  # inches: the figure's width when timeline() makes the figure (900 px at 100 dpi)
+_WIDTH = 8.0  # inches: the figure's width when timeline() makes the figure (800 px at 100 dpi:
+# a docs page or a notebook shows it at its natural size, not shrunk)
 _BAR = 0.5  # a lane's bar height, in lane units
 _LEVEL = 0.34  # the height of one row of labels above a bar, in lane units
 _INCH_PER_UNIT = 0.62  # a lane unit's height in inches
 _MAX_LEVELS = 8  # rows of labels above one lane; labels that find no room are left out
-_FONT = 10.0  # points: about 11 px high when a 900 px figure is shown 736 px wide
+_FONT = 9.0  # points: 12.5 px high at 100 dpi, 11.5 px if an 800 px figure is shown 736 px wide
 _STATUS_COLOURS = {"pending": "#e69f00", "overdue": "#d62728", "met": "#2ca02c"}
 _TRAVEL_EDGE = "#555555"
 _Style = Literal["normal", "italic"]

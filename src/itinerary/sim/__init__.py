@@ -3,7 +3,9 @@
 A :class:`Plan` is steps meant to happen (legs, meetings, signings, obligations met);
 :func:`simulate` runs it once under :class:`Disruptions` and returns a :class:`Run` whose
 ``log`` is an ordinary :class:`~itinerary.EventLog`; :func:`monte_carlo` runs it many times
-(in this process, or on any executor: processes, Dask) and returns :class:`Outcomes`.
+(in this process, or on any executor: processes, Dask) and returns :class:`Outcomes`;
+:class:`WhatIf` edits a plan and :func:`compare` sets two studies side by side, run by run;
+:mod:`itinerary.sim.forecast` re-runs a study as events come in.
 See docs/simulation.md.
 """
 
@@ -21,10 +23,16 @@ if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on fi
     from itinerary.sim.plan import Plan
     from itinerary.sim.rules import Curfew, Drop, Rest, Window
     from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
+    from itinerary.sim.suggest import Between, Change, Suggestion, Suggestions, suggest
+    from itinerary.sim.whatif import Comparison, Difference, WhatIf, compare
 
 __all__ = [
+    "Between",
+    "Change",
+    "Comparison",
     "Curfew",
     "Delay",
+    "Difference",
     "Disruptions",
     "Drop",
     "Fulfilment",
@@ -37,10 +45,15 @@ __all__ = [
     "Run",
     "Signing",
     "Step",
+    "Suggestion",
+    "Suggestions",
     "Travel",
+    "WhatIf",
     "Window",
+    "compare",
     "monte_carlo",
     "simulate",
+    "suggest",
 ]
 
 _HOMES: dict[str, tuple[str, ...]] = {
@@ -51,11 +64,15 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.sim.plan": ("Plan",),
     "itinerary.sim.rules": ("Curfew", "Drop", "Rest", "Window"),
     "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),
+    "itinerary.sim.suggest": ("Between", "Change", "Suggestion", "Suggestions", "suggest"),
+    "itinerary.sim.whatif": ("Comparison", "Difference", "WhatIf", "compare"),
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-_SUBMODULES = frozenset({"delays", "engine", "monte_carlo", "plan", "rules", "steps"})
+_SUBMODULES = frozenset(
+    {"delays", "engine", "forecast", "monte_carlo", "plan", "rules", "steps", "suggest", "whatif"}
+)
 """The modules that ``itinerary.sim.<name>`` imports on first use (a public name, such as
-``monte_carlo``, stays the function)."""
+``monte_carlo`` or ``suggest``, stays the function)."""
 
 __getattr__, __dir__ = _lazy.face(__name__, _HOMES, submodules=_SUBMODULES)

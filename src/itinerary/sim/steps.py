@@ -17,7 +17,7 @@ an optional ``delay`` that overrides the plan's disruptions for that one step.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeAlias, get_args
 
 import attrs
@@ -35,7 +35,10 @@ from itinerary.places import Place
 from itinerary.sim.delays import Delay, elapsed_micros, format_micros
 from itinerary.sim.rules import Window
 
-__all__ = ["Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name"]
+__all__ = [
+    "Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name", "end_place",
+    "start_place", "with_start",
+]  # fmt: skip
 
 StepKind: TypeAlias = Literal["travel", "meeting", "signing", "fulfilment"]
 """What a step is (its ``kind``), as the risk table and the DataFrames name it."""
@@ -308,3 +311,33 @@ Step: TypeAlias = Travel | Meeting | Signing | Fulfilment
 """Any step of a plan."""
 
 STEP_TYPES = (Travel, Meeting, Signing, Fulfilment)
+
+
+def start_place(step: Step) -> Place | None:
+    """Where *step* starts: a leg's origin, a meeting's or signing's place; None for an obligation."""
+    if isinstance(step, Travel):
+        return step.origin
+    if isinstance(step, Meeting | Signing):
+        return step.place
+    return None
+
+
+def end_place(step: Step) -> Place | None:
+    """Where *step* leaves its people: a leg's destination, a meeting's or signing's place."""
+    if isinstance(step, Travel):
+        return step.destination
+    return start_place(step)
+
+
+def with_start(step: Step, at: datetime) -> Step:
+    """*step* planned to start at *at* (a leg's departure, a meeting's start, a signing).
+
+    An obligation met has no start of its own (it follows its signing): InvalidPlanError.
+    """
+    if isinstance(step, Travel):
+        return attrs.evolve(step, depart=at)
+    if isinstance(step, Meeting):
+        return attrs.evolve(step, start=at)
+    if isinstance(step, Signing):
+        return attrs.evolve(step, at=at)
+    raise InvalidPlanError(f"{step.name!r}: an obligation met has no start of its own to move")
