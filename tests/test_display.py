@@ -36,6 +36,7 @@ from itinerary import (
     load_scenario,
     replay,
 )
+from itinerary._text import format_duration
 from itinerary.cli import main
 from itinerary.display import escape_controls
 from itinerary.events import Event
@@ -509,10 +510,35 @@ def test_plan_run_and_outcomes_show_one_row_per_step() -> None:
     assert [row[0] for row in runs["rows"]] == list(plan.names)
     assert all(LOCAL_TIME.match(row[1] + " x") for row in runs["rows"])
     outcomes = monte_carlo(plan, scenario.disruptions, runs=20, seed=0)
-    risks, deadlines = tables(outcomes._repr_html_())
-    assert [row[0] for row in risks["rows"]] == [r.name for r in outcomes.risks()]
-    assert len(deadlines["rows"]) == len(outcomes.deadline_risks())
-    assert str(outcomes) == display.format_outcomes(outcomes)
+    (report,) = tables(outcomes._repr_html_())
+    names = [row[0] for row in report["rows"]]
+    steps = [s for s in outcomes.steps if s.kind != "fulfilment"]
+    legs = sum(1 for s in steps if s.kind == "travel")
+    assert [n for n in names if not n.startswith(" ")] == [
+        *(s.name for s in steps),
+        *(f"{a}: {w}" for a, w in outcomes.deadline_risks()),
+        "tour ends",
+    ]
+    assert names.count("  arrival") == legs
+    assert str(outcomes) == outcomes.report().text(upper=False, indent="", rule=True)
+
+
+def test_print_plan_and_run_show_their_tables() -> None:
+    """print(plan) shows the plan's steps; print(run) each step planned against actual."""
+    scenario = load_scenario(PLAN)
+    assert scenario.plan is not None
+    plan = scenario.plan
+    assert str(plan) == display.plan_table(plan).text()
+    assert len(str(plan).splitlines()) == len(plan) + 2  # the title, the headers, a line each
+    run = simulate(plan, scenario.disruptions, seed=3)
+    assert str(run) == display.run_table(run).text()
+    header = str(run).splitlines()[1].split()
+    assert header[:4] == ["STEP", "PLANNED", "(LOCAL)", "STARTED"]
+    late = [name for name in plan.names if run.slip(name).total_seconds() > 0]
+    table = display.run_table(run)
+    slips = {row[0]: row[3] for row in table.rows}
+    assert late
+    assert all(slips[name] == format_duration(run.slip(name)) != "0" for name in late)
 
 
 def test_html_is_one_block_with_a_scoped_style() -> None:

@@ -28,11 +28,12 @@ def test_the_example_simulates_the_plan() -> None:
     """The simulation half: the two-hour late leg delays the Emperor's meeting by 30 minutes."""
     module = runpy.run_path(str(EXAMPLE))
     text = module["simulation"](runs=300)
-    assert "Meeting with the Emperor                 30 minutes" in text
+    assert "Meeting with the Emperor                 30 min" in text
     assert "(because of Donald Trump: Kuala Lumpur -> Tokyo)" in text
     assert "U.S.-Japan summit" not in text.split("300 runs")[0]  # it does not slip
     assert "300 runs, seed 7" in text
-    assert "risk late or unmet" in text
+    assert "select projects and finance them" in text
+    assert "tour ends" in text
 
 
 def test_the_tour_replays_to_the_seed_texts_facts() -> None:

@@ -30,6 +30,7 @@ from itinerary import (
     replay,
 )
 from itinerary.sim import Outcomes, monte_carlo
+from itinerary.sim.report import report_rows
 from itinerary.strategies import event_logs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -324,9 +325,14 @@ def test_a_study_records_equal_its_frame() -> None:
     for table in frames.OUTCOMES_TABLES:
         _same_rows(STUDY.to_records(table), STUDY.to_pandas(table))
     risks = STUDY.to_records("risks")
-    assert [(r["step"], r["p_late"], r["median_slip"], r["p90_slip"]) for r in risks] == [
-        (r.name, r.p_late, r.median, r.p90) for r in STUDY.risks()
+    assert [(r["step"], r["p_late"]) for r in risks] == [(r.name, r.p_late) for r in STUDY.risks()]
+    rows = [r for r in report_rows(STUDY) if r.kind not in {"arrival", "obligation"}]
+    assert [(r["late_median"], r["late_p90"], r["late_p99"]) for r in risks] == [
+        (r.median, r.p90, r.p99) for r in rows
     ]
+    frame = STUDY.to_pandas("risks")
+    assert str(frame["late_median"].dtype) == "timedelta64[us]"
+    assert (frame["late_p99"].dropna().dt.microseconds == 0).all()  # whole seconds
     deadlines = STUDY.to_records("deadlines")
     assert {(r["agreement"], r["what"]): r["risk"] for r in deadlines} == STUDY.deadline_risks()
 

@@ -1,12 +1,15 @@
 """The timeline plot: one lane per person, labelled meetings, markers, a time axis in one zone."""
 
+import functools
 import io
+import re
 import subprocess
 import sys
 import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import matplotlib
 import matplotlib.dates as mdates
 import pytest
@@ -25,13 +28,16 @@ from itinerary import (
     Obligation,
     ObligationMet,
     Place,
+    _time,
     load_scenario,
 )
 from itinerary.cli import main
 from itinerary.errors import MissingExtraError, UnknownZoneError
 from itinerary.places import GAZETTEER, TOKYO
-from itinerary.plot import DEADLINES_LANE, timeline
+from itinerary.plot import DEADLINES_LANE, s_curve, timeline, tornado
 from itinerary.scenarios import Scenario, save_scenario
+from itinerary.sim import Disruptions, Outcomes, Plan, monte_carlo
+from itinerary.sim.report import tour_end
 from itinerary.strategies import NAMES, itineraries
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025.toml"
@@ -76,14 +82,50 @@ def test_other_offsets_are_shown_in_the_labels() -> None:
 
 
 def test_signings_and_deadlines_are_markers() -> None:
-    """Two signings by two people are four stars; the deadline, months later, is at the edge."""
+    """Two signings 15 minutes apart, by two people: a star each, marked x2; a deadline at the edge."""
     axes = tour_axes(tz="Asia/Tokyo")
     markers = [line.get_marker() for line in axes.lines]
-    assert markers.count("*") == 4
+    assert markers.count("*") == 2  # 15 minutes is less than a star's width: merged
+    assert texts(axes).count("×2") == 2
     assert markers.count(">") == 1  # past the axis's right end
     drawn = texts(axes)
     assert "signed: U.S.-Japan trade agreement" in drawn
     assert any(text.startswith("due 2026-04-28 12:00 +09:00 Tokyo") for text in drawn)
+
+
+def test_signings_far_apart_keep_their_stars() -> None:
+    """Signings a day apart are drawn as a star each, with no count."""
+    log = load_scenario(EXAMPLE).log
+    signings = [e for e in log if isinstance(e, AgreementSigned)]
+    later = attrs.evolve(signings[-1], at=signings[-1].at.add(days=1))
+    moved = EventLog([later if e is signings[-1] else e for e in log])
+    axes = timeline(moved, tz="Asia/Tokyo").axes[0]
+    assert [line.get_marker() for line in axes.lines].count("*") == 4
+    assert "×2" not in texts(axes)
+
+
+def test_the_first_tick_of_each_day_shows_its_date() -> None:
+    """The first tick (12:00 on the 26th) and each day's first tick name the day."""
+    axes = tour_axes(tz="Asia/Tokyo")
+    ticks = axes.xaxis.get_major_locator()()
+    labels = axes.xaxis.get_major_formatter().format_ticks(ticks)
+    assert labels[0] == "12:00\nSun 26 Oct 2025"
+    days = {}
+    for tick, label in zip(ticks, labels, strict=True):
+        day = mdates.num2date(tick, tz=_time.zone("Asia/Tokyo")).date()
+        days.setdefault(day, label)
+        if days[day] != label:
+            assert ":" in label  # later ticks of a day: the clock only
+            assert "\n" not in label
+    assert all(str(day.day) in label for day, label in days.items())
+
+
+def test_labels_are_legible_at_the_site_s_width() -> None:
+    """Drawn 900 px wide and shown 736 px wide, every label is at least 10 px high."""
+    fig = timeline(load_scenario(EXAMPLE).log, tz="Asia/Tokyo")
+    scale = 736 / (fig.get_figwidth() * 100)  # saved at 100 dpi
+    sizes = [t.get_fontsize() for t in _all_texts(fig) if t.get_text()]
+    assert min(sizes) * 100 / 72 * scale >= 10
 
 
 def test_journeys_are_hatched_bars() -> None:
@@ -298,7 +340,8 @@ def test_control_characters_are_escaped_in_every_label() -> None:
         warnings.simplefilter("error")  # "Glyph 27 (\x1b) missing from font(s)" would raise
         fig = timeline(_hostile_log(HOSTILE, HOSTILE), title=HOSTILE)
         fig.savefig(io.BytesIO(), format="png")
-    shown = [t.get_text() for t in _all_texts(fig)]
+    tick = re.compile(r"\d\d:\d\d\n\w{3} \d\d \w{3}( \d{4})?")  # ours: a clock over a date
+    shown = [t.get_text() for t in _all_texts(fig) if not tick.fullmatch(t.get_text())]
     assert not [s for s in shown if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in s)]
     assert any(s.startswith("Min\\x1b[31mister\\x07") for s in shown)
 
@@ -313,3 +356,132 @@ def test_cli_agenda_plot_with_hostile_names_says_nothing_raw(tmp_path: Path) -> 
     assert target.read_bytes().startswith(b"\x89PNG")
     assert "\x1b" not in result.output
     assert "\x07" not in result.output
+
+
+# -- pictures of risk: s_curve and tornado -------------------------------------------------
+
+PLAN = EXAMPLE.parent / "asia_tour_2025_plan.toml"
+
+
+@functools.cache
+def study(runs: int = 2000, seed: int = 0) -> Outcomes:
+    """A study of the tour's plan (kept: the tests only read it)."""
+    tour = load_scenario(PLAN)
+    assert tour.plan is not None
+    assert tour.disruptions is not None
+    return monte_carlo(tour.plan, tour.disruptions, runs=runs, seed=seed)
+
+
+def _height_at(axes: Axes, x: float) -> float:
+    """The S-curve's height at *x*: its step line (drawn 'post') read there."""
+    (line,) = [line for line in axes.lines if line.get_gid() == "s-curve"]
+    xs, ys = list(line.get_xdata()), list(line.get_ydata())
+    return max((y for xv, y in zip(xs, ys, strict=True) if xv <= x), default=0.0)
+
+
+@pytest.mark.parametrize(
+    "step", [None, "Meeting with Xi Jinping", "APEC Summit", "Donald Trump: Tokyo -> Yokosuka"]
+)
+def test_the_s_curve_at_the_planned_time_is_the_share_on_time(step: str | None) -> None:
+    """The S-curve's height at the planned time (its red line) is 1 - p_late."""
+    outcomes = study()
+    axes = s_curve(outcomes, step).axes[0]
+    (planned,) = [line for line in axes.lines if line.get_gid() == "planned"]
+    x = planned.get_xdata()[0]
+    end = tour_end(outcomes)
+    assert end is not None
+    p_late = end.p_late if step is None else outcomes.p_late(step)
+    assert _height_at(axes, x) == pytest.approx(1 - p_late, abs=1e-12)
+
+
+def test_the_s_curve_marks_p50_p80_p90_in_local_time() -> None:
+    """The tour's end: P50, P80 and P90 marked at those heights, labelled in Seoul time."""
+    outcomes = study()
+    axes = s_curve(outcomes).axes[0]
+    marks = {line.get_gid(): line.get_ydata()[0] for line in axes.lines if line.get_gid()}
+    assert (marks["P50"], marks["P80"], marks["P90"]) == (0.5, 0.8, 0.9)
+    assert axes.get_xlabel() == "Time in Asia/Seoul (+09:00)"
+    end = tour_end(outcomes)
+    assert end is not None
+    for q, at in end.quantiles:
+        assert f"P{round(q * 100)} {at:%H:%M}" in texts(axes)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32))
+def test_the_tornado_s_bars_sum_to_p_late(seed: int) -> None:
+    """For a step and for the tour's end, the bars' lengths sum to the share of runs late."""
+    outcomes = monte_carlo(*_tour_plan(), runs=300, seed=seed)
+    for step in ("APEC Summit", "Meeting with Xi Jinping", None):
+        axes = tornado(outcomes, step).axes[0]
+        total = sum(bar.get_width() for bar in axes.patches)
+        end = tour_end(outcomes)
+        assert end is not None
+        expected = end.p_late if step is None else outcomes.p_late(step)
+        assert total == pytest.approx(expected, abs=1e-9)
+        widths = [bar.get_width() for bar in axes.patches]
+        assert widths == sorted(widths)  # drawn bottom-up: the largest on top
+
+
+def test_the_tornado_draws_whatever_names_are_blamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Risks and resources (names that are not steps) are bars like steps."""
+    blamed = {"Risk: typhoon": 0.06, "Resource: Air Force One": 0.03, "APEC Summit": 0.01}
+    monkeypatch.setattr(Outcomes, "criticality", lambda self, name: blamed)
+    axes = tornado(study(), "Meeting with Xi Jinping").axes[0]
+    assert [label.get_text() for label in axes.get_yticklabels()] == list(blamed)[::-1]
+    assert [bar.get_width() for bar in axes.patches] == list(blamed.values())[::-1]
+
+
+def test_risk_pictures_show_themselves_in_notebooks() -> None:
+    """Both are matplotlib figures with a _repr_png_, as the timeline is."""
+    for fig in (s_curve(study()), tornado(study())):
+        assert isinstance(fig, Figure)
+        assert fig._repr_png_().startswith(b"\x89PNG")  # type: ignore[attr-defined]
+
+
+def test_an_unknown_step_is_refused() -> None:
+    """A step the plan does not have: the library's error, naming it."""
+    with pytest.raises(ItineraryError, match="no step called 'Nowhere'"):
+        s_curve(study(), "Nowhere")
+    with pytest.raises(ItineraryError, match="no step called 'Nowhere'"):
+        tornado(study(), "Nowhere")
+
+
+def test_cli_simulate_draws_the_pictures_its_file_names_ask_for(tmp_path: Path) -> None:
+    """`simulate --plot s-curve.png --plot tornado.svg` writes both; another name is refused."""
+    curve, bars = tmp_path / "s-curve.png", tmp_path / "tour-tornado.svg"
+    result = CliRunner().invoke(
+        main, ["simulate", str(PLAN), "--runs", "200", "--plot", str(curve), "--plot", str(bars),
+               "--plot-step", "APEC Summit"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert curve.read_bytes().startswith(b"\x89PNG")
+    assert bars.read_text().lstrip().startswith("<?xml")
+    assert "Wrote the S-curve to" in result.output
+    other = tmp_path / "picture.png"
+    result = CliRunner().invoke(main, ["simulate", str(PLAN), "--plot", str(other)])
+    assert result.exit_code == 2
+    assert "'s-curve' or 'tornado'" in result.output
+    assert not other.exists()
+    result = CliRunner().invoke(
+        main, ["simulate", str(PLAN), "--plot", str(curve), "--plot-step", "Nowhere"]
+    )
+    assert result.exit_code == 2
+    assert "no step called 'Nowhere'" in result.output
+    assert "Risk report" not in result.output  # refused before any run
+
+
+def _tour_plan() -> tuple[Plan, Disruptions]:
+    tour = load_scenario(PLAN)
+    assert tour.plan is not None
+    assert tour.disruptions is not None
+    return tour.plan, tour.disruptions
+
+
+def test_risk_pictures_draw_on_given_axes() -> None:
+    """With ax=, both draw there and return that figure, without a figure of their own."""
+    for draw in (s_curve, tornado):
+        fig = Figure()
+        ax = fig.add_subplot()
+        assert draw(study(), "APEC Summit", ax=ax) is fig
+        assert ax.get_title(loc="left")

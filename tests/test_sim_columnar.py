@@ -36,7 +36,7 @@ LEG = Plan(Travel("A", SEOUL, TOKYO, SEOUL.at("2025-10-27 09:00"), H(hours=3)))
 def test_columns_equal_the_scalar_engine(
     plan: Plan, d: Disruptions, seed: int, first: int, runs: int
 ) -> None:
-    """For any plan, with rules or not: the same slips, causes, late flags and drops.
+    """For any plan, with rules or not: the same slips, causes, late flags, drops and end slips.
 
     A chunk in which the rules fail (no instant fits them all) is the scalar engine's, which
     names the run.

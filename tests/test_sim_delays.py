@@ -71,16 +71,12 @@ def test_exponential_and_lognormal_have_their_mean_and_median() -> None:
 def test_reprs() -> None:
     """Delays show as the call that makes them."""
     assert repr(Delay.none()) == "Delay.none()"
-    assert repr(Delay.fixed(H(hours=1))) == "Delay.fixed(1 hour)"
-    assert (
-        repr(Delay.exponential(H(minutes=30), p=0.2)) == "Delay.exponential(mean=30 minutes, p=0.2)"
-    )
-    assert (
-        repr(Delay.lognormal(H(minutes=20), 0.8)) == "Delay.lognormal(median=20 minutes, sigma=0.8)"
-    )
+    assert repr(Delay.fixed(H(hours=1))) == "Delay.fixed(1 h)"
+    assert repr(Delay.exponential(H(minutes=30), p=0.2)) == "Delay.exponential(mean=30 min, p=0.2)"
+    assert repr(Delay.lognormal(H(minutes=20), 0.8)) == "Delay.lognormal(median=20 min, sigma=0.8)"
     assert "6 in all" in repr(Delay.empirical([H(minutes=m) for m in range(6)]))
-    assert format_micros(0) == "0 seconds"
-    assert format_micros(-90 * SECOND) == "-1 minute 30 seconds"
+    assert format_micros(0) == "0"
+    assert format_micros(-90 * SECOND) == "-2 min"  # as every table writes a duration
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_rest_after_a_long_leg_holds_the_next_step() -> None:
     talk = Meeting("Talk", TRUMP, TOKYO, land + H(minutes=40), H(hours=1))
     run = simulate(Plan([leg, talk], rules=[Rest(H(hours=10), H(hours=8))]))
     assert run.start("Talk") == land + H(hours=8)
-    assert run.rule("Talk") == "Rest 8 hours after legs of 10 hours"
+    assert run.rule("Talk") == "Rest 8 h after legs of 10 h"
     others = simulate(Plan([leg, talk], rules=[Rest(H(hours=10), H(hours=8), who=["Nobody"])]))
     assert others.held("Talk") == H()
 

@@ -152,7 +152,7 @@ def test_a_rest_rule_is_named_when_it_is_the_conflict() -> None:
     meet = Meeting("Meet", "A", TOKYO, TOKYO.at("2025-10-29 12:00"), H)
     plan = Plan([leg, meet], rules=[Rest(pendulum.duration(hours=1), pendulum.duration(hours=8))])
     span = Between(TOKYO.at("2025-10-29 10:00"), TOKYO.at("2025-10-29 14:00"), every=H)
-    with pytest.raises(InvalidPlanError, match=r"A.s steps .*; Rest 8 hours after legs of 1 hour"):
+    with pytest.raises(InvalidPlanError, match=r"A.s steps .*; Rest 8 h after legs of 1 h"):
         suggest(plan, {"Meet": span})
 
 

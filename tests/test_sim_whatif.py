@@ -63,7 +63,11 @@ def test_a_what_if_that_changes_nothing_differs_by_zero_with_zero_error(
     plan: Plan, shocks: Disruptions, seed: int
 ) -> None:
     """An empty WhatIf, run on the same seed, differs from the plan by 0 with SE 0 everywhere."""
-    base = monte_carlo(plan, shocks, runs=RUNS, seed=seed)
+    try:
+        base = monte_carlo(plan, shocks, runs=RUNS, seed=seed)
+    except InvalidPlanError as exc:  # drawn rules may contradict each other (a random seed)
+        assert "no time fits them all" in str(exc), exc  # noqa: PT017 - the one refusal allowed
+        return
     same = monte_carlo(WhatIf().apply(plan), shocks, runs=RUNS, seed=seed)
     found = compare(base, same)
     assert [r.name for r in found.rows] == [s.name for s in base.steps if s.kind != "fulfilment"]
@@ -86,8 +90,12 @@ def test_each_share_is_the_studys_own_p_late(
     """Each column is Outcomes.p_late(by=late_by); the difference is their difference."""
     name = data.draw(st.sampled_from(_timed(plan)))
     edits = WhatIf(delays=[(name, H(minutes=data.draw(st.integers(0, 600))))])
-    base = monte_carlo(plan, shocks, runs=RUNS, seed=seed)
-    other = monte_carlo(edits.apply(plan), shocks, runs=RUNS, seed=seed)
+    try:
+        base = monte_carlo(plan, shocks, runs=RUNS, seed=seed)
+        other = monte_carlo(edits.apply(plan), shocks, runs=RUNS, seed=seed)
+    except InvalidPlanError as exc:  # drawn rules may contradict each other (a random seed)
+        assert "no time fits them all" in str(exc), exc  # noqa: PT017 - the one refusal allowed
+        return
     found = compare(base, other, late_by=late_by, edits=edits)
     for row in found.rows:
         for outcomes, p in ((base, row.p_late), (other, row.p_late_if)):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -19,7 +18,7 @@ import attrs
 from itinerary._text import escape_controls
 from itinerary.errors import InvalidTableError
 
-__all__ = ["HEAD", "TAIL", "Table", "head_tail", "render_html", "short_duration"]
+__all__ = ["HEAD", "TAIL", "Table", "head_tail", "render_html"]
 
 HEAD = 10
 """How many first rows a long table (a log, an agenda) shows."""
@@ -227,12 +226,3 @@ def head_tail(count: int, head: int, tail: int) -> tuple[list[int], int]:
     if count <= head + tail + 1:
         return list(range(count)), 0
     return [*range(head), *range(count - tail, count)], count - head - tail
-
-
-def short_duration(d: timedelta) -> str:
-    """A slip for a table: ``0``, ``25 min``, ``1h05``."""
-    us = int(d.total_seconds() * 1_000_000)
-    if us == 0:
-        return "0"
-    minutes = round(us / 60_000_000)
-    return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"

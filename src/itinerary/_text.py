@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from itinerary import _time
 
@@ -16,8 +16,10 @@ __all__ = [
     "BIDI_CONTROLS",
     "clip",
     "escape_controls",
+    "format_duration",
     "format_instant",
     "format_span",
+    "parse_duration",
     "people_ref",
     "place_ref",
     "text_ref",
@@ -95,6 +97,107 @@ def format_span(start: datetime, end: datetime, where: object = None) -> str:
     if (end_day, end_offset) == (day, offset):
         return f"{first} to {end_clock}"
     return f"{first} to {last}"
+
+
+_US = {"µs": 1, "ms": 1_000, "s": 1_000_000, "min": 60_000_000, "h": 3_600_000_000,
+       "d": 86_400_000_000}  # fmt: skip
+# (below, shown to the nearest, as): a duration is rounded to the step of its tier, then
+# written in the tier of the rounded value. Each tier's bound is a whole number of the next
+# tier's steps, so rounding never crosses a bound the wrong way: the rounding is monotone.
+_TIERS = (
+    (_US["ms"], 1, ("µs",)),
+    (_US["s"], _US["ms"], ("ms",)),
+    (_US["min"], _US["s"], ("s",)),
+    (_US["h"], _US["min"], ("min",)),
+    (_US["d"], _US["min"], ("h", "min")),
+    (None, _US["h"], ("d", "h")),
+)
+
+
+def _micros(value: timedelta | int) -> int:
+    if isinstance(value, int):
+        return value
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+def rounded_micros(value: timedelta | int) -> int:
+    """*value* (a duration, or microseconds) rounded as :func:`format_duration` shows it."""
+    us = _micros(value)
+    if us < 0:
+        return -rounded_micros(-us)
+    for bound, step, _ in _TIERS:
+        if bound is None or us < bound:
+            return (us + step // 2) // step * step  # half up: 30 s shows as 1 min
+    raise AssertionError  # pragma: no cover - the last tier has no bound
+
+
+def format_duration(value: timedelta | int) -> str:
+    """A duration (or microseconds) as people read it, the same in every table and label.
+
+    Two units at most, the second zero-padded and left out when zero, at a precision that
+    depends on the size: ``0``, ``250 ms``, ``40 s``, ``45 min``, ``1 h 05 min``, ``2 h``,
+    ``7 d 04 h``, ``-1 d``.
+    Under a minute, whole seconds (milliseconds, microseconds below a second); under a
+    day, whole minutes; from a day, whole hours. The value is rounded half up to that
+    precision first, so 59.6 seconds reads ``1 min`` and 23 h 59 min 40 s reads ``1 d``.
+    A day is 24 hours of elapsed time; a negative duration has a ``-`` in front.
+    ``parse_duration`` reads the text back.
+
+    >>> from datetime import timedelta
+    >>> format_duration(timedelta(hours=4, minutes=48))
+    '4 h 48 min'
+    >>> format_duration(timedelta(hours=172, minutes=30))
+    '7 d 05 h'
+
+    A pendulum duration with years or months (counted in a local calendar) shows them
+    first, as ``1 y``, ``5 mo``, then its elapsed rest if any: ``5 mo 3 d``.
+    """
+    if not isinstance(value, int):
+        years, months, days, seconds, micro = _time.duration_parts(value)
+        if years or months:
+            rest = (days * 86_400 + seconds) * 1_000_000 + micro
+            parts = [f"{n:,} {unit}" for n, unit in ((years, "y"), (months, "mo")) if n]
+            if rest:
+                parts.append(format_duration(rest))
+            return " ".join(parts)
+    us = rounded_micros(value)
+    if us == 0:
+        return "0"
+    if us < 0:
+        return "-" + format_duration(-us)
+    for bound, _, units in _TIERS:
+        if bound is None or us < bound:
+            big = units[0]
+            count, rest = divmod(us, _US[big])
+            if len(units) == 1 or rest == 0:
+                return f"{count:,} {big}"
+            return f"{count:,} {big} {rest // _US[units[1]]:02d} {units[1]}"
+    raise AssertionError  # pragma: no cover - the last tier has no bound
+
+
+_SHOWN = re.compile(r"(-?)(\d{1,3}(?:,\d{3})*) (?:(µs|ms|s|min|h|d)|h (\d\d) min|d (\d\d) h)")
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """The duration :func:`format_duration` wrote as *text*, or ``None`` if it wrote no such text.
+
+    >>> parse_duration("1 h 05 min")
+    datetime.timedelta(seconds=3900)
+    """
+    if text == "0":
+        return timedelta(0)
+    found = _SHOWN.fullmatch(text)
+    if found is None:
+        return None
+    sign, count, unit, minutes, hours = found.groups()
+    whole = int(count.replace(",", ""))
+    if unit is not None:
+        us = whole * _US[unit]
+    elif minutes is not None:
+        us = whole * _US["h"] + int(minutes) * _US["min"]
+    else:
+        us = whole * _US["d"] + int(hours) * _US["h"]
+    return timedelta(microseconds=-us if sign else us)
 
 
 _LONGEST = 32

@@ -10,6 +10,7 @@ finds violations.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -353,18 +354,41 @@ def agenda_command(file: str, tz: str | None, plot: str | None) -> None:
 
 def _save_timeline(scenario: Scenario, zone: str | None, path: str) -> None:
     """Draw the scenario's timeline to the image file *path* (its format from the suffix)."""
-    from itinerary import _files  # noqa: PLC0415 - see the top
     from itinerary.plot import timeline as draw  # noqa: PLC0415 - matplotlib is optional
 
+    _save_figure(lambda: draw(scenario.log, tz=zone, title=scenario.title), path, "the timeline")
+
+
+def _save_figure(draw: Callable[[], Any], path: str, what: str) -> None:
+    """Write the figure ``draw()`` makes to the image file *path* (its format from the suffix)."""
+    from itinerary import _files  # noqa: PLC0415 - see the top
+
     with _user_errors():
-        figure = draw(scenario.log, tz=zone, title=scenario.title)
+        figure = draw()
         image = io.BytesIO()  # drawn whole first: a full disk leaves no empty image behind
         try:
             figure.savefig(image, format=os.path.splitext(path)[1][1:].lower() or None, dpi=150)
         except ValueError as exc:  # an image format matplotlib does not know
             raise UserError(f"{path}: {exc}") from None
         _files.write_atomic(path, image.getvalue())
-    _echo(f"Wrote the timeline to {_shown(path)}")
+    _echo(f"Wrote {what} to {_shown(path)}")
+
+
+PLOT_KINDS = {"s-curve": "s_curve", "s_curve": "s_curve", "scurve": "s_curve",
+              "tornado": "tornado"}  # fmt: skip
+"""``simulate --plot FILE``: the picture a file's name asks for, by a word in it."""
+
+
+def _plot_kind(path: str) -> str:
+    """``s_curve`` or ``tornado``: the picture *path*'s file name names, or a UserError."""
+    name = os.path.basename(path).lower()
+    found = {kind for word, kind in PLOT_KINDS.items() if word in name}
+    if len(found) != 1:
+        raise UserError(
+            f"--plot {_shown(path)}: the file's name says which picture to draw, with "
+            "'s-curve' or 'tornado' in it (e.g. s-curve.png, tour-tornado.svg)"
+        )
+    return found.pop()
 
 
 @main.command()
@@ -463,11 +487,20 @@ def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> Non
 @click.option("--late-by", "late_by", metavar="DURATION", multiple=True,
               help="Count a step late only when it starts more than this late ('30m'); "
               "one table per value. Repeatable.")  # fmt: skip
+@click.option("--plot", "plots", multiple=True, type=click.Path(dir_okay=False),
+              metavar="FILE",
+              help="Also draw a picture of the risk to this image file (.png, .svg, .pdf); its "
+              "name says which: 's-curve' (when --plot-step starts, or the tour ends, as a "
+              "cumulative distribution) or 'tornado' (what makes it late). Repeatable; needs "
+              "matplotlib (pip install 'itinerary[plot]').")  # fmt: skip
+@click.option("--plot-step", metavar="NAME",
+              help="The step --plot draws (default: the tour's end).")  # fmt: skip
 @_disambiguate("--after or --move")
 def simulate(  # click passes each option by its name
     file: str, *, runs: int, seed: int, workers: int, progress: bool, given: str | None,
     after: str | None, disambiguate: _time.Disambiguate, delays: tuple[str, ...],
     moves: tuple[str, ...], without: tuple[str, ...], late_by: tuple[str, ...],
+    plots: tuple[str, ...] = (), plot_step: str | None = None,
 ) -> None:  # fmt: skip
     """Run the scenario's [[plan]] many times under its [disruptions]; print the risks.
 
@@ -477,14 +510,18 @@ def simulate(  # click passes each option by its name
     """
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - only this command
 
-    from itinerary.display import format_outcomes  # noqa: PLC0415 - see the top
     from itinerary.sim import Disruptions, monte_carlo  # noqa: PLC0415 - only this command
 
     if after is not None and given is None:
         raise UserError("--after needs --given STORE (what has happened so far)")
+    for path in plots:  # a name that names no picture is refused before any run
+        _plot_kind(path)
     scenario = read(file)
     if scenario.plan is None:
         raise UserError(f"{file}: has no [[plan]] section to simulate")
+    if plot_step is not None:
+        with _user_errors("--plot-step"):
+            scenario.plan[plot_step]
     disruptions = scenario.disruptions or Disruptions()
     log, instant = None, None
     if given is not None:
@@ -510,7 +547,8 @@ def simulate(  # click passes each option by its name
             for plan in plans
         ]  # fmt: skip
     if not edits and not limits:
-        _echo(format_outcomes(studies[0]))
+        _echo(str(studies[0]))  # the risk report (Outcomes.report)
+        _save_risk_plots(studies[0], plots, plot_step)
         return
     from itinerary.sim.whatif import compare  # noqa: PLC0415 - only this command
 
@@ -520,6 +558,7 @@ def simulate(  # click passes each option by its name
             for by in limits or [timedelta(0)]
         ]
     _echo("\n\n".join(shown))
+    _save_risk_plots(studies[-1], plots, plot_step)  # the what-if's, if there is one
 
 
 def _what_if(
@@ -617,6 +656,19 @@ def suggest_command(  # click passes each option by its name
             top=top, objective=objective,
         )  # fmt: skip
     _echo(str(found))
+
+
+def _save_risk_plots(outcomes: Any, plots: tuple[str, ...], step: str | None) -> None:
+    """Draw each of ``simulate --plot``'s pictures of *outcomes* (S-curve or tornado)."""
+    if not plots:
+        return
+    from itinerary import plot  # noqa: PLC0415 - matplotlib is optional
+
+    kinds = [_plot_kind(path) for path in plots]
+    for path, kind in zip(plots, kinds, strict=True):
+        draw = getattr(plot, kind)
+        what = "the S-curve" if kind == "s_curve" else "the tornado"
+        _save_figure(functools.partial(draw, outcomes, step), path, what)
 
 
 def cpu_count() -> int:

@@ -12,7 +12,7 @@ events involved in the log's recording order, and a sentence in local times and 
 ... ])
 >>> for violation in check(log):
 ...     print(violation)
-[too-fast] positions 0, 1: Donald Trump travels 5,318 km from Kuala Lumpur (leaves 2025-10-27 09:00 +08:00) to Tokyo (arrives 2025-10-27 11:00 +09:00) in 1 h 00 min: 5,318 km/h, faster than any airliner (1,200 km/h)
+[too-fast] positions 0, 1: Donald Trump travels 5,318 km from Kuala Lumpur (leaves 2025-10-27 09:00 +08:00) to Tokyo (arrives 2025-10-27 11:00 +09:00) in 1 h: 5,318 km/h, faster than any airliner (1,200 km/h)
 
 The rules and their stable identifiers are listed in :data:`RULES`. A log may begin
 mid-journey: someone's first known event (an arrival, a departure, a meeting) needs nothing
@@ -30,7 +30,7 @@ import attrs
 
 from itinerary import _progress, _time
 from itinerary._table import Table
-from itinerary._text import clip, escape_controls, text_ref
+from itinerary._text import clip, escape_controls, format_duration, text_ref
 from itinerary.errors import ConsistencyError
 from itinerary.events import (
     AgreementSigned,
@@ -154,8 +154,7 @@ def _due_if_early(obligation: Obligation, signing: AgreementSigned, at: int) -> 
 
 
 def _duration(micros: int) -> str:
-    minutes = max(0, micros) // 60_000_000
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    return format_duration(max(0, micros))
 
 
 class _Person:

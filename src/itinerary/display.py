@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from itinerary._table import HEAD, TAIL, Table, render_html
-from itinerary._text import escape_controls, format_instant
+from itinerary._text import escape_controls, format_duration, format_instant
 from itinerary.agenda import agenda_table, format_agenda
 from itinerary.consistency import violations_table
 from itinerary.events import event_table
@@ -59,6 +59,7 @@ __all__ = [
     "escape_controls",
     "event_table",
     "format_agenda",
+    "format_duration",
     "format_instant",
     "format_outcomes",
     "format_state",

@@ -1,4 +1,7 @@
-"""A picture of a tour: one swim lane per person, on a time axis in one zone.
+"""Pictures of a tour and of its risk: a timeline, an S-curve and a tornado.
+
+:func:`s_curve` and :func:`tornado` draw a Monte Carlo study (see the end of this module);
+the rest of this module is the timeline, one swim lane per person on a time axis in one zone.
 
 :func:`timeline` draws, for each person, their stays (coloured by place) and journeys
 (hatched) as the whereabouts projection tells them, their meetings as solid bars labelled
@@ -43,19 +46,20 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["DEADLINES_LANE", "timeline"]
+    from itinerary.sim import Outcomes
+
+__all__ = ["DEADLINES_LANE", "s_curve", "timeline", "tornado"]
 
 DEADLINES_LANE = "Deadlines"
 """The label of the last lane, which holds the obligations' deadlines."""
 
 _WIDTH = 8.0  # inches: the figure's width when timeline() makes the figure (800 px at 100 dpi:
-# a docs page or a notebook shows it at its natural size, labels 11 px high, not shrunk)
-_LEGEND_COLUMNS = 5  # entries per row of the legend below the chart
+# a docs page or a notebook shows it at its natural size, not shrunk)
 _BAR = 0.5  # a lane's bar height, in lane units
 _LEVEL = 0.34  # the height of one row of labels above a bar, in lane units
 _INCH_PER_UNIT = 0.62  # a lane unit's height in inches
 _MAX_LEVELS = 8  # rows of labels above one lane; labels that find no room are left out
-_FONT = 8.0
+_FONT = 9.0  # points: 12.5 px high at 100 dpi, 11.5 px if an 800 px figure is shown 736 px wide
 _STATUS_COLOURS = {"pending": "#e69f00", "overdue": "#d62728", "met": "#2ca02c"}
 _TRAVEL_EDGE = "#555555"
 _Style = Literal["normal", "italic"]
@@ -79,11 +83,11 @@ def _whole(text: str, limit: int) -> str | None:
     return escaped if len(escaped) > limit else None
 
 
-def _matplotlib() -> Any:
+def _matplotlib(feature: str = "itinerary.plot.timeline()") -> Any:
     """The matplotlib package, or :class:`MissingExtraError` saying how to install it."""
-    matplotlib = require("matplotlib", extra="plot", feature="itinerary.plot.timeline()")
+    matplotlib = require("matplotlib", extra="plot", feature=feature)
     for part in ("dates", "figure", "patches"):  # one message for a broken install too
-        require(f"matplotlib.{part}", extra="plot", feature="itinerary.plot.timeline()")
+        require(f"matplotlib.{part}", extra="plot", feature=feature)
     return matplotlib
 
 
@@ -397,15 +401,12 @@ class _Chart:
             y += _BAR / 2 + 0.15 + _count(self.below[lane]) * _LEVEL
         total = y + 0.15
         if self.own:
-            entries = len(self.colours) + 2 + bool(self.signings)  # + travelling, meeting
-            entries += len({d.status for d in self.deadlines})
-            legend_rows = -(-entries // _LEGEND_COLUMNS)
+            legend_rows = -(-len(self.legend_labels()) // self.legend_columns())
             top = 0.15 + (0.4 if title else 0.0)
-            height = total * _INCH_PER_UNIT + 0.9 + 0.25 * legend_rows + top
+            bottom = 0.95 + 0.3 * legend_rows  # two lines of ticks, the axis label, the legend
+            height = total * _INCH_PER_UNIT + bottom + 0.25 + top
             self.fig.set_size_inches(_WIDTH, height)
-            self.fig.subplots_adjust(
-                top=1 - top / height, bottom=(0.65 + 0.25 * legend_rows) / height
-            )
+            self.fig.subplots_adjust(top=1 - top / height, bottom=bottom / height)
         axes = self.axes
         axes.set_ylim(total, 0.0)
         axes.set_yticks(
@@ -422,21 +423,8 @@ class _Chart:
 
     def draw_axis(self) -> None:
         """The time axis, its ticks and label in the chosen zone."""
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: PLC0415
-
-        zone = _time.zone(self.zone)
-        locator = AutoDateLocator(tz=zone, minticks=4, maxticks=12)
-        formatter = ConciseDateFormatter(
-            locator,
-            tz=zone,
-            formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "%b", "%a %d %b", "%H:%M", "%H:%M"],
-            offset_formats=["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
-        )
         axes = self.axes
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(formatter)
-        axes.tick_params(axis="x", labelsize=_FONT)
+        locator = _time_axis(axes, self.zone)
         axes.grid(axis="x", color="#dddddd", linewidth=0.8)
         axes.set_axisbelow(True)
         label = _axis_label(self.zone, *self.window, locator())
@@ -448,9 +436,10 @@ class _Chart:
         for meeting in self.meetings:
             for who in meeting.participants:
                 busy[who].append((_num(meeting.start), _num(meeting.end)))
-        for signing in self.signings:
-            for who in signing.signatories:
-                busy[who].append((_num(signing.at), _num(signing.at)))
+        for who, x, count in self.stars():
+            busy[who].append(
+                (x, x + (self.width(f"×{count}") + 9 * self.days_per_px) * (count > 1))
+            )
         for span in self.spans:
             self.draw_span(span, busy[span.who])
         for meeting in self.meetings:
@@ -464,12 +453,15 @@ class _Chart:
                     linewidth=0.6,
                     zorder=3,
                 )
-        for signing in self.signings:
-            for who in signing.signatories:
-                self.axes.plot(
-                    _num(signing.at), self.centres[who], marker="*", markersize=11,
-                    color="#111111", markeredgecolor="white", markeredgewidth=0.6, zorder=4,
-                    linestyle="none",
+        for who, x, count in self.stars():
+            self.axes.plot(
+                x, self.centres[who], marker="*", markersize=11, color="#111111",
+                markeredgecolor="white", markeredgewidth=0.6, zorder=4, linestyle="none",
+            )  # fmt: skip
+            if count > 1:  # signings too close to tell apart: one star, and how many
+                self.axes.text(
+                    x + 7 * self.days_per_px, self.centres[who], f"×{count}",
+                    fontsize=_FONT - 1, ha="left", va="center", color="#111111", zorder=5,
                 )  # fmt: skip
         for deadline in self.deadlines:
             x, marker = _num(deadline.due), "D"
@@ -480,6 +472,26 @@ class _Chart:
                 linestyle="none", color=_STATUS_COLOURS[deadline.status],
                 markeredgecolor="#333333", markeredgewidth=0.5, zorder=4, clip_on=False,
             )  # fmt: skip
+
+    def stars(self) -> list[tuple[str, float, int]]:
+        """Each lane's signing stars: (who, x, how many signings it stands for).
+
+        Signings of one person closer than a star's width (14 px) would print on top of
+        each other: they are merged into one star at the first, marked with their count.
+        """
+        found: list[tuple[str, float, int]] = []
+        near = 14 * self.days_per_px
+        for who in self.people:
+            xs = sorted(_num(s.at) for s in self.signings if who in s.signatories)
+            group: list[float] = []
+            for x in xs:
+                if group and x - group[-1] >= near:
+                    found.append((who, group[0], len(group)))
+                    group = []
+                group.append(x)
+            if group:
+                found.append((who, group[0], len(group)))
+        return found
 
     def draw_span(self, span: Span, busy: list[tuple[float, float]]) -> None:
         """A stay as a light bar in its place's colour, a journey as a hatched one.
@@ -537,6 +549,26 @@ class _Chart:
                         clip_on=False, gid=label.whole,
                     )  # fmt: skip
 
+    def legend_labels(self) -> list[str]:
+        """The legend's entries: the places, then what the shapes mean."""
+        labels = [_shown(name, _NAME) for name in self.colours]
+        labels += ["travelling", "meeting"] + (["signing"] if self.signings else [])
+        for status in ("pending", "overdue", "met"):
+            if any(d.status == status for d in self.deadlines):
+                labels.append(f"deadline, {status}")
+        return labels
+
+    def legend_columns(self) -> int:
+        """As many legend columns as fit the figure's width, each as wide as the widest entry.
+
+        An entry is its text and about 5 em of handle and spacing.
+        """
+        room = _WIDTH * self.fig.dpi - 20
+        labels = self.legend_labels()
+        widest = max(_text_width(self.fig, label, _FONT) for label in labels)
+        entry = widest + 5 * _FONT * self.fig.dpi / 72
+        return max(1, min(len(labels), int(room // entry)))
+
     def draw_legend(self, title: str | None) -> None:
         """The legend (places, then what the shapes mean) and the title."""
         from matplotlib.patches import Patch  # noqa: PLC0415
@@ -557,7 +589,7 @@ class _Chart:
                 handles.append(_marker("D", colour, f"deadline, {status}", 7))
         if self.own:
             legend = self.fig.legend(
-                handles=handles, loc="lower center", ncols=min(_LEGEND_COLUMNS, len(handles)),
+                handles=handles, loc="lower center", ncols=self.legend_columns(),
                 fontsize=_FONT, frameon=False, bbox_to_anchor=(0.5, 0.0),
             )  # fmt: skip
         else:
@@ -604,6 +636,43 @@ def _text_width(fig: Figure, text: str, size: float, style: _Style = "normal") -
     return _measure(text, size, style, float(fig.dpi))
 
 
+def _time_axis(axes: Axes, zone_name: str) -> Any:
+    """Put a time axis in *zone_name* on *axes*: its locator, and ticks that say the day.
+
+    The first tick of each local day shows its date (and the first tick, its year): a
+    midnight tick reads ``Tue 28 Oct``, another ``12:00`` over ``Sun 26 Oct 2025``, and
+    the day's later ticks their clock time only. Returns the locator.
+    """
+    import matplotlib.dates as mdates  # noqa: PLC0415
+    from matplotlib.ticker import Formatter  # noqa: PLC0415
+
+    zone = _time.zone(zone_name)
+
+    class DayTicks(Formatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return self.format_ticks([x])[0]
+
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            out: list[str] = []
+            day, year = None, None
+            for value in values:
+                local = mdates.num2date(value, tz=zone)
+                clock = f"{local:%H:%M}"
+                if local.date() == day:
+                    out.append(clock)
+                    continue
+                date = f"{local:%a %d %b}" + ("" if local.year == year else f" {local:%Y}")
+                out.append(date if clock == "00:00" else f"{clock}\n{date}")
+                day, year = local.date(), local.year
+            return out
+
+    locator = mdates.AutoDateLocator(tz=zone, minticks=4, maxticks=10)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(DayTicks())
+    axes.tick_params(axis="x", labelsize=_FONT)
+    return locator
+
+
 def _axis_label(zone: str, first: datetime, last: datetime, ticks: Sequence[float]) -> str:
     """``Time in Asia/Tokyo (+09:00)``, with every offset the zone shows on the axis."""
     import matplotlib.dates as mdates  # noqa: PLC0415
@@ -630,3 +699,221 @@ def _widest_gap(
     if end - cursor > best[1]:
         best = (cursor, end - cursor)
     return best
+
+
+# -- pictures of risk: a Monte Carlo study's S-curve and tornado ---------------------------
+
+_QUANTILES = (0.5, 0.8, 0.9)
+_RISK_WIDTH = 7.5  # inches: 750 px at 100 dpi, about the width a page shows
+_PLANNED = "#d62728"
+_CURVE = "#1f77b4"
+
+
+def _new_figure(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure  # noqa: PLC0415 - loaded by _matplotlib()
+
+    if ax is not None:
+        root = ax.figure
+        return (root if isinstance(root, Figure) else root.figure), ax
+    fig = Figure(figsize=(_RISK_WIDTH, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _check_outcomes(outcomes: object, what: str) -> None:
+    from itinerary.sim import Outcomes  # noqa: PLC0415 - below presentation, loaded already
+
+    if not isinstance(outcomes, Outcomes):
+        raise ItineraryError(f"{what} needs the Outcomes of monte_carlo(), got {outcomes!r}")
+
+
+def s_curve(
+    outcomes: Outcomes, step: str | None = None, *, ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """An S-curve: the share of runs in which *step* had started by each local time.
+
+    The cumulative distribution of the step's start over the runs in which it happened, or,
+    with ``step=None``, of the tour's end (when its last meeting, signing or leg ended;
+    see ``itinerary.sim.report.run_ends``). The planned time is a red line, where the
+    curve's height is ``1 - p_late``; P50, P80 and P90 are marked and labelled with their
+    local times. The axis reads in the zone of the step's place (a leg's origin; the tour's
+    end: where its planned last step ends), with the date on the first tick of each day.
+    The curve is drawn up to P99 (or the planned time, if later), so a long tail does not
+    squash it; the title says how far the last runs went.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure` (with ``_repr_png_``, like :func:`timeline`).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
+        itinerary.errors.InvalidPlanError: no step called *step* in the plan.
+        ItineraryError: the step happened in no run.
+
+    """
+    _matplotlib("itinerary.plot.s_curve()")
+    from itinerary.sim.report import quantile  # noqa: PLC0415 - the sim layer
+
+    _check_outcomes(outcomes, "s_curve()")
+    values, planned_at, name = _curve(outcomes, step)
+    zone = _time.zone_name(planned_at) or "UTC"
+    fig, axes = _new_figure(ax, 4.2)
+    planned_us = _time.micros(planned_at)
+    n = len(values)
+    xs = [_num(_time.from_micros(v, zone)) for v in values]
+    ys = [(i + 1) / n for i in range(n)]
+    p99 = quantile(values, 0.99)
+    right = max(p99, planned_us)
+    left = min(values[0], planned_us)
+    if right - left < 3_600_000_000:  # at least an hour wide: a step that never slips
+        right = left + 3_600_000_000
+    pad = (right - left) // 25
+    low, high = (
+        _num(_time.from_micros(left - pad, zone)),
+        _num(_time.from_micros(right + pad, zone)),
+    )
+    axes.step([low, *xs, high], [0.0, *ys, 1.0], where="post", color=_CURVE, linewidth=2,
+              gid="s-curve")  # fmt: skip
+    on_time = sum(1 for v in values if v <= planned_us) / n
+    x_plan = _num(planned_at)
+    axes.axvline(x_plan, color=_PLANNED, linewidth=1.5, linestyle="--", gid="planned")
+    axes.annotate(  # right of the line and low down: the curve is left of it there
+        f"planned {_time.to_zone(planned_at, zone):%H:%M}: {on_time:.1%} by then",
+        (x_plan, 0.04), xytext=(5, 0), textcoords="offset points", ha="left",
+        va="bottom", fontsize=_FONT, color=_PLANNED,
+    )  # fmt: skip
+    _mark_quantiles(axes, values, zone, low)
+    axes.set_xlim(low, high)
+    axes.set_ylim(0.0, 1.02)
+    axes.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
+    axes.tick_params(axis="y", labelsize=_FONT)
+    locator = _time_axis(axes, zone)
+    axes.set_xlabel(_axis_label(zone, _time.from_micros(left, zone), _time.from_micros(right, zone),
+                                locator()), fontsize=_FONT)  # fmt: skip
+    axes.set_ylabel("share of runs", fontsize=_FONT)
+    axes.grid(color="#e5e5e5", linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    later = sum(1 for v in values if v > right)
+    tail = ""
+    if later:
+        last = _time.from_micros(values[-1], zone)
+        tail = f"; {later / n:.1%} of runs later, the last {format_local(last, None)}"
+    _headings(axes, title if title is not None else f"S-curve: {name}", f"{n:,} runs{tail}")
+    if ax is None:
+        _show_in_notebooks(fig)
+    return fig
+
+
+def _curve(outcomes: Outcomes, step: str | None) -> tuple[list[int], datetime, str]:
+    """The sorted instants (µs) :func:`s_curve` draws, the planned one, and what they are."""
+    from itinerary.sim.report import run_ends  # noqa: PLC0415 - the sim layer
+
+    if step is None:
+        ends = run_ends(outcomes)
+        if ends is None:
+            raise ItineraryError("s_curve(): the plan has no meeting, signing or leg to end it")
+        values = sorted(e for e in ends.ends if e is not None)
+        planned_at, name = ends.planned, "the tour's end"
+    else:
+        planned_at = outcomes.planned(step)
+        base = _time.micros(planned_at)
+        gone = outcomes.dropped(step)
+        values = sorted(base + s for s, d in zip(outcomes.slips(step), gone, strict=True) if not d)
+        name = f"start of {step}"
+    if not values:
+        raise ItineraryError(f"s_curve(): {step!r} happened in no run")
+    return values, planned_at, name
+
+
+def _mark_quantiles(axes: Axes, values: list[int], zone: str, low: float) -> None:
+    """P50, P80 and P90 of *values*: a dot on the curve, a dotted line, the local time."""
+    from itinerary.sim.report import quantile, to_minute  # noqa: PLC0415 - the sim layer
+
+    for q in _QUANTILES:
+        at = quantile(values, q)
+        x = _num(_time.from_micros(at, zone))
+        axes.plot([low, x], [q, q], color="#777777", linewidth=0.8, linestyle=":")
+        axes.plot([x], [q], marker="o", color=_CURVE, markersize=5, linestyle="none",
+                  gid=f"P{round(q * 100)}")  # fmt: skip
+        axes.annotate(
+            f"P{round(q * 100)} {_time.from_micros(to_minute(at), zone):%H:%M}", (x, q),
+            xytext=(6, -2), textcoords="offset points", ha="left", va="top", fontsize=_FONT,
+        )  # fmt: skip
+
+
+def _headings(axes: Axes, title: str, note: str) -> None:
+    """A title, and under it a smaller grey note, above *axes*."""
+    axes.set_title(_shown(title, _TITLE), fontsize=_FONT + 2, loc="left", pad=_FONT + 10)
+    axes.annotate(
+        _shown(note, _TITLE + 20), (0.0, 1.0), xycoords="axes fraction", xytext=(0, 5),
+        textcoords="offset points", fontsize=_FONT - 1, color="#555555", ha="left",
+        va="bottom",
+    )  # fmt: skip
+
+
+def tornado(
+    outcomes: Outcomes, step: str | None = None, *, ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """A tornado: what makes *step* (or, with None, the tour's end) late, ranked by blame.
+
+    One bar per thing blamed, the largest on top, its length the share of runs in which it
+    was to blame (``itinerary.sim.report.blame``: for a step, its criticality), so the
+    bars sum to the share of runs in which *step* started late (the tour: ended late). The
+    names are whatever the study blames, so steps, and risks or resources when a study
+    names them, are drawn alike.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure` (with ``_repr_png_``, like :func:`timeline`).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed (``pip install "itinerary[plot]"``).
+        itinerary.errors.InvalidPlanError: no step called *step* in the plan.
+
+    """
+    _matplotlib("itinerary.plot.tornado()")
+    from itinerary.sim.report import blame, tour_end  # noqa: PLC0415 - the sim layer
+
+    _check_outcomes(outcomes, "tornado()")
+    shares = blame(outcomes, step)
+    if step is None:
+        end = tour_end(outcomes)
+        p_late = 0.0 if end is None or end.p_late != end.p_late else end.p_late
+        name = "the tour's end"
+    else:
+        p_late = outcomes.p_late(step)
+        name = step
+    names = list(shares)[::-1]  # the largest on top
+    fig, axes = _new_figure(ax, 1.4 + 0.38 * max(len(names), 1))
+    labels = [_shown(n, _TEXT) for n in names]
+    widths = [shares[n] for n in names]
+    bars = axes.barh(range(len(names)), widths, color="#e07b39", edgecolor="#7a3b12",
+                     linewidth=0.6, height=0.6)  # fmt: skip
+    for bar, full in zip(bars, names, strict=True):
+        bar.set_gid(escape_controls(full))
+    axes.set_yticks(range(len(names)), labels=labels)
+    for label, full in zip(axes.get_yticklabels(), names, strict=True):
+        label.set_gid(_whole(full, _TEXT))
+    axes.tick_params(axis="y", length=0, labelsize=_FONT)
+    axes.tick_params(axis="x", labelsize=_FONT)
+    top = max(widths, default=0.0)
+    axes.set_xlim(0.0, (top or 0.01) * 1.25)
+    for i, share in enumerate(widths):
+        shown = f" {share:.1%}" if share >= 0.001 or not share else f" {share:.2%}"
+        axes.text(share, i, shown, va="center", ha="left", fontsize=_FONT)
+    axes.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}" if top >= 0.05 else f"{x:.1%}")
+    axes.set_xlabel("share of runs in which it was to blame", fontsize=_FONT)
+    axes.grid(axis="x", color="#e5e5e5", linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if not names:
+        axes.text(0.5, 0.5, "never late", transform=axes.transAxes, ha="center", va="center",
+                  fontsize=_FONT)  # fmt: skip
+    _headings(
+        axes,
+        title if title is not None else f"What makes {name} late",
+        f"late in {p_late:.1%} of {outcomes.runs:,} runs; the bars sum to it",
+    )
+    if ax is None:
+        _show_in_notebooks(fig)
+    return fig

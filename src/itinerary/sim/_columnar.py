@@ -47,6 +47,7 @@ _Columns = tuple[
     tuple["array[int]", ...],
     tuple["array[int]", ...],
     tuple["array[int]", ...],
+    tuple["array[int]", ...],
 ]
 
 
@@ -111,7 +112,7 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
 
 
 def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None:
-    """Runs ``first`` to ``stop - 1`` as (slips, causes, late, dropped) columns, or None.
+    """Runs ``first`` to ``stop - 1`` as (slips, causes, late, dropped, end slips) columns, or None.
 
     None when numpy is not installed, the plan's values could overflow ``int64``, or its
     rules fail in some run; then the scalar engine runs the chunk. Otherwise the columns
@@ -138,6 +139,7 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
     starts: list[Any] = [None] * n
     causes: list[Any] = [None] * n
     late: list[Any] = [None] * n
+    ends: list[Any] = [None] * n
     free = np.full((program.people, runs), _NEVER, dtype=np.int64)
     free_cause = np.full((program.people, runs), -1, dtype=np.int32)
     never = np.zeros(runs, dtype=bool)
@@ -194,7 +196,7 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
             cause = np.where(skip, -1, cause).astype(np.int32)
             is_late = is_late | skip if kind == FULFILMENT else is_late
             gone[i] = skip
-        starts[i], causes[i], late[i] = start, cause, is_late
+        starts[i], causes[i], late[i], ends[i] = start, cause, is_late, end
         live = ~skip
         if who:
             over = end > program.planned_end[i]
@@ -216,6 +218,7 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
         tuple(_column("i", causes[i], np.int32) for i in range(n)),
         tuple(_column("b", late[i], np.int8) for i in range(n)),
         tuple(_column("b", gone[i], np.int8) for i in range(n)),
+        tuple(_column("q", ends[i] - program.planned_end[i], np.int64) for i in range(n)),
     )
 
 

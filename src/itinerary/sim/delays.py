@@ -8,9 +8,9 @@ as given.
 
 >>> import pendulum
 >>> Delay.exponential(pendulum.duration(minutes=30), p=0.2)
-Delay.exponential(mean=30 minutes, p=0.2)
+Delay.exponential(mean=30 min, p=0.2)
 >>> Disruptions(departure=Delay.fixed(pendulum.duration(hours=1))).departure
-Delay.fixed(1 hour)
+Delay.fixed(1 h)
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import attrs
 import pendulum
 
 from itinerary import _time
+from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import unit
 
@@ -77,12 +78,12 @@ def elapsed_micros(value: object, *, what: str) -> int:
 
 
 def format_micros(us: int) -> str:
-    """A duration in microseconds in words: ``2 hours 5 minutes``, ``-30 minutes``, ``0 seconds``."""
-    if us < 0:
-        return "-" + format_micros(-us)
-    if us == 0:  # pendulum says "0 microseconds"
-        return "0 seconds"
-    return pendulum.duration(microseconds=us).in_words()
+    """A duration in microseconds as people read it: ``2 h 05 min``, ``-30 min``, ``8 h``, ``0``.
+
+    :func:`itinerary._text.format_duration`, the one way every table, label and message
+    writes a duration.
+    """
+    return format_duration(us)
 
 
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

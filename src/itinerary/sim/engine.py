@@ -28,8 +28,8 @@ import attrs
 from pendulum import Duration
 
 from itinerary import _time, _trusted
-from itinerary._table import Table, short_duration
-from itinerary._text import clip
+from itinerary._table import Table
+from itinerary._text import clip, format_duration
 from itinerary.errors import InvalidPlanError, LocalTimeError
 from itinerary.events import (
     AgreementSigned,
@@ -603,6 +603,9 @@ class Run:
             )
         return i
 
+    def __str__(self) -> str:
+        return run_table(self).text()
+
     def _repr_html_(self) -> str:
         return run_table(self).html()
 
@@ -663,17 +666,26 @@ class Run:
 def _slip(run: Run, name: str) -> str:
     if name in run.dropped:
         return ""
-    slip = run.slip(name)
-    return short_duration(slip) if slip.total_seconds() >= 0 else f"-{short_duration(-slip)}"
+    return format_duration(run.slip(name))
 
 
 def run_table(run: Run) -> Table:
-    """One simulated run: each step's start (local), slip against the plan, and its cause."""
+    """One simulated run, planned against actual: each step's starts, slip and cause.
+
+    The planned and actual starts are local, in the zone of the step's place; a step a rule
+    dropped shows ``dropped`` and the rule in place of its cause.
+    """
     dropped = set(run.dropped)
+    program = run._program
+    planned = {
+        name: _time.from_micros(program.planned[i], program.zones(i)[0])
+        for name, i in program.index.items()
+    }
     rows = [
         (
             name,
-            "dropped" if name in dropped else format_local(run.start(name), None),
+            format_local(planned[name], None),
+            "dropped" if name in dropped else _same_day(run.start(name), planned[name]),
             _slip(run, name),
             run.rule(name) or "" if name in dropped else run.cause(name) or "",
         )
@@ -685,10 +697,18 @@ def run_table(run: Run) -> Table:
     return Table(
         f"Run, seed {run.seed}: {late} of {len(run.plan)} steps started late; "
         f"{len(run.log):,} events",
-        ("step", "started (local)", "slip", "cause"),
+        ("step", "planned (local)", "started", "slip", "cause"),
         rows,
-        right=(2,),
+        right=(3,),
     )
+
+
+def _same_day(instant: datetime, planned: datetime) -> str:
+    """*instant* as local wall time, without the date and offset when they are *planned*'s."""
+    shown, plan = format_local(instant, None).split(" "), format_local(planned, None).split(" ")
+    if (shown[0], shown[-1]) == (plan[0], plan[-1]):
+        return shown[1]
+    return " ".join(shown)
 
 
 def check_calendar(program: Program, run: str, starts: Sequence[int], ends: Sequence[int]) -> None:

@@ -39,7 +39,8 @@ from itinerary._records import (
     delta_micros,
     offset_text,
 )
-from itinerary._table import Table, render_html, short_duration
+from itinerary._table import Table, render_html
+from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.log import EventLog
 from itinerary.sim._random import seed_of
@@ -54,6 +55,7 @@ from itinerary.sim.engine import (
     compiled,
 )
 from itinerary.sim.plan import Plan
+from itinerary.sim.report import report_table, risk_columns
 from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 
 if TYPE_CHECKING:
@@ -73,15 +75,17 @@ MAX_RUNS = 1_000_000_000
 
 _Columns = tuple[
     tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...],
-    tuple["array[int]", ...],
+    tuple["array[int]", ...], tuple["array[int]", ...],
 ]  # fmt: skip
 _Branch = tuple[dict[int, tuple[int, int]], int]  # the steps already under way, and the floor
 
-BYTES_PER_STEP_RUN = 40
-"""About what a study holds at its peak per run and step, in bytes (measured: 38 for the tour).
+BYTES_PER_STEP_RUN = 56
+"""About what a study holds at its peak per run and step, in bytes.
 
-13 for the :class:`Outcomes`' columns (a slip, a cause, a late flag), as much again while
-the chunks are joined, and a sorted copy of the slips for the quantiles of its risk table.
+21 for the :class:`Outcomes`' columns (a start slip, an end slip, a cause, a late and a
+dropped flag), as much again while the chunks are joined, and a sorted copy of the slips for
+the quantiles of its risk table. Measured with ``tracemalloc`` on the tour's plan, 200,000
+runs: a peak of 47 bytes per run and step (23 kept afterwards); its report then peaks lower.
 """
 
 _CHECKED = 1 << 26  # studies estimated under 64 MiB are not checked against the machine
@@ -133,7 +137,7 @@ def _bytes(count: int) -> str:
 def _chunk(
     program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
 ) -> _Columns:
-    """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped) as one column per step.
+    """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped, end slips), a column per step.
 
     On arrays when numpy is installed (:mod:`itinerary.sim._columnar`), else one run at a
     time: the same columns either way. What-if branches (*branch*) run one at a time.
@@ -183,16 +187,19 @@ def _scalar_chunk(
     if not rows:
         empty = tuple(array("q") for _ in range(n))
         none = tuple(array("b") for _ in range(n))
-        return empty, tuple(array("i") for _ in range(n)), none, none
+        return empty, tuple(array("i") for _ in range(n)), none, none, empty
     starts = list(zip(*(row.starts for row in rows), strict=True))
     causes = list(zip(*(row.causes for row in rows), strict=True))
     late = list(zip(*(row.late for row in rows), strict=True))
     dropped = list(zip(*(row.dropped for row in rows), strict=True))
+    ends = list(zip(*(row.ends for row in rows), strict=True))
+    planned_end = program.planned_end
     return (
         tuple(array("q", [s - planned[i] for s in starts[i]]) for i in range(n)),
         tuple(array("i", causes[i]) for i in range(n)),
         tuple(array("b", late[i]) for i in range(n)),
         tuple(array("b", dropped[i]) for i in range(n)),
+        tuple(array("q", [e - planned_end[i] for e in ends[i]]) for i in range(n)),
     )
 
 
@@ -225,6 +232,7 @@ class Outcomes:
     _program: Program = attrs.field(eq=False, repr=False)
     _dropped: tuple[array[int], ...] = attrs.field(default=(), repr=False)
     _given: tuple[EventLog, datetime] | None = attrs.field(default=None, eq=False, repr=False)
+    _ends: tuple[array[int], ...] = attrs.field(default=(), kw_only=True, repr=False)
     _sorted: dict[int, list[int]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __repr__(self) -> str:
@@ -232,10 +240,30 @@ class Outcomes:
         return f"<Outcomes{title}: {self.runs} runs of {len(self.plan)} steps, seed={self.seed}>"
 
     def __str__(self) -> str:
-        return self.format()
+        return self.report().text(upper=False, indent="", rule=True)
 
     def _repr_html_(self) -> str:
-        return render_html(outcomes_tables(self))
+        return render_html((self.report(),))
+
+    def report(self, late_by: timedelta | None = None) -> Table:
+        """The risk report, a :class:`~itinerary.display.Table`: what ``print(outcomes)`` shows.
+
+        Per step its planned local start, the share of runs late (and late by more than
+        *late_by*) with its standard error, and its median, p90 and p99 slip in the late
+        runs; a leg's arrival; each obligation; and the P50, P80 and P90 of the tour's end in
+        local time. See docs/simulation.md, "Risk: Monte Carlo".
+        """
+        return report_table(self, late_by)
+
+    def planned_end(self, name: str) -> DateTime:
+        """When *name* was planned to end (a leg: land), in the zone of the place it ends at."""
+        i = self._index(name)
+        return _time.from_micros(self._program.planned_end[i], self._program.zones(i)[1])
+
+    def end_slips(self, name: str) -> tuple[int, ...]:
+        """How late *name* ended in every run against its planned end, in µs (0 where dropped)."""
+        i = self._index(name)
+        return tuple(self._ends[i]) if self._ends else (0,) * self.runs
 
     def _index(self, name: str) -> int:
         self.plan[name]
@@ -490,7 +518,7 @@ def monte_carlo(
         InvalidPlanError: for a plan, disruptions, runs, seed or chunk size of the wrong
             kind; for a run whose delays take a step past 9999-12-30 UTC (naming the step
             and the run's seed); and, before any run, for more runs than the machine's
-            available memory can hold (``BYTES_PER_STEP_RUN``, 40 bytes per run and step), saying
+            available memory can hold (``BYTES_PER_STEP_RUN``, 56 bytes per run and step), saying
             how much they would need.
 
     """
@@ -528,8 +556,11 @@ def monte_carlo(
     causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
     late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
     dropped = tuple(_concat("b", (r[3][i] for r in results)) for i in range(n))
+    ends = tuple(_concat("q", (r[4][i] for r in results)) for i in range(n))
     kept = None if given is None or after is None else (given, after)
-    return Outcomes(plan, disruptions, seed, runs, slips, causes, late, program, dropped, kept)
+    return Outcomes(
+        plan, disruptions, seed, runs, slips, causes, late, program, dropped, kept, ends=ends
+    )
 
 
 def _branch(program: Program, given: object, after: object) -> _Branch | None:
@@ -571,7 +602,10 @@ def _concat(code: str, parts: Iterable[array[int]]) -> array[int]:
 def format_outcomes(
     outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
 ) -> str:
-    """The risk tables as text: what ``itinerary simulate`` prints (and ``str(outcomes)``)."""
+    """The compact risk tables as text, ``outcomes.format()``.
+
+    ``str(outcomes)`` and ``itinerary simulate`` print the fuller ``Outcomes.report()``.
+    """
     return "\n\n".join(
         table.text(upper=False, indent="", rule=True)
         for table in outcomes_tables(outcomes, kinds=kinds)
@@ -581,7 +615,7 @@ def format_outcomes(
 def outcomes_tables(
     outcomes: Outcomes, *, kinds: Iterable[str] = ("meeting", "signing", "travel")
 ) -> tuple[Table, ...]:
-    """The risk table and the deadline risks: what ``itinerary simulate`` prints.
+    """The compact risk table and the deadline risks (see ``Outcomes.report()`` for more).
 
     The risk table gives each step's chance of starting late and its median and 90% slip.
     """
@@ -590,7 +624,7 @@ def outcomes_tables(
         f"{outcomes.runs:,} runs, seed {outcomes.seed}",
         ("step", "kind", "p late", "median slip", "90% slip"),
         [
-            (r.name, r.kind, _share(r.p_late), short_duration(r.median), short_duration(r.p90))
+            (r.name, r.kind, _share(r.p_late), format_duration(r.median), format_duration(r.p90))
             for r in outcomes.risks()
             if r.kind in wanted
         ],
@@ -618,13 +652,6 @@ RUN_COLUMNS = {
     "slip": DURATION, "late": BOOL, "overdue": BOOL, "cause": category("step"),
 }  # fmt: skip
 """The columns of a study's ``"runs"`` table: one row per run and step."""
-
-RISK_COLUMNS = {
-    "step": category("step"), "kind": category("step_kind"), "planned": INSTANT,
-    "local": LOCAL, "offset": STR, "zone": ZONE, "p_late": FLOAT, "median_slip": DURATION,
-    "p90_slip": DURATION,
-}  # fmt: skip
-"""The columns of a study's ``"risks"`` table: the rows of :meth:`Outcomes.risks`."""
 
 
 def _share(p: float) -> str:
@@ -684,23 +711,7 @@ def _runs(outcomes: Outcomes) -> Columns:
 
 
 def _risks(outcomes: Outcomes) -> Columns:
-    table = Columns.empty(RISK_COLUMNS, _orders(outcomes))
-    for risk in outcomes.risks():
-        local = outcomes.planned(risk.name)
-        table.add(
-            {
-                "step": risk.name,
-                "kind": risk.kind,
-                "planned": _records.utc(local),
-                "local": local,
-                "offset": offset_text(local),
-                "zone": _time.zone_name(local),
-                "p_late": risk.p_late,
-                "median_slip": risk.median,
-                "p90_slip": risk.p90,
-            }
-        )
-    return table
+    return risk_columns(outcomes)
 
 
 def _deadline_risks(outcomes: Outcomes) -> Columns:

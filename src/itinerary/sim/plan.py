@@ -28,7 +28,7 @@ import attrs
 
 from itinerary import _time
 from itinerary._table import Table
-from itinerary._text import text_ref
+from itinerary._text import format_duration, text_ref
 from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
 from itinerary.places import MAX_GROUND_SPEED_KMH, Place, faster_than_airliner, great_circle_km
@@ -94,7 +94,15 @@ def plan_table(plan: Plan) -> Table:
     rows = []
     for step in plan.steps:
         if isinstance(step, Fulfilment):
-            rows.append((step.name, step.kind, "", "", f"{step.after} after {step.agreement!r}"))
+            rows.append(
+                (
+                    step.name,
+                    step.kind,
+                    "",
+                    "",
+                    f"{format_duration(step.after)} after {step.agreement!r}",
+                )
+            )
             continue
         where = (
             f"{step.origin.name} -> {step.destination.name}"
@@ -195,6 +203,9 @@ class Plan:
         if len(self) > 3:
             names.append(f"+{len(self) - 3} more")
         return f"Plan({title}{len(self)} steps: {', '.join(names)})"
+
+    def __str__(self) -> str:
+        return plan_table(self).text()
 
     def _repr_html_(self) -> str:
         return plan_table(self).html()
