@@ -10,11 +10,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from itinerary import EventLog
+from itinerary import EventLog, _time
 from itinerary.errors import InvalidPlanError
 from itinerary.scenarios import load_scenario
 from itinerary.sim import monte_carlo, simulate
-from itinerary.sim.forecast import Forecast, StepRisk, changes, forecast, latest_instant
+from itinerary.sim.forecast import Forecast, StepForecast, changes, forecast, latest_instant
+from itinerary.sim.report import to_minute
 
 PLAN = Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025_plan.toml"
 TOUR = load_scenario(PLAN)
@@ -64,7 +65,8 @@ def test_given_a_whole_run_every_run_is_that_run() -> None:
         if step.name not in run.dropped:
             assert step.p_late == float(run.slip(step.name) > pendulum.duration())
     timed = [s.name for s in found.steps if s.name not in run.dropped]
-    assert found.end == max(run.end(name) for name in timed)
+    last = max(run.end(name) for name in timed)  # shown to the minute, as the report shows it
+    assert found.end == _time.from_micros(to_minute(_time.micros(last)), last.timezone_name)
     assert found.end is not None
     assert found.end.timezone_name == "Asia/Seoul"  # where the last step ends
 
@@ -72,10 +74,10 @@ def test_given_a_whole_run_every_run_is_that_run() -> None:
 def test_changes_name_the_steps_that_moved_and_the_new_end() -> None:
     """A step's risk moving by the threshold shows; one moving less does not; so does the end."""
     end = pendulum.datetime(2025, 10, 30, 12, 30, tz="Asia/Seoul")
-    before = Forecast(1, end, 100, 0, (StepRisk("A", 0.10, 0.0), StepRisk("B", 0.10, 0.0),
-                                       StepRisk("C", 0.0, 0.2)), end)  # fmt: skip
-    after = Forecast(2, end, 100, 0, (StepRisk("A", 0.30, 0.0), StepRisk("B", 0.105, 0.0),
-                                      StepRisk("C", math.nan, 1.0)), end.add(minutes=20))  # fmt: skip
+    before = Forecast(1, end, 100, 0, (StepForecast("A", 0.10, 0.0), StepForecast("B", 0.10, 0.0),
+                                       StepForecast("C", 0.0, 0.2)), end)  # fmt: skip
+    after = Forecast(2, end, 100, 0, (StepForecast("A", 0.30, 0.0), StepForecast("B", 0.105, 0.0),
+                                      StepForecast("C", math.nan, 1.0)), end.add(minutes=20))  # fmt: skip
     lines = changes(before, after)
     assert lines[0] == after.heading()
     assert "  A: late in 30.0% of runs (was 10.0%)" in lines

@@ -28,16 +28,17 @@ from itinerary.log import EventLog
 from itinerary.sim.delays import Disruptions
 from itinerary.sim.monte_carlo import Outcomes, monte_carlo
 from itinerary.sim.plan import Plan
-from itinerary.sim.steps import Fulfilment, end_place
+from itinerary.sim.report import tour_end
+from itinerary.sim.steps import Fulfilment
 
-__all__ = ["END_QUANTILE", "Forecast", "StepRisk", "changes", "forecast", "latest_instant"]
+__all__ = ["END_QUANTILE", "Forecast", "StepForecast", "changes", "forecast", "latest_instant"]
 
 END_QUANTILE = 0.8
 """Which quantile of the tour's end a forecast reports (0.8, the P80)."""
 
 
 @attrs.frozen
-class StepRisk:
+class StepForecast:
     """One step of a :class:`Forecast`: its share of runs late (of those it happened in), dropped."""
 
     name: str
@@ -64,7 +65,7 @@ class Forecast:
     now: DateTime | None
     runs: int
     seed: int
-    steps: tuple[StepRisk, ...]
+    steps: tuple[StepForecast, ...]
     end: DateTime | None
 
     def __repr__(self) -> str:
@@ -133,7 +134,7 @@ def forecast(
     given = None if now is None else log
     outcomes = monte_carlo(plan, disruptions, runs=runs, seed=seed, given=given, after=now)
     steps = tuple(
-        StepRisk(step.name, outcomes.p_late(step.name), outcomes.p_dropped(step.name))
+        StepForecast(step.name, outcomes.p_late(step.name), outcomes.p_dropped(step.name))
         for step in outcomes.steps
         if not isinstance(step, Fulfilment)
     )
@@ -142,24 +143,9 @@ def forecast(
 
 
 def _p80_end(outcomes: Outcomes) -> DateTime | None:
-    """The P80 of the tour's end over the runs (each run's latest end of a timed step)."""
-    timed = [step for step in outcomes.steps if not isinstance(step, Fulfilment)]
-    if not timed:
-        return None
-    last = max(timed, key=lambda step: _time.micros(outcomes.planned(step.name)))
-    place = end_place(last)
-    ends = []
-    for i in range(outcomes.runs):
-        run = outcomes.run(i)
-        gone = set(run.dropped)
-        found = [_time.micros(run.end(s.name)) for s in timed if s.name not in gone]
-        if found:
-            ends.append(max(found))
-    if not ends:
-        return None
-    ends.sort()
-    at = ends[min(len(ends) - 1, math.ceil(END_QUANTILE * len(ends)) - 1)]
-    return _time.from_micros(at, place.tz if place is not None else "UTC")
+    """The P80 of the tour's end over the runs, as the risk report shows it."""
+    end = tour_end(outcomes)
+    return None if end is None else dict(end.quantiles).get(END_QUANTILE)
 
 
 def changes(before: Forecast | None, after: Forecast, *, min_change: float = 0.01) -> list[str]:

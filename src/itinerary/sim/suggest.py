@@ -43,6 +43,7 @@ from itinerary.sim.delays import Disruptions, elapsed_micros, format_micros
 from itinerary.sim.engine import simulate
 from itinerary.sim.monte_carlo import Outcomes, monte_carlo
 from itinerary.sim.plan import Plan, end_micros, start_micros
+from itinerary.sim.report import quantile, run_ends
 from itinerary.sim.steps import Fulfilment, Step, Travel, start_place, with_start
 from itinerary.sim.whatif import parse_start, step_named
 
@@ -57,6 +58,7 @@ MAX_CANDIDATES = 10_000
 _BATCHES = 10  # sub-studies per plan for the standard error of a callable objective
 _RESAMPLES = 200  # paired bootstrap resamples for the standard error of "end"
 _END_QUANTILE = 0.8
+_NEVER = -(1 << 62)  # the end of a run in which nothing happened
 
 Objective: TypeAlias = Literal["p_late", "end"] | Callable[[Outcomes], float]
 """What :func:`suggest` minimises: ``"p_late"``, ``"end"`` or a function of the outcomes."""
@@ -355,26 +357,14 @@ def _late_per_run(outcomes: Outcomes) -> list[float]:
 
 
 def _ends_per_run(outcomes: Outcomes) -> list[int]:
-    """Each run's end of the tour (µs): the latest end of a step that happened."""
-    ends = [-(1 << 62)] * outcomes.runs
-    for step in outcomes.plan.steps:
-        if isinstance(step, Fulfilment):
-            continue
-        planned_end = end_micros(step)
-        for r, (slip, gone) in enumerate(
-            zip(outcomes.slips(step.name), outcomes.dropped(step.name), strict=True)
-        ):
-            if not gone and planned_end + slip > ends[r]:
-                ends[r] = planned_end + slip
-    return ends
+    """Each run's end of the tour (µs), as the risk report counts it (overruns included)."""
+    found = run_ends(outcomes)
+    ends = found.ends if found is not None else (None,) * outcomes.runs
+    return [_NEVER if end is None else end for end in ends]
 
 
-def _quantile(values: Iterable[float], q: float) -> float:
-    ordered = sorted(values)
-    pos = q * (len(ordered) - 1)
-    low = math.floor(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+def _quantile(values: Iterable[int], q: float) -> int:
+    return quantile(sorted(values), q)
 
 
 def _score(outcomes: Outcomes, objective: Objective) -> float:
