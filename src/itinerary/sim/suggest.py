@@ -268,8 +268,7 @@ def suggest(
         top: How many plans to return.
         objective: ``"p_late"``, the mean over the plan's steps of the share of runs in
             which each starts late; ``"end"``, the 80th percentile of when the tour's last
-            step ends (its own planned duration after its start, an overrun of that last
-            step aside); or a function of :class:`~itinerary.sim.Outcomes` to minimise.
+            step ends, as the risk report's P80 counts it (overruns included); or a function of :class:`~itinerary.sim.Outcomes` to minimise.
         limit: The most feasible plans simulated; past that, the solver's best by buffer.
 
     Raises:
