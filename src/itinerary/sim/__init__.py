@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on fi
     from itinerary.errors import InvalidPlanError
     from itinerary.sim.delays import Delay, Disruptions
     from itinerary.sim.engine import Run, simulate
-    from itinerary.sim.monte_carlo import Outcomes, Risk, monte_carlo
+    from itinerary.sim.monte_carlo import Outcomes, StepRisk, monte_carlo
     from itinerary.sim.plan import Plan
     from itinerary.sim.rules import Curfew, Drop, Rest, Window
     from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
@@ -33,10 +33,10 @@ __all__ = [
     "Outcomes",
     "Plan",
     "Rest",
-    "Risk",
     "Run",
     "Signing",
     "Step",
+    "StepRisk",
     "Travel",
     "Window",
     "monte_carlo",
@@ -47,7 +47,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.errors": ("InvalidPlanError",),
     "itinerary.sim.delays": ("Delay", "Disruptions"),
     "itinerary.sim.engine": ("Run", "simulate"),
-    "itinerary.sim.monte_carlo": ("Outcomes", "Risk", "monte_carlo"),
+    "itinerary.sim.monte_carlo": ("Outcomes", "StepRisk", "monte_carlo"),
     "itinerary.sim.plan": ("Plan",),
     "itinerary.sim.rules": ("Curfew", "Drop", "Rest", "Window"),
     "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),

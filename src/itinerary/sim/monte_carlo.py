@@ -59,7 +59,7 @@ from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Outcomes", "OutcomesTable", "Risk", "monte_carlo"]
+__all__ = ["Outcomes", "OutcomesTable", "StepRisk", "monte_carlo"]
 
 OutcomesTable: TypeAlias = Literal["runs", "risks", "deadlines"]
 """The tables of :class:`Outcomes`: :meth:`Outcomes.to_records` and :meth:`Outcomes.to_pandas`."""
@@ -201,7 +201,7 @@ def _chunks(runs: int, size: int) -> list[tuple[int, int]]:
 
 
 @attrs.frozen
-class Risk:
+class StepRisk:
     """One row of the risk table: how likely a step is to start late, and by how much."""
 
     name: str
@@ -391,7 +391,7 @@ class Outcomes:
             raise InvalidPlanError(f"no runs in which {name!r} happened: there is no worst one")
         return self.seed_of(max(happened, key=slips.__getitem__))
 
-    def risks(self) -> list[Risk]:
+    def risks(self) -> list[StepRisk]:
         """The risk table: each meeting, signing and leg, in planned order.
 
         Each row's chance and slips are over the runs in which the step happened.
@@ -404,7 +404,7 @@ class Outcomes:
                 median = p90 = _ZERO  # dropped in every run
             else:
                 median, p90 = self.quantiles(step.name, (0.5, 0.9))
-            rows.append(Risk(step.name, step.kind, self.p_late(step.name), median, p90))
+            rows.append(StepRisk(step.name, step.kind, self.p_late(step.name), median, p90))
         return rows
 
     def deadline_risks(self) -> dict[tuple[str, str], float]:
