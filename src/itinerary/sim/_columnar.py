@@ -37,12 +37,24 @@ from typing import Any
 from itinerary.errors import ItineraryError
 from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
 from itinerary.sim.delays import _SECOND, LONGEST_DRAW, Delay, _inv_cdf
-from itinerary.sim.engine import _CANCEL_SLOT, _NEVER, FULFILMENT, MEETING, TRAVEL, Op, Program
+from itinerary.sim.engine import (
+    _CANCEL_SLOT,
+    _NEVER,
+    _NORMAL_SLOT,
+    _RISK_SLOT,
+    FULFILMENT,
+    MEETING,
+    TRAVEL,
+    Op,
+    Program,
+)
 from itinerary.sim.rules import local_day, occurrence
 
 __all__ = ["chunk", "numpy"]
 
 _Columns = tuple[
+    tuple["array[int]", ...],
+    tuple["array[int]", ...],
     tuple["array[int]", ...],
     tuple["array[int]", ...],
     tuple["array[int]", ...],
@@ -76,22 +88,24 @@ def _unit_array(np: Any, h: Any, slot: int) -> Any:
     return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / TWO_TO_53  # _random.unit's draw
 
 
-def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
-    """``delay.sample(h, 0)`` for every stream of *h*: int64 microseconds."""
+def _sample(np: Any, delay: Delay, h: Any, limit: int, slot: int = 0) -> Any:
+    """``delay.sample(h, slot)`` for every stream of *h*: int64 microseconds."""
     runs = len(h)
     kind, params = delay.kind, delay.params
+    if delay.is_none:  # as sample() finds it: no draw, no delay
+        return np.zeros(runs, dtype=np.int64)
     if kind == "fixed":
         if params[0] > limit:
             raise _TooLargeError
         return np.full(runs, int(params[0]), dtype=np.int64)
     drawn = np.ones(runs, dtype=bool)
     if delay.p < 1.0:
-        drawn = _unit_array(np, h, 0) < delay.p
+        drawn = _unit_array(np, h, slot) < delay.p
     where = np.flatnonzero(drawn)
     out = np.zeros(runs, dtype=np.int64)
     if not len(where):
         return out
-    us = _unit_array(np, h[where], 1).tolist()
+    us = _unit_array(np, h[where], slot + 1).tolist()
     if kind == "empirical":
         values = [int(params[int(u * len(params))]) for u in us]
     elif kind == "exponential":
@@ -110,15 +124,46 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
     return out
 
 
+def _copula(np: Any, delay: Delay, seeds: Any, copula: tuple[tuple[int, float], ...],
+            limit: int) -> Any:  # fmt: skip
+    """``delay.from_normal(normal(seed, copula))`` for every run: as the scalar engine, in Python."""
+    normals = [
+        (weight, [_inv_cdf(u) for u in _unit_array(np, _mix_array(np, seeds ^ np.uint64(key)),
+                                                    _NORMAL_SLOT).tolist()])
+        for key, weight in copula
+    ]  # fmt: skip
+    values = []
+    for r in range(len(seeds)):
+        z = 0.0
+        for weight, column in normals:
+            z += weight * column[r]
+        values.append(delay.from_normal(z))
+    if max(values, default=0) > limit:
+        raise _TooLargeError
+    return np.array(values, dtype=np.int64)
+
+
+def _risks(np: Any, program: Program, seeds: Any, limit: int) -> tuple[list[Any], list[Any]]:
+    """Whether each risk happened in each run, and the delay it adds: as ``draw_risks``."""
+    happened, delays = [], []
+    for key, p, delay in program.risks:
+        h = _mix_array(np, seeds ^ np.uint64(key))
+        on = _unit_array(np, h, 0) < p
+        drawn = _sample(np, delay, h, limit, _RISK_SLOT)
+        happened.append(on)
+        delays.append(np.where(on, drawn, 0))
+    return happened, delays
+
+
 def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None:
-    """Runs ``first`` to ``stop - 1`` as (slips, causes, late, dropped) columns, or None.
+    """Runs ``first`` to ``stop - 1`` as (slips, causes, late, dropped, waits, happened), or None.
 
     None when numpy is not installed, the plan's values could overflow ``int64``, or its
     rules fail in some run; then the scalar engine runs the chunk. Otherwise the columns
     equal the scalar engine's.
     """
     np = numpy()
-    if np is None or stop <= first:
+    if np is None or stop <= first or program.queued:  # resources: the scalar engine's events
         return None
     try:
         return _chunk(np, program, seed, first, stop)
@@ -144,6 +189,7 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
     has_rules = program.has_rules
     gone = [never] * n  # whether each step did not happen, in each run
     rested = np.full((program.people, runs), _NEVER, dtype=np.int64)
+    happened, risk_delays = _risks(np, program, seeds, limit)
     for op in program.ops:
         kind, i, planned, who, delay = op.kind, op.i, op.planned, op.who, op.delay
         skip = gone[i] | gone[op.signing] if kind == FULFILMENT else gone[i]
@@ -155,11 +201,24 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
             cause = np.where(later, free_cause[p], cause)
         pushed = ready - planned
         h = _mix_array(np, seeds ^ np.uint64(op.key))
-        own = np.zeros(runs, dtype=np.int64) if delay is None else _sample(np, delay, h, limit)
+        if delay is None:
+            own = np.zeros(runs, dtype=np.int64)
+        elif op.copula:
+            own = _copula(np, delay, seeds, op.copula, limit)
+        else:
+            own = _sample(np, delay, h, limit)
+        risky: Any = 0
+        biggest = np.zeros(runs, dtype=np.int64)
+        risk_by = np.full(runs, -1, dtype=np.int32)
+        for r in op.risks:  # the first of the largest, as the scalar engine keeps it
+            risky = risky + risk_delays[r]
+            larger = risk_delays[r] > biggest
+            biggest = np.where(larger, risk_delays[r], biggest)
+            risk_by = np.where(larger, r, risk_by).astype(np.int32)
         extra: Any = 0
         is_late = never
         if kind == MEETING:
-            start, extra, own = ready, own, 0
+            start, extra, own = ready + risky, own, 0
         elif kind == FULFILMENT:
             sign = op.signing
             signed = starts[sign]
@@ -167,13 +226,13 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
             pairs = [program.met_and_due(op, s) for s in unique.tolist()]
             met = np.array([m for m, _ in pairs], dtype=np.int64)[inverse]
             due = np.array([d for _, d in pairs], dtype=np.int64)[inverse]
-            start = met + own
+            start = met + own + risky
             cause, pushed = causes[sign], met - planned
         else:
             if kind == TRAVEL and op.cancel:
                 cancelled = _unit_array(np, h, _CANCEL_SLOT) < op.cancel
                 own = own + np.where(cancelled, op.rebook, 0)
-            start = ready + own
+            start = ready + own + risky
         if has_rules and (who or op.window is not None):
             kept = start
             for p in who:  # rest: the latest of its people's, as the scalar engine takes it
@@ -184,7 +243,9 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
             own = own + (kept - start)
             start = kept
         own_is_larger = (cause < 0) | (own > pushed)
-        cause = np.where(start <= planned, -1, np.where(own_is_larger, i, cause)).astype(np.int32)
+        blamed = np.where(own_is_larger, np.where(biggest > own, n + risk_by, i),
+                          np.where(biggest > pushed, n + risk_by, cause))  # fmt: skip
+        cause = np.where(start <= planned, -1, blamed).astype(np.int32)
         end = start + op.duration + extra
         if kind == FULFILMENT:
             is_late = end > due
@@ -216,6 +277,8 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
         tuple(_column("i", causes[i], np.int32) for i in range(n)),
         tuple(_column("b", late[i], np.int8) for i in range(n)),
         tuple(_column("b", gone[i], np.int8) for i in range(n)),
+        tuple(_column("q", np.zeros(runs, dtype=np.int64), np.int64) for _ in range(n)),
+        tuple(_column("b", on, np.int8) for on in happened),
     )
 
 

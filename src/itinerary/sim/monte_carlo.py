@@ -73,7 +73,7 @@ MAX_RUNS = 1_000_000_000
 
 _Columns = tuple[
     tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...],
-    tuple["array[int]", ...],
+    tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...],
 ]  # fmt: skip
 _Branch = tuple[dict[int, tuple[int, int]], int]  # the steps already under way, and the floor
 
@@ -133,7 +133,9 @@ def _bytes(count: int) -> str:
 def _chunk(
     program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
 ) -> _Columns:
-    """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped) as one column per step.
+    """Runs ``first`` to ``stop - 1``: their columns, one per step (one per risk for the last).
+
+    (slips, causes, late, dropped, waits, whether each risk happened).
 
     On arrays when numpy is installed (:mod:`itinerary.sim._columnar`), else one run at a
     time: the same columns either way. What-if branches (*branch*) run one at a time.
@@ -183,16 +185,21 @@ def _scalar_chunk(
     if not rows:
         empty = tuple(array("q") for _ in range(n))
         none = tuple(array("b") for _ in range(n))
-        return empty, tuple(array("i") for _ in range(n)), none, none
+        risks = tuple(array("b") for _ in program.risks)
+        return empty, tuple(array("i") for _ in range(n)), none, none, empty, risks
     starts = list(zip(*(row.starts for row in rows), strict=True))
     causes = list(zip(*(row.causes for row in rows), strict=True))
     late = list(zip(*(row.late for row in rows), strict=True))
     dropped = list(zip(*(row.dropped for row in rows), strict=True))
+    waits = list(zip(*(row.waits for row in rows), strict=True))
+    happened = [array("b", [row.happened[k] for row in rows]) for k in range(len(program.risks))]
     return (
         tuple(array("q", [s - planned[i] for s in starts[i]]) for i in range(n)),
         tuple(array("i", causes[i]) for i in range(n)),
         tuple(array("b", late[i]) for i in range(n)),
         tuple(array("b", dropped[i]) for i in range(n)),
+        tuple(array("q", waits[i]) for i in range(n)),
+        tuple(happened),
     )
 
 
@@ -225,6 +232,8 @@ class Outcomes:
     _program: Program = attrs.field(eq=False, repr=False)
     _dropped: tuple[array[int], ...] = attrs.field(default=(), repr=False)
     _given: tuple[EventLog, datetime] | None = attrs.field(default=None, eq=False, repr=False)
+    _waits: tuple[array[int], ...] = attrs.field(default=(), repr=False)
+    _risen: tuple[array[int], ...] = attrs.field(default=(), repr=False)
     _sorted: dict[int, list[int]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __repr__(self) -> str:
@@ -305,8 +314,25 @@ class Outcomes:
         ``None`` for a run in which it started on time; see :meth:`Run.cause`, and
         :meth:`criticality` for the shares.
         """
-        steps = self._program.steps
-        return tuple(None if i < 0 else steps[i].name for i in self._causes[self._index(name)])
+        names = self._program.cause_names
+        return tuple(None if i < 0 else names[i] for i in self._causes[self._index(name)])
+
+    def waited(self, name: str) -> tuple[int, ...]:
+        """How long *name* waited for a resource in every run, in microseconds, in run order.
+
+        Zero in a run in which it did not wait (or did not happen); see
+        :class:`~itinerary.sim.Resource`.
+        """
+        i = self._index(name)
+        return tuple(self._waits[i]) if self._waits else (0,) * self.runs
+
+    def p_risk(self, name: str) -> float:
+        """The share of runs in which the :class:`~itinerary.sim.Risk` called *name* happened."""
+        for k, risk in enumerate(self.disruptions.risks):
+            if risk.name == name:
+                return sum(self._risen[k]) / self.runs if self.runs else math.nan
+        known = ", ".join(repr(r.name) for r in self.disruptions.risks) or "none"
+        raise InvalidPlanError(f"no risk called {name!r} in the disruptions (risks: {known})")
 
     def overdue(self, name: str) -> tuple[bool, ...]:
         """Whether *name* was met after its deadline in every run, in run order.
@@ -378,9 +404,9 @@ class Outcomes:
             cause = column[r]
             if cause >= 0:
                 counts[cause] = counts.get(cause, 0) + 1
-        steps = self._program.steps
+        names = self._program.cause_names
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {steps[i].name: count / len(happened) for i, count in ranked}
+        return {names[i]: count / len(happened) for i, count in ranked}
 
     def worst(self, name: str) -> int:
         """The seed of the run in which *name* slipped most (the first such run it happened in)."""
@@ -528,8 +554,12 @@ def monte_carlo(
     causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
     late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
     dropped = tuple(_concat("b", (r[3][i] for r in results)) for i in range(n))
+    waits = tuple(_concat("q", (r[4][i] for r in results)) for i in range(n))
+    happened = tuple(_concat("b", (r[5][k] for r in results)) for k in range(len(program.risks)))
     kept = None if given is None or after is None else (given, after)
-    return Outcomes(plan, disruptions, seed, runs, slips, causes, late, program, dropped, kept)
+    return Outcomes(
+        plan, disruptions, seed, runs, slips, causes, late, program, dropped, kept, waits, happened
+    )
 
 
 def _branch(program: Program, given: object, after: object) -> _Branch | None:
