@@ -354,7 +354,7 @@ class Program:
             for op, step in zip(ops, order, strict=True)
         )
         self.people = len(people)
-        self.queued = any(op.uses for op in ops)  # steps wait for resources: run as events
+        self.queued = any(op.uses for op in self.ops)  # steps wait for resources: run as events
         self.after = _after(self.ops, n)
         fulfilled = {(s.agreement, s.what) for s in steps if isinstance(s, Fulfilment)}
         self.obligations: tuple[tuple[str, str], ...] = tuple(
@@ -553,10 +553,13 @@ class Program:
 
         Each step is made ready as in the fold once the steps it follows are done (its
         people's previous steps, its signing, the steps whose drops decide it); then it
-        asks for its resources at that instant. At each instant, resources freed then are
-        given out after every step ready then has asked: among those waiting, the highest
-        ``priority`` first, then the earliest ready, then the plan's order, each taking
-        every resource it needs at once (a step that cannot is passed over for now).
+        asks for its resources at that instant. At each instant, resources freed then go
+        first to the steps that were waiting before it, then to those ready at that very
+        instant; among each, the highest ``priority`` first, then the earliest ready, then
+        the plan's order, each taking every resource it needs at once (a step that cannot
+        is passed over for now). So a step ready just as a resource is freed (the next hop
+        of the traveller whose hop freed it) queues behind those already waiting, as in a
+        SimPy model that releases the resource before asking for it again.
         """
         n = len(self.ops)
         starts, ends, causes = [0] * n, [0] * n, [-1] * n
@@ -721,7 +724,9 @@ class Program:
                 else:  # it holds none (or it already happened): it starts when ready
                     begin(i, now)
             if waiting:
-                waiting.sort(key=lambda i: (-ops[i].priority, ready_at[i], i))
+                # Those waiting from before go first (a resource freed now goes to them,
+                # as SimPy gives it), then those ready now.
+                waiting.sort(key=lambda i: (ready_at[i] == now, -ops[i].priority, ready_at[i], i))
                 for i in list(waiting):
                     if all(units[r] > 0 for r in ops[i].uses):
                         waiting.remove(i)
