@@ -709,9 +709,8 @@ class Program:
                 if not waiting_for[j]:
                     prepare(ops[j])
 
-        for op in ops:
-            if not waiting_for[op.i]:
-                prepare(op)
+        for op in [op for op in ops if not after[op.i]]:  # those that follow no step
+            prepare(op)
         while events:
             now = events[0][0]
             while events and events[0][0] == now:
