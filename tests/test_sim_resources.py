@@ -19,18 +19,18 @@ from itinerary.errors import InvalidPlanError
 from itinerary.places import TOKYO, YOKOSUKA
 from itinerary.sim import (
     Delay,
-    Fulfilment,
-    Signing,
-    Step,
     Disruptions,
+    Fulfilment,
     Plan,
     Resource,
     Risk,
+    Signing,
+    Step,
     Travel,
+    _columnar,
     monte_carlo,
     simulate,
 )
-from itinerary.sim import _columnar
 from itinerary.sim.engine import compiled
 from itinerary.sim.monte_carlo import _scalar_chunk
 from itinerary.strategies import delays, disruptions, plans

@@ -203,7 +203,7 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
     )
 
 
-def _draws(
+def _draws(  # noqa: PLR0917 - the chunk's context, passed down
     np: Any, program: Program, op: Op, seeds: Any, risk_delays: list[Any], limit: int
 ) -> tuple[Any, Any, Any, Any]:
     """A step's own draws in every run: (own delay, risks' sum, the largest, its index).

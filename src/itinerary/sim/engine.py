@@ -543,7 +543,7 @@ class Program:
                                 gone[j], by[j] = True, rule
         return Trace(starts, ends, causes, late, held, by, gone, [0] * n, happened)
 
-    def _execute_queued(  # noqa: PLR0912, PLR0915 - execute's fold, step by step, as events
+    def _execute_queued(  # noqa: PLR0915 - execute's fold, step by step, as events
         self,
         seed: int,
         pinned: Mapping[int, tuple[int, int]] | None,
