@@ -115,7 +115,7 @@ class SimpyRegister:
             own += rebook
         return own
 
-    def _step(
+    def _step(  # noqa: PLR0917 - one process's whole world
         self, env: simpy.Environment, i: int, seed: int, rng: Any, added: list[float],
         pools: dict[str, simpy.PriorityResource], done: list[simpy.Event],
         out: dict[str, tuple[float, float, float]],
