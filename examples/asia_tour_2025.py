@@ -13,6 +13,8 @@ Run it with ``python examples/asia_tour_2025.py``.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
@@ -23,7 +25,7 @@ from itinerary.agenda import agenda, format_agenda
 from itinerary.events import format_local
 from itinerary.places import GYEONGJU, KUALA_LUMPUR, TOKYO
 from itinerary.scenarios import load_scenario
-from itinerary.sim import Delay, monte_carlo, simulate
+from itinerary.sim import Delay, Outcomes, monte_carlo, simulate
 
 TRUMP = "Donald Trump"
 TAKAICHI = "Sanae Takaichi"
@@ -110,8 +112,28 @@ def simulation(runs: int = 10_000, seed: int = 7) -> str:
             out.append(
                 f"  {name:<40} {format_local(run.start(name), None)}  (held by {run.rule(name)})"
             )
-    out += ["", monte_carlo(plan, disruptions, runs=runs, seed=seed).format()]
+    outcomes = monte_carlo(plan, disruptions, runs=runs, seed=seed)
+    tour = [step.name for step in plan.steps if step.kind != "fulfilment"]  # the days on tour
+    out += ["", outcomes.format(), "", *top_causes(outcomes, tour)]
     return "\n".join(out)
+
+
+def top_causes(outcomes: Outcomes, names: Iterable[str], top: int = 8) -> list[str]:
+    """The causes (steps, risks, resources) of most of the tour's lateness, largest first.
+
+    Each step's slip in each run is charged to its cause (``outcomes.causes``); a cause's
+    share is what it was charged over the lateness of every step in every run.
+    """
+    charged: Counter[str] = Counter()
+    for name in names:
+        for slip, cause in zip(outcomes.slips(name), outcomes.causes(name), strict=True):
+            if cause is not None and slip > 0:
+                charged[cause] += slip
+    total = sum(charged.values())
+    lines = ["What causes the tour's lateness (share of its steps' slips, over the runs):"]
+    for cause, us in charged.most_common(top):
+        lines.append(f"  {cause:<48} {us / total:6.1%}")
+    return lines
 
 
 def main() -> None:
