@@ -46,6 +46,23 @@ def tour_with_rules() -> Plan:
     return plan
 
 
+def tour_register() -> tuple[Plan, Disruptions]:
+    """The tour's plan file's legs and meetings, its risk register and Marine One (no rules).
+
+    What :mod:`benchmarks.simpy_register` models: the plan's legs and meetings with their
+    own cancellation chances and the helicopter they share, under the file's disruptions
+    (its typhoon over the Korea Strait and its correlated Tokyo motorcades).
+    """
+    scenario = load_scenario(
+        Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025_plan.toml"
+    )
+    assert scenario.plan is not None
+    assert scenario.disruptions is not None
+    steps = [attrs.evolve(s, window=None) for s in scenario.plan.steps
+             if isinstance(s, Travel | Meeting)]  # fmt: skip
+    return Plan(steps, scenario.plan.title, resources=scenario.plan.resources), scenario.disruptions
+
+
 def without_rules(plan: Plan) -> Plan:
     """*plan* with no window on any step and no ``rules=``: what its rules cost is measured against it."""
     return Plan([attrs.evolve(s, window=None) for s in plan.steps], plan.title)

@@ -124,20 +124,28 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int, slot: int = 0) -> Any:
     return out
 
 
-def _copula(np: Any, delay: Delay, seeds: Any, copula: tuple[tuple[int, float], ...],
-            limit: int) -> Any:  # fmt: skip
-    """``delay.from_normal(normal(seed, copula))`` for every run: as the scalar engine, in Python."""
-    normals = [
-        (weight, [_inv_cdf(u) for u in _unit_array(np, _mix_array(np, seeds ^ np.uint64(key)),
-                                                    _NORMAL_SLOT).tolist()])
-        for key, weight in copula
-    ]  # fmt: skip
+def _copula(  # noqa: PLR0917 - the chunk's context, passed down
+    np: Any, delay: Delay, seeds: Any, copula: tuple[tuple[int, float], ...], limit: int,
+    normals: dict[int, list[float]],
+) -> Any:  # fmt: skip
+    """``delay.from_normal(normal(seed, copula))`` for every run: as the scalar engine, in Python.
+
+    *normals* keeps each group member's own normals for the chunk: drawn once, not once for
+    each step of its group.
+    """
+    columns = []
+    for key, weight in copula:
+        if key not in normals:
+            h = _mix_array(np, seeds ^ np.uint64(key))
+            normals[key] = [_inv_cdf(u) for u in _unit_array(np, h, _NORMAL_SLOT).tolist()]
+        columns.append((weight, normals[key]))
     values = []
+    from_normal = delay.from_normal
     for r in range(len(seeds)):
         z = 0.0
-        for weight, column in normals:
+        for weight, column in columns:
             z += weight * column[r]
-        values.append(delay.from_normal(z))
+        values.append(from_normal(z))
     if max(values, default=0) > limit:
         raise _TooLargeError
     return np.array(values, dtype=np.int64)
@@ -179,7 +187,8 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
             raise _TooLargeError
     seeds = _mix_array(np, np.uint64(_mix(seed & _MASK)) ^ np.arange(first, stop, dtype=np.uint64))
     happened, risk_delays = _risks(np, program, seeds, limit)
-    draws = [_draws(np, program, op, seeds, risk_delays, limit) for op in program.ops]
+    normals: dict[int, list[float]] = {}
+    draws = [_draws(np, program, op, seeds, risk_delays, limit, normals) for op in program.ops]
     waits = np.zeros((n, runs), dtype=np.int64)
     if program.queued:
         # The fold given each step's wait for its resources, and the queues given when each
@@ -198,13 +207,19 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
         tuple(_column("i", causes[i], np.int32) for i in range(n)),
         tuple(_column("b", late[i], np.int8) for i in range(n)),
         tuple(_column("b", gone[i], np.int8) for i in range(n)),
-        tuple(_column("q", waits[i], np.int64) for i in range(n)),
+        tuple(_column("q", waits[i], np.int64) for i in range(n)) if program.queued else (),
         tuple(_column("b", on, np.int8) for on in happened),
     )
 
 
 def _draws(  # noqa: PLR0917 - the chunk's context, passed down
-    np: Any, program: Program, op: Op, seeds: Any, risk_delays: list[Any], limit: int
+    np: Any,
+    program: Program,
+    op: Op,
+    seeds: Any,
+    risk_delays: list[Any],
+    limit: int,
+    normals: dict[int, list[float]],
 ) -> tuple[Any, Any, Any, Any]:
     """A step's own draws in every run: (own delay, risks' sum, the largest, its index).
 
@@ -215,7 +230,7 @@ def _draws(  # noqa: PLR0917 - the chunk's context, passed down
     if delay is None:
         own = np.zeros(runs, dtype=np.int64)
     elif op.copula:
-        own = _copula(np, delay, seeds, op.copula, limit)
+        own = _copula(np, delay, seeds, op.copula, limit, normals)
     else:
         own = _sample(np, delay, h, limit)
     if op.kind == TRAVEL and op.cancel:

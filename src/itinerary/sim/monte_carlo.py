@@ -186,7 +186,8 @@ def _scalar_chunk(
         empty = tuple(array("q") for _ in range(n))
         none = tuple(array("b") for _ in range(n))
         risks = tuple(array("b") for _ in program.risks)
-        return empty, tuple(array("i") for _ in range(n)), none, none, empty, risks
+        waits = empty if program.queued else ()
+        return empty, tuple(array("i") for _ in range(n)), none, none, waits, risks
     starts = list(zip(*(row.starts for row in rows), strict=True))
     causes = list(zip(*(row.causes for row in rows), strict=True))
     late = list(zip(*(row.late for row in rows), strict=True))
@@ -198,7 +199,7 @@ def _scalar_chunk(
         tuple(array("i", causes[i]) for i in range(n)),
         tuple(array("b", late[i]) for i in range(n)),
         tuple(array("b", dropped[i]) for i in range(n)),
-        tuple(array("q", waits[i]) for i in range(n)),
+        tuple(array("q", waits[i]) for i in range(n)) if program.queued else (),
         tuple(happened),
     )
 
@@ -554,7 +555,9 @@ def monte_carlo(
     causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
     late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
     dropped = tuple(_concat("b", (r[3][i] for r in results)) for i in range(n))
-    waits = tuple(_concat("q", (r[4][i] for r in results)) for i in range(n))
+    waits = (  # kept only for a plan whose steps wait for resources
+        tuple(_concat("q", (r[4][i] for r in results)) for i in range(n)) if program.queued else ()
+    )
     happened = tuple(_concat("b", (r[5][k] for r in results)) for k in range(len(program.risks)))
     kept = None if given is None or after is None else (given, after)
     return Outcomes(
