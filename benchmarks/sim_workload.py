@@ -38,12 +38,19 @@ DISRUPTIONS = Disruptions(
 
 
 def tour_with_rules() -> Plan:
-    """examples/asia_tour_2025_plan.toml: the tour with a window, two curfews, rest and a drop."""
+    """examples/asia_tour_2025_plan.toml: the tour with a window, two curfews, rest and a drop.
+
+    Without its risk register (no resource, no leg's own cancellation chance): what
+    :mod:`benchmarks.simpy_model` models; :func:`tour_register` has the register.
+    """
     plan = load_scenario(
         Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025_plan.toml"
     ).plan
     assert plan is not None
-    return plan
+    bare = [attrs.evolve(s, uses=(), priority=0) for s in plan.steps]
+    bare = [attrs.evolve(s, cancel=None, rebook=None) if isinstance(s, Travel) else s
+            for s in bare]  # fmt: skip
+    return Plan(bare, plan.title, plan.rules)
 
 
 def tour_register() -> tuple[Plan, Disruptions]:

@@ -852,9 +852,9 @@ def test_simulate_refuses_runs_that_cannot_fit_in_memory(monkeypatch: pytest.Mon
     code, out, err = run("simulate", PLAN, "--runs", "1000000000")
     assert (code, out) == (2, "")
     steps = len(load_scenario(PLAN).plan or ())
-    assert steps * studies.BYTES_PER_STEP_RUN == 600  # bytes a run: 600 GB for 10^9 runs
-    assert f"runs=1,000,000,000 of a plan of {steps} steps would need about 600.0 GB of " in err
-    assert "8.0 GB available: ask for at most 13,333,333 runs" in err
+    assert steps * studies.BYTES_PER_STEP_RUN == 640  # bytes a run: 640 GB for 10^9 runs
+    assert f"runs=1,000,000,000 of a plan of {steps} steps would need about 640.0 GB of " in err
+    assert "8.0 GB available: ask for at most 12,500,000 runs" in err
 
 
 def test_a_study_that_fits_is_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:

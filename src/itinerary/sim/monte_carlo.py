@@ -192,14 +192,14 @@ def _scalar_chunk(
     causes = list(zip(*(row.causes for row in rows), strict=True))
     late = list(zip(*(row.late for row in rows), strict=True))
     dropped = list(zip(*(row.dropped for row in rows), strict=True))
-    waits = list(zip(*(row.waits for row in rows), strict=True))
+    waited = list(zip(*(row.waits for row in rows), strict=True))
     happened = [array("b", [row.happened[k] for row in rows]) for k in range(len(program.risks))]
     return (
         tuple(array("q", [s - planned[i] for s in starts[i]]) for i in range(n)),
         tuple(array("i", causes[i]) for i in range(n)),
         tuple(array("b", late[i]) for i in range(n)),
         tuple(array("b", dropped[i]) for i in range(n)),
-        tuple(array("q", waits[i]) for i in range(n)) if program.queued else (),
+        tuple(array("q", waited[i]) for i in range(n)) if program.queued else (),
         tuple(happened),
     )
 
@@ -317,6 +317,11 @@ class Outcomes:
         """
         names = self._program.cause_names
         return tuple(None if i < 0 else names[i] for i in self._causes[self._index(name)])
+
+    @property
+    def cause_names(self) -> tuple[str, ...]:
+        """What blame can name: the steps (in the study's order), then each risk and resource."""
+        return self._program.cause_names
 
     def waited(self, name: str) -> tuple[int, ...]:
         """How long *name* waited for a resource in every run, in microseconds, in run order.
@@ -648,7 +653,7 @@ def outcomes_tables(
 RUN_COLUMNS = {
     "run": INT, "seed": UINT, "step": category("step"), "kind": category("step_kind"),
     "planned": INSTANT, "start": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE,
-    "slip": DURATION, "late": BOOL, "overdue": BOOL, "cause": category("step"),
+    "slip": DURATION, "late": BOOL, "overdue": BOOL, "cause": category("cause"),
 }  # fmt: skip
 """The columns of a study's ``"runs"`` table: one row per run and step."""
 
@@ -671,7 +676,11 @@ DEADLINE_RISK_COLUMNS = {"agreement": category("agreement"), "what": STR, "risk"
 
 def _orders(outcomes: Outcomes) -> dict[str, tuple[str, ...]]:
     """The categories of a study's steps and kinds: the steps in the study's order."""
-    return {"step": tuple(step.name for step in outcomes.steps), "step_kind": STEP_KINDS}
+    return {
+        "step": tuple(step.name for step in outcomes.steps),
+        "step_kind": STEP_KINDS,
+        "cause": outcomes.cause_names,
+    }
 
 
 def _runs(outcomes: Outcomes) -> Columns:
