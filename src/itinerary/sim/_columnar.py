@@ -171,8 +171,8 @@ def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None
     equal the scalar engine's.
     """
     np = numpy()
-    if np is None or stop <= first or any(len(op.uses) > 1 for op in program.ops):
-        return None  # a step holding several resources at once: the scalar engine's events
+    if np is None or stop <= first or not program.columnar:
+        return None  # see Program.columnar: the scalar engine's events decide
     try:
         return _chunk(np, program, seed, first, stop)
     except (_TooLargeError, ItineraryError):  # the scalar engine names the run that fails

@@ -356,6 +356,17 @@ class Program:
         self.people = len(people)
         self.queued = any(op.uses for op in self.ops)  # steps wait for resources: run as events
         self.after = _after(self.ops, n)
+        droppable = {j for op in self.ops for _, targets, _ in op.drops for j in targets}
+        self.columnar = all(len(op.uses) <= 1 for op in self.ops) and not any(
+            self.ops[j].uses for j in droppable
+        )
+        """False for a plan whose resources the array engine leaves to the events.
+
+        A step holding two resources at once, or a step holding one that a Drop may skip:
+        it asks for its resource only once the drop is decided (the step it waits on has
+        started), which may be after its ready time; the array engine's queues cannot
+        know that order.
+        """
         fulfilled = {(s.agreement, s.what) for s in steps if isinstance(s, Fulfilment)}
         self.obligations: tuple[tuple[str, str], ...] = tuple(
             (s.title, o.what)
