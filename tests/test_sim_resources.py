@@ -285,8 +285,9 @@ def _instant(step: Step) -> bool:
 
 
 def test_a_step_after_a_dropped_one_asks_for_its_resource_once() -> None:
-    """Found on a random seed: the first step dropped by its window, the next asked twice and
-    waited a minute for itself. It takes the free resource at once.
+    """A step after one its window drops takes the free resource at once.
+
+    Found on a random seed: it asked twice, and waited a minute for itself.
     """
     from itinerary.places import WASHINGTON  # noqa: PLC0415
     from itinerary.sim import Meeting, Window  # noqa: PLC0415
@@ -300,8 +301,10 @@ def test_a_step_after_a_dropped_one_asks_for_its_resource_once() -> None:
 
 
 def test_a_step_a_drop_may_skip_asks_once_the_drop_is_decided() -> None:
-    """Found on a random seed: a step holding a resource that a Drop may skip asks for it once
-    the step the drop waits on has started; the array engine leaves such plans to the events.
+    """A step a Drop may skip asks for its resource once the drop is decided.
+
+    Found on a random seed (the engines disagreed): it asks once the step the drop waits on
+    has started, and the array engine leaves such plans to the events.
     """
     from itinerary.sim import Drop, Meeting  # noqa: PLC0415
 
