@@ -201,7 +201,13 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
             waits = found
         else:  # it does not settle (a step of no length, ready with the next): the events decide
             raise _TooLargeError
-    starts, causes, late, gone, _, _ = _fold(np, program, draws, waits, runs)
+    starts, causes, late, gone, ready_at, _ = _fold(np, program, draws, waits, runs)
+    for (
+        i,
+        j,
+    ) in program.asks_late:  # it asked when ready (its decider started before), as in the events
+        if gone[i].any() or (~gone[j] & (starts[i] >= ready_at[j])).any():
+            raise _TooLargeError
     return (
         tuple(_column("q", starts[i] - program.planned[i], np.int64) for i in range(n)),
         tuple(_column("i", causes[i], np.int32) for i in range(n)),

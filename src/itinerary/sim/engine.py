@@ -356,16 +356,17 @@ class Program:
         self.people = len(people)
         self.queued = any(op.uses for op in self.ops)  # steps wait for resources: run as events
         self.after = _after(self.ops, n)
-        droppable = {j for op in self.ops for _, targets, _ in op.drops for j in targets}
-        self.columnar = all(len(op.uses) <= 1 for op in self.ops) and not any(
-            self.ops[j].uses for j in droppable
-        )
-        """False for a plan whose resources the array engine leaves to the events.
+        self.columnar = all(len(op.uses) <= 1 for op in self.ops)
+        self.asks_late = tuple(
+            (op.i, j) for op in self.ops for _, targets, _ in op.drops for j in targets
+            if self.ops[j].uses
+        )  # fmt: skip
+        """False for a plan with a step holding two resources at once: the events decide.
 
-        A step holding two resources at once, or a step holding one that a Drop may skip:
-        it asks for its resource only once the drop is decided (the step it waits on has
-        started), which may be after its ready time; the array engine's queues cannot
-        know that order.
+        ``asks_late`` lists the (decider, step) pairs of a Drop whose step holds a
+        resource: the step asks for it only once the drop is decided (its decider has
+        started), which may be after it was ready. The array engine checks, run by run,
+        that it was not (else the events decide).
         """
         fulfilled = {(s.agreement, s.what) for s in steps if isinstance(s, Fulfilment)}
         self.obligations: tuple[tuple[str, str], ...] = tuple(
