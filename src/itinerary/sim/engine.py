@@ -356,12 +356,13 @@ class Program:
         self.people = len(people)
         self.queued = any(op.uses for op in self.ops)  # steps wait for resources: run as events
         self.after = _after(self.ops, n)
-        self.columnar = all(len(op.uses) <= 1 for op in self.ops)
+        self.columnar = all(len(op.uses) <= 1 and (op.duration or not op.uses) for op in self.ops)
         self.asks_late = tuple(
             (op.i, j) for op in self.ops for _, targets, _ in op.drops for j in targets
             if self.ops[j].uses
         )  # fmt: skip
-        """False for a plan with a step holding two resources at once: the events decide.
+        """False for a plan with a step holding two resources at once, or one of no planned
+        length (it may free its resource the instant it takes it): the events decide.
 
         ``asks_late`` lists the (decider, step) pairs of a Drop whose step holds a
         resource: the step asks for it only once the drop is decided (its decider has
