@@ -38,12 +38,36 @@ DISRUPTIONS = Disruptions(
 
 
 def tour_with_rules() -> Plan:
-    """examples/asia_tour_2025_plan.toml: the tour with a window, two curfews, rest and a drop."""
+    """examples/asia_tour_2025_plan.toml: the tour with a window, two curfews, rest and a drop.
+
+    Without its risk register (no resource, no leg's own cancellation chance): what
+    :mod:`benchmarks.simpy_model` models; :func:`tour_register` has the register.
+    """
     plan = load_scenario(
         Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025_plan.toml"
     ).plan
     assert plan is not None
-    return plan
+    bare = [attrs.evolve(s, uses=(), priority=0) for s in plan.steps]
+    bare = [attrs.evolve(s, cancel=None, rebook=None) if isinstance(s, Travel) else s
+            for s in bare]  # fmt: skip
+    return Plan(bare, plan.title, plan.rules)
+
+
+def tour_register() -> tuple[Plan, Disruptions]:
+    """The tour's plan file's legs and meetings, its risk register and Marine One (no rules).
+
+    What :mod:`benchmarks.simpy_register` models: the plan's legs and meetings with their
+    own cancellation chances and the helicopter they share, under the file's disruptions
+    (its typhoon over the Korea Strait and its correlated Tokyo motorcades).
+    """
+    scenario = load_scenario(
+        Path(__file__).resolve().parent.parent / "examples" / "asia_tour_2025_plan.toml"
+    )
+    assert scenario.plan is not None
+    assert scenario.disruptions is not None
+    steps = [attrs.evolve(s, window=None) for s in scenario.plan.steps
+             if isinstance(s, Travel | Meeting)]  # fmt: skip
+    return Plan(steps, scenario.plan.title, resources=scenario.plan.resources), scenario.disruptions
 
 
 def without_rules(plan: Plan) -> Plan:

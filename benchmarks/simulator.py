@@ -31,10 +31,12 @@ from benchmarks.sim_workload import (
     DISRUPTIONS,
     asia_tour,
     synthetic,
+    tour_register,
     tour_with_rules,
     without_rules,
 )
 from benchmarks.simpy_model import SimpyModel
+from benchmarks.simpy_register import SimpyRegister
 from benchmarks.suite import Config, Result, optional
 from itinerary.sim import Outcomes, Plan, monte_carlo, simulate
 
@@ -94,7 +96,38 @@ def measure(sizes: Sizes, config: Config) -> list[Result]:
         if sizes.pools:
             results += _pools(section, plan, sizes.pools, config)
         config.log(f"  {section:<28} {time.perf_counter() - t0:6.1f} s")
+    t0 = time.perf_counter()
+    results += register(sizes)
+    config.log(f"  {'simulator (tour register)':<28} {time.perf_counter() - t0:6.1f} s")
     return results
+
+
+def register(sizes: Sizes) -> list[Result]:
+    """The tour's risk register and Marine One: SimPy 4 (PriorityResource) vs monte_carlo.
+
+    The same plan, draws and rules in both (:mod:`benchmarks.simpy_register` agrees with
+    ``simulate`` run by run); runs/s of each, best of ``sizes.repeat``, interleaved.
+    """
+    plan, disruptions = tour_register()
+    model = SimpyRegister(plan, disruptions)
+    section, steps = "simulator (tour register)", _steps(plan)
+
+    def simpy_runs() -> None:
+        for seed in range(sizes.simpy):
+            model.run(seed)
+
+    def study() -> None:
+        monte_carlo(plan, disruptions, runs=sizes.monte_carlo, seed=SEED)
+
+    best = {MODEL: math.inf, IN_PROCESS: math.inf}
+    for _ in range(sizes.repeat):
+        best[MODEL] = min(best[MODEL], _best(1, simpy_runs))
+        best[IN_PROCESS] = min(best[IN_PROCESS], _best(1, study))
+    return [
+        Result(section, SIMPY, MODEL, sizes.simpy, best[MODEL], None, steps),
+        Result(section, "itinerary", IN_PROCESS, sizes.monte_carlo, best[IN_PROCESS], VS_SIMPY,
+               steps),
+    ]  # fmt: skip
 
 
 def _steps(plan: Plan) -> dict[str, float]:

@@ -14,6 +14,8 @@ Run it with ``python examples/asia_tour_2025.py``.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
@@ -26,7 +28,7 @@ from itinerary.errors import MissingExtraError
 from itinerary.events import format_local
 from itinerary.places import GYEONGJU, KUALA_LUMPUR, TOKYO
 from itinerary.scenarios import load_scenario
-from itinerary.sim import Between, Delay, monte_carlo, simulate, suggest
+from itinerary.sim import Between, Delay, Outcomes, monte_carlo, simulate, suggest
 
 TRUMP = "Donald Trump"
 TAKAICHI = "Sanae Takaichi"
@@ -114,7 +116,9 @@ def simulation(runs: int = 10_000, seed: int = 7) -> str:
             out.append(
                 f"  {name:<40} {format_local(run.start(name), None)}  (held by {run.rule(name)})"
             )
-    out += ["", str(monte_carlo(plan, disruptions, runs=runs, seed=seed))]  # the risk report
+    outcomes = monte_carlo(plan, disruptions, runs=runs, seed=seed)
+    tour = [step.name for step in plan.steps if step.kind != "fulfilment"]  # the days on tour
+    out += ["", str(outcomes), "", *top_causes(outcomes, tour)]  # the risk report, its causes
     return "\n".join(out)
 
 
@@ -143,6 +147,24 @@ def suggestion(runs: int = 2000, seed: int = 7) -> str:
         versus = "" if rank == 1 else f", {s.difference:+.1%} vs #1 (paired SE {s.se:.1%})"
         out.append(f"  {rank}. {when}: starts late in {s.score:.1%} of {runs:,} runs{versus}")
     return "\n".join(out)
+
+
+def top_causes(outcomes: Outcomes, names: Iterable[str], top: int = 8) -> list[str]:
+    """The causes (steps, risks, resources) of most of the tour's lateness, largest first.
+
+    Each step's slip in each run is charged to its cause (``outcomes.causes``); a cause's
+    share is what it was charged over the lateness of every step in every run.
+    """
+    charged: Counter[str] = Counter()
+    for name in names:
+        for slip, cause in zip(outcomes.slips(name), outcomes.causes(name), strict=True):
+            if cause is not None and slip > 0:
+                charged[cause] += slip
+    total = sum(charged.values())
+    lines = ["What causes the tour's lateness (share of its steps' slips, over the runs):"]
+    for cause, us in charged.most_common(top):
+        lines.append(f"  {cause:<48} {us / total:6.1%}")
+    return lines
 
 
 def main() -> None:

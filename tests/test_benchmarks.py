@@ -158,7 +158,8 @@ def test_simulator_quick_run_compares_with_simpy():
     config = Config(sizes=(), repeat=lambda n: 1, log=lines.append)
     results = measure(Sizes(simpy=10, simulate=10, monte_carlo=20, pools=0, repeat=1), config)
     assert {r.section for r in results} == {
-        "simulator (Asia tour)", "simulator (summit circuit)", "simulator (tour plan, with rules)"
+        "simulator (Asia tour)", "simulator (summit circuit)", "simulator (tour plan, with rules)",
+        "simulator (tour register)",
     }  # fmt: skip
     assert all(r.rate is not None and r.rate > 0 for r in results)
     rows = sim_table(results).splitlines()
@@ -168,6 +169,7 @@ def test_simulator_quick_run_compares_with_simpy():
     targets = sim_targets(results)
     assert "simulate() with its full log >= 1x SimPy (Asia tour" in targets
     assert "monte_carlo with rules <= 2x the time without (tour plan, with rules" in targets
+    assert "monte_carlo in-process >= 10x SimPy (goal 100x) (tour register" in targets
 
 
 def test_a_study_on_an_executor_is_compared_with_the_one_in_process():

@@ -912,9 +912,9 @@ def test_simulate_refuses_runs_that_cannot_fit_in_memory(monkeypatch: pytest.Mon
     code, out, err = run("simulate", PLAN, "--runs", "1000000000")
     assert (code, out) == (2, "")
     steps = len(load_scenario(PLAN).plan or ())
-    assert steps * studies.BYTES_PER_STEP_RUN == 840  # bytes a run: 840 GB for 10^9 runs
-    assert f"runs=1,000,000,000 of a plan of {steps} steps would need about 840.0 GB of " in err
-    assert "8.0 GB available: ask for at most 9,523,809 runs" in err
+    assert steps * studies.BYTES_PER_STEP_RUN == 1152  # bytes a run: 1,152 GB for 10^9 runs
+    assert f"runs=1,000,000,000 of a plan of {steps} steps would need about 1.2 TB of " in err
+    assert "8.0 GB available: ask for at most 6,944,444 runs" in err
 
 
 def test_a_study_that_fits_is_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -502,7 +502,7 @@ def test_plan_run_and_outcomes_show_one_row_per_step() -> None:
     assert scenario.plan is not None
     assert scenario.disruptions is not None
     plan = scenario.plan
-    assert repr(plan).startswith("Plan('Asia tour, October 2025 (plan)', 15 steps: ")
+    assert repr(plan).startswith("Plan('Asia tour, October 2025 (plan)', 16 steps: ")
     (steps,) = tables(plan._repr_html_())
     assert [row[0] for row in steps["rows"]] == list(plan.names)
     run = simulate(plan, scenario.disruptions, seed=1)

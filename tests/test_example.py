@@ -34,6 +34,11 @@ def test_the_example_simulates_the_plan() -> None:
     assert "300 runs, seed 7" in text
     assert "select projects and finance them" in text
     assert "tour ends" in text
+    causes = text.split("What causes the tour's lateness")[1]
+    assert "Risk: Typhoon over the Korea Strait" in causes  # the register's weather risk
+    scenario = module["load_scenario"](module["PLAN"])
+    outcomes = module["monte_carlo"](scenario.plan, scenario.disruptions, runs=300, seed=7)
+    assert "Resource: Marine One" in outcomes.criticality("Scott Bessent: Tokyo -> Yokosuka")
 
 
 def test_the_tour_replays_to_the_seed_texts_facts() -> None:

@@ -262,3 +262,63 @@ def test_empirical_items_the_fast_path_declines_go_through_the_full_reader(
         return
     with pytest.raises(ScenarioError, match=re.escape(f"disruptions.departure.empirical{where}")):
         loads_scenario(text)
+
+
+def test_a_risk_register_and_resources_round_trip() -> None:
+    """Risks, correlated groups, [[resources]], uses, priority, cancel and rebook: read back equal."""
+    from itinerary.places import TOKYO, YOKOSUKA  # noqa: PLC0415
+    from itinerary.sim import Correlated, Resource, Risk, Travel  # noqa: PLC0415
+
+    H = pendulum.duration  # noqa: N806
+    hop = Travel("A", TOKYO, YOKOSUKA, TOKYO.at("2025-10-28 10:00"), H(minutes=30),
+                 uses=["Marine One"], priority=2, cancel=0.001, rebook=H(hours=2), name="Hop")  # fmt: skip
+    back = Travel("B", TOKYO, YOKOSUKA, TOKYO.at("2025-10-28 10:00"), H(minutes=30),
+                  uses=["Marine One"], name="Back")  # fmt: skip
+    plan = Plan([hop, back], resources=[Resource("Marine One"), Resource("Cars", 3)])
+    found = Disruptions(
+        departure=Delay.exponential(H(minutes=20)),
+        risks=[Risk("Typhoon", p=0.05, delay=Delay.fixed(H(hours=6)), steps=["Hop", "Back"])],
+        correlated=[Correlated(["Hop", "Back"], 0.6)],
+    )
+    text = dumps_scenario(Scenario(EventLog(), plan=plan, disruptions=found))
+    assert "resources" in text
+    assert "risks" in text
+    again = loads_scenario(text)
+    assert again.plan == plan
+    assert again.disruptions == found
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ('[[resources]]\nname = "Heli"\ncapacity = 0\n', "resources[0].capacity"),
+        ('[[resources]]\ncapacity = 2\n', "resources[0]"),
+        ('[[resources]]\nname = "Heli"\nsize = 2\n', "resources[0]"),
+        ('[disruptions]\n[[disruptions.risks]]\nname = "R"\np = 2\ndelay = "none"\nsteps = ["Talk"]\n',
+         "disruptions.risks[0].p"),
+        ('[disruptions]\n[[disruptions.risks]]\nname = "R"\np = 0.1\ndelay = "none"\nsteps = []\n',
+         "disruptions.risks[0].steps"),
+        ('[disruptions]\n[[disruptions.correlated]]\nsteps = ["a", "b"]\nrho = 3\n',
+         "disruptions.correlated[0].rho"),
+        ('[disruptions]\n[[disruptions.correlated]]\nsteps = ["a", "b"]\nrho = 0.5\n'
+         '[[disruptions.correlated]]\nsteps = ["b", "c"]\nrho = 0.5\n', "disruptions"),
+    ],
+)  # fmt: skip
+def test_bad_registers_name_their_key_path(extra: str, key: str) -> None:
+    """A bad [[resources]], [[disruptions.risks]] or [[disruptions.correlated]] names its key."""
+    text = (
+        '[[plan]]\ntype = "meeting"\ntitle = "Talk"\nparticipants = ["A"]\nplace = "Tokyo"\n'
+        'start = "2025-10-30 10:00"\nduration = "PT1H"\n'
+    )
+    with pytest.raises(ScenarioError, match=re.escape(key)):
+        loads_scenario(text + extra)
+
+
+def test_a_step_using_an_unknown_resource_names_the_plan() -> None:
+    """Uses naming no [[resources]] table fails at the plan, saying which."""
+    text = (
+        '[[plan]]\ntype = "meeting"\ntitle = "Talk"\nparticipants = ["A"]\nplace = "Tokyo"\n'
+        'start = "2025-10-30 10:00"\nduration = "PT1H"\nuses = ["Heli"]\n'
+    )
+    with pytest.raises(ScenarioError, match="Heli"):
+        loads_scenario(text)

@@ -26,6 +26,7 @@ from itinerary.sim import (
     Meeting,
     Outcomes,
     Plan,
+    Resource,
     Rest,
     Signing,
     Suggestions,
@@ -403,3 +404,21 @@ def test_a_flexible_range_reads_like_a_move_and_takes_every() -> None:
     assert name == "Talk"
     assert between.every == pendulum.duration(hours=2)
     assert between.earliest == SEOUL.at("2025-10-29 09:00")
+
+
+def test_a_shared_resource_is_held_by_one_step_at_a_time() -> None:
+    """Two lifts on one helicopter: the flexible one is suggested only where the other is not."""
+    plan = Plan(
+        [
+            Meeting("Lift A", "A", TOKYO, TOKYO.at("2025-10-29 10:00"), H, uses=["Heli"]),
+            Meeting("Lift B", "B", TOKYO, TOKYO.at("2025-10-29 12:00"), H, uses=["Heli"]),
+        ],
+        resources=[Resource("Heli")],
+    )
+    window = Between(TOKYO.at("2025-10-29 09:00"), TOKYO.at("2025-10-29 11:30"), every=H / 2)
+    found = suggest(plan, {"Lift B": window}, runs=5, top=10)
+    starts = sorted(s.plan["Lift B"].start.format("HH:mm") for s in found)  # type: ignore[union-attr]
+    assert starts == ["09:00", "11:00", "11:30"]  # 09:30, 10:00 and 10:30 overlap Lift A
+    assert found.rejected == 0
+    two = attrs.evolve(plan, resources=[Resource("Heli", capacity=2)])
+    assert len(suggest(two, {"Lift B": window}, runs=5, top=10)) == 6

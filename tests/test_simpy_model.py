@@ -5,14 +5,13 @@ If these fail, the simulator's speed ratios compare different things.
 
 import pendulum
 import pytest
-from benchmarks.sim_workload import DISRUPTIONS, asia_tour, synthetic
+from benchmarks.sim_workload import DISRUPTIONS, asia_tour, synthetic, tour_with_rules
 from benchmarks.simpy_model import SimpyModel, starts_of
 
 from itinerary import _time
 from itinerary.consistency import check
 from itinerary.events import Obligation
 from itinerary.places import BUSAN, TOKYO
-from itinerary.scenarios import load_scenario
 from itinerary.sim import Delay, Disruptions, Fulfilment, Meeting, Plan, Signing, Travel, simulate
 
 # Every kind of delay and step: a signing with its own delay, a fulfilment delay in days, a
@@ -103,8 +102,12 @@ def test_simpy_meeting_waits_for_the_last_arrival():
 
 
 def test_simpy_with_rules_starts_and_drops_as_the_engine():
-    """The tour's plan with its rules (window, curfews, rest, a drop): same starts, same drops."""
-    plan = load_scenario("examples/asia_tour_2025_plan.toml").plan
+    """The tour's plan with its rules (window, curfews, rest, a drop): same starts, same drops.
+
+    Without its risk register (benchmarks/simpy_register.py models that): no resource, no
+    leg's own cancellation chance.
+    """
+    plan = tour_with_rules()
     assert plan.rules
     heavy = Disruptions(
         departure=Delay.exponential(pendulum.duration(hours=3), p=0.6),

@@ -105,7 +105,9 @@ EVENT_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 
 TOP_KEYS: tuple[frozenset[str], frozenset[str]] = (
     frozenset(),
-    frozenset({"title", "participants", "places", "events", "plan", "rules", "disruptions"}),
+    frozenset(
+        {"title", "participants", "places", "events", "plan", "rules", "resources", "disruptions"}
+    ),
 )
 PLACE_KEYS = (frozenset({"country", "tz"}), frozenset({"name", "lat", "lon"}))
 OBLIGATION_KEYS = frozenset({"what", "within", "due"})

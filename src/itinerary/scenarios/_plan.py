@@ -36,11 +36,14 @@ from itinerary.events import Obligation
 from itinerary.places import Place
 from itinerary.scenarios._common import duration_shown, show
 from itinerary.sim import (
+    Correlated,
     Delay,
     Disruptions,
     Fulfilment,
     Meeting,
     Plan,
+    Resource,
+    Risk,
     Signing,
     Step,
     Travel,
@@ -56,10 +59,11 @@ __all__ = [
     "plan_document",
     "read_disruptions",
     "read_plan",
+    "resources_document",
     "rules_document",
 ]
 
-_COMMON = frozenset({"delay", "name", "window"})
+_COMMON = frozenset({"delay", "name", "window", "uses", "priority"})
 _WINDOW_KEYS = (frozenset({"opens", "closes"}), frozenset({"then"}))
 RULE_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "curfew": (frozenset({"type", "place", "starts", "ends"}), frozenset()),
@@ -68,7 +72,10 @@ RULE_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 """For each rule type of a ``[[rules]]`` table: its required keys and its optional keys."""
 PLAN_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
-    "travel": (frozenset({"type", "who", "from", "to", "depart", "duration"}), _COMMON),
+    "travel": (
+        frozenset({"type", "who", "from", "to", "depart", "duration"}),
+        _COMMON | {"cancel", "rebook"},
+    ),
     "meeting": (
         frozenset({"type", "title", "participants", "place", "start", "duration"}),
         _COMMON | {"venue"},
@@ -83,8 +90,14 @@ PLAN_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 
 _DISRUPTIONS: tuple[frozenset[str], frozenset[str]] = (
     frozenset(),
-    frozenset({"departure", "overrun", "fulfilment", "cancel", "rebook"}),
+    frozenset({"departure", "overrun", "fulfilment", "cancel", "rebook", "risks", "correlated"}),
 )
+_RISK_KEYS: tuple[frozenset[str], frozenset[str]] = (
+    frozenset({"name", "p", "delay", "steps"}),
+    frozenset(),
+)
+_CORRELATED_KEYS: tuple[frozenset[str], frozenset[str]] = (frozenset({"steps", "rho"}), frozenset())
+_RESOURCE_KEYS = (frozenset({"name"}), frozenset({"capacity"}))
 _FAMILIES = ("fixed", "exponential", "lognormal", "empirical")
 _DELAY_KEYS = {
     "fixed": frozenset(),
@@ -129,16 +142,21 @@ class _Reader(Protocol):
     ) -> list[Obligation]: ...
 
 
-def read_plan(reader: _Reader, value: object, title: str | None, rules: object = ()) -> Plan:
-    """The plan in the ``plan`` array of tables, under the ``rules`` array of tables."""
+def read_plan(
+    reader: _Reader, value: object, title: str | None, rules: object = (), resources: object = ()
+) -> Plan:
+    """The plan in the ``plan`` array of tables, under the ``rules`` and ``resources`` ones."""
     if not isinstance(value, list):
         raise reader.fail("plan", show(value), "an array of tables ([[plan]])")
     if not isinstance(rules, list | tuple):
         raise reader.fail("rules", show(rules), "an array of tables ([[rules]])")
+    if not isinstance(resources, list | tuple):
+        raise reader.fail("resources", show(resources), "an array of tables ([[resources]])")
     steps = [_step(reader, spec, f"plan[{i}]") for i, spec in enumerate(value)]
     found = [_rule(reader, spec, f"rules[{i}]") for i, spec in enumerate(rules)]
+    held = [_resource(reader, spec, f"resources[{i}]") for i, spec in enumerate(resources)]
     try:
-        return Plan(steps, title, found)
+        return Plan(steps, title, found, held)
     except ItineraryError as exc:
         where = "rules" if any(repr(rule) in str(exc) for rule in found) else "plan"
         raise reader.fail(where, str(exc), "steps that can all happen as written") from None
@@ -195,9 +213,37 @@ def _rule(reader: _Reader, value: object, key: str) -> Rule:
         raise reader.fail(key, str(exc), "a rule that can hold") from None
 
 
+def _resource(reader: _Reader, value: object, key: str) -> Resource:
+    spec = reader.table(value, key, _RESOURCE_KEYS)
+    capacity = spec.get("capacity", 1)
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+        raise reader.fail(f"{key}.capacity", show(capacity), "a positive integer")
+    return Resource(reader.text(spec["name"], f"{key}.name"), capacity)
+
+
+def _step_names(reader: _Reader, value: object, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise reader.fail(key, show(value), "a non-empty array of step names")
+    return tuple(reader.text(name, f"{key}[{i}]") for i, name in enumerate(value))
+
+
 def _step(reader: _Reader, value: object, key: str) -> Step:
     kind, spec = reader.typed(value, key, PLAN_KEYS)
     extra: dict[str, Any] = {}
+    if "uses" in spec:
+        uses = spec["uses"]
+        if not isinstance(uses, list):
+            raise reader.fail(f"{key}.uses", show(uses), "an array of resource names")
+        extra["uses"] = tuple(reader.text(u, f"{key}.uses[{i}]") for i, u in enumerate(uses))
+    if "priority" in spec:
+        priority = spec["priority"]
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise reader.fail(f"{key}.priority", show(priority), "an integer")
+        extra["priority"] = priority
+    if "cancel" in spec:
+        extra["cancel"] = _probability(reader, spec["cancel"], f"{key}.cancel")
+    if "rebook" in spec:
+        extra["rebook"] = _elapsed(reader, spec["rebook"], f"{key}.rebook", zero=False)
     if "name" in spec:
         extra["name"] = reader.text(spec["name"], f"{key}.name")
     if "delay" in spec:
@@ -343,6 +389,34 @@ def read_delay(reader: _Reader, value: object, key: str) -> Delay:
         raise reader.fail(key, str(exc), "a delay that can happen") from None
 
 
+def _risk(reader: _Reader, value: object, key: str) -> Risk:
+    spec = reader.table(value, key, _RISK_KEYS)
+    try:
+        return Risk(
+            reader.text(spec["name"], f"{key}.name"),
+            p=_probability(reader, spec["p"], f"{key}.p"),
+            delay=read_delay(reader, spec["delay"], f"{key}.delay"),
+            steps=_step_names(reader, spec["steps"], f"{key}.steps"),
+        )
+    except ScenarioError:
+        raise
+    except ItineraryError as exc:
+        raise reader.fail(key, str(exc), "a risk that can happen") from None
+
+
+def _correlated(reader: _Reader, value: object, key: str) -> Correlated:
+    spec = reader.table(value, key, _CORRELATED_KEYS)
+    rho = spec["rho"]
+    if isinstance(rho, bool) or not isinstance(rho, int | float) or not -1 <= rho <= 1:
+        raise reader.fail(f"{key}.rho", show(rho), "a rank correlation from -1 to 1")
+    try:
+        return Correlated(_step_names(reader, spec["steps"], f"{key}.steps"), float(rho))
+    except ScenarioError:
+        raise
+    except ItineraryError as exc:
+        raise reader.fail(key, str(exc), "steps whose delays can be correlated") from None
+
+
 def read_disruptions(reader: _Reader, value: object) -> Disruptions:
     """The ``[disruptions]`` table."""
     spec = reader.table(value, "disruptions", _DISRUPTIONS)
@@ -354,6 +428,18 @@ def read_disruptions(reader: _Reader, value: object) -> Disruptions:
         fields["cancel"] = _probability(reader, spec["cancel"], "disruptions.cancel")
     if "rebook" in spec:
         fields["rebook"] = _elapsed(reader, spec["rebook"], "disruptions.rebook", zero=False)
+    for name in ("risks", "correlated"):
+        if name in spec and not isinstance(spec[name], list):
+            raise reader.fail(f"disruptions.{name}", show(spec[name]),
+                              f"an array of tables ([[disruptions.{name}]])")  # fmt: skip
+    fields["risks"] = [
+        _risk(reader, item, f"disruptions.risks[{i}]")
+        for i, item in enumerate(spec.get("risks", []))
+    ]
+    fields["correlated"] = [
+        _correlated(reader, item, f"disruptions.correlated[{i}]")
+        for i, item in enumerate(spec.get("correlated", []))
+    ]
     try:
         return Disruptions(**fields)
     except ItineraryError as exc:
@@ -378,7 +464,7 @@ def plan_document(plan: Plan, names: _Names) -> list[dict[str, Any]]:
     return [_step_document(step, names) for step in plan.steps]
 
 
-def _step_document(step: Step, names: _Names) -> dict[str, Any]:
+def _step_document(step: Step, names: _Names) -> dict[str, Any]:  # noqa: PLR0912 - a key each
     out: dict[str, Any]
     if isinstance(step, Travel):
         out = {
@@ -422,9 +508,25 @@ def _step_document(step: Step, names: _Names) -> dict[str, Any]:
         out["window"] = {"opens": hhmm(step.window.opens), "closes": hhmm(step.window.closes)}
         if step.window.then != "wait":
             out["window"]["then"] = step.window.then
+    if step.uses:
+        out["uses"] = list(step.uses)
+    if step.priority:
+        out["priority"] = step.priority
+    if isinstance(step, Travel) and step.cancel is not None:
+        out["cancel"] = step.cancel
+    if isinstance(step, Travel) and step.rebook is not None:
+        out["rebook"] = names.duration(step.rebook)
     if step.name != default_name(step):
         out["name"] = step.name
     return out
+
+
+def resources_document(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's resources as ``[[resources]]`` tables: read back, they give equal ones."""
+    return [
+        {"name": r.name} if r.capacity == 1 else {"name": r.name, "capacity": r.capacity}
+        for r in plan.resources
+    ]
 
 
 def rules_document(plan: Plan, names: _Names) -> list[dict[str, Any]]:
@@ -467,10 +569,19 @@ def delay_document(delay: Delay, names: _Names) -> str | dict[str, Any]:
 
 def disruptions_document(disruptions: Disruptions, names: _Names) -> dict[str, Any]:
     """The ``[disruptions]`` table: every field, so the file says all it assumes."""
-    return {
+    out: dict[str, Any] = {
         "departure": delay_document(disruptions.departure, names),
         "overrun": delay_document(disruptions.overrun, names),
         "fulfilment": delay_document(disruptions.fulfilment, names),
         "cancel": disruptions.cancel,
         "rebook": names.duration(disruptions.rebook),
     }
+    if disruptions.risks:
+        out["risks"] = [
+            {"name": r.name, "p": r.p, "delay": delay_document(r.delay, names),
+             "steps": list(r.steps)}
+            for r in disruptions.risks
+        ]  # fmt: skip
+    if disruptions.correlated:
+        out["correlated"] = [{"steps": list(c.steps), "rho": c.rho} for c in disruptions.correlated]
+    return out

@@ -387,9 +387,14 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
         if isinstance(spec, dict) and spec.get("type") == "agreement"
     )
     log = EventLog(reader.event(spec, f"events[{i}]") for i, spec in enumerate(events))
-    if "rules" in data and "plan" not in data:
-        raise reader.fail("rules", "rules without a plan", "a [[plan]] for the rules to act on")
-    plan = read_plan(reader, data["plan"], title, data.get("rules", [])) if "plan" in data else None
+    for extra in ("rules", "resources"):
+        if extra in data and "plan" not in data:
+            raise reader.fail(extra, f"{extra} without a plan", f"a [[plan]] for the {extra}")
+    plan = (
+        read_plan(reader, data["plan"], title, data.get("rules", []), data.get("resources", []))
+        if "plan" in data
+        else None
+    )
     disruptions = read_disruptions(reader, data["disruptions"]) if "disruptions" in data else None
     places = dict(reader.places) | reader.used
     return Scenario(log, places, reader.participants, title, plan, disruptions)

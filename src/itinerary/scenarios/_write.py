@@ -25,7 +25,12 @@ from itinerary.events import (
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place
 from itinerary.scenarios._common import TYPE_NAMES, Scenario, agreement_places
-from itinerary.scenarios._plan import disruptions_document, plan_document, rules_document
+from itinerary.scenarios._plan import (
+    disruptions_document,
+    plan_document,
+    resources_document,
+    rules_document,
+)
 from itinerary.sim.rules import Curfew
 
 
@@ -155,6 +160,8 @@ class _Writer:
             out["plan"] = plan_document(scenario.plan, self)
             if scenario.plan.rules:
                 out["rules"] = rules_document(scenario.plan, self)
+            if scenario.plan.resources:
+                out["resources"] = resources_document(scenario.plan)
         return out
 
     def _fields(self, event: Event) -> list[tuple[str, object]]:

@@ -17,10 +17,11 @@ from itinerary import _lazy
 
 if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on first use
     from itinerary.errors import InvalidPlanError
-    from itinerary.sim.delays import Delay, Disruptions
+    from itinerary.sim.delays import Correlated, Delay, Disruptions, Risk
     from itinerary.sim.engine import Run, simulate
-    from itinerary.sim.monte_carlo import Outcomes, Risk, monte_carlo
+    from itinerary.sim.monte_carlo import Outcomes, StepRisk, monte_carlo
     from itinerary.sim.plan import Plan
+    from itinerary.sim.resources import Resource
     from itinerary.sim.rules import Curfew, Drop, Rest, Window
     from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
     from itinerary.sim.suggest import Between, Change, Suggestion, Suggestions, suggest
@@ -30,6 +31,7 @@ __all__ = [
     "Between",
     "Change",
     "Comparison",
+    "Correlated",
     "Curfew",
     "Delay",
     "Difference",
@@ -40,11 +42,13 @@ __all__ = [
     "Meeting",
     "Outcomes",
     "Plan",
+    "Resource",
     "Rest",
     "Risk",
     "Run",
     "Signing",
     "Step",
+    "StepRisk",
     "Suggestion",
     "Suggestions",
     "Travel",
@@ -58,10 +62,11 @@ __all__ = [
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.errors": ("InvalidPlanError",),
-    "itinerary.sim.delays": ("Delay", "Disruptions"),
+    "itinerary.sim.delays": ("Correlated", "Delay", "Disruptions", "Risk"),
     "itinerary.sim.engine": ("Run", "simulate"),
-    "itinerary.sim.monte_carlo": ("Outcomes", "Risk", "monte_carlo"),
+    "itinerary.sim.monte_carlo": ("Outcomes", "StepRisk", "monte_carlo"),
     "itinerary.sim.plan": ("Plan",),
+    "itinerary.sim.resources": ("Resource",),
     "itinerary.sim.rules": ("Curfew", "Drop", "Rest", "Window"),
     "itinerary.sim.steps": ("Fulfilment", "Meeting", "Signing", "Step", "Travel"),
     "itinerary.sim.suggest": ("Between", "Change", "Suggestion", "Suggestions", "suggest"),
@@ -69,9 +74,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
 }
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
-_SUBMODULES = frozenset(
-    {"delays", "engine", "forecast", "monte_carlo", "plan", "rules", "steps", "suggest", "whatif"}
-)
+_SUBMODULES = frozenset({
+    "delays", "engine", "forecast", "monte_carlo", "plan", "resources", "rules",
+    "steps", "suggest", "whatif",
+})  # fmt: skip
 """The modules that ``itinerary.sim.<name>`` imports on first use (a public name, such as
 ``monte_carlo`` or ``suggest``, stays the function)."""
 

@@ -37,12 +37,24 @@ from typing import Any
 from itinerary.errors import ItineraryError
 from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
 from itinerary.sim.delays import _SECOND, LONGEST_DRAW, Delay, _inv_cdf
-from itinerary.sim.engine import _CANCEL_SLOT, _NEVER, FULFILMENT, MEETING, TRAVEL, Op, Program
+from itinerary.sim.engine import (
+    _CANCEL_SLOT,
+    _NEVER,
+    _NORMAL_SLOT,
+    _RISK_SLOT,
+    FULFILMENT,
+    MEETING,
+    TRAVEL,
+    Op,
+    Program,
+)
 from itinerary.sim.rules import local_day, occurrence
 
 __all__ = ["chunk", "numpy"]
 
 _Columns = tuple[
+    tuple["array[int]", ...],
+    tuple["array[int]", ...],
     tuple["array[int]", ...],
     tuple["array[int]", ...],
     tuple["array[int]", ...],
@@ -77,22 +89,24 @@ def _unit_array(np: Any, h: Any, slot: int) -> Any:
     return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / TWO_TO_53  # _random.unit's draw
 
 
-def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
-    """``delay.sample(h, 0)`` for every stream of *h*: int64 microseconds."""
+def _sample(np: Any, delay: Delay, h: Any, limit: int, slot: int = 0) -> Any:
+    """``delay.sample(h, slot)`` for every stream of *h*: int64 microseconds."""
     runs = len(h)
     kind, params = delay.kind, delay.params
+    if delay.is_none:  # as sample() finds it: no draw, no delay
+        return np.zeros(runs, dtype=np.int64)
     if kind == "fixed":
         if params[0] > limit:
             raise _TooLargeError
         return np.full(runs, int(params[0]), dtype=np.int64)
     drawn = np.ones(runs, dtype=bool)
     if delay.p < 1.0:
-        drawn = _unit_array(np, h, 0) < delay.p
+        drawn = _unit_array(np, h, slot) < delay.p
     where = np.flatnonzero(drawn)
     out = np.zeros(runs, dtype=np.int64)
     if not len(where):
         return out
-    us = _unit_array(np, h[where], 1).tolist()
+    us = _unit_array(np, h[where], slot + 1).tolist()
     if kind == "empirical":
         values = [int(params[int(u * len(params))]) for u in us]
     elif kind == "exponential":
@@ -111,57 +125,173 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int) -> Any:
     return out
 
 
+def _copula(  # noqa: PLR0917 - the chunk's context, passed down
+    np: Any, delay: Delay, seeds: Any, copula: tuple[tuple[int, float], ...], limit: int,
+    normals: dict[int, list[float]],
+) -> Any:  # fmt: skip
+    """``delay.from_normal(normal(seed, copula))`` for every run: as the scalar engine, in Python.
+
+    *normals* keeps each group member's own normals for the chunk: drawn once, not once for
+    each step of its group.
+    """
+    columns = []
+    for key, weight in copula:
+        if key not in normals:
+            h = _mix_array(np, seeds ^ np.uint64(key))
+            normals[key] = [_inv_cdf(u) for u in _unit_array(np, h, _NORMAL_SLOT).tolist()]
+        columns.append((weight, normals[key]))
+    values = []
+    from_normal = delay.from_normal
+    for r in range(len(seeds)):
+        z = 0.0
+        for weight, column in columns:
+            z += weight * column[r]
+        values.append(from_normal(z))
+    if max(values, default=0) > limit:
+        raise _TooLargeError
+    return np.array(values, dtype=np.int64)
+
+
+def _risks(np: Any, program: Program, seeds: Any, limit: int) -> tuple[list[Any], list[Any]]:
+    """Whether each risk happened in each run, and the delay it adds: as ``draw_risks``."""
+    happened, delays = [], []
+    for key, p, delay in program.risks:
+        h = _mix_array(np, seeds ^ np.uint64(key))
+        on = _unit_array(np, h, 0) < p
+        drawn = _sample(np, delay, h, limit, _RISK_SLOT)
+        happened.append(on)
+        delays.append(np.where(on, drawn, 0))
+    return happened, delays
+
+
 def chunk(program: Program, seed: int, first: int, stop: int) -> _Columns | None:
-    """Runs ``first`` to ``stop - 1`` as (slips, causes, late, dropped, end slips) columns, or None.
+    """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped, end slips, waits, happened).
 
     None when numpy is not installed, the plan's values could overflow ``int64``, or its
     rules fail in some run; then the scalar engine runs the chunk. Otherwise the columns
     equal the scalar engine's.
     """
     np = numpy()
-    if np is None or stop <= first:
-        return None
+    if np is None or stop <= first or not program.columnar:
+        return None  # see Program.columnar: the scalar engine's events decide
     try:
         return _chunk(np, program, seed, first, stop)
     except (_TooLargeError, ItineraryError):  # the scalar engine names the run that fails
         return None
 
 
-def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arrays
-    np: Any, program: Program, seed: int, first: int, stop: int
-) -> _Columns:
+def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Columns:
     n, runs = len(program.ops), stop - first
     limit = (1 << 62) // (n + 2)  # so that no sum of n of them and an instant overflows
     for op in program.ops:
         if (op.kind == TRAVEL and op.rebook > limit) or op.duration > limit:
             raise _TooLargeError
     seeds = _mix_array(np, np.uint64(_mix(seed & _MASK)) ^ np.arange(first, stop, dtype=np.uint64))
+    happened, risk_delays = _risks(np, program, seeds, limit)
+    normals: dict[int, list[float]] = {}
+    draws = [_draws(np, program, op, seeds, risk_delays, limit, normals) for op in program.ops]
+    waits = np.zeros((n, runs), dtype=np.int64)
+    if program.queued:
+        # The fold given each step's wait for its resources, and the queues given when each
+        # step is ready, until neither changes the other: the scalar engine's event order.
+        for _ in range(sum(1 for op in program.ops if op.uses) + 2):
+            fold = _fold(np, program, draws, waits, runs)
+            found = _queues(np, program, fold[4], fold[5], fold[3])
+            if np.array_equal(found, waits):
+                break
+            waits = found
+        else:  # it does not settle (a step of no length, ready with the next): the events decide
+            raise _TooLargeError
+    starts, causes, late, gone, ready_at, _, ends = _fold(np, program, draws, waits, runs)
+    for (
+        i,
+        j,
+    ) in program.asks_late:  # it asked when ready (its decider started before), as in the events
+        if gone[i].any() or (~gone[j] & (starts[i] >= ready_at[j])).any():
+            raise _TooLargeError
+    return (
+        tuple(_column("q", starts[i] - program.planned[i], np.int64) for i in range(n)),
+        tuple(_column("i", causes[i], np.int32) for i in range(n)),
+        tuple(_column("b", late[i], np.int8) for i in range(n)),
+        tuple(_column("b", gone[i], np.int8) for i in range(n)),
+        tuple(_column("q", ends[i] - program.planned_end[i], np.int64) for i in range(n)),
+        tuple(_column("q", waits[i], np.int64) for i in range(n)) if program.queued else (),
+        tuple(_column("b", on, np.int8) for on in happened),
+    )
+
+
+def _draws(  # noqa: PLR0917 - the chunk's context, passed down
+    np: Any,
+    program: Program,
+    op: Op,
+    seeds: Any,
+    risk_delays: list[Any],
+    limit: int,
+    normals: dict[int, list[float]],
+) -> tuple[Any, Any, Any, Any]:
+    """A step's own draws in every run: (own delay, risks' sum, the largest, its index).
+
+    A leg's own delay includes its rebooking time in the runs it is cancelled in.
+    """
+    runs, delay = len(seeds), op.delay
+    h = _mix_array(np, seeds ^ np.uint64(op.key))
+    if delay is None:
+        own = np.zeros(runs, dtype=np.int64)
+    elif op.copula:
+        own = _copula(np, delay, seeds, op.copula, limit, normals)
+    else:
+        own = _sample(np, delay, h, limit)
+    if op.kind == TRAVEL and op.cancel:
+        cancelled = _unit_array(np, h, _CANCEL_SLOT) < op.cancel
+        own = own + np.where(cancelled, op.rebook, 0)
+    risky = np.zeros(runs, dtype=np.int64)
+    biggest = np.zeros(runs, dtype=np.int64)
+    risk_by = np.full(runs, -1, dtype=np.int64)
+    for r in op.risks:  # the first of the largest, as the scalar engine keeps it
+        risky = risky + risk_delays[r]
+        larger = risk_delays[r] > biggest
+        biggest = np.where(larger, risk_delays[r], biggest)
+        risk_by = np.where(larger, r, risk_by)
+    return own, risky, biggest, risk_by
+
+
+def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arrays
+    np: Any, program: Program, draws: list[tuple[Any, Any, Any, Any]], waits: Any, runs: int
+) -> tuple[list[Any], list[Any], list[Any], list[Any], list[Any], list[Any], list[Any]]:
+    """The fold over the plan's steps, each waiting ``waits[i]`` for its resources once ready.
+
+    (starts, causes, late, gone, when each was ready for its resources, how long it lasts,
+    ends).
+    """
+    n = len(program.ops)
     starts: list[Any] = [None] * n
     causes: list[Any] = [None] * n
     late: list[Any] = [None] * n
     ends: list[Any] = [None] * n
+    ready_at: list[Any] = [None] * n
+    lengths: list[Any] = [None] * n
     free = np.full((program.people, runs), _NEVER, dtype=np.int64)
     free_cause = np.full((program.people, runs), -1, dtype=np.int32)
     never = np.zeros(runs, dtype=bool)
     has_rules = program.has_rules
     gone = [never] * n  # whether each step did not happen, in each run
     rested = np.full((program.people, runs), _NEVER, dtype=np.int64)
+    held_by = n + len(program.risks)  # the first resource's index among the causes
     for op in program.ops:
-        kind, i, planned, who, delay = op.kind, op.i, op.planned, op.who, op.delay
+        kind, i, planned, who = op.kind, op.i, op.planned, op.who
         skip = gone[i] | gone[op.signing] if kind == FULFILMENT else gone[i]
         ready = np.full(runs, planned, dtype=np.int64)
-        cause = np.full(runs, -1, dtype=np.int32)
+        cause = np.full(runs, -1, dtype=np.int64)
         for p in who:
             later = free[p] > ready
             ready = np.where(later, free[p], ready)
             cause = np.where(later, free_cause[p], cause)
         pushed = ready - planned
-        h = _mix_array(np, seeds ^ np.uint64(op.key))
-        own = np.zeros(runs, dtype=np.int64) if delay is None else _sample(np, delay, h, limit)
+        own, risky, biggest, risk_by = draws[i]
         extra: Any = 0
         is_late = never
         if kind == MEETING:
-            start, extra, own = ready, own, 0
+            start, extra, own = ready + risky, own, 0
         elif kind == FULFILMENT:
             sign = op.signing
             signed = starts[sign]
@@ -169,13 +299,10 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
             pairs = [program.met_and_due(op, s) for s in unique.tolist()]
             met = np.array([m for m, _ in pairs], dtype=np.int64)[inverse]
             due = np.array([d for _, d in pairs], dtype=np.int64)[inverse]
-            start = met + own
+            start = met + own + risky
             cause, pushed = causes[sign], met - planned
         else:
-            if kind == TRAVEL and op.cancel:
-                cancelled = _unit_array(np, h, _CANCEL_SLOT) < op.cancel
-                own = own + np.where(cancelled, op.rebook, 0)
-            start = ready + own
+            start = ready + own + risky
         if has_rules and (who or op.window is not None):
             kept = start
             for p in who:  # rest: the latest of its people's, as the scalar engine takes it
@@ -185,9 +312,24 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
                 skip = skip | closed
             own = own + (kept - start)
             start = kept
-        own_is_larger = (cause < 0) | (own > pushed)
-        cause = np.where(start <= planned, -1, np.where(own_is_larger, i, cause)).astype(np.int32)
+        ready_at[i] = start
+        wait = waits[i]
+        start = start + wait
+        # The largest part of its lateness takes the blame, the earlier on a tie: what it
+        # inherited, its own delay, a risk, its wait for a resource.
+        value = np.where(cause >= 0, pushed, -1)
+        larger = own > value
+        blamed = np.where(larger, i, cause)
+        value = np.where(larger, own, value)
+        larger = biggest > value
+        blamed = np.where(larger, n + risk_by, blamed)
+        value = np.where(larger, biggest, value)
+        if op.uses:
+            held = held_by + min(op.uses, key=lambda r: (program.resources[r], r))
+            blamed = np.where(wait > value, held, blamed)
+        cause = np.where(start <= planned, -1, blamed).astype(np.int32)
         end = start + op.duration + extra
+        lengths[i] = end - start
         if kind == FULFILMENT:
             is_late = end > due
         if skip.any():  # it did not happen: its planned times, and nobody waits for it
@@ -213,13 +355,51 @@ def _chunk(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arr
             decided = live & (start - planned > late_by)
             for j in targets:
                 gone[j] = gone[j] | decided
-    return (
-        tuple(_column("q", starts[i] - program.planned[i], np.int64) for i in range(n)),
-        tuple(_column("i", causes[i], np.int32) for i in range(n)),
-        tuple(_column("b", late[i], np.int8) for i in range(n)),
-        tuple(_column("b", gone[i], np.int8) for i in range(n)),
-        tuple(_column("q", ends[i] - program.planned_end[i], np.int64) for i in range(n)),
-    )
+    return starts, causes, late, gone, ready_at, lengths, ends
+
+
+def _queues(np: Any, program: Program, ready_at: list[Any], lengths: list[Any],
+            gone: list[Any]) -> Any:  # fmt: skip
+    """How long each step waits for its resource, given when each is ready: (steps, runs).
+
+    Each resource's queue on its own (a step holds one resource at most here), as the
+    scalar engine serves it: a unit freed goes to those waiting from before, then to those
+    ready at that instant; among them the highest priority, then the earliest ready, then
+    the plan's order.
+    """
+    n, runs = len(program.ops), len(ready_at[0])
+    waits = np.zeros((n, runs), dtype=np.int64)
+    cols = np.arange(runs)
+    late_ = np.iinfo(np.int64).max
+    for r, capacity in enumerate(program.resources):
+        users = [op.i for op in program.ops if r in op.uses]
+        if not users:
+            continue
+        arrive = np.stack([ready_at[i] for i in users])
+        length = np.stack([lengths[i] for i in users])
+        pending = ~np.stack([gone[i] for i in users])
+        priority = np.array([program.ops[i].priority for i in users], dtype=np.int64)[:, None]
+        units = np.full((capacity, runs), _NEVER, dtype=np.int64)
+        for _ in users:
+            some = pending.any(axis=0)
+            unit = units.argmin(axis=0)
+            freed = units[unit, cols]
+            now = np.maximum(freed, np.where(pending, arrive, late_).min(axis=0))
+            now = np.where(some, now, freed)  # no one left: nothing to give out
+            able = pending & (arrive <= now)
+            before = able & (arrive < now)
+            able = np.where(before.any(axis=0), before, able)
+            rank = np.where(able, priority, np.iinfo(np.int64).min)
+            able &= rank == rank.max(axis=0)
+            first = np.where(able, arrive, late_)
+            able &= first == first.min(axis=0)
+            best = able.argmax(axis=0)  # the first in the plan's order
+            chosen = arrive[best, cols]
+            index = np.array(users)[best]
+            waits[index, cols] = np.where(some, now - chosen, waits[index, cols])
+            pending[best, cols] &= ~some
+            units[unit, cols] = np.where(some, now + length[best, cols], freed)
+    return waits
 
 
 def _hold(np: Any, program: Program, op: Op, ready: Any, skip: Any) -> tuple[Any, Any]:

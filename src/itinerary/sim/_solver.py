@@ -134,6 +134,7 @@ class _Model:
         self._windows()
         self._curfews()
         self._people()
+        self._resources()
         self._drops()
         self._fulfilments()
         model.add_assumptions(self.assumed)
@@ -243,6 +244,22 @@ class _Model:
                     arcs.append((i + 1, j + 1, arc))
                     self._arc(person, (a, b), arc, literal, cap)
             model.add_circuit(arcs)
+
+    def _resources(self) -> None:
+        """At most *capacity* steps hold each resource at once, each for its whole length."""
+        model = self.model
+        for resource in self.plan.resources:
+            users = [s for s in self.steps.values() if resource.name in s.uses]
+            if len(users) <= resource.capacity:
+                continue  # it never runs short
+            literal = self._rule(f"{resource.name} (at most {resource.capacity} at once)")
+            intervals = [
+                model.new_optional_fixed_size_interval_var(
+                    self.start[s.name], _duration(s), literal, f"{resource.name} in {s.name}"
+                )
+                for s in users
+            ]
+            model.add_cumulative(intervals, [1] * len(intervals), resource.capacity)
 
     def _arc(
         self, person: str, pair: tuple[Timed, Timed], arc: Any, literal: Any, cap: int

@@ -29,11 +29,22 @@ from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.sim._random import unit
 
-__all__ = ["Delay", "Disruptions", "elapsed_micros", "format_micros"]
+__all__ = [
+    "Correlated", "Delay", "Disruptions", "Risk", "check_probability", "elapsed_micros",
+    "format_micros", "normal_cdf", "normal_rho",
+]  # fmt: skip
 
 _SECOND = 1_000_000
 _DAY = 86_400 * _SECOND
 _inv_cdf = NormalDist().inv_cdf
+_SQRT_HALF = math.sqrt(0.5)
+_TINIEST = 5e-324  # the smallest float above zero: a tail's chance, never exactly zero
+
+
+def normal_cdf(x: float) -> float:
+    """The standard normal's distribution function, exact in both tails (with ``erfc``)."""
+    return 0.5 * math.erfc(-x * _SQRT_HALF)
+
 
 Kind = Literal["none", "fixed", "exponential", "lognormal", "empirical"]
 
@@ -84,6 +95,11 @@ def format_micros(us: int) -> str:
     writes a duration.
     """
     return format_duration(us)
+
+
+def check_probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: *value* is a probability in [0, 1] (not a bool, not NaN)."""
+    _probability(instance, attribute, value)
 
 
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -205,6 +221,32 @@ class Delay:
             value = self.params[0] * math.exp(self.params[1] * _inv_cdf(u))
         return min(round(value / _SECOND) * _SECOND, _LONGEST)
 
+    def from_normal(self, z: float) -> int:
+        """The delay at the standard normal draw *z*: its quantile at ``normal_cdf(z)``.
+
+        Increasing in *z*, so delays drawn from correlated normals keep their rank
+        correlation (a Gaussian copula, see :class:`Correlated`), and each keeps this
+        distribution: none with chance ``1 - p``, else its size. Rounded and cut as
+        :meth:`sample` is; the upper tail is read as ``normal_cdf(-z)``, exact there.
+        """
+        kind, params = self.kind, self.params
+        if kind == "none":
+            return 0
+        if kind == "fixed":
+            return int(params[0])
+        above = normal_cdf(-z)  # the chance of a larger draw
+        if above >= self.p:
+            return 0  # no delay: the lower 1 - p of the distribution
+        above = max(above / self.p, _TINIEST)  # within the delays drawn
+        if kind == "empirical":
+            ordered = sorted(params)
+            return int(ordered[min(int((1.0 - above) * len(ordered)), len(ordered) - 1)])
+        if kind == "exponential":
+            value = -params[0] * math.log(above)
+        else:
+            value = params[0] * math.exp(-params[1] * _inv_cdf(above))
+        return min(round(value / _SECOND) * _SECOND, _LONGEST)
+
     def __repr__(self) -> str:
         kind, params = self.kind, self.params
         chance = f", p={self.p:g}" if self.p != 1.0 else ""
@@ -237,6 +279,136 @@ def _rebook(instance: Disruptions, _: attrs.Attribute[Any], value: object) -> No
         raise InvalidPlanError(f"Disruptions.rebook must be a positive duration, got {value!r}")
 
 
+def _step_names(value: object) -> object:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) else value
+
+
+def _check_steps(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    label = (
+        f"{type(instance).__name__}({getattr(instance, 'name', '')!r})"
+        if isinstance(instance, Risk)
+        else type(instance).__name__
+    )
+    if not isinstance(value, tuple) or not value:
+        raise InvalidPlanError(f"{label}: steps must name at least one step, got {value!r}")
+    for name in value:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidPlanError(f"{label}: every step must be a non-empty name, got {name!r}")
+    if len(set(value)) != len(value):
+        raise InvalidPlanError(f"{label}: a step is named twice in {value!r}")
+
+
+def _name(instance: object, _: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidPlanError(f"Risk.name must be a non-empty string, got {value!r}")
+
+
+@attrs.frozen
+class Risk:
+    """One event that may happen in a run and delay several steps at once: a shared risk.
+
+    In each run it happens with chance *p*; when it does, one draw of *delay* is added to
+    the own delay of every step named in *steps* (a leg's departure, a meeting's,
+    signing's or fulfilment's start). Its draws are keyed by its name, as a step's are:
+    adding a risk changes no other draw.
+
+    >>> import pendulum
+    >>> Risk("Typhoon", p=0.05, delay=Delay.fixed(pendulum.duration(hours=6)),
+    ...      steps=["Leg 1", "Leg 2"]).steps
+    ('Leg 1', 'Leg 2')
+    """
+
+    name: str = attrs.field(validator=_name)
+    p: float = attrs.field(kw_only=True, validator=_probability)
+    delay: Delay = attrs.field(kw_only=True)
+    steps: tuple[str, ...] = attrs.field(kw_only=True, converter=_step_names,
+                                         validator=_check_steps)  # fmt: skip
+
+    @delay.validator
+    def _check_delay(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        _delay(self, attribute, value)
+
+    @property
+    def label(self) -> str:
+        """How blame names it: ``"Risk: Typhoon"``."""
+        return f"Risk: {self.name}"
+
+
+def _rho(instance: Correlated, _: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -1.0 <= value <= 1.0:
+        raise InvalidPlanError(f"Correlated.rho must be a number in [-1, 1], got {value!r}")
+    k = len(instance.steps) if isinstance(instance.steps, tuple) else 2
+    if k > 2 and normal_rho(value) < -1.0 / (k - 1):
+        raise InvalidPlanError(
+            f"Correlated(rho={value!r}): {k} steps cannot all be that negatively correlated "
+            "with each other; give at most two steps, or a rho nearer zero"
+        )
+
+
+def normal_rho(rho: float) -> float:
+    """The normal correlation whose Gaussian copula has Spearman rank correlation *rho*."""
+    return 2.0 * math.sin(math.pi * rho / 6.0)
+
+
+@attrs.frozen
+class Correlated:
+    """Steps whose own delays move together: Spearman rank correlation *rho* between each two.
+
+    A Gaussian copula over their draws, with normal correlation ``2 sin(pi rho / 6)`` (the
+    one whose rank correlation is *rho*); each step keeps its own delay's distribution.
+
+    >>> Correlated(["Motorcade 1", "Motorcade 2"], 0.6).rho
+    0.6
+    """
+
+    steps: tuple[str, ...] = attrs.field(converter=_step_names, validator=_check_steps)
+    rho: float = attrs.field(validator=_rho)
+
+    @steps.validator
+    def _two(self, _: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+        if len(value) < 2:
+            raise InvalidPlanError(f"Correlated needs at least two steps, got {value!r}")
+
+
+def _risks_tuple(value: object) -> Any:
+    if isinstance(value, Risk):
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else value
+
+
+def _correlated_tuple(value: object) -> Any:
+    if isinstance(value, Correlated):
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else value
+
+
+def _risks(instance: Disruptions, _: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(r, Risk) for r in value):
+        raise InvalidPlanError(f"Disruptions.risks must be a list of Risk, got {value!r}")
+    names = [r.name for r in value]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InvalidPlanError(f"Disruptions.risks: two risks are named {twice[0]!r}")
+
+
+def _correlated(instance: Disruptions, _: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(c, Correlated) for c in value):
+        raise InvalidPlanError(
+            f"Disruptions.correlated must be a list of Correlated, got {value!r}"
+        )
+    seen: dict[str, int] = {}
+    for k, group in enumerate(value):
+        for name in group.steps:
+            if name in seen:
+                raise InvalidPlanError(
+                    f"Disruptions.correlated: {name!r} is in two groups ({seen[name]} and {k}); "
+                    "a step's delay can be correlated with one group only"
+                )
+            seen[name] = k
+
+
 @attrs.frozen
 class Disruptions:
     """What can go wrong, by kind of step; a step's own ``delay=`` overrides its kind's.
@@ -247,6 +419,12 @@ class Disruptions:
         fulfilment: How much later than planned each obligation is met.
         cancel: The chance that a travel leg is cancelled and flown *rebook* later.
         rebook: How much later a cancelled leg leaves.
+        risks: Shared :class:`Risk` events, each delaying several steps at once (any
+            iterable, kept as a tuple).
+        correlated: :class:`Correlated` groups of steps whose delays move together; a
+            step may be in one group only.
+
+    A leg's own ``cancel=`` and ``rebook=`` override *cancel* and *rebook*.
 
     """
 
@@ -256,4 +434,8 @@ class Disruptions:
     cancel: float = attrs.field(default=0.0, validator=_probability)
     rebook: timedelta = attrs.field(
         default=pendulum.duration(hours=24), validator=_rebook, eq=_time.duration_key
+    )
+    risks: tuple[Risk, ...] = attrs.field(default=(), converter=_risks_tuple, validator=_risks)
+    correlated: tuple[Correlated, ...] = attrs.field(
+        default=(), converter=_correlated_tuple, validator=_correlated
     )

@@ -20,6 +20,8 @@ for every late step, the step to blame for it: its *cause* (see :meth:`Run.cause
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any, NamedTuple, TypeAlias
@@ -43,7 +45,15 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.sim._random import _MASK, _mix, key_of, unit
-from itinerary.sim.delays import Delay, Disruptions, elapsed_micros, format_micros
+from itinerary.sim.delays import (
+    Correlated,
+    Delay,
+    Disruptions,
+    _inv_cdf,
+    elapsed_micros,
+    format_micros,
+    normal_rho,
+)
 from itinerary.sim.plan import Plan, start_micros
 from itinerary.sim.rules import Curfew, Drop, Rest, next_clear, next_fit
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
@@ -52,6 +62,8 @@ __all__ = ["Op", "Program", "Run", "Trace", "compiled", "simulate"]
 
 TRAVEL, MEETING, SIGNING, FULFILMENT = 0, 1, 2, 3
 _CANCEL_SLOT = 2  # slots 0 and 1 are the step's delay (chance, then size)
+_NORMAL_SLOT = 1  # a correlated step's normal draw: its own size draw, read through inv_cdf
+_RISK_SLOT = 1  # a risk's stream: slot 0 whether it happens, slots 1 and 2 its delay
 _MEMO_LIMIT = 1 << 16  # fulfilment times remembered at most, per compiled plan
 _HOLD_LIMIT = 64  # rounds of rules that keep moving one step before the plan is called impossible
 _NEVER = -(1 << 62)
@@ -82,6 +94,10 @@ class Op(NamedTuple):
     curfews: tuple[CurfewOp, ...] = ()
     rests: tuple[tuple[int, int, int], ...] = ()  # a leg: (person, rest µs, rule index)
     drops: tuple[tuple[int, tuple[int, ...], int], ...] = ()  # (late_by µs, steps, rule index)
+    risks: tuple[int, ...] = ()  # the indices of the risks that add to its delay
+    copula: tuple[tuple[int, float], ...] = ()  # correlated: (key, weight) of the normals it sums
+    uses: tuple[int, ...] = ()  # the indices of the resources it holds
+    priority: int = 0  # higher first, among steps ready for a resource
 
 
 class Trace(NamedTuple):
@@ -94,6 +110,8 @@ class Trace(NamedTuple):
     held: list[int]  # µs a rule held the step after it was ready
     rules: list[int]  # the index (in ``Program.rule_names``) of the rule that held or dropped it
     dropped: list[bool]
+    waits: list[int]  # µs it waited for a resource after it was ready
+    happened: list[bool]  # per risk of the disruptions, whether it happened in this run
 
 
 class _Rules:
@@ -144,6 +162,91 @@ class _Rules:
         )
 
 
+def normal(seed: int, copula: tuple[tuple[int, float], ...]) -> float:
+    """A correlated step's standard normal draw: its weighted sum of its group's own normals.
+
+    Each member's normal is read from its own stream (its size draw through ``inv_cdf``),
+    so the group's draws are keyed by its steps' names, as every draw is.
+    """
+    z = 0.0
+    for key, weight in copula:
+        z += weight * _inv_cdf(unit(_mix(seed ^ key), _NORMAL_SLOT))
+    return z
+
+
+def _risks_of(plan: Plan, disruptions: Disruptions) -> dict[str, tuple[int, ...]]:
+    """Each step's risks (their indices), checking every risk names steps of the plan."""
+    found: dict[str, list[int]] = {}
+    for k, risk in enumerate(disruptions.risks):
+        for name in risk.steps:
+            if name not in plan:
+                raise InvalidPlanError(f"{risk!r} names {name!r}, which is no step of the plan")
+            found.setdefault(name, []).append(k)
+    return {name: tuple(ks) for name, ks in found.items()}
+
+
+def _cholesky(size: int, r: float) -> list[list[float]]:
+    """The lower triangular root of the *size* x *size* matrix of ones, *r* off its diagonal.
+
+    Semi-definite allowed (``r = 1``: every row is the first); a pivot of zero gives a
+    column of zeros.
+    """
+    low = [[0.0] * size for _ in range(size)]
+    for i in range(size):
+        for j in range(i + 1):
+            value = (1.0 if i == j else r) - sum(low[i][k] * low[j][k] for k in range(j))
+            if i == j:
+                low[i][i] = math.sqrt(max(value, 0.0))
+            else:
+                low[i][j] = value / low[j][j] if low[j][j] > 1e-12 else 0.0
+    return low
+
+
+def _copulas(plan: Plan, disruptions: Disruptions) -> dict[str, tuple[tuple[int, float], ...]]:
+    """Each correlated step's normal as (key, weight) pairs of its group's own normals."""
+    found: dict[str, tuple[tuple[int, float], ...]] = {}
+    for group in disruptions.correlated:
+        for name in group.steps:
+            if name not in plan:
+                raise InvalidPlanError(f"{group!r} names {name!r}, which is no step of the plan")
+        found.update(_group(group))
+    return found
+
+
+def _group(group: Correlated) -> dict[str, tuple[tuple[int, float], ...]]:
+    low = _cholesky(len(group.steps), normal_rho(group.rho))
+    keys = [key_of(name) for name in group.steps]
+    return {
+        name: tuple((keys[j], low[i][j]) for j in range(i + 1) if low[i][j] != 0.0)
+        for i, name in enumerate(group.steps)
+    }
+
+
+def _after(ops: tuple[Op, ...], n: int) -> tuple[tuple[int, ...], ...]:
+    """What each step waits for, by index: its people's previous steps, its signing, its drops.
+
+    The order the queued engine may take steps in: a step is taken once all of these are.
+    """
+    last: dict[int, int] = {}
+    before: list[set[int]] = [set() for _ in range(n)]
+    for op in ops:
+        for p in op.who:
+            if p in last:
+                before[op.i].add(last[p])
+            last[p] = op.i
+        if op.kind == FULFILMENT:
+            before[op.i].add(op.signing)
+        for _, targets, _ in op.drops:
+            for j in targets:
+                before[j].add(op.i)
+    return tuple(tuple(sorted(b)) for b in before)
+
+
+def _largest(uses: tuple[int, ...], capacities: tuple[int, ...]) -> int:
+    """The resource blamed for a wait: of those a step uses, the first of least capacity."""
+    return min(uses, key=lambda r: (capacities[r], r))
+
+
 def _effective(delay: Delay | None, default: Delay) -> Delay | None:
     chosen = default if delay is None else delay
     return None if chosen.is_none else chosen
@@ -183,6 +286,19 @@ class Program:
         cancel = disruptions.cancel
         rebook = elapsed_micros(disruptions.rebook, what="Disruptions.rebook")
         rules = _Rules(plan, order, people)
+        risks_of = _risks_of(plan, disruptions)
+        copulas = _copulas(plan, disruptions)
+        resource_index = {r.name: k for k, r in enumerate(plan.resources)}
+        self.risks: tuple[tuple[int, float, Delay], ...] = tuple(
+            (key_of(f"Risk: {r.name}"), r.p, r.delay) for r in disruptions.risks
+        )
+        self.resources: tuple[int, ...] = tuple(r.capacity for r in plan.resources)
+        n = len(order)
+        self.cause_names: tuple[str, ...] = (
+            *(s.name for s in order),
+            *(r.label for r in disruptions.risks),
+            *(r.label for r in plan.resources),
+        )
         for i, step in enumerate(order):
             key = key_of(step.name)
             window = rules.window(step)
@@ -206,8 +322,12 @@ class Program:
             if isinstance(step, Travel):
                 duration = elapsed_micros(step.duration, what=step.name)
                 delay = _effective(step.delay, disruptions.departure)
-                ops.append(Op(TRAVEL, i, planned, who, duration, delay, key, cancel=cancel,
-                              rebook=rebook, tz=step.origin.tz, window=window,
+                own_cancel = cancel if step.cancel is None else step.cancel
+                own_rebook = (
+                    rebook if step.rebook is None else elapsed_micros(step.rebook, what=step.name)
+                )
+                ops.append(Op(TRAVEL, i, planned, who, duration, delay, key, cancel=own_cancel,
+                              rebook=own_rebook, tz=step.origin.tz, window=window,
                               curfews=rules.curfews(step), rests=rules.rests(step, duration),
                               drops=drops))  # fmt: skip
             elif isinstance(step, Meeting):
@@ -224,8 +344,31 @@ class Program:
             self.planned_end.append(planned + duration)
         self.has_rules = rules.any
         self.rule_names: tuple[str, ...] = tuple(rules.names)
-        self.ops = tuple(ops)
+        self.ops = tuple(
+            op._replace(
+                risks=risks_of.get(step.name, ()),
+                copula=copulas.get(step.name, ()),
+                uses=tuple(resource_index[u] for u in step.uses),
+                priority=step.priority,
+            )
+            for op, step in zip(ops, order, strict=True)
+        )
         self.people = len(people)
+        self.queued = any(op.uses for op in self.ops)  # steps wait for resources: run as events
+        self.after = _after(self.ops, n)
+        self.columnar = all(len(op.uses) <= 1 and (op.duration or not op.uses) for op in self.ops)
+        self.asks_late = tuple(
+            (op.i, j) for op in self.ops for _, targets, _ in op.drops for j in targets
+            if self.ops[j].uses
+        )  # fmt: skip
+        """False for a plan with a step holding two resources at once, or one of no planned
+        length (it may free its resource the instant it takes it): the events decide.
+
+        ``asks_late`` lists the (decider, step) pairs of a Drop whose step holds a
+        resource: the step asks for it only once the drop is decided (its decider has
+        started), which may be after it was ready. The array engine checks, run by run,
+        that it was not (else the events decide).
+        """
         fulfilled = {(s.agreement, s.what) for s in steps if isinstance(s, Fulfilment)}
         self.obligations: tuple[tuple[str, str], ...] = tuple(
             (s.title, o.what)
@@ -304,6 +447,8 @@ class Program:
         *pinned* gives the (start, end) of steps that already happened (what-if branches);
         no other step starts before *floor*.
         """
+        if self.queued:
+            return self._execute_queued(seed, pinned, floor)
         n = len(self.ops)
         starts = [0] * n
         ends = [0] * n
@@ -319,6 +464,7 @@ class Program:
         has_rules = self.has_rules
         planned_end = self.planned_end
         seed &= _MASK
+        happened, risk_delays = self.draw_risks(seed)
         for op in self.ops:
             kind, i, planned, who, duration, delay = op[0], op[1], op[2], op[3], op[4], op[5]
             if gone[i] or (kind == FULFILMENT and gone[op.signing]):
@@ -333,6 +479,8 @@ class Program:
                 if free[p] > ready:
                     ready, cause = free[p], free_cause[p]
             pushed = ready - planned  # the lateness it inherits
+            risky = biggest = 0  # what risks add to its delay; the largest one's share
+            risk_by = -1
             if pinned is not None and i in pinned:  # it happened: take it as recorded
                 start, end = pinned[i]
                 own, extra = max(start - ready, 0), max(end - start - duration, 0)
@@ -345,18 +493,27 @@ class Program:
                     own = 0  # a meeting's own delay is its overrun
             else:
                 h = _mix(seed ^ op[6])
-                own = 0 if delay is None else delay.sample(h, 0)
+                if delay is None:
+                    own = 0
+                elif op.copula:
+                    own = delay.from_normal(normal(seed, op.copula))
+                else:
+                    own = delay.sample(h, 0)
+                for r in op.risks:
+                    risky += risk_delays[r]
+                    if risk_delays[r] > biggest:
+                        biggest, risk_by = risk_delays[r], r
                 extra = 0
                 if kind == MEETING:  # its delay is an overrun: it ends later
-                    start, extra, own = ready, own, 0
+                    start, extra, own = ready + risky, own, 0
                 elif kind == FULFILMENT:  # signing + after, in the signing place's calendar
                     met, due = self.met_and_due(op, starts[op.signing])
-                    start = met + own
+                    start = met + own + risky
                     cause, pushed = causes[op.signing], met - planned
                 else:
                     if kind == TRAVEL and op.cancel and unit(h, _CANCEL_SLOT) < op.cancel:
                         own += op.rebook  # cancelled: flown again `rebook` later
-                    start = ready + own
+                    start = ready + own + risky
                 if floor is not None and start < floor:
                     own += floor - start  # a branch cannot change the past
                     start = floor
@@ -377,7 +534,9 @@ class Program:
             if start <= planned:
                 cause = -1
             elif cause < 0 or own > pushed:
-                cause = i
+                cause = n + risk_by if biggest > own else i
+            elif biggest > pushed:
+                cause = n + risk_by
             starts[i], ends[i], causes[i] = start, end, cause
             if extra > max(start - planned, 0) and end > planned_end[i]:
                 end_cause = i  # an overrun longer than the late start it inherited
@@ -395,7 +554,206 @@ class Program:
                         for j in targets:
                             if pinned is None or j not in pinned:  # what happened, happened
                                 gone[j], by[j] = True, rule
-        return Trace(starts, ends, causes, late, held, by, gone)
+        return Trace(starts, ends, causes, late, held, by, gone, [0] * n, happened)
+
+    def _execute_queued(  # noqa: PLR0915 - execute's fold, step by step, as events
+        self,
+        seed: int,
+        pinned: Mapping[int, tuple[int, int]] | None,
+        floor: int | None,
+    ) -> Trace:
+        """:meth:`execute` for a plan whose steps hold resources: steps taken in time order.
+
+        Each step is made ready as in the fold once the steps it follows are done (its
+        people's previous steps, its signing, the steps whose drops decide it); then it
+        asks for its resources at that instant. At each instant, resources freed then go
+        first to the steps that were waiting before it, then to those ready at that very
+        instant; among each, the highest ``priority`` first, then the earliest ready, then
+        the plan's order, each taking every resource it needs at once (a step that cannot
+        is passed over for now). So a step ready just as a resource is freed (the next hop
+        of the traveller whose hop freed it) queues behind those already waiting, as in a
+        SimPy model that releases the resource before asking for it again.
+        """
+        n = len(self.ops)
+        starts, ends, causes = [0] * n, [0] * n, [-1] * n
+        late, held, by, gone = [False] * n, [0] * n, [-1] * n, [False] * n
+        waits = [0] * n
+        free = [_NEVER] * self.people
+        free_cause = [-1] * self.people
+        rested = [_NEVER] * self.people
+        rest_rule = [-1] * self.people
+        planned_end = self.planned_end
+        seed &= _MASK
+        happened, risk_delays = self.draw_risks(seed)
+        ops, after = self.ops, self.after
+        waiting_for = [len(b) for b in after]
+        then: list[list[int]] = [[] for _ in range(n)]
+        for i, before in enumerate(after):
+            for j in before:
+                then[j].append(i)
+        units = list(self.resources)
+        events: list[tuple[int, int, int]] = []  # (instant, 0 a release or 1 a request, step)
+        parts: list[tuple[int, int, int, int, int]] = [(0, 0, 0, 0, 0)] * n
+        ready_at = [0] * n  # when each step is ready (asks for its resources)
+        extras = [0] * n
+        lengths = [0] * n  # from start to end, as the fold finds them
+        dues = [0] * n  # a fulfilment's deadline
+        waiting: list[int] = []
+
+        def prepare(op: Op) -> None:  # noqa: PLR0912, PLR0915 - the fold's body
+            """The fold's step up to its start: queue it, or finish it if it does not happen."""
+            kind, i, planned, who, duration, delay = op[0], op[1], op[2], op[3], op[4], op[5]
+            if gone[i] or (kind == FULFILMENT and gone[op.signing]):
+                starts[i], ends[i], late[i] = planned, planned_end[i], kind == FULFILMENT
+                gone[i] = True
+                if by[i] < 0:
+                    by[i] = by[op.signing]
+                done(i)
+                return
+            ready, cause, due = planned, -1, 0
+            for p in who:
+                if free[p] > ready:
+                    ready, cause = free[p], free_cause[p]
+            pushed = ready - planned
+            risky = biggest = 0
+            risk_by = -1
+            if pinned is not None and i in pinned:
+                start, end = pinned[i]
+                own, extra = max(start - ready, 0), max(end - start - duration, 0)
+                if kind == FULFILMENT:
+                    met, due = self.met_and_due(op, starts[op.signing])
+                    cause, pushed = causes[op.signing], met - planned
+                    own = max(start - met, 0)
+                    late[i] = end > due
+                elif kind == MEETING:
+                    own = 0
+            else:
+                h = _mix(seed ^ op[6])
+                if delay is None:
+                    own = 0
+                elif op.copula:
+                    own = delay.from_normal(normal(seed, op.copula))
+                else:
+                    own = delay.sample(h, 0)
+                for r in op.risks:
+                    risky += risk_delays[r]
+                    if risk_delays[r] > biggest:
+                        biggest, risk_by = risk_delays[r], r
+                extra = 0
+                if kind == MEETING:
+                    start, extra, own = ready + risky, own, 0
+                elif kind == FULFILMENT:
+                    met, due = self.met_and_due(op, starts[op.signing])
+                    start = met + own + risky
+                    cause, pushed = causes[op.signing], met - planned
+                else:
+                    if kind == TRAVEL and op.cancel and unit(h, _CANCEL_SLOT) < op.cancel:
+                        own += op.rebook
+                    start = ready + own + risky
+                if floor is not None and start < floor:
+                    own += floor - start
+                    start = floor
+                if self.has_rules and (who or op.window is not None):
+                    kept, rule = self._hold(op, start, rested, rest_rule)
+                    by[i] = rule
+                    if kept is None:
+                        starts[i], ends[i], late[i] = planned, planned_end[i], kind == FULFILMENT
+                        gone[i] = True
+                        done(i)
+                        return
+                    held[i] = kept - start
+                    own += kept - start
+                    start = kept
+                end = start + duration + extra
+                if kind == FULFILMENT:
+                    late[i] = end > due
+            parts[i] = (cause, pushed, own, risk_by, biggest)
+            ready_at[i], extras[i], lengths[i] = start, extra, end - start
+            dues[i] = due if isinstance(due, int) else 0
+            queue = op.uses and (pinned is None or i not in pinned)
+            heapq.heappush(events, (start, 1 if queue else 2, i))
+
+        def begin(i: int, start: int) -> None:  # noqa: PLR0912 - the fold's body
+            """The fold's step from its start on: blame, its end, who is free when."""
+            op = ops[i]
+            planned, extra = op.planned, extras[i]
+            cause, pushed, own, risk_by, biggest = parts[i]
+            wait = waits[i] = start - ready_at[i]
+            if start <= planned:
+                cause = -1
+            else:
+                best, value = (cause, pushed) if cause >= 0 else (-1, -1)
+                if own > value:
+                    best, value = i, own
+                if biggest > value:
+                    best, value = n + risk_by, biggest
+                if wait > value:
+                    best = n + len(risk_delays) + _largest(op.uses, self.resources)
+                cause = best
+            end = start + lengths[i]
+            if op.kind == FULFILMENT and wait:
+                late[i] = end > dues[i]
+            starts[i], ends[i], causes[i] = start, end, cause
+            if extra > max(start - planned, 0) and end > planned_end[i]:
+                end_cause = i
+            else:
+                end_cause = cause if cause >= 0 else (i if end > planned_end[i] else -1)
+            for p in op.who:
+                free[p] = end
+                free_cause[p] = end_cause
+            if self.has_rules:
+                for p, rest, rule in op.rests:
+                    if end + rest > rested[p]:
+                        rested[p], rest_rule[p] = end + rest, rule
+                for late_by, targets, rule in op.drops:
+                    if start - planned > late_by:
+                        for j in targets:
+                            if pinned is None or j not in pinned:
+                                gone[j], by[j] = True, rule
+            if op.uses:
+                for r in op.uses:
+                    units[r] -= 1
+                heapq.heappush(events, (end, 0, i))
+            done(i)
+
+        def done(i: int) -> None:
+            for j in then[i]:
+                waiting_for[j] -= 1
+                if not waiting_for[j]:
+                    prepare(ops[j])
+
+        for op in [op for op in ops if not after[op.i]]:  # those that follow no step
+            prepare(op)
+        while events:
+            now = events[0][0]
+            while events and events[0][0] == now:
+                _, what, i = heapq.heappop(events)
+                if what == 0:  # a step ends: its resources are free again
+                    for r in ops[i].uses:
+                        units[r] += 1
+                elif what == 1:  # a step is ready and asks for its resources
+                    waiting.append(i)
+                else:  # it holds none (or it already happened): it starts when ready
+                    begin(i, now)
+            if waiting:
+                # Those waiting from before go first (a resource freed now goes to them,
+                # as SimPy gives it), then those ready now.
+                waiting.sort(key=lambda i: (ready_at[i] == now, -ops[i].priority, ready_at[i], i))
+                for i in list(waiting):
+                    if all(units[r] > 0 for r in ops[i].uses):
+                        waiting.remove(i)
+                        begin(i, now)
+        return Trace(starts, ends, causes, late, held, by, gone, waits, happened)
+
+    def draw_risks(self, seed: int) -> tuple[list[bool], list[int]]:
+        """Whether each risk happened in the run of *seed*, and the delay it adds (µs)."""
+        happened, delays = [], []
+        for key, p, delay in self.risks:
+            h = _mix((seed & _MASK) ^ key)
+            on = unit(h, 0) < p
+            happened.append(on)
+            delays.append(delay.sample(h, _RISK_SLOT) if on else 0)
+        return happened, delays
 
     def _hold(
         self, op: Op, start: int, rested: list[int], rest_rule: list[int]
@@ -553,6 +911,8 @@ class Run:
     _held: tuple[int, ...] = ()
     _rules: tuple[int, ...] = ()
     _dropped: tuple[bool, ...] = ()
+    _waits: tuple[int, ...] = ()
+    _risen: tuple[bool, ...] = ()
 
     def __repr__(self) -> str:
         late = sum(
@@ -651,7 +1011,19 @@ class Run:
         the step that held it up, unless its own delay is larger than what it inherited.
         """
         found = self._causes[self._at(name)]
-        return None if found < 0 else self._program.steps[found].name
+        return None if found < 0 else self._program.cause_names[found]
+
+    def waited(self, name: str) -> Duration:
+        """How long the step called *name* waited for a resource after it was ready."""
+        i = self._at(name)
+        return _duration(self._waits[i] if self._waits else 0)
+
+    @property
+    def risks(self) -> tuple[str, ...]:
+        """The names of the disruptions' risks that happened in this run, in their order."""
+        return tuple(
+            r.name for r, on in zip(self.disruptions.risks, self._risen, strict=True) if on
+        )
 
     def late(self, agreement: str, what: str) -> bool:
         """True if the obligation was met after its deadline, or is not planned to be met."""
@@ -817,5 +1189,5 @@ def _run(
     return Run(
         program.plan, program.disruptions, seed, log, program,
         tuple(starts), tuple(ends), tuple(trace.causes), tuple(trace.late), tuple(trace.held),
-        tuple(trace.rules), tuple(trace.dropped),
+        tuple(trace.rules), tuple(trace.dropped), tuple(trace.waits), tuple(trace.happened),
     )  # fmt: skip

@@ -61,7 +61,7 @@ from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Outcomes", "OutcomesTable", "Risk", "monte_carlo"]
+__all__ = ["Outcomes", "OutcomesTable", "StepRisk", "monte_carlo"]
 
 OutcomesTable: TypeAlias = Literal["runs", "risks", "deadlines"]
 """The tables of :class:`Outcomes`: :meth:`Outcomes.to_records` and :meth:`Outcomes.to_pandas`."""
@@ -75,17 +75,20 @@ MAX_RUNS = 1_000_000_000
 
 _Columns = tuple[
     tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...],
-    tuple["array[int]", ...], tuple["array[int]", ...],
+    tuple["array[int]", ...], tuple["array[int]", ...], tuple["array[int]", ...],
+    tuple["array[int]", ...],
 ]  # fmt: skip
 _Branch = tuple[dict[int, tuple[int, int]], int]  # the steps already under way, and the floor
 
-BYTES_PER_STEP_RUN = 56
+BYTES_PER_STEP_RUN = 72
 """About what a study holds at its peak per run and step, in bytes.
 
 21 for the :class:`Outcomes`' columns (a start slip, an end slip, a cause, a late and a
 dropped flag), as much again while the chunks are joined, and a sorted copy of the slips for
-the quantiles of its risk table. Measured with ``tracemalloc`` on the tour's plan, 200,000
-runs: a peak of 47 bytes per run and step (23 kept afterwards); its report then peaks lower.
+the quantiles of its risk table. Measured with ``tracemalloc`` on the tour's plan without its
+resources, 200,000 runs: a peak of 47 bytes per run and step (23 kept afterwards); its report
+then peaks lower. A plan with resources keeps a wait per step too (8 bytes, twice while the
+chunks are joined): 16 more.
 """
 
 _CHECKED = 1 << 26  # studies estimated under 64 MiB are not checked against the machine
@@ -137,7 +140,9 @@ def _bytes(count: int) -> str:
 def _chunk(
     program: Program, seed: int, first: int, stop: int, branch: _Branch | None = None
 ) -> _Columns:
-    """Runs ``first`` to ``stop - 1``: (slips, causes, late, dropped, end slips), a column per step.
+    """Runs ``first`` to ``stop - 1``: their columns, one per step (one per risk for the last).
+
+    (slips, causes, late, dropped, end slips, waits, whether each risk happened).
 
     On arrays when numpy is installed (:mod:`itinerary.sim._columnar`), else one run at a
     time: the same columns either way. What-if branches (*branch*) run one at a time.
@@ -187,19 +192,25 @@ def _scalar_chunk(
     if not rows:
         empty = tuple(array("q") for _ in range(n))
         none = tuple(array("b") for _ in range(n))
-        return empty, tuple(array("i") for _ in range(n)), none, none, empty
+        risks = tuple(array("b") for _ in program.risks)
+        waits = empty if program.queued else ()
+        return empty, tuple(array("i") for _ in range(n)), none, none, empty, waits, risks
     starts = list(zip(*(row.starts for row in rows), strict=True))
     causes = list(zip(*(row.causes for row in rows), strict=True))
     late = list(zip(*(row.late for row in rows), strict=True))
     dropped = list(zip(*(row.dropped for row in rows), strict=True))
     ends = list(zip(*(row.ends for row in rows), strict=True))
     planned_end = program.planned_end
+    waited = list(zip(*(row.waits for row in rows), strict=True))
+    happened = [array("b", [row.happened[k] for row in rows]) for k in range(len(program.risks))]
     return (
         tuple(array("q", [s - planned[i] for s in starts[i]]) for i in range(n)),
         tuple(array("i", causes[i]) for i in range(n)),
         tuple(array("b", late[i]) for i in range(n)),
         tuple(array("b", dropped[i]) for i in range(n)),
         tuple(array("q", [e - planned_end[i] for e in ends[i]]) for i in range(n)),
+        tuple(array("q", waited[i]) for i in range(n)) if program.queued else (),
+        tuple(happened),
     )
 
 
@@ -208,7 +219,7 @@ def _chunks(runs: int, size: int) -> list[tuple[int, int]]:
 
 
 @attrs.frozen
-class Risk:
+class StepRisk:
     """One row of the risk table: how likely a step is to start late, and by how much."""
 
     name: str
@@ -232,6 +243,8 @@ class Outcomes:
     _program: Program = attrs.field(eq=False, repr=False)
     _dropped: tuple[array[int], ...] = attrs.field(default=(), repr=False)
     _given: tuple[EventLog, datetime] | None = attrs.field(default=None, eq=False, repr=False)
+    _waits: tuple[array[int], ...] = attrs.field(default=(), repr=False)
+    _risen: tuple[array[int], ...] = attrs.field(default=(), repr=False)
     _ends: tuple[array[int], ...] = attrs.field(default=(), kw_only=True, repr=False)
     _sorted: dict[int, list[int]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
@@ -333,8 +346,30 @@ class Outcomes:
         ``None`` for a run in which it started on time; see :meth:`Run.cause`, and
         :meth:`criticality` for the shares.
         """
-        steps = self._program.steps
-        return tuple(None if i < 0 else steps[i].name for i in self._causes[self._index(name)])
+        names = self._program.cause_names
+        return tuple(None if i < 0 else names[i] for i in self._causes[self._index(name)])
+
+    @property
+    def cause_names(self) -> tuple[str, ...]:
+        """What blame can name: the steps (in the study's order), then each risk and resource."""
+        return self._program.cause_names
+
+    def waited(self, name: str) -> tuple[int, ...]:
+        """How long *name* waited for a resource in every run, in microseconds, in run order.
+
+        Zero in a run in which it did not wait (or did not happen); see
+        :class:`~itinerary.sim.Resource`.
+        """
+        i = self._index(name)
+        return tuple(self._waits[i]) if self._waits else (0,) * self.runs
+
+    def p_risk(self, name: str) -> float:
+        """The share of runs in which the :class:`~itinerary.sim.Risk` called *name* happened."""
+        for k, risk in enumerate(self.disruptions.risks):
+            if risk.name == name:
+                return sum(self._risen[k]) / self.runs if self.runs else math.nan
+        known = ", ".join(repr(r.name) for r in self.disruptions.risks) or "none"
+        raise InvalidPlanError(f"no risk called {name!r} in the disruptions (risks: {known})")
 
     def overdue(self, name: str) -> tuple[bool, ...]:
         """Whether *name* was met after its deadline in every run, in run order.
@@ -406,9 +441,9 @@ class Outcomes:
             cause = column[r]
             if cause >= 0:
                 counts[cause] = counts.get(cause, 0) + 1
-        steps = self._program.steps
+        names = self._program.cause_names
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {steps[i].name: count / len(happened) for i, count in ranked}
+        return {names[i]: count / len(happened) for i, count in ranked}
 
     def worst(self, name: str) -> int:
         """The seed of the run in which *name* slipped most (the first such run it happened in)."""
@@ -419,7 +454,7 @@ class Outcomes:
             raise InvalidPlanError(f"no runs in which {name!r} happened: there is no worst one")
         return self.seed_of(max(happened, key=slips.__getitem__))
 
-    def risks(self) -> list[Risk]:
+    def risks(self) -> list[StepRisk]:
         """The risk table: each meeting, signing and leg, in planned order.
 
         Each row's chance and slips are over the runs in which the step happened.
@@ -432,7 +467,7 @@ class Outcomes:
                 median = p90 = _ZERO  # dropped in every run
             else:
                 median, p90 = self.quantiles(step.name, (0.5, 0.9))
-            rows.append(Risk(step.name, step.kind, self.p_late(step.name), median, p90))
+            rows.append(StepRisk(step.name, step.kind, self.p_late(step.name), median, p90))
         return rows
 
     def deadline_risks(self) -> dict[tuple[str, str], float]:
@@ -518,7 +553,7 @@ def monte_carlo(
         InvalidPlanError: for a plan, disruptions, runs, seed or chunk size of the wrong
             kind; for a run whose delays take a step past 9999-12-30 UTC (naming the step
             and the run's seed); and, before any run, for more runs than the machine's
-            available memory can hold (``BYTES_PER_STEP_RUN``, 56 bytes per run and step), saying
+            available memory can hold (``BYTES_PER_STEP_RUN``, 72 bytes per run and step), saying
             how much they would need.
 
     """
@@ -557,9 +592,25 @@ def monte_carlo(
     late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
     dropped = tuple(_concat("b", (r[3][i] for r in results)) for i in range(n))
     ends = tuple(_concat("q", (r[4][i] for r in results)) for i in range(n))
+    waits = (  # kept only for a plan whose steps wait for resources
+        tuple(_concat("q", (r[5][i] for r in results)) for i in range(n)) if program.queued else ()
+    )
+    happened = tuple(_concat("b", (r[6][k] for r in results)) for k in range(len(program.risks)))
     kept = None if given is None or after is None else (given, after)
     return Outcomes(
-        plan, disruptions, seed, runs, slips, causes, late, program, dropped, kept, ends=ends
+        plan,
+        disruptions,
+        seed,
+        runs,
+        slips,
+        causes,
+        late,
+        program,
+        dropped,
+        kept,
+        waits,
+        happened,
+        ends=ends,
     )
 
 
@@ -649,7 +700,7 @@ def outcomes_tables(
 RUN_COLUMNS = {
     "run": INT, "seed": UINT, "step": category("step"), "kind": category("step_kind"),
     "planned": INSTANT, "start": INSTANT, "local": LOCAL, "offset": STR, "zone": ZONE,
-    "slip": DURATION, "late": BOOL, "overdue": BOOL, "cause": category("step"),
+    "slip": DURATION, "late": BOOL, "overdue": BOOL, "cause": category("cause"),
 }  # fmt: skip
 """The columns of a study's ``"runs"`` table: one row per run and step."""
 
@@ -665,7 +716,11 @@ DEADLINE_RISK_COLUMNS = {"agreement": category("agreement"), "what": STR, "risk"
 
 def _orders(outcomes: Outcomes) -> dict[str, tuple[str, ...]]:
     """The categories of a study's steps and kinds: the steps in the study's order."""
-    return {"step": tuple(step.name for step in outcomes.steps), "step_kind": STEP_KINDS}
+    return {
+        "step": tuple(step.name for step in outcomes.steps),
+        "step_kind": STEP_KINDS,
+        "cause": outcomes.cause_names,
+    }
 
 
 def _runs(outcomes: Outcomes) -> Columns:

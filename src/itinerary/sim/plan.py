@@ -33,6 +33,7 @@ from itinerary.errors import InvalidPlanError
 from itinerary.events import format_local
 from itinerary.places import MAX_GROUND_SPEED_KMH, Place, faster_than_airliner, great_circle_km
 from itinerary.sim.delays import elapsed_micros, format_micros
+from itinerary.sim.resources import Resource, resources_tuple
 from itinerary.sim.rules import Drop, Rule, rules_tuple
 from itinerary.sim.steps import (
     STEP_TYPES,
@@ -131,6 +132,9 @@ class Plan:
             :class:`~itinerary.sim.Drop` rules the plan runs under (any iterable, kept as a
             tuple). A plan whose planned times break a rule is valid: the rule holds the step
             when it runs.
+        resources: :class:`~itinerary.sim.Resource` values its steps hold (``uses=``); any
+            iterable, kept as a tuple. Planned times that overlap on a resource are valid:
+            the later step waits for it when the plan runs.
 
     Raises:
         InvalidPlanError: naming the steps that cannot all happen as written.
@@ -140,6 +144,7 @@ class Plan:
     steps: tuple[Step, ...] = attrs.field(converter=_steps)
     title: str | None = attrs.field(default=None, validator=_optional_title)
     rules: tuple[Rule, ...] = attrs.field(default=(), converter=rules_tuple)
+    resources: tuple[Resource, ...] = attrs.field(default=(), converter=resources_tuple)
     _by_name: dict[str, Step] = attrs.field(init=False, repr=False, eq=False)
     # What memo() keeps: no part of the plan's value, not pickled.
     _memo: dict[Hashable, Any] = attrs.field(init=False, repr=False, eq=False, factory=dict)
@@ -164,11 +169,12 @@ class Plan:
         _check_agreements(self.steps)
         _check_people(self.steps)
         _check_rules(self.steps, self.rules, by_name)
+        _check_uses(self.steps, self.resources)
 
     def __getstate__(self) -> dict[str, Any]:
         return {
             "steps": self.steps, "title": self.title, "rules": self.rules,
-            "_by_name": self._by_name,
+            "resources": self.resources, "_by_name": self._by_name,
         }  # fmt: skip
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -254,17 +260,22 @@ class Plan:
         if step.name != name and step.name == default_name(step):
             step = attrs.evolve(step, name=name)
         return Plan(
-            tuple(step if s.name == name else s for s in self.steps), self.title, self.rules
+            tuple(step if s.name == name else s for s in self.steps),
+            self.title,
+            self.rules,
+            self.resources,
         )
 
     def without(self, name: str) -> Plan:
         """A new plan without the step called *name*."""
         self[name]
-        return Plan(tuple(s for s in self.steps if s.name != name), self.title, self.rules)
+        return Plan(
+            tuple(s for s in self.steps if s.name != name), self.title, self.rules, self.resources
+        )
 
     def with_(self, step: Step) -> Plan:
         """A new plan with *step* added."""
-        return Plan((*self.steps, step), self.title, self.rules)
+        return Plan((*self.steps, step), self.title, self.rules, self.resources)
 
 
 def order_key(steps: tuple[Step, ...]) -> dict[str, tuple[int, int, int]]:
@@ -313,6 +324,19 @@ def _check_rules(
                 f"{what} would leave the plan impossible without "
                 f"{', '.join(map(repr, sorted(gone)))}: {exc}"
             ) from None
+
+
+def _check_uses(steps: tuple[Step, ...], resources: tuple[Resource, ...]) -> None:
+    """Every resource a step uses is one of the plan's."""
+    known = {r.name for r in resources}
+    for step in steps:
+        for name in step.uses:
+            if name not in known:
+                listed = ", ".join(map(repr, sorted(known))) or "none"
+                raise InvalidPlanError(
+                    f"{step.name!r} uses {name!r}, which is no resource of the plan "
+                    f"(resources: {listed}); give Plan(..., resources=[Resource({name!r})])"
+                )
 
 
 def _check_agreements(steps: tuple[Step, ...]) -> None:

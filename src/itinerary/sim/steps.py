@@ -32,7 +32,7 @@ from itinerary.errors import (
 )
 from itinerary.events import Obligation, format_local
 from itinerary.places import Place
-from itinerary.sim.delays import Delay, elapsed_micros, format_micros
+from itinerary.sim.delays import Delay, check_probability, elapsed_micros, format_micros
 from itinerary.sim.rules import Window
 
 __all__ = [
@@ -116,6 +116,36 @@ def _window(instance: object, attribute: attrs.Attribute[Any], value: object) ->
 _WINDOW = attrs.field(default=None, kw_only=True, validator=_window)
 
 
+def _uses(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(n, str) and n.strip() for n in value):
+        raise InvalidPlanError(
+            f"{_label(instance)}: uses must name resources (non-empty strings), got {value!r}"
+        )
+    if len(set(value)) != len(value):
+        raise InvalidPlanError(f"{_label(instance)}: uses names a resource twice: {value!r}")
+
+
+def _priority(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidPlanError(f"{_label(instance)}: priority must be an integer, got {value!r}")
+
+
+_USES = attrs.field(default=(), kw_only=True, converter=names_tuple, validator=_uses)
+_PRIORITY = attrs.field(default=0, kw_only=True, validator=_priority)
+
+
+def _cancel(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_probability(instance, attribute, value)
+
+
+def _own_rebook(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and elapsed_micros(value, what=f"{_label(instance)}: rebook") <= 0:
+        raise InvalidPlanError(
+            f"{_label(instance)}: rebook must be a positive duration, got {value!r}"
+        )
+
+
 def _destination(instance: Travel, _: attrs.Attribute[Any], value: Place) -> None:
     _place(instance, _, value)
     if value == instance.origin:
@@ -129,7 +159,13 @@ class Travel:
     """*who* (one name, or a delegation travelling together) leave *origin* for *destination*.
 
     They are planned to depart at *depart* and the journey takes *duration*; a departure
-    delay shifts the whole leg.
+    delay shifts the whole leg. *cancel* and *rebook*, when given, are this leg's own
+    chance of being cancelled and how much later it then flies, overriding the
+    :class:`~itinerary.sim.Disruptions`' ones.
+
+    Every step also takes ``uses=`` (the names of the plan's
+    :class:`~itinerary.sim.Resource` values it holds for its whole length) and
+    ``priority=`` (an integer, higher first, among steps ready for a resource).
     """
 
     who: tuple[str, ...] = attrs.field(converter=names_tuple, validator=_people)
@@ -139,6 +175,12 @@ class Travel:
     duration: timedelta = attrs.field(validator=_elapsed, eq=_time.duration_key)
     delay: Delay | None = _DELAY
     window: Window | None = _WINDOW
+    cancel: float | None = attrs.field(default=None, kw_only=True, validator=_cancel)
+    rebook: timedelta | None = attrs.field(
+        default=None, kw_only=True, validator=_own_rebook, eq=_time.duration_key
+    )
+    uses: tuple[str, ...] = _USES
+    priority: int = _PRIORITY
     name: str = _NAME
 
     @property
@@ -180,6 +222,8 @@ class Meeting:
     venue: str | None = attrs.field(default=None, validator=_optional_text)
     delay: Delay | None = _DELAY
     window: Window | None = _WINDOW
+    uses: tuple[str, ...] = _USES
+    priority: int = _PRIORITY
     name: str = _NAME
 
     @property
@@ -247,6 +291,8 @@ class Signing:
     )
     delay: Delay | None = _DELAY
     window: Window | None = _WINDOW
+    uses: tuple[str, ...] = _USES
+    priority: int = _PRIORITY
     name: str = _NAME
 
     @property
@@ -282,6 +328,8 @@ class Fulfilment:
     after: timedelta = attrs.field(eq=_time.duration_key)
     delay: Delay | None = _DELAY
     window: Window | None = _WINDOW
+    uses: tuple[str, ...] = _USES
+    priority: int = _PRIORITY
     name: str = _NAME
 
     @after.validator

@@ -319,8 +319,8 @@ def _build(plan: Plan, starts: Mapping[str, int]) -> tuple[Plan, tuple[Change, .
     """The plan with *starts*, and its changes; None if the plan or the engine refuse it."""
     steps = tuple(_moved(s, starts[s.name]) if s.name in starts else s for s in plan.steps)
     try:
-        moved = Plan(steps, plan.title, plan.rules)
-        bare = Plan(tuple(attrs.evolve(s, delay=None) for s in steps), plan.title, plan.rules)
+        moved = attrs.evolve(plan, steps=steps)
+        bare = attrs.evolve(moved, steps=tuple(attrs.evolve(s, delay=None) for s in steps))
         run = simulate(bare)  # no delay at all: a rule that held a step would show
     except InvalidPlanError:
         return None
