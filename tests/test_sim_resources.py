@@ -13,20 +13,23 @@ from benchmarks.simpy_register import SimpyRegister
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itinerary import agenda, replay
+from itinerary import _time, agenda, replay
 from itinerary.consistency import check
 from itinerary.errors import InvalidPlanError
 from itinerary.places import TOKYO, YOKOSUKA
 from itinerary.sim import (
+    Curfew,
     Delay,
     Disruptions,
     Fulfilment,
+    Meeting,
     Plan,
     Resource,
     Risk,
     Signing,
     Step,
     Travel,
+    Window,
     _columnar,
     monte_carlo,
     simulate,
@@ -114,8 +117,8 @@ def test_a_resource_is_no_person() -> None:
     ("make", "match"),
     [
         (lambda: Resource(""), "name"),
-        (lambda: Resource("Heli", capacity=0), "positive integer"),
-        (lambda: Resource("Heli", capacity=True), "positive integer"),
+        (lambda: Resource("Heli", capacity=0), "capacity must be a whole number"),
+        (lambda: Resource("Heli", capacity=True), "capacity must be a whole number"),
         (lambda: Plan(TWO_LIFTS), "no resource of the plan"),
         (lambda: Plan(TWO_LIFTS, resources=[HELI, HELI]), "two resources"),
         (lambda: Plan(TWO_LIFTS, resources=["Marine One"]), "not a Resource"),
@@ -274,8 +277,8 @@ def test_resource_columns_equal_the_scalar_engine(
         assert found is None  # the scalar engine's events alone (see Program.columnar)
         assert any(len(s.uses) > 1 or (s.uses and _instant(s)) for s in plan.steps)
         return
-    if found is None:  # a step a Drop may skip asked for its resource after it was ready
-        assert program.asks_late
+    if found is None:  # a Drop's step asked late, or a rule held a step again after its wait
+        assert program.asks_late or program.has_rules
         return
     assert found == expected
 
@@ -322,3 +325,70 @@ def test_a_step_a_drop_may_skip_asks_once_the_drop_is_decided() -> None:
     run = simulate(leg_first, Disruptions(departure=Delay.fixed(H(minutes=1))))
     assert run.start("Leg") == AT.add(minutes=1)
     assert run.start("Talk") == AT.add(minutes=31)  # asked after the leg took the helicopter
+
+
+def test_a_step_that_waited_keeps_its_window() -> None:
+    """Found by review: a meeting that waited for the interpreters past 21:00 still started.
+
+    Its window is checked again when the resource comes: held to the next morning.
+    """
+    team = Resource("Interpreters")
+    first = Meeting(
+        "Talks A", "A", TOKYO, TOKYO.at("2025-10-28 17:00"), H(hours=3), uses=["Interpreters"]
+    )
+    second = Meeting("Talks B", "B", TOKYO, TOKYO.at("2025-10-28 17:00"), H(hours=3),
+                     uses=["Interpreters"], window=Window("09:00", "21:00"))  # fmt: skip
+    plan = Plan([first, second], resources=[team])
+    run = simulate(plan)
+    assert run.start("Talks B") == TOKYO.at("2025-10-29 09:00")
+    assert run.waited("Talks B") == H(hours=3)
+    assert run.held("Talks B")
+    dropping = attrs.evolve(second, window=Window("09:00", "21:00", then="drop"))
+    assert "Talks B" in simulate(Plan([first, dropping], resources=[team])).dropped
+
+
+def test_a_leg_that_waited_keeps_its_curfew_in_both_engines() -> None:
+    """Found by review: a hop that waited for the helicopter landed inside a curfew."""
+    hops = [Travel(who, TOKYO, YOKOSUKA, TOKYO.at("2025-10-28 20:00"), H(minutes=90),
+                   name=f"hop {who}", uses=["Marine One"]) for who in "AB"]  # fmt: skip
+    plan = Plan(hops, rules=[Curfew(YOKOSUKA, "22:00", "06:00")], resources=[HELI])
+    assert simulate(plan).start("hop B") == TOKYO.at("2025-10-29 04:30")  # lands at 06:00
+    outcomes = monte_carlo(plan, Disruptions(), runs=20)
+    assert set(outcomes.slips("hop B")) == {int(H(hours=8, minutes=30).total_seconds() * 1e6)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(shared_plans(), st.integers(0, 2**64 - 1))
+def test_no_step_that_waited_breaks_its_window_or_curfews(
+    case: tuple[Plan, Disruptions], seed: int
+) -> None:
+    """Whatever it waited for, a step starts where its window and curfews let it start."""
+    plan, d = case
+    program = compiled(plan, d)
+    try:
+        run = simulate(plan, d, seed=seed)
+    except InvalidPlanError:
+        return
+    for op in program.ops:
+        step = program.steps[op.i]
+        if step.name in run.dropped or not run.waited(step.name):
+            continue
+        start = _time.micros(run.start(step.name))
+        assert program.hold(op, start)[0] == start, step.name
+
+
+@pytest.mark.parametrize("priority", [2**31, -(2**31), 10**40])
+def test_a_priority_too_large_for_the_engines_is_the_library_error(priority: int) -> None:
+    """Found by review: priority=10**40 overflowed the array engine's int64 priorities."""
+    with pytest.raises(InvalidPlanError, match="priority"):
+        Travel("A", TOKYO, YOKOSUKA, AT, H(hours=1), uses=["Marine One"], priority=priority)
+
+
+def test_a_huge_capacity_is_refused_and_a_large_one_costs_no_more_than_its_users() -> None:
+    """Found by review: capacity 10**30 crashed numpy; 20,000 allocated 20,000 rows a chunk."""
+    with pytest.raises(InvalidPlanError, match="capacity"):
+        Resource("Heli", 10**30)
+    hops = [Travel(who, TOKYO, YOKOSUKA, AT, H(hours=1), name=f"hop {who}", uses=["Heli"])
+            for who in "AB"]  # fmt: skip
+    plan = Plan(hops, resources=[Resource("Heli", 2**31)])
+    assert set(monte_carlo(plan, Disruptions(), runs=50).slips("hop B")) == {0}

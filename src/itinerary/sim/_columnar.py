@@ -203,6 +203,12 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
         else:  # it does not settle (a step of no length, ready with the next): the events decide
             raise _TooLargeError
     starts, causes, late, gone, ready_at, _, ends = _fold(np, program, draws, waits, runs)
+    if (
+        program.queued
+        and program.has_rules
+        and _held_after_waiting(np, program, starts, waits, gone)
+    ):
+        raise _TooLargeError  # held again after its wait: the events decide
     for (
         i,
         j,
@@ -218,6 +224,20 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
         tuple(_column("q", waits[i], np.int64) for i in range(n)) if program.queued else (),
         tuple(_column("b", on, np.int8) for on in happened),
     )
+
+
+def _held_after_waiting(
+    np: Any, program: Program, starts: list[Any], waits: Any, gone: list[Any]
+) -> bool:
+    """Whether, in some run, a step waited for a resource past its window or into a curfew."""
+    for op in program.ops:
+        if op.uses and (op.window is not None or op.curfews):
+            waited = (waits[op.i] > 0) & ~gone[op.i]
+            if waited.any():
+                kept, closed = _hold(np, program, op, starts[op.i], ~waited)
+                if (waited & (closed | (kept != starts[op.i]))).any():
+                    return True
+    return False
 
 
 def _draws(  # noqa: PLR0917 - the chunk's context, passed down
@@ -379,7 +399,7 @@ def _queues(np: Any, program: Program, ready_at: list[Any], lengths: list[Any],
         length = np.stack([lengths[i] for i in users])
         pending = ~np.stack([gone[i] for i in users])
         priority = np.array([program.ops[i].priority for i in users], dtype=np.int64)[:, None]
-        units = np.full((capacity, runs), _NEVER, dtype=np.int64)
+        units = np.full((min(capacity, len(users)), runs), _NEVER, dtype=np.int64)  # no more busy
         for _ in users:
             some = pending.any(axis=0)
             unit = units.argmin(axis=0)

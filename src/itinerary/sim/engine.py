@@ -599,6 +599,7 @@ class Program:
         lengths = [0] * n  # from start to end, as the fold finds them
         dues = [0] * n  # a fulfilment's deadline
         waiting: list[int] = []
+        reheld = [0] * n  # how long a rule held a step again after it waited for a resource
 
         def prepare(op: Op) -> None:  # noqa: PLR0912, PLR0915 - the fold's body
             """The fold's step up to its start: queue it, or finish it if it does not happen."""
@@ -678,7 +679,22 @@ class Program:
             op = ops[i]
             planned, extra = op.planned, extras[i]
             cause, pushed, own, risk_by, biggest = parts[i]
-            wait = waits[i] = start - ready_at[i]
+            if start > ready_at[i] + reheld[i] and (op.window is not None or op.curfews):
+                # It waited for a resource: its window and curfews again, from now.
+                kept, rule = self.hold(op, start)
+                if kept is None:  # its window closed while it waited: it does not happen
+                    starts[i], ends[i], late[i] = op.planned, planned_end[i], op.kind == FULFILMENT
+                    gone[i], by[i] = True, rule
+                    done(i)
+                    return
+                if kept > start:  # held again: it asks for its resources once more then
+                    reheld[i] += kept - start
+                    held[i] += kept - start
+                    by[i] = rule
+                    heapq.heappush(events, (kept, 1, i))
+                    return
+            own += reheld[i]
+            wait = waits[i] = start - ready_at[i] - reheld[i]
             if start <= planned:
                 cause = -1
             else:
@@ -691,7 +707,7 @@ class Program:
                     best = n + len(risk_delays) + _largest(op.uses, self.resources)
                 cause = best
             end = start + lengths[i]
-            if op.kind == FULFILMENT and wait:
+            if op.kind == FULFILMENT and (wait or reheld[i]):
                 late[i] = end > dues[i]
             starts[i], ends[i], causes[i] = start, end, cause
             if extra > max(start - planned, 0) and end > planned_end[i]:

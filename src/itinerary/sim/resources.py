@@ -18,7 +18,7 @@ import attrs
 
 from itinerary.errors import InvalidPlanError
 
-__all__ = ["Resource", "resources_tuple"]
+__all__ = ["CAPACITY_LIMIT", "Resource", "resources_tuple"]
 
 
 def _name(_: Resource, __: attrs.Attribute[Any], value: object) -> None:
@@ -26,10 +26,15 @@ def _name(_: Resource, __: attrs.Attribute[Any], value: object) -> None:
         raise InvalidPlanError(f"Resource.name must be a non-empty string, got {value!r}")
 
 
+CAPACITY_LIMIT = 2**31
+"""The most units a :class:`Resource` may have (more than any plan has steps to use them)."""
+
+
 def _capacity(instance: Resource, _: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CAPACITY_LIMIT:
         raise InvalidPlanError(
-            f"Resource({instance.name!r}).capacity must be a positive integer, got {value!r}"
+            f"Resource({instance.name!r}).capacity must be a whole number from 1 to 2**31, "
+            f"got {value!r}"
         )
 
 

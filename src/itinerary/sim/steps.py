@@ -36,8 +36,8 @@ from itinerary.sim.delays import Delay, check_probability, elapsed_micros, forma
 from itinerary.sim.rules import Window
 
 __all__ = [
-    "Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name", "end_place",
-    "start_place", "with_start",
+    "PRIORITY_LIMIT", "Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name",
+    "end_place", "start_place", "with_start",
 ]  # fmt: skip
 
 StepKind: TypeAlias = Literal["travel", "meeting", "signing", "fulfilment"]
@@ -125,9 +125,16 @@ def _uses(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise InvalidPlanError(f"{_label(instance)}: uses names a resource twice: {value!r}")
 
 
+PRIORITY_LIMIT = 2**31
+"""A step's ``priority`` lies in ``-PRIORITY_LIMIT < priority < PRIORITY_LIMIT``."""
+
+
 def _priority(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidPlanError(f"{_label(instance)}: priority must be an integer, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= PRIORITY_LIMIT:
+        raise InvalidPlanError(
+            f"{_label(instance)}: priority must be an integer between -2**31 and 2**31 "
+            f"(exclusive), got {value!r}"
+        )
 
 
 _USES = attrs.field(default=(), kw_only=True, converter=names_tuple, validator=_uses)
