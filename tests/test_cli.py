@@ -1102,3 +1102,12 @@ def test_simulate_move_into_a_fold_needs_disambiguate(tmp_path: Path) -> None:
         "simulate", str(plan), "--runs", "5", "--move", "Gala=2025-11-02 01:30-04:00"
     )
     assert "moved to 2025-11-02 01:30 -04:00" in out
+
+
+def test_a_what_if_without_a_step_the_register_names_runs() -> None:
+    """Found by review: --without a step a correlated group names failed on the group."""
+    code, out, err = run(
+        "simulate", PLAN, "--runs", "50", "--without", "Scott Bessent: Tokyo -> Yokosuka"
+    )
+    assert code == 0, err
+    assert "removed" in out

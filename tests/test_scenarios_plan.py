@@ -302,6 +302,10 @@ def test_a_risk_register_and_resources_round_trip() -> None:
          "disruptions.correlated[0].rho"),
         ('[disruptions]\n[[disruptions.correlated]]\nsteps = ["a", "b"]\nrho = 0.5\n'
          '[[disruptions.correlated]]\nsteps = ["b", "c"]\nrho = 0.5\n', "disruptions"),
+        ('[disruptions]\n[[disruptions.risks]]\nname = "R"\np = 0.1\ndelay = "none"\nsteps = ["Tlak"]\n',
+         "disruptions.risks[0].steps[0]: found 'Tlak'; expected a step of the plan"),
+        ('[disruptions]\n[[disruptions.correlated]]\nsteps = ["Talk", "Nope"]\nrho = 0.5\n',
+         "disruptions.correlated[0].steps[1]: found 'Nope'"),
     ],
 )  # fmt: skip
 def test_bad_registers_name_their_key_path(extra: str, key: str) -> None:

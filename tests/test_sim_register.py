@@ -292,3 +292,26 @@ def test_register_columns_equal_the_scalar_engine(
         assert found is None
         return
     assert found == expected
+
+
+@pytest.mark.parametrize("name", ["Risk: Fog", "Resource: Heli"])
+def test_a_step_may_not_be_named_as_blame_names_a_risk_or_resource(name: str) -> None:
+    """Found by review: a leg named 'Risk: Fog' shared risk Fog's draws and its blame."""
+    with pytest.raises(InvalidPlanError, match="may not start with"):
+        Travel("A", TOKYO, SEOUL, TOKYO.at("2025-10-28 10:00"), pendulum.duration(hours=2),
+               name=name)  # fmt: skip
+
+
+def test_disruptions_without_a_step_forget_it_and_what_it_leaves_alone() -> None:
+    """A what-if's --without: each risk and group forgets the step; emptied ones go."""
+    d = Disruptions(
+        risks=[Risk("Fog", p=0.1, delay=Delay.fixed(pendulum.duration(hours=1)), steps=["A", "B"]),
+               Risk("Snow", p=0.1, delay=Delay.fixed(pendulum.duration(hours=1)), steps=["A"])],
+        correlated=[Correlated(["A", "B"], 0.5), Correlated(["C", "D", "E"], 0.5)],
+    )  # fmt: skip
+    without = d.without("A")
+    assert [(r.name, r.steps) for r in without.risks] == [("Fog", ("B",))]
+    assert [g.steps for g in without.correlated] == [("C", "D", "E")]
+    assert [g.steps for g in d.without("C").correlated] == [("A", "B"), ("D", "E")]
+    assert d.without() == d
+    assert without.without("A") == without

@@ -542,9 +542,10 @@ def simulate(  # click passes each option by its name
         executor = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
         plans = [scenario.plan, changed] if edits else [scenario.plan]
         studies = [
-            monte_carlo(plan, disruptions, runs=runs, seed=seed, given=log, after=instant,
-                        executor=executor, progress=progress)
-            for plan in plans
+            monte_carlo(plan, disruptions.without(*(edits.without if k else ())), runs=runs,
+                        seed=seed, given=log, after=instant, executor=executor,
+                        progress=progress)
+            for k, plan in enumerate(plans)
         ]  # fmt: skip
     if not edits and not limits:
         _echo(str(studies[0]))  # the risk report (Outcomes.report)

@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pendulum import DateTime
 
@@ -46,6 +46,10 @@ from itinerary.scenarios._common import (
     show,
 )
 from itinerary.scenarios._plan import read_disruptions, read_plan
+
+if TYPE_CHECKING:
+    from itinerary.sim.delays import Disruptions
+    from itinerary.sim.plan import Plan
 
 
 class _Reader:
@@ -396,8 +400,25 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
         else None
     )
     disruptions = read_disruptions(reader, data["disruptions"]) if "disruptions" in data else None
+    if plan is not None and disruptions is not None:
+        _check_register(reader, plan, disruptions)
     places = dict(reader.places) | reader.used
     return Scenario(log, places, reader.participants, title, plan, disruptions)
+
+
+def _check_register(reader: _Reader, plan: Plan, disruptions: Disruptions) -> None:
+    """Every step a risk or a correlated group names is a step of the plan."""
+    names = set(plan.names)
+    named: list[tuple[str, tuple[str, ...]]] = [
+        *((f"risks[{i}]", risk.steps) for i, risk in enumerate(disruptions.risks)),
+        *((f"correlated[{i}]", group.steps) for i, group in enumerate(disruptions.correlated)),
+    ]
+    for where, steps in named:
+        for j, name in enumerate(steps):
+            if name not in names:
+                raise reader.fail(
+                    f"disruptions.{where}.steps[{j}]", show(name), "a step of the plan"
+                )
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -439,3 +439,23 @@ class Disruptions:
     correlated: tuple[Correlated, ...] = attrs.field(
         default=(), converter=_correlated_tuple, validator=_correlated
     )
+
+    def without(self, *names: str) -> Disruptions:
+        """These disruptions for a plan without the steps *names* (a what-if's ``without``).
+
+        Each risk and correlated group forgets them; a risk left with no step, or a group
+        with fewer than two, goes. The other steps' draws stay the same, except those of a
+        correlated group that lost a step (their copula is a new one).
+        """
+        gone = set(names)
+        risks = [
+            attrs.evolve(risk, steps=kept)
+            for risk in self.risks
+            if (kept := tuple(s for s in risk.steps if s not in gone))
+        ]
+        groups = [
+            attrs.evolve(group, steps=kept)
+            for group in self.correlated
+            if len(kept := tuple(s for s in group.steps if s not in gone)) >= 2
+        ]
+        return attrs.evolve(self, risks=risks, correlated=groups)

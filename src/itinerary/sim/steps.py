@@ -36,7 +36,7 @@ from itinerary.sim.delays import Delay, check_probability, elapsed_micros, forma
 from itinerary.sim.rules import Window
 
 __all__ = [
-    "PRIORITY_LIMIT", "Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name",
+    "BLAME_PREFIXES", "PRIORITY_LIMIT", "Fulfilment", "Meeting", "Signing", "Step", "Travel", "default_name",
     "end_place", "start_place", "with_start",
 ]  # fmt: skip
 
@@ -88,10 +88,23 @@ def default_name(instance: object) -> str:
     return str(instance.title)  # type: ignore[attr-defined]
 
 
+BLAME_PREFIXES = ("Risk: ", "Resource: ")
+"""How blame names a risk or a resource: no step's name may start so (it would read as one)."""
+
+
+def _step_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _text(instance, attribute, value)
+    if isinstance(value, str) and value.startswith(BLAME_PREFIXES):
+        raise InvalidPlanError(
+            f"{_label(instance)}: a step's name may not start with 'Risk: ' or 'Resource: ' "
+            f"(blame names risks and resources so), got {value!r}"
+        )
+
+
 _NAME = attrs.field(
     kw_only=True,
     default=attrs.Factory(default_name, takes_self=True),
-    validator=_text,
+    validator=_step_name,
 )
 _DELAY = attrs.field(default=None, kw_only=True, validator=_optional_delay)
 
