@@ -332,7 +332,7 @@ class Risk:
 
     @property
     def label(self) -> str:
-        """How blame names it: ``"Risk: Typhoon"``."""
+        """The name blame gives it, such as ``"Risk: Typhoon"``."""
         return f"Risk: {self.name}"
 
 

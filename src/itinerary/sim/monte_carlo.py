@@ -351,7 +351,7 @@ class Outcomes:
 
     @property
     def cause_names(self) -> tuple[str, ...]:
-        """What blame can name: the steps (in the study's order), then each risk and resource."""
+        """The names blame can give, the steps (in the study's order) then each risk and resource."""
         return self._program.cause_names
 
     def waited(self, name: str) -> tuple[int, ...]:

@@ -53,7 +53,7 @@ class Resource:
 
     @property
     def label(self) -> str:
-        """How blame names it: ``"Resource: Marine One"``."""
+        """The name blame gives it, such as ``"Resource: Marine One"``."""
         return f"Resource: {self.name}"
 
 
