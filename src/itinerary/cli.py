@@ -755,9 +755,7 @@ def follow(store: str, after: int | None, as_of_now: bool) -> None:
         said = "" if follower is None else f" (read to version {follower.version})"
         click.echo(f"Stopped following {shown}{said}.", err=True)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)  # so that flushing stdout at exit fails no more
-        os.close(devnull)
+        _quiet_stdout()
 
 
 FORECAST_TICK = 1.0
@@ -832,9 +830,14 @@ def forecast_command(store: str, plan_file: str, runs: int, seed: int, min_chang
         said = "" if follower is None else f" (read to version {follower.version})"
         click.echo(f"Stopped forecasting from {shown}{said}.", err=True)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a filter does
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
+        _quiet_stdout()
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that flushing it at exit fails no more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 def _follow(follower: Follower[State], as_of_now: bool) -> None:
