@@ -31,6 +31,10 @@ from tests.strategies import delegations, event_lists, events
 
 ARRIVAL = Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
 
+MEETING = MeetingHeld(
+    "Summit", ("A", "B"), TOKYO, TOKYO.at("2025-10-28 10:00"), TOKYO.at("2025-10-28 11:00")
+)
+
 
 @attrs.frozen
 class _Note(Event):
@@ -149,6 +153,23 @@ def test_replay_orders_columns_as_it_orders_events(recorded: list[Event]) -> Non
     assert replay(log) == replay(EventLog(recorded))
 
 
+@example(recorded=[ARRIVAL, MEETING, attrs.evolve(ARRIVAL, at=TOKYO.at("2025-10-28 12:00"))])
+@given(mixed_lists | delegations())
+def test_a_replay_read_from_columns_is_the_replay_of_the_events(recorded: list[Event]) -> None:
+    """replay() of a log of columns (building only what its state holds) is the usual state."""
+    expected = replay(EventLog(recorded))
+    log = EventLog.from_columns(EventLog(recorded).columns)
+    state = replay(log)
+    assert state == expected
+    assert repr(state) == repr(expected)
+    assert str(state) == str(expected)  # zones and offsets as shown, too
+    assert state.deadlines == expected.deadlines
+    if recorded:  # then time travel, on the index built from the same objects
+        at = recorded[len(recorded) // 2].occurred_at
+        assert replay(log, as_of=at) == replay(EventLog(recorded), as_of=at)
+        assert replay(log) == expected
+
+
 @given(event_lists)
 def test_the_timeline_of_columns_is_built_without_the_events_sort(recorded: list[Event]) -> None:
     """A log of columns hands its index its columns; a log of events does not, until asked."""
@@ -167,11 +188,6 @@ def test_the_timeline_of_columns_is_built_without_the_events_sort(recorded: list
 
 def _broken(cols: LogColumns, **changes: Any) -> LogColumns:
     return attrs.evolve(cols, **changes)
-
-
-MEETING = MeetingHeld(
-    "Summit", ("A", "B"), TOKYO, TOKYO.at("2025-10-28 10:00"), TOKYO.at("2025-10-28 11:00")
-)
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ from itinerary.events import (
 )
 from itinerary.places import Place
 
-__all__ = ["COLUMNS", "FIELDS", "KINDS", "OTHER", "LogColumns", "columns_of"]
+__all__ = ["COLUMNS", "FIELDS", "KINDS", "OTHER", "LogColumns", "Rows", "columns_of"]
 
 KINDS: tuple[str, ...] = tuple(cls.__name__ for cls in EVENT_TYPES)
 """The built-in event types by ``kind`` code: ``KINDS[code]`` is the class name."""
@@ -185,10 +185,16 @@ class Encoder:
         self.lists: dict[str, list[Any]] = {
             "zones": [], "texts": [], "places": [], "groups": [], "obligations": [], "others": [],
         }  # fmt: skip
+        # Each dictionary's ids by entry (see _KEYS); one adopted whole is indexed when needed.
         self.ids: dict[str, dict[Any, int]] = {name: {} for name in self.lists}
 
     def _id(self, dictionary: str, value: Any) -> int:
-        ids = self.ids[dictionary]
+        ids = self.ids.get(dictionary)
+        if ids is None:  # adopted with the columns (add_columns): indexed when first needed
+            ids = self.ids[dictionary] = {}
+            key = _KEYS[dictionary]
+            for i, entry in enumerate(self.lists[dictionary]):
+                ids.setdefault(key(entry), i)
         key = _KEYS[dictionary](value)
         found = ids.get(key)
         if found is None:
@@ -213,45 +219,46 @@ class Encoder:
         self._room(n)
         start = self.size
         rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-        default = {name: 0 if name in ("us", "end") else -1 for name in COLUMNS}
-        text, place, zone = (
-            functools.partial(self._id, "texts"),
-            functools.partial(self._id, "places"),
-            functools.partial(self._id, "zones"),
-        )
         for event in events:
-            cls = type(event)
-            fields = FIELDS.get(cls)
-            row = dict(default)
-            occurred = event.occurred_at
-            row["us"], row["zone"] = _time.micros(occurred), zone(_zone_of(occurred))
-            if fields is None:
-                row["kind"], row["other"] = OTHER, self._id("others", event)
-            else:
-                row["kind"] = _CODES[cls]
-                for field, column in fields:
-                    value = getattr(event, field)
-                    if column == "us" or value is None:
-                        continue
-                    if column == "end":
-                        row["end"], row["end_zone"] = _time.micros(value), zone(_zone_of(value))
-                    elif column in ("place", "to"):
-                        row[column] = place(value)
-                    elif column == "people":
-                        row[column] = self._id("groups", value)
-                    elif column == "duties":
-                        row[column] = self._id("obligations", value)
-                    else:
-                        row[column] = text(value)
-            for name, value in row.items():
+            for name, value in self.row(event).items():
                 rows[name].append(value)
         for name, values in rows.items():
             self.arrays[name][start : start + n] = values
         self.size += n
 
+    def row(self, event: Event) -> dict[str, Any]:
+        """*event*'s row, its values given ids in these dictionaries (the row is not added)."""
+        cls = type(event)
+        fields = FIELDS.get(cls)
+        row = dict(_DEFAULTS)
+        occurred = event.occurred_at
+        row["us"], row["zone"] = _time.micros(occurred), self._id("zones", _zone_of(occurred))
+        if fields is None:
+            row["kind"], row["other"] = OTHER, self._id("others", event)
+            return row
+        row["kind"] = _CODES[cls]
+        for field, column in fields:
+            value = getattr(event, field)
+            if column == "us" or value is None:
+                continue
+            if column == "end":
+                row["end"] = _time.micros(value)
+                row["end_zone"] = self._id("zones", _zone_of(value))
+            else:
+                row[column] = self._id(_DICTIONARY[column], value)
+        return row
+
     def add_columns(self, cols: LogColumns) -> None:
         """Append the rows of *cols*, their ids renumbered into these dictionaries."""
         n = len(cols)
+        if self.size == 0:  # nothing to renumber into: adopt its arrays and dictionaries
+            for name in COLUMNS:
+                self.arrays[name] = np.array(getattr(cols, name))  # a copy: ours to grow
+            for entries in self.lists:
+                self.lists[entries] = list(getattr(cols, entries))
+            self.ids = {}
+            self.size = n
+            return
         self._room(n)
         start = self.size
         maps: dict[str, npt.NDArray[np.int32]] = {}
@@ -286,6 +293,74 @@ class Encoder:
 
 
 _CODES: dict[type[Event], int] = {cls: code for code, cls in enumerate(EVENT_TYPES)}
+_DEFAULTS = {name: 0 if name in ("us", "end") else -1 for name in COLUMNS}
+
+
+class Rows:
+    """Columns filled a row at a time, as a store's loader reads its rows; then :meth:`finish`.
+
+    A loader gives each row's values already as ids (:meth:`text`, :meth:`zone`,
+    :meth:`place`, :meth:`group`, :meth:`duties`) to :meth:`add`, or an event it had to
+    build another way to :meth:`event`. Nothing is checked here: :meth:`EventLog.from_columns
+    <itinerary.log.EventLog.from_columns>` checks the columns once they are finished.
+    """
+
+    def __init__(self) -> None:
+        self._encoder = Encoder()
+        self.lists: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+        ids = self._encoder._id
+        self.text = functools.partial(ids, "texts")
+        self.zone = functools.partial(ids, "zones")
+        self.place = functools.partial(ids, "places")
+        self.group = functools.partial(ids, "groups")
+        self.duties = functools.partial(ids, "obligations")
+
+    def add(  # noqa: PLR0917 - one argument per column
+        self,
+        kind: int,
+        us: int,
+        zone: int,
+        name: int,
+        place: int = -1,
+        to: int = -1,
+        end: int = 0,
+        end_zone: int = -1,
+        venue: int = -1,
+        what: int = -1,
+        people: int = -1,
+        duties: int = -1,
+    ) -> None:
+        """Append a row of a built-in type (its ``kind`` code), each value given as an id."""
+        lists = self.lists
+        lists["kind"].append(kind)
+        lists["us"].append(us)
+        lists["zone"].append(zone)
+        lists["name"].append(name)
+        lists["place"].append(place)
+        lists["to"].append(to)
+        lists["end"].append(end)
+        lists["end_zone"].append(end_zone)
+        lists["venue"].append(venue)
+        lists["what"].append(what)
+        lists["people"].append(people)
+        lists["duties"].append(duties)
+        lists["other"].append(-1)
+
+    def event(self, event: Event) -> None:
+        """Append *event*'s row."""
+        for name, value in self._encoder.row(event).items():
+            self.lists[name].append(value)
+
+    def __len__(self) -> int:
+        return len(self.lists["kind"])
+
+    def finish(self) -> LogColumns:
+        """The rows added, as columns."""
+        arrays = {
+            name: np.array(values, dtype=COLUMNS[name][0]) for name, values in self.lists.items()
+        }
+        dictionaries = {name: tuple(values) for name, values in self._encoder.lists.items()}
+        return LogColumns(**cast("dict[str, Any]", arrays), **cast("dict[str, Any]", dictionaries))
 
 
 def _place_key(place: Place) -> tuple[Any, ...]:
@@ -554,14 +629,44 @@ def _check_rows(cols: LogColumns) -> None:
         event = cols.others[int(cols.other[row])]
         if _time.micros(event.occurred_at) != int(cols.us[row]):
             raise _fail(f"row {row}: us is not the instant of the event in others")
-    for row in np.flatnonzero(cols.kind == _CODES[AgreementSigned]).tolist():
+    # A signing's obligations must have distinct names and computable deadlines. Only one
+    # whose list repeats a name, or whose latest possible deadline may fall past the
+    # calendar's end, is checked as the constructor checks it (the rest cannot fail).
+    reach = np.array([*map(_reach, cols.obligations), 0], dtype=np.int64)
+    repeats = np.array(
+        [len({o.what for o in duties}) != len(duties) for duties in cols.obligations] + [False]
+    )
+    ids = cols.duties
+    suspect = (cols.kind == _CODES[AgreementSigned]) & (
+        repeats[ids] | (cols.us >= _time.LAST_INSTANT_US - reach[ids])
+    )
+    for row in np.flatnonzero(suspect).tolist():
         duties = cols.obligations[int(cols.duties[row])]
-        if duties:  # a deadline past the calendar: checked as the constructor checks it
+        if duties:
             event = cols.event(row)
             try:
                 attrs.evolve(cast("AgreementSigned", event), obligations=duties)
             except InvalidEventError as exc:
                 raise _fail(f"row {row}: {exc}") from None
+
+
+_DAY_US = 86_400_000_000
+
+
+def _reach(duties: tuple[Obligation, ...]) -> int:
+    """At most how many microseconds after a signing the deadlines of *duties* can fall."""
+    most = 0
+    for duty in duties:
+        if duty.within is not None:
+            years, months, days, seconds, micros = _time.duration_parts(duty.within)
+            # A year is at most 366 days, a month 31; two days more for any change of offset.
+            most = max(
+                most,
+                (abs(years) * 366 + abs(months) * 31 + abs(days) + 2) * _DAY_US
+                + abs(seconds) * 1_000_000
+                + abs(micros),
+            )
+    return most
 
 
 def checked(cols: object) -> LogColumns:

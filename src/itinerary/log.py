@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from itinerary import _records, _time
+from itinerary._compat import bulk
 from itinerary._records import (
     EPOCH,
     INSTANT,
@@ -135,7 +136,8 @@ class _Tape:
         assert self.columns is not None
         events = self.events
         # Entries past the columns' rows were appended as events: nothing to build there.
-        built = self.columns.events(self.built, min(upto, self.columns.size))
+        with bulk():  # many new objects, no cycles: see _compat.bulk
+            built = self.columns.events(self.built, min(upto, self.columns.size))
         for i, event in enumerate(built, self.built):
             if events[i] is None:  # else read before (log[i]): keep that object
                 events[i] = event
@@ -240,6 +242,15 @@ class EventLog:
         storage (appending then encodes only the new events).
         """
         return self._tape.view(self._size)
+
+    @property
+    def columnar(self) -> bool:
+        """Whether the log keeps its events as columns (made from them, or asked for them).
+
+        Then :attr:`columns` costs at most the events appended since, and a replay to the
+        end reads the columns, building only the events its state holds.
+        """
+        return self._tape.columns is not None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The lock and the indexes stay behind: a log pickles as its columns.

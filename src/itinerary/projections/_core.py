@@ -23,6 +23,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 from pendulum import DateTime
 
 from itinerary import _time
@@ -47,6 +48,7 @@ __all__ = [
     "Timeline",
     "TimelineView",
     "check_as_of",
+    "column_order",
     "compose",
     "fold",
     "occurrence_index",
@@ -408,15 +410,15 @@ _KIND_RANKS = np.array(
 )  # by kind code (itinerary.columns.KINDS, then OTHER)
 
 
-def _column_order(
-    recorded: Sequence[Event], cols: LogColumns
-) -> tuple[list[Event], array[int], array[int]]:
-    """*recorded* in occurrence order, from its columns: the order :func:`_sorted_events` gives.
+def column_order(
+    cols: LogColumns, get: Callable[[int], Event]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The recording positions of *cols*' rows in occurrence order, and their instants.
 
-    One ``np.lexsort`` on the instant, the kind's rank and the identifying name's place in
-    string order; events still tied on all three (rare: the same name at the same instant)
-    are ordered by :func:`_full_key`, stably, as the sort by events does. Returns the
-    events, their instants and their recording positions, in that order.
+    The order :func:`occurrence_index` gives the events, from the columns: one
+    ``np.lexsort`` on the instant, the kind's rank and the identifying name's place in
+    string order; rows still tied on all three (rare: one name twice at one instant) are
+    ordered by :func:`tie_key`, stably, reading only those events (``get(position)``).
     """
     names = cols.texts
     by_text = np.zeros(len(names) + 1, dtype=np.int64)  # the last entry: no name (-1)
@@ -428,16 +430,14 @@ def _column_order(
     order = np.lexsort((name_ranks, ranks, cols.us))
     us, ranks, name_ranks = cols.us[order], ranks[order], name_ranks[order]
     tied = (us[1:] == us[:-1]) & (ranks[1:] == ranks[:-1]) & (name_ranks[1:] == name_ranks[:-1])
-    positions = order.tolist()
     if tied.any():  # runs of two or more entries that agree on all three keys
         starts = np.flatnonzero(tied & ~np.concatenate(([False], tied[:-1])))
         stops = np.flatnonzero(tied & ~np.concatenate((tied[1:], [False]))) + 2
         for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-            run = positions[start:stop]
-            run.sort(key=lambda i: _full_key(recorded[i]))  # stable: recording order last
-            positions[start:stop] = run
-    events = list(map(recorded.__getitem__, positions))
-    return events, array("q", us.tolist()), array("q", positions)
+            run = order[start:stop].tolist()
+            run.sort(key=lambda i: _full_key(get(i)))  # stable: recording order last
+            order[start:stop] = run
+    return order.astype(np.int64), us
 
 
 def _sorts_after(event: Event, previous: Event) -> bool:
@@ -508,7 +508,10 @@ class Timeline:
         self.positions: array[int] | None = None
         columns = getattr(recorded, "columns", None)  # a log kept as columns (log.Recorded)
         if isinstance(columns, LogColumns) and len(columns) == len(recorded):
-            self.events, self.keys, self.positions = _column_order(recorded, columns)
+            order, instants = column_order(columns, recorded.__getitem__)
+            positions = order.tolist()
+            self.events = list(map(recorded.__getitem__, positions))
+            self.keys, self.positions = array("q", instants.tolist()), array("q", positions)
         else:
             with bulk():
                 self.events, _ = _sorted_events(recorded)
