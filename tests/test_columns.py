@@ -105,6 +105,19 @@ def test_an_event_is_built_once_and_read_as_the_same_object(recorded: list[Event
     assert log[1:3] == tuple(recorded[1:3])
 
 
+@given(event_lists, st.lists(st.integers(min_value=-45, max_value=45), max_size=20))
+def test_take_reads_the_events_at_positions(recorded: list[Event], positions: list[int]) -> None:
+    """log.take(ps) is [log[p] for p in ps], the same objects later reads give; else IndexError."""
+    log = EventLog.from_columns(columns_of(recorded))
+    inside = [p for p in positions if -len(recorded) <= p < len(recorded)]
+    taken = log.take(inside)
+    assert taken == [recorded[p] for p in inside]
+    assert all(a is log[p] for a, p in zip(taken, inside, strict=True))
+    if len(inside) < len(positions):
+        with pytest.raises(IndexError, match="out of range"):
+            log.take(positions)
+
+
 @given(event_lists, event_lists, event_lists)
 def test_a_log_of_columns_appends_and_forks_as_one_of_events(
     first: list[Event], second: list[Event], third: list[Event]

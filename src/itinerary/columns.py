@@ -281,6 +281,10 @@ class Encoder:
         """The events of rows ``lo..hi`` (below :attr:`size`), built from the columns."""
         return _build_range(self.arrays, self.lists, lo, hi)
 
+    def events_at(self, rows: Sequence[int]) -> list[Event]:
+        """The events of *rows* (each below :attr:`size`), built from the columns."""
+        return _build_rows(self.arrays, self.lists, np.array(rows, dtype=np.int64))
+
     def view(self, size: int) -> LogColumns:
         """The first *size* rows (at most :attr:`size`), read-only."""
         arrays = {}
@@ -467,7 +471,16 @@ def _build_range(
     hi: int,
 ) -> list[Event]:
     """The events of rows ``lo..hi``: :func:`_build` for many rows, reading each column once."""
-    rows = {name: arrays[name][lo:hi].tolist() for name in COLUMNS}
+    return _build_rows(arrays, dictionaries, slice(lo, hi))
+
+
+def _build_rows(
+    arrays: Mapping[str, npt.NDArray[Any]],
+    dictionaries: Mapping[str, Sequence[Any]],
+    which: slice | npt.NDArray[np.int64],
+) -> list[Event]:
+    """The events of the rows *which* selects (a slice, or an array of row numbers)."""
+    rows = {name: arrays[name][which].tolist() for name in COLUMNS}
     zones = [_tz(name) for name in dictionaries["zones"]]
     fixed = [isinstance(tz, timezone) for tz in zones]
     local, names = _time.local_instant, dictionaries["zones"]

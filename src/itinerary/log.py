@@ -165,6 +165,20 @@ class _Tape:
             return Recorded(events)
         return Recorded(events, columns.view(size))
 
+    def take(self, positions: Sequence[int]) -> list[Event]:
+        """The entries at *positions*, those not built yet built together (then kept)."""
+        events = self.events
+        if self.built < len(events):
+            with self.lock:
+                missing = [p for p in dict.fromkeys(positions) if events[p] is None]
+                if missing:
+                    assert self.columns is not None
+                    with bulk():
+                        built = self.columns.events_at(missing)
+                    for position, event in zip(missing, built, strict=True):
+                        events[position] = event
+        return [cast("Event", events[p]) for p in positions]
+
     def view(self, size: int) -> LogColumns:
         """The columns of the first *size* entries, encoding any not encoded yet."""
         with self.lock:
@@ -315,6 +329,27 @@ class EventLog:
         if not 0 <= index < self._size:
             raise IndexError(f"log index {index} out of range for a log of {self._size} events")
         return self._tape.get(index)
+
+    def take(self, positions: Iterable[int]) -> list[Event]:
+        """The events at *positions* (indexes into this log), in that order.
+
+        ``[log[i] for i in positions]``, faster for a log kept as columns: the events not
+        built yet are built together (and kept, as ``log[i]`` keeps them).
+
+        >>> from itinerary.places import TOKYO
+        >>> from itinerary.events import Arrived
+        >>> log = EventLog(Arrived(w, TOKYO, TOKYO.at("2025-10-27 17:00")) for w in "ABC")
+        >>> [event.who for event in log.take([2, 0])]
+        ['C', 'A']
+        """
+        found = []
+        for position in positions:
+            if not isinstance(position, int) or not -self._size <= position < self._size:
+                raise IndexError(
+                    f"log index {position!r} out of range for a log of {self._size} events"
+                )
+            found.append(position % self._size if self._size else position)
+        return self._tape.take(found)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EventLog):

@@ -259,8 +259,9 @@ def _replay_columns(log: EventLog) -> State:
     cols = log.columns
     order, _ = column_order(cols, log.__getitem__)
     rows = order[tour_rows(cols, order)].tolist()
+    events = log.take(rows)
     with bulk():
-        state = fold(TOUR, [log[i] for i in rows])
+        state = fold(TOUR, events)
     return State(log[int(order[-1])].occurred_at, *state)
 
 
