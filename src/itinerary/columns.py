@@ -25,6 +25,7 @@ encoding, building and checking all read it.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -311,7 +312,7 @@ class Rows:
 
     def __init__(self) -> None:
         self._encoder = Encoder()
-        self.lists: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+        self._rows: list[tuple[int, ...]] = []  # one a row, its values in COLUMNS order
         ids = self._encoder._id
         self.text = functools.partial(ids, "texts")
         self.zone = functools.partial(ids, "zones")
@@ -335,33 +336,25 @@ class Rows:
         duties: int = -1,
     ) -> None:
         """Append a row of a built-in type (its ``kind`` code), each value given as an id."""
-        lists = self.lists
-        lists["kind"].append(kind)
-        lists["us"].append(us)
-        lists["zone"].append(zone)
-        lists["name"].append(name)
-        lists["place"].append(place)
-        lists["to"].append(to)
-        lists["end"].append(end)
-        lists["end_zone"].append(end_zone)
-        lists["venue"].append(venue)
-        lists["what"].append(what)
-        lists["people"].append(people)
-        lists["duties"].append(duties)
-        lists["other"].append(-1)
+        self._rows.append(
+            (kind, us, zone, name, place, to, end, end_zone, venue, what, people, duties, -1)
+        )
 
     def event(self, event: Event) -> None:
         """Append *event*'s row."""
-        for name, value in self._encoder.row(event).items():
-            self.lists[name].append(value)
+        self._rows.append(tuple(self._encoder.row(event).values()))
 
     def __len__(self) -> int:
-        return len(self.lists["kind"])
+        return len(self._rows)
 
     def finish(self) -> LogColumns:
         """The rows added, as columns."""
+        n, width = len(self._rows), len(COLUMNS)
+        table = np.fromiter(
+            itertools.chain.from_iterable(self._rows), dtype=np.int64, count=n * width
+        ).reshape(n, width)
         arrays = {
-            name: np.array(values, dtype=COLUMNS[name][0]) for name, values in self.lists.items()
+            name: table[:, i].astype(dtype) for i, (name, (dtype, _)) in enumerate(COLUMNS.items())
         }
         dictionaries = {name: tuple(values) for name, values in self._encoder.lists.items()}
         return LogColumns(**cast("dict[str, Any]", arrays), **cast("dict[str, Any]", dictionaries))
