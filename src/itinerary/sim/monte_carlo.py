@@ -163,8 +163,17 @@ def _chunk(
 def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
     """True if a run of these could end past the calendar: its ends need checking one by one."""
     last = _time.LAST_INSTANT_US - LONGEST_DRAW  # a meeting ends up to a century late
+    from itinerary.sim._columnar import numpy  # noqa: PLC0415 - it imports numpy when first used
+
+    np = numpy()
+    if np is None:  # pragma: no cover - the array engine's columns come with numpy
+        return any(
+            column and program.planned_end[i] + max(column) > last
+            for i, column in enumerate(slips)
+        )
     return any(
-        column and program.planned_end[i] + max(column) > last for i, column in enumerate(slips)
+        column and program.planned_end[i] + int(np.frombuffer(column, dtype=np.int64).max()) > last
+        for i, column in enumerate(slips)
     )
 
 
