@@ -31,6 +31,7 @@ missing.
 from __future__ import annotations
 
 import functools
+from math import exp, log
 from array import array
 from datetime import timedelta
 from typing import Any
@@ -118,6 +119,8 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int, slot: int = 0) -> Any:
     if kind == "empirical":
         table = np.array([int(x) for x in params], dtype=np.int64)
         values = table[(u * len(params)).astype(np.int64)]  # int(u * len), as sample() indexes
+    elif len(where) < _FEW:  # numpy's cost per call outweighs a few draws: math's, as sample()
+        values = np.array(_transformed_one_by_one(delay, u.tolist()), dtype=np.int64)
     else:
         values, doubt = _transformed(np, delay, u)
         for k in np.flatnonzero(doubt).tolist():  # on a half second: math's transform decides
@@ -127,6 +130,8 @@ def _sample(np: Any, delay: Delay, h: Any, limit: int, slot: int = 0) -> Any:
     out[where] = values
     return out
 
+
+_FEW = 96  # fewer draws or signings than this are transformed one by one: it costs less
 
 _DOUBT = 1e-11
 """How far, relative to a draw in seconds, numpy's transform may be from ``math``'s.
@@ -157,6 +162,18 @@ def _transformed(np: Any, delay: Delay, u: Any) -> tuple[Any, Any]:
     doubt |= np.abs(seconds - _CAP) <= _DOUBT * _CAP + 1.0  # past the cut, whatever the bits
     whole = np.minimum(np.rint(seconds), _CAP)  # rint: half to even, as round() on a float
     return whole.astype(np.int64) * _SECOND, doubt
+
+
+def _transformed_one_by_one(delay: Delay, us: list[float]) -> list[int]:
+    """:meth:`Delay.sample`'s transform of each uniform of *us*, in Python: its every bit."""
+    if delay.kind == "exponential":
+        scale = -delay.params[0]
+        return [min(round(scale * log(u) / _SECOND) * _SECOND, LONGEST_DRAW) for u in us]
+    median, sigma = delay.params
+    return [
+        min(round(median * exp(sigma * _inv_cdf(u)) / _SECOND) * _SECOND, LONGEST_DRAW)
+        for u in us
+    ]
 
 
 # Wichura's AS241 coefficients, as statistics.NormalDist.inv_cdf evaluates them (highest first).
@@ -277,7 +294,11 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
     seeds = _mix_array(np, np.uint64(_mix(seed & _MASK)) ^ np.arange(first, stop, dtype=np.uint64))
     happened, risk_delays = _risks(np, program, seeds, limit)
     normals: dict[int, list[float]] = {}
-    draws = [_draws(np, program, op, seeds, risk_delays, limit, normals) for op in program.ops]
+    blank = np.zeros(runs, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
+    for shared in blank:
+        shared.flags.writeable = False
+    draws = [_draws(np, program, op, seeds, risk_delays, limit, normals, blank)
+             for op in program.ops]  # fmt: skip
     waits = np.zeros((n, runs), dtype=np.int64)
     if program.queued:
         # The fold given each step's wait for its resources, and the queues given when each
@@ -336,10 +357,12 @@ def _draws(  # noqa: PLR0917 - the chunk's context, passed down
     risk_delays: list[Any],
     limit: int,
     normals: dict[int, list[float]],
+    blank: tuple[Any, Any],
 ) -> tuple[Any, Any, Any, Any]:
     """A step's own draws in every run: (own delay, risks' sum, the largest, its index).
 
-    A leg's own delay includes its rebooking time in the runs it is cancelled in.
+    A leg's own delay includes its rebooking time in the runs it is cancelled in. *blank*
+    is the chunk's zeros and minus ones, read-only, for the steps no risk delays.
     """
     runs, delay = len(seeds), op.delay
     h = _mix_array(np, seeds ^ np.uint64(op.key))
@@ -352,6 +375,8 @@ def _draws(  # noqa: PLR0917 - the chunk's context, passed down
     if op.kind == TRAVEL and op.cancel:
         cancelled = _unit_array(np, h, _CANCEL_SLOT) < op.cancel
         own = own + np.where(cancelled, op.rebook, 0)
+    if not op.risks:  # no risk: the chunk's zeros, shared by the steps (read-only)
+        return own, blank[0], blank[0], blank[1]
     risky = np.zeros(runs, dtype=np.int64)
     biggest = np.zeros(runs, dtype=np.int64)
     risk_by = np.full(runs, -1, dtype=np.int64)
@@ -378,10 +403,11 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
     ends: list[Any] = [None] * n
     ready_at: list[Any] = [None] * n
     lengths: list[Any] = [None] * n
-    free = np.full((program.people, runs), _NEVER, dtype=np.int64)
-    free_cause = np.full((program.people, runs), -1, dtype=np.int32)
+    # Per person, when they are free and whom to blame: shared arrays, as people who travel
+    # and meet together share them (a step's people are compared once per distinct array).
+    free: list[Any] = [np.full(runs, _NEVER, dtype=np.int64)] * program.people
+    free_cause: list[Any] = [np.full(runs, -1, dtype=np.int32)] * program.people
     never = np.zeros(runs, dtype=bool)
-    cols = np.arange(runs)
     has_rules = program.has_rules
     gone = [never] * n  # whether each step did not happen, in each run
     rested = np.full((program.people, runs), _NEVER, dtype=np.int64)
@@ -389,7 +415,7 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
     for op in program.ops:
         kind, i, planned, who = op.kind, op.i, op.planned, op.who
         skip = gone[i] | gone[op.signing] if kind == FULFILMENT else gone[i]
-        ready, cause = _ready(np, planned, who, free, free_cause, cols)
+        ready, cause = _ready(np, planned, who, free, free_cause)
         pushed = ready - planned
         own, risky, biggest, risk_by = draws[i]
         extra: Any = 0
@@ -413,7 +439,8 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
                 skip = skip | closed
             own = own + (kept - start)
             start = kept
-        ready_at[i] = start
+        if program.queued:  # what the queues need
+            ready_at[i] = start
         wait = waits[i]
         start = start + wait
         # The largest part of its lateness takes the blame, the earlier on a tie: what it
@@ -430,7 +457,8 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
             blamed = np.where(wait > value, held, blamed)
         cause = np.where(start <= planned, -1, blamed).astype(np.int32)
         end = start + op.duration + extra
-        lengths[i] = end - start
+        if program.queued:
+            lengths[i] = end - start
         if kind == FULFILMENT:
             is_late = end > due
         if skip.any():  # it did not happen: its planned times, and nobody waits for it
@@ -447,13 +475,17 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
             if kind == MEETING:  # an overrun longer than the late start it inherited
                 overran = (extra > np.maximum(start - planned, 0)) & over
                 end_cause = np.where(overran, i, end_cause).astype(np.int32)
-            rows = list(who)
-            if skip.any():
-                free[rows] = np.where(live, end, free[rows])
-                free_cause[rows] = np.where(live, end_cause, free_cause[rows])
-            else:
-                free[rows] = end
-                free_cause[rows] = end_cause
+            kept_free: dict[tuple[int, int], tuple[Any, Any]] = {}
+            happens = not skip.any()
+            for p in who:
+                pair = (id(free[p]), id(free_cause[p]))
+                if pair not in kept_free:
+                    kept_free[pair] = (
+                        (end, end_cause)
+                        if happens
+                        else (np.where(live, end, free[p]), np.where(live, end_cause, free_cause[p]))
+                    )
+                free[p], free_cause[p] = kept_free[pair]
         for p, rest, _ in op.rests:
             rested[p] = np.where(live, np.maximum(rested[p], end + rest), rested[p])
         for late_by, targets, _ in op.drops:
@@ -463,26 +495,29 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
     return starts, causes, late, gone, ready_at, lengths, ends
 
 
-def _ready(  # noqa: PLR0917 - one step's people, passed down
-    np: Any, planned: int, who: tuple[int, ...], free: Any, free_cause: Any, cols: Any
+def _ready(
+    np: Any, planned: int, who: tuple[int, ...], free: list[Any], free_cause: list[Any]
 ) -> tuple[Any, Any]:
     """When a step's people are all free (or as planned), and the cause kept: per run.
 
-    The first person free latest is the one whose cause is kept, as ``execute`` keeps it
-    (``argmax`` gives the first of the largest).
+    The first person free latest is the one whose cause is kept, as ``execute`` keeps it;
+    people who share their arrays are compared once.
     """
-    runs = len(cols)
-    if not who:
+    ready: Any = planned
+    cause: Any = -1
+    seen = set()
+    for p in who:
+        pair = (id(free[p]), id(free_cause[p]))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        later = free[p] > ready
+        ready = np.where(later, free[p], ready)
+        cause = np.where(later, free_cause[p], cause)
+    runs = len(free[0]) if free else 0
+    if not seen:
         return np.full(runs, planned, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
-    if len(who) == 1:
-        latest, by = free[who[0]], free_cause[who[0]]
-    else:
-        rows = list(who)
-        theirs = free[rows]
-        first = theirs.argmax(axis=0)
-        latest, by = theirs[first, cols], free_cause[rows][first, cols]
-    later = latest > planned
-    return np.where(later, latest, planned), np.where(later, by, -1).astype(np.int64)
+    return ready, cause.astype(np.int64)
 
 
 def _queues(np: Any, program: Program, ready_at: list[Any], lengths: list[Any],
@@ -551,7 +586,7 @@ def _met_and_due(np: Any, program: Program, op: Op, signed: Any) -> tuple[Any, A
     alone = np.ones(n, dtype=bool)  # the signings summed one by one, by the scalar engine's own
     tz = op.tz
     low, high = _time.FIRST_INSTANT_US + _MARGIN, _time.LAST_INSTANT_US - _MARGIN
-    if n and low <= int(unique[0]) and int(unique[-1]) <= high:
+    if n >= _FEW and low <= int(unique[0]) and int(unique[-1]) <= high:
         quarter = unique // _QUARTER
         marks = np.unique(np.concatenate([quarter, quarter + 1]))
         offsets = _offsets(np, tz, marks * _QUARTER)
