@@ -260,3 +260,18 @@ def test_long_plans_and_large_chunks_equal_the_scalar_engine(
         return
     if found is not None:
         assert found == expected
+
+
+@settings(max_examples=100)
+@given(delays() | HEAVY_TAILS, st.lists(st.floats(-8.0, 8.0), min_size=1, max_size=400),
+       st.integers(0, 2**32))  # fmt: skip
+@example(Delay.lognormal(H(days=10_000), 19.0), [0.0, 1.0, -1.0], 0)
+def test_correlated_delays_on_arrays_are_from_normal_s(
+    delay: Delay, given_z: list[float], seed: int
+) -> None:
+    """A correlated step's delay at each normal, on arrays (math's erfc, numpy's log, exp
+    and inv_cdf, the draws in doubt redone), is Delay.from_normal's to the microsecond."""
+    spread = [(_mix(seed ^ k) / 2**64 - 0.5) * 16 for k in range(2000)]  # more, over +-8
+    z = np.array(given_z + spread)
+    found = _columnar._from_normal_array(np, delay, z).tolist()
+    assert found == [delay.from_normal(x) for x in z.tolist()]

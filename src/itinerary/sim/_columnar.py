@@ -31,7 +31,7 @@ missing.
 from __future__ import annotations
 
 import functools
-from math import exp, log
+from math import erfc, exp, log
 from array import array
 from datetime import timedelta
 from typing import Any
@@ -39,7 +39,7 @@ from typing import Any
 from itinerary import _time
 from itinerary.errors import ItineraryError
 from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
-from itinerary.sim.delays import _SECOND, LONGEST_DRAW, Delay, _inv_cdf
+from itinerary.sim.delays import _SECOND, _SQRT_HALF, _TINIEST, LONGEST_DRAW, Delay, _inv_cdf
 from itinerary.sim.engine import (
     _CANCEL_SLOT,
     _NEVER,
@@ -157,6 +157,11 @@ def _transformed(np: Any, delay: Delay, u: Any) -> tuple[Any, Any]:
     else:
         median, sigma = delay.params
         seconds = median * np.exp(sigma * _inv_cdf_array(np, u)) / _SECOND
+    return _rounded(np, seconds)
+
+
+def _rounded(np: Any, seconds: Any) -> tuple[Any, Any]:
+    """Draws in seconds rounded to whole ones and cut at a century: (µs, in doubt)."""
     slack = _DOUBT * np.maximum(seconds, 1.0)
     doubt = (np.abs(seconds - np.floor(seconds) - 0.5) <= slack) & (seconds < 2 * _CAP)
     doubt |= np.abs(seconds - _CAP) <= _DOUBT * _CAP + 1.0  # past the cut, whatever the bits
@@ -245,16 +250,59 @@ def _copula(  # noqa: PLR0917 - the chunk's context, passed down
             h = _mix_array(np, seeds ^ np.uint64(key))
             normals[key] = [_inv_cdf(u) for u in _unit_array(np, h, _NORMAL_SLOT).tolist()]
         columns.append((weight, normals[key]))
-    values = []
-    from_normal = delay.from_normal
-    for r in range(len(seeds)):
-        z = 0.0
+    if len(seeds) >= _FEW:  # the same sums in the same order: the same bits
+        z: Any = 0.0
         for weight, column in columns:
-            z += weight * column[r]
-        values.append(from_normal(z))
-    if max(values, default=0) > limit:
+            z = z + weight * np.array(column)
+        found = _from_normal_array(np, delay, z)
+    else:
+        values = []
+        from_normal = delay.from_normal
+        for r in range(len(seeds)):
+            z = 0.0
+            for weight, column in columns:
+                z += weight * column[r]
+            values.append(from_normal(z))
+        found = np.array(values, dtype=np.int64)
+    if int(found.max(initial=0)) > limit:
         raise _TooLargeError
-    return np.array(values, dtype=np.int64)
+    return found
+
+
+def _from_normal_array(np: Any, delay: Delay, z: Any) -> Any:
+    """``delay.from_normal(z)`` for each normal of *z*, on arrays: int64 µs, its every one.
+
+    ``math.erfc`` itself (numpy has none) gives the same chances; the quantiles go through
+    numpy's ``log``, ``exp`` and :func:`_inv_cdf_array`, and the draws in doubt at the
+    rounding are redone by :meth:`Delay.from_normal`.
+    """
+    kind, params = delay.kind, delay.params
+    runs = len(z)
+    if kind == "none":
+        return np.zeros(runs, dtype=np.int64)
+    if kind == "fixed":
+        return np.full(runs, int(params[0]), dtype=np.int64)
+    above = 0.5 * np.frompyfunc(erfc, 1, 1)(z * _SQRT_HALF).astype(np.float64)
+    drawn = above < delay.p
+    out = np.zeros(runs, dtype=np.int64)
+    where = np.flatnonzero(drawn)
+    above = np.maximum(above[where] / delay.p, _TINIEST)
+    if kind == "empirical":
+        ordered = np.array(sorted(int(x) for x in params), dtype=np.int64)
+        at = np.minimum(((1.0 - above) * len(ordered)).astype(np.int64), len(ordered) - 1)
+        out[where] = ordered[at]
+        return out
+    with np.errstate(over="ignore", invalid="ignore"):  # math's exp raises: redone below
+        if kind == "exponential":
+            seconds = -params[0] * np.log(above) / _SECOND
+        else:
+            seconds = params[0] * np.exp(-params[1] * _inv_cdf_array(np, above)) / _SECOND
+        values, doubt = _rounded(np, seconds)
+    doubt |= ~np.isfinite(seconds)
+    for k in np.flatnonzero(doubt).tolist():
+        values[k] = delay.from_normal(float(z[where[k]]))
+    out[where] = values
+    return out
 
 
 def _risks(np: Any, program: Program, seeds: Any, limit: int) -> tuple[list[Any], list[Any]]:
