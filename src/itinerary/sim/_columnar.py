@@ -468,16 +468,17 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
         own, risky, biggest, risk_by = draws[i]
         extra: Any = 0
         is_late = never
+        risks = bool(op.risks)  # else risky, biggest and risk_by are zeros: skipped
         if kind == MEETING:
-            start, extra, own = ready + risky, own, 0
+            start, extra, own = ready + risky if risks else ready, own, 0
         elif kind == FULFILMENT:
             sign = op.signing
             signed = starts[sign]
             met, due = _met_and_due(np, program, op, signed)
-            start = met + own + risky
+            start = met + own + risky if risks else met + own
             cause, pushed = causes[sign], met - planned
         else:
-            start = ready + own + risky
+            start = ready + own + risky if risks else ready + own
         if has_rules and (who or op.window is not None):
             kept = start
             for p in who:  # rest: the latest of its people's, as the scalar engine takes it
@@ -490,16 +491,18 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
         if program.queued:  # what the queues need
             ready_at[i] = start
         wait = waits[i]
-        start = start + wait
+        if program.queued:
+            start = start + wait
         # The largest part of its lateness takes the blame, the earlier on a tie: what it
         # inherited, its own delay, a risk, its wait for a resource.
         value = np.where(cause >= 0, pushed, -1)
         larger = own > value
         blamed = np.where(larger, i, cause)
         value = np.where(larger, own, value)
-        larger = biggest > value
-        blamed = np.where(larger, n + risk_by, blamed)
-        value = np.where(larger, biggest, value)
+        if risks:
+            larger = biggest > value
+            blamed = np.where(larger, n + risk_by, blamed)
+            value = np.where(larger, biggest, value)
         if op.uses:
             held = held_by + min(op.uses, key=lambda r: (program.resources[r], r))
             blamed = np.where(wait > value, held, blamed)
@@ -509,7 +512,8 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
             lengths[i] = end - start
         if kind == FULFILMENT:
             is_late = end > due
-        if skip.any():  # it did not happen: its planned times, and nobody waits for it
+        skipped = bool(skip.any())
+        if skipped:  # it did not happen: its planned times, and nobody waits for it
             start = np.where(skip, planned, start)
             end = np.where(skip, program.planned_end[i], end)
             cause = np.where(skip, -1, cause).astype(np.int32)
@@ -524,7 +528,7 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
                 overran = (extra > np.maximum(start - planned, 0)) & over
                 end_cause = np.where(overran, i, end_cause).astype(np.int32)
             kept_free: dict[tuple[int, int], tuple[Any, Any]] = {}
-            happens = not skip.any()
+            happens = not skipped
             for p in who:
                 pair = (id(free[p]), id(free_cause[p]))
                 if pair not in kept_free:
@@ -735,7 +739,13 @@ def _clear(np: Any, op: Op, ready: Any) -> Any:
     return clear
 
 
+def _contiguous(values: Any, dtype: Any) -> Any:
+    """*values* as a contiguous array of *dtype*: themselves if they are one already."""
+    found = values.astype(dtype, copy=False)
+    return found if found.flags.c_contiguous else found.copy()
+
+
 def _column(code: str, values: Any, dtype: Any) -> array[int]:
     out = array(code)
-    out.frombytes(values.astype(dtype).tobytes())
+    out.frombytes(memoryview(_contiguous(values, dtype)).cast("B"))  # one copy, numpy's
     return out

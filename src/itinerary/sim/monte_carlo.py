@@ -612,7 +612,11 @@ def monte_carlo(
     if chunk_size is None:
         # With an executor, few large tasks: a task of the array engine is milliseconds of
         # work, so pickling a program and a result per task would outweigh smaller ones.
-        chunk_size = default_chunk_size(program) if executor is None else _task_size(program, runs)
+        if executor is None:  # chunks of equal size, each within the budget
+            most = default_chunk_size(program)
+            chunk_size = -(-runs // -(-runs // most))
+        else:
+            chunk_size = _task_size(program, runs)
     program.forget()  # a study's cost does not depend on the studies before it
     branch = _branch(program, given, after)
     parts = _chunks(runs, chunk_size)
