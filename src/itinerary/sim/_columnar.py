@@ -230,7 +230,9 @@ def _inv_cdf_array(np: Any, p: Any) -> Any:
     qt = q[tail]
     r = np.sqrt(-np.log(np.where(qt <= 0.0, p[tail], 1.0 - p[tail])))
     near = r <= 5.0
-    z = np.where(near, _ratio(np, r - 1.6, _NEAR), _ratio(np, r - 5.0, _FAR))
+    z = _ratio(np, r - 1.6, _NEAR)
+    if not near.all():  # p beyond e**-25 from either end: the far tail's own polynomials
+        z = np.where(near, z, _ratio(np, r - 5.0, _FAR))
     x[tail] = np.where(qt < 0.0, -z, z)
     return x
 
