@@ -54,8 +54,12 @@ class NumpyStudy:
     """A plan without rules, risks or resources, compiled for :meth:`run`."""
 
     def __init__(self, plan: Plan, disruptions: Disruptions) -> None:
-        if plan.rules or plan.resources or disruptions.risks or disruptions.correlated or any(
-            s.window is not None for s in plan.steps
+        if (
+            plan.rules
+            or plan.resources
+            or disruptions.risks
+            or disruptions.correlated
+            or any(s.window is not None for s in plan.steps)
         ):
             raise ValueError("the numpy baseline has no rules, windows, risks or resources")
         people = {p: i for i, p in enumerate(plan.people)}
@@ -95,7 +99,9 @@ class NumpyStudy:
                     _time.micros(obligation.due)
                     if obligation.due is not None
                     else _time.add_local_micros(
-                        signed, tz, _time.duration_parts(obligation.within)  # type: ignore[arg-type]
+                        signed,
+                        tz,
+                        _time.duration_parts(obligation.within),  # type: ignore[arg-type]
                     )
                 )
                 self.fulfilments.append((

@@ -29,6 +29,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.numpy_study import NumpyStudy
 from benchmarks.sim_workload import (
     DISRUPTIONS,
     asia_tour,
@@ -38,7 +39,6 @@ from benchmarks.sim_workload import (
     tour_with_rules,
     without_rules,
 )
-from benchmarks.numpy_study import NumpyStudy
 from benchmarks.simpy_model import SimpyModel
 from benchmarks.simpy_register import SimpyRegister
 from benchmarks.suite import Config, Result, optional

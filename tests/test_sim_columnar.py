@@ -15,7 +15,15 @@ from itinerary.events import Obligation
 from itinerary.places import SEOUL, TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.sim import (
-    Curfew, Delay, Disruptions, Fulfilment, Plan, Signing, Travel, _columnar, monte_carlo,
+    Curfew,
+    Delay,
+    Disruptions,
+    Fulfilment,
+    Plan,
+    Signing,
+    Travel,
+    _columnar,
+    monte_carlo,
 )  # fmt: skip
 from itinerary.sim._random import _mix
 from itinerary.sim.delays import LONGEST_DRAW
@@ -169,8 +177,11 @@ def test_delays_on_arrays_are_delay_sample_s_to_the_microsecond(
 def test_draws_on_a_half_second_are_in_doubt_or_rounded_as_math_rounds_them(
     kind: str, mean_seconds: int, sigma: float, k: int
 ) -> None:
-    """Uniforms whose draw lands on a half second, and their neighbours: numpy's rounding
-    agrees with math's wherever it is not marked in doubt (and is then redone in Python)."""
+    """Draws on a half second: numpy's rounding is math's wherever it is not in doubt.
+
+    Uniforms whose draw lands on a half second, and their neighbours; those in doubt are
+    redone in Python.
+    """
     delay = (
         Delay.exponential(H(seconds=mean_seconds))
         if kind == "exponential"
@@ -249,8 +260,7 @@ def test_fulfilment_times_per_signing_day_are_the_calendar_s(
 def test_long_plans_and_large_chunks_equal_the_scalar_engine(
     plan: Plan, d: Disruptions, seed: int, first: int, runs: int
 ) -> None:
-    """Long plans, heavy tails and chunks large enough for the array transforms: the columns
-    of the scalar engine, and a study in chunks of random sizes equals it whole."""
+    """Long plans, heavy tails, chunks large enough for the array transforms: scalar columns."""
     program = compiled(plan, d)
     found = _columnar.chunk(program, seed, first, first + runs)
     try:
@@ -269,9 +279,38 @@ def test_long_plans_and_large_chunks_equal_the_scalar_engine(
 def test_correlated_delays_on_arrays_are_from_normal_s(
     delay: Delay, given_z: list[float], seed: int
 ) -> None:
-    """A correlated step's delay at each normal, on arrays (math's erfc, numpy's log, exp
-    and inv_cdf, the draws in doubt redone), is Delay.from_normal's to the microsecond."""
+    """A correlated step's delay at each normal, on arrays, is Delay.from_normal's.
+
+    math's erfc, numpy's log, exp and inv_cdf, the draws in doubt redone: to the microsecond.
+    """
     spread = [(_mix(seed ^ k) / 2**64 - 0.5) * 16 for k in range(2000)]  # more, over +-8
     z = np.array(given_z + spread)
     found = _columnar._from_normal_array(np, delay, z).tolist()
     assert found == [delay.from_normal(x) for x in z.tolist()]
+
+
+@settings(max_examples=20)
+@given(
+    plans(min_steps=5, max_steps=30, delays=st.none() | delays() | HEAVY_TAILS),
+    disruptions(delays=delays() | HEAVY_TAILS),
+    st.integers(0, 2**32),
+    st.integers(100, 2500),
+    st.integers(1, 2500),
+)
+def test_random_chunk_sizes_change_no_outcome(
+    plan: Plan, d: Disruptions, seed: int, runs: int, chunk: int
+) -> None:
+    """A study in chunks of any size (small ones in Python, large ones on arrays) equals the
+    study in its default chunks, and every run replays to its own slips.
+    """
+    try:
+        whole = monte_carlo(plan, d, runs=runs, seed=seed)
+    except InvalidPlanError:  # a run past the calendar's end: the same in any chunks
+        with pytest.raises(InvalidPlanError):
+            monte_carlo(plan, d, runs=runs, seed=seed, chunk_size=chunk)
+        return
+    assert monte_carlo(plan, d, runs=runs, seed=seed, chunk_size=chunk) == whole
+    last = runs - 1
+    replayed = whole.run(last)
+    assert all(whole.slips(n)[last] == replayed.slips()[n] // H(microseconds=1) for n in plan.names
+               if not whole.dropped(n)[last])  # fmt: skip

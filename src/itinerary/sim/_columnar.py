@@ -31,9 +31,9 @@ missing.
 from __future__ import annotations
 
 import functools
-from math import erfc, exp, log
 from array import array
 from datetime import timedelta
+from math import erfc, exp, log
 from typing import Any
 
 from itinerary import _time
@@ -176,8 +176,7 @@ def _transformed_one_by_one(delay: Delay, us: list[float]) -> list[int]:
         return [min(round(scale * log(u) / _SECOND) * _SECOND, LONGEST_DRAW) for u in us]
     median, sigma = delay.params
     return [
-        min(round(median * exp(sigma * _inv_cdf(u)) / _SECOND) * _SECOND, LONGEST_DRAW)
-        for u in us
+        min(round(median * exp(sigma * _inv_cdf(u)) / _SECOND) * _SECOND, LONGEST_DRAW) for u in us
     ]
 
 
@@ -537,7 +536,10 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
                     kept_free[pair] = (
                         (end, end_cause)
                         if happens
-                        else (np.where(live, end, free[p]), np.where(live, end_cause, free_cause[p]))
+                        else (
+                            np.where(live, end, free[p]),
+                            np.where(live, end_cause, free_cause[p]),
+                        )
                     )
                 free[p], free_cause[p] = kept_free[pair]
         for p, rest, _ in op.rests:

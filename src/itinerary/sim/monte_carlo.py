@@ -202,8 +202,7 @@ def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
     np = numpy()
     if np is None:  # pragma: no cover - the array engine's columns come with numpy
         return any(
-            column and program.planned_end[i] + max(column) > last
-            for i, column in enumerate(slips)
+            column and program.planned_end[i] + max(column) > last for i, column in enumerate(slips)
         )
     return any(
         column and program.planned_end[i] + int(np.frombuffer(column, dtype=np.int64).max()) > last
