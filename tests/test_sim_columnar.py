@@ -300,8 +300,9 @@ def test_correlated_delays_on_arrays_are_from_normal_s(
 def test_random_chunk_sizes_change_no_outcome(
     plan: Plan, d: Disruptions, seed: int, runs: int, chunk: int
 ) -> None:
-    """A study in chunks of any size (small ones in Python, large ones on arrays) equals the
-    study in its default chunks, and every run replays to its own slips.
+    """A study in chunks of any size equals the study in its default chunks; runs replay.
+
+    Small chunks transform their draws in Python, large ones on arrays.
     """
     try:
         whole = monte_carlo(plan, d, runs=runs, seed=seed)
