@@ -11,8 +11,8 @@ from unittest import mock
 import pytest
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
-from benchmarks.report import sim_table, sim_targets, table, targets
 from benchmarks.numpy_study import NumpyStudy
+from benchmarks.report import sim_table, sim_targets, table, targets
 from benchmarks.sim_workload import DISRUPTIONS, asia_tour, long_tour, tour_with_rules
 from benchmarks.simulator import IN_PROCESS, POOL, SEED, Sizes, _on, measure
 from benchmarks.suite import Config, Result, optional, run
