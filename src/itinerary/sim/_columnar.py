@@ -81,15 +81,23 @@ def numpy() -> Any:
 
 
 def _mix_array(np: Any, z: Any) -> Any:
+    """SplitMix64's finaliser on each of *z* (``uint64``), in place on one new array."""
     z = z + np.uint64(_GOLDEN)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
 
 
 def _unit_array(np: Any, h: Any, slot: int) -> Any:
     z = _mix_array(np, h ^ np.uint64(slot))
-    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / TWO_TO_53  # _random.unit's draw
+    z >>= np.uint64(11)
+    u = z.astype(np.float64)
+    u += 0.5
+    u /= TWO_TO_53
+    return u  # _random.unit's draw
 
 
 def _sample(np: Any, delay: Delay, h: Any, limit: int, slot: int = 0) -> Any:
@@ -524,7 +532,7 @@ def _fold(  # noqa: PLR0912, PLR0915 - the scalar loop, step for step, over arra
         live = ~skip
         if who:
             over = end > program.planned_end[i]
-            end_cause = np.where(cause >= 0, cause, np.where(over, i, -1)).astype(np.int32)
+            end_cause = np.where(cause >= 0, cause, np.where(over, np.int32(i), np.int32(-1)))
             if kind == MEETING:  # an overrun longer than the late start it inherited
                 overran = (extra > np.maximum(start - planned, 0)) & over
                 end_cause = np.where(overran, i, end_cause).astype(np.int32)
@@ -572,8 +580,8 @@ def _ready(
         cause = np.where(later, free_cause[p], cause)
     runs = len(free[0]) if free else 0
     if not seen:
-        return np.full(runs, planned, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
-    return ready, cause.astype(np.int64)
+        return np.full(runs, planned, dtype=np.int64), np.full(runs, -1, dtype=np.int32)
+    return ready, cause
 
 
 def _queues(np: Any, program: Program, ready_at: list[Any], lengths: list[Any],
@@ -745,6 +753,8 @@ def _clear(np: Any, op: Op, ready: Any) -> Any:
 
 def _contiguous(values: Any, dtype: Any) -> Any:
     """*values* as a contiguous array of *dtype*: themselves if they are one already."""
+    if values.dtype.kind == "b":  # flags: their bytes are int8's, no copy
+        values = values.view("i1")
     found = values.astype(dtype, copy=False)
     return found if found.flags.c_contiguous else found.copy()
 
