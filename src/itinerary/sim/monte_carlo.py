@@ -101,7 +101,7 @@ in this process is the most runs that fit, at most ``MOST_RUNS_PER_CHUNK``: nump
 per call is then spread over many runs, and memory per run stays flat however many runs.
 """
 CHUNK_BYTES_PER_STEP_RUN = 64
-MOST_RUNS_PER_CHUNK = 16_384  # larger chunks leave the caches: slower, measured
+MOST_RUNS_PER_CHUNK = 32_768  # larger chunks leave the caches: slower, measured
 _FEWEST_RUNS_PER_CHUNK = 1_000
 
 
@@ -579,7 +579,7 @@ def monte_carlo(
         progress: Show a progress bar on a terminal and in a notebook (never in a pipe,
             a file or a test's captured output).
         chunk_size: Runs per task; by default as many as fit in ``CHUNK_BUDGET`` (128 MiB)
-            up to 16,384 (in-process), or 2 to 8 tasks of equal size (with an executor),
+            up to 32,768 (in-process), or 2 to 8 tasks of equal size (with an executor),
             each computed in such chunks. It changes no outcome.
 
     With numpy installed (``pip install numpy``; the ``test`` and ``bench`` extras have
