@@ -1,0 +1,716 @@
+"""A log as an Apache Arrow IPC stream (``.arrows``): typed columns that data tools read.
+
+The file is an ordinary Arrow IPC *stream*: its schema, then one record batch per
+``extend`` (after the dictionaries of its dictionary columns). pyarrow, polars and DuckDB
+read it as it is (``pyarrow.ipc.open_stream(path).read_all()``,
+``polars.read_ipc_stream(path)``), with a column per plain field: ``version``, ``kind``,
+``at`` (a UTC timestamp, microseconds), ``zone``, ``who``, ``people``, ``place`` and its
+``place_country``, ``place_zone``, ``place_lat``, ``place_lon``, ``end``, ``to``, ``title``,
+``venue``, ``agreement``, ``what`` and ``obligations`` (a list of structs whose ``within``
+keeps a duration's calendar parts). An event the columns cannot hold (a type of your own
+codec, an older schema) is kept whole in ``data``, as the codec's JSON record.
+
+Why a stream and not Parquet: a stream grows by appending messages, so an ``extend``
+writes only its batch; a Parquet file ends in a footer that lists every row group, so each
+append rewrites it. Arrow also loads several times faster (see docs/store.md); export a
+log to Parquet with ``itinerary export FILE --to tour.parquet``.
+
+Each batch's metadata holds its first version, its number of events and the CRC-32 of
+the batch's bytes as written: a batch changed after it was written is refused, named by
+its versions. A batch that a killed writer left unfinished (the file's tail) is not read,
+and the next writer removes it. Writers hold an exclusive ``flock`` and ``fsync``, as the
+JSON Lines store does. Needs pyarrow: ``pip install "itinerary[arrow]"``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from itinerary import _extras, _files, _progress
+from itinerary.errors import ConcurrencyError, StoreError
+from itinerary.events import EVENT_TYPES, Event
+from itinerary.log import EventLog, checked_batch
+from itinerary.store.base import (
+    StoreBase,
+    check_upto,
+    load_bar,
+    regular_or_missing,
+    stale,
+    write_bar,
+)
+from itinerary.store.codec import DEFAULT_CODEC, SCHEMA_VERSIONS, Codec, dumps
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX (Windows): reading works, appending does not
+    fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["CHUNK", "FORMAT", "ArrowStore", "events_from_columns", "export_arrow", "file_schema"]
+
+FORMAT = "1"
+"""The format this module writes, in the schema's metadata (``itinerary.format``)."""
+
+CHUNK = 10_000
+"""Events encoded or built at a time (and counted on a progress bar)."""
+
+_MARK = b"itinerary:first="
+_SEAL = re.compile(rb"itinerary:first=(\d{1,19});count=(\d{1,19});crc32=([0-9a-f]{8})")
+_PLACEHOLDER = b"00000000"
+_FLAT = frozenset(cls.__name__ for cls in EVENT_TYPES)
+"""The types kept as columns (at today's schema); any other event is kept as JSON."""
+
+
+def _pyarrow(feature: str) -> Any:
+    """pyarrow, or :class:`~itinerary.errors.MissingExtraError` naming the ``arrow`` extra."""
+    return _extras.require("pyarrow", extra="arrow", feature=feature)
+
+
+def file_schema() -> pa.Schema:
+    """The Arrow schema of the store's file: what data tools see."""
+    pa = _pyarrow("an Arrow store (.arrows)")
+    text = pa.dictionary(pa.int32(), pa.string())
+    instant = pa.timestamp("us", tz="UTC")
+    duration = pa.struct(
+        [
+            ("years", pa.int64()),
+            ("months", pa.int64()),
+            ("days", pa.int64()),
+            ("seconds", pa.int64()),
+            ("microseconds", pa.int64()),
+            ("calendar", pa.bool_()),
+        ]
+    )
+    obligation = pa.struct(
+        [("what", pa.string()), ("within", duration), ("due", instant), ("due_zone", text)]
+    )
+    fields = [
+        pa.field("version", pa.int64(), nullable=False),
+        pa.field("kind", text, nullable=False),
+        pa.field("schema", pa.int32(), nullable=False),
+        ("at", instant),
+        ("zone", text),
+        ("who", text),
+        ("people", pa.list_(pa.string())),
+        ("place", text),
+        ("place_country", text),
+        ("place_zone", text),
+        ("place_lat", pa.float64()),
+        ("place_lon", pa.float64()),
+        ("end", instant),
+        ("end_zone", text),
+        ("to", text),
+        ("to_country", text),
+        ("to_zone", text),
+        ("to_lat", pa.float64()),
+        ("to_lon", pa.float64()),
+        ("title", pa.string()),
+        ("venue", pa.string()),
+        ("agreement", pa.string()),
+        ("what", pa.string()),
+        ("obligations", pa.list_(obligation)),
+        ("data", pa.string()),
+    ]
+    return pa.schema(fields, metadata={"itinerary": "event-log", "itinerary.format": FORMAT})
+
+
+# -- events to columns ---------------------------------------------------------------------
+
+
+def _place_columns(row: dict[str, Any], prefix: str, place: Any) -> None:
+    if place is None:
+        return
+    name, country, tz, lat, lon = place
+    row[prefix] = name
+    row[f"{prefix}_country"] = country
+    row[f"{prefix}_zone"] = tz
+    row[f"{prefix}_lat"] = lat
+    row[f"{prefix}_lon"] = lon
+
+
+def _instant_columns(row: dict[str, Any], name: str, zone: str, value: Any) -> None:
+    if value is not None:
+        row[name], row[zone] = value
+
+
+def _obligation_row(value: Mapping[str, Any]) -> dict[str, Any]:
+    within = value.get("within")
+    due = value.get("due")
+    return {
+        "what": value["what"],
+        "within": None if within is None else {**within, "calendar": bool(within.get("calendar"))},
+        "due": None if due is None else due[0],
+        "due_zone": None if due is None else due[1],
+    }
+
+
+_FLATTEN: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {}
+
+
+def _flattens(*kinds: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(function: Callable[..., None]) -> Callable[..., None]:
+        for kind in kinds:
+            _FLATTEN[kind] = function
+        return function
+
+    return register
+
+
+@_flattens("Arrived", "Departed")
+def _moves(row: dict[str, Any], data: dict[str, Any]) -> None:
+    row["who"] = data["who"]
+    _place_columns(row, "place", data["place"])
+    _instant_columns(row, "at", "zone", data["at"])
+    _place_columns(row, "to", data.get("to"))
+
+
+@_flattens("MeetingHeld")
+def _meeting(row: dict[str, Any], data: dict[str, Any]) -> None:
+    row["title"], row["people"], row["venue"] = data["title"], data["participants"], data["venue"]
+    _place_columns(row, "place", data["place"])
+    _instant_columns(row, "at", "zone", data["start"])
+    _instant_columns(row, "end", "end_zone", data["end"])
+
+
+@_flattens("AgreementSigned")
+def _agreement(row: dict[str, Any], data: dict[str, Any]) -> None:
+    row["title"], row["people"], row["venue"] = data["title"], data["signatories"], data["venue"]
+    _place_columns(row, "place", data["place"])
+    _instant_columns(row, "at", "zone", data["at"])
+    row["obligations"] = [_obligation_row(o) for o in data["obligations"]]
+
+
+@_flattens("ObligationMet")
+def _met(row: dict[str, Any], data: dict[str, Any]) -> None:
+    row["agreement"], row["what"] = data["agreement"], data["what"]
+    _instant_columns(row, "at", "zone", data["at"])
+
+
+def _columns(codec: Codec, events: Sequence[Event], first: int) -> dict[str, list[Any]]:
+    """*events* (from version *first*) as the file's columns of plain values."""
+    names = list(_NAMES)
+    out: dict[str, list[Any]] = {name: [] for name in names}
+    for version, event in enumerate(events, first):
+        kind, schema, data = codec.encode(event)
+        row: dict[str, Any] = {"version": version, "kind": kind, "schema": schema}
+        flatten = _FLATTEN.get(kind)
+        if flatten is not None and type(event) in EVENT_TYPES and SCHEMA_VERSIONS[kind] == schema:
+            flatten(row, data)
+        else:
+            row["data"] = dumps(data)
+        for name in names:
+            out[name].append(row.get(name))
+    return out
+
+
+_NAMES = (
+    "version", "kind", "schema", "at", "zone", "who", "people", "place", "place_country",
+    "place_zone", "place_lat", "place_lon", "end", "end_zone", "to", "to_country", "to_zone",
+    "to_lat", "to_lon", "title", "venue", "agreement", "what", "obligations", "data",
+)  # fmt: skip
+"""The file's columns, in order."""
+
+
+def _record_batch(pa: Any, schema: pa.Schema, columns: dict[str, list[Any]]) -> Any:
+    arrays = []
+    for field in schema:
+        values = columns[field.name]
+        if pa.types.is_dictionary(field.type):
+            arrays.append(pa.array(values, pa.string()).dictionary_encode())
+        else:
+            arrays.append(pa.array(values, field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+# -- columns to events ---------------------------------------------------------------------
+
+
+def _place(columns: Mapping[str, Sequence[Any]], prefix: str, i: int) -> list[Any] | None:
+    name = columns[prefix][i]
+    if name is None:
+        return None
+    return [
+        name,
+        columns[f"{prefix}_country"][i],
+        columns[f"{prefix}_zone"][i],
+        columns[f"{prefix}_lat"][i],
+        columns[f"{prefix}_lon"][i],
+    ]
+
+
+def _instant(columns: Mapping[str, Sequence[Any]], name: str, zone: str, i: int) -> Any:
+    us = columns[name][i]
+    return None if us is None else [us, columns[zone][i]]
+
+
+def _obligation(value: Mapping[str, Any]) -> dict[str, Any]:
+    within = value["within"]
+    if within is not None:
+        calendar = within["calendar"]
+        within = {k: v for k, v in within.items() if v and k != "calendar"}
+        if calendar:
+            within["calendar"] = 1
+    due = value["due"]
+    return {
+        "what": value["what"],
+        "within": within,
+        "due": None if due is None else [due, value["due_zone"]],
+    }
+
+
+def _record(kind: str, columns: Mapping[str, Sequence[Any]], i: int) -> dict[str, Any]:
+    """The codec's data of the event at row *i*, kept as columns (KeyError: not a known kind)."""
+    c = columns
+    if kind in {"Arrived", "Departed"}:
+        data = {"who": c["who"][i], "place": _place(c, "place", i), "at": _instant(c, "at", "zone", i)}
+        if kind == "Departed":
+            data["to"] = _place(c, "to", i)
+        return data
+    if kind == "MeetingHeld":
+        return {
+            "title": c["title"][i],
+            "participants": c["people"][i],
+            "place": _place(c, "place", i),
+            "start": _instant(c, "at", "zone", i),
+            "end": _instant(c, "end", "end_zone", i),
+            "venue": c["venue"][i],
+        }
+    if kind == "AgreementSigned":
+        obligations = c["obligations"][i]
+        return {
+            "title": c["title"][i],
+            "signatories": c["people"][i],
+            "place": _place(c, "place", i),
+            "at": _instant(c, "at", "zone", i),
+            "venue": c["venue"][i],
+            "obligations": None if obligations is None else [_obligation(o) for o in obligations],
+        }
+    if kind == "ObligationMet":
+        return {"agreement": c["agreement"][i], "what": c["what"][i], "at": _instant(c, "at", "zone", i)}
+    raise KeyError(kind)
+
+
+def events_from_columns(
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    codec: Codec = DEFAULT_CODEC,
+    where: str = "",
+    bar: _progress.Bar | None = None,
+) -> list[Event]:
+    """The events of the file's columns (plain values, one sequence per column name).
+
+    The one place where columns become event objects: each row's record is rebuilt from
+    its columns (or read from ``data``) and built by *codec* (its checksum matched: the
+    codec's trusted path). Counted on *bar*, if any, :data:`CHUNK` rows at a time.
+    """
+    kinds, schemas, versions, data = (
+        columns["kind"], columns["schema"], columns["version"], columns["data"],
+    )  # fmt: skip
+    decode_trusted, loads = codec.decode_trusted, codec.loads
+    events: list[Event] = []
+    append = events.append
+    for i, kind in enumerate(kinds):
+        here = f"version {versions[i]}"
+        try:
+            text = data[i]
+            if text is not None:
+                append(loads(kind, schemas[i], text, where=here))
+            else:
+                append(decode_trusted(kind, schemas[i], _record(kind, columns, i), where=here))
+        except StoreError as exc:
+            raise StoreError(f"{where}: {exc}") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(
+                f"{where}: {here}: damaged: its columns do not make a {kind} ({exc!r})"
+            ) from None
+        if bar is not None and (i + 1) % CHUNK == 0:
+            bar.update(CHUNK)
+    if bar is not None and len(events) % CHUNK:
+        bar.update(len(events) % CHUNK)
+    return events
+
+
+def _plain_columns(pa: Any, table: Any) -> dict[str, list[Any]]:
+    """*table*'s columns as lists of plain values: instants as integer microseconds."""
+    out: dict[str, list[Any]] = {}
+    for field in table.schema:
+        column = table.column(field.name)
+        if pa.types.is_timestamp(field.type):
+            column = column.cast(pa.int64())
+        elif field.name == "obligations":
+            item = field.type.value_type
+            due = item.get_field_index("due")
+            fields = [item.field(k) for k in range(item.num_fields)]
+            fields[due] = pa.field("due", pa.int64())
+            column = column.cast(pa.list_(pa.struct(fields)))
+        out[field.name] = column.to_pylist()
+    return out
+
+
+# -- the file ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Segment:
+    """One committed batch: its versions and its bytes' place in the file."""
+
+    first: int
+    count: int
+    start: int
+    end: int
+
+
+@attrs.frozen
+class _Scan:
+    """A file's committed batches, where they end, and the schema's bytes."""
+
+    segments: tuple[_Segment, ...]
+    committed: int
+    head: bytes
+
+    @property
+    def version(self) -> int:
+        return self.segments[-1].first + self.segments[-1].count - 1 if self.segments else 0
+
+
+def _schema_bytes(pa: Any, schema: Any) -> bytes:
+    sink = pa.BufferOutputStream()
+    writer = pa.ipc.new_stream(sink, schema)
+    writer.close()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data[: len(data) - 8]  # without the end-of-stream marker
+
+
+def _seal(segment: bytes, at: int) -> int:
+    """The CRC-32 of a batch's bytes with its own checksum's digits (at *at*) as zeros."""
+    return zlib.crc32(segment[:at] + _PLACEHOLDER + segment[at + 8 :])
+
+
+def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
+    """The committed batches of a file's *content*, each checked against its checksum."""
+    if len(content) <= len(head):
+        if head.startswith(content):  # empty, or a first write cut short
+            return _Scan((), 0, head)
+        raise StoreError(f"{path}: not an itinerary Arrow event log (its schema is not the store's)")
+    if not content.startswith(head):
+        raise StoreError(f"{path}: not an itinerary Arrow event log (its schema is not the store's)")
+    reader = pa.BufferReader(pa.py_buffer(content))
+    reader.seek(len(head))
+    segments: list[_Segment] = []
+    start = committed = len(head)
+    expected = 1
+    while committed < len(content):
+        try:
+            at = reader.tell()
+            message = pa.ipc.read_message(reader)
+        except EOFError:
+            break
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            _torn_or_damaged(content, committed, expected, path, exc)
+            break
+        if message.type == "dictionary":
+            continue
+        if message.type != "record batch":
+            raise StoreError(
+                f"{path}: damaged after version {expected - 1}: a {message.type} message "
+                "where a batch of events belongs"
+            )
+        meta_end = at + 8 + message.metadata.size
+        found = _SEAL.search(content, at, meta_end)
+        end = reader.tell()
+        where = f"{path}: the batch after version {expected - 1}"
+        if found is None:
+            raise StoreError(f"{where}: damaged: it has no checksum")
+        first, count, crc = int(found[1]), int(found[2]), int(found[3], 16)
+        if first != expected:
+            raise StoreError(f"{where}: damaged: expected version {expected}, found {first}")
+        where = f"{path}: versions {first}-{first + count - 1}"
+        if _seal(content[start:end], found.start(3) - start) != crc:
+            raise StoreError(
+                f"{where}: damaged: its checksum does not match its content "
+                "(changed after it was written)"
+            )
+        segments.append(_Segment(first, count, start, end))
+        expected += count
+        start = committed = end
+    return _Scan(tuple(segments), committed, head)
+
+
+def _torn_or_damaged(content: bytes, committed: int, expected: int, path: str, exc: Exception) -> None:
+    """Return if the bytes after *committed* are one batch cut short; else raise StoreError.
+
+    A killed writer leaves a prefix of one batch: at most one batch's seal, for the version
+    that comes next. More than that is damage, not a torn write.
+    """
+    seals = _SEAL.findall(content, committed)
+    if len(seals) > 1 or (seals and int(seals[0][0]) != expected):
+        raise StoreError(
+            f"{path}: damaged after version {expected - 1}: not a batch of events ({exc})"
+        )
+
+
+class ArrowStore(StoreBase):
+    """An event store in the Arrow IPC stream file at *path* (``.arrows``).
+
+    With *create* (the default), a missing file is created empty (an empty log); with
+    ``create=False`` the file must exist. Needs pyarrow: ``pip install "itinerary[arrow]"``,
+    else :class:`~itinerary.errors.MissingExtraError` says so.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC, create: bool = True
+    ) -> None:
+        self.path = os.fspath(path)
+        self._pa = _pyarrow(f"{self.path}: an Arrow store (.arrows)")
+        self._codec = codec
+        self._schema = file_schema()
+        self._head = _schema_bytes(self._pa, self._schema)
+        regular_or_missing(self.path)
+        if not create and not os.path.isfile(self.path):
+            raise StoreError(f"{self.path}: no such store (the file does not exist)")
+        if create and not os.path.lexists(self.path):
+            try:
+                os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            except FileExistsError:
+                pass  # another process made it first
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the store: {exc}") from exc
+        self._seen: tuple[tuple[int, int, int], _Scan] | None = None  # what this process wrote
+        self._inode: int | None = None  # the file the last read_after read
+        self._watched: tuple[tuple[int, int, int] | None, int] | None = None
+
+    # -- reading --
+
+    def _read(self) -> tuple[bytes, _Scan, tuple[int, int, int] | None]:
+        """The file's bytes, its committed batches, and its (inode, size, mtime)."""
+        try:
+            with _files.open_regular(self.path) as file:
+                if fcntl is not None:  # without locks no writer runs
+                    fcntl.flock(file, fcntl.LOCK_SH)
+                stat = os.fstat(file.fileno())
+                content = file.read()
+        except FileNotFoundError:
+            return b"", _Scan((), 0, self._head), None
+        except _files.NotRegularFileError as exc:
+            raise StoreError(str(exc)) from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return content, _scan(self._pa, content, self._head, self.path), key
+
+    def _table(self, content: bytes, scan: _Scan, upto: int, after: int = 0) -> Any:
+        """The rows of versions ``after + 1`` to *upto* as a table (the batches that hold them)."""
+        pa = self._pa
+        chosen = [s for s in scan.segments if s.first <= upto and s.first + s.count - 1 > after]
+        if not chosen:
+            return self._schema.empty_table()
+        data = scan.head + b"".join(content[s.start : s.end] for s in chosen)
+        try:
+            table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise StoreError(
+                f"{self.path}: versions {chosen[0].first}-{upto}: damaged: not Arrow data ({exc})"
+            ) from None
+        if table.schema != self._schema:
+            raise StoreError(f"{self.path}: damaged: a batch's columns are not the store's")
+        table = table.slice(after - (chosen[0].first - 1), upto - after)
+        versions = table.column("version").to_pylist()
+        if versions != list(range(after + 1, upto + 1)):
+            raise StoreError(
+                f"{self.path}: versions {after + 1}-{upto}: damaged: the version column does "
+                "not count them"
+            )
+        return table
+
+    def _events(self, table: Any, bar: _progress.Bar | None = None) -> list[Event]:
+        """The events of *table*: plain columns first, then :func:`events_from_columns`."""
+        columns = _plain_columns(self._pa, table)
+        return events_from_columns(columns, codec=self._codec, where=self.path, bar=bar)
+
+    @property
+    def version(self) -> int:
+        """How many events are stored (in complete batches)."""
+        return self._read()[1].version
+
+    def load(self, upto: int | None = None, *, progress: bool = False) -> EventLog:
+        """The stored log (complete batches only), or its first *upto* events.
+
+        With *progress*, a bar counts the events built, 10,000 at a time.
+        """
+        content, scan, _ = self._read()
+        limit = check_upto(upto, scan.version, self.path)
+        with load_bar(limit, os.path.basename(self.path), progress) as bar:
+            table = self._table(content, scan, limit)
+            events = self._events(table, bar if progress else None)
+        return EventLog(events)
+
+    def to_arrow(self, upto: int | None = None) -> pa.Table:
+        """The stored columns as a ``pyarrow.Table`` (complete batches only), no events built."""
+        content, scan, _ = self._read()
+        return self._table(content, scan, check_upto(upto, scan.version, self.path))
+
+    def read_after(self, after: int, limit: int | None = None) -> list[Event]:
+        """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
+
+        Reads the file and builds only the batches that hold them. A file replaced (another
+        inode) or deleted since the last call found one raises StoreError.
+        """
+        content, scan, key = self._read()
+        inode, self._inode = self._inode, None if key is None else key[0]
+        if inode is not None and self._inode != inode:
+            self._inode = None  # so that following it again (a new subscription) can start
+            raise StoreError(
+                f"{self.path}: the store was replaced (or deleted) while followed; follow it again"
+            )
+        if scan.version < after:
+            raise StoreError(f"{self.path}: holds {scan.version} events, fewer than version {after}")
+        end = scan.version if limit is None else min(scan.version, after + limit)
+        self._watched = (key, end) if end == scan.version else None
+        if end == after:
+            return []
+        return self._events(self._table(content, scan, end, after))
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def wait_for_news(self, seen: int, timeout: float) -> bool:
+        """Poll the file's identity, size and time until they change, or *timeout* passes."""
+        deadline = time.monotonic() + timeout
+        watched = self._watched
+        if watched is not None and watched[1] == seen:
+            mark = watched[0]
+        else:
+            mark = self._stat()
+            if self.version != seen:
+                return True
+        while self._stat() == mark:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(self.poll, left))
+        return True
+
+    # -- writing --
+
+    def extend(
+        self,
+        events: Iterable[Event],
+        expected_version: int | None = None,
+        *,
+        progress: bool = False,
+    ) -> int:
+        """Append *events* as one batch, all or none; return the new version.
+
+        With *progress*, a bar counts the events encoded (10,000 at a time), before the
+        batch is written and synced.
+        """
+        batch = list(events)
+        with write_bar(len(batch), os.path.basename(self.path), progress) as bar:
+            return self._write(batch, expected_version, bar if progress else None)
+
+    def _encode(self, batch: list[Event], first: int, bar: _progress.Bar | None) -> bytes:
+        """The sealed bytes of *batch* from version *first*: dictionaries, then its batch."""
+        pa = self._pa
+        chunks = []
+        for start in range(0, len(batch), CHUNK):
+            part = batch[start : start + CHUNK]
+            chunks.append(_record_batch(pa, self._schema, _columns(self._codec, part, first + start)))
+            if bar is not None:
+                bar.update(len(part))
+        table = pa.Table.from_batches(chunks, schema=self._schema).unify_dictionaries()
+        record = table.combine_chunks().to_batches()
+        whole = record[0] if record else self._schema.empty_table().to_batches()
+        sink = pa.BufferOutputStream()
+        writer = pa.ipc.new_stream(sink, self._schema)
+        seal = f"itinerary:first={first};count={len(batch)};crc32=00000000"
+        writer.write_batch(whole, custom_metadata={"itinerary": seal})
+        data: bytes = sink.getvalue().to_pybytes()[len(self._head) :]
+        at = data.rindex(seal.encode()) + len(seal) - 8
+        return data[:at] + b"%08x" % _seal(data, at) + data[at + 8 :]
+
+    def _write(
+        self, batch: list[Event], expected_version: int | None, bar: _progress.Bar | None
+    ) -> int:
+        if fcntl is None:  # pragma: no cover - not POSIX
+            raise StoreError(f"{self.path}: cannot append: Arrow stores need POSIX file locks")
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            stat = os.fstat(fd)
+            key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            if self._seen is not None and self._seen[0] == key:
+                scan = self._seen[1]
+            else:
+                with os.fdopen(os.dup(fd), "rb") as file:
+                    scan = _scan(self._pa, file.read(), self._head, self.path)
+            current = scan.version
+            if expected_version is not None and expected_version != current:
+                raise stale(self.path, expected_version, current)
+            checked = checked_batch(batch, current)
+            if not checked:
+                return current
+            data = self._encode(checked, current + 1, bar)
+            committed = scan.committed
+            if committed == 0:
+                data = self._head + data
+                committed_at = len(self._head)
+            else:
+                committed_at = committed
+            if stat.st_size != committed:
+                os.ftruncate(fd, committed)  # drop a torn tail before writing after it
+            os.lseek(fd, committed, os.SEEK_SET)
+            _write_all(fd, data)
+            os.fsync(fd)
+            end = committed + len(data)
+            segment = _Segment(current + 1, len(checked), committed_at, end)
+            stat = os.fstat(fd)
+            self._seen = (
+                (stat.st_ino, stat.st_size, stat.st_mtime_ns),
+                _Scan((*scan.segments, segment), end, self._head),
+            )
+            return current + len(checked)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+        finally:
+            os.close(fd)
+
+    def __repr__(self) -> str:
+        return f"<ArrowStore {self.path!r}>"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of *data* to *fd*, a chunk at a time."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view[: 1 << 20])
+        view = view[written:]
+
+
+def export_arrow(
+    events: Iterable[Event], path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC
+) -> int:
+    """Write *events* to a new Arrow store at *path*; return how many (never overwrites events)."""
+    store = ArrowStore(path, codec=codec)
+    try:
+        return store.extend(list(events), expected_version=0)
+    except ConcurrencyError as exc:
+        raise StoreError(f"{store.path}: already holds events; not overwriting it") from exc
+
