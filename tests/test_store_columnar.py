@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from itinerary import Arrived, EventLog
-from itinerary.errors import InvalidEventError, MissingExtraError, StoreError
+from itinerary.errors import InvalidEventError, StoreError
 from itinerary.events import AgreementSigned, Obligation
 from itinerary.places import TOKYO
 from itinerary.store import ArrowStore, Codec, open_store
@@ -136,7 +136,7 @@ def test_an_obligation_keeps_its_calendar_duration_and_due(tmp_path: Path) -> No
 
 
 def test_data_tools_read_the_file_as_typed_columns(tmp_path: Path) -> None:
-    """pyarrow reads the store as a plain stream: UTC timestamps, dictionary strings, versions."""
+    """The file is a plain Arrow stream to pyarrow: UTC timestamps, dictionary strings, versions."""
     path = tmp_path / "tour.arrows"
     store = ArrowStore(path)
     store.extend(batch("A", 3))
@@ -209,7 +209,9 @@ def test_two_torn_looking_batches_are_damage_not_a_tail(tmp_path: Path) -> None:
     for start in (0, 2, 4):
         store.extend(batch("A", 2, start=start))
     content = path.read_bytes()
-    first = content.index(b"\xff\xff\xff\xff", len(columnar_module._schema_bytes(pa, file_schema())))
+    first = content.index(
+        b"\xff\xff\xff\xff", len(columnar_module._schema_bytes(pa, file_schema()))
+    )
     broken = content[: first + 4] + b"\x7f\xff\xff\x7f" + content[first + 8 :]
     path.write_bytes(broken)
     with pytest.raises(StoreError, match=r"t\.arrows: damaged after version 0"):

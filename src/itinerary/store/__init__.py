@@ -21,8 +21,8 @@ from itinerary.store.codec import DEFAULT_CODEC, Codec
 
 if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on first use
     from itinerary.store.base import EventStore, MemoryStore, StoreBase
-    from itinerary.store.columnar import ArrowStore
     from itinerary.store.codec import SCHEMA_VERSIONS, Upcaster
+    from itinerary.store.columnar import ArrowStore
     from itinerary.store.follower import Follower
     from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
     from itinerary.store.postgres import PostgresStore

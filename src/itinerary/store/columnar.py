@@ -1,9 +1,9 @@
 """A log as an Apache Arrow IPC stream (``.arrows``): typed columns that data tools read.
 
 The file is an ordinary Arrow IPC *stream*: its schema, then one record batch per
-``extend`` (after the dictionaries of its dictionary columns). pyarrow, polars and DuckDB
-read it as it is (``pyarrow.ipc.open_stream(path).read_all()``,
-``polars.read_ipc_stream(path)``), with a column per plain field: ``version``, ``kind``,
+``extend`` (after the dictionaries of its dictionary columns). pyarrow and polars read it
+as it is (``pyarrow.ipc.open_stream(path).read_all()``, ``polars.read_ipc_stream(path)``),
+and DuckDB queries the table pyarrow reads; it has a column per plain field: ``version``, ``kind``,
 ``at`` (a UTC timestamp, microseconds), ``zone``, ``who``, ``people``, ``place`` and its
 ``place_country``, ``place_zone``, ``place_lat``, ``place_lon``, ``end``, ``to``, ``title``,
 ``venue``, ``agreement``, ``what`` and ``obligations`` (a list of structs whose ``within``
@@ -271,7 +271,11 @@ def _record(kind: str, columns: Mapping[str, Sequence[Any]], i: int) -> dict[str
     """The codec's data of the event at row *i*, kept as columns (KeyError: not a known kind)."""
     c = columns
     if kind in {"Arrived", "Departed"}:
-        data = {"who": c["who"][i], "place": _place(c, "place", i), "at": _instant(c, "at", "zone", i)}
+        data = {
+            "who": c["who"][i],
+            "place": _place(c, "place", i),
+            "at": _instant(c, "at", "zone", i),
+        }
         if kind == "Departed":
             data["to"] = _place(c, "to", i)
         return data
@@ -295,7 +299,11 @@ def _record(kind: str, columns: Mapping[str, Sequence[Any]], i: int) -> dict[str
             "obligations": None if obligations is None else [_obligation(o) for o in obligations],
         }
     if kind == "ObligationMet":
-        return {"agreement": c["agreement"][i], "what": c["what"][i], "at": _instant(c, "at", "zone", i)}
+        return {
+            "agreement": c["agreement"][i],
+            "what": c["what"][i],
+            "at": _instant(c, "at", "zone", i),
+        }
     raise KeyError(kind)
 
 
@@ -400,9 +408,13 @@ def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
     if len(content) <= len(head):
         if head.startswith(content):  # empty, or a first write cut short
             return _Scan((), 0, head)
-        raise StoreError(f"{path}: not an itinerary Arrow event log (its schema is not the store's)")
+        raise StoreError(
+            f"{path}: not an itinerary Arrow event log (its schema is not the store's)"
+        )
     if not content.startswith(head):
-        raise StoreError(f"{path}: not an itinerary Arrow event log (its schema is not the store's)")
+        raise StoreError(
+            f"{path}: not an itinerary Arrow event log (its schema is not the store's)"
+        )
     reader = pa.BufferReader(pa.py_buffer(content))
     reader.seek(len(head))
     segments: list[_Segment] = []
@@ -445,7 +457,9 @@ def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
     return _Scan(tuple(segments), committed, head)
 
 
-def _torn_or_damaged(content: bytes, committed: int, expected: int, path: str, exc: Exception) -> None:
+def _torn_or_damaged(
+    content: bytes, committed: int, expected: int, path: str, exc: Exception
+) -> None:
     """Return if the bytes after *committed* are one batch cut short; else raise StoreError.
 
     A killed writer leaves a prefix of one batch: at most one batch's seal, for the version
@@ -572,7 +586,9 @@ class ArrowStore(StoreBase):
                 f"{self.path}: the store was replaced (or deleted) while followed; follow it again"
             )
         if scan.version < after:
-            raise StoreError(f"{self.path}: holds {scan.version} events, fewer than version {after}")
+            raise StoreError(
+                f"{self.path}: holds {scan.version} events, fewer than version {after}"
+            )
         end = scan.version if limit is None else min(scan.version, after + limit)
         self._watched = (key, end) if end == scan.version else None
         if end == after:
@@ -629,7 +645,9 @@ class ArrowStore(StoreBase):
         chunks = []
         for start in range(0, len(batch), CHUNK):
             part = batch[start : start + CHUNK]
-            chunks.append(_record_batch(pa, self._schema, _columns(self._codec, part, first + start)))
+            chunks.append(
+                _record_batch(pa, self._schema, _columns(self._codec, part, first + start))
+            )
             if bar is not None:
                 bar.update(len(part))
         table = pa.Table.from_batches(chunks, schema=self._schema).unify_dictionaries()
@@ -713,4 +731,3 @@ def export_arrow(
         return store.extend(list(events), expected_version=0)
     except ConcurrencyError as exc:
         raise StoreError(f"{store.path}: already holds events; not overwriting it") from exc
-
