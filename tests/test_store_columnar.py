@@ -56,13 +56,9 @@ def resealed(path: Path, row: int, column: str, value: object) -> None:
     [record] = table.to_batches()
     sink = pa.BufferOutputStream()
     writer = pa.ipc.new_stream(sink, file_schema())
-    seal = f"itinerary:first=1;count={table.num_rows};crc32=00000000"
-    writer.write_batch(record, custom_metadata={"itinerary": seal})
-    data = sink.getvalue().to_pybytes()
-    at = data.rindex(seal.encode()) + len(seal) - 8
     head = len(columnar_module._schema_bytes(pa, file_schema()))
-    crc = columnar_module._seal(data[head:], at - head)
-    path.write_bytes(data[:at] + b"%08x" % crc + data[at + 8 :])
+    data = columnar_module._sealed(sink, writer, record, 1, head)
+    path.write_bytes(path.read_bytes()[:head] + data)
 
 
 class TestArrowStore(DurableStoreContract):
@@ -216,6 +212,23 @@ def test_two_torn_looking_batches_are_damage_not_a_tail(tmp_path: Path) -> None:
     path.write_bytes(broken)
     with pytest.raises(StoreError, match=r"t\.arrows: damaged after version 0"):
         ArrowStore(path).load()
+
+
+def test_a_broken_frame_in_the_last_batch_is_damage_not_a_torn_write(tmp_path: Path) -> None:
+    """A last batch whose bytes are all there but do not parse is refused, not dropped."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 2))
+    committed = len(path.read_bytes())
+    store.extend(batch("B", 2, start=2))
+    content = bytearray(path.read_bytes())
+    content[committed] ^= 0x10  # the continuation marker of its first message
+    path.write_bytes(bytes(content))
+    with pytest.raises(StoreError, match=r"t\.arrows: damaged after version 2"):
+        ArrowStore(path).load()
+    with pytest.raises(StoreError, match="damaged after version 2"):
+        ArrowStore(path).extend(batch("C", 1, start=2))
+    assert path.read_bytes() == bytes(content)  # nothing written over it
 
 
 @given(cut=st.integers(min_value=0))

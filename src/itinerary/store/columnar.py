@@ -63,8 +63,10 @@ FORMAT = "1"
 CHUNK = 10_000
 """Events encoded or built at a time (and counted on a progress bar)."""
 
-_MARK = b"itinerary:first="
-_SEAL = re.compile(rb"itinerary:first=(\d{1,19});count=(\d{1,19});crc32=([0-9a-f]{8})")
+_SEAL = re.compile(
+    rb"itinerary:first=(\d{1,19});count=(\d{1,19});bytes=(\d{16});crc32=([0-9a-f]{8})"
+)
+"""A batch's seal, in its metadata: first version, events, its bytes, and their CRC-32."""
 _PLACEHOLDER = b"00000000"
 _FLAT = frozenset(cls.__name__ for cls in EVENT_TYPES)
 """The types kept as columns (at today's schema); any other event is kept as JSON."""
@@ -403,6 +405,20 @@ def _seal(segment: bytes, at: int) -> int:
     return zlib.crc32(segment[:at] + _PLACEHOLDER + segment[at + 8 :])
 
 
+def _sealed(sink: Any, writer: Any, batch: Any, first: int, head: int) -> bytes:
+    """The bytes of *batch* written by *writer* into *sink* (after *head* bytes), sealed.
+
+    The seal (see :data:`_SEAL`) is written with zeros for its size and checksum, which are
+    then filled in place: the same number of digits, so the Arrow metadata stays valid.
+    """
+    seal = f"itinerary:first={first};count={batch.num_rows};bytes={0:016d};crc32=00000000"
+    writer.write_batch(batch, custom_metadata={"itinerary": seal})
+    data: bytes = sink.getvalue().to_pybytes()[head:]
+    at = data.rindex(seal.encode()) + len(seal) - 8  # the checksum's digits
+    data = data[: at - 23] + b"%016d" % len(data) + data[at - 7 :]
+    return data[:at] + b"%08x" % _seal(data, at) + data[at + 8 :]
+
+
 def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
     """The committed batches of a file's *content*, each checked against its checksum."""
     if len(content) <= len(head):
@@ -424,9 +440,7 @@ def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
         try:
             at = reader.tell()
             message = pa.ipc.read_message(reader)
-        except EOFError:
-            break
-        except (OSError, ValueError, pa.ArrowException) as exc:
+        except (EOFError, OSError, ValueError, pa.ArrowException) as exc:
             _torn_or_damaged(content, committed, expected, path, exc)
             break
         if message.type == "dictionary":
@@ -442,11 +456,12 @@ def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
         where = f"{path}: the batch after version {expected - 1}"
         if found is None:
             raise StoreError(f"{where}: damaged: it has no checksum")
-        first, count, crc = int(found[1]), int(found[2]), int(found[3], 16)
+        first, count, size, crc = (int(found[1]), int(found[2]), int(found[3]),
+                                   int(found[4], 16))  # fmt: skip
         if first != expected:
             raise StoreError(f"{where}: damaged: expected version {expected}, found {first}")
         where = f"{path}: versions {first}-{first + count - 1}"
-        if _seal(content[start:end], found.start(3) - start) != crc:
+        if size != end - start or _seal(content[start:end], found.start(4) - start) != crc:
             raise StoreError(
                 f"{where}: damaged: its checksum does not match its content "
                 "(changed after it was written)"
@@ -463,10 +478,12 @@ def _torn_or_damaged(
     """Return if the bytes after *committed* are one batch cut short; else raise StoreError.
 
     A killed writer leaves a prefix of one batch: at most one batch's seal, for the version
-    that comes next. More than that is damage, not a torn write.
+    that comes next, and fewer bytes than the seal says the batch has. Anything else is
+    damage, not a torn write.
     """
     seals = _SEAL.findall(content, committed)
-    if len(seals) > 1 or (seals and int(seals[0][0]) != expected):
+    left = len(content) - committed
+    if len(seals) > 1 or (seals and (int(seals[0][0]) != expected or int(seals[0][2]) <= left)):
         raise StoreError(
             f"{path}: damaged after version {expected - 1}: not a batch of events ({exc})"
         )
@@ -655,11 +672,7 @@ class ArrowStore(StoreBase):
         whole = record[0] if record else self._schema.empty_table().to_batches()
         sink = pa.BufferOutputStream()
         writer = pa.ipc.new_stream(sink, self._schema)
-        seal = f"itinerary:first={first};count={len(batch)};crc32=00000000"
-        writer.write_batch(whole, custom_metadata={"itinerary": seal})
-        data: bytes = sink.getvalue().to_pybytes()[len(self._head) :]
-        at = data.rindex(seal.encode()) + len(seal) - 8
-        return data[:at] + b"%08x" % _seal(data, at) + data[at + 8 :]
+        return _sealed(sink, writer, whole, first, len(self._head))
 
     def _write(
         self, batch: list[Event], expected_version: int | None, bar: _progress.Bar | None
