@@ -55,7 +55,7 @@ def resealed(path: Path, row: int, column: str, value: object) -> None:
     table = table.set_column(index, field, array).combine_chunks()
     [record] = table.to_batches()
     sink = pa.BufferOutputStream()
-    writer = pa.ipc.new_stream(sink, file_schema())
+    writer = pa.ipc.new_stream(sink, file_schema(), options=columnar_module.writer_options(pa))
     head = len(columnar_module._schema_bytes(pa, file_schema()))
     data = columnar_module._sealed(sink, writer, record, 1, head)
     path.write_bytes(path.read_bytes()[:head] + data)
