@@ -261,7 +261,7 @@ def test_the_columnar_section_measures_the_arrow_store_and_parquet():
 
 
 def test_the_columnar_comparison_measures_both_stores(capsys):
-    """python -m benchmarks.columnar_store prints Arrow's and SQLite's figures at each size."""
+    """The command line (benchmarks.columnar_store) prints Arrow's and SQLite's figures at each size."""
     from benchmarks import columnar_store  # noqa: PLC0415 - needs pyarrow (the arrow extra)
 
     columnar_store.main(["--sizes", "50"])
