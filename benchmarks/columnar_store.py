@@ -100,11 +100,16 @@ def _timed(run: Callable[[], Any]) -> float:
 
 def compare(n: int, *, seed: int = 2025) -> dict[str, float]:
     """Seconds and bytes per event of the Arrow store and SQLite at *n* events (one run each)."""
+    import pyarrow as pa  # noqa: PLC0415 - an optional extra
     import pyarrow.parquet as pq  # noqa: PLC0415 - an optional extra
+
+    from itinerary.store.columnar import writer_options  # noqa: PLC0415 - needs pyarrow
 
     events = generate(n, seed=seed)
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="itinerary-bench-") as folder:
+        for suffix in (".arrows", ".sqlite"):  # untimed: first-use costs (imports, caches)
+            _extend(os.path.join(folder, f"warm{suffix}"), events[:100], None)
         for suffix, label in ((".arrows", "arrow"), (".sqlite", "sqlite")):
             one = os.path.join(folder, f"one{suffix}")
             batched = os.path.join(folder, f"batched{suffix}")
@@ -118,9 +123,19 @@ def compare(n: int, *, seed: int = 2025) -> dict[str, float]:
         with open_store(os.path.join(folder, "one.arrows"), create=False) as store:
             out["arrow columns, no events"] = _timed(store.to_arrow)
             table = store.to_arrow()
+        stream = os.path.join(folder, "columns.arrows")
+
+        def write_stream() -> None:
+            with pa.ipc.new_stream(stream, table.schema, options=writer_options(pa)) as writer:
+                writer.write_table(table)
+
+        out["arrow stream write (columns)"] = _timed(write_stream)
+        out["arrow stream read (columns)"] = _timed(lambda: pa.ipc.open_stream(stream).read_all())
         parquet = os.path.join(folder, "events.parquet")
-        out["parquet write"] = _timed(lambda: pq.write_table(table, parquet, compression="zstd"))
-        out["parquet read"] = _timed(lambda: pq.read_table(parquet))
+        out["parquet write (columns)"] = _timed(
+            lambda: pq.write_table(table, parquet, compression="zstd")
+        )
+        out["parquet read (columns)"] = _timed(lambda: pq.read_table(parquet))
         out["parquet bytes/event"] = os.path.getsize(parquet) / n
     return out
 
@@ -138,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{n:,} events:")
         for name, value in figures.items():
             unit = "" if "bytes" in name else " s"
-            print(f"  {name:<28} {value:10.3f}{unit}")
+            print(f"  {name:<30} {value:10.3f}{unit}")
 
 
 if __name__ == "__main__":

@@ -130,20 +130,17 @@ def file_schema() -> pa.Schema:
 # -- events to columns ---------------------------------------------------------------------
 
 
-def _place_columns(row: dict[str, Any], prefix: str, place: Any) -> None:
-    if place is None:
-        return
-    name, country, tz, lat, lon = place
-    row[prefix] = name
-    row[f"{prefix}_country"] = country
-    row[f"{prefix}_zone"] = tz
-    row[f"{prefix}_lat"] = lat
-    row[f"{prefix}_lon"] = lon
+_NAMES = (
+    "version", "kind", "schema", "at", "zone", "who", "people", "place", "place_country",
+    "place_zone", "place_lat", "place_lon", "end", "end_zone", "to", "to_country", "to_zone",
+    "to_lat", "to_lon", "title", "venue", "agreement", "what", "obligations", "data",
+)  # fmt: skip
+"""The file's columns, in order."""
 
-
-def _instant_columns(row: dict[str, Any], name: str, zone: str, value: Any) -> None:
-    if value is not None:
-        row[name], row[zone] = value
+_NO_PLACE = (None, None, None, None, None)
+_NO_INSTANT = (None, None)
+Row = tuple[Any, ...]
+"""An event as the file's columns, in :data:`_NAMES` order."""
 
 
 def _obligation_row(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,71 +154,58 @@ def _obligation_row(value: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-_FLATTEN: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {}
+def _moves(head: Row, d: dict[str, Any]) -> Row:
+    to = d.get("to") or _NO_PLACE
+    return (*head, *d["at"], d["who"], None, *d["place"], None, None, *to,
+            None, None, None, None, None, None)  # fmt: skip
 
 
-def _flattens(*kinds: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    def register(function: Callable[..., None]) -> Callable[..., None]:
-        for kind in kinds:
-            _FLATTEN[kind] = function
-        return function
-
-    return register
+def _meeting(head: Row, d: dict[str, Any]) -> Row:
+    return (*head, *d["start"], None, d["participants"], *d["place"], *d["end"], *_NO_PLACE,
+            d["title"], d["venue"], None, None, None, None)  # fmt: skip
 
 
-@_flattens("Arrived", "Departed")
-def _moves(row: dict[str, Any], data: dict[str, Any]) -> None:
-    row["who"] = data["who"]
-    _place_columns(row, "place", data["place"])
-    _instant_columns(row, "at", "zone", data["at"])
-    _place_columns(row, "to", data.get("to"))
+def _agreement(head: Row, d: dict[str, Any]) -> Row:
+    duties = [_obligation_row(o) for o in d["obligations"]]
+    return (*head, *d["at"], None, d["signatories"], *d["place"], *_NO_INSTANT, *_NO_PLACE,
+            d["title"], d["venue"], None, None, duties, None)  # fmt: skip
 
 
-@_flattens("MeetingHeld")
-def _meeting(row: dict[str, Any], data: dict[str, Any]) -> None:
-    row["title"], row["people"], row["venue"] = data["title"], data["participants"], data["venue"]
-    _place_columns(row, "place", data["place"])
-    _instant_columns(row, "at", "zone", data["start"])
-    _instant_columns(row, "end", "end_zone", data["end"])
+def _met(head: Row, d: dict[str, Any]) -> Row:
+    return (*head, *d["at"], None, None, *_NO_PLACE, *_NO_INSTANT, *_NO_PLACE,
+            None, None, d["agreement"], d["what"], None, None)  # fmt: skip
 
 
-@_flattens("AgreementSigned")
-def _agreement(row: dict[str, Any], data: dict[str, Any]) -> None:
-    row["title"], row["people"], row["venue"] = data["title"], data["signatories"], data["venue"]
-    _place_columns(row, "place", data["place"])
-    _instant_columns(row, "at", "zone", data["at"])
-    row["obligations"] = [_obligation_row(o) for o in data["obligations"]]
+_FLATTEN: dict[str, Callable[[Row, dict[str, Any]], Row]] = {
+    "Arrived": _moves,
+    "Departed": _moves,
+    "MeetingHeld": _meeting,
+    "AgreementSigned": _agreement,
+    "ObligationMet": _met,
+}
+"""How the codec's data of each built-in type (at today's schema) becomes a row."""
 
-
-@_flattens("ObligationMet")
-def _met(row: dict[str, Any], data: dict[str, Any]) -> None:
-    row["agreement"], row["what"] = data["agreement"], data["what"]
-    _instant_columns(row, "at", "zone", data["at"])
+_AS_JSON = (None,) * (len(_NAMES) - 4)  # every column but the head's and data
 
 
 def _columns(codec: Codec, events: Sequence[Event], first: int) -> dict[str, list[Any]]:
-    """*events* (from version *first*) as the file's columns of plain values."""
-    names = list(_NAMES)
-    out: dict[str, list[Any]] = {name: [] for name in names}
+    """*events* (from version *first*) as the file's columns of plain values.
+
+    Each event is encoded by *codec*; a built-in type at today's schema is spread over the
+    columns, anything else kept whole in ``data`` as its JSON record.
+    """
+    rows: list[Row] = []
+    append = rows.append
     for version, event in enumerate(events, first):
         kind, schema, data = codec.encode(event)
-        row: dict[str, Any] = {"version": version, "kind": kind, "schema": schema}
         flatten = _FLATTEN.get(kind)
         if flatten is not None and type(event) in EVENT_TYPES and SCHEMA_VERSIONS[kind] == schema:
-            flatten(row, data)
+            append(flatten((version, kind, schema), data))
         else:
-            row["data"] = dumps(data)
-        for name in names:
-            out[name].append(row.get(name))
-    return out
-
-
-_NAMES = (
-    "version", "kind", "schema", "at", "zone", "who", "people", "place", "place_country",
-    "place_zone", "place_lat", "place_lon", "end", "end_zone", "to", "to_country", "to_zone",
-    "to_lat", "to_lon", "title", "venue", "agreement", "what", "obligations", "data",
-)  # fmt: skip
-"""The file's columns, in order."""
+            append((version, kind, schema, *_AS_JSON, dumps(data)))
+    if not rows:
+        return {name: [] for name in _NAMES}
+    return dict(zip(_NAMES, map(list, zip(*rows, strict=True)), strict=True))
 
 
 def _record_batch(pa: Any, schema: pa.Schema, columns: dict[str, list[Any]]) -> Any:
@@ -607,7 +591,8 @@ class ArrowStore(StoreBase):
 
     def _events(self, table: Any, bar: _progress.Bar | None = None) -> list[Event]:
         """The events of *table*: plain columns first, then :func:`events_from_columns`."""
-        columns = _plain_columns(self._pa, table)
+        with bulk():  # millions of plain values, none in a cycle: no collection meanwhile
+            columns = _plain_columns(self._pa, table)
         return events_from_columns(columns, codec=self._codec, where=self.path, bar=bar)
 
     @property
@@ -705,9 +690,9 @@ class ArrowStore(StoreBase):
         chunks = []
         for start in range(0, len(batch), CHUNK):
             part = batch[start : start + CHUNK]
-            chunks.append(
-                _record_batch(pa, self._schema, _columns(self._codec, part, first + start))
-            )
+            with bulk():  # a chunk's rows and values hold no cycle: no collection meanwhile
+                columns = _columns(self._codec, part, first + start)
+            chunks.append(_record_batch(pa, self._schema, columns))
             if bar is not None:
                 bar.update(len(part))
         table = pa.Table.from_batches(chunks, schema=self._schema).unify_dictionaries()
