@@ -161,6 +161,36 @@ def test_an_event_of_another_codec_is_kept_as_its_json_record(tmp_path: Path) ->
         ArrowStore(path).load()
 
 
+def test_a_catch_up_reads_the_file_and_each_batch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Following an unchanged file chunk by chunk scans it once and decodes each batch once."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    for start in range(0, 30, 10):
+        store.extend(batch("A", 10, start=start))
+    scans: list[int] = []
+    scan = columnar_module._scan
+    monkeypatch.setattr(columnar_module, "_scan", lambda *args: scans.append(1) or scan(*args))
+    decoded: list[int] = []
+    segments = ArrowStore._segments
+    monkeypatch.setattr(
+        ArrowStore,
+        "_segments",
+        lambda self, content, found, chosen: (
+            decoded.append(len(chosen)) or segments(self, content, found, chosen)
+        ),
+    )
+    follower = ArrowStore(path, create=False)
+    subscription = follower.subscribe(after=0, chunk=4)
+    seen = subscription.poll(timeout=0)
+    while subscription.version < 30:
+        seen += subscription.poll(timeout=0)
+    assert [r.event.who for r in seen] == [f"A {i}" for i in range(30)]
+    assert len(scans) == 1  # eight reads of up to five events, one scan
+    assert decoded == [1, 1, 1]  # three batches, each decoded once
+
+
 def test_a_changed_byte_is_refused_naming_the_batch(tmp_path: Path) -> None:
     """A byte changed inside a batch fails its checksum: refused, naming its versions."""
     path = tmp_path / "t.arrows"

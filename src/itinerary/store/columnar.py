@@ -15,8 +15,8 @@ writes only its batch; a Parquet file ends in a footer that lists every row grou
 append rewrites it. Arrow also loads several times faster (see docs/store.md); export a
 log to Parquet with ``itinerary export FILE --to tour.parquet``.
 
-Each batch's metadata holds its first version, its number of events and the CRC-32 of
-the batch's bytes as written: a batch changed after it was written is refused, named by
+Each batch's metadata holds its first version, its number of events, its size and the
+CRC-32 of its bytes as written: a batch changed after it was written is refused, named by
 its versions. A batch that a killed writer left unfinished (the file's tail) is not read,
 and the next writer removes it. Writers hold an exclusive ``flock`` and ``fsync``, as the
 JSON Lines store does. Needs pyarrow: ``pip install "itinerary[arrow]"``.
@@ -70,8 +70,6 @@ _SEAL = re.compile(
 )
 """A batch's seal, in its metadata: first version, events, its bytes, and their CRC-32."""
 _PLACEHOLDER = b"00000000"
-_FLAT = frozenset(cls.__name__ for cls in EVENT_TYPES)
-"""The types kept as columns (at today's schema); any other event is kept as JSON."""
 
 
 def _pyarrow(feature: str) -> Any:
@@ -419,6 +417,16 @@ def writer_options(pa: Any) -> Any:
     return pa.ipc.IpcWriteOptions(compression="zstd")
 
 
+@attrs.frozen(eq=False)
+class _Kept:
+    """What a catch-up read: the file's (inode, size, mtime), bytes, batches, and tables."""
+
+    key: tuple[int, int, int]
+    content: bytes
+    scan: _Scan
+    decoded: dict[int, Any]
+
+
 def _schema_bytes(pa: Any, schema: Any) -> bytes:
     sink = pa.BufferOutputStream()
     writer = pa.ipc.new_stream(sink, schema, options=writer_options(pa))
@@ -545,16 +553,24 @@ class ArrowStore(StoreBase):
         self._seen: tuple[tuple[int, int, int], _Scan] | None = None  # what this process wrote
         self._inode: int | None = None  # the file the last read_after read
         self._watched: tuple[tuple[int, int, int] | None, int] | None = None
+        self._kept: _Kept | None = None  # what a catch-up read, while it has more to read
 
     # -- reading --
 
-    def _read(self) -> tuple[bytes, _Scan, tuple[int, int, int] | None]:
-        """The file's bytes, its committed batches, and its (inode, size, mtime)."""
+    def _read(self, kept: _Kept | None = None) -> tuple[bytes, _Scan, tuple[int, int, int] | None]:
+        """The file's bytes, its committed batches, and its (inode, size, mtime).
+
+        If the file is still what *kept* read (the same identity, size and time), its bytes
+        and batches serve again, unread.
+        """
         try:
             with _files.open_regular(self.path) as file:
                 if fcntl is not None:  # without locks no writer runs
                     fcntl.flock(file, fcntl.LOCK_SH)
                 stat = os.fstat(file.fileno())
+                key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                if kept is not None and kept.key == key:
+                    return kept.content, kept.scan, key
                 content = file.read()
         except FileNotFoundError:
             return b"", _Scan((), 0, self._head), None
@@ -562,30 +578,62 @@ class ArrowStore(StoreBase):
             raise StoreError(str(exc)) from None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
-        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         return content, _scan(self._pa, content, self._head, self.path), key
 
-    def _table(self, content: bytes, scan: _Scan, upto: int, after: int = 0) -> Any:
-        """The rows of versions ``after + 1`` to *upto* as a table (the batches that hold them)."""
+    def _table(
+        self,
+        content: bytes,
+        scan: _Scan,
+        upto: int,
+        after: int = 0,
+        decoded: dict[int, Any] | None = None,
+    ) -> Any:
+        """The rows of versions ``after + 1`` to *upto* as a table (the batches that hold them).
+
+        The batches are read as one stream; with *decoded*, each is read on its own (its
+        dictionaries come with it) and kept there by its place in the file, for the next
+        call to reuse.
+        """
+        import numpy as np  # noqa: PLC0415 - pyarrow depends on it
+
         pa = self._pa
         chosen = [s for s in scan.segments if s.first <= upto and s.first + s.count - 1 > after]
         if not chosen:
             return self._schema.empty_table()
+        if decoded is None:
+            table = self._segments(content, scan, chosen)
+        else:
+            tables = []
+            for segment in chosen:
+                found = decoded.get(segment.start)
+                if found is None:
+                    found = decoded[segment.start] = self._segments(content, scan, [segment])
+                tables.append(found)
+            table = pa.concat_tables(tables)
+        table = table.slice(after - (chosen[0].first - 1), upto - after)
+        versions = table.column("version").to_numpy()
+        if not np.array_equal(versions, np.arange(after + 1, upto + 1)):
+            raise StoreError(
+                f"{self.path}: versions {after + 1}-{upto}: damaged: the version column does "
+                "not count them"
+            )
+        return table
+
+    def _segments(self, content: bytes, scan: _Scan, chosen: Sequence[_Segment]) -> Any:
+        """The table of consecutive committed batches (their checksums matched in the scan)."""
+        pa = self._pa
         data = scan.head + b"".join(content[s.start : s.end] for s in chosen)
+        first, last = chosen[0].first, chosen[-1].first + chosen[-1].count - 1
         try:
             table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise StoreError(
-                f"{self.path}: versions {chosen[0].first}-{upto}: damaged: not Arrow data ({exc})"
+                f"{self.path}: versions {first}-{last}: damaged: not Arrow data ({exc})"
             ) from None
-        if table.schema != self._schema:
-            raise StoreError(f"{self.path}: damaged: a batch's columns are not the store's")
-        table = table.slice(after - (chosen[0].first - 1), upto - after)
-        versions = table.column("version").to_pylist()
-        if versions != list(range(after + 1, upto + 1)):
+        if table.schema != self._schema or table.num_rows != last - first + 1:
             raise StoreError(
-                f"{self.path}: versions {after + 1}-{upto}: damaged: the version column does "
-                "not count them"
+                f"{self.path}: versions {first}-{last}: damaged: the columns or the number "
+                "of rows are not what the seals say"
             )
         return table
 
@@ -620,10 +668,14 @@ class ArrowStore(StoreBase):
     def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions ``after + 1`` to ``after + limit`` (or the last), in order.
 
-        Reads the file and builds only the batches that hold them. A file replaced (another
-        inode) or deleted since the last call found one raises StoreError.
+        Builds only the batches that hold them. While a catch-up has more to read and the
+        file is unchanged (its identity, size and time), the bytes read and the batches
+        decoded serve the next call again, so catching up chunk by chunk reads the file once.
+        A file replaced (another inode) or deleted since the last call found one raises
+        StoreError.
         """
-        content, scan, key = self._read()
+        kept, self._kept = self._kept, None
+        content, scan, key = self._read(kept)
         inode, self._inode = self._inode, None if key is None else key[0]
         if inode is not None and self._inode != inode:
             self._inode = None  # so that following it again (a new subscription) can start
@@ -638,7 +690,11 @@ class ArrowStore(StoreBase):
         self._watched = (key, end) if end == scan.version else None
         if end == after:
             return []
-        return self._events(self._table(content, scan, end, after))
+        decoded = kept.decoded if kept is not None and kept.key == key else {}
+        events = self._events(self._table(content, scan, end, after, decoded))
+        if key is not None and end < scan.version:  # more to read: keep what was read
+            self._kept = _Kept(key, content, scan, decoded)
+        return events
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
