@@ -12,8 +12,9 @@ codec, an older schema) is kept whole in ``data``, as the codec's JSON record.
 
 Why a stream and not Parquet: a stream grows by appending messages, so an ``extend``
 writes only its batch; a Parquet file ends in a footer that lists every row group, so each
-append rewrites it. Arrow also loads several times faster (see docs/store.md); export a
-log to Parquet with ``itinerary export FILE --to tour.parquet``.
+append rewrites it. The same columns also wrote and read about twice as fast as Arrow as
+Parquet (docs/store.md has the figures); export a log to Parquet with ``itinerary export
+FILE --to tour.parquet``.
 
 Each batch's metadata holds its first version, its number of events, its size and the
 CRC-32 of its bytes as written: a batch changed after it was written is refused, named by
