@@ -18,7 +18,12 @@ from itinerary.events import AgreementSigned, Obligation
 from itinerary.places import TOKYO
 from itinerary.store import ArrowStore, Codec, open_store
 from itinerary.store import columnar as columnar_module
-from itinerary.store.columnar import events_from_columns, export_arrow, file_schema
+from itinerary.store.columnar import (
+    events_from_columns,
+    export_arrow,
+    file_schema,
+    log_from_table,
+)
 from itinerary.strategies import event_logs
 from tests.store_contract import DurableStoreContract, SubscriptionContract, batch, exact
 
@@ -288,6 +293,16 @@ def test_not_an_arrow_log(tmp_path: Path) -> None:
         ArrowStore(path).load()
 
 
+def test_a_newer_format_says_so(tmp_path: Path) -> None:
+    """A file whose schema says another format is refused naming it, not as a foreign file."""
+    schema = file_schema().with_metadata({"itinerary": "event-log", "itinerary.format": "2"})
+    path = tmp_path / "new.arrows"
+    with pa.ipc.new_stream(path, schema) as writer:
+        writer.write_table(schema.empty_table())
+    with pytest.raises(StoreError, match=r"new\.arrows: an Arrow event log of format '2'"):
+        ArrowStore(path).load()
+
+
 def test_a_batch_with_a_non_event_stores_nothing_and_says_where(tmp_path: Path) -> None:
     """A non-event in a batch is refused before anything is written."""
     path = tmp_path / "t.arrows"
@@ -314,6 +329,7 @@ def test_events_from_columns_is_the_one_builder(tmp_path: Path) -> None:
     table = ArrowStore(path).to_arrow()
     columns = columnar_module._plain_columns(pa, table)
     assert events_from_columns(columns) == list(ArrowStore(path).load())
+    assert log_from_table(table) == ArrowStore(path).load()
 
 
 def test_without_pyarrow_the_library_works_and_the_store_names_the_extra(tmp_path: Path) -> None:

@@ -58,7 +58,15 @@ except ImportError:  # pragma: no cover - not POSIX (Windows): reading works, ap
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CHUNK", "FORMAT", "ArrowStore", "events_from_columns", "export_arrow", "file_schema"]
+__all__ = [
+    "CHUNK",
+    "FORMAT",
+    "ArrowStore",
+    "events_from_columns",
+    "export_arrow",
+    "file_schema",
+    "log_from_table",
+]
 
 FORMAT = "1"
 """The format this module writes, in the schema's metadata (``itinerary.format``)."""
@@ -330,6 +338,26 @@ def events_from_columns(
     return events
 
 
+def log_from_table(
+    table: pa.Table,
+    *,
+    codec: Codec = DEFAULT_CODEC,
+    where: str = "",
+    bar: _progress.Bar | None = None,
+) -> EventLog:
+    """The log of the file's columns (a ``pyarrow.Table``, as ``ArrowStore.to_arrow()`` gives).
+
+    The one door from the columns to a log, which every load and read goes through: today
+    the columns become lists of plain values (:func:`_plain_columns`), then events, one by
+    one (:func:`events_from_columns`); a builder of a log from columns takes this
+    function's place. *where* starts every message; *bar* counts the events built.
+    """
+    pa = _pyarrow("an Arrow store (.arrows)")
+    with bulk():  # millions of plain values, none in a cycle: no collection meanwhile
+        columns = _plain_columns(pa, table)
+    return EventLog(events_from_columns(columns, codec=codec, where=where, bar=bar))
+
+
 def _plain(pa: Any, chunk: Any) -> list[Any]:
     """One chunk of a column as a list of plain values (None where missing).
 
@@ -455,18 +483,28 @@ def _sealed(sink: Any, writer: Any, batch: Any, first: int, head: int) -> bytes:
     return data[:at] + b"%08x" % _seal(data, at) + data[at + 8 :]
 
 
+def _not_ours(pa: Any, content: bytes, path: str) -> StoreError:
+    """The error for a file that does not start with the store's schema (another format, say)."""
+    try:
+        schema = pa.ipc.read_schema(pa.py_buffer(content))
+        meta = schema.metadata or {}
+    except (OSError, ValueError, pa.ArrowException):
+        meta = {}
+    found = meta.get(b"itinerary.format")
+    if meta.get(b"itinerary") == b"event-log" and found is not None and found != FORMAT.encode():
+        return StoreError(
+            f"{path}: an Arrow event log of format {found.decode(errors='replace')!r}; this "
+            f"version of itinerary reads format {FORMAT} (upgrade itinerary to read it)"
+        )
+    return StoreError(f"{path}: not an itinerary Arrow event log (its schema is not the store's)")
+
+
 def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
     """The committed batches of a file's *content*, each checked against its checksum."""
-    if len(content) <= len(head):
-        if head.startswith(content):  # empty, or a first write cut short
-            return _Scan((), 0, head)
-        raise StoreError(
-            f"{path}: not an itinerary Arrow event log (its schema is not the store's)"
-        )
+    if len(content) <= len(head) and head.startswith(content):
+        return _Scan((), 0, head)  # empty, or a first write cut short
     if not content.startswith(head):
-        raise StoreError(
-            f"{path}: not an itinerary Arrow event log (its schema is not the store's)"
-        )
+        raise _not_ours(pa, content, path)
     reader = pa.BufferReader(pa.py_buffer(content))
     reader.seek(len(head))
     segments: list[_Segment] = []
@@ -638,12 +676,6 @@ class ArrowStore(StoreBase):
             )
         return table
 
-    def _events(self, table: Any, bar: _progress.Bar | None = None) -> list[Event]:
-        """The events of *table*: plain columns first, then :func:`events_from_columns`."""
-        with bulk():  # millions of plain values, none in a cycle: no collection meanwhile
-            columns = _plain_columns(self._pa, table)
-        return events_from_columns(columns, codec=self._codec, where=self.path, bar=bar)
-
     @property
     def version(self) -> int:
         """How many events are stored (in complete batches)."""
@@ -658,8 +690,9 @@ class ArrowStore(StoreBase):
         limit = check_upto(upto, scan.version, self.path)
         with load_bar(limit, os.path.basename(self.path), progress) as bar:
             table = self._table(content, scan, limit)
-            events = self._events(table, bar if progress else None)
-        return EventLog(events)
+            return log_from_table(
+                table, codec=self._codec, where=self.path, bar=bar if progress else None
+            )
 
     def to_arrow(self, upto: int | None = None) -> pa.Table:
         """The stored columns as a ``pyarrow.Table`` (complete batches only), no events built."""
@@ -692,7 +725,8 @@ class ArrowStore(StoreBase):
         if end == after:
             return []
         decoded = kept.decoded if kept is not None and kept.key == key else {}
-        events = self._events(self._table(content, scan, end, after, decoded))
+        table = self._table(content, scan, end, after, decoded)
+        events = list(log_from_table(table, codec=self._codec, where=self.path))
         if key is not None and end < scan.version:  # more to read: keep what was read
             self._kept = _Kept(key, content, scan, decoded)
         return events
