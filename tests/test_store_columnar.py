@@ -293,6 +293,18 @@ def test_not_an_arrow_log(tmp_path: Path) -> None:
         ArrowStore(path).load()
 
 
+def test_text_arrow_cannot_hold_is_refused_storing_nothing(tmp_path: Path) -> None:
+    """A name with a lone surrogate (not UTF-8) raises StoreError; the file is unchanged."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 2))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"cannot store versions 3-3 as Arrow columns"):
+        store.extend([Arrived("B\ud800", TOKYO, TOKYO.at("2025-10-27 17:00"))])
+    assert path.read_bytes() == before
+    assert store.version == 2
+
+
 def test_a_newer_format_says_so(tmp_path: Path) -> None:
     """A file whose schema says another format is refused naming it, not as a foreign file."""
     schema = file_schema().with_metadata({"itinerary": "event-log", "itinerary.format": "2"})

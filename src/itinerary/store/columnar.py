@@ -783,7 +783,14 @@ class ArrowStore(StoreBase):
             part = batch[start : start + CHUNK]
             with bulk():  # a chunk's rows and values hold no cycle: no collection meanwhile
                 columns = _columns(self._codec, part, first + start)
-            chunks.append(_record_batch(pa, self._schema, columns))
+            try:
+                chunks.append(_record_batch(pa, self._schema, columns))
+            except (pa.ArrowException, UnicodeError, OverflowError, ValueError) as exc:
+                last = first + start + len(part) - 1
+                raise StoreError(
+                    f"{self.path}: cannot store versions {first + start}-{last} as Arrow "
+                    f"columns ({exc}); nothing was stored"
+                ) from None
             if bar is not None:
                 bar.update(len(part))
         table = pa.Table.from_batches(chunks, schema=self._schema).unify_dictionaries()
