@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,26 @@ def test_every_event_round_trips_through_the_columns(log: EventLog) -> None:
         loaded = ArrowStore(path, create=False).load()
         assert loaded == log
         assert exact(loaded) == exact(log)
+
+
+@given(
+    log=event_logs(max_events=20),
+    cuts=st.lists(st.integers(0, 20), max_size=4),
+    reads=st.lists(st.tuples(st.integers(0, 20), st.integers(1, 8)), min_size=1, max_size=6),
+)
+def test_read_after_is_the_slice_of_the_log_across_batches(
+    log: EventLog, cuts: list[int], reads: list[tuple[int, int]]
+) -> None:
+    """Any run of read_after(after, limit) on a store of many batches gives log[after:][:limit]."""
+    with tempfile.TemporaryDirectory() as directory:
+        store = ArrowStore(Path(directory) / "t.arrows")
+        bounds = sorted({0, len(log), *(min(c, len(log)) for c in cuts)})
+        for start, end in itertools.pairwise(bounds):
+            store.extend(log[start:end], expected_version=start)
+        for after, limit in reads:
+            after = min(after, len(log))
+            found = store.read_after(after, limit)
+            assert exact(EventLog(found)) == exact(EventLog(log[after : after + limit]))
 
 
 CALENDAR = AgreementSigned(
