@@ -130,8 +130,8 @@ def test_read_after_is_the_slice_of_the_log_across_batches(
         bounds = sorted({0, len(log), *(min(c, len(log)) for c in cuts)})
         for start, end in itertools.pairwise(bounds):
             store.extend(log[start:end], expected_version=start)
-        for after, limit in reads:
-            after = min(after, len(log))
+        for drawn, limit in reads:
+            after = min(drawn, len(log))
             found = store.read_after(after, limit)
             assert exact(EventLog(found)) == exact(EventLog(log[after : after + limit]))
 
