@@ -58,6 +58,7 @@ from itinerary.places import Place
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["EventLog", "Index", "checked_batch"]
 
@@ -280,6 +281,12 @@ class EventLog:
             raise VersionError(f"limit must be a number of events, 0 or more, got {limit!r}")
         end = self._size if limit is None else min(self._size, version + limit)
         return self._tape.events[version:end]
+
+    def to_arrow(self) -> pa.Table:
+        """The rows of :meth:`to_records` as a ``pyarrow.Table`` (``pip install "itinerary[arrow]"``)."""
+        from itinerary import _arrow  # noqa: PLC0415 - a leaf; kept here, one hunk to merge
+
+        return _arrow.table("to_arrow()", event_columns, self)
 
 
 def log_table(log: EventLog | Sequence[Event], *, head: int = HEAD, tail: int = TAIL) -> Table:
