@@ -87,7 +87,7 @@ class NumpyStudy:
             else:
                 delay = _effective(step.delay, Delay.none())
                 self.steps.append(("signing", planned, who, 0.0, delay, 0.0, 0.0))
-        self.fulfilments: list[tuple[int, float, float, float, Delay | None]] = []
+        self.fulfilments: list[tuple[int, float, float, bool, float, Delay | None]] = []
         for step in plan.steps:
             if isinstance(step, Fulfilment):
                 sign = signings[step.agreement]
@@ -104,8 +104,10 @@ class NumpyStudy:
                         _time.duration_parts(obligation.within),  # type: ignore[arg-type]
                     )
                 )
+                fixed = obligation.due is not None  # a date: it stays where it is
                 self.fulfilments.append((
-                    index[sign.name], (met - signed) / _SECOND, (due - signed) / _SECOND,
+                    index[sign.name], (met - signed) / _SECOND,
+                    (due if fixed else due - signed) / _SECOND, fixed,
                     met / _SECOND, _effective(step.delay, disruptions.fulfilment),
                 ))  # fmt: skip
 
@@ -133,8 +135,8 @@ class NumpyStudy:
             starts[i] = start
             slips[i] = start - planned
         late = np.empty((len(self.fulfilments), runs), dtype=bool)
-        for k, (sign, after, within, planned, delay) in enumerate(self.fulfilments):
+        for k, (sign, after, due, fixed, planned, delay) in enumerate(self.fulfilments):
             met = starts[sign] + after + _draw(rng, delay, runs)
             slips[len(self.steps) + k] = met - planned
-            late[k] = met > starts[sign] + within
+            late[k] = met > (due if fixed else starts[sign] + due)  # a due date, or within
         return slips, late

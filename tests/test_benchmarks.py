@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
+from benchmarks import sim_memory
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
 from benchmarks.numpy_study import NumpyStudy
@@ -271,3 +272,15 @@ def test_the_numpy_baseline_studies_the_same_plan():
         assert [round(x * 1e6) for x in row] == list(outcomes.slips(name))
     with pytest.raises(ValueError, match="no rules"):
         NumpyStudy(tour_with_rules(), DISRUPTIONS)
+
+
+def test_the_simulator_s_memory_benchmark_measures_what_a_study_keeps(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """benchmarks.sim_memory: a study keeps some bytes per run and step, and peaks above that."""
+    peak, kept = sim_memory.memory(sim_memory.PLANS["Asia tour"](), 3000)
+    assert 0 < kept <= peak
+    sim_memory.main(["--runs", "1000"])
+    out = capsys.readouterr().out
+    assert "36-step tour" in out
+    assert "a 10-run study" in out

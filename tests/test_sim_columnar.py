@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import statistics
+from collections.abc import Callable
 
 import numpy as np
 import pendulum
 import pytest
+from benchmarks.sim_workload import DISRUPTIONS, long_tour, synthetic, tour_with_rules
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +28,7 @@ from itinerary.sim import (
     _columnar,
     monte_carlo,
 )  # fmt: skip
-from itinerary.sim._random import _mix
+from itinerary.sim._random import _GOLDEN, _MASK, BELOW_ONE, _mix, unit
 from itinerary.sim.delays import LONGEST_DRAW
 from itinerary.sim.engine import FULFILMENT, compiled
 from itinerary.sim.monte_carlo import _chunk, _scalar_chunk
@@ -270,6 +273,66 @@ def test_long_plans_and_large_chunks_equal_the_scalar_engine(
         return
     if found is not None:
         assert found == expected
+
+
+@pytest.mark.parametrize("build", [long_tour, synthetic, tour_with_rules])
+def test_the_benchmark_plans_run_on_arrays(build: Callable[[], Plan]) -> None:
+    """The plans the speed figures are measured on do not fall back to the scalar engine."""
+    program = compiled(build(), DISRUPTIONS)
+    found = _columnar.chunk(program, 7, 0, 300)
+    assert found is not None
+    assert found == _scalar_chunk(program, 7, 0, 300)
+
+
+def _unmix(z: int) -> int:
+    """The stream *s* with ``_mix(s) == z``: SplitMix64's finaliser, inverted."""
+
+    def unshift(z: int, by: int) -> int:
+        x = z
+        for _ in range(64 // by + 1):
+            x = z ^ (x >> by)
+        return x
+
+    z = unshift(z, 31)
+    z = (z * pow(0x94D049BB133111EB, -1, 1 << 64)) & _MASK
+    z = unshift(z, 27)
+    z = (z * pow(0xBF58476D1CE4E5B9, -1, 1 << 64)) & _MASK
+    z = unshift(z, 30)
+    return (z - _GOLDEN) & _MASK
+
+
+def test_the_top_draw_is_below_one_on_both_engines() -> None:
+    """The top 53 bits all ones would round to 1.0 (inv_cdf refuses it): both draw BELOW_ONE."""
+    stream = _unmix(_MASK) ^ 1  # its draw 1 mixes to all ones
+    assert _mix(stream ^ 1) == _MASK
+    assert unit(stream, 1) == BELOW_ONE < 1.0
+    assert _columnar._unit_array(np, np.array([stream], dtype=np.uint64), 1).tolist() == [BELOW_ONE]
+
+
+def test_a_run_drawing_the_top_uniform_is_the_same_on_both_engines() -> None:
+    """Found by review: run 0 of this seed draws the top uniform for its log-normal delay.
+
+    The scalar engine raised (inv_cdf of 1.0) while the array engine gave a slip of 0.
+    """
+    plan = Plan(Travel("A", SEOUL, TOKYO, SEOUL.at("2025-10-27 09:00"), H(hours=3)))
+    d = Disruptions(departure=Delay.lognormal(H(minutes=20), 1.0))
+    program = compiled(plan, d)
+    seed = 2006200074876051498
+    assert _columnar.chunk(program, seed, 0, 200) == _scalar_chunk(program, seed, 0, 200)
+    outcomes = monte_carlo(plan, d, runs=200, seed=seed)
+    (name,) = plan.names
+    assert H(microseconds=outcomes.slips(name)[0]) == outcomes.run(0).slips()[name] > H(days=40)
+
+
+@settings(max_examples=50)
+@given(
+    st.lists(st.floats(0.0, 1.0, exclude_min=True, exclude_max=True), min_size=1, max_size=300)
+    | st.lists(st.floats(5e-324, 1e-10), min_size=1, max_size=300)
+)
+def test_inv_cdf_on_arrays_is_normal_dist_s_bit_for_bit(ps: list[float]) -> None:
+    """The same polynomials in the same order of operations: the very same floats."""
+    found = _columnar._inv_cdf_array(np, np.array(ps)).tolist()
+    assert found == [statistics.NormalDist().inv_cdf(p) for p in ps]
 
 
 @settings(max_examples=100)

@@ -38,7 +38,7 @@ from typing import Any
 
 from itinerary import _time
 from itinerary.errors import ItineraryError
-from itinerary.sim._random import _GOLDEN, _MASK, TWO_TO_53, _mix
+from itinerary.sim._random import _GOLDEN, _MASK, BELOW_ONE, TWO_TO_53, _mix
 from itinerary.sim.delays import _SECOND, _SQRT_HALF, _TINIEST, LONGEST_DRAW, Delay, _inv_cdf
 from itinerary.sim.engine import (
     _CANCEL_SLOT,
@@ -97,6 +97,7 @@ def _unit_array(np: Any, h: Any, slot: int) -> Any:
     u = z.astype(np.float64)
     u += 0.5
     u /= TWO_TO_53
+    np.minimum(u, BELOW_ONE, out=u)  # the top draw rounds to 1.0: _random.unit's below it
     return u  # _random.unit's draw
 
 
@@ -158,14 +159,18 @@ def _transformed(np: Any, delay: Delay, u: Any) -> tuple[Any, Any]:
 
     The values are rounded to whole seconds and cut at a century as :meth:`Delay.sample`
     rounds and cuts them; *in doubt* marks the draws within :data:`_DOUBT` of a half
-    second (which ``round`` might take the other way on ``math``'s value) or of the cut.
+    second (which ``round`` might take the other way on ``math``'s value) or of the cut,
+    and any that is not a finite number (``math.exp`` raises there: redone, it raises).
     """
-    if delay.kind == "exponential":
-        seconds = -delay.params[0] * np.log(u) / _SECOND
-    else:
-        median, sigma = delay.params
-        seconds = median * np.exp(sigma * _inv_cdf_array(np, u)) / _SECOND
-    return _rounded(np, seconds)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if delay.kind == "exponential":
+            seconds = -delay.params[0] * np.log(u) / _SECOND
+        else:
+            median, sigma = delay.params
+            seconds = median * np.exp(sigma * _inv_cdf_array(np, u)) / _SECOND
+        values, doubt = _rounded(np, seconds)
+    doubt |= ~np.isfinite(seconds)
+    return values, doubt
 
 
 def _rounded(np: Any, seconds: Any) -> tuple[Any, Any]:
@@ -215,15 +220,20 @@ _FAR = (
 )  # fmt: skip
 
 
-def _ratio(np: Any, r: Any, coefficients: tuple[tuple[float, ...], tuple[float, ...]]) -> Any:
-    """A rational function of *r* by Horner's rule, in ``inv_cdf``'s order of operations."""
+def _ratio(
+    np: Any, r: Any, coefficients: tuple[tuple[float, ...], tuple[float, ...]], q: Any = None
+) -> Any:
+    """A rational function of *r* by Horner's rule (times *q*, if given, before the division).
+
+    In ``inv_cdf``'s order of operations: its central branch is ``(num * q) / den``.
+    """
     top, bottom = coefficients
     num = np.full_like(r, top[0])
     den = np.full_like(r, bottom[0])
     for a, b in zip(top[1:], bottom[1:], strict=True):
         num = num * r + a
         den = den * r + b
-    return num / den
+    return (num if q is None else num * q) / den
 
 
 def _inv_cdf_array(np: Any, p: Any) -> Any:
@@ -232,7 +242,7 @@ def _inv_cdf_array(np: Any, p: Any) -> Any:
     x = np.empty_like(p)
     central = np.abs(q) <= 0.425
     qc = q[central]
-    x[central] = _ratio(np, 0.180625 - qc * qc, _CENTRAL) * qc
+    x[central] = _ratio(np, 0.180625 - qc * qc, _CENTRAL, qc)
     tail = ~central
     qt = q[tail]
     r = np.sqrt(-np.log(np.where(qt <= 0.0, p[tail], 1.0 - p[tail])))
@@ -248,7 +258,7 @@ def _copula(  # noqa: PLR0917 - the chunk's context, passed down
     np: Any, delay: Delay, seeds: Any, copula: tuple[tuple[int, float], ...], limit: int,
     normals: dict[int, list[float]],
 ) -> Any:  # fmt: skip
-    """``delay.from_normal(normal(seed, copula))`` for every run: as the scalar engine, in Python.
+    """``delay.from_normal(normal(seed, copula))`` for every run, to the microsecond.
 
     *normals* keeps each group member's own normals for the chunk: drawn once, not once for
     each step of its group.
@@ -369,6 +379,10 @@ def _chunk(np: Any, program: Program, seed: int, first: int, stop: int) -> _Colu
         else:  # it does not settle (a step of no length, ready with the next): the events decide
             raise _TooLargeError
     starts, causes, late, gone, ready_at, _, ends = _fold(np, program, draws, waits, runs)
+    last = _time.LAST_INSTANT_US - LONGEST_DRAW  # a meeting ends up to a century late
+    if any(program.planned_end[i] - program.planned[i] + int(starts[i].max()) > last
+           for i in range(n)):  # fmt: skip
+        raise _TooLargeError  # a run could end past the calendar: the scalar engine checks each
     if (
         program.queued
         and program.has_rules

@@ -44,7 +44,7 @@ from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.log import EventLog
 from itinerary.sim._random import seed_of
-from itinerary.sim.delays import LONGEST_DRAW, Disruptions, elapsed_micros
+from itinerary.sim.delays import Disruptions, elapsed_micros
 from itinerary.sim.engine import (
     Program,
     Run,
@@ -189,25 +189,9 @@ def _chunk(
             found = _columnar.chunk(program, seed, first, stop)
         except InvalidPlanError:  # a run past the calendar's end: the scalar engine names it
             found = None
-    if found is None or _near_the_end(program, found[0]):
-        return _scalar_chunk(program, seed, first, stop, branch)  # it checks every end exactly
+    if found is None:
+        return _scalar_chunk(program, seed, first, stop, branch)
     return found
-
-
-def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
-    """True if a run of these could end past the calendar: its ends need checking one by one."""
-    last = _time.LAST_INSTANT_US - LONGEST_DRAW  # a meeting ends up to a century late
-    from itinerary.sim._columnar import numpy  # noqa: PLC0415 - it imports numpy when first used
-
-    np = numpy()
-    if np is None:  # pragma: no cover - the array engine's columns come with numpy
-        return any(
-            column and program.planned_end[i] + max(column) > last for i, column in enumerate(slips)
-        )
-    return any(
-        column and program.planned_end[i] + int(np.frombuffer(column, dtype=np.int64).max()) > last
-        for i, column in enumerate(slips)
-    )
 
 
 def _scalar_chunk(
