@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import math
+import pathlib
 import statistics
+import struct
+import zoneinfo
 from collections.abc import Callable
 
 import numpy as np
@@ -378,3 +382,50 @@ def test_random_chunk_sizes_change_no_outcome(
     replayed = whole.run(last)
     assert all(whole.slips(n)[last] == replayed.slips()[n] // H(microseconds=1) for n in plan.names
                if not whole.dropped(n)[last])  # fmt: skip
+
+
+def _zone_file(zone: str) -> bytes:
+    """The TZif file zoneinfo reads for *zone*: the first on its TZPATH, else tzdata's."""
+    for root in zoneinfo.TZPATH:
+        path = pathlib.Path(root, zone)
+        if path.is_file():
+            return path.read_bytes()
+    return importlib.resources.files("tzdata.zoneinfo").joinpath(zone).read_bytes()
+
+
+def _changes(data: bytes) -> list[tuple[int, int]]:
+    """(instant in seconds, UTC offset after it) of each transition in a TZif file (v2+ block)."""
+    counts = struct.unpack(">6l", data[20:44])  # isutc, isstd, leap, times, types, chars
+    if data[4:5] >= b"2":  # the 64-bit block follows the 32-bit one
+        skip = (
+            44 + counts[3] * 5 + counts[4] * 6 + counts[5] + counts[2] * 8 + counts[1] + counts[0]
+        )
+        data = data[skip:]
+        counts, width = struct.unpack(">6l", data[20:44]), 8
+    else:
+        width = 4
+    n, at = counts[3], 44
+    times = struct.unpack(f">{n}{'q' if width == 8 else 'l'}", data[at : at + width * n])
+    kinds = data[at + width * n : at + (width + 1) * n]
+    offsets = [struct.unpack(">l", data[at + (width + 1) * n + 6 * k :][:4])[0]
+               for k in range(counts[4])]  # fmt: skip
+    return [(t, offsets[k]) for t, k in zip(times, kinds, strict=True)]
+
+
+def test_no_zone_changes_its_offset_and_back_between_two_readings() -> None:
+    """The array engine reads a zone's offset every _QUARTER around signings (see _steady).
+
+    That is exact only if no zone changes its offset and changes it back within one
+    _QUARTER: checked here on the tz database this machine's zoneinfo reads.
+    """
+    quarter = _columnar._QUARTER // 1_000_000
+    closest = []
+    for zone in sorted(zoneinfo.available_timezones()):
+        changes = _changes(_zone_file(zone))
+        for (_, before), (t1, during), (t2, after) in zip(
+            changes, changes[1:], changes[2:], strict=False
+        ):
+            if during != before and after == before:  # changed at t1, and back at t2
+                closest.append((t2 - t1, zone))
+    assert closest  # the scan reads real changes
+    assert min(closest)[0] > quarter, min(closest)
