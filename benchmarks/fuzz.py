@@ -1,7 +1,8 @@
 """A fuzz campaign against the loaders and the CLI: ``python -m benchmarks.fuzz``.
 
 Mutates the example scenario (``--scenarios`` copies, default 10,000) and corrupts stores
-holding the example tour (``--stores`` of each kind, default 2,000: SQLite and JSON Lines),
+holding the example tour (``--stores`` of each kind, default 2,000: SQLite, JSON Lines and
+Arrow, the last when pyarrow is installed),
 then loads each and runs the CLI's read commands on what loads; writes random plan files
 (``--plans``: every step kind and delay form, extreme parameters) and simulates them on
 both engines; and draws logs with injected names (``--outputs``: control characters,
@@ -13,6 +14,8 @@ vobject. It prints, per kind:
 - ``torn tail or empty file``: a JSON Lines file whose last batch lost its newline or its
   end, loaded as the log before it (the documented recovery of a torn write), or a file cut
   to 0 bytes, loaded as an empty log (the rule for empty files);
+- ``cut: a batch-aligned prefix``: an Arrow store cut short, loaded as its whole batches
+  before the cut (a torn write looks the same);
 - ``NON-LIBRARY``: any other exception, with its type (a bug);
 - ``SILENTLY WRONG``: a store that loaded a log other than the one written (a bug);
 - ``CLI bugs``: a CLI run that exited with a status other than 0, 1 or 2, or printed a
@@ -453,6 +456,48 @@ def damage_jsonl(content: bytes, rng: random.Random) -> tuple[bytes, str]:
     return b"\n".join(lines), f"line {at + 1} {('json', 'bytes')[how]}"
 
 
+def arrow_stores(n: int, seed: int, directory: Path, tally: Tally, cli_every: int) -> None:
+    """Corrupt copies of an Arrow store (.arrows) of the tour *n* times; load each.
+
+    Skipped (one count) without pyarrow. A cut file may load as the batches before the cut;
+    a file with flipped bits must load exactly or be refused.
+    """
+    try:
+        from itinerary.store import ArrowStore  # noqa: PLC0415 - needs pyarrow
+    except ImportError:  # pragma: no cover - the arrow extra is missing
+        tally.counts["skipped: pyarrow is not installed"] += 1
+        return
+    rng = random.Random(seed)
+    original = load_scenario(EXAMPLES[0]).log
+    template = directory / "template.arrows"
+    store = ArrowStore(template)
+    for i in range(0, original.version, 3):
+        store.extend(original[i : i + 3], expected_version=i)
+    content = template.read_bytes()
+    path = directory / "damaged.arrows"
+    for i in range(n):
+        damaged, what = damage_arrow(content, rng)
+        path.write_bytes(damaged)
+        cut = len(damaged) < len(content)
+        _judge(functools.partial(_load, path), original, cut, tally, f"arrow #{i} {what}")
+        if i % cli_every == 0:
+            _cli_runs(str(path), tally)
+
+
+def damage_arrow(content: bytes, rng: random.Random) -> tuple[bytes, str]:
+    """*content* with bits flipped (anywhere, or in one batch's bytes), or cut; and what."""
+    if rng.random() < 0.2:
+        at = rng.randrange(len(content))
+        return content[:at], f"cut at byte {at}"
+    out = bytearray(content)
+    flips = []
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(out))
+        out[at] ^= 1 << rng.randrange(8)
+        flips.append(at)
+    return bytes(out), f"bits flipped at bytes {flips}"
+
+
 def _last_line_torn(content: bytes) -> bool:
     """Whether the file's last complete line says its batch ends after it (a torn batch)."""
     lines = content.rstrip(b"\n").split(b"\n")
@@ -684,6 +729,7 @@ def main() -> None:
             ("scenarios", scenarios, args.scenarios),
             ("SQLite stores", sqlite_stores, args.stores),
             ("JSON Lines stores", jsonl_stores, args.stores),
+            ("Arrow stores", arrow_stores, args.stores),
             ("CLI argument injection", arguments, args.injections),
             ("output injection", injected_names, args.injections),
             ("plan files", plan_files, args.plans),

@@ -23,7 +23,10 @@ from itinerary.places import BUSAN, GYEONGJU, KUALA_LUMPUR, SEOUL, TOKYO, YOKOSU
 from itinerary.scenarios import load_scenario
 from itinerary.sim import Delay, Disruptions, Fulfilment, Meeting, Plan, Signing, Step, Travel
 
-__all__ = ["DISRUPTIONS", "asia_tour", "synthetic", "tour_with_rules", "without_rules"]
+__all__ = [
+    "DISRUPTIONS", "asia_tour", "long_tour", "synthetic", "tour_register", "tour_with_rules",
+    "without_rules",
+]  # fmt: skip
 
 TRUMP, TAKAICHI, NARUHITO = "Donald Trump", "Sanae Takaichi", "Emperor Naruhito"
 
@@ -122,6 +125,49 @@ def _flight(origin: Place, destination: Place) -> timedelta:
     km = great_circle_km(origin, destination)
     assert km is not None  # every place on the circuit has coordinates
     return timedelta(minutes=5 * math.ceil((km / 700 * 60 + 40) / 5))
+
+
+_AIDES = ("Marco Rubio", "Scott Bessent")  # assumed: who travels with the president
+_TOUR_START = datetime(2025, 10, 26, tzinfo=UTC)
+
+
+def long_tour() -> Plan:
+    """A three-person tour of the circuit's eight cities: 36 steps (every time assumed).
+
+    Each day the president and two aides fly together at 08:00 local time to the next city;
+    an hour and a half after landing the president and one aide meet their hosts while the
+    other aide has a meeting of their own; all three dine at a fixed hour. On the second and
+    fifth days the president and the first aide sign an agreement after their meeting, due
+    within six months and met after four or five: 8 legs, 24 meetings, 2 signings and 2
+    fulfilments.
+    """
+    president, first, second = TRUMP, *_AIDES
+    everyone = (president, first, second)
+    steps: list[Step] = []
+    where = KUALA_LUMPUR
+    for d, city in enumerate(_ROUTE):
+        depart = where.local(_TOUR_START + timedelta(days=d)).replace(hour=8, minute=0)
+        flight = _flight(where, city)
+        steps.append(Travel(everyone, where, city, depart, flight, name=f"Day {d + 1} flight"))
+        landed = depart.in_timezone("UTC") + flight
+        start = landed + timedelta(minutes=90)
+        start -= timedelta(minutes=start.minute % 30, seconds=start.second)
+        hour = timedelta(hours=1)
+        steps.append(Meeting(f"Day {d + 1} talks", (president, first), city, city.local(start),
+                             hour + timedelta(minutes=30)))  # fmt: skip
+        steps.append(Meeting(f"Day {d + 1} working meeting", second, city, city.local(start),
+                             hour))  # fmt: skip
+        dinner = start + timedelta(hours=3)
+        steps.append(Meeting(f"Day {d + 1} dinner", everyone, city, city.local(dinner), hour))
+        if d in (1, 4):
+            title = f"Day {d + 1} agreement"
+            signed = start + timedelta(hours=1, minutes=45)
+            steps.append(Signing(title, (president, first), city, city.local(signed),
+                                 obligations=[Obligation("first projects",
+                                                         within=_h(months=6))]))  # fmt: skip
+            steps.append(Fulfilment(title, "first projects", _h(months=4 + d % 2)))
+        where = city
+    return Plan(steps, title="Three-person tour (36 steps)")
 
 
 def _member(d: int, m: int) -> str:

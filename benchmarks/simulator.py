@@ -4,6 +4,8 @@ For each workload (the Asia tour, the synthetic summit circuit, the tour's plan 
 rules) and in the same process:
 
 - the SimPy 4 model of the plan (:mod:`benchmarks.simpy_model`), recording tuples: the baseline;
+- a plain numpy version of the same study (:mod:`benchmarks.numpy_study`), for the plans
+  without rules: the second baseline, what numpy alone does with the plan;
 - ``simulate()`` with its full log (an ``EventLog`` of validated events), per call;
 - ``monte_carlo()`` in this process (for a plan with rules, also of the same plan without
   them: what its rules cost);
@@ -27,9 +29,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.numpy_study import NumpyStudy
 from benchmarks.sim_workload import (
     DISRUPTIONS,
     asia_tour,
+    long_tour,
     synthetic,
     tour_register,
     tour_with_rules,
@@ -41,8 +45,9 @@ from benchmarks.suite import Config, Result, optional
 from itinerary.sim import Outcomes, Plan, monte_carlo, simulate
 
 SIMPY = "SimPy 4"
-VS_SIMPY, VS_IN_PROCESS = "vs SimPy", "vs in-process"
+VS_SIMPY, VS_IN_PROCESS, VS_NUMPY = "vs SimPy", "vs in-process", "vs numpy"
 MODEL = "model, tuple log"
+NUMPY = "plain study, float seconds"
 SIMULATE = "simulate(), full log"
 IN_PROCESS = "monte_carlo, in-process"
 WITHOUT_RULES = "monte_carlo, in-process, the plan without its rules"
@@ -57,7 +62,7 @@ class Sizes:
 
     simpy: int = 2_000
     simulate: int = 2_000
-    monte_carlo: int = 20_000
+    monte_carlo: int = 20_000  # for every plan (the SimPy and simulate() runs are divided)
     pools: int = 20_000  # runs of the multi-process figures, for every plan; 0 skips them
     repeat: int = 3  # best of, for every figure but the pools' (one run each)
 
@@ -66,6 +71,7 @@ QUICK = Sizes(simpy=30, simulate=30, monte_carlo=300, pools=0, repeat=1)
 
 WORKLOADS: tuple[tuple[str, Callable[[], Plan], int], ...] = (
     ("Asia tour", asia_tour, 1),
+    ("36-step tour", long_tour, 4),
     ("summit circuit", synthetic, 10),
     ("tour plan, with rules", tour_with_rules, 1),
 )
@@ -139,7 +145,7 @@ def _single(section: str, plan: Plan, sizes: Sizes, divisor: int) -> list[Result
     model = SimpyModel(plan, disruptions)
     n_simpy = max(1, sizes.simpy // divisor)
     n_simulate = max(1, sizes.simulate // divisor)
-    n_study = max(1, sizes.monte_carlo // divisor)
+    n_study = sizes.monte_carlo
 
     def simpy_runs() -> None:
         for seed in range(n_simpy):
@@ -156,6 +162,9 @@ def _single(section: str, plan: Plan, sizes: Sizes, divisor: int) -> list[Result
     if ruled:  # what its rules cost: the same study of the plan without them
         bare = without_rules(plan)
         figures.append((WITHOUT_RULES, lambda: _study(bare, n_study)))
+    else:  # numpy alone, on the same plan and delays
+        plain = NumpyStudy(plan, disruptions)
+        figures.append((NUMPY, lambda: plain.run(n_study, SEED)))
     best = dict.fromkeys((what for what, _ in figures), math.inf)
     for _ in range(sizes.repeat):
         for what, run in figures:
@@ -168,6 +177,8 @@ def _single(section: str, plan: Plan, sizes: Sizes, divisor: int) -> list[Result
     if ruled:
         results.append(Result(section, "itinerary", WITHOUT_RULES, n_study, best[WITHOUT_RULES],
                               None, steps))  # fmt: skip
+    else:
+        results.append(Result(section, "numpy", NUMPY, n_study, best[NUMPY], VS_SIMPY, steps))
     return results
 
 

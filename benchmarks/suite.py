@@ -334,6 +334,13 @@ def eventsourcing(facts: Sequence[Fact], config: Config) -> list[Result]:
     return results
 
 
+def _columnar(events: Sequence[Event], config: Config) -> list[Result]:
+    """The Arrow store and Parquet (benchmarks/columnar_store.py), next to the store section."""
+    from benchmarks import columnar_store  # noqa: PLC0415 - it imports this module
+
+    return columnar_store.section(events, config)
+
+
 def run(config: Config) -> list[Result]:
     """Every section at every size; prints progress through ``config.log``."""
     results: list[Result] = []
@@ -351,6 +358,7 @@ def run(config: Config) -> list[Result]:
             functools.partial(memory, events, config),
             functools.partial(checks, events, config),
             functools.partial(stores, events, config),
+            functools.partial(_columnar, events, config),
             functools.partial(eventsourcing, facts, config),
         ]
         for section in sections:

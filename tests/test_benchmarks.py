@@ -9,10 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
+from benchmarks import sim_memory
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
+from benchmarks.numpy_study import NumpyStudy
 from benchmarks.report import sim_table, sim_targets, table, targets
-from benchmarks.sim_workload import DISRUPTIONS, asia_tour
+from benchmarks.sim_workload import DISRUPTIONS, asia_tour, long_tour, tour_with_rules
 from benchmarks.simulator import IN_PROCESS, POOL, SEED, Sizes, _on, measure
 from benchmarks.suite import Config, Result, optional, run
 from benchmarks.workload import as_facts, delegations, generate
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 
 from itinerary import EventLog, _time, replay
 from itinerary.consistency import check
-from itinerary.sim import monte_carlo
+from itinerary.sim import Delay, Disruptions, monte_carlo
 
 SECTIONS = {
     "construct",
@@ -153,23 +155,31 @@ def test_bare_loop_folds_the_same_facts_as_replay(n, seed):
 
 
 def test_simulator_quick_run_compares_with_simpy():
-    """A quick simulator run measures SimPy, simulate() and monte_carlo for each plan, and rules' cost."""
+    """A quick simulator run measures SimPy, simulate(), monte_carlo and numpy for each plan.
+
+    The plans without rules have the plain numpy study as a second baseline; rules' cost.
+    """
     lines: list[str] = []
     config = Config(sizes=(), repeat=lambda n: 1, log=lines.append)
     results = measure(Sizes(simpy=10, simulate=10, monte_carlo=20, pools=0, repeat=1), config)
     assert {r.section for r in results} == {
-        "simulator (Asia tour)", "simulator (summit circuit)", "simulator (tour plan, with rules)",
-        "simulator (tour register)",
+        "simulator (Asia tour)", "simulator (36-step tour)", "simulator (summit circuit)",
+        "simulator (tour plan, with rules)", "simulator (tour register)",
     }  # fmt: skip
     assert all(r.rate is not None and r.rate > 0 for r in results)
     rows = sim_table(results).splitlines()
     assert len(rows) == len(results) + 2
     compared = [row for row in rows[2:] if "SimPy 4" not in row and "without its rules" not in row]
-    assert all(row.count("x ") == 1 for row in compared)
+    plain = ("Asia tour", "36-step tour", "summit circuit")
+    for row in compared:  # vs SimPy, and vs numpy for the in-process study of a plain plan
+        both = "in-process" in row and row.lstrip("| ").startswith(plain)
+        assert row.count("x ") == (2 if both else 1), row
     targets = sim_targets(results)
     assert "simulate() with its full log >= 1x SimPy (Asia tour" in targets
     assert "monte_carlo with rules <= 2x the time without (tour plan, with rules" in targets
-    assert "monte_carlo in-process >= 10x SimPy (goal 100x) (tour register" in targets
+    assert "monte_carlo in-process >= 50x SimPy (tour register" in targets
+    assert "monte_carlo in-process >= 150x SimPy (summit circuit" in targets
+    assert "within 2x of a plain numpy study (36-step tour" in targets
 
 
 def test_a_study_on_an_executor_is_compared_with_the_one_in_process():
@@ -240,3 +250,37 @@ def test_follower_cost_and_idle_modes_report(tmp_path, capsys):
     said = capsys.readouterr().out
     assert said.count("µs per event to keep replay() current") == 2
     assert "of a core" in said
+
+
+def test_the_numpy_baseline_studies_the_same_plan():
+    """The plain numpy study: no delay slips nothing; a fixed one is the engine's slips.
+
+    Under a fixed departure delay alone (no overrun, no cancellation) its slips are
+    monte_carlo's, to the microsecond; it refuses a plan with rules.
+    """
+    plan = long_tour()
+    slips, late = NumpyStudy(plan, Disruptions()).run(50, 1)
+    assert slips.shape == (len(plan), 50)
+    assert not slips.any()
+    assert not late.any()
+    fixed = Disruptions(departure=Delay.fixed(_time.duration(seconds=45 * 60)))
+    slips, _ = NumpyStudy(plan, fixed).run(5, 2)
+    outcomes = monte_carlo(plan, fixed, runs=5, seed=2)
+    timed = sorted((s for s in plan.steps if s.kind != "fulfilment"), key=lambda s: s.start)
+    names = [s.name for s in timed] + [s.name for s in plan.steps if s.kind == "fulfilment"]
+    for row, name in zip(slips, names, strict=True):
+        assert [round(x * 1e6) for x in row] == list(outcomes.slips(name))
+    with pytest.raises(ValueError, match="no rules"):
+        NumpyStudy(tour_with_rules(), DISRUPTIONS)
+
+
+def test_the_simulator_s_memory_benchmark_measures_what_a_study_keeps(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """benchmarks.sim_memory: a study keeps some bytes per run and step, and peaks above that."""
+    peak, kept = sim_memory.memory(sim_memory.PLANS["Asia tour"](), 3000)
+    assert 0 < kept <= peak
+    sim_memory.main(["--runs", "1000"])
+    out = capsys.readouterr().out
+    assert "36-step tour" in out
+    assert "a 10-run study" in out

@@ -304,3 +304,42 @@ def test_payloads_reach_no_png_label_nor_ics_raw(rng: random.Random) -> None:
         fuzz.outputs(1, rng.randrange(2**32), Path(folder), tally, cli_every=2)
     assert tally.bugs == {}
     assert tally.counts["PNGs drawn"] == 1
+
+
+@functools.cache
+def _arrow_template() -> Path:
+    """An Arrow store (.arrows) of the tour, written in batches of three."""
+    from itinerary.store import ArrowStore  # noqa: PLC0415 - the arrow extra
+
+    path = Path(tempfile.mkdtemp(prefix="itinerary-fuzz-")) / "template.arrows"
+    with ArrowStore(path) as store:
+        for i in range(0, TOUR.version, 3):
+            store.extend(TOUR[i : i + 3], expected_version=i)
+    return path
+
+
+@FUZZ
+@given(st.randoms(use_true_random=False))
+def test_a_damaged_arrow_store_loads_exactly_or_raises_store_error(rng: random.Random) -> None:
+    """Flipped bits: StoreError or the log; a cut file: also the whole batches before the cut."""
+    content = _arrow_template().read_bytes()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "damaged.arrows"
+        damaged, _ = fuzz.damage_arrow(content, rng)
+        path.write_bytes(damaged)
+        _loads_exactly_or_refuses(path, torn_ok=len(damaged) < len(content))
+
+
+@FUZZ
+@given(st.randoms(use_true_random=False), st.sampled_from(["replay", "agenda", "check"]))
+def test_the_cli_never_prints_a_traceback_on_a_damaged_arrow_store(
+    rng: random.Random, command: str
+) -> None:
+    """On a damaged .arrows store, every read command exits 0, 1 or 2, with no traceback."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "damaged.arrows"
+        path.write_bytes(fuzz.damage_arrow(_arrow_template().read_bytes(), rng)[0])
+        result = CliRunner().invoke(cli, [command, str(path)])
+    assert result.exit_code in (0, 1, 2), result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -92,6 +92,8 @@ def test_reprs() -> None:
         (lambda: Delay.lognormal(H(hours=1), -1), r"Delay.lognormal\(sigma\)"),
         (lambda: Delay.lognormal(H(hours=1), 25), r"Delay.lognormal\(sigma\)"),
         (lambda: Delay.lognormal(H(), 1), r"Delay.lognormal\(median\) must be positive"),
+        # found by review: built directly, a sigma of 1000 overflowed exp() in a study
+        (lambda: Delay("lognormal", (1e6, 1000.0)), "sigma below 20"),
         (lambda: Delay.empirical([]), "at least one"),
         (lambda: Delay.empirical(H(hours=1)), "must be a list of durations"),
         (lambda: Delay.empirical([H(hours=1), "2h"]), r"Delay.empirical\(durations\)\[1\]"),

@@ -278,11 +278,14 @@ def test_register_runs_are_valid_logs(case: tuple[Plan, Disruptions], seed: int)
 
 @settings(max_examples=60, deadline=None)
 @given(registered_plans(rules=False) | registered_plans(rules=True), st.integers(0, 2**64 - 1),
-       st.integers(1, 200))  # fmt: skip
+       st.integers(1, 600))  # fmt: skip
 def test_register_columns_equal_the_scalar_engine(
     case: tuple[Plan, Disruptions], seed: int, runs: int
 ) -> None:
-    """The array engine runs risks, correlation and own chances to the scalar engine's integers."""
+    """The array engine runs risks, correlation and own chances to the scalar engine's integers.
+
+    Chunks of up to 600 runs: the array transforms (and the copula's) from 96 runs up.
+    """
     plan, d = case
     program = compiled(plan, d)
     found = _columnar.chunk(program, seed, 0, runs)

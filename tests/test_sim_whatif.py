@@ -113,13 +113,21 @@ def test_each_share_is_the_studys_own_p_late(
 def test_a_fixed_delay_makes_a_step_at_least_that_late_in_every_run(
     plan: Plan, shocks: Disruptions, seed: int, minutes: int, data: st.DataObject
 ) -> None:
-    """--delay of d on a leg, a signing or an obligation met: its slip is >= d in every run."""
+    """--delay of d on a leg, a signing or an obligation met: its slip is >= d in every run.
+
+    Drawn rules may leave a step no instant at all (a window whose every departure lands in
+    a curfew, found on a random seed): the engine's one refusal, as in test_sim_rules.
+    """
     names = [s.name for s in plan.steps if not isinstance(s, Meeting)]
     assume(names)
     name = data.draw(st.sampled_from(names))
     changed = WhatIf(delays=[(name, H(minutes=minutes))]).apply(plan)
     assert changed[name].delay == Delay.fixed(H(minutes=minutes))
-    outcomes = monte_carlo(changed, shocks, runs=RUNS, seed=seed)
+    try:
+        outcomes = monte_carlo(changed, shocks, runs=RUNS, seed=seed)
+    except InvalidPlanError as exc:  # drawn rules that contradict each other: the one refusal
+        assert "no time fits them all" in str(exc), exc  # noqa: PT017 - the one refusal allowed
+        return
     for slip, dropped in zip(outcomes.slips(name), outcomes.dropped(name), strict=True):
         assert dropped or slip >= minutes * 60_000_000
 

@@ -51,6 +51,7 @@ __all__ = [
     "instant_key",
     "iso_elapsed_micros",
     "micros",
+    "offset_micros",
     "parse_iso_duration",
     "parse_time_text",
     "parse_wall_time",
@@ -518,6 +519,18 @@ def add_local_micros(us: int, tz_name: str, parts: tuple[int, int, int, int, int
     years, months, days, seconds, micro = parts
     after = duration(years=years, months=months, days=days, seconds=seconds, microseconds=micro)
     return micros(add_local(from_micros(us, tz_name), tz_name, after))
+
+
+def offset_micros(us: int, tz_name: str) -> int:
+    """The UTC offset of the zone *tz_name* at the instant *us* (µs since the epoch), in µs.
+
+    >>> offset_micros(0, "Asia/Tokyo") // 3_600_000_000
+    9
+    """
+    local = (_EPOCH + timedelta(microseconds=us)).astimezone(zone(tz_name))
+    offset = local.utcoffset()
+    assert offset is not None
+    return offset // _MICROSECOND
 
 
 def _add_local_micros(us: int, tz: zoneinfo.ZoneInfo, parts: tuple[int, int, int, int, int]) -> int:

@@ -54,6 +54,7 @@ def _disambiguate(option: str) -> Callable[[_F], _F]:
 
 SCENARIO_SUFFIXES = (".toml",)
 CALENDAR_SUFFIXES = (".ics",)
+TABLE_SUFFIXES = (".parquet",)  # a table for data tools: written by export, never read
 USAGE_ERROR = 2
 MAX_EVERY = 100 * 366 * 24 * 60
 """The longest ``suggest --every`` (minutes): a century, as every elapsed time the library takes."""
@@ -120,7 +121,11 @@ def _kind_of(path: str) -> str:
     Anything that looks like a URL but not a PostgreSQL one is refused, shown masked (it
     may hold a password).
     """
-    from itinerary.store import JSONL_SUFFIXES, SQLITE_SUFFIXES  # noqa: PLC0415 - see the top
+    from itinerary.store import (  # noqa: PLC0415 - see the top
+        ARROW_SUFFIXES,
+        JSONL_SUFFIXES,
+        SQLITE_SUFFIXES,
+    )
     from itinerary.store.postgres import is_url, masked_url  # noqa: PLC0415 - see the top
 
     if is_url(path):
@@ -130,11 +135,14 @@ def _kind_of(path: str) -> str:
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SCENARIO_SUFFIXES:
         return "scenario"
-    if suffix in SQLITE_SUFFIXES + JSONL_SUFFIXES:
+    if suffix in SQLITE_SUFFIXES + JSONL_SUFFIXES + ARROW_SUFFIXES:
         return "store"
     if suffix in CALENDAR_SUFFIXES:
         return "calendar"
-    known = ", ".join(SCENARIO_SUFFIXES + SQLITE_SUFFIXES + JSONL_SUFFIXES + CALENDAR_SUFFIXES)
+    if suffix in TABLE_SUFFIXES:
+        return "table"
+    stores = SQLITE_SUFFIXES + JSONL_SUFFIXES + ARROW_SUFFIXES
+    known = ", ".join(SCENARIO_SUFFIXES + stores + CALENDAR_SUFFIXES + TABLE_SUFFIXES)
     raise UserError(f"{path}: unknown kind of file {suffix or '(no suffix)'!r}; use {known}")
 
 
@@ -150,6 +158,11 @@ def read(path: str, *, progress: bool = False) -> Scenario:
     kind = _kind_of(path)
     if kind == "calendar":
         raise UserError(f"{path}: calendars are written (export --to), not read")
+    if kind == "table":
+        raise UserError(
+            f"{path}: Parquet tables are written (export --to) for data tools, not read; "
+            "keep a log in a store (.arrows, .sqlite, .jsonl)"
+        )
     if not is_url(path) and not os.path.exists(path):
         raise UserError(f"{path}: no such file")
     with _user_errors():
@@ -255,8 +268,8 @@ class _Commands(click.Group):
 def main() -> None:
     """Replay, check, convert and simulate itineraries: scenarios, stores and exports.
 
-    FILE is a scenario (.toml), a SQLite store (.sqlite, .db), a JSON Lines export (.jsonl)
-    or a PostgreSQL store's URL (postgresql://user@host/database?log=name).
+    FILE is a scenario (.toml), a SQLite store (.sqlite, .db), a JSON Lines export (.jsonl),
+    an Arrow store (.arrows) or a PostgreSQL store's URL (postgresql://user@host/database?log=name).
     """
     _quiet_psycopg()
 
@@ -398,8 +411,9 @@ def _plot_kind(path: str) -> str:
     "target",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The file to write: .toml, .sqlite/.db, .jsonl, or .ics (an iCalendar file; needs "
-    "icalendar: pip install 'itinerary[ical]'). It must not hold events yet.",
+    help="The file to write: .toml, .sqlite/.db, .jsonl, .arrows (an Arrow store), .ics (an "
+    "iCalendar file; needs icalendar: pip install 'itinerary[ical]') or .parquet (a table for "
+    "data tools; needs pyarrow: pip install 'itinerary[arrow]'). It must not hold events yet.",
 )
 @_PROGRESS_OPTION
 def export(file: str, target: str, progress: bool) -> None:
@@ -409,7 +423,8 @@ def export(file: str, target: str, progress: bool) -> None:
     scenario = read(file, progress=progress)
     kind = _kind_of(target)
     shown = _shown(target)
-    if os.path.exists(target) and os.path.getsize(target) > 0 and kind in ("scenario", "calendar"):
+    written = ("scenario", "calendar", "table")
+    if os.path.exists(target) and os.path.getsize(target) > 0 and kind in written:
         raise UserError(f"{target}: already exists; not overwriting it")
     with _user_errors():
         if kind == "calendar":
@@ -418,9 +433,20 @@ def export(file: str, target: str, progress: bool) -> None:
             write_ical(scenario.log, target, name=scenario.title)
         elif kind == "scenario":
             save_scenario(scenario, target)
+        elif kind == "table":
+            _export_table(scenario.log, target)
         else:
             _export_store(scenario.log, target, shown, progress)
     _echo(f"Wrote {len(scenario.log)} events to {shown}")
+
+
+def _export_table(log: EventLog, target: str) -> None:
+    """Write *log*'s rows (``log.to_arrow()``) as a Parquet file at *target*, whole or not at all."""
+    from itinerary import _arrow, _files  # noqa: PLC0415 - see the top
+
+    table = log.to_arrow()  # without pyarrow: says which extra to install, before any file
+    with _files.written_beside(target) as temporary:
+        _arrow.write_parquet(table, temporary)
 
 
 def _export_store(log: EventLog, target: str, shown: str, progress: bool) -> None:

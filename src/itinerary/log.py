@@ -60,6 +60,7 @@ from itinerary.places import Place
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["EventLog", "Index", "Recorded", "checked_batch"]
 
@@ -444,6 +445,12 @@ class EventLog:
         if tape.built < end:
             return [tape.get(i) for i in range(version, end)]
         return cast("list[Event]", tape.events[version:end])
+
+    def to_arrow(self) -> pa.Table:
+        """The rows of :meth:`to_records` as a ``pyarrow.Table`` (``pip install "itinerary[arrow]"``)."""
+        from itinerary import _arrow  # noqa: PLC0415 - a leaf; kept here, one hunk to merge
+
+        return _arrow.table("to_arrow()", event_columns, self)
 
 
 def log_table(log: EventLog | Sequence[Event], *, head: int = HEAD, tail: int = TAIL) -> Table:

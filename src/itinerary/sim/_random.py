@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["TWO_TO_53", "key_of", "seed_of", "uniform", "unit"]
+__all__ = ["BELOW_ONE", "TWO_TO_53", "key_of", "seed_of", "uniform", "unit"]
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 TWO_TO_53 = float(1 << 53)
 """2**53: a uniform is ``((z >> 11) + 0.5) / TWO_TO_53`` for a 64-bit *z*, exact in a float."""
+BELOW_ONE = 1.0 - 1.0 / TWO_TO_53
+"""The largest float below 1: the draw of the top 53 bits, which would round to 1.0."""
 
 
 def _mix(z: int) -> int:
@@ -47,7 +49,9 @@ def unit(stream: int, slot: int) -> float:
     """Draw *slot* of *stream* (a run's stream for one step): a number in (0, 1).
 
     The one uniform draw: the top 53 bits of the mixed 64, centred in their interval, so
-    neither 0 nor 1 is ever drawn. A stream is ``_mix(seed ^ key)`` for a run's seed and a
-    step's key; ``uniform(seed, key, slot)`` is its draw *slot*.
+    0 is never drawn; the very top one, which a float rounds to 1.0, is drawn as
+    :data:`BELOW_ONE`, so 1 is never drawn either. A stream is ``_mix(seed ^ key)`` for a
+    run's seed and a step's key; ``uniform(seed, key, slot)`` is its draw *slot*.
     """
-    return ((_mix(stream ^ slot) >> 11) + 0.5) / TWO_TO_53
+    u = ((_mix(stream ^ slot) >> 11) + 0.5) / TWO_TO_53
+    return u if u < 1.0 else BELOW_ONE

@@ -38,6 +38,7 @@ _SECOND = 1_000_000
 _DAY = 86_400 * _SECOND
 _inv_cdf = NormalDist().inv_cdf
 _SQRT_HALF = math.sqrt(0.5)
+_SIGMA_LIMIT = 20.0  # a log-normal's spread: e**(20 Z) overflows any calendar
 _TINIEST = 5e-324  # the smallest float above zero: a tail's chance, never exactly zero
 
 
@@ -139,10 +140,12 @@ class Delay:
                 or not 0 <= x <= _LONGEST  # NaN fails this too
                 for x in value
             )
+            or (self.kind == "lognormal" and not value[1] < _SIGMA_LIMIT)
         ):
             raise InvalidPlanError(
                 f"Delay({self.kind!r}) needs its parameters as microseconds from 0 to "
-                f"{_LONGEST:,} (use Delay.{self.kind}(...)), got {value!r}"
+                f"{_LONGEST:,} (a log-normal's sigma below {_SIGMA_LIMIT:g}; use "
+                f"Delay.{self.kind}(...)), got {value!r}"
             )
 
     @classmethod
@@ -172,9 +175,11 @@ class Delay:
         if (
             isinstance(sigma, bool)
             or not isinstance(sigma, int | float)
-            or not 0.0 <= sigma < 20.0  # NaN fails this too; e**(20 Z) overflows any calendar
+            or not 0.0 <= sigma < _SIGMA_LIMIT  # NaN fails this too
         ):
-            raise InvalidPlanError(f"Delay.lognormal(sigma) must be in [0, 20), got {sigma!r}")
+            raise InvalidPlanError(
+                f"Delay.lognormal(sigma) must be in [0, {_SIGMA_LIMIT:g}), got {sigma!r}"
+            )
         return cls("lognormal", (us, float(sigma)), p)
 
     @classmethod

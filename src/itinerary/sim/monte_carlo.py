@@ -44,7 +44,7 @@ from itinerary._text import format_duration
 from itinerary.errors import InvalidPlanError
 from itinerary.log import EventLog
 from itinerary.sim._random import seed_of
-from itinerary.sim.delays import LONGEST_DRAW, Disruptions, elapsed_micros
+from itinerary.sim.delays import Disruptions, elapsed_micros
 from itinerary.sim.engine import (
     Program,
     Run,
@@ -90,6 +90,36 @@ resources, 200,000 runs: a peak of 47 bytes per run and step (23 kept afterwards
 then peaks lower. A plan with resources keeps a wait per step too (8 bytes, twice while the
 chunks are joined): 16 more.
 """
+
+CHUNK_BUDGET = 1 << 27
+"""The memory one chunk of runs may use while the array engine computes it: 128 MiB.
+
+A chunk takes about ``CHUNK_BYTES_PER_STEP_RUN`` bytes per run and step at its peak
+(measured with ``tracemalloc``, chunks of 16,000 runs: 60 bytes on the tour and the summit
+circuit, 141 on the tour's register with its resources), so the default chunk of a study
+in this process is the most runs that fit, at most ``MOST_RUNS_PER_CHUNK``: numpy's cost
+per call is then spread over many runs, and memory per run stays flat however many runs.
+"""
+CHUNK_BYTES_PER_STEP_RUN = 64
+MOST_RUNS_PER_CHUNK = 32_768  # larger chunks leave the caches: slower, measured
+_FEWEST_RUNS_PER_CHUNK = 1_000
+
+
+def _task_size(program: Program, runs: int) -> int:
+    """Runs per task on an executor: 2 to 8 tasks of equal size, each a chunk or more.
+
+    Each task is computed in chunks of :func:`default_chunk_size`; fewer, larger tasks
+    spread the cost of pickling the program and the columns over more runs.
+    """
+    tasks = max(2, min(8, -(-runs // default_chunk_size(program))))
+    return max(1, -(-runs // tasks))
+
+
+def default_chunk_size(program: Program) -> int:
+    """How many runs a chunk of a study in this process holds: see :data:`CHUNK_BUDGET`."""
+    per_run = max(len(program.ops), 1) * CHUNK_BYTES_PER_STEP_RUN * (3 if program.queued else 1)
+    return max(_FEWEST_RUNS_PER_CHUNK, min(MOST_RUNS_PER_CHUNK, CHUNK_BUDGET // per_run))
+
 
 _CHECKED = 1 << 26  # studies estimated under 64 MiB are not checked against the machine
 
@@ -149,23 +179,19 @@ def _chunk(
     """
     from itinerary.sim import _columnar  # noqa: PLC0415 - it imports numpy when first used
 
+    size = default_chunk_size(program)
+    if branch is None and stop - first > size:  # a large task: in chunks that fit the budget
+        return _join(program, [_chunk(program, seed, a, min(a + size, stop))
+                               for a in range(first, stop, size)])  # fmt: skip
     found = None
     if branch is None:  # a what-if branch runs on the scalar engine
         try:
             found = _columnar.chunk(program, seed, first, stop)
         except InvalidPlanError:  # a run past the calendar's end: the scalar engine names it
             found = None
-    if found is None or _near_the_end(program, found[0]):
-        return _scalar_chunk(program, seed, first, stop, branch)  # it checks every end exactly
+    if found is None:
+        return _scalar_chunk(program, seed, first, stop, branch)
     return found
-
-
-def _near_the_end(program: Program, slips: tuple[array[int], ...]) -> bool:
-    """True if a run of these could end past the calendar: its ends need checking one by one."""
-    last = _time.LAST_INSTANT_US - LONGEST_DRAW  # a meeting ends up to a century late
-    return any(
-        column and program.planned_end[i] + max(column) > last for i, column in enumerate(slips)
-    )
 
 
 def _scalar_chunk(
@@ -536,8 +562,9 @@ def monte_carlo(
             them in this process. The outcomes are the same either way.
         progress: Show a progress bar on a terminal and in a notebook (never in a pipe,
             a file or a test's captured output).
-        chunk_size: Runs per task; by default 1,000 (in-process) or enough for 8 tasks
-            of at least 1,000 runs (with an executor). It changes no outcome.
+        chunk_size: Runs per task; by default as many as fit in ``CHUNK_BUDGET`` (128 MiB)
+            up to 32,768 (in-process), or 2 to 8 tasks of equal size (with an executor),
+            each computed in such chunks. It changes no outcome.
 
     With numpy installed (``pip install numpy``; the ``test`` and ``bench`` extras have
     it) each chunk of runs is computed as arrays, 10x faster or more, with the very same
@@ -564,11 +591,15 @@ def monte_carlo(
             f"executor must be a concurrent.futures.Executor (or have its submit()), got {executor!r}"
         )
     seed = _check_seed(seed)
+    program = compiled(plan, disruptions)
     if chunk_size is None:
         # With an executor, few large tasks: a task of the array engine is milliseconds of
         # work, so pickling a program and a result per task would outweigh smaller ones.
-        chunk_size = 1000 if executor is None else max(1000, -(-runs // 8))
-    program = compiled(plan, disruptions)
+        if executor is None:  # chunks of equal size, each within the budget
+            most = default_chunk_size(program)
+            chunk_size = -(-runs // -(-runs // most))
+        else:
+            chunk_size = _task_size(program, runs)
     program.forget()  # a study's cost does not depend on the studies before it
     branch = _branch(program, given, after)
     parts = _chunks(runs, chunk_size)
@@ -586,16 +617,7 @@ def monte_carlo(
             for future, (first, stop) in zip(futures, parts, strict=True):
                 results.append(future.result())
                 bar.update(stop - first)
-    n = len(program.steps)
-    slips = tuple(_concat("q", (r[0][i] for r in results)) for i in range(n))
-    causes = tuple(_concat("i", (r[1][i] for r in results)) for i in range(n))
-    late = tuple(_concat("b", (r[2][i] for r in results)) for i in range(n))
-    dropped = tuple(_concat("b", (r[3][i] for r in results)) for i in range(n))
-    ends = tuple(_concat("q", (r[4][i] for r in results)) for i in range(n))
-    waits = (  # kept only for a plan whose steps wait for resources
-        tuple(_concat("q", (r[5][i] for r in results)) for i in range(n)) if program.queued else ()
-    )
-    happened = tuple(_concat("b", (r[6][k] for r in results)) for k in range(len(program.risks)))
+    slips, causes, late, dropped, ends, waits, happened = _join(program, results)
     kept = None if given is None or after is None else (given, after)
     return Outcomes(
         plan,
@@ -638,6 +660,23 @@ def _check_study(plan: object, disruptions: object, runs: object, chunk_size: ob
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
     ):
         raise InvalidPlanError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+
+
+def _join(program: Program, results: list[_Columns]) -> _Columns:
+    """The columns of consecutive chunks, joined: one per step (one per risk for the last)."""
+    n = len(program.steps)
+    if len(results) == 1:
+        return results[0]
+    return (
+        tuple(_concat("q", (r[0][i] for r in results)) for i in range(n)),
+        tuple(_concat("i", (r[1][i] for r in results)) for i in range(n)),
+        tuple(_concat("b", (r[2][i] for r in results)) for i in range(n)),
+        tuple(_concat("b", (r[3][i] for r in results)) for i in range(n)),
+        tuple(_concat("q", (r[4][i] for r in results)) for i in range(n)),
+        # kept only for a plan whose steps wait for resources
+        tuple(_concat("q", (r[5][i] for r in results)) for i in range(n)) if program.queued else (),
+        tuple(_concat("b", (r[6][k] for r in results)) for k in range(len(program.risks))),
+    )
 
 
 def _concat(code: str, parts: Iterable[array[int]]) -> array[int]:

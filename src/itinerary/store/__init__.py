@@ -5,7 +5,8 @@ after a version, those stored first, then new ones (:class:`Subscription`), and 
 :class:`Follower` keeps a replayed state up to date from it.
 
 :func:`open_store` picks the store for a path by its suffix: ``.sqlite`` or ``.db`` for
-SQLite, ``.jsonl`` for JSON Lines; a ``postgresql://`` URL opens a :class:`PostgresStore`
+SQLite, ``.jsonl`` for JSON Lines, ``.arrows`` for an Arrow IPC stream of typed columns
+(:class:`ArrowStore`, which needs ``pip install "itinerary[arrow]"``); a ``postgresql://`` URL opens a :class:`PostgresStore`
 (which needs ``pip install "itinerary[postgres]"``).
 """
 
@@ -21,6 +22,7 @@ from itinerary.store.codec import DEFAULT_CODEC, Codec
 if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on first use
     from itinerary.store.base import EventStore, MemoryStore, StoreBase
     from itinerary.store.codec import SCHEMA_VERSIONS, Upcaster
+    from itinerary.store.columnar import ArrowStore
     from itinerary.store.follower import Follower
     from itinerary.store.jsonl import JsonlStore, export_jsonl, import_jsonl
     from itinerary.store.postgres import PostgresStore
@@ -28,10 +30,12 @@ if TYPE_CHECKING:  # what type checkers see; at run time, each is imported on fi
     from itinerary.store.subscription import Followable, Recorded, Subscription
 
 __all__ = [
+    "ARROW_SUFFIXES",
     "DEFAULT_CODEC",
     "JSONL_SUFFIXES",
     "SCHEMA_VERSIONS",
     "SQLITE_SUFFIXES",
+    "ArrowStore",
     "Codec",
     "EventStore",
     "Followable",
@@ -55,11 +59,14 @@ SQLITE_SUFFIXES: tuple[str, ...] = (".sqlite", ".sqlite3", ".db")
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl",)
 """The file suffixes :func:`open_store` opens as a :class:`JsonlStore`."""
 
+ARROW_SUFFIXES: tuple[str, ...] = (".arrows",)
+"""The file suffixes :func:`open_store` opens as an :class:`ArrowStore` (an Arrow IPC stream)."""
+
 
 def open_store(
     path: str | os.PathLike[str], *, codec: Codec = DEFAULT_CODEC, create: bool = True
-) -> SQLiteStore | JsonlStore | PostgresStore:
-    """The store for *path*, chosen by its suffix (``.sqlite``/``.db`` or ``.jsonl``).
+) -> SQLiteStore | JsonlStore | ArrowStore | PostgresStore:
+    """The store for *path*, chosen by its suffix (``.sqlite``/``.db``, ``.jsonl`` or ``.arrows``).
 
     A ``postgresql://`` (or ``postgres://``) URL opens a :class:`PostgresStore`.
     """
@@ -77,12 +84,23 @@ def open_store(
         from itinerary.store.jsonl import JsonlStore  # noqa: PLC0415 - on first use
 
         return JsonlStore(text, codec=codec, create=create)
-    known = ", ".join(SQLITE_SUFFIXES + JSONL_SUFFIXES)
+    if suffix in ARROW_SUFFIXES:
+        from itinerary.store.columnar import ArrowStore  # noqa: PLC0415 - on first use
+
+        return ArrowStore(text, codec=codec, create=create)
+    if suffix == ".parquet":
+        raise StoreError(
+            f"{text}: a Parquet file is an export for data tools, not a store: keep a log in "
+            "an Arrow store (.arrows), and write Parquet with log.to_arrow() or "
+            "`itinerary export FILE --to tour.parquet`"
+        )
+    known = ", ".join(SQLITE_SUFFIXES + JSONL_SUFFIXES + ARROW_SUFFIXES)
     raise StoreError(f"{text}: unknown kind of store {suffix or '(no suffix)'!r}; use {known}")
 
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "itinerary.store.base": ("EventStore", "MemoryStore", "StoreBase"),
+    "itinerary.store.columnar": ("ArrowStore",),
     "itinerary.store.codec": ("SCHEMA_VERSIONS", "Upcaster"),
     "itinerary.store.follower": ("Follower",),
     "itinerary.store.jsonl": ("JsonlStore", "export_jsonl", "import_jsonl"),
@@ -93,7 +111,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
 """Where each name of ``__all__`` is defined: the module its first use imports."""
 
 _SUBMODULES = frozenset(
-    {"base", "codec", "follower", "jsonl", "postgres", "sqlite", "subscription"}
+    {"base", "codec", "columnar", "follower", "jsonl", "postgres", "sqlite", "subscription"}
 )
 """The modules that ``itinerary.store.<name>`` imports on first use."""
 

@@ -1,0 +1,398 @@
+"""The Arrow store (.arrows): the contract, subscriptions, damaged files, data tools' view."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import Arrived, EventLog
+from itinerary.errors import InvalidEventError, StoreError
+from itinerary.events import AgreementSigned, Obligation
+from itinerary.places import TOKYO
+from itinerary.store import ArrowStore, Codec, open_store
+from itinerary.store import columnar as columnar_module
+from itinerary.store.columnar import (
+    events_from_columns,
+    export_arrow,
+    file_schema,
+    log_from_table,
+)
+from itinerary.strategies import event_logs
+from tests.store_contract import DurableStoreContract, SubscriptionContract, batch, exact
+
+PAUSE = """
+import time
+import itinerary.store.columnar as columnar
+write = columnar._write_all
+def part_then_pause(fd, data):
+    # At least the first byte, at most all but the last byte of the batch.
+    size = max(1, min(len(data) - 1, round(len(data) * DONE)))
+    write(fd, data[:size])
+    print(f"mid {size} of {len(data)} bytes", flush=True)
+    time.sleep(60)
+columnar._write_all = part_then_pause
+"""
+
+
+def resealed(path: Path, row: int, column: str, value: object) -> None:
+    """Rewrite the one-batch store at *path* with *value* at (*row*, *column*), sealed anew.
+
+    What a faulty writer could have written: a batch whose checksum matches, holding
+    something that is not an event.
+    """
+    table = pa.ipc.open_stream(path).read_all()
+    values = table.column(column).to_pylist()
+    values[row] = value
+    index = table.schema.get_field_index(column)
+    field = table.schema.field(index)
+    array = (
+        pa.array(values, pa.string()).dictionary_encode()
+        if pa.types.is_dictionary(field.type)
+        else pa.array(values, field.type)
+    )
+    table = table.set_column(index, field, array).combine_chunks()
+    [record] = table.to_batches()
+    sink = pa.BufferOutputStream()
+    writer = pa.ipc.new_stream(sink, file_schema(), options=columnar_module.writer_options(pa))
+    head = len(columnar_module._schema_bytes(pa, file_schema()))
+    data = columnar_module._sealed(sink, writer, record, 1, head)
+    path.write_bytes(path.read_bytes()[:head] + data)
+
+
+class TestArrowStore(DurableStoreContract):
+    """The contract, for ArrowStore."""
+
+    def make_store(self, directory: Path) -> ArrowStore:
+        """A new store in directory/events.arrows."""
+        return ArrowStore(directory / "events.arrows")
+
+    def reopen(self, store: ArrowStore) -> ArrowStore:
+        """A new store object on the same file."""
+        return ArrowStore(store.path, create=False)
+
+    def pause_mid_write(self, done: float) -> str:
+        """Write *done* of the batch's bytes under the file's lock (never its last), then pause."""
+        return f"DONE = {done!r}\n{PAUSE}"
+
+    def damage(self, store: ArrowStore, version: int) -> None:
+        """Seal an unknown zone into the row of *version*: refused while building, by version."""
+        resealed(Path(store.path), version - 1, "zone", "Not/A_Zone")
+
+
+class TestArrowSubscription(SubscriptionContract):
+    """The subscription contract, for ArrowStore."""
+
+    def make_store(self, directory: Path) -> ArrowStore:
+        """A new store in directory/events.arrows."""
+        return ArrowStore(directory / "events.arrows")
+
+    def reopen(self, store: ArrowStore) -> ArrowStore:
+        """A new store object on the same file."""
+        return ArrowStore(store.path, create=False)
+
+    def rewrite(self, store: ArrowStore, events: list[Arrived]) -> None:
+        """Overwrite the file in place (the same inode) with a longer, different log."""
+        other = Path(store.path + ".x")
+        export_arrow(events, other)
+        Path(store.path).write_bytes(other.read_bytes())
+
+
+@given(log=event_logs(max_events=20))
+def test_every_event_round_trips_through_the_columns(log: EventLog) -> None:
+    """Every kind of event, place, zone, duration and due comes back equal, field for field."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "log.arrows"
+        assert export_arrow(log, path) == len(log)
+        loaded = ArrowStore(path, create=False).load()
+        assert loaded == log
+        assert exact(loaded) == exact(log)
+
+
+@given(
+    log=event_logs(max_events=20),
+    cuts=st.lists(st.integers(0, 20), max_size=4),
+    reads=st.lists(st.tuples(st.integers(0, 20), st.integers(1, 8)), min_size=1, max_size=6),
+)
+def test_read_after_is_the_slice_of_the_log_across_batches(
+    log: EventLog, cuts: list[int], reads: list[tuple[int, int]]
+) -> None:
+    """Any run of read_after(after, limit) on a store of many batches gives log[after:][:limit]."""
+    with tempfile.TemporaryDirectory() as directory:
+        store = ArrowStore(Path(directory) / "t.arrows")
+        bounds = sorted({0, len(log), *(min(c, len(log)) for c in cuts)})
+        for start, end in itertools.pairwise(bounds):
+            store.extend(log[start:end], expected_version=start)
+        for drawn, limit in reads:
+            after = min(drawn, len(log))
+            found = store.read_after(after, limit)
+            assert exact(EventLog(found)) == exact(EventLog(log[after : after + limit]))
+
+
+CALENDAR = AgreementSigned(
+    "Deal",
+    ("A", "B"),
+    TOKYO,
+    TOKYO.at("2025-01-31 12:00"),
+    obligations=(
+        Obligation("report", within=TOKYO.at("2025-02-28 12:00") - TOKYO.at("2025-01-31 12:00")),
+        Obligation("pay", due=TOKYO.at("2025-06-01 09:00")),
+    ),
+)
+
+
+def test_an_obligation_keeps_its_calendar_duration_and_due(tmp_path: Path) -> None:
+    """A month stays a month (not 28 days) and a due instant keeps its zone, through the file."""
+    path = tmp_path / "deal.arrows"
+    export_arrow([CALENDAR], path)
+    [loaded] = ArrowStore(path).load()
+    assert loaded == CALENDAR
+    assert exact(EventLog([loaded])) == exact(EventLog([CALENDAR]))
+
+
+def test_data_tools_read_the_file_as_typed_columns(tmp_path: Path) -> None:
+    """The file is a plain Arrow stream to pyarrow: UTC timestamps, dictionary strings, versions."""
+    path = tmp_path / "tour.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 3))
+    store.extend(batch("B", 2, start=3))
+    table = pa.ipc.open_stream(path).read_all()
+    assert table.column("version").to_pylist() == [1, 2, 3, 4, 5]
+    assert table.schema.field("at").type == pa.timestamp("us", tz="UTC")
+    assert pa.types.is_dictionary(table.schema.field("kind").type)
+    assert table.column("who").to_pylist() == ["A 0", "A 1", "A 2", "B 3", "B 4"]
+    micros = table.column("at").cast(pa.int64()).to_pylist()
+    assert micros == [exact(EventLog([e]))[0][2]["at"][0] for e in store.load()]
+    assert store.to_arrow(upto=2).num_rows == 2
+
+
+def test_an_event_of_another_codec_is_kept_as_its_json_record(tmp_path: Path) -> None:
+    """A type at a schema the columns do not know is kept whole in ``data`` and read back."""
+    codec = Codec(versions={"Arrived": 2}, upcasters={})
+    path = tmp_path / "v2.arrows"
+    event = Arrived("A", TOKYO, TOKYO.at("2025-10-27 17:00"))
+    ArrowStore(path, codec=codec).extend([event])
+    table = pa.ipc.open_stream(path).read_all()
+    assert table.column("schema").to_pylist() == [2]
+    assert table.column("data").to_pylist()[0] is not None
+    assert ArrowStore(path, codec=codec).load()[0] == event
+    with pytest.raises(StoreError, match="newer than this version of itinerary knows"):
+        ArrowStore(path).load()
+
+
+def test_a_catch_up_reads_the_file_and_each_batch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Following an unchanged file chunk by chunk scans it once and decodes each batch once."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    for start in range(0, 30, 10):
+        store.extend(batch("A", 10, start=start))
+    scans: list[int] = []
+    scan = columnar_module._scan
+    monkeypatch.setattr(columnar_module, "_scan", lambda *args: scans.append(1) or scan(*args))
+    decoded: list[int] = []
+    segments = ArrowStore._segments
+    monkeypatch.setattr(
+        ArrowStore,
+        "_segments",
+        lambda self, content, found, chosen: (
+            decoded.append(len(chosen)) or segments(self, content, found, chosen)
+        ),
+    )
+    follower = ArrowStore(path, create=False)
+    subscription = follower.subscribe(after=0, chunk=4)
+    seen = subscription.poll(timeout=0)
+    while subscription.version < 30:
+        seen += subscription.poll(timeout=0)
+    assert [r.event.who for r in seen] == [f"A {i}" for i in range(30)]
+    assert len(scans) == 1  # eight reads of up to five events, one scan
+    assert decoded == [1, 1, 1]  # three batches, each decoded once
+
+
+def test_a_changed_byte_is_refused_naming_the_batch(tmp_path: Path) -> None:
+    """A byte changed inside a batch fails its checksum: refused, naming its versions."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 3))
+    store.extend(batch("B", 4, start=3))
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"t\.arrows: versions 4-7: damaged: its checksum"):
+        ArrowStore(path).load()
+
+
+def test_a_sealed_row_that_is_not_an_event_is_named_by_version(tmp_path: Path) -> None:
+    """A row whose columns make no event (sealed by a faulty writer) is refused by version."""
+    path = tmp_path / "t.arrows"
+    export_arrow(batch("A", 3), path)
+    resealed(path, 1, "who", None)
+    with pytest.raises(StoreError, match=r"t\.arrows: version 2: cannot rebuild Arrived"):
+        ArrowStore(path).load()
+
+
+def test_a_torn_tail_is_ignored_then_removed(tmp_path: Path) -> None:
+    """Half a batch at the end (a killed writer) is not read, and the next write drops it."""
+    path = tmp_path / "t.arrows"
+    export_arrow(batch("A", 2), path)
+    other = tmp_path / "o.arrows"
+    export_arrow(batch("A", 2), other)
+    ArrowStore(other).extend(batch("B", 3, start=2))
+    whole = other.read_bytes()
+    path.write_bytes(whole[: len(path.read_bytes()) + (len(whole) - len(path.read_bytes())) // 2])
+    assert ArrowStore(path).version == 2
+    assert ArrowStore(path).extend(batch("C", 1, start=2), expected_version=2) == 3
+    assert exact(ArrowStore(path).load()) == exact(EventLog(batch("A", 2) + batch("C", 1, 2)))
+    assert pa.ipc.open_stream(path).read_all().num_rows == 3
+
+
+def test_two_torn_looking_batches_are_damage_not_a_tail(tmp_path: Path) -> None:
+    """Bytes after a broken message that hold later batches are damage: nothing is dropped."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    for start in (0, 2, 4):
+        store.extend(batch("A", 2, start=start))
+    content = path.read_bytes()
+    first = content.index(
+        b"\xff\xff\xff\xff", len(columnar_module._schema_bytes(pa, file_schema()))
+    )
+    broken = content[: first + 4] + b"\x7f\xff\xff\x7f" + content[first + 8 :]
+    path.write_bytes(broken)
+    with pytest.raises(StoreError, match=r"t\.arrows: damaged after version 0"):
+        ArrowStore(path).load()
+
+
+def test_a_broken_frame_in_the_last_batch_is_damage_not_a_torn_write(tmp_path: Path) -> None:
+    """A last batch whose bytes are all there but do not parse is refused, not dropped."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 2))
+    committed = len(path.read_bytes())
+    store.extend(batch("B", 2, start=2))
+    content = bytearray(path.read_bytes())
+    content[committed] ^= 0x10  # the continuation marker of its first message
+    path.write_bytes(bytes(content))
+    with pytest.raises(StoreError, match=r"t\.arrows: damaged after version 2"):
+        ArrowStore(path).load()
+    with pytest.raises(StoreError, match="damaged after version 2"):
+        ArrowStore(path).extend(batch("C", 1, start=2))
+    assert path.read_bytes() == bytes(content)  # nothing written over it
+
+
+@given(cut=st.integers(min_value=0))
+@example(cut=0)
+def test_any_truncation_loads_a_prefix_or_says_why(cut: int) -> None:
+    """A file cut anywhere loads whole batches of what was written, or raises StoreError."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "t.arrows"
+        store = ArrowStore(path)
+        store.extend(batch("A", 2))
+        store.extend(batch("B", 3, start=2))
+        content = path.read_bytes()
+        path.write_bytes(content[: cut % (len(content) + 1)])
+        try:
+            loaded = ArrowStore(path).load()
+        except StoreError:
+            return
+        assert len(loaded) in {0, 2, 5}
+        assert exact(loaded) == exact(EventLog((batch("A", 2) + batch("B", 3, 2))[: len(loaded)]))
+
+
+def test_not_an_arrow_log(tmp_path: Path) -> None:
+    """A file that does not start with the store's schema is refused, naming the file."""
+    path = tmp_path / "other.arrows"
+    path.write_bytes(b"hello, this is not arrow at all" * 40)
+    with pytest.raises(StoreError, match=r"other\.arrows: not an itinerary Arrow event log"):
+        ArrowStore(path).load()
+
+
+def test_text_arrow_cannot_hold_is_refused_storing_nothing(tmp_path: Path) -> None:
+    """A name with a lone surrogate (not UTF-8) raises StoreError; the file is unchanged."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 2))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"cannot store versions 3-3 as Arrow columns"):
+        store.extend([Arrived("B\ud800", TOKYO, TOKYO.at("2025-10-27 17:00"))])
+    assert path.read_bytes() == before
+    assert store.version == 2
+
+
+def test_a_newer_format_says_so(tmp_path: Path) -> None:
+    """A file whose schema says another format is refused naming it, not as a foreign file."""
+    schema = file_schema().with_metadata({"itinerary": "event-log", "itinerary.format": "2"})
+    path = tmp_path / "new.arrows"
+    with pa.ipc.new_stream(path, schema) as writer:
+        writer.write_table(schema.empty_table())
+    with pytest.raises(StoreError, match=r"new\.arrows: an Arrow event log of format '2'"):
+        ArrowStore(path).load()
+
+
+def test_a_batch_with_a_non_event_stores_nothing_and_says_where(tmp_path: Path) -> None:
+    """A non-event in a batch is refused before anything is written."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 1))
+    before = path.read_bytes()
+    with pytest.raises(InvalidEventError, match=r"version 3"):
+        store.extend([*batch("B", 1), 42])  # type: ignore[list-item]
+    assert path.read_bytes() == before
+
+
+def test_open_store_picks_the_arrow_store_and_refuses_parquet(tmp_path: Path) -> None:
+    """``.arrows`` opens an ArrowStore; ``.parquet`` is refused, saying what to use instead."""
+    with open_store(tmp_path / "t.arrows") as store:
+        assert isinstance(store, ArrowStore)
+    with pytest.raises(StoreError, match=r"t\.parquet: a Parquet file is an export"):
+        open_store(tmp_path / "t.parquet")
+
+
+def test_events_from_columns_is_the_one_builder(tmp_path: Path) -> None:
+    """The plain columns of a file build the same events the store loads (the bulk door's seam)."""
+    path = tmp_path / "t.arrows"
+    export_arrow([*batch("A", 2), CALENDAR], path)
+    table = ArrowStore(path).to_arrow()
+    columns = columnar_module._plain_columns(pa, table)
+    assert events_from_columns(columns) == list(ArrowStore(path).load())
+    assert log_from_table(table) == ArrowStore(path).load()
+
+
+def test_without_pyarrow_the_library_works_and_the_store_names_the_extra(tmp_path: Path) -> None:
+    """Without pyarrow, itinerary imports and SQLite works; an .arrows store names the extra."""
+    code = f"""
+import sys
+sys.modules["pyarrow"] = None  # as if not installed: `import pyarrow` raises ImportError
+import itinerary, itinerary.cli
+from itinerary.store import open_store
+from itinerary.events import Arrived
+from itinerary.places import TOKYO
+with open_store({str(tmp_path / "t.sqlite")!r}) as store:
+    store.append(Arrived("A", TOKYO, TOKYO.at("2025-10-27 17:00")))
+    print(store.load().version)
+try:
+    open_store({str(tmp_path / "t.arrows")!r})
+except itinerary.MissingExtraError as exc:
+    print(exc)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    version, message = done.stdout.splitlines()
+    assert version == "1"
+    assert message.endswith('needs pyarrow, which is not installed: pip install "itinerary[arrow]"')
+    assert str(tmp_path / "t.arrows") in message
+    assert not (tmp_path / "t.arrows").exists()
+
+
+def test_importing_itinerary_does_not_import_pyarrow() -> None:
+    """``import itinerary`` (and its store package) leaves pyarrow unimported."""
+    code = "import sys, itinerary, itinerary.store; print('pyarrow' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
