@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
-from benchmarks import sim_memory
+from benchmarks import sim_memory, sim_pools
 from benchmarks.__main__ import main
 from benchmarks.baselines import bare_append, bare_fold
 from benchmarks.numpy_study import NumpyStudy
@@ -284,3 +284,11 @@ def test_the_simulator_s_memory_benchmark_measures_what_a_study_keeps(
     out = capsys.readouterr().out
     assert "36-step tour" in out
     assert "a 10-run study" in out
+
+
+def test_the_pools_benchmark_gets_the_same_outcomes_on_two_processes() -> None:
+    """benchmarks.sim_pools: a study on a pool of two equals the study in this process."""
+    one, two, same = sim_pools.compare(sim_memory.PLANS["Asia tour"](), 3000)
+    assert same
+    assert one > 0
+    assert two > 0
