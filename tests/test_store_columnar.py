@@ -170,7 +170,7 @@ def test_data_tools_read_the_file_as_typed_columns(tmp_path: Path) -> None:
     assert table.column("who").to_pylist() == ["A 0", "A 1", "A 2", "B 3", "B 4"]
     micros = table.column("at").cast(pa.int64()).to_pylist()
     assert micros == [exact(EventLog([e]))[0][2]["at"][0] for e in store.load()]
-    assert store.to_arrow(upto=2).num_rows == 2
+    assert store.read_table(upto=2).num_rows == 2
 
 
 def test_an_event_of_another_codec_is_kept_as_its_json_record(tmp_path: Path) -> None:
@@ -359,7 +359,7 @@ def test_events_from_columns_is_the_one_builder(tmp_path: Path) -> None:
     """The plain columns of a file build the same events the store loads (the bulk door's seam)."""
     path = tmp_path / "t.arrows"
     export_arrow([*batch("A", 2), CALENDAR], path)
-    table = ArrowStore(path).to_arrow()
+    table = ArrowStore(path).read_table()
     columns = columnar_module._plain_columns(pa, table)
     assert events_from_columns(columns) == list(ArrowStore(path).load())
     assert log_from_table(table) == ArrowStore(path).load()
