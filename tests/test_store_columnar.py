@@ -384,6 +384,30 @@ def test_damage_in_the_last_batch_is_refused_not_taken_for_a_torn_tail(
             assert exact(loaded) == whole  # the zeros fell on zeros
 
 
+@given(at=st.integers(min_value=0), bit=st.integers(0, 7))
+@example(at=-1, bit=3)  # the length of the middle batch's first message, made larger
+def test_a_flipped_bit_in_any_batch_is_refused_never_a_short_load(at: int, bit: int) -> None:
+    """A bit flipped in any batch, its framing included, is refused: it is no torn tail.
+
+    Once, a message length made larger in a middle batch read as a cut, and the batches
+    after it were dropped.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "t.arrows"
+        store = ArrowStore(path)
+        head = len(columnar_module._schema_bytes(pa, file_schema()))
+        ends = []
+        for start in (0, 2, 4):
+            store.extend(batch("A", 2, start=start))
+            ends.append(len(path.read_bytes()))
+        content = bytearray(path.read_bytes())
+        where = ends[0] + 6 if at < 0 else head + at % (len(content) - head)
+        content[where] ^= 1 << bit
+        path.write_bytes(bytes(content))
+        with pytest.raises(StoreError, match=r"t\.arrows: .*damaged"):
+            ArrowStore(path).load()
+
+
 def resealed_column(path: Path, column: str, array: pa.Array) -> None:
     """Rewrite the one-batch store at *path* with *column* replaced by *array*, sealed anew."""
     table = pa.ipc.open_stream(path).read_all().combine_chunks()

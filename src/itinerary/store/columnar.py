@@ -668,13 +668,58 @@ def _check_torn(content: bytes, frame: _Frame, start: int, expected: int) -> Non
     """Return if *frame* (cut short by the file's end) can end a batch begun at *start*.
 
     A batch message whose metadata is all there must carry the seal of version *expected*
-    that says the batch ends where the message does; else :class:`_Damaged`.
+    that says the batch ends where the message does. And no batch may be whole in the tail:
+    neither the next one (its seal counts exactly the tail's bytes, or fewer where another
+    message starts: a length that seems to run past the end is damaged) nor a later one (a
+    seal whose checksum matches the bytes it seals: damage before it, not a cut). Seals are
+    looked for in all the tail's bytes here, where the framing cannot be trusted; text can
+    mislead that only by spelling such a seal with the exact size of the cut or of a message
+    boundary, or a whole batch with its checksum, and then it errs to refusing. Else
+    :class:`_Damaged`.
     """
+    left = len(content) - start
+    for found in _SEAL.finditer(content, start):
+        size = int(found[3])
+        if int(found[1]) == expected and (
+            size == left or (0 < size < left and _message_at(content, start + size))
+        ):
+            raise _Damaged("the whole next batch is there, but its framing is damaged")
+        if int(found[1]) > expected and _whole(content, found, start):
+            raise _Damaged(f"not a batch cut short: version {found[1]}'s batch follows it")
     if frame.kind != _RECORD_BATCH:
         return  # a dictionary, or metadata cut short: a batch's first bytes
     found = _SEAL.search(content, frame.at + 8, frame.meta_end)
     if found is None or int(found[1]) != expected or int(found[3]) != frame.end - start:
         raise _Damaged("a batch cut short that is not the next one")
+
+
+def _message_at(content: bytes, at: int) -> bool:
+    """Whether a message whose metadata is all there starts at *at*."""
+    try:
+        return _frame(content, at).kind != 0
+    except _Damaged:
+        return False
+
+
+def _whole(content: bytes, found: re.Match[bytes], start: int) -> bool:
+    """Whether the seal *found* (after *start*) ends a whole batch whose checksum matches."""
+    at = found.start()
+    for _ in range(8):  # the batch message holding it starts at one of the markers before it
+        at = content.rfind(_MARKER, start, at)
+        if at < 0:
+            return False
+        try:
+            frame = _frame(content, at)
+        except _Damaged:
+            continue
+        if frame.kind == _RECORD_BATCH and frame.meta_end > found.start():
+            begin = frame.end - int(found[3])
+            return (
+                start <= begin
+                and frame.end <= len(content)
+                and _seal(content[begin : frame.end], found.start(4) - begin) == int(found[4], 16)
+            )
+    return False
 
 
 class ArrowStore(StoreBase):
