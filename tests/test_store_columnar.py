@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import struct
 import subprocess
@@ -375,9 +376,8 @@ def test_damage_in_the_last_batch_is_refused_not_taken_for_a_torn_tail(
         whole = exact(EventLog(batch("A", 2) + batch("B", 3, 2)))
         try:
             loaded = ArrowStore(path).load()
-        except StoreError as exc:
-            assert "t.arrows" in str(exc)
-            with pytest.raises(StoreError):
+        except StoreError:
+            with pytest.raises(StoreError, match=r"t\.arrows: .*damaged"):
                 ArrowStore(path).extend(batch("C", 1, start=2), expected_version=2)
             assert path.read_bytes() == bytes(content)
         else:
@@ -477,6 +477,26 @@ def test_a_batch_past_arrows_text_limit_is_refused_storing_nothing(
         store.extend(_meetings([4_000, 4_000, 4_000]))
     assert path.read_bytes() == before
     assert ArrowStore(path).version == store.version == 2
+
+
+def test_a_write_that_fails_midway_leaves_no_torn_tail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk halfway through a batch: StoreError, and the file is cut back as it was."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 2))
+    before = path.read_bytes()
+    write = columnar_module._write_all
+
+    def half_then_full(fd: int, data: bytes) -> None:
+        write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(columnar_module, "_write_all", half_then_full)
+    with pytest.raises(StoreError, match=r"cannot write the store: .*No space left"):
+        store.extend(batch("B", 2, start=2))
+    assert path.read_bytes() == before
 
 
 def test_log_from_table_refuses_the_rows_of_log_to_arrow() -> None:

@@ -25,6 +25,7 @@ JSON Lines store does. Needs pyarrow: ``pip install "itinerary[arrow]"``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -239,7 +240,8 @@ def _column_bytes(pa: Any, column: Any) -> int:
     if pa.types.is_dictionary(column.type):
         if not column.num_chunks:
             return 0
-        return int(column.chunk(0).dictionary.nbytes) + sum(c.indices.nbytes for c in column.chunks)
+        indices = sum(int(c.indices.nbytes) for c in column.chunks)
+        return int(column.chunk(0).dictionary.nbytes) + indices
     return int(column.nbytes)
 
 
@@ -531,7 +533,7 @@ _MAX_METADATA = 1 << 20
 """More metadata than any message this store writes has (a few kB): a damaged length."""
 
 
-class _Damaged(ValueError):
+class _DamagedError(ValueError):
     """Bytes that are not the Arrow messages this store writes (the reason in the message)."""
 
 
@@ -556,7 +558,7 @@ def _message_header(meta: bytes) -> tuple[int, int]:
 
     def number(form: str, at: int) -> int:
         if at < 0 or at + struct.calcsize(form) > len(meta):
-            raise _Damaged("its metadata points outside itself")
+            raise _DamagedError("its metadata points outside itself")
         value: int = struct.unpack_from(form, meta, at)[0]
         return value
 
@@ -574,7 +576,7 @@ def _message_header(meta: bytes) -> tuple[int, int]:
 
 
 def _frame(content: bytes, at: int) -> _Frame:
-    """The message at *at*, complete or cut short; :class:`_Damaged` if its bytes cannot be one.
+    """The message at *at*, complete or cut short; :class:`_DamagedError` if its bytes cannot be one.
 
     A cut message is one whose bytes so far are right: the marker (or its start), a length,
     and, once the metadata is all there, a dictionary or batch header whose body is cut.
@@ -582,17 +584,17 @@ def _frame(content: bytes, at: int) -> _Frame:
     left = content[at : at + 8]
     if len(left) < 8:
         if not _MARKER.startswith(left[:4]):
-            raise _Damaged("not an Arrow message")
+            raise _DamagedError("not an Arrow message")
         return _Frame(at, at + 8, at + 8, 0)
     size = struct.unpack_from("<i", content, at + 4)[0]
     if left[:4] != _MARKER or not 0 < size <= _MAX_METADATA or size % 8:
-        raise _Damaged("not an Arrow message of this store")
+        raise _DamagedError("not an Arrow message of this store")
     meta_end = at + 8 + size
     if meta_end > len(content):
         return _Frame(at, meta_end, meta_end, 0)
     kind, body = _message_header(content[at + 8 : meta_end])
     if kind not in {_DICTIONARY, _RECORD_BATCH} or body < 0 or body % 8:
-        raise _Damaged("a message that is not a batch of events nor its dictionary")
+        raise _DamagedError("a message that is not a batch of events nor its dictionary")
     return _Frame(at, meta_end, meta_end + body, kind)
 
 
@@ -638,8 +640,8 @@ def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
             try:
                 message = pa.ipc.read_message(whole.slice(at, frame.end - at))
             except (EOFError, OSError, ValueError, pa.ArrowException) as exc:
-                raise _Damaged(f"not Arrow data ({exc})") from None
-        except _Damaged as exc:
+                raise _DamagedError(f"not Arrow data ({exc})") from None
+        except _DamagedError as exc:
             raise StoreError(f"{path}: damaged after version {expected - 1}: {exc}") from None
         at = frame.end
         if frame.kind == _DICTIONARY:
@@ -675,7 +677,7 @@ def _check_torn(content: bytes, frame: _Frame, start: int, expected: int) -> Non
     looked for in all the tail's bytes here, where the framing cannot be trusted; text can
     mislead that only by spelling such a seal with the exact size of the cut or of a message
     boundary, or a whole batch with its checksum, and then it errs to refusing. Else
-    :class:`_Damaged`.
+    :class:`_DamagedError`.
     """
     left = len(content) - start
     for found in _SEAL.finditer(content, start):
@@ -683,21 +685,21 @@ def _check_torn(content: bytes, frame: _Frame, start: int, expected: int) -> Non
         if int(found[1]) == expected and (
             size == left or (0 < size < left and _message_at(content, start + size))
         ):
-            raise _Damaged("the whole next batch is there, but its framing is damaged")
+            raise _DamagedError("the whole next batch is there, but its framing is damaged")
         if int(found[1]) > expected and _whole(content, found, start):
-            raise _Damaged(f"not a batch cut short: version {found[1]}'s batch follows it")
+            raise _DamagedError(f"not a batch cut short: version {int(found[1])}'s batch follows")
     if frame.kind != _RECORD_BATCH:
         return  # a dictionary, or metadata cut short: a batch's first bytes
-    found = _SEAL.search(content, frame.at + 8, frame.meta_end)
-    if found is None or int(found[1]) != expected or int(found[3]) != frame.end - start:
-        raise _Damaged("a batch cut short that is not the next one")
+    seal = _SEAL.search(content, frame.at + 8, frame.meta_end)
+    if seal is None or int(seal[1]) != expected or int(seal[3]) != frame.end - start:
+        raise _DamagedError("a batch cut short that is not the next one")
 
 
 def _message_at(content: bytes, at: int) -> bool:
     """Whether a message whose metadata is all there starts at *at*."""
     try:
         return _frame(content, at).kind != 0
-    except _Damaged:
+    except _DamagedError:
         return False
 
 
@@ -710,7 +712,7 @@ def _whole(content: bytes, found: re.Match[bytes], start: int) -> bool:
             return False
         try:
             frame = _frame(content, at)
-        except _Damaged:
+        except _DamagedError:
             continue
         if frame.kind == _RECORD_BATCH and frame.meta_end > found.start():
             begin = frame.end - int(found[3])
@@ -748,6 +750,8 @@ class ArrowStore(StoreBase):
                 pass  # another process made it first
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot create the store: {exc}") from exc
+            else:  # the new file's name survives a power cut
+                _files.sync_folder(os.path.dirname(os.path.abspath(self.path)))
         self._seen: tuple[tuple[int, int, int], _Scan] | None = None  # what this process wrote
         self._inode: int | None = None  # the file the last read_after read
         self._watched: tuple[tuple[int, int, int] | None, int] | None = None
@@ -829,10 +833,10 @@ class ArrowStore(StoreBase):
             raise StoreError(
                 f"{self.path}: versions {first}-{last}: damaged: not Arrow data ({exc})"
             ) from None
-        if table.schema != self._schema or table.num_rows != last - first + 1:
+        if table.num_rows != last - first + 1:  # the schema is the head's: read with it
             raise StoreError(
-                f"{self.path}: versions {first}-{last}: damaged: the columns or the number "
-                "of rows are not what the seals say"
+                f"{self.path}: versions {first}-{last}: damaged: the number of rows is not "
+                "what the seals say"
             )
         return table
 
@@ -1007,8 +1011,13 @@ class ArrowStore(StoreBase):
             if stat.st_size != committed:
                 os.ftruncate(fd, committed)  # drop a torn tail before writing after it
             os.lseek(fd, committed, os.SEEK_SET)
-            _write_all(fd, data)
-            os.fsync(fd)
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            except OSError:  # a full disk, an I/O error: leave no torn tail behind
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, committed)
+                raise
             end = committed + len(data)
             segment = _Segment(current + 1, len(checked), committed_at, end)
             stat = os.fstat(fd)
