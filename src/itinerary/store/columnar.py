@@ -18,9 +18,16 @@ FILE --to tour.parquet``.
 
 Each batch's metadata holds its first version, its number of events, its size and the
 CRC-32 of its bytes as written: a batch changed after it was written is refused, named by
-its versions. A batch that a killed writer left unfinished (the file's tail) is not read,
-and the next writer removes it. Writers hold an exclusive ``flock`` and ``fsync``, as the
-JSON Lines store does. Needs pyarrow: ``pip install "itinerary[arrow]"``.
+its versions, and one whose checksum matches is still validated as Arrow data. The file is
+walked by Arrow's framing (marker, metadata length, the flatbuffer header), and seals are
+read in batch metadata only, never in the events' text. A tail is torn (a killed writer's
+batch: not read, and removed by the next writer) only if it is a strict prefix of the next
+batch: every byte of it parses, what fails is that the bytes run out, and no batch in it is
+whole (see :func:`_check_torn`); anything else is damage, refused. One ``extend`` is one
+batch; Arrow's 32-bit offsets bound each column's text to 2 GiB, and a larger batch is
+refused, storing nothing. Writers hold an exclusive ``flock`` and ``fsync``, as the JSON
+Lines store does, and cut a failed write back off. Needs pyarrow:
+``pip install "itinerary[arrow]"``.
 """
 
 from __future__ import annotations
