@@ -52,3 +52,27 @@ def bare_append(facts: Iterable[Fact]) -> list[Fact]:
     for fact in facts:
         push(fact)
     return held
+
+
+def columnar_fold(columns: Any) -> tuple[dict[int, int], Any, dict[tuple[int, int], bool]]:
+    """The limit on columns: one ``np.lexsort`` for the order, then a fold in numpy.
+
+    *columns* is a log's :class:`itinerary.columns.LogColumns`. The order is by instant, kind
+    and name id (the prototype of issue 26); whereabouts are each person's last movement
+    (name id -> row), agreements the signing rows in order, deadlines met as a dict keyed by
+    (agreement id, what id). No events, no objects per row: what replay on columns is
+    measured against.
+    """
+    import numpy as np  # noqa: PLC0415 - the bench extra has it
+
+    order = np.lexsort((columns.name, columns.kind, columns.us))
+    kinds, names = columns.kind[order], columns.name[order]
+    moves = np.flatnonzero(kinds <= 1)[::-1]  # Arrived, Departed: last one first
+    movers, last = np.unique(names[moves], return_index=True)
+    where = dict(zip(movers.tolist(), order[moves[last]].tolist(), strict=True))
+    agreements = order[kinds == 3]
+    met = np.flatnonzero(kinds == 4)
+    deadlines = dict.fromkeys(
+        zip(names[met].tolist(), columns.what[order][met].tolist(), strict=True), True
+    )
+    return where, agreements, deadlines

@@ -6,6 +6,9 @@ Each repetition times, back to back in this process, a first replay of a fresh l
 untimed from the same events) and the bare loop over the same facts, so the two see the same
 load; the ratio is taken per repetition and the median reported. For the suite's tour
 workload and the delegation workload (groups of 10-100 people sharing each instant).
+Then, per repetition too, a first replay of a log kept as columns (``EventLog.from_columns``,
+as a columnar file loads one) and the columnar limit (:func:`columnar_fold`), each as a
+ratio to that repetition's bare loop.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import statistics
 import sys
 import time
 
-from benchmarks.baselines import bare_fold
+from benchmarks.baselines import bare_fold, columnar_fold
 from benchmarks.workload import as_facts, delegations, generate
 from itinerary import EventLog, replay
 
@@ -25,7 +28,9 @@ def ratios(n: int, repeat: int) -> None:
     for name, make in (("tour", generate), ("delegations", delegations)):
         events = make(n)
         facts = as_facts(events)
+        columns = EventLog(events).columns
         rows = []
+        kept = []  # a log kept as columns (as a columnar file loads), and the columnar limit
         for _ in range(repeat):
             log = EventLog(events)
             gc.collect()
@@ -37,6 +42,14 @@ def ratios(n: int, repeat: int) -> None:
             bare_fold(facts)
             t3 = time.perf_counter()
             rows.append((t1 - t0, t3 - t2))
+            log = EventLog.from_columns(columns)
+            gc.collect()
+            t4 = time.perf_counter()
+            replay(log)
+            t5 = time.perf_counter()
+            columnar_fold(columns)
+            t6 = time.perf_counter()
+            kept.append(((t5 - t4) / (t3 - t2), (t6 - t5) / (t3 - t2)))
         ratio = sorted(a / b for a, b in rows)
         replayed = statistics.median(a for a, _ in rows) / n * 1e6
         bare = statistics.median(b for _, b in rows) / n * 1e6
@@ -44,6 +57,11 @@ def ratios(n: int, repeat: int) -> None:
             f"{name} ({n:,} events, {repeat} repeats): replay {replayed:.2f} µs/event, "
             f"bare loop {bare:.3f} µs/event, ratio median {statistics.median(ratio):.1f}x "
             f"(range {ratio[0]:.1f}-{ratio[-1]:.1f}x)"
+        )
+        print(
+            f"  kept as columns: replay {statistics.median(a for a, _ in kept):.1f}x the bare "
+            f"loop; the columnar limit (lexsort + numpy fold) "
+            f"{statistics.median(b for _, b in kept):.2f}x"
         )
 
 

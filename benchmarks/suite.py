@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from benchmarks.baselines import bare_append, bare_fold
+from benchmarks.baselines import bare_append, bare_fold, columnar_fold
 from benchmarks.workload import START, Fact, as_facts, delegations, generate
 from itinerary import EventLog, replay
 from itinerary.consistency import check
@@ -149,6 +149,27 @@ def replays(events: Sequence[Event], facts: Sequence[Fact], config: Config) -> l
         Result("replay", "itinerary", "full replay", n, seconds, FOLD),
         Result("replay", "bare loop", "fold tuples into dicts", n,
                best(config, n, lambda: bare_fold(facts))),
+        *columnar_replays("replay", events, config, FOLD),
+    ]  # fmt: skip
+
+
+def columnar_replays(
+    section: str, events: Sequence[Event], config: Config, kind: str
+) -> list[Result]:
+    """A first replay of a log kept as columns (as a columnar file or SQLite loads one), and the
+    columnar limit: a lexsort and a numpy fold over the same columns, no event built."""
+    n = len(events)
+    columns = EventLog(events).columns
+    kept: list[EventLog] = []
+    seconds = best(
+        config, n, lambda: replay(kept[-1]), lambda: kept.append(EventLog.from_columns(columns))
+    )
+    made = best(config, n, lambda: EventLog.from_columns(columns))
+    return [
+        Result(section, "itinerary", "full replay, log kept as columns", n, seconds, kind),
+        Result(section, "itinerary", "EventLog.from_columns (checked)", n, made),
+        Result(section, "columnar limit", "lexsort + numpy fold", n,
+               best(config, n, lambda: columnar_fold(columns))),
     ]  # fmt: skip
 
 
@@ -166,6 +187,7 @@ def delegation_replays(n: int, config: Config) -> list[Result]:
                DELEGATION_FOLD),
         Result("replay (delegations)", "bare loop", DELEGATION_BARE, n,
                best(config, n, lambda: bare_fold(facts))),
+        *columnar_replays("replay (delegations)", events, config, DELEGATION_FOLD),
     ]  # fmt: skip
 
 
@@ -218,9 +240,24 @@ def memory(events: Sequence[Event], config: Config) -> list[Result]:
         travelled = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
+    columns = EventLog(events).columns
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        kept = EventLog.from_columns(columns)
+        kept_held = tracemalloc.get_traced_memory()[0]
+        replay(kept)
+        kept_replayed = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
     return [
         Result("memory", "itinerary", "bytes per event in a log", n,
                extra={"bytes/event": (held - before) / n}),
+        Result("memory", "itinerary", "bytes per event, log kept as columns", n,
+               extra={"bytes/event": (kept_held - start) / n}),
+        Result("memory", "itinerary", "bytes per event, kept as columns, after replay", n,
+               extra={"bytes/event": (kept_replayed - start) / n}),
         Result("memory", "itinerary", "bytes per event, replay index", n,
                extra={"bytes/event": (indexed - held) / n}),
         Result("memory", "itinerary", "bytes per event, index with snapshots", n,

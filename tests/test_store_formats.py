@@ -359,16 +359,17 @@ def test_a_lazily_built_instant_is_the_eager_one(log: EventLog) -> None:
             assert mine.tzinfo is _time.zone(event.place.tz)  # type: ignore[attr-defined]
 
 
-def test_a_loaded_store_leaves_instants_in_their_places_zones_unbuilt(tmp_path: Path) -> None:
-    """Loaded events in their place's zone hold microseconds until read; then the same log."""
+def test_a_loaded_store_is_kept_as_columns(tmp_path: Path) -> None:
+    """A loaded SQLite log keeps its events as columns (built when read): the same log."""
     path = tmp_path / "tour.sqlite"
     with SQLiteStore(path) as store:
         store.extend(TOUR)
     loaded = SQLiteStore(path, create=False).load()
-    lazy = [e for e in loaded if type(e) in _LAZY and _unset(e, _LAZY[type(e)][0])]
-    assert len(lazy) >= len(TOUR) // 2
+    assert loaded.columnar
+    assert loaded.columns.us.tolist() == [_time.micros(e.occurred_at) for e in TOUR]
+    assert loaded[3] is loaded[3]
     assert exact(loaded) == exact(TOUR)
-    assert not any(_unset(e, _LAZY[type(e)][0]) for e in lazy)
+    assert exact(EventLog.from_columns(loaded.columns)) == exact(TOUR)
 
 
 @pytest.mark.parametrize("upto", [None, 5])

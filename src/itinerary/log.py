@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from itinerary import _records, _time
+from itinerary._compat import bulk
 from itinerary._records import (
     EPOCH,
     INSTANT,
@@ -42,6 +43,7 @@ from itinerary._records import (
     utc,
 )
 from itinerary._table import HEAD, TAIL, Table, head_tail
+from itinerary.columns import Encoder, LogColumns, checked
 from itinerary.errors import ConcurrencyError, InvalidEventError, VersionError
 from itinerary.events import (
     EVENT_HEADERS,
@@ -60,7 +62,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["EventLog", "Index", "checked_batch"]
+__all__ = ["EventLog", "Index", "Recorded", "checked_batch"]
 
 
 class Index(Protocol):
@@ -84,19 +86,109 @@ class Index(Protocol):
         ...
 
 
+class Recorded(list[Event]):
+    """The recorded events an index is built from (a list), with their columns if the log keeps them.
+
+    ``columns`` is set (a :class:`~itinerary.columns.LogColumns` of the same events) when the
+    log already holds its events as columns (one made by :meth:`EventLog.from_columns`), so
+    an index can order them with numpy instead of reading every event; else ``None``.
+    """
+
+    __slots__ = ("columns",)
+
+    def __init__(self, events: Iterable[Event], columns: LogColumns | None = None) -> None:
+        super().__init__(events)
+        self.columns = columns
+
+
 IndexT = TypeVar("IndexT", bound=Index)
 Build = Callable[[Sequence[Event]], IndexT]
 
 
 class _Tape:
-    """The shared, grow-only list behind one or more log views, and the indexes they share."""
+    """The shared, grow-only list behind one or more log views, and the indexes they share.
 
-    __slots__ = ("events", "indexes", "lock")
+    A tape made of columns (:meth:`EventLog.from_columns`) starts with ``None`` for each
+    event and builds an event the first time it is read, then keeps it (so ``log[i]`` is the
+    same object each time); ``built`` is how many leading entries are certainly built. A
+    tape made of events keeps, once asked for, their columns for a prefix (``columns``).
+    """
 
-    def __init__(self, events: list[Event]) -> None:
+    __slots__ = ("built", "columns", "events", "indexes", "lock")
+
+    def __init__(self, events: list[Event | None], columns: Encoder | None = None) -> None:
         self.events = events
+        self.columns = columns
+        self.built = len(events) if columns is None else 0
         self.lock = threading.Lock()
         self.indexes: dict[Build[Index], Index] = {}  # by the function that builds each
+
+    def fill(self, upto: int) -> list[Event]:
+        """The events, the first *upto* of them built (this takes the lock)."""
+        if self.built < upto:
+            with self.lock:
+                self._fill(upto)
+        return cast("list[Event]", self.events)
+
+    def _fill(self, upto: int) -> None:
+        """Build the events ``built..upto`` that are not built yet; the caller holds the lock."""
+        if self.built >= upto:
+            return
+        assert self.columns is not None
+        events = self.events
+        # Entries past the columns' rows were appended as events: nothing to build there.
+        with bulk():  # many new objects, no cycles: see _compat.bulk
+            built = self.columns.events(self.built, min(upto, self.columns.size))
+        for i, event in enumerate(built, self.built):
+            if events[i] is None:  # else read before (log[i]): keep that object
+                events[i] = event
+        self.built = upto
+
+    def get(self, i: int) -> Event:
+        """Entry *i*, built first if need be (once: every later read gets the same object)."""
+        found = self.events[i]
+        if found is None:
+            with self.lock:
+                found = self.events[i]
+                if found is None:
+                    assert self.columns is not None
+                    found = self.events[i] = self.columns.event(i)
+        return found
+
+    def recorded(self, size: int) -> Recorded:
+        """The first *size* entries (built), with their columns if this tape keeps them.
+
+        The caller holds the lock and has filled the entries.
+        """
+        columns = self.columns
+        events = itertools.islice(cast("list[Event]", self.events), size)
+        if columns is None or columns.size < size:
+            return Recorded(events)
+        return Recorded(events, columns.view(size))
+
+    def take(self, positions: Sequence[int]) -> list[Event]:
+        """The entries at *positions*, those not built yet built together (then kept)."""
+        events = self.events
+        if self.built < len(events):
+            with self.lock:
+                missing = [p for p in dict.fromkeys(positions) if events[p] is None]
+                if missing:
+                    assert self.columns is not None
+                    with bulk():
+                        built = self.columns.events_at(missing)
+                    for position, event in zip(missing, built, strict=True):
+                        events[position] = event
+        return [cast("Event", events[p]) for p in positions]
+
+    def view(self, size: int) -> LogColumns:
+        """The columns of the first *size* entries, encoding any not encoded yet."""
+        with self.lock:
+            columns = self.columns
+            if columns is None:
+                columns = self.columns = Encoder()
+            if columns.size < size:  # a tape made of events: its columns are a cache
+                columns.add_events(cast("list[Event]", self.events[columns.size : size]))
+            return columns.view(size)
 
 
 def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
@@ -131,9 +223,53 @@ class EventLog:
     _own: dict[Build[Index], Index]  # indexes of this view alone (see index())
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
-        self._tape = _Tape(checked_batch(events, 0))
+        self._tape = _Tape(cast("list[Event | None]", checked_batch(events, 0)))
         self._size = len(self._tape.events)
         self._own = {}
+
+    @classmethod
+    def from_columns(cls, columns: LogColumns) -> EventLog:
+        """A log of the events *columns* holds, kept as columns (see :mod:`itinerary.columns`).
+
+        The bulk door of columnar stores: the log costs its columns, and builds an event
+        the first time it is read (then keeps it). *columns* is checked as the event
+        constructors would check each event (:class:`~itinerary.errors.InvalidEventError`
+        otherwise), once per column and dictionary entry.
+
+        >>> from itinerary.columns import columns_of
+        >>> from itinerary.places import TOKYO
+        >>> from itinerary.events import Arrived
+        >>> log = EventLog([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))])
+        >>> EventLog.from_columns(log.columns) == log
+        True
+        """
+        encoder = Encoder()
+        encoder.add_columns(checked(columns))
+        tape = _Tape([None] * encoder.size, encoder)
+        return cls._view(tape, encoder.size)
+
+    @property
+    def columns(self) -> LogColumns:
+        """The log's events as columns (see :mod:`itinerary.columns`).
+
+        A log made from columns has them already; a log made of events encodes them the
+        first time they are asked for, and keeps them for the versions that share its
+        storage (appending then encodes only the new events).
+        """
+        return self._tape.view(self._size)
+
+    @property
+    def columnar(self) -> bool:
+        """Whether the log keeps its events as columns (made from them, or asked for them).
+
+        Then :attr:`columns` costs at most the events appended since, and a replay to the
+        end reads the columns, building only the events its state holds.
+        """
+        return self._tape.columns is not None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The lock and the indexes stay behind: a log pickles as its columns.
+        return (EventLog.from_columns, (self.columns,))
 
     @classmethod
     def _view(cls, tape: _Tape, size: int) -> EventLog:
@@ -156,13 +292,15 @@ class EventLog:
         key = cast("Build[Index]", build)
         tape, size = self._tape, self._size
         with tape.lock:
+            tape._fill(size)
+            events = cast("list[Event]", tape.events)
             shared = tape.indexes.get(key)
             if shared is None:
-                shared = tape.indexes[key] = build(tape.events[:size])
-            if shared.base <= size and (shared.size >= size or shared.extend(tape.events, size)):
+                shared = tape.indexes[key] = build(tape.recorded(size))
+            if shared.base <= size and (shared.size >= size or shared.extend(events, size)):
                 return cast("IndexT", shared)  # stored under its own builder
             if size >= shared.size:  # an out-of-order append: sort once, and grow from here
-                fresh = tape.indexes[key] = build(tape.events[:size])
+                fresh = tape.indexes[key] = build(tape.recorded(size))
                 return fresh
         own = self._own.get(key)
         if own is None:
@@ -178,7 +316,7 @@ class EventLog:
         return self._size
 
     def __iter__(self) -> Iterator[Event]:
-        return itertools.islice(self._tape.events, self._size)
+        return itertools.islice(self._tape.fill(self._size), self._size)
 
     @overload
     def __getitem__(self, index: int) -> Event: ...
@@ -186,12 +324,33 @@ class EventLog:
     def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
     def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
         if isinstance(index, slice):
-            return tuple(self._tape.events[: self._size][index])
+            return tuple(map(self._tape.get, range(self._size)[index]))
         if index < 0:
             index += self._size
         if not 0 <= index < self._size:
             raise IndexError(f"log index {index} out of range for a log of {self._size} events")
-        return self._tape.events[index]
+        return self._tape.get(index)
+
+    def take(self, positions: Iterable[int]) -> list[Event]:
+        """The events at *positions* (indexes into this log), in that order.
+
+        ``[log[i] for i in positions]``, faster for a log kept as columns: the events not
+        built yet are built together (and kept, as ``log[i]`` keeps them).
+
+        >>> from itinerary.places import TOKYO
+        >>> from itinerary.events import Arrived
+        >>> log = EventLog(Arrived(w, TOKYO, TOKYO.at("2025-10-27 17:00")) for w in "ABC")
+        >>> [event.who for event in log.take([2, 0])]
+        ['C', 'A']
+        """
+        found = []
+        for position in positions:
+            if not isinstance(position, int) or not -self._size <= position < self._size:
+                raise IndexError(
+                    f"log index {position!r} out of range for a log of {self._size} events"
+                )
+            found.append(position % self._size if self._size else position)
+        return self._tape.take(found)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EventLog):
@@ -245,10 +404,12 @@ class EventLog:
         tape = self._tape
         with tape.lock:
             if len(tape.events) == self._size:  # the newest view: grow in place
-                tape.events.extend(batch)
+                if tape.built == self._size:
+                    tape.built += len(batch)
+                tape.events.extend(batch)  # encoded as columns when they are asked for
                 return EventLog._view(tape, self._size + len(batch))
         # An older view: appending here forks history, so it gets a list of its own.
-        forked = _Tape(tape.events[: self._size] + batch)
+        forked = _Tape([*tape.fill(self._size)[: self._size], *batch])
         return EventLog._view(forked, len(forked.events))
 
     def upto(self, version: int) -> EventLog:
@@ -280,7 +441,10 @@ class EventLog:
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise VersionError(f"limit must be a number of events, 0 or more, got {limit!r}")
         end = self._size if limit is None else min(self._size, version + limit)
-        return self._tape.events[version:end]
+        tape = self._tape
+        if tape.built < end:
+            return [tape.get(i) for i in range(version, end)]
+        return cast("list[Event]", tape.events[version:end])
 
     def to_arrow(self) -> pa.Table:
         """The rows of :meth:`to_records` as a ``pyarrow.Table`` (``pip install "itinerary[arrow]"``)."""

@@ -22,11 +22,15 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 from pendulum import DateTime
 
 from itinerary import _time
 from itinerary._compat import bulk
+from itinerary.columns import LogColumns
 from itinerary.events import (
+    EVENT_TYPES,
     AgreementSigned,
     Arrived,
     Departed,
@@ -44,6 +48,7 @@ __all__ = [
     "Timeline",
     "TimelineView",
     "check_as_of",
+    "column_order",
     "compose",
     "fold",
     "occurrence_index",
@@ -400,6 +405,41 @@ def _sorted_events(events: Sequence[Event]) -> tuple[list[Event], list[int]]:
 _ONES = itertools.repeat(1)
 
 
+_KIND_RANKS = np.array(
+    [_RANK.get(cls, _OTHER_RANK) for cls in EVENT_TYPES] + [_OTHER_RANK], dtype=np.int8
+)  # by kind code (itinerary.columns.KINDS, then OTHER)
+
+
+def column_order(
+    cols: LogColumns, get: Callable[[int], Event]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The recording positions of *cols*' rows in occurrence order, and their instants.
+
+    The order :func:`occurrence_index` gives the events, from the columns: one
+    ``np.lexsort`` on the instant, the kind's rank and the identifying name's place in
+    string order; rows still tied on all three (rare: one name twice at one instant) are
+    ordered by :func:`tie_key`, stably, reading only those events (``get(position)``).
+    """
+    names = cols.texts
+    by_text = np.zeros(len(names) + 1, dtype=np.int64)  # the last entry: no name (-1)
+    by_text[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(
+        len(names), dtype=np.int64
+    )
+    ranks = _KIND_RANKS[cols.kind]
+    name_ranks = by_text[cols.name]
+    order = np.lexsort((name_ranks, ranks, cols.us))
+    us, ranks, name_ranks = cols.us[order], ranks[order], name_ranks[order]
+    tied = (us[1:] == us[:-1]) & (ranks[1:] == ranks[:-1]) & (name_ranks[1:] == name_ranks[:-1])
+    if tied.any():  # runs of two or more entries that agree on all three keys
+        starts = np.flatnonzero(tied & ~np.concatenate(([False], tied[:-1])))
+        stops = np.flatnonzero(tied & ~np.concatenate((tied[1:], [False]))) + 2
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            run = order[start:stop].tolist()
+            run.sort(key=lambda i: _full_key(get(i)))  # stable: recording order last
+            order[start:stop] = run
+    return order.astype(np.int64), us
+
+
 def _sorts_after(event: Event, previous: Event) -> bool:
     """Whether *event*, at the same instant as *previous*, sorts at or after it."""
     rank, before = _rank(event), _rank(previous)
@@ -461,14 +501,21 @@ class Timeline:
     __slots__ = ("base", "events", "keys", "lock", "positions", "reached", "snapshots")
 
     def __init__(self, recorded: Sequence[Event]) -> None:
-        with bulk():
-            self.events, _ = _sorted_events(recorded)
-        self.base = len(recorded)  # views of fewer events cannot use this timeline
         # Each entry's instant in microseconds (ascending, so bisect finds an instant in
         # them), kept when first asked for (see instants()): a replay to the end needs none.
         self.keys: array[int] | None = None
         # The recording position of each entry, found when first asked for (see recorded()).
         self.positions: array[int] | None = None
+        columns = getattr(recorded, "columns", None)  # a log kept as columns (log.Recorded)
+        if isinstance(columns, LogColumns) and len(columns) == len(recorded):
+            order, instants = column_order(columns, recorded.__getitem__)
+            positions = order.tolist()
+            self.events = list(map(recorded.__getitem__, positions))
+            self.keys, self.positions = array("q", instants.tolist()), array("q", positions)
+        else:
+            with bulk():
+                self.events, _ = _sorted_events(recorded)
+        self.base = len(recorded)  # views of fewer events cannot use this timeline
         self.lock = threading.Lock()
         # Per projection (kept while it lives): the state after every K-th entry, as far as
         # time travel has needed them, and the furthest state folded, as (position, state).

@@ -11,10 +11,20 @@ import attrs
 from pendulum import DateTime
 
 from itinerary import _records, _text, _time
+from itinerary._compat import bulk
 from itinerary._table import Table, render_html
 from itinerary.errors import UnknownPersonError
 from itinerary.events import AgreementSigned, Event
-from itinerary.projections._core import Projection, check_as_of, compose, timeline
+from itinerary.log import EventLog
+from itinerary.projections._columns import tour_rows
+from itinerary.projections._core import (
+    Projection,
+    check_as_of,
+    column_order,
+    compose,
+    fold,
+    timeline,
+)
 from itinerary.projections.agreements import (
     AGREEMENTS,
     Signed,
@@ -41,8 +51,6 @@ from itinerary.projections.whereabouts import (
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from itinerary.log import EventLog
 
 __all__ = ["TOUR", "State", "StateTable", "WhereaboutsMap", "close_names", "replay"]
 
@@ -233,11 +241,28 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     be any iterable of events; only an :class:`~itinerary.EventLog` keeps its index between
     calls.
     """
-    line = timeline(log)
     instant = check_as_of(as_of)
+    if instant is None and isinstance(log, EventLog) and log.columnar and len(log):
+        return _replay_columns(log)
+    line = timeline(log)
     if instant is None:  # as of the latest event: all of them
         return State(line.latest(), *line.state(TOUR, line.size))
     return State(instant, *line.state(TOUR, line.position(instant)))
+
+
+def _replay_columns(log: EventLog) -> State:
+    """The state as of *log*'s latest event, read from its columns (see :mod:`._columns`).
+
+    Orders the rows with numpy and builds only the events the state holds (each log entry
+    built once, and kept by the log); the time-travel index is left unbuilt.
+    """
+    cols = log.columns
+    order, _ = column_order(cols, log.__getitem__)
+    rows = order[tour_rows(cols, order)].tolist()
+    events = log.take(rows)
+    with bulk():
+        state = fold(TOUR, events)
+    return State(log[int(order[-1])].occurred_at, *state)
 
 
 # -- shown as text and tables (see itinerary.display) ---------------------------------------

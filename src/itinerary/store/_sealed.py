@@ -29,14 +29,17 @@ checks on it, live here once, so that neither store imports the other:
 from __future__ import annotations
 
 import json
+import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from itinerary._compat import bulk, json_scanner
-from itinerary.errors import ItineraryError, StoreError
+from itinerary.columns import LogColumns, Rows
+from itinerary.errors import InvalidEventError, ItineraryError, StoreError
 from itinerary.events import Event
-from itinerary.store.codec import Codec, Entry, RowBuilder, decode_entry, dumps, parse_json
+from itinerary.log import EventLog
+from itinerary.store.codec import Codec, Entry, decode_entry, dumps, parse_json
 
 __all__ = [
     "SealedBatch",
@@ -44,9 +47,11 @@ __all__ = [
     "check_count",
     "checksum",
     "decode_sealed",
+    "decode_sealed_columns",
     "entry_checksum",
     "read_dictionary",
     "row_damage",
+    "sealed_log",
 ]
 
 SealedRow = tuple[int, str, int, bytes, int]
@@ -186,15 +191,78 @@ def decode_sealed(
     rebuilt through the codec's row builders; one that does not is damage
     (:func:`row_damage`). *where* starts every message.
     """
-    trusted = codec.decode_row
-    builders = codec.row_builders()
-    scan = json_scanner()  # compact JSON, as written
-    crc32 = zlib.crc32
-    # {type: (schema, the CRC of type and schema, the row builder or None)}: one lookup
-    # a row, its key checked to be a string when added (only a string equals one).
-    kinds: dict[str, tuple[int, int, RowBuilder | None]] = {}
     events: list[Event] = []
     append = events.append
+    fast = {
+        kind: (schema, _appending(build, table, append))
+        for kind, (schema, build) in codec.row_builders().items()
+    }
+    _decode(rows, first, codec=codec, table=table, raw=raw, where=where, fast=fast, add=append)
+    return events
+
+
+def _appending(
+    build: Callable[[list[Any], list[Entry]], Event],
+    table: list[Entry],
+    append: Callable[[Event], None],
+) -> Callable[[list[Any]], None]:
+    return lambda row: append(build(row, table))
+
+
+def decode_sealed_columns(
+    rows: Iterable[tuple[Any, Sequence[Any]]],
+    first: int,
+    *,
+    codec: Codec,
+    table: list[Entry],
+    raw: list[object],
+    where: str,
+) -> LogColumns:
+    """Like :func:`decode_sealed`, the rows kept as columns: no event is built.
+
+    Rows of today's built-in types go straight into the columns (their values as ids in
+    the columns' dictionaries, see :meth:`Codec.column_rows`); any other row is decoded as
+    :func:`decode_sealed` decodes it, and its event added.
+    """
+    found = Rows()
+    fast = codec.column_rows(table, raw, found)
+    _decode(rows, first, codec=codec, table=table, raw=raw, where=where, fast=fast, add=found.event)
+    return found.finish()
+
+
+def sealed_log(columns: LogColumns, where: str) -> EventLog:
+    """The log kept as the *columns* sealed rows were read into (see :func:`decode_sealed_columns`).
+
+    Columns the log refuses (which only a row sealed with values no event has can make)
+    raise :class:`~itinerary.errors.StoreError` naming the version.
+    """
+    try:
+        return EventLog.from_columns(columns)
+    except InvalidEventError as exc:
+        message = str(exc).removeprefix("columns: ")
+        found = re.match(r"row (\d+)", message)
+        here = f"version {int(found[1]) + 1}: " if found else ""
+        raise StoreError(f"{where}: {here}damaged: {message}") from None
+
+
+def _decode(
+    rows: Iterable[tuple[Any, Sequence[Any]]],
+    first: int,
+    *,
+    codec: Codec,
+    table: list[Entry],
+    raw: list[object],
+    where: str,
+    fast: Mapping[str, tuple[int, Callable[[list[Any]], None]]],
+    add: Callable[[Event], None],
+) -> None:
+    """Check each sealed row, and give it to its *fast* path or, failing that, *add* its event."""
+    trusted = codec.decode_row
+    scan = json_scanner()  # compact JSON, as written
+    crc32 = zlib.crc32
+    # {type: (schema, the CRC of type and schema, the fast path or None)}: one lookup
+    # a row, its key checked to be a string when added (only a string equals one).
+    kinds: dict[str, tuple[int, int, Callable[[list[Any]], None] | None]] = {}
     expected = first
     with bulk():
         for version, (kind, schema, data, crc) in rows:
@@ -210,7 +278,7 @@ def decode_sealed(
                     raise row_damage(where, codec, expected, version, kind, schema, data)
                 if type(schema) is not int:
                     raise row_damage(where, codec, expected, version, kind, schema, data)
-                found = builders.get(kind)
+                found = fast.get(kind)
                 known = kinds[kind] = (
                     schema,
                     crc32(f"{kind}\x00{schema}\x00".encode()),
@@ -226,12 +294,12 @@ def decode_sealed(
                 build = known[2]
                 if build is not None and type(parsed) is list:
                     try:
-                        append(build(parsed, table))
+                        build(parsed)
                         expected += 1
                         continue
                     except _NOT_BUILT:
                         pass  # decode_row() says what is wrong
-                append(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
+                add(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
             except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
                 raise StoreError(
                     f"{where}: version {version}: stored data is not JSON ({exc})"
@@ -239,7 +307,6 @@ def decode_sealed(
             except StoreError as exc:
                 raise StoreError(f"{where}: {exc}") from None
             expected += 1
-    return events
 
 
 def row_damage(  # noqa: PLR0917 - the row, as decode_sealed reports it

@@ -33,6 +33,7 @@ import cattrs
 from pendulum import DateTime, Duration, Timezone
 
 from itinerary import _time, _trusted
+from itinerary.columns import Rows
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import (
     _SET_US,
@@ -359,6 +360,147 @@ def _fast_builders(
     }
 
 
+def _duties_decoder(
+    obligation: Callable[[Any], Obligation],
+) -> Callable[[Any], tuple[Obligation, ...]]:
+    """A decoder of a row's obligations (``[[what, within, due], ...]``), each built once."""
+    obligations: dict[tuple[Any, ...], Obligation] = {}
+
+    def duties(value: Any) -> tuple[Obligation, ...]:
+        if type(value) is not list:
+            raise TypeError(value)
+        out = []
+        for item in value:
+            if type(item) is not list:
+                raise TypeError(item)
+            what, within, due = item
+            # Numbers with their types: 6 and 6.0 are equal keys, but only 6 is a duration.
+            key = (
+                what,
+                None if type(within) is not dict else (*within.items(), *map(type, within.values())),
+                None if type(due) is not list else (*due, *map(type, due)),
+                type(within),
+                type(due),
+            )  # fmt: skip
+            found = obligations.get(key)
+            if found is None:  # built checked, once
+                found = obligation({"what": what, "within": within, "due": due})
+                if len(obligations) < 4096:
+                    obligations[key] = found
+            out.append(found)
+        return tuple(out)
+
+    return duties
+
+
+def _column_rows(  # noqa: PLR0915 - one closure per type, sharing the caches
+    obligation: Callable[[Any], Obligation], table: list[Entry], raw: Sequence[Any], rows: Rows
+) -> dict[str, Callable[[list[Any]], None]]:
+    """Appenders of today's built-in rows to *rows*, by type name, for one store's dictionary.
+
+    Each takes a parsed positional row (as :meth:`Codec.dumps_row` writes it) and adds its
+    values as ids, checking exact types and what the row builders check (text not empty,
+    people distinct, meetings ending after they start, instants in range); anything else
+    raises (TypeError, ValueError, IndexError, KeyError), and the caller decodes the row
+    another way. *table* and *raw* are the store's dictionary, decoded and as parsed.
+    """
+    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    zones: dict[int, int] = {}
+    places: dict[int, int] = {}
+    texts: dict[str, int] = {}
+    groups: dict[tuple[str, ...], int] = {}
+    duties = _duties_decoder(obligation)
+
+    def zone(i: int) -> int:
+        found = zones.get(i)
+        if found is None:
+            if type(i) is not int or not 0 < i < len(table) or type(raw[i]) is not str:
+                raise TypeError(i)
+            if not isinstance(table[i], tzinfo):
+                raise TypeError(i)
+            found = zones[i] = rows.zone(raw[i])
+        return found
+
+    def place(i: int) -> int:
+        found = places.get(i)
+        if found is None:
+            if type(i) is not int or not 0 < i < len(table) or type(table[i]) is not Place:
+                raise TypeError(i)
+            found = places[i] = rows.place(table[i])
+        return found
+
+    def text(value: Any) -> int:
+        found = texts.get(value)
+        if found is None:
+            if type(value) is not str or not value.strip():
+                raise TypeError(value)
+            found = texts[value] = rows.text(value)
+        return found
+
+    def optional_text(value: Any) -> int:
+        return -1 if value is None else text(value)
+
+    def group(value: Any) -> int:
+        if type(value) is not list:
+            raise TypeError(value)
+        key = tuple(value)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = rows.group(_people(value))
+        return found
+
+    def instant(us: Any) -> int:
+        if type(us) is not int or not first <= us <= last:
+            raise TypeError(us)
+        return us
+
+    known: dict[tuple[int, ...], int] = {}  # by the ids of the obligations (kept alive)
+
+    def duty_ids(value: Any) -> int:
+        found = duties(value)
+        key = tuple(map(id, found))  # each decoded once: the same objects, row after row
+        got = known.get(key)
+        if got is None:
+            got = known[key] = rows.duties(found)
+        return got
+
+    add = rows.add
+    arrived, departed, meeting, signed, met = range(5)  # kind codes: EVENT_TYPES' order
+
+    def add_arrived(r: list[Any]) -> None:
+        who, where, us, tz = r
+        add(arrived, instant(us), zone(tz), text(who), place(where))
+
+    def add_departed(r: list[Any]) -> None:
+        who, where, us, tz, to = r
+        add(departed, instant(us), zone(tz), text(who), place(where),
+            -1 if to is None else place(to))  # fmt: skip
+
+    def add_meeting(r: list[Any]) -> None:
+        title, people, where, us, tz, end_us, end_tz, venue = r
+        if instant(end_us) < instant(us):
+            raise ValueError("a meeting ends before it starts")
+        add(meeting, us, zone(tz), text(title), place(where), end=end_us,
+            end_zone=zone(end_tz), venue=optional_text(venue), people=group(people))  # fmt: skip
+
+    def add_signed(r: list[Any]) -> None:
+        title, people, where, us, tz, venue, obligations = r
+        add(signed, instant(us), zone(tz), text(title), place(where),
+            venue=optional_text(venue), people=group(people), duties=duty_ids(obligations))  # fmt: skip
+
+    def add_met(r: list[Any]) -> None:
+        agreement, what, us, tz = r
+        add(met, instant(us), zone(tz), text(agreement), what=text(what))
+
+    return {
+        "Arrived": add_arrived,
+        "Departed": add_departed,
+        "MeetingHeld": add_meeting,
+        "AgreementSigned": add_signed,
+        "ObligationMet": add_met,
+    }
+
+
 Intern: TypeAlias = Callable[[Any], int]
 """Gives the id, in a store's dictionary, of a place row or a zone name (JSON-ready)."""
 
@@ -388,7 +530,6 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
     as_zone = datetime.astimezone
     set_us = _SET_US
     new = object.__new__
-    obligations: dict[tuple[Any, ...], Obligation] = {}
 
     def place_row(value: Place, intern: Intern) -> int:
         return intern([value.name, value.country, value.tz, value.lat, value.lon])
@@ -440,29 +581,7 @@ def _positional(  # noqa: PLR0915 - one closure per event type, sharing the cach
                 people[found] = found
         return found
 
-    def duties(value: Any) -> tuple[Obligation, ...]:
-        if type(value) is not list:
-            raise TypeError(value)
-        out = []
-        for item in value:
-            if type(item) is not list:
-                raise TypeError(item)
-            what, within, due = item
-            # Numbers with their types: 6 and 6.0 are equal keys, but only 6 is a duration.
-            key = (
-                what,
-                None if type(within) is not dict else (*within.items(), *map(type, within.values())),
-                None if type(due) is not list else (*due, *map(type, due)),
-                type(within),
-                type(due),
-            )  # fmt: skip
-            found = obligations.get(key)
-            if found is None:  # built checked, once
-                found = obligation({"what": what, "within": within, "due": due})
-                if len(obligations) < 4096:
-                    obligations[key] = found
-            out.append(found)
-        return tuple(out)
+    duties = _duties_decoder(obligation)
 
     # Each event's slots set in turn, as _trusted's constructors set them, without a loop.
     a_who, a_place, a_at = _trusted.setters(Arrived)
@@ -796,6 +915,20 @@ class Codec:
         cannot build (:meth:`decode_row` then says what is wrong with it).
         """
         return {name: (self._versions[name], build) for name, build in self._row_builders.items()}
+
+    def column_rows(
+        self, table: list[Entry], raw: Sequence[Any], rows: Rows
+    ) -> dict[str, tuple[int, Callable[[list[Any]], None]]]:
+        """``{type name: (schema, appender)}``: positional rows added to *rows* as columns.
+
+        Like :meth:`row_builders`, for a loader that keeps the log as columns: an appender
+        takes a parsed row and adds it to *rows* (ids in the store's dictionary, *table*
+        decoded and *raw* as parsed, turned into the columns' own), raising as a builder
+        does for a row it cannot add (the loader then decodes it with :meth:`decode_row`).
+        """
+        obligation = self._converter.get_structure_hook(Obligation)
+        found = _column_rows(lambda d: obligation(d, Obligation), table, raw, rows)
+        return {name: (self._versions[name], found[name]) for name in self._row_builders}
 
     def decode_row(
         self,

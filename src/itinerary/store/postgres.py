@@ -47,7 +47,14 @@ from itinerary._extras import require
 from itinerary.errors import ConcurrencyError, ItineraryError, StoreError, VersionError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.store._sealed import SealedBatch, check_count, decode_sealed, read_dictionary
+from itinerary.store._sealed import (
+    SealedBatch,
+    check_count,
+    decode_sealed,
+    decode_sealed_columns,
+    read_dictionary,
+    sealed_log,
+)
 from itinerary.store.base import StoreBase, check_upto, load_bar, stale, write_bar
 from itinerary.store.codec import DEFAULT_CODEC, Codec, Entry
 
@@ -558,13 +565,20 @@ class PostgresStore(StoreBase):
                     )
                     with load_bar(limit, self.where, progress) as bar:
                         rows = _progress.counted(cursor, bar, _CHUNK) if progress else cursor
-                        events = self._decode(rows, 1, table, raw)
+                        columns = decode_sealed_columns(
+                            ((row[0], row[1:]) for row in rows),
+                            1,
+                            codec=self._codec,
+                            table=table,
+                            raw=raw,
+                            where=self.where,
+                        )
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None
-        if len(events) != limit:
-            raise StoreError(f"{self.where}: expected {limit} events but found {len(events)}")
+        if len(columns) != limit:
+            raise StoreError(f"{self.where}: expected {limit} events but found {len(columns)}")
         self._table, self._raw = table, raw
-        return EventLog(events)
+        return sealed_log(columns, self.where)  # kept as columns: events built on reading
 
     def read_after(self, after: int, limit: int | None = None) -> list[Event]:
         """The events at versions *after* + 1 .. *after* + *limit* (or to the end), in order.

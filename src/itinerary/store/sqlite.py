@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from itinerary import _progress
 from itinerary._compat import bulk
+from itinerary.columns import LogColumns
 from itinerary.errors import StoreError
 from itinerary.events import Event
 from itinerary.log import EventLog, checked_batch
@@ -42,8 +43,10 @@ from itinerary.store._sealed import (
     check_count,
     checksum,
     decode_sealed,
+    decode_sealed_columns,
     read_dictionary,
     row_damage,
+    sealed_log,
 )
 from itinerary.store.base import (
     StoreBase,
@@ -429,6 +432,7 @@ class SQLiteStore(StoreBase):
                 limit = check_upto(upto, self.version, self.path)
                 with load_bar(limit, os.path.basename(self.path), progress) as bar:
                     shown = bar if progress else None
+                    events: list[Event] | LogColumns
                     if self._format == "2":
                         events = self._load_checked_rows(db, limit, shown)
                     else:
@@ -439,6 +443,8 @@ class SQLiteStore(StoreBase):
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
         if len(events) != limit:
             raise StoreError(f"{self.path}: expected {limit} events but found {len(events)}")
+        if isinstance(events, LogColumns):  # format 2: kept as columns, events built on reading
+            return sealed_log(events, self.path)
         return EventLog(events)
 
     def _load_rows(
@@ -493,7 +499,7 @@ class SQLiteStore(StoreBase):
 
     def _load_checked_rows(
         self, db: sqlite3.Connection, limit: int, bar: _progress.Bar | None = None
-    ) -> list[Event]:
+    ) -> LogColumns:
         """The events of the first *limit* format 2 rows, each row's checksum verified.
 
         A row whose checksum matches is what this library wrote, so it is rebuilt through
@@ -504,7 +510,7 @@ class SQLiteStore(StoreBase):
         if bar is not None:
             rows = _progress.counted(rows, bar)
         table, raw = self._dictionary(db)
-        return decode_sealed(
+        return decode_sealed_columns(
             rows,
             1,
             codec=self._codec,

@@ -1,0 +1,691 @@
+"""A log's events as columns: numpy arrays of integers and a few small dictionaries.
+
+:class:`LogColumns` is the bulk door of :class:`~itinerary.log.EventLog`: ``log.columns``
+gives the events of a log as columns, and ``EventLog.from_columns(columns)`` makes a log of
+them that keeps the columns and builds an event only when it is read (``log[i]``, iteration,
+a replay). A columnar file (Parquet, Arrow) reads into these arrays without making one Python
+object per event.
+
+One row per event, in recording order. Every string, place, group of names and list of
+obligations is stored once, in a dictionary (a tuple), and the rows hold its id there (``-1``
+for none); ids are given in the order values are first met, so appending never renumbers.
+
+>>> from itinerary.places import TOKYO
+>>> from itinerary.events import Arrived
+>>> cols = columns_of([Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))])
+>>> cols.kind.tolist(), cols.us.tolist(), cols.zones, cols.texts
+([0], [1761552000000000], ('Asia/Tokyo',), ('Donald Trump',))
+>>> cols.event(0) == Arrived("Donald Trump", TOKYO, TOKYO.at("2025-10-27 17:00"))
+True
+
+:data:`FIELDS` is the one table of how each built-in event type's fields sit in the columns:
+encoding, building and checking all read it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any, cast
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+from pendulum import DateTime
+
+from itinerary import _time, _trusted
+from itinerary.errors import InvalidEventError, ItineraryError
+from itinerary.events import (
+    EVENT_TYPES,
+    AgreementSigned,
+    Arrived,
+    Departed,
+    Event,
+    MeetingHeld,
+    Obligation,
+    ObligationMet,
+)
+from itinerary.places import Place
+
+__all__ = ["COLUMNS", "FIELDS", "KINDS", "OTHER", "LogColumns", "Rows", "columns_of"]
+
+KINDS: tuple[str, ...] = tuple(cls.__name__ for cls in EVENT_TYPES)
+"""The built-in event types by ``kind`` code: ``KINDS[code]`` is the class name."""
+
+OTHER = len(KINDS)
+"""The ``kind`` code of an event of a class of your own (kept whole, in ``others``)."""
+
+FIELDS: dict[type[Event], tuple[tuple[str, str], ...]] = {
+    Arrived: (("who", "name"), ("place", "place"), ("at", "us")),
+    Departed: (("who", "name"), ("place", "place"), ("at", "us"), ("to", "to")),
+    MeetingHeld: (
+        ("title", "name"), ("participants", "people"), ("place", "place"), ("start", "us"),
+        ("end", "end"), ("venue", "venue"),
+    ),
+    AgreementSigned: (
+        ("title", "name"), ("signatories", "people"), ("place", "place"), ("at", "us"),
+        ("venue", "venue"), ("obligations", "duties"),
+    ),
+    ObligationMet: (("agreement", "name"), ("what", "what"), ("at", "us")),
+}  # fmt: skip
+"""Each built-in event type's fields, in constructor order, and the column each is kept in.
+
+An instant field kept in ``us`` (the instant the event occurred) has its zone in ``zone``;
+one kept in ``end`` has its zone in ``end_zone``. Text fields are ids in ``texts``, places
+in ``places``, groups of names in ``groups``, obligations in ``obligations``.
+"""
+
+COLUMNS: dict[str, tuple[str, str | None]] = {
+    "kind": ("int8", None),
+    "us": ("int64", None),
+    "zone": ("int32", "zones"),
+    "name": ("int32", "texts"),
+    "place": ("int32", "places"),
+    "to": ("int32", "places"),
+    "end": ("int64", None),
+    "end_zone": ("int32", "zones"),
+    "venue": ("int32", "texts"),
+    "what": ("int32", "texts"),
+    "people": ("int32", "groups"),
+    "duties": ("int32", "obligations"),
+    "other": ("int32", "others"),
+}
+"""Every column of :class:`LogColumns`: its numpy dtype and the dictionary its ids index."""
+
+_REQUIRED: dict[type[Event], frozenset[str]] = {
+    Arrived: frozenset({"name", "place", "zone"}),
+    Departed: frozenset({"name", "place", "zone"}),
+    MeetingHeld: frozenset({"name", "people", "place", "zone", "end_zone"}),
+    AgreementSigned: frozenset({"name", "people", "place", "zone", "duties"}),
+    ObligationMet: frozenset({"name", "what", "zone"}),
+}
+"""The id columns each built-in type must fill (the others it may leave at -1)."""
+
+_OPTIONAL: dict[type[Event], frozenset[str]] = {
+    Departed: frozenset({"to"}),
+    MeetingHeld: frozenset({"venue"}),
+    AgreementSigned: frozenset({"venue"}),
+}
+
+
+def _readonly(values: npt.ArrayLike, dtype: str) -> npt.NDArray[Any]:
+    found = np.array(values, dtype=dtype)
+    found.flags.writeable = False
+    return found
+
+
+@attrs.frozen(eq=False)
+class LogColumns:
+    """The events of a log as columns (see :data:`COLUMNS`), one row per event.
+
+    Arrays are read-only numpy arrays of one length; dictionaries are tuples. Rows of a
+    built-in type fill the columns :data:`FIELDS` names for it and leave the rest at ``-1``
+    (``end`` at 0); a row of kind :data:`OTHER` holds only ``us``, ``zone`` and ``other``,
+    the id of the event itself in ``others``.
+    """
+
+    kind: npt.NDArray[np.int8]
+    us: npt.NDArray[np.int64]
+    zone: npt.NDArray[np.int32]
+    name: npt.NDArray[np.int32]
+    place: npt.NDArray[np.int32]
+    to: npt.NDArray[np.int32]
+    end: npt.NDArray[np.int64]
+    end_zone: npt.NDArray[np.int32]
+    venue: npt.NDArray[np.int32]
+    what: npt.NDArray[np.int32]
+    people: npt.NDArray[np.int32]
+    duties: npt.NDArray[np.int32]
+    other: npt.NDArray[np.int32]
+    zones: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    places: tuple[Place, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
+    obligations: tuple[tuple[Obligation, ...], ...] = ()
+    others: tuple[Event, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    def event(self, i: int) -> Event:
+        """The event in row *i*, built from the columns (a new object each call)."""
+        return _build(self._arrays(), self._dictionaries(), i)
+
+    def events(self) -> list[Event]:
+        """Every row's event, in order (new objects each call)."""
+        return _build_range(self._arrays(), self._dictionaries(), 0, len(self))
+
+    def _arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    def _dictionaries(self) -> dict[str, Sequence[Any]]:
+        return {name: getattr(self, name) for name in _DICTIONARIES}
+
+    def head(self, size: int) -> LogColumns:
+        """The first *size* rows (views of the same arrays, the same dictionaries)."""
+        return attrs.evolve(self, **{name: getattr(self, name)[:size] for name in COLUMNS})
+
+
+def _zone_of(value: datetime) -> str:
+    return _time.zone_name(value) or _time.format_offset(value)
+
+
+class Encoder:
+    """Grow-only columns: events (or other columns) appended in batches, in O(batch).
+
+    The arrays grow by doubling and :meth:`view` gives read-only views of their first rows,
+    so a view taken earlier never changes. Not thread-safe: the log calls it under its lock.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.arrays = {name: np.zeros(0, dtype=dtype) for name, (dtype, _) in COLUMNS.items()}
+        self.lists: dict[str, list[Any]] = {
+            "zones": [], "texts": [], "places": [], "groups": [], "obligations": [], "others": [],
+        }  # fmt: skip
+        # Each dictionary's ids by entry (see _KEYS); one adopted whole is indexed when needed.
+        self.ids: dict[str, dict[Any, int]] = {name: {} for name in self.lists}
+
+    def _id(self, dictionary: str, value: Any) -> int:
+        ids = self.ids.get(dictionary)
+        if ids is None:  # adopted with the columns (add_columns): indexed when first needed
+            ids = self.ids[dictionary] = {}
+            key = _KEYS[dictionary]
+            for i, entry in enumerate(self.lists[dictionary]):
+                ids.setdefault(key(entry), i)
+        key = _KEYS[dictionary](value)
+        found = ids.get(key)
+        if found is None:
+            found = ids[key] = len(self.lists[dictionary])
+            self.lists[dictionary].append(value)
+        return found
+
+    def _room(self, more: int) -> None:
+        need = self.size + more
+        capacity = len(self.arrays["kind"])
+        if need <= capacity:
+            return
+        capacity = max(need, 2 * capacity, 16)
+        for name, array in self.arrays.items():
+            grown = np.full(capacity, 0 if name in ("us", "end") else -1, dtype=array.dtype)
+            grown[: self.size] = array[: self.size]
+            self.arrays[name] = grown
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        """Append *events*' rows."""
+        n = len(events)
+        self._room(n)
+        start = self.size
+        rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+        for event in events:
+            for name, value in self.row(event).items():
+                rows[name].append(value)
+        for name, values in rows.items():
+            self.arrays[name][start : start + n] = values
+        self.size += n
+
+    def row(self, event: Event) -> dict[str, Any]:
+        """*event*'s row, its values given ids in these dictionaries (the row is not added)."""
+        cls = type(event)
+        fields = FIELDS.get(cls)
+        row = dict(_DEFAULTS)
+        occurred = event.occurred_at
+        row["us"], row["zone"] = _time.micros(occurred), self._id("zones", _zone_of(occurred))
+        if fields is None:
+            row["kind"], row["other"] = OTHER, self._id("others", event)
+            return row
+        row["kind"] = _CODES[cls]
+        for field, column in fields:
+            value = getattr(event, field)
+            if column == "us" or value is None:
+                continue
+            if column == "end":
+                row["end"] = _time.micros(value)
+                row["end_zone"] = self._id("zones", _zone_of(value))
+            else:
+                row[column] = self._id(_DICTIONARY[column], value)
+        return row
+
+    def add_columns(self, cols: LogColumns) -> None:
+        """Append the rows of *cols*, their ids renumbered into these dictionaries."""
+        n = len(cols)
+        if self.size == 0:  # nothing to renumber into: adopt its arrays and dictionaries
+            for name in COLUMNS:
+                self.arrays[name] = np.array(getattr(cols, name))  # a copy: ours to grow
+            for entries in self.lists:
+                self.lists[entries] = list(getattr(cols, entries))
+            self.ids = {}
+            self.size = n
+            return
+        self._room(n)
+        start = self.size
+        maps: dict[str, npt.NDArray[np.int32]] = {}
+        for entries in self.lists:
+            ids = [self._id(entries, v) for v in getattr(cols, entries)]
+            # -1 (none) indexes the map's last entry: it stays -1
+            maps[entries] = np.array([*ids, -1], dtype=np.int32)
+        for name, (_, dictionary) in COLUMNS.items():
+            source = getattr(cols, name)
+            self.arrays[name][start : start + n] = (
+                source if dictionary is None else maps[dictionary][source]
+            )
+        self.size += n
+
+    def event(self, i: int) -> Event:
+        """The event of row *i* (below :attr:`size`), built from the columns."""
+        return _build(self.arrays, self.lists, i)
+
+    def events(self, lo: int, hi: int) -> list[Event]:
+        """The events of rows ``lo..hi`` (below :attr:`size`), built from the columns."""
+        return _build_range(self.arrays, self.lists, lo, hi)
+
+    def events_at(self, rows: Sequence[int]) -> list[Event]:
+        """The events of *rows* (each below :attr:`size`), built from the columns."""
+        return _build_rows(self.arrays, self.lists, np.array(rows, dtype=np.int64))
+
+    def view(self, size: int) -> LogColumns:
+        """The first *size* rows (at most :attr:`size`), read-only."""
+        arrays = {}
+        for name, array in self.arrays.items():
+            part = array[:size]
+            part.flags.writeable = False  # a view: the buffer stays writable for appends
+            arrays[name] = part
+        dictionaries = {name: tuple(values) for name, values in self.lists.items()}
+        return LogColumns(**cast("dict[str, Any]", arrays), **cast("dict[str, Any]", dictionaries))
+
+
+_CODES: dict[type[Event], int] = {cls: code for code, cls in enumerate(EVENT_TYPES)}
+_DEFAULTS = {name: 0 if name in ("us", "end") else -1 for name in COLUMNS}
+
+
+class Rows:
+    """Columns filled a row at a time, as a store's loader reads its rows; then :meth:`finish`.
+
+    A loader gives each row's values already as ids (:meth:`text`, :meth:`zone`,
+    :meth:`place`, :meth:`group`, :meth:`duties`) to :meth:`add`, or an event it had to
+    build another way to :meth:`event`. Nothing is checked here: :meth:`EventLog.from_columns
+    <itinerary.log.EventLog.from_columns>` checks the columns once they are finished.
+    """
+
+    def __init__(self) -> None:
+        self._encoder = Encoder()
+        self._rows: list[tuple[int, ...]] = []  # one a row, its values in COLUMNS order
+        ids = self._encoder._id
+        self.text = functools.partial(ids, "texts")
+        self.zone = functools.partial(ids, "zones")
+        self.place = functools.partial(ids, "places")
+        self.group = functools.partial(ids, "groups")
+        self.duties = functools.partial(ids, "obligations")
+
+    def add(  # noqa: PLR0917 - one argument per column
+        self,
+        kind: int,
+        us: int,
+        zone: int,
+        name: int,
+        place: int = -1,
+        to: int = -1,
+        end: int = 0,
+        end_zone: int = -1,
+        venue: int = -1,
+        what: int = -1,
+        people: int = -1,
+        duties: int = -1,
+    ) -> None:
+        """Append a row of a built-in type (its ``kind`` code), each value given as an id."""
+        self._rows.append(
+            (kind, us, zone, name, place, to, end, end_zone, venue, what, people, duties, -1)
+        )
+
+    def event(self, event: Event) -> None:
+        """Append *event*'s row."""
+        self._rows.append(tuple(self._encoder.row(event).values()))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def finish(self) -> LogColumns:
+        """The rows added, as columns."""
+        n, width = len(self._rows), len(COLUMNS)
+        table = np.fromiter(
+            itertools.chain.from_iterable(self._rows), dtype=np.int64, count=n * width
+        ).reshape(n, width)
+        arrays = {
+            name: table[:, i].astype(dtype) for i, (name, (dtype, _)) in enumerate(COLUMNS.items())
+        }
+        dictionaries = {name: tuple(values) for name, values in self._encoder.lists.items()}
+        return LogColumns(**cast("dict[str, Any]", arrays), **cast("dict[str, Any]", dictionaries))
+
+
+def _place_key(place: Place) -> tuple[Any, ...]:
+    lat, lon = place.lat, place.lon  # 1 == 1.0: the types tell them apart
+    return (place.name, place.country, place.tz, type(lat), lat, type(lon), lon)
+
+
+def _duty_key(duty: Obligation) -> tuple[Any, ...]:
+    due, within = duty.due, duty.within  # equal deadlines in two zones are two entries
+    return (
+        duty.what,
+        None if within is None else (type(within), _time.duration_parts(within)),
+        None if due is None else (_time.micros(due), _zone_of(due)),
+    )
+
+
+_KEYS: dict[str, Callable[[Any], Any]] = {
+    "zones": lambda zone: zone,
+    "texts": lambda text: (type(text), text),
+    "places": _place_key,
+    "groups": lambda group: tuple((type(name), name) for name in group),
+    "obligations": lambda duties: tuple(map(_duty_key, duties)),
+    "others": id,  # kept in the dictionary, so its id is never reused
+}
+"""What makes two dictionary entries one: the value exactly as it is shown, not only equal."""
+_DICTIONARIES = ("zones", "texts", "places", "groups", "obligations", "others")
+_DICTIONARY = {name: dictionary for name, (_, dictionary) in COLUMNS.items() if dictionary}
+
+
+def columns_of(events: Iterable[Event]) -> LogColumns:
+    """*events* as columns, one row each, in their order."""
+    encoder = Encoder()
+    encoder.add_events(list(events))
+    return encoder.view(encoder.size)
+
+
+# -- building events from rows ----------------------------------------------------------------
+
+_OFFSET = re.compile(r"([+-])([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@functools.cache
+def _tz(name: str) -> tzinfo:
+    """The zone *name* names: an IANA zone, or a fixed offset ``+HH:MM[:SS]``."""
+    if name[:1] in ("+", "-"):
+        found = _OFFSET.fullmatch(name)
+        if found is None or found[4] == "00":
+            raise InvalidEventError(f"{name!r} is not a zone name or an offset +HH:MM[:SS]")
+        sign, hours, minutes, seconds = found.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
+        return timezone(-delta if sign == "-" else delta)
+    try:
+        return _time.zone(name)
+    except ItineraryError as exc:
+        raise InvalidEventError(f"{name!r} is not a zone name: {exc}") from None
+
+
+def _instant(us: int, name: str) -> DateTime:
+    tz = _tz(name)
+    if isinstance(tz, timezone):
+        return _time.instant((_EPOCH + timedelta(microseconds=us)).astimezone(tz), what="instant")
+    return _time.local_instant(us, tz)
+
+
+_SET_US = Event._us.__set__  # type: ignore[attr-defined]
+_BUILDERS: dict[int, Callable[..., Event]] = {
+    _CODES[Arrived]: _trusted.arrived,
+    _CODES[Departed]: _trusted.departed,
+    _CODES[MeetingHeld]: _trusted.meeting_held,
+    _CODES[AgreementSigned]: _trusted.agreement_signed,
+    _CODES[ObligationMet]: _trusted.obligation_met,
+}
+
+
+def _build(
+    arrays: Mapping[str, npt.NDArray[Any]], dictionaries: Mapping[str, Sequence[Any]], i: int
+) -> Event:
+    """The event of row *i* (the columns were checked when they came in)."""
+    code = int(arrays["kind"][i])
+    if code == OTHER:
+        return dictionaries["others"][int(arrays["other"][i])]  # type: ignore[no-any-return]
+    cls = EVENT_TYPES[code]
+    us = int(arrays["us"][i])
+    zones = dictionaries["zones"]
+    values: list[Any] = []
+    for _, column in FIELDS[cls]:
+        if column == "us":
+            values.append(_instant(us, zones[int(arrays["zone"][i])]))
+        elif column == "end":
+            values.append(_instant(int(arrays["end"][i]), zones[int(arrays["end_zone"][i])]))
+        else:
+            j = int(arrays[column][i])
+            values.append(None if j < 0 else dictionaries[_DICTIONARY[column]][j])
+    event = _BUILDERS[code](*values)
+    _SET_US(event, us)
+    return event
+
+
+def _build_range(
+    arrays: Mapping[str, npt.NDArray[Any]],
+    dictionaries: Mapping[str, Sequence[Any]],
+    lo: int,
+    hi: int,
+) -> list[Event]:
+    """The events of rows ``lo..hi``: :func:`_build` for many rows, reading each column once."""
+    return _build_rows(arrays, dictionaries, slice(lo, hi))
+
+
+def _build_rows(
+    arrays: Mapping[str, npt.NDArray[Any]],
+    dictionaries: Mapping[str, Sequence[Any]],
+    which: slice | npt.NDArray[np.int64],
+) -> list[Event]:
+    """The events of the rows *which* selects (a slice, or an array of row numbers)."""
+    rows = {name: arrays[name][which].tolist() for name in COLUMNS}
+    zones = [_tz(name) for name in dictionaries["zones"]]
+    fixed = [isinstance(tz, timezone) for tz in zones]
+    local, names = _time.local_instant, dictionaries["zones"]
+
+    def at(us: int, zone: int) -> DateTime:
+        return _instant(us, names[zone]) if fixed[zone] else local(us, zones[zone])
+
+    plans = {
+        code: [
+            (
+                column,
+                rows[column],
+                dictionaries[_DICTIONARY[column]] if column in _DICTIONARY else (),
+            )
+            for _, column in FIELDS[cls]
+        ]
+        for code, cls in enumerate(EVENT_TYPES)
+    }
+    kinds, instants, zone_ids, ends, end_zones = (
+        rows["kind"],
+        rows["us"],
+        rows["zone"],
+        rows["end"],
+        rows["end_zone"],
+    )
+    others, other_ids = dictionaries["others"], rows["other"]
+    builders, set_us = _BUILDERS, _SET_US
+    found: list[Event] = []
+    append = found.append
+    for k, code in enumerate(kinds):
+        if code == OTHER:
+            append(others[other_ids[k]])
+            continue
+        us = instants[k]
+        values: list[Any] = []
+        for column, ids, entries in plans[code]:
+            if column == "us":
+                values.append(at(us, zone_ids[k]))
+            elif column == "end":
+                values.append(at(ends[k], end_zones[k]))
+            else:
+                j = ids[k]
+                values.append(None if j < 0 else entries[j])
+        event = builders[code](*values)
+        set_us(event, us)
+        append(event)
+    return found
+
+
+# -- checking columns that come from outside ----------------------------------------------
+
+
+def _fail(message: str) -> InvalidEventError:
+    return InvalidEventError(f"columns: {message}")
+
+
+def _zone_ok(zone: object) -> bool:
+    if type(zone) is not str:
+        return False
+    try:
+        _tz(zone)
+    except InvalidEventError:
+        return False
+    return True
+
+
+def _text_ok(text: object) -> bool:
+    return type(text) is str and bool(text.strip())
+
+
+def _group_ok(group: object) -> bool:
+    return (
+        type(group) is tuple
+        and bool(group)
+        and all(map(_text_ok, group))
+        and len(set(group)) == len(group)
+    )
+
+
+_ENTRY_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "zones": (_zone_ok, "IANA zone names or offsets +HH:MM[:SS]"),
+    "texts": (_text_ok, "non-empty strings"),
+    "places": (lambda place: type(place) is Place, "Place values"),
+    "groups": (_group_ok, "tuples of distinct non-empty names"),
+    "obligations": (
+        lambda duties: type(duties) is tuple and all(type(o) is Obligation for o in duties),
+        "tuples of Obligation values",
+    ),
+    "others": (lambda event: isinstance(event, Event), "events"),
+}
+"""Each dictionary's check of one entry, and what its entries must be (for the message)."""
+
+
+def _check_shapes(cols: LogColumns) -> None:
+    """Each column a 1-d numpy array of its dtype and of one length; each dictionary checked."""
+    n = len(cols.kind) if isinstance(cols.kind, np.ndarray) else -1
+    for name, (dtype, _) in COLUMNS.items():
+        array = getattr(cols, name)
+        if not isinstance(array, np.ndarray) or array.dtype != np.dtype(dtype):
+            raise _fail(f"{name} must be a numpy array of {dtype}, got {array!r:.80}")
+        if array.shape != (n,):
+            raise _fail(f"{name} has shape {array.shape}, the kind column ({n},)")
+    for name, (ok, what) in _ENTRY_CHECKS.items():
+        entries = getattr(cols, name)
+        if not isinstance(entries, tuple):
+            raise _fail(f"{name} must be a tuple, got {type(entries).__name__}")
+        for entry in entries:
+            if not ok(entry):
+                raise _fail(f"{name} must hold {what}, got {entry!r}")
+
+
+def _check_values(cols: LogColumns) -> None:
+    """Kind codes known, instants in the years 1-9999, meetings ending after they start."""
+    kinds, meetings = cols.kind, cols.kind == _CODES[MeetingHeld]
+    bad = np.flatnonzero((kinds < 0) | (kinds > OTHER))
+    if bad.size:
+        raise _fail(f"row {bad[0]}: kind {kinds[bad[0]]} is not a kind code (0 to {OTHER})")
+    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    for name, rows in (("us", np.ones(len(kinds), dtype=bool)), ("end", meetings)):
+        values = getattr(cols, name)
+        bad = np.flatnonzero(rows & ((values < first) | (values > last)))
+        if bad.size:
+            raise _fail(f"row {bad[0]}: {name} {values[bad[0]]} is outside the years 1-9999")
+    bad = np.flatnonzero(meetings & (cols.end < cols.us))
+    if bad.size:
+        raise _fail(f"row {bad[0]} (MeetingHeld) ends before it starts")
+
+
+def _check_ids(cols: LogColumns) -> None:
+    """Every id a row of each kind must have in its dictionary, and none it must not have."""
+    for code in range(OTHER + 1):
+        rows = cols.kind == code
+        if not rows.any():
+            continue
+        cls = EVENT_TYPES[code] if code < OTHER else None
+        required = _REQUIRED[cls] if cls is not None else frozenset({"zone", "other"})
+        optional = _OPTIONAL.get(cls, frozenset()) if cls is not None else frozenset()
+        for name, dictionary in _DICTIONARY.items():
+            ids = getattr(cols, name)[rows]
+            size = len(getattr(cols, dictionary))
+            if name in required:
+                wrong = (ids < 0) | (ids >= size)
+            elif name in optional:
+                wrong = (ids < -1) | (ids >= size)
+            else:
+                wrong = ids != -1
+            if wrong.any():
+                row = int(np.flatnonzero(rows)[int(np.flatnonzero(wrong)[0])])
+                raise _fail(
+                    f"row {row} ({KINDS[code] if code < OTHER else 'other'}): {name} "
+                    f"{getattr(cols, name)[row]} is not an id in {dictionary} "
+                    f"(size {size}; -1 for none where the field is optional)"
+                )
+
+
+def _check_rows(cols: LogColumns) -> None:
+    """What only a whole event can tell: an event of your own's instant, signings' deadlines."""
+    for row in np.flatnonzero(cols.kind == OTHER).tolist():
+        event = cols.others[int(cols.other[row])]
+        if _time.micros(event.occurred_at) != int(cols.us[row]):
+            raise _fail(f"row {row}: us is not the instant of the event in others")
+    # A signing's obligations must have distinct names and computable deadlines. Only one
+    # whose list repeats a name, or whose latest possible deadline may fall past the
+    # calendar's end, is checked as the constructor checks it (the rest cannot fail).
+    reach = np.array([*map(_reach, cols.obligations), 0], dtype=np.int64)
+    repeats = np.array(
+        [len({o.what for o in duties}) != len(duties) for duties in cols.obligations] + [False]
+    )
+    ids = cols.duties
+    suspect = (cols.kind == _CODES[AgreementSigned]) & (
+        repeats[ids] | (cols.us >= _time.LAST_INSTANT_US - reach[ids])
+    )
+    for row in np.flatnonzero(suspect).tolist():
+        duties = cols.obligations[int(cols.duties[row])]
+        if duties:
+            event = cols.event(row)
+            try:
+                attrs.evolve(cast("AgreementSigned", event), obligations=duties)
+            except InvalidEventError as exc:
+                raise _fail(f"row {row}: {exc}") from None
+
+
+_DAY_US = 86_400_000_000
+
+
+def _reach(duties: tuple[Obligation, ...]) -> int:
+    """At most how many microseconds after a signing the deadlines of *duties* can fall."""
+    most = 0
+    for duty in duties:
+        if duty.within is not None:
+            years, months, days, seconds, micros = _time.duration_parts(duty.within)
+            # A year is at most 366 days, a month 31; two days more for any change of offset.
+            most = max(
+                most,
+                (abs(years) * 366 + abs(months) * 31 + abs(days) + 2) * _DAY_US
+                + abs(seconds) * 1_000_000
+                + abs(micros),
+            )
+    return most
+
+
+def checked(cols: object) -> LogColumns:
+    """*cols* if it is columns a log can hold, else :class:`InvalidEventError` saying why.
+
+    Checks what the event constructors would (every id in its dictionary, text non-empty,
+    instants in the years 1-9999, meetings ending after they start, obligations' deadlines
+    computable) once per column or dictionary entry, not once per event.
+    """
+    if not isinstance(cols, LogColumns):
+        raise _fail(f"expected LogColumns, got {type(cols).__name__}")
+    _check_shapes(cols)
+    _check_values(cols)
+    _check_ids(cols)
+    _check_rows(cols)
+    return cols
