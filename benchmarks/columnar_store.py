@@ -60,7 +60,7 @@ def section(events: Sequence[Event], config: Config) -> list[Result]:
 
         def columns() -> Any:
             with open_store(paths[-1], create=False) as store:
-                return store.to_arrow()
+                return store.read_table()
 
         write_s = best(config, n, lambda: _extend(paths[-1], events, None), fresh)
         size = os.path.getsize(paths[-1])
@@ -121,8 +121,8 @@ def compare(n: int, *, seed: int = 2025) -> dict[str, float]:
                 out[f"{label} load"] = _timed(store.load)
             out[f"{label} bytes/event"] = os.path.getsize(one) / n
         with open_store(os.path.join(folder, "one.arrows"), create=False) as store:
-            out["arrow columns, no events"] = _timed(store.to_arrow)
-            table = store.to_arrow()
+            out["arrow columns, no events"] = _timed(store.read_table)
+            table = store.read_table()
         stream = os.path.join(folder, "columns.arrows")
 
         def write_stream() -> None:

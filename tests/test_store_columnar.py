@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
+import struct
 import subprocess
 import sys
 import tempfile
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 from itinerary import Arrived, EventLog
 from itinerary.errors import InvalidEventError, StoreError
-from itinerary.events import AgreementSigned, Obligation
+from itinerary.events import AgreementSigned, MeetingHeld, Obligation
 from itinerary.places import TOKYO
 from itinerary.store import ArrowStore, Codec, open_store
 from itinerary.store import columnar as columnar_module
@@ -170,7 +172,7 @@ def test_data_tools_read_the_file_as_typed_columns(tmp_path: Path) -> None:
     assert table.column("who").to_pylist() == ["A 0", "A 1", "A 2", "B 3", "B 4"]
     micros = table.column("at").cast(pa.int64()).to_pylist()
     assert micros == [exact(EventLog([e]))[0][2]["at"][0] for e in store.load()]
-    assert store.to_arrow(upto=2).num_rows == 2
+    assert store.read_table(upto=2).num_rows == 2
 
 
 def test_an_event_of_another_codec_is_kept_as_its_json_record(tmp_path: Path) -> None:
@@ -289,8 +291,8 @@ def test_a_broken_frame_in_the_last_batch_is_damage_not_a_torn_write(tmp_path: P
 
 @given(cut=st.integers(min_value=0))
 @example(cut=0)
-def test_any_truncation_loads_a_prefix_or_says_why(cut: int) -> None:
-    """A file cut anywhere loads whole batches of what was written, or raises StoreError."""
+def test_any_truncation_loads_a_batch_aligned_prefix(cut: int) -> None:
+    """A file cut anywhere loads the whole batches before the cut (what a killed writer leaves)."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "t.arrows"
         store = ArrowStore(path)
@@ -298,12 +300,210 @@ def test_any_truncation_loads_a_prefix_or_says_why(cut: int) -> None:
         store.extend(batch("B", 3, start=2))
         content = path.read_bytes()
         path.write_bytes(content[: cut % (len(content) + 1)])
+        loaded = ArrowStore(path).load()
+        assert len(loaded) in {0, 2, 5}
+        assert exact(loaded) == exact(EventLog((batch("A", 2) + batch("B", 3, 2))[: len(loaded)]))
+        after = ArrowStore(path).extend(batch("C", 1, start=len(loaded)), len(loaded))
+        assert after == len(loaded) + 1
+
+
+FAKE_SEAL = "itinerary:first=7;count=4;bytes=9182736450192837;crc32=5e1f0a9b"
+
+
+def _seal_spelled(title: str) -> MeetingHeld:
+    """A meeting whose title and a participant spell *title* (a seal, in the tests)."""
+    start = TOKYO.at("2025-10-27 10:00")
+    return MeetingHeld(title, (title, "Bea"), TOKYO, start, TOKYO.at("2025-10-27 11:00"))
+
+
+@given(cut=st.integers(min_value=0))
+def test_text_that_spells_a_seal_leaves_a_torn_tail_torn(cut: int) -> None:
+    """A killed writer's batch whose events' text looks like a seal is still a torn tail.
+
+    Seals are looked for in batch metadata only: every cut of that batch loads the batches
+    before it, and the next writer goes on (the text once made the file unreadable).
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "t.arrows"
+        store = ArrowStore(path)
+        store.extend(batch("A", 2))
+        committed = len(path.read_bytes())
+        store.extend([_seal_spelled(FAKE_SEAL)])
+        content = path.read_bytes()
+        fake = content.index(FAKE_SEAL.encode(), committed)  # the text is there as it is
+        for end in (fake + len(FAKE_SEAL), committed + cut % (len(content) - committed)):
+            path.write_bytes(content[:end])
+            assert exact(ArrowStore(path).load()) == exact(EventLog(batch("A", 2)))
+        assert ArrowStore(path).extend(batch("C", 1, start=2), expected_version=2) == 3
+
+
+def test_a_title_that_spells_the_placeholder_seal_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing fills the seal in the batch's metadata, never a title that spells it."""
+    monkeypatch.setattr(columnar_module, "writer_options", lambda pa: pa.ipc.IpcWriteOptions())
+    placeholder = "itinerary:first=1;count=1;bytes=0000000000000000;crc32=00000000"
+    path = tmp_path / "t.arrows"
+    ArrowStore(path).extend([_seal_spelled(placeholder)], expected_version=0)
+    assert placeholder.encode() in path.read_bytes()  # uncompressed: the title as it is
+    assert ArrowStore(path).load()[0].title == placeholder
+
+
+@given(start=st.integers(min_value=0), size=st.sampled_from([1, 8, 64, 512]))
+@example(start=-1, size=512)  # the sector over the last batch's seal
+def test_damage_in_the_last_batch_is_refused_not_taken_for_a_torn_tail(
+    start: int, size: int
+) -> None:
+    """Zeros over any bytes of the last batch: it loads whole or is refused, never short.
+
+    A torn tail is only a strict prefix of a batch; a committed batch damaged in place (a
+    zeroed sector) is refused, and no writer drops its events.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "t.arrows"
+        store = ArrowStore(path)
+        store.extend(batch("A", 2))
+        committed = len(path.read_bytes())
+        store.extend(batch("B", 3, start=2))
+        content = bytearray(path.read_bytes())
+        if start < 0:
+            seal = content.index(b"itinerary:first=3;")
+            at = seal - seal % 512
+        else:
+            at = committed + start % (len(content) - committed)
+        content[at : at + size] = bytes(len(content[at : at + size]))
+        path.write_bytes(bytes(content))
+        whole = exact(EventLog(batch("A", 2) + batch("B", 3, 2)))
         try:
             loaded = ArrowStore(path).load()
         except StoreError:
-            return
-        assert len(loaded) in {0, 2, 5}
-        assert exact(loaded) == exact(EventLog((batch("A", 2) + batch("B", 3, 2))[: len(loaded)]))
+            with pytest.raises(StoreError, match=r"t\.arrows: .*damaged"):
+                ArrowStore(path).extend(batch("C", 1, start=2), expected_version=2)
+            assert path.read_bytes() == bytes(content)
+        else:
+            assert exact(loaded) == whole  # the zeros fell on zeros
+
+
+@given(at=st.integers(min_value=0), bit=st.integers(0, 7))
+@example(at=-1, bit=3)  # the length of the middle batch's first message, made larger
+def test_a_flipped_bit_in_any_batch_is_refused_never_a_short_load(at: int, bit: int) -> None:
+    """A bit flipped in any batch, its framing included, is refused: it is no torn tail.
+
+    Once, a message length made larger in a middle batch read as a cut, and the batches
+    after it were dropped.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "t.arrows"
+        store = ArrowStore(path)
+        head = len(columnar_module._schema_bytes(pa, file_schema()))
+        ends = []
+        for start in (0, 2, 4):
+            store.extend(batch("A", 2, start=start))
+            ends.append(len(path.read_bytes()))
+        content = bytearray(path.read_bytes())
+        where = ends[0] + 6 if at < 0 else head + at % (len(content) - head)
+        content[where] ^= 1 << bit
+        path.write_bytes(bytes(content))
+        with pytest.raises(StoreError, match=r"t\.arrows: .*damaged"):
+            ArrowStore(path).load()
+
+
+def resealed_column(path: Path, column: str, array: pa.Array) -> None:
+    """Rewrite the one-batch store at *path* with *column* replaced by *array*, sealed anew."""
+    table = pa.ipc.open_stream(path).read_all().combine_chunks()
+    index = table.schema.get_field_index(column)
+    table = table.set_column(index, table.schema.field(index), array)
+    [record] = table.to_batches()
+    sink = pa.BufferOutputStream()
+    writer = pa.ipc.new_stream(sink, file_schema(), options=columnar_module.writer_options(pa))
+    head = len(columnar_module._schema_bytes(pa, file_schema()))
+    data = columnar_module._sealed(sink, writer, record, 1, head)
+    path.write_bytes(path.read_bytes()[:head] + data)
+
+
+def _indices(values: list[int]) -> pa.Array:
+    words = pa.array(["A 0", "A 1"])
+    return pa.DictionaryArray.from_arrays(pa.array(values, pa.int32()), words, safe=False)
+
+
+@pytest.mark.parametrize(
+    ("column", "array"),
+    [
+        ("who", _indices([0, 7])),  # past the dictionary: once a bare IndexError
+        ("who", _indices([0, -1])),  # negative: once read as another row's name
+        ("who", _indices([0, -2])),
+        (
+            "data",  # offsets past the data buffer: once read out of bounds
+            pa.Array.from_buffers(
+                pa.string(),
+                2,
+                [None, pa.py_buffer(struct.pack("<3i", 0, 2_000_000_000, 2)), pa.py_buffer(b"{}")],
+            ),
+        ),
+    ],
+)
+def test_a_sealed_batch_arrow_finds_invalid_is_refused_by_versions(
+    tmp_path: Path, column: str, array: pa.Array
+) -> None:
+    """A batch whose checksum matches but whose arrays are invalid raises StoreError by versions."""
+    path = tmp_path / "t.arrows"
+    export_arrow(batch("A", 2), path)
+    resealed_column(path, column, array)
+    with pytest.raises(StoreError, match=r"t\.arrows: versions 1-2: damaged: not Arrow data"):
+        ArrowStore(path).load()
+
+
+def _meetings(titles: list[int]) -> list[MeetingHeld]:
+    start, end = TOKYO.at("2025-10-27 10:00"), TOKYO.at("2025-10-27 11:00")
+    return [MeetingHeld("t" * n, ("A", "B"), TOKYO, start, end) for n in titles]
+
+
+@pytest.mark.parametrize("chunk", [2, 10_000])
+def test_a_batch_past_arrows_text_limit_is_refused_storing_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """A batch whose text passes a column's limit (2 GiB, made small here) stores nothing.
+
+    Built in chunks each under the limit (``chunk=2``), the batch once lost every event
+    after the first chunk while extend reported them stored.
+    """
+    monkeypatch.setattr(columnar_module, "_TEXT_LIMIT", 10_000)
+    monkeypatch.setattr(columnar_module, "CHUNK", chunk)
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(_meetings([4_000, 4_000]))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"versions 3-5 as one batch: its 'title' column passes"):
+        store.extend(_meetings([4_000, 4_000, 4_000]))
+    assert path.read_bytes() == before
+    assert ArrowStore(path).version == store.version == 2
+
+
+def test_a_write_that_fails_midway_leaves_no_torn_tail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk halfway through a batch: StoreError, and the file is cut back as it was."""
+    path = tmp_path / "t.arrows"
+    store = ArrowStore(path)
+    store.extend(batch("A", 2))
+    before = path.read_bytes()
+    write = columnar_module._write_all
+
+    def half_then_full(fd: int, data: bytes) -> None:
+        write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(columnar_module, "_write_all", half_then_full)
+    with pytest.raises(StoreError, match=r"cannot write the store: .*No space left"):
+        store.extend(batch("B", 2, start=2))
+    assert path.read_bytes() == before
+
+
+def test_log_from_table_refuses_the_rows_of_log_to_arrow() -> None:
+    """``log.to_arrow()`` is a view for data tools, not the store's columns: StoreError."""
+    log = EventLog(batch("A", 2))
+    with pytest.raises(StoreError, match="not the columns of an Arrow store"):
+        log_from_table(log.to_arrow())
 
 
 def test_not_an_arrow_log(tmp_path: Path) -> None:
@@ -359,7 +559,7 @@ def test_events_from_columns_is_the_one_builder(tmp_path: Path) -> None:
     """The plain columns of a file build the same events the store loads (the bulk door's seam)."""
     path = tmp_path / "t.arrows"
     export_arrow([*batch("A", 2), CALENDAR], path)
-    table = ArrowStore(path).to_arrow()
+    table = ArrowStore(path).read_table()
     columns = columnar_module._plain_columns(pa, table)
     assert events_from_columns(columns) == list(ArrowStore(path).load())
     assert log_from_table(table) == ArrowStore(path).load()

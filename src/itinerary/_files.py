@@ -19,7 +19,14 @@ import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
-__all__ = ["NotRegularFileError", "check_regular", "read_bytes", "write_atomic", "written_beside"]
+__all__ = [
+    "NotRegularFileError",
+    "check_regular",
+    "read_bytes",
+    "sync_folder",
+    "write_atomic",
+    "written_beside",
+]
 
 
 class NotRegularFileError(OSError):
@@ -117,6 +124,11 @@ def write_atomic(path: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    _sync_folder(folder)
+
+
+def sync_folder(folder: str) -> None:
+    """Sync *folder*, where the system allows: a file made or renamed in it survives a crash."""
     _sync_folder(folder)
 
 

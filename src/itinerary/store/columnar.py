@@ -18,16 +18,25 @@ FILE --to tour.parquet``.
 
 Each batch's metadata holds its first version, its number of events, its size and the
 CRC-32 of its bytes as written: a batch changed after it was written is refused, named by
-its versions. A batch that a killed writer left unfinished (the file's tail) is not read,
-and the next writer removes it. Writers hold an exclusive ``flock`` and ``fsync``, as the
-JSON Lines store does. Needs pyarrow: ``pip install "itinerary[arrow]"``.
+its versions, and one whose checksum matches is still validated as Arrow data. The file is
+walked by Arrow's framing (marker, metadata length, the flatbuffer header), and seals are
+read in batch metadata only, never in the events' text. A tail is torn (a killed writer's
+batch: not read, and removed by the next writer) only if it is a strict prefix of the next
+batch: every byte of it parses, what fails is that the bytes run out, and no batch in it is
+whole (see :func:`_check_torn`); anything else is damage, refused. One ``extend`` is one
+batch; Arrow's 32-bit offsets bound each column's text to 2 GiB, and a larger batch is
+refused, storing nothing. Writers hold an exclusive ``flock`` and ``fsync``, as the JSON
+Lines store does, and cut a failed write back off. Needs pyarrow:
+``pip install "itinerary[arrow]"``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
+import struct
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -222,10 +231,27 @@ def _record_batch(pa: Any, schema: pa.Schema, columns: dict[str, list[Any]]) -> 
     for field in schema:
         values = columns[field.name]
         if pa.types.is_dictionary(field.type):
-            arrays.append(pa.array(values, pa.string()).dictionary_encode())
+            array = pa.array(values, pa.string()).dictionary_encode()
         else:
-            arrays.append(pa.array(values, field.type))
+            array = pa.array(values, field.type)
+        if isinstance(array, pa.ChunkedArray):  # pyarrow splits text past 2 GiB
+            raise ValueError(f"the {field.name!r} column's text passes Arrow's 2 GiB")
+        arrays.append(array)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+_TEXT_LIMIT = (1 << 31) - 1
+"""The most bytes a column of one batch may take: Arrow's strings have 32-bit offsets."""
+
+
+def _column_bytes(pa: Any, column: Any) -> int:
+    """The bytes of *column* (a chunked array) as one array: a dictionary counted once."""
+    if pa.types.is_dictionary(column.type):
+        if not column.num_chunks:
+            return 0
+        indices = sum(int(c.indices.nbytes) for c in column.chunks)
+        return int(column.chunk(0).dictionary.nbytes) + indices
+    return int(column.nbytes)
 
 
 # -- columns to events ---------------------------------------------------------------------
@@ -347,14 +373,24 @@ def log_from_table(
     where: str = "",
     bar: _progress.Bar | None = None,
 ) -> EventLog:
-    """The log of the file's columns (a ``pyarrow.Table``, as ``ArrowStore.to_arrow()`` gives).
+    """The log of the file's columns (a ``pyarrow.Table``, as ``ArrowStore.read_table()`` gives).
 
     The one door from the columns to a log, which every load and read goes through: today
     the columns become lists of plain values (:func:`_plain_columns`), then events, one by
     one (:func:`events_from_columns`); a builder of a log from columns takes this
     function's place. *where* starts every message; *bar* counts the events built.
+
+    A table of other columns (``EventLog.to_arrow()``'s rows, say) raises StoreError.
     """
     pa = _pyarrow("an Arrow store (.arrows)")
+    if not isinstance(table, pa.Table) or not table.schema.equals(
+        file_schema(), check_metadata=False
+    ):
+        found = table.schema if isinstance(table, pa.Table) else type(table).__name__
+        raise StoreError(
+            f"{where or 'log_from_table'}: not the columns of an Arrow store "
+            f"(ArrowStore.read_table()): found {_short(found)}"
+        )
     with bulk():  # millions of plain values, none in a cycle: no collection meanwhile
         columns = _plain_columns(pa, table)
         try:
@@ -460,6 +496,12 @@ def column_rows(
         else:
             rows.event(loads(kind, schemas[i], data[i]))
     return rows
+
+
+def _short(found: object) -> str:
+    """*found* on one line, cut to a readable length."""
+    text = " ".join(str(found).split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _plain(pa: Any, chunk: Any) -> list[Any]:
@@ -577,14 +619,94 @@ def _sealed(sink: Any, writer: Any, batch: Any, first: int, head: int) -> bytes:
     """The bytes of *batch* written by *writer* into *sink* (after *head* bytes), sealed.
 
     The seal (see :data:`_SEAL`) is written with zeros for its size and checksum, which are
-    then filled in place: the same number of digits, so the Arrow metadata stays valid.
+    then filled in place: the same number of digits, so the Arrow metadata stays valid. It is
+    looked for in the batch message's metadata only, never in its body (the events' text).
     """
     seal = f"itinerary:first={first};count={batch.num_rows};bytes={0:016d};crc32=00000000"
     writer.write_batch(batch, custom_metadata={"itinerary": seal})
     data: bytes = sink.getvalue().to_pybytes()[head:]
-    at = data.rindex(seal.encode()) + len(seal) - 8  # the checksum's digits
+    at = 0
+    while True:  # to the last message: the batch (its dictionaries come first)
+        frame = _frame(data, at)
+        if frame.end >= len(data):
+            break
+        at = frame.end
+    at = data.index(seal.encode(), frame.at + 8, frame.meta_end) + len(seal) - 8
     data = data[: at - 23] + b"%016d" % len(data) + data[at - 7 :]
     return data[:at] + b"%08x" % _seal(data, at) + data[at + 8 :]
+
+
+_MARKER = b"\xff\xff\xff\xff"
+"""What starts every Arrow IPC message (then its metadata's length, the metadata, the body)."""
+_DICTIONARY, _RECORD_BATCH = 2, 3
+"""The flatbuffer ``MessageHeader`` codes of the two messages a batch is written as."""
+_MAX_METADATA = 1 << 20
+"""More metadata than any message this store writes has (a few kB): a damaged length."""
+
+
+class _DamagedError(ValueError):
+    """Bytes that are not the Arrow messages this store writes (the reason in the message)."""
+
+
+@attrs.frozen
+class _Frame:
+    """One Arrow IPC message's place: start, end of metadata, end, header code (0: unknown).
+
+    *meta_end* or *end* may pass the end of the bytes: a message cut short.
+    """
+
+    at: int
+    meta_end: int
+    end: int
+    kind: int
+
+
+def _message_header(meta: bytes) -> tuple[int, int]:
+    """A flatbuffer ``Message``'s header code and body length (Arrow's Message.fbs).
+
+    Read by hand so that a message whose body is cut short is still known by its metadata.
+    """
+
+    def number(form: str, at: int) -> int:
+        if at < 0 or at + struct.calcsize(form) > len(meta):
+            raise _DamagedError("its metadata points outside itself")
+        value: int = struct.unpack_from(form, meta, at)[0]
+        return value
+
+    table = number("<I", 0)
+    vtable = table - number("<i", table)
+    size = number("<H", vtable)
+
+    def slot(field: int) -> int:  # the field's offset in the table, 0 if absent
+        return number("<H", vtable + 4 + 2 * field) if 4 + 2 * field + 2 <= size else 0
+
+    kind_at, body_at = slot(1), slot(3)  # header_type, bodyLength
+    kind = number("<B", table + kind_at) if kind_at else 0
+    body = number("<q", table + body_at) if body_at else 0
+    return kind, body
+
+
+def _frame(content: bytes, at: int) -> _Frame:
+    """The message at *at*, complete or cut short; :class:`_DamagedError` if its bytes cannot be one.
+
+    A cut message is one whose bytes so far are right: the marker (or its start), a length,
+    and, once the metadata is all there, a dictionary or batch header whose body is cut.
+    """
+    left = content[at : at + 8]
+    if len(left) < 8:
+        if not _MARKER.startswith(left[:4]):
+            raise _DamagedError("not an Arrow message")
+        return _Frame(at, at + 8, at + 8, 0)
+    size = struct.unpack_from("<i", content, at + 4)[0]
+    if left[:4] != _MARKER or not 0 < size <= _MAX_METADATA or size % 8:
+        raise _DamagedError("not an Arrow message of this store")
+    meta_end = at + 8 + size
+    if meta_end > len(content):
+        return _Frame(at, meta_end, meta_end, 0)
+    kind, body = _message_header(content[at + 8 : meta_end])
+    if kind not in {_DICTIONARY, _RECORD_BATCH} or body < 0 or body % 8:
+        raise _DamagedError("a message that is not a batch of events nor its dictionary")
+    return _Frame(at, meta_end, meta_end + body, kind)
 
 
 def _not_ours(pa: Any, content: bytes, path: str) -> StoreError:
@@ -604,67 +726,113 @@ def _not_ours(pa: Any, content: bytes, path: str) -> StoreError:
 
 
 def _scan(pa: Any, content: bytes, head: bytes, path: str) -> _Scan:
-    """The committed batches of a file's *content*, each checked against its checksum."""
+    """The committed batches of a file's *content*, each checked against its checksum.
+
+    The file is walked message by message by its framing (:func:`_frame`). Its tail is
+    taken as torn (a killed writer's, not read) only if it is a strict prefix of one batch:
+    every byte of it parses, and what fails is that the bytes run out; once its metadata
+    is there, its seal must be the next version's and say the batch ends after the file
+    does. Anything else is damage: StoreError.
+    """
     if len(content) <= len(head) and head.startswith(content):
         return _Scan((), 0, head)  # empty, or a first write cut short
     if not content.startswith(head):
         raise _not_ours(pa, content, path)
-    reader = pa.BufferReader(pa.py_buffer(content))
-    reader.seek(len(head))
+    whole = pa.py_buffer(content)
     segments: list[_Segment] = []
-    start = committed = len(head)
+    start = at = len(head)
     expected = 1
-    while committed < len(content):
+    while at < len(content):
         try:
-            at = reader.tell()
-            message = pa.ipc.read_message(reader)
-        except (EOFError, OSError, ValueError, pa.ArrowException) as exc:
-            _torn_or_damaged(content, committed, expected, path, exc)
-            break
-        if message.type == "dictionary":
+            frame = _frame(content, at)
+            if frame.end > len(content):
+                _check_torn(content, frame, start, expected)
+                break
+            try:
+                message = pa.ipc.read_message(whole.slice(at, frame.end - at))
+            except (EOFError, OSError, ValueError, pa.ArrowException) as exc:
+                raise _DamagedError(f"not Arrow data ({exc})") from None
+        except _DamagedError as exc:
+            raise StoreError(f"{path}: damaged after version {expected - 1}: {exc}") from None
+        at = frame.end
+        if frame.kind == _DICTIONARY:
             continue
-        if message.type != "record batch":
-            raise StoreError(
-                f"{path}: damaged after version {expected - 1}: a {message.type} message "
-                "where a batch of events belongs"
-            )
-        meta_end = at + 8 + message.metadata.size
-        found = _SEAL.search(content, at, meta_end)
-        end = reader.tell()
+        found = _SEAL.search(content, frame.at + 8, frame.meta_end)
         where = f"{path}: the batch after version {expected - 1}"
-        if found is None:
+        if message.type != "record batch" or found is None:
             raise StoreError(f"{where}: damaged: it has no checksum")
         first, count, size, crc = (int(found[1]), int(found[2]), int(found[3]),
                                    int(found[4], 16))  # fmt: skip
         if first != expected:
             raise StoreError(f"{where}: damaged: expected version {expected}, found {first}")
         where = f"{path}: versions {first}-{first + count - 1}"
-        if size != end - start or _seal(content[start:end], found.start(4) - start) != crc:
+        if size != at - start or _seal(content[start:at], found.start(4) - start) != crc:
             raise StoreError(
                 f"{where}: damaged: its checksum does not match its content "
                 "(changed after it was written)"
             )
-        segments.append(_Segment(first, count, start, end))
+        segments.append(_Segment(first, count, start, at))
         expected += count
-        start = committed = end
-    return _Scan(tuple(segments), committed, head)
+        start = at
+    return _Scan(tuple(segments), start, head)
 
 
-def _torn_or_damaged(
-    content: bytes, committed: int, expected: int, path: str, exc: Exception
-) -> None:
-    """Return if the bytes after *committed* are one batch cut short; else raise StoreError.
+def _check_torn(content: bytes, frame: _Frame, start: int, expected: int) -> None:
+    """Return if *frame* (cut short by the file's end) can end a batch begun at *start*.
 
-    A killed writer leaves a prefix of one batch: at most one batch's seal, for the version
-    that comes next, and fewer bytes than the seal says the batch has. Anything else is
-    damage, not a torn write.
+    A batch message whose metadata is all there must carry the seal of version *expected*
+    that says the batch ends where the message does. And no batch may be whole in the tail:
+    neither the next one (its seal counts exactly the tail's bytes, or fewer where another
+    message starts: a length that seems to run past the end is damaged) nor a later one (a
+    seal whose checksum matches the bytes it seals: damage before it, not a cut). Seals are
+    looked for in all the tail's bytes here, where the framing cannot be trusted; text can
+    mislead that only by spelling such a seal with the exact size of the cut or of a message
+    boundary, or a whole batch with its checksum, and then it errs to refusing. Else
+    :class:`_DamagedError`.
     """
-    seals = _SEAL.findall(content, committed)
-    left = len(content) - committed
-    if len(seals) > 1 or (seals and (int(seals[0][0]) != expected or int(seals[0][2]) <= left)):
-        raise StoreError(
-            f"{path}: damaged after version {expected - 1}: not a batch of events ({exc})"
-        )
+    left = len(content) - start
+    for found in _SEAL.finditer(content, start):
+        size = int(found[3])
+        if int(found[1]) == expected and (
+            size == left or (0 < size < left and _message_at(content, start + size))
+        ):
+            raise _DamagedError("the whole next batch is there, but its framing is damaged")
+        if int(found[1]) > expected and _whole(content, found, start):
+            raise _DamagedError(f"not a batch cut short: version {int(found[1])}'s batch follows")
+    if frame.kind != _RECORD_BATCH:
+        return  # a dictionary, or metadata cut short: a batch's first bytes
+    seal = _SEAL.search(content, frame.at + 8, frame.meta_end)
+    if seal is None or int(seal[1]) != expected or int(seal[3]) != frame.end - start:
+        raise _DamagedError("a batch cut short that is not the next one")
+
+
+def _message_at(content: bytes, at: int) -> bool:
+    """Whether a message whose metadata is all there starts at *at*."""
+    try:
+        return _frame(content, at).kind != 0
+    except _DamagedError:
+        return False
+
+
+def _whole(content: bytes, found: re.Match[bytes], start: int) -> bool:
+    """Whether the seal *found* (after *start*) ends a whole batch whose checksum matches."""
+    at = found.start()
+    for _ in range(8):  # the batch message holding it starts at one of the markers before it
+        at = content.rfind(_MARKER, start, at)
+        if at < 0:
+            return False
+        try:
+            frame = _frame(content, at)
+        except _DamagedError:
+            continue
+        if frame.kind == _RECORD_BATCH and frame.meta_end > found.start():
+            begin = frame.end - int(found[3])
+            return (
+                start <= begin
+                and frame.end <= len(content)
+                and _seal(content[begin : frame.end], found.start(4) - begin) == int(found[4], 16)
+            )
+    return False
 
 
 class ArrowStore(StoreBase):
@@ -693,6 +861,8 @@ class ArrowStore(StoreBase):
                 pass  # another process made it first
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot create the store: {exc}") from exc
+            else:  # the new file's name survives a power cut
+                _files.sync_folder(os.path.dirname(os.path.abspath(self.path)))
         self._seen: tuple[tuple[int, int, int], _Scan] | None = None  # what this process wrote
         self._inode: int | None = None  # the file the last read_after read
         self._watched: tuple[tuple[int, int, int] | None, int] | None = None
@@ -769,14 +939,15 @@ class ArrowStore(StoreBase):
         first, last = chosen[0].first, chosen[-1].first + chosen[-1].count - 1
         try:
             table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+            table.validate(full=True)  # its checksum matched, but a faulty writer may seal
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise StoreError(
                 f"{self.path}: versions {first}-{last}: damaged: not Arrow data ({exc})"
             ) from None
-        if table.schema != self._schema or table.num_rows != last - first + 1:
+        if table.num_rows != last - first + 1:  # the schema is the head's: read with it
             raise StoreError(
-                f"{self.path}: versions {first}-{last}: damaged: the columns or the number "
-                "of rows are not what the seals say"
+                f"{self.path}: versions {first}-{last}: damaged: the number of rows is not "
+                "what the seals say"
             )
         return table
 
@@ -798,8 +969,12 @@ class ArrowStore(StoreBase):
                 table, codec=self._codec, where=self.path, bar=bar if progress else None
             )
 
-    def to_arrow(self, upto: int | None = None) -> pa.Table:
-        """The stored columns as a ``pyarrow.Table`` (complete batches only), no events built."""
+    def read_table(self, upto: int | None = None) -> pa.Table:
+        """The stored columns as a ``pyarrow.Table`` (complete batches only), no events built.
+
+        The file's own columns (:func:`file_schema`), which :func:`log_from_table` turns into
+        a log; not the rows of ``EventLog.to_arrow()``, a view for data tools.
+        """
         content, scan, _ = self._read()
         return self._table(content, scan, check_upto(upto, scan.version, self.path))
 
@@ -898,8 +1073,17 @@ class ArrowStore(StoreBase):
             if bar is not None:
                 bar.update(len(part))
         table = pa.Table.from_batches(chunks, schema=self._schema).unify_dictionaries()
+        where = f"{self.path}: cannot store versions {first}-{first + len(batch) - 1} as one batch"
+        for field in self._schema:
+            if _column_bytes(pa, table.column(field.name)) > _TEXT_LIMIT:
+                raise StoreError(
+                    f"{where}: its {field.name!r} column passes Arrow's 2 GiB (32-bit "
+                    "offsets); nothing was stored: extend in smaller batches"
+                )
         record = table.combine_chunks().to_batches()
-        whole = record[0] if record else self._schema.empty_table().to_batches()
+        if len(record) != 1 or record[0].num_rows != len(batch):
+            raise StoreError(f"{where}: Arrow split it; nothing was stored")
+        whole = record[0]
         sink = pa.BufferOutputStream()
         writer = pa.ipc.new_stream(sink, self._schema, options=writer_options(pa))
         return _sealed(sink, writer, whole, first, len(self._head))
@@ -938,8 +1122,13 @@ class ArrowStore(StoreBase):
             if stat.st_size != committed:
                 os.ftruncate(fd, committed)  # drop a torn tail before writing after it
             os.lseek(fd, committed, os.SEEK_SET)
-            _write_all(fd, data)
-            os.fsync(fd)
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            except OSError:  # a full disk, an I/O error: leave no torn tail behind
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, committed)
+                raise
             end = committed + len(data)
             segment = _Segment(current + 1, len(checked), committed_at, end)
             stat = os.fstat(fd)
