@@ -16,7 +16,8 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "check_regular",
     "read_bytes",
     "sync_folder",
+    "wait_for_change",
     "write_atomic",
     "written_beside",
 ]
@@ -163,3 +165,34 @@ def written_beside(path: str) -> Iterator[str]:
         _sync_folder(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def wait_for_change(
+    identity: Callable[[], object],
+    watched: tuple[object, int] | None,
+    version: Callable[[], int],
+    seen: int,
+    *,
+    timeout: float,
+    poll: float,
+) -> bool:
+    """Whether a file store may hold other than *seen* events, polling until *timeout* passes.
+
+    *identity* gives the file's identity (inode, size, time), read every *poll* seconds, never its
+    contents. *watched* is (that identity, the events read then) as of the store's last
+    read: waiting from there, any change is news; otherwise the store's *version* is
+    compared with *seen* first.
+    """
+    deadline = time.monotonic() + timeout
+    if watched is not None and watched[1] == seen:
+        mark = watched[0]
+    else:
+        mark = identity()
+        if version() != seen:
+            return True
+    while identity() == mark:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(poll, left))
+    return True

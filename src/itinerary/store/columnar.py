@@ -37,7 +37,6 @@ import itertools
 import os
 import re
 import struct
-import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -1021,20 +1020,9 @@ class ArrowStore(StoreBase):
 
     def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll the file's identity, size and time until they change, or *timeout* passes."""
-        deadline = time.monotonic() + timeout
-        watched = self._watched
-        if watched is not None and watched[1] == seen:
-            mark = watched[0]
-        else:
-            mark = self._stat()
-            if self.version != seen:
-                return True
-        while self._stat() == mark:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            time.sleep(min(self.poll, left))
-        return True
+        return _files.wait_for_change(
+            self._stat, self._watched, lambda: self.version, seen, timeout=timeout, poll=self.poll
+        )
 
     # -- writing --
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -389,20 +388,9 @@ class JsonlStore(StoreBase):
         last :meth:`read_after` read (at *seen* events), a write since then is news;
         otherwise the version is compared with *seen* first.
         """
-        deadline = time.monotonic() + timeout
-        watched = self._watched
-        if watched is not None and watched[1] == seen:
-            mark = watched[0]
-        else:
-            mark = self._stat()
-            if self.version != seen:
-                return True
-        while self._stat() == mark:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            time.sleep(min(self.poll, left))
-        return True
+        return _files.wait_for_change(
+            self._stat, self._watched, lambda: self.version, seen, timeout=timeout, poll=self.poll
+        )
 
     def __repr__(self) -> str:
         return f"<JsonlStore {self.path!r}>"
