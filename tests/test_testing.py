@@ -228,6 +228,8 @@ def test_the_machine_catches_ties_broken_the_wrong_way(monkeypatch: pytest.Monke
         Departed("Ann", TOKYO, TOKYO.at("2025-10-29 12:00"), to=SEOUL),
     ]
     assert replay(EventLog(ann)).where("Ann").status == "at"  # the broken order: left, then came
+    kept_as_columns = EventLog.from_columns(EventLog(ann).columns)
+    assert replay(kept_as_columns).where("Ann").status == "at"  # the columns' order too
     assert Reference(ann, _time.micros(ann[-1].occurred_at)).whereabouts("Ann")[0] == "in_transit"
     monkeypatch.undo()
     assert replay(EventLog(ann)).where("Ann").status == "in_transit"

@@ -405,9 +405,13 @@ def _sorted_events(events: Sequence[Event]) -> tuple[list[Event], list[int]]:
 _ONES = itertools.repeat(1)
 
 
-_KIND_RANKS = np.array(
-    [_RANK.get(cls, _OTHER_RANK) for cls in EVENT_TYPES] + [_OTHER_RANK], dtype=np.int8
-)  # by kind code (itinerary.columns.KINDS, then OTHER)
+def _kind_ranks() -> npt.NDArray[np.int8]:
+    """Each kind code's rank (itinerary.columns.KINDS, then OTHER), read from :data:`_RANK`.
+
+    Read at each sort, so that events and columns share one source of the order.
+    """
+    ranks = [_RANK.get(cls, _OTHER_RANK) for cls in EVENT_TYPES] + [_OTHER_RANK]
+    return np.array(ranks, dtype=np.int8)
 
 
 def column_order(
@@ -425,7 +429,7 @@ def column_order(
     by_text[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(
         len(names), dtype=np.int64
     )
-    ranks = _KIND_RANKS[cols.kind]
+    ranks = _kind_ranks()[cols.kind]
     name_ranks = by_text[cols.name]
     order = np.lexsort((name_ranks, ranks, cols.us))
     us, ranks, name_ranks = cols.us[order], ranks[order], name_ranks[order]
