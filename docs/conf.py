@@ -94,6 +94,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|collections|typing|types|concurrent|pathlib|os|enum)(\..*)?"),
     (r"py:.*", r"(pendulum|attrs|attr|immutables|cattrs|hypothesis|numpy|dask|tqdm)(\..*)?"),
     (r"py:.*", r"(pandas|pd|matplotlib|plt|icalendar|IPython)(\..*)?"),  # the notebook extras
+    (r"py:.*", r"(pyarrow|pa)(\..*)?"),  # the arrow extra
     (r"py:.*", r"(sqlite3|io|random|json|abc|re)(\..*)?"),
     (r"py:class", r"(int|str|float|bool|bytes|object|None|tuple|list|dict|set|frozenset)"),
     (r"py:class", r"(type|Exception|ValueError|TypeError|KeyError|BaseException)"),

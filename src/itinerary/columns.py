@@ -304,8 +304,8 @@ _DEFAULTS = {name: 0 if name in ("us", "end") else -1 for name in COLUMNS}
 class Rows:
     """Columns filled a row at a time, as a store's loader reads its rows; then :meth:`finish`.
 
-    A loader gives each row's values already as ids (:meth:`text`, :meth:`zone`,
-    :meth:`place`, :meth:`group`, :meth:`duties`) to :meth:`add`, or an event it had to
+    A loader gives each row's values already as ids (``text``, ``zone``,
+    ``place``, ``group``, ``duties``) to :meth:`add`, or an event it had to
     build another way to :meth:`event`. Nothing is checked here: :meth:`EventLog.from_columns
     <itinerary.log.EventLog.from_columns>` checks the columns once they are finished.
     """

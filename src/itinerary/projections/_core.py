@@ -419,7 +419,7 @@ def column_order(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The recording positions of *cols*' rows in occurrence order, and their instants.
 
-    The order :func:`occurrence_index` gives the events, from the columns: one
+    The order ``occurrence_index`` gives the events, from the columns: one
     ``np.lexsort`` on the instant, the kind's rank and the identifying name's place in
     string order; rows still tied on all three (rare: one name twice at one instant) are
     ordered by :func:`tie_key`, stably, reading only those events (``get(position)``).
@@ -559,7 +559,7 @@ class Timeline:
         """Order recorded events ``size..upto`` too, if each sorts after all before it.
 
         An event sorts after another if its instant is later, or the same with a kind and a
-        :func:`tie_key` at least as great (the order :func:`occurrence_index` gives a tie).
+        :func:`tie_key` at least as great (the order ``occurrence_index`` gives a tie).
         Returns False, changing nothing, if one does not: the caller then sorts afresh.
         """
         start = self.size

@@ -431,7 +431,7 @@ def column_rows(
     Each distinct text, zone and place becomes one id of the log's dictionaries; a
     signing, a row of an older schema or one kept whole in ``data`` is built as its event
     (:func:`events_from_columns` does each row so) and added as such. A row it cannot add raises (ItineraryError, KeyError, TypeError or ValueError):
-    :func:`log_from_table` then builds the events one by one, which name the row.
+    ``log_from_table`` then builds the events one by one, which name the row.
     """
     c = columns
     kinds, schemas, data = c["kind"], c["schema"], c["data"]
@@ -971,7 +971,7 @@ class ArrowStore(StoreBase):
     def read_table(self, upto: int | None = None) -> pa.Table:
         """The stored columns as a ``pyarrow.Table`` (complete batches only), no events built.
 
-        The file's own columns (:func:`file_schema`), which :func:`log_from_table` turns into
+        The file's own columns (``file_schema()``), which ``log_from_table`` turns into
         a log; not the rows of ``EventLog.to_arrow()``, a view for data tools.
         """
         content, scan, _ = self._read()
