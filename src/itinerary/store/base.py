@@ -20,6 +20,7 @@ progress=True)`` show a bar of the events written or loaded, on a terminal or in
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ __all__ = [
     "MemoryStore",
     "StoreBase",
     "check_upto",
+    "file_identity",
     "load_bar",
     "regular_or_missing",
     "stale",
@@ -134,6 +136,20 @@ def regular_or_missing(path: str) -> None:
         raise StoreError(str(exc)) from None
     except OSError as exc:
         raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from None
+
+
+def file_identity(path: str) -> tuple[int, int, int] | None:
+    """A store file's (inode, size, modification time), or None if there is none.
+
+    What a file store polls for news: any write changes it, and it reads no contents.
+    """
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the store: {exc}") from exc
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def stale(where: str, expected: int, actual: int) -> ConcurrencyError:

@@ -53,6 +53,7 @@ from itinerary.places import Place
 from itinerary.store.base import (
     StoreBase,
     check_upto,
+    file_identity,
     load_bar,
     regular_or_missing,
     stale,
@@ -403,19 +404,6 @@ def log_from_table(
         return log
 
 
-def _memo(give: Callable[[Any], int]) -> Callable[[Any], int]:
-    """*give* (a text's, zone's or group's id), asked once per value: a file repeats them."""
-    found: dict[Any, int] = {}
-
-    def memo(value: Any) -> int:
-        id_ = found.get(value)
-        if id_ is None:
-            id_ = found[value] = give(value)
-        return id_
-
-    return memo
-
-
 _SIMPLE = frozenset(("Arrived", "Departed", "MeetingHeld", "ObligationMet", "AgreementSigned"))
 """The kinds whose rows go into the log's columns value by value (a signing's obligations
 are built with its event, once per distinct set of them)."""
@@ -440,7 +428,7 @@ def column_rows(
     people, duties = c["people"], c["obligations"]
     signed: dict[str, int] = {}  # obligations, as stored, to their id
     rows = Rows()
-    text, zone_id, group = _memo(rows.text), _memo(rows.zone), _memo(rows.group)
+    text, zone_id, group = rows.text, rows.zone, rows.group  # each value's id, kept once
     codes = {name: code for code, name in enumerate(KINDS)}
     places: dict[tuple[Any, ...], int] = {}
 
@@ -1010,13 +998,7 @@ class ArrowStore(StoreBase):
         return events
 
     def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
-        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return file_identity(self.path)
 
     def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll the file's identity, size and time until they change, or *timeout* passes."""

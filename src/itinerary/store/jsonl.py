@@ -37,6 +37,7 @@ from itinerary.log import EventLog, checked_batch
 from itinerary.store.base import (
     StoreBase,
     check_upto,
+    file_identity,
     load_bar,
     regular_or_missing,
     stale,
@@ -373,13 +374,7 @@ class JsonlStore(StoreBase):
         return events
 
     def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
-        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return file_identity(self.path)
 
     def wait_for_news(self, seen: int, timeout: float) -> bool:
         """Poll the file's identity, size and time until they change, or *timeout* passes.
