@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from itinerary import _time, events
 from itinerary.events import (
+    _SET_US,
     AgreementSigned,
     Arrived,
     Departed,
@@ -25,16 +27,22 @@ from itinerary.events import (
     ObligationMet,
 )
 
-__all__ = ["FIELDS", "agreement_signed", "arrived", "departed", "meeting_held", "obligation_met"]
+__all__ = [
+    "FIELDS",
+    "agreement_signed",
+    "arrived",
+    "constructor",
+    "constructor_at",
+    "departed",
+    "meeting_held",
+    "obligation_met",
+]
 
 FIELDS: dict[type[Event], tuple[str, ...]] = {
-    Arrived: ("who", "place", "at"),
-    Departed: ("who", "place", "at", "to"),
-    MeetingHeld: ("title", "participants", "place", "start", "end", "venue"),
-    AgreementSigned: ("title", "signatories", "place", "at", "venue", "obligations"),
-    ObligationMet: ("agreement", "what", "at"),
+    cls: tuple(name for name, _ in fields) for cls, fields in events.FIELDS.items()
 }
-"""The fields each constructor sets, in order: the test checks them against attrs'."""
+"""The fields each constructor sets, in order (the names of :data:`itinerary.events.FIELDS`):
+the test checks them against attrs'."""
 
 _E = TypeVar("_E", bound=Event)
 
@@ -44,23 +52,41 @@ def setters(cls: type[Event]) -> tuple[Callable[[Any, Any], None], ...]:
     return tuple(cls.__dict__[name].__set__ for name in FIELDS[cls])
 
 
-def _unchecked(cls: type[_E]) -> Callable[..., _E]:
-    """A constructor of *cls* taking its :data:`FIELDS` in order, setting each slot as is."""
-    slots = setters(cls)
-    new = object.__new__
+def constructor(cls: type[_E]) -> Callable[..., _E]:
+    """A constructor of *cls* taking its :data:`FIELDS` in order, setting each slot as is.
 
-    def build(*values: object) -> _E:
-        event: _E = new(cls)
-        for set_slot, value in zip(slots, values, strict=True):
-            set_slot(event, value)
-        return event
+    The event keeps its instant in microseconds (replay's sort key), computed from the
+    field :data:`itinerary.events.FIELDS` marks as its instant, as the checked constructor
+    keeps it.
+    """
+    build_at = constructor_at(cls)
+    at = [kind for _, kind in events.FIELDS[cls]].index(events.INSTANT)
+    micros = _time.micros
+
+    def build(*values: Any) -> _E:
+        return build_at(micros(values[at]), *values)
 
     build.__doc__ = f"``{cls.__name__}({', '.join(FIELDS[cls])})``, unchecked."
     return build
 
 
-arrived = _unchecked(Arrived)
-departed = _unchecked(Departed)
-meeting_held = _unchecked(MeetingHeld)
-agreement_signed = _unchecked(AgreementSigned)
-obligation_met = _unchecked(ObligationMet)
+def constructor_at(cls: type[_E]) -> Callable[..., _E]:
+    """Like :func:`constructor`, given the instant in microseconds first (it is not computed)."""
+    slots = (_SET_US, *setters(cls))
+    new = object.__new__
+
+    def build(us: int, *values: object) -> _E:
+        event: _E = new(cls)
+        for set_slot, value in zip(slots, (us, *values), strict=True):
+            set_slot(event, value)
+        return event
+
+    build.__doc__ = f"``{cls.__name__}(us, {', '.join(FIELDS[cls])})``, unchecked."
+    return build
+
+
+arrived = constructor(Arrived)
+departed = constructor(Departed)
+meeting_held = constructor(MeetingHeld)
+agreement_signed = constructor(AgreementSigned)
+obligation_met = constructor(ObligationMet)

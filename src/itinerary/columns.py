@@ -36,47 +36,32 @@ import numpy as np
 import numpy.typing as npt
 from pendulum import DateTime
 
-from itinerary import _time, _trusted
+from itinerary import _time, _trusted, events
 from itinerary.errors import InvalidEventError, ItineraryError
 from itinerary.events import (
     EVENT_TYPES,
     AgreementSigned,
-    Arrived,
-    Departed,
     Event,
-    MeetingHeld,
     Obligation,
-    ObligationMet,
 )
 from itinerary.places import Place
 
-__all__ = ["COLUMNS", "FIELDS", "KINDS", "OTHER", "LogColumns", "Rows", "columns_of"]
+__all__ = [
+    "COLUMNS",
+    "FIELDS",
+    "KINDS",
+    "OTHER",
+    "SLOTS",
+    "LogColumns",
+    "Rows",
+    "columns_of",
+]
 
 KINDS: tuple[str, ...] = tuple(cls.__name__ for cls in EVENT_TYPES)
 """The built-in event types by ``kind`` code: ``KINDS[code]`` is the class name."""
 
 OTHER = len(KINDS)
 """The ``kind`` code of an event of a class of your own (kept whole, in ``others``)."""
-
-FIELDS: dict[type[Event], tuple[tuple[str, str], ...]] = {
-    Arrived: (("who", "name"), ("place", "place"), ("at", "us")),
-    Departed: (("who", "name"), ("place", "place"), ("at", "us"), ("to", "to")),
-    MeetingHeld: (
-        ("title", "name"), ("participants", "people"), ("place", "place"), ("start", "us"),
-        ("end", "end"), ("venue", "venue"),
-    ),
-    AgreementSigned: (
-        ("title", "name"), ("signatories", "people"), ("place", "place"), ("at", "us"),
-        ("venue", "venue"), ("obligations", "duties"),
-    ),
-    ObligationMet: (("agreement", "name"), ("what", "what"), ("at", "us")),
-}  # fmt: skip
-"""Each built-in event type's fields, in constructor order, and the column each is kept in.
-
-An instant field kept in ``us`` (the instant the event occurred) has its zone in ``zone``;
-one kept in ``end`` has its zone in ``end_zone``. Text fields are ids in ``texts``, places
-in ``places``, groups of names in ``groups``, obligations in ``obligations``.
-"""
 
 COLUMNS: dict[str, tuple[str, str | None]] = {
     "kind": ("int8", None),
@@ -95,20 +80,66 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
 }
 """Every column of :class:`LogColumns`: its numpy dtype and the dictionary its ids index."""
 
+SLOTS: dict[str, tuple[str, ...]] = {
+    events.TEXT: ("name", "what"),
+    events.OPTIONAL_TEXT: ("venue",),
+    events.NAMES: ("people",),
+    events.PLACE: ("place",),
+    events.OPTIONAL_PLACE: ("to",),
+    events.INSTANT: ("us",),
+    events.END: ("end",),
+    events.DUTIES: ("duties",),
+}
+"""The columns that hold the fields of each value kind (:data:`itinerary.events.FIELDS`), in
+turn: a type's first text field is kept in ``name``, its second in ``what``."""
+
+
+def _place_fields(cls: type[Event]) -> tuple[tuple[str, str], ...]:
+    """*cls*'s fields (:data:`itinerary.events.FIELDS`) and the column each is kept in."""
+    used: dict[str, int] = {}
+    placed = []
+    for field, kind in events.FIELDS[cls]:
+        n = used[kind] = used.get(kind, -1) + 1
+        if n >= len(SLOTS[kind]):
+            raise TypeError(f"{cls.__name__}: no column left for its field {field!r} ({kind})")
+        placed.append((field, SLOTS[kind][n]))
+    return tuple(placed)
+
+
+FIELDS: dict[type[Event], tuple[tuple[str, str], ...]] = {
+    cls: _place_fields(cls) for cls in EVENT_TYPES
+}
+"""Each built-in event type's fields, in constructor order, and the column each is kept in
+(from :data:`itinerary.events.FIELDS` and :data:`SLOTS`).
+
+An instant field kept in ``us`` (the instant the event occurred) has its zone in ``zone``;
+one kept in ``end`` has its zone in ``end_zone``. Text fields are ids in ``texts``, places
+in ``places``, groups of names in ``groups``, obligations in ``obligations``.
+"""
+
+_ID_COLUMN = {"us": "zone", "end": "end_zone"}
+"""The id column of an instant's column (its zone); any other column is its own id column."""
+_MAY_BE_NONE = frozenset((events.OPTIONAL_TEXT, events.OPTIONAL_PLACE))
+
 _REQUIRED: dict[type[Event], frozenset[str]] = {
-    Arrived: frozenset({"name", "place", "zone"}),
-    Departed: frozenset({"name", "place", "zone"}),
-    MeetingHeld: frozenset({"name", "people", "place", "zone", "end_zone"}),
-    AgreementSigned: frozenset({"name", "people", "place", "zone", "duties"}),
-    ObligationMet: frozenset({"name", "what", "zone"}),
+    cls: frozenset(
+        _ID_COLUMN.get(column, column)
+        for (_, kind), (_, column) in zip(events.FIELDS[cls], FIELDS[cls], strict=True)
+        if kind not in _MAY_BE_NONE
+    )
+    for cls in EVENT_TYPES
 }
 """The id columns each built-in type must fill (the others it may leave at -1)."""
 
 _OPTIONAL: dict[type[Event], frozenset[str]] = {
-    Departed: frozenset({"to"}),
-    MeetingHeld: frozenset({"venue"}),
-    AgreementSigned: frozenset({"venue"}),
+    cls: frozenset(
+        column
+        for (_, kind), (_, column) in zip(events.FIELDS[cls], FIELDS[cls], strict=True)
+        if kind in _MAY_BE_NONE
+    )
+    for cls in EVENT_TYPES
 }
+"""The id columns each built-in type may fill or leave at -1 (its optional fields)."""
 
 
 def _readonly(values: npt.ArrayLike, dtype: str) -> npt.NDArray[Any]:
@@ -298,21 +329,29 @@ class Encoder:
 
 
 _CODES: dict[type[Event], int] = {cls: code for code, cls in enumerate(EVENT_TYPES)}
+_KINDS_WITH: dict[str, list[int]] = {
+    column: [code for code, cls in enumerate(EVENT_TYPES) if column in dict(FIELDS[cls]).values()]
+    for column in COLUMNS
+}
+"""The kind codes of the built-in types that fill each column."""
 _DEFAULTS = {name: 0 if name in ("us", "end") else -1 for name in COLUMNS}
 
 
 class Rows:
-    """Columns filled a row at a time, as a store's loader reads its rows; then :meth:`finish`.
+    """Columns filled as a store's loader reads its rows; then :meth:`finish`.
 
     A loader gives each row's values already as ids (``text``, ``zone``,
-    ``place``, ``group``, ``duties``) to :meth:`add`, or an event it had to
-    build another way to :meth:`event`. Nothing is checked here: :meth:`EventLog.from_columns
-    <itinerary.log.EventLog.from_columns>` checks the columns once they are finished.
+    ``place``, ``group``, ``duties``) to :meth:`add`, many rows at once as columns to
+    :meth:`add_columns`, or an event it had to build another way to :meth:`event`. Nothing
+    is checked here: :meth:`EventLog.from_columns <itinerary.log.EventLog.from_columns>`
+    checks the columns once they are finished.
     """
 
     def __init__(self) -> None:
         self._encoder = Encoder()
         self._rows: list[tuple[int, ...]] = []  # one a row, its values in COLUMNS order
+        self._blocks: list[npt.NDArray[np.int64]] = []  # rows before _rows, (n, width)
+        self._size = 0  # rows in _blocks
         ids = self._encoder._id
         self.text = functools.partial(ids, "texts")
         self.zone = functools.partial(ids, "zones")
@@ -340,19 +379,51 @@ class Rows:
             (kind, us, zone, name, place, to, end, end_zone, venue, what, people, duties, -1)
         )
 
+    def add_columns(self, columns: Mapping[str, npt.ArrayLike]) -> None:
+        """Append rows of built-in types given as columns, each value as :meth:`add` takes it.
+
+        *columns* holds every column of :data:`COLUMNS` but ``other``, all of one length.
+        """
+        self._flush()
+        block = np.stack(
+            [
+                np.asarray(columns[name], dtype=np.int64)
+                if name != "other"
+                else np.full(len(np.asarray(columns["kind"])), -1, dtype=np.int64)
+                for name in COLUMNS
+            ],
+            axis=1,
+        )
+        self._blocks.append(block)
+        self._size += len(block)
+
     def event(self, event: Event) -> None:
         """Append *event*'s row."""
         self._rows.append(tuple(self._encoder.row(event).values()))
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._size + len(self._rows)
+
+    def _flush(self) -> None:
+        """Move the rows added one at a time into a block."""
+        n, width = len(self._rows), len(COLUMNS)
+        if n:
+            self._blocks.append(
+                np.fromiter(
+                    itertools.chain.from_iterable(self._rows), dtype=np.int64, count=n * width
+                ).reshape(n, width)
+            )
+            self._size += n
+            self._rows = []
 
     def finish(self) -> LogColumns:
         """The rows added, as columns."""
-        n, width = len(self._rows), len(COLUMNS)
-        table = np.fromiter(
-            itertools.chain.from_iterable(self._rows), dtype=np.int64, count=n * width
-        ).reshape(n, width)
+        self._flush()
+        table = (
+            np.concatenate(self._blocks)
+            if self._blocks
+            else np.zeros((0, len(COLUMNS)), dtype=np.int64)
+        )
         arrays = {
             name: table[:, i].astype(dtype) for i, (name, (dtype, _)) in enumerate(COLUMNS.items())
         }
@@ -423,14 +494,10 @@ def _instant(us: int, name: str) -> DateTime:
     return _time.local_instant(us, tz)
 
 
-_SET_US = Event._us.__set__  # type: ignore[attr-defined]
 _BUILDERS: dict[int, Callable[..., Event]] = {
-    _CODES[Arrived]: _trusted.arrived,
-    _CODES[Departed]: _trusted.departed,
-    _CODES[MeetingHeld]: _trusted.meeting_held,
-    _CODES[AgreementSigned]: _trusted.agreement_signed,
-    _CODES[ObligationMet]: _trusted.obligation_met,
+    code: _trusted.constructor_at(cls) for code, cls in enumerate(EVENT_TYPES)
 }
+"""Each kind's unchecked constructor, given the instant in microseconds first."""
 
 
 def _build(
@@ -452,9 +519,7 @@ def _build(
         else:
             j = int(arrays[column][i])
             values.append(None if j < 0 else dictionaries[_DICTIONARY[column]][j])
-    event = _BUILDERS[code](*values)
-    _SET_US(event, us)
-    return event
+    return _BUILDERS[code](us, *values)
 
 
 def _build_range(
@@ -500,7 +565,7 @@ def _build_rows(
         rows["end_zone"],
     )
     others, other_ids = dictionaries["others"], rows["other"]
-    builders, set_us = _BUILDERS, _SET_US
+    builders = _BUILDERS
     found: list[Event] = []
     append = found.append
     for k, code in enumerate(kinds):
@@ -517,9 +582,7 @@ def _build_rows(
             else:
                 j = ids[k]
                 values.append(None if j < 0 else entries[j])
-        event = builders[code](*values)
-        set_us(event, us)
-        append(event)
+        append(builders[code](us, *values))
     return found
 
 
@@ -587,7 +650,7 @@ def _check_shapes(cols: LogColumns) -> None:
 
 def _check_values(cols: LogColumns) -> None:
     """Kind codes known, instants in the years 1-9999, meetings ending after they start."""
-    kinds, meetings = cols.kind, cols.kind == _CODES[MeetingHeld]
+    kinds, meetings = cols.kind, np.isin(cols.kind, _KINDS_WITH["end"])
     bad = np.flatnonzero((kinds < 0) | (kinds > OTHER))
     if bad.size:
         raise _fail(f"row {bad[0]}: kind {kinds[bad[0]]} is not a kind code (0 to {OTHER})")
@@ -599,7 +662,7 @@ def _check_values(cols: LogColumns) -> None:
             raise _fail(f"row {bad[0]}: {name} {values[bad[0]]} is outside the years 1-9999")
     bad = np.flatnonzero(meetings & (cols.end < cols.us))
     if bad.size:
-        raise _fail(f"row {bad[0]} (MeetingHeld) ends before it starts")
+        raise _fail(f"row {bad[0]} ({KINDS[kinds[bad[0]]]}) ends before it starts")
 
 
 def _check_ids(cols: LogColumns) -> None:
@@ -643,7 +706,7 @@ def _check_rows(cols: LogColumns) -> None:
         [len({o.what for o in duties}) != len(duties) for duties in cols.obligations] + [False]
     )
     ids = cols.duties
-    suspect = (cols.kind == _CODES[AgreementSigned]) & (
+    suspect = np.isin(cols.kind, _KINDS_WITH["duties"]) & (
         repeats[ids] | (cols.us >= _time.LAST_INSTANT_US - reach[ids])
     )
     for row in np.flatnonzero(suspect).tolist():

@@ -16,7 +16,7 @@ itinerary.errors.InvalidEventError: MeetingHeld 'Summit' in Tokyo ends (2025-10-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar
 
@@ -32,6 +32,7 @@ from itinerary.places import Place
 
 __all__ = [
     "EVENT_TYPES",
+    "FIELDS",
     "AgreementSigned",
     "Arrived",
     "Departed",
@@ -123,43 +124,6 @@ class Event:
 
 
 _SET_US = Event._us.__set__  # type: ignore[attr-defined]
-_GET_US = Event._us.__get__  # type: ignore[attr-defined]
-
-
-def _read_lazily(self: Event, name: str) -> Any:
-    """``__getattr__`` of the events a store may load lazily (see :data:`_LAZY`).
-
-    Python calls it only for a slot that is not set. The instant a load left unset is built
-    from the kept microseconds and the place's zone, then kept in its slot; the kept
-    microseconds of an event made without its constructor (the simulator's) are computed
-    from its instant, then kept. Anything else is missing, as without this method.
-    """
-    lazy = _LAZY.get(type(self))
-    if lazy is not None:
-        field, get_field, set_field = lazy
-        if name == field:
-            try:
-                us, place = _GET_US(self), self.place  # type: ignore[attr-defined]
-            except AttributeError:
-                pass  # an event being made: nothing to build it from yet
-            else:
-                value = _time.local_instant(us, _time.zone(place.tz))
-                set_field(self, value)
-                return value
-        elif name == "_us":
-            try:
-                instant = get_field(self)
-            except AttributeError:
-                pass
-            else:
-                us = _time.micros(instant)
-                _SET_US(self, us)
-                return us
-    raise AttributeError(
-        f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-    )
-
-
 def _restore(cls: type[Event], state: Any) -> Event:
     """An event unpickled: its fields set as attrs sets them, then its instant kept."""
     event = object.__new__(cls)
@@ -185,8 +149,6 @@ class _OnePersonMoves(_AtAnInstant):
     """An arrival or a departure: one person, one place, one instant."""
 
     __slots__ = ()
-    if not TYPE_CHECKING:  # for mypy, events have only the attributes they declare
-        __getattr__ = _read_lazily
     if TYPE_CHECKING:
         who: str
 
@@ -263,8 +225,6 @@ class MeetingHeld(Event):
         eq=_time.instant_key,
     )
     venue: str | None = attrs.field(default=None, validator=_optional_text)
-    if not TYPE_CHECKING:
-        __getattr__ = _read_lazily
 
     @property
     def occurred_at(self) -> DateTime:
@@ -381,8 +341,6 @@ class _Signing(_AtAnInstant):
     """An event that keeps the deadlines of its obligations once computed."""
 
     __slots__ = ("_dues",)
-    if not TYPE_CHECKING:
-        __getattr__ = _read_lazily
 
 
 _SET_DUES = _Signing._dues.__set__  # type: ignore[attr-defined]
@@ -458,25 +416,6 @@ class ObligationMet(_AtAnInstant):
         )
 
 
-_LAZY: dict[type[Event], tuple[str, Any, Any]] = {
-    cls: (name, cls.__dict__[name].__get__, cls.__dict__[name].__set__)
-    for cls, name in (
-        (Arrived, "at"),
-        (Departed, "at"),
-        (MeetingHeld, "start"),
-        (AgreementSigned, "at"),
-    )
-}
-"""The instant a store's loader may leave unset, by class: ``(field, slot getter, setter)``.
-
-A loader (``itinerary.store.codec``'s positional rows) may leave this field's slot empty when
-the instant is in the zone of the event's place: the event then holds only its instant in
-microseconds (``_us``), and the first read of the field builds the same ``DateTime`` the
-loader would have built (:func:`itinerary._time.local_instant`, in ``zone(place.tz)``) and
-keeps it. Equality, hashing, ``repr``, pickling and ``attrs.evolve`` read the field, so they
-see the instant as if it had been set. Events made any other way always have it set.
-"""
-
 EVENT_TYPES: tuple[type[Event], ...] = (
     Arrived,
     Departed,
@@ -485,6 +424,51 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ObligationMet,
 )
 """The built-in event classes, for code that dispatches on them."""
+
+
+TEXT = "text"
+"""A field's value kind: a non-empty string."""
+OPTIONAL_TEXT = "optional text"
+"""A non-empty string, or None."""
+NAMES = "names"
+"""A tuple of distinct non-empty names, at least one."""
+PLACE = "place"
+"""A :class:`~itinerary.places.Place`."""
+OPTIONAL_PLACE = "optional place"
+"""A place, or None."""
+INSTANT = "instant"
+"""The instant the event occurred (its :attr:`~Event.occurred_at`), an aware datetime."""
+END = "end"
+"""A second instant, never before the event's :data:`INSTANT`."""
+DUTIES = "duties"
+"""A tuple of :class:`Obligation`, their deadlines counted from the event's instant and place."""
+
+VALUE_KINDS: tuple[str, ...] = (TEXT, OPTIONAL_TEXT, NAMES, PLACE, OPTIONAL_PLACE, INSTANT, END, DUTIES)
+"""Every value kind a field of a built-in event type has (see :data:`FIELDS`)."""
+
+FIELDS: Mapping[type[Event], tuple[tuple[str, str], ...]] = {
+    Arrived: (("who", TEXT), ("place", PLACE), ("at", INSTANT)),
+    Departed: (("who", TEXT), ("place", PLACE), ("at", INSTANT), ("to", OPTIONAL_PLACE)),
+    MeetingHeld: (
+        ("title", TEXT), ("participants", NAMES), ("place", PLACE), ("start", INSTANT),
+        ("end", END), ("venue", OPTIONAL_TEXT),
+    ),
+    AgreementSigned: (
+        ("title", TEXT), ("signatories", NAMES), ("place", PLACE), ("at", INSTANT),
+        ("venue", OPTIONAL_TEXT), ("obligations", DUTIES),
+    ),
+    ObligationMet: (("agreement", TEXT), ("what", TEXT), ("at", INSTANT)),
+}  # fmt: skip
+"""The one table of fields: each built-in event type's fields in constructor order, each
+with its value kind.
+
+Everything that takes an event apart or puts one together without its constructor reads
+it: the log's columns (which column holds each field), the stores' positional rows and
+the trusted builders of records and rows (which check each value by its kind), the
+simulator's unchecked constructors. Each type has exactly one :data:`INSTANT`, the one
+:attr:`Event.occurred_at` returns; a :data:`DUTIES` field is counted from it and the
+type's :data:`PLACE`.
+"""
 
 
 EVENT_HEADERS = ("#", "at (local)", "event", "place", "what")

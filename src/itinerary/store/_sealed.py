@@ -34,7 +34,10 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from itinerary._compat import bulk, json_scanner
+from itinerary._progress import Bar, chunked
 from itinerary.columns import LogColumns, Rows
 from itinerary.errors import InvalidEventError, ItineraryError, StoreError
 from itinerary.events import Event
@@ -185,28 +188,15 @@ def decode_sealed(
 ) -> list[Event]:
     """The events of sealed rows, ``(version, (type, schema, data, crc))``, from *first* on.
 
-    The one decoding loop of the checksummed stores (SQLite format 2 and PostgreSQL): each
-    row's version must follow the last and its CRC-32 (seeded with its version, type and
-    schema) must match its data. A row that passes is what this library wrote, so it is
-    rebuilt through the codec's row builders; one that does not is damage
-    (:func:`row_damage`). *where* starts every message.
+    Each row's version must follow the last and its CRC-32 (seeded with its version, type
+    and schema) must match its data; a row that does not is damage (:func:`row_damage`).
+    The rows are read as :func:`decode_sealed_columns` reads them, then built as events.
+    *where* starts every message.
     """
-    events: list[Event] = []
-    append = events.append
-    fast = {
-        kind: (schema, _appending(build, table, append))
-        for kind, (schema, build) in codec.row_builders().items()
-    }
-    _decode(rows, first, codec=codec, table=table, raw=raw, where=where, fast=fast, add=append)
-    return events
-
-
-def _appending(
-    build: Callable[[list[Any], list[Entry]], Event],
-    table: list[Entry],
-    append: Callable[[Event], None],
-) -> Callable[[list[Any]], None]:
-    return lambda row: append(build(row, table))
+    columns = decode_sealed_columns(
+        rows, first, codec=codec, table=table, raw=raw, where=where
+    )
+    return sealed_log(columns, where, first=first).events_after(0)
 
 
 def decode_sealed_columns(
@@ -217,31 +207,94 @@ def decode_sealed_columns(
     table: list[Entry],
     raw: list[object],
     where: str,
+    bar: Bar | None = None,
 ) -> LogColumns:
-    """Like :func:`decode_sealed`, the rows kept as columns: no event is built.
+    """The sealed rows, ``(version, (type, schema, data, crc))`` from *first* on, as columns.
 
-    Rows of today's built-in types go straight into the columns (their values as ids in
-    the columns' dictionaries, see :meth:`Codec.column_rows`); any other row is decoded as
-    :func:`decode_sealed` decodes it, and its event added.
+    The one decoding loop of the checksummed stores (SQLite format 2 and PostgreSQL). Rows
+    are taken :data:`BATCH` at a time: if every row of a batch follows the last, has its
+    checksum and is a positional row of today's built-in types, the batch's JSON is parsed
+    in one call and its values go into the columns column by column (see
+    :meth:`Codec.column_batches`); otherwise its rows are taken one at a time, a row of
+    another type is decoded as an event (:meth:`Codec.decode_row`) and added as such, and
+    a damaged row is named by its version. No event is built for the rows of built-in types.
+    Each batch is counted on *bar*, if any, once its rows are in the columns.
     """
     found = Rows()
+    schemas, add_batch = codec.column_batches(table, raw, found)
     fast = codec.column_rows(table, raw, found)
-    _decode(rows, first, codec=codec, table=table, raw=raw, where=where, fast=fast, add=found.event)
+    seeds = {kind: zlib.crc32(f"{kind}\x00{schema}\x00".encode()) for kind, schema in schemas.items()}
+    expected = first
+    with bulk():
+        for chunk in chunked(rows, bar, BATCH):
+            if not _batch(chunk, expected, schemas, seeds, add_batch):
+                _decode(
+                    chunk, expected, codec=codec, table=table, raw=raw, where=where,
+                    fast=fast, add=found.event,
+                )  # fmt: skip
+            expected += len(chunk)
     return found.finish()
 
 
-def sealed_log(columns: LogColumns, where: str) -> EventLog:
+BATCH = 10_000
+"""Sealed rows checked, parsed and added to the columns at a time."""
+
+
+def _batch(  # noqa: PLR0911 - one return a check
+    chunk: list[tuple[Any, Sequence[Any]]],
+    first: int,
+    schemas: Mapping[str, int],
+    seeds: Mapping[str, int],
+    add: Callable[[Sequence[str], Sequence[Any]], None],
+) -> bool:
+    """Whether *chunk* (sealed rows from version *first*) was added whole, as columns.
+
+    False, having added no row, if any row is not a sound positional row of today's
+    built-in types: the caller then takes the rows one at a time, and names what is wrong.
+    """
+    try:
+        versions, cells = zip(*chunk, strict=True)
+        kinds, found, datas, crcs = zip(*cells, strict=True)
+    except (TypeError, ValueError):
+        return False
+    if versions != tuple(range(first, first + len(chunk))):
+        return False
+    if set(map(type, datas)) != {bytes} or set(map(type, found)) != {int}:
+        return False
+    try:
+        if any(schemas[kind] != schema for kind, schema in set(zip(kinds, found, strict=True))):
+            return False
+        # Each row's seed, as checksum() makes it: its type's CRC, flipped by its version.
+        starts = np.fromiter(map(seeds.__getitem__, kinds), dtype=np.int64, count=len(kinds))
+        starts ^= np.arange(first, first + len(kinds), dtype=np.int64)
+        starts &= 0xFFFFFFFF
+        if list(map(zlib.crc32, datas, starts.tolist())) != list(crcs):
+            return False
+        # Each row wrapped in an array of its own: a row that is not one JSON value (which
+        # a checksum cannot vouch for) cannot pass for one, and the batch is refused.
+        parsed = json.loads(b"[[" + b"],[".join(datas) + b"]]")
+        if len(parsed) != len(chunk) or set(map(len, parsed)) != {1}:
+            return False
+        (values,) = zip(*parsed, strict=True)
+        add(kinds, values)
+    except (*_NOT_BUILT, RecursionError, StopIteration):
+        return False
+    return True
+
+
+def sealed_log(columns: LogColumns, where: str, *, first: int = 1) -> EventLog:
     """The log kept as the *columns* sealed rows were read into (see :func:`decode_sealed_columns`).
 
     Columns the log refuses (which only a row sealed with values no event has can make)
-    raise :class:`~itinerary.errors.StoreError` naming the version.
+    raise :class:`~itinerary.errors.StoreError` naming the version (the first row's is
+    *first*).
     """
     try:
         return EventLog.from_columns(columns)
     except InvalidEventError as exc:
         message = str(exc).removeprefix("columns: ")
         found = re.match(r"row (\d+)", message)
-        here = f"version {int(found[1]) + 1}: " if found else ""
+        here = f"version {int(found[1]) + first}: " if found else ""
         raise StoreError(f"{where}: {here}damaged: {message}") from None
 
 
@@ -264,49 +317,48 @@ def _decode(
     # a row, its key checked to be a string when added (only a string equals one).
     kinds: dict[str, tuple[int, int, Callable[[list[Any]], None] | None]] = {}
     expected = first
-    with bulk():
-        for version, (kind, schema, data, crc) in rows:
-            known = kinds.get(kind)
-            if (
-                version != expected
-                or type(data) is not bytes
-                or type(schema) is not int
-                or known is None
-                or known[0] != schema
-            ):
-                if version != expected or type(data) is not bytes or type(kind) is not str:
-                    raise row_damage(where, codec, expected, version, kind, schema, data)
-                if type(schema) is not int:
-                    raise row_damage(where, codec, expected, version, kind, schema, data)
-                found = fast.get(kind)
-                known = kinds[kind] = (
-                    schema,
-                    crc32(f"{kind}\x00{schema}\x00".encode()),
-                    found[1] if found is not None and found[0] == schema else None,
-                )
-            if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
+    for version, (kind, schema, data, crc) in rows:
+        known = kinds.get(kind)
+        if (
+            version != expected
+            or type(data) is not bytes
+            or type(schema) is not int
+            or known is None
+            or known[0] != schema
+        ):
+            if version != expected or type(data) is not bytes or type(kind) is not str:
                 raise row_damage(where, codec, expected, version, kind, schema, data)
-            try:
-                text = data.decode()
-                parsed, end = scan(text, 0)
-                if end != len(text):
-                    json.loads(text)  # raises, saying where the JSON ends
-                build = known[2]
-                if build is not None and type(parsed) is list:
-                    try:
-                        build(parsed)
-                        expected += 1
-                        continue
-                    except _NOT_BUILT:
-                        pass  # decode_row() says what is wrong
-                add(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
-            except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
-                raise StoreError(
-                    f"{where}: version {version}: stored data is not JSON ({exc})"
-                ) from None
-            except StoreError as exc:
-                raise StoreError(f"{where}: {exc}") from None
-            expected += 1
+            if type(schema) is not int:
+                raise row_damage(where, codec, expected, version, kind, schema, data)
+            found = fast.get(kind)
+            known = kinds[kind] = (
+                schema,
+                crc32(f"{kind}\x00{schema}\x00".encode()),
+                found[1] if found is not None and found[0] == schema else None,
+            )
+        if crc32(data, (known[1] ^ version) & 0xFFFFFFFF) != crc:
+            raise row_damage(where, codec, expected, version, kind, schema, data)
+        try:
+            text = data.decode()
+            parsed, end = scan(text, 0)
+            if end != len(text):
+                json.loads(text)  # raises, saying where the JSON ends
+            build = known[2]
+            if build is not None and type(parsed) is list:
+                try:
+                    build(parsed)
+                    expected += 1
+                    continue
+                except _NOT_BUILT:
+                    pass  # decode_row() says what is wrong
+            add(trusted(kind, schema, parsed, table, raw, where=f"version {version}"))
+        except (ValueError, RecursionError, StopIteration) as exc:  # not JSON, yet sealed
+            raise StoreError(
+                f"{where}: version {version}: stored data is not JSON ({exc})"
+            ) from None
+        except StoreError as exc:
+            raise StoreError(f"{where}: {exc}") from None
+        expected += 1
 
 
 def row_damage(  # noqa: PLR0917 - the row, as decode_sealed reports it

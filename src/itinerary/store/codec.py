@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -30,21 +31,28 @@ from typing import Any, TypeAlias
 
 import attrs
 import cattrs
-from pendulum import DateTime, Duration, Timezone
+import numpy as np
+import numpy.typing as npt
+from pendulum import DateTime, Duration
 
 from itinerary import _time, _trusted
-from itinerary.columns import Rows
+from itinerary.columns import COLUMNS, KINDS, Rows
+from itinerary.columns import FIELDS as COLUMN_FIELDS
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import (
-    _SET_US,
+    DUTIES,
+    END,
     EVENT_TYPES,
+    FIELDS,
+    INSTANT,
+    NAMES,
+    OPTIONAL_PLACE,
+    OPTIONAL_TEXT,
+    PLACE,
+    TEXT,
     AgreementSigned,
-    Arrived,
-    Departed,
     Event,
-    MeetingHeld,
     Obligation,
-    ObligationMet,
 )
 from itinerary.places import Place
 
@@ -289,81 +297,63 @@ def _converter() -> cattrs.Converter:
 
 _BUILT_IN = {cls.__name__: cls for cls in EVENT_TYPES}
 
+_INSTANTS = frozenset((INSTANT, END))
+_PLACE_KINDS = frozenset((PLACE, OPTIONAL_PLACE))
 
-def _fast_builders(
-    obligation: Callable[[Any], Obligation],
-) -> dict[str, Callable[[Any], Event]]:
-    """Builders of the built-in events from today's records, checking JSON types only."""
-    place = _decode_place
-    zone = _time.zone
-    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
-    local_instant = _time.local_instant
 
-    def at(value: Any) -> DateTime:
-        us, name = value
-        if type(us) is not int or type(name) is not str or not first <= us <= last:
-            raise TypeError(value)
-        if name[:1] in ("+", "-"):
-            return decode_instant(value)
-        return local_instant(us, zone(name))
+def _text(value: Any) -> str:
+    """A string the events' validators accept (not blank); TypeError for anything else."""
+    if type(value) is not str or not value.strip():
+        raise TypeError(value)
+    return value
 
-    def text(value: Any) -> str:
-        if type(value) is not str or not value.strip():  # as the events' validators require
-            raise TypeError(value)
-        return value
 
-    def optional_text(value: Any) -> str | None:
-        return None if value is None else text(value)
+def _instant_us(us: Any) -> int:
+    """Microseconds since 1970 of an instant in the years 1-9999; TypeError otherwise."""
+    if type(us) is not int or not _time.FIRST_INSTANT_US <= us <= _time.LAST_INSTANT_US:
+        raise TypeError(us)
+    return us
 
-    names = _people
 
-    def arrived(d: Any) -> Event:
-        return _trusted.arrived(text(d["who"]), place(d["place"]), at(d["at"]))
+def _stored_at(value: Any) -> DateTime:
+    """A record's instant, ``[us, zone name]``, checking types only (see decode_instant)."""
+    us, name = value
+    if type(name) is not str:
+        raise TypeError(value)
+    _instant_us(us)
+    if name[:1] in ("+", "-"):
+        return decode_instant(value)
+    return _time.local_instant(us, _time.zone(name))
 
-    def departed(d: Any) -> Event:
-        to = d["to"]
-        return _trusted.departed(
-            text(d["who"]), place(d["place"]), at(d["at"]), None if to is None else place(to)
-        )
 
-    def meeting(d: Any) -> Event:
-        start, end = at(d["start"]), at(d["end"])
-        if _time.micros(end) < _time.micros(start):
-            raise ValueError("a meeting ends before it starts")
-        return _trusted.meeting_held(
-            text(d["title"]), names(d["participants"]), place(d["place"]), start, end,
-            optional_text(d["venue"]),
-        )  # fmt: skip
+_SET_WHAT, _SET_WITHIN, _SET_DUE = (
+    Obligation.__dict__[name].__set__ for name in ("what", "within", "due")
+)
 
-    def agreement(d: Any) -> Event:
-        obligations = d["obligations"]
-        if type(obligations) is not list:
-            raise TypeError(obligations)
-        duties = tuple(obligation(o) for o in obligations)
-        signed = at(d["at"])
-        event = _trusted.agreement_signed(
-            text(d["title"]), names(d["signatories"]), place(d["place"]), signed,
-            optional_text(d["venue"]), duties,
-        )  # fmt: skip
-        _check_duties(event, duties, _time.micros(signed))
-        return event
 
-    def met(d: Any) -> Event:
-        return _trusted.obligation_met(text(d["agreement"]), text(d["what"]), at(d["at"]))
+def _due_only(what: Any, due: Any) -> Obligation:
+    """``Obligation(what, due=due)`` from a stored row, its values checked by type.
 
-    return {
-        "Arrived": arrived,
-        "Departed": departed,
-        "MeetingHeld": meeting,
-        "AgreementSigned": agreement,
-        "ObligationMet": met,
-    }
+    What the constructor would check of an obligation with a deadline and no duration:
+    *what* not blank, *due* an instant in range (:func:`_stored_at`). Built without the
+    constructor: a stored log's deadlines are mostly all different, and the checked way
+    (cattrs, then the validators) costs several times more.
+    """
+    found: Obligation = object.__new__(Obligation)
+    _SET_WHAT(found, _text(what))
+    _SET_WITHIN(found, None)
+    _SET_DUE(found, _stored_at(due))
+    return found
 
 
 def _duties_decoder(
     obligation: Callable[[Any], Obligation],
 ) -> Callable[[Any], tuple[Obligation, ...]]:
-    """A decoder of a row's obligations (``[[what, within, due], ...]``), each built once."""
+    """A decoder of a row's obligations (``[[what, within, due], ...]``), each built once.
+
+    One with a deadline (*due*) is built at once (:func:`_due_only`); any other by
+    *obligation* (checked), once per distinct value.
+    """
     obligations: dict[tuple[Any, ...], Obligation] = {}
 
     def duties(value: Any) -> tuple[Obligation, ...]:
@@ -374,6 +364,9 @@ def _duties_decoder(
             if type(item) is not list:
                 raise TypeError(item)
             what, within, due = item
+            if within is None and type(due) is list:
+                out.append(_due_only(what, due))
+                continue
             # Numbers with their types: 6 and 6.0 are equal keys, but only 6 is a duration.
             key = (
                 what,
@@ -393,112 +386,62 @@ def _duties_decoder(
     return duties
 
 
-def _column_rows(  # noqa: PLR0915 - one closure per type, sharing the caches
-    obligation: Callable[[Any], Obligation], table: list[Entry], raw: Sequence[Any], rows: Rows
-) -> dict[str, Callable[[list[Any]], None]]:
-    """Appenders of today's built-in rows to *rows*, by type name, for one store's dictionary.
+def _record_builders(
+    obligation: Callable[[Any], Obligation],
+) -> dict[str, Callable[[Any], Event]]:
+    """Builders of the built-in events from today's records (dicts), from the field table.
 
-    Each takes a parsed positional row (as :meth:`Codec.dumps_row` writes it) and adds its
-    values as ids, checking exact types and what the row builders check (text not empty,
-    people distinct, meetings ending after they start, instants in range); anything else
-    raises (TypeError, ValueError, IndexError, KeyError), and the caller decodes the row
-    another way. *table* and *raw* are the store's dictionary, decoded and as parsed.
+    Each value is checked by its kind (:data:`itinerary.events.FIELDS`): exact JSON types,
+    text not blank, names distinct, instants in range; then what spans fields: an
+    :data:`~itinerary.events.END` not before the event's instant, and obligations whose
+    deadlines can be computed. No validator runs again otherwise.
     """
-    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
-    zones: dict[int, int] = {}
-    places: dict[int, int] = {}
-    texts: dict[str, int] = {}
-    groups: dict[tuple[str, ...], int] = {}
-    duties = _duties_decoder(obligation)
 
-    def zone(i: int) -> int:
-        found = zones.get(i)
-        if found is None:
-            if type(i) is not int or not 0 < i < len(table) or type(raw[i]) is not str:
-                raise TypeError(i)
-            if not isinstance(table[i], tzinfo):
-                raise TypeError(i)
-            found = zones[i] = rows.zone(raw[i])
-        return found
+    def names(value: Any) -> tuple[str, ...]:
+        return _people(value)
 
-    def place(i: int) -> int:
-        found = places.get(i)
-        if found is None:
-            if type(i) is not int or not 0 < i < len(table) or type(table[i]) is not Place:
-                raise TypeError(i)
-            found = places[i] = rows.place(table[i])
-        return found
+    rows = _duties_decoder(obligation)
 
-    def text(value: Any) -> int:
-        found = texts.get(value)
-        if found is None:
-            if type(value) is not str or not value.strip():
-                raise TypeError(value)
-            found = texts[value] = rows.text(value)
-        return found
-
-    def optional_text(value: Any) -> int:
-        return -1 if value is None else text(value)
-
-    def group(value: Any) -> int:
-        if type(value) is not list:
+    def duties(value: Any) -> tuple[Obligation, ...]:
+        if type(value) is not list or any(type(o) is not dict for o in value):
             raise TypeError(value)
-        key = tuple(value)
-        found = groups.get(key)
-        if found is None:
-            found = groups[key] = rows.group(_people(value))
-        return found
+        return rows([[o["what"], o.get("within"), o.get("due")] for o in value])
 
-    def instant(us: Any) -> int:
-        if type(us) is not int or not first <= us <= last:
-            raise TypeError(us)
-        return us
-
-    known: dict[tuple[int, ...], int] = {}  # by the ids of the obligations (kept alive)
-
-    def duty_ids(value: Any) -> int:
-        found = duties(value)
-        key = tuple(map(id, found))  # each decoded once: the same objects, row after row
-        got = known.get(key)
-        if got is None:
-            got = known[key] = rows.duties(found)
-        return got
-
-    add = rows.add
-    arrived, departed, meeting, signed, met = range(5)  # kind codes: EVENT_TYPES' order
-
-    def add_arrived(r: list[Any]) -> None:
-        who, where, us, tz = r
-        add(arrived, instant(us), zone(tz), text(who), place(where))
-
-    def add_departed(r: list[Any]) -> None:
-        who, where, us, tz, to = r
-        add(departed, instant(us), zone(tz), text(who), place(where),
-            -1 if to is None else place(to))  # fmt: skip
-
-    def add_meeting(r: list[Any]) -> None:
-        title, people, where, us, tz, end_us, end_tz, venue = r
-        if instant(end_us) < instant(us):
-            raise ValueError("a meeting ends before it starts")
-        add(meeting, us, zone(tz), text(title), place(where), end=end_us,
-            end_zone=zone(end_tz), venue=optional_text(venue), people=group(people))  # fmt: skip
-
-    def add_signed(r: list[Any]) -> None:
-        title, people, where, us, tz, venue, obligations = r
-        add(signed, instant(us), zone(tz), text(title), place(where),
-            venue=optional_text(venue), people=group(people), duties=duty_ids(obligations))  # fmt: skip
-
-    def add_met(r: list[Any]) -> None:
-        agreement, what, us, tz = r
-        add(met, instant(us), zone(tz), text(agreement), what=text(what))
-
-    return {
-        "Arrived": add_arrived,
-        "Departed": add_departed,
-        "MeetingHeld": add_meeting,
-        "AgreementSigned": add_signed,
-        "ObligationMet": add_met,
+    decoders: dict[str, Callable[[Any], Any]] = {
+        TEXT: _text,
+        OPTIONAL_TEXT: lambda v: None if v is None else _text(v),
+        NAMES: names,
+        PLACE: _decode_place,
+        OPTIONAL_PLACE: lambda v: None if v is None else _decode_place(v),
+        INSTANT: _stored_at,
+        END: _stored_at,
+        DUTIES: duties,
     }
+    return {cls.__name__: _record_builder(cls, decoders) for cls in EVENT_TYPES}
+
+
+def _record_builder(
+    cls: type[Event], decoders: Mapping[str, Callable[[Any], Any]]
+) -> Callable[[Any], Event]:
+    """The builder of one type (see :func:`_record_builders`)."""
+    fields = FIELDS[cls]
+    steps = [(name, decoders[kind]) for name, kind in fields]
+    kinds = [kind for _, kind in fields]
+    at, end = kinds.index(INSTANT), kinds.index(END) if END in kinds else None
+    signed = kinds.index(DUTIES) if DUTIES in kinds else None
+    construct, micros = _trusted.constructor_at(cls), _time.micros
+
+    def build(d: Any) -> Event:
+        values = [decode(d[name]) for name, decode in steps]
+        us = micros(values[at])
+        if end is not None and micros(values[end]) < us:
+            raise ValueError("ends before it starts")
+        event = construct(us, *values)
+        if signed is not None:
+            _check_duties(event, values[signed], us)  # type: ignore[arg-type]
+        return event
+
+    return build
 
 
 Intern: TypeAlias = Callable[[Any], int]
@@ -507,215 +450,268 @@ Intern: TypeAlias = Callable[[Any], int]
 Entry: TypeAlias = "Place | tzinfo"
 """A decoded dictionary entry: a place, or the zone a zone name (IANA, or ``+HH:MM``) names."""
 
-RowBuilder: TypeAlias = Callable[[list[Any], "list[Entry]"], Event]
 RowEncoder: TypeAlias = Callable[[Any, Intern], list[Any]]
 
 
-def _positional(  # noqa: PLR0915 - one closure per event type, sharing the caches
-    obligation: Callable[[Any], Obligation],
-) -> tuple[dict[type[Event], RowEncoder], dict[str, RowBuilder]]:
-    """Encoders of today's built-in events as *positional rows*, and their trusted builders.
+def _obligation_row(value: Obligation) -> list[Any]:
+    within = value.within
+    return [
+        value.what,
+        None if within is None else _encode_duration(within),
+        None if value.due is None else encode_instant(value.due),
+    ]
+
+
+def _put_instant(row: list[Any], value: datetime, intern: Intern) -> None:
+    us, name = encode_instant(value)
+    row.append(us)
+    row.append(intern(name))
+
+
+_PUT: dict[str, Callable[[list[Any], Any, Intern], None]] = {
+    TEXT: lambda row, value, _: row.append(value),
+    OPTIONAL_TEXT: lambda row, value, _: row.append(value),
+    NAMES: lambda row, value, _: row.append(list(value)),
+    PLACE: lambda row, value, intern: row.append(intern(_encode_place(value))),
+    OPTIONAL_PLACE: lambda row, value, intern: row.append(
+        None if value is None else intern(_encode_place(value))
+    ),
+    INSTANT: _put_instant,
+    END: _put_instant,
+    DUTIES: lambda row, value, _: row.append([_obligation_row(o) for o in value]),
+}
+"""How a field of each value kind is written in a positional row (an instant takes two)."""
+
+
+def _row_encoder(cls: type[Event]) -> RowEncoder:
+    """*cls*'s events as *positional rows* (see :meth:`Codec.dumps_row`), from the field table.
 
     A row is a JSON array of the event's fields in order, each instant flattened to its two
     parts (microseconds since 1970, the id of its zone name), each place as its id, and each
-    obligation as ``[what, within parts or null, due or null]``. The ids index the store's
-    dictionary of places and zone names, each decoded (checked) once per load. Loading a row
-    whose checksum matched builds the event at once: exact types are checked (cheap), the
-    validators are not run again, and obligations are cached (immutable, and few).
+    obligation as ``[what, within parts or null, due or null]``.
     """
-    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
-    local_instant = _time.local_instant
-    zone = _time.zone
-    epoch, micro = _EPOCH, timedelta(microseconds=1)
-    as_zone = datetime.astimezone
-    set_us = _SET_US
-    new = object.__new__
+    steps = [(operator.attrgetter(name), _PUT[kind]) for name, kind in FIELDS[cls]]
 
-    def place_row(value: Place, intern: Intern) -> int:
-        return intern([value.name, value.country, value.tz, value.lat, value.lon])
+    def encode(event: Any, intern: Intern) -> list[Any]:
+        row: list[Any] = []
+        for get, put in steps:
+            put(row, get(event), intern)
+        return row
 
-    def instant(value: datetime, intern: Intern) -> tuple[int, int]:
-        us, name = encode_instant(value)
-        return us, intern(name)
+    return encode
 
-    def obligation_row(value: Obligation) -> list[Any]:
-        within = value.within
-        return [
-            value.what,
-            None if within is None else _encode_duration(within),
-            None if value.due is None else encode_instant(value.due),
-        ]
 
-    def at(us: Any, tz: Any) -> DateTime:
-        if type(us) is not int or not first <= us <= last:
-            raise TypeError(us)
-        if type(tz) is not Timezone:  # a fixed offset, as decode_instant() builds it
-            if type(tz) is not timezone:
-                raise TypeError(tz)
-            return _time.instant(as_zone(epoch + us * micro, tz), what="stored instant")
-        return local_instant(us, tz)
+def _row_width(cls: type[Event]) -> int:
+    """The number of values in a positional row of *cls* (an instant takes two)."""
+    return sum(2 if kind in _INSTANTS else 1 for _, kind in FIELDS[cls])
 
-    def place(value: Any) -> Place:
-        if type(value) is not Place:
-            raise TypeError(value)
-        return value
 
-    def text(value: Any) -> str:
-        if type(value) is not str or not value.strip():  # as the events' validators require
-            raise TypeError(value)
-        return value
+_NONE = -1
+_COLUMN_AT = {name: i for i, name in enumerate(COLUMNS)}
 
-    def optional_text(value: Any) -> str | None:
-        return None if value is None else text(value)
 
-    people: dict[tuple[Any, ...], tuple[str, ...]] = {}
+class _ColumnLoader:
+    """Positional rows into :class:`~itinerary.columns.Rows`, for one store's dictionary.
 
-    def names(value: Any) -> tuple[str, ...]:
-        # Cached: a log names the same groups again and again. A string equals only a
-        # string, so a key found was checked when it was added.
-        key = tuple(value) if type(value) is list else None
-        found = people.get(key)  # type: ignore[arg-type]
-        if found is None:
-            found = _people(value)
-            if len(people) < 4096:
-                people[found] = found
+    Driven by the field table: each value is checked by its kind (exact JSON types, text
+    not blank, names distinct, ids in the store's dictionary, instants in range, an END not
+    before its event's instant) and given its id in the columns' dictionaries, each distinct
+    value once. :meth:`appender` adds a row at a time; :meth:`add_batch` adds many rows of
+    any built-in types column by column. Anything wrong raises (TypeError, ValueError,
+    IndexError, KeyError, OverflowError, an ItineraryError), and the caller decodes the rows
+    another way, which names what is wrong.
+    """
+
+    def __init__(
+        self,
+        obligation: Callable[[Any], Obligation],
+        table: list[Entry],
+        raw: Sequence[Any],
+        rows: Rows,
+    ) -> None:
+        self._table, self._raw, self._rows = table, raw, rows
+        self._zones: dict[int, int] = {}
+        self._places: dict[int | None, int] = {None: _NONE}
+        self._texts: dict[str | None, int] = {None: _NONE}  # None only where optional
+        self._groups: dict[tuple[Any, ...], int] = {}
+        self._duties = _duties_decoder(obligation)
+        self._known: dict[tuple[int, ...], int] = {}  # by the ids of the obligations
+        self._plans = {cls.__name__: self._plan(code, cls) for code, cls in enumerate(EVENT_TYPES)}
+        self._codes = {name: code for name, (code, _, _) in self._plans.items()}
+
+    @staticmethod
+    def _plan(code: int, cls: type[Event]) -> tuple[int, int, list[tuple[str, str, int]]]:
+        """``(kind code, row width, [(value kind, column, position in the row)])``."""
+        plan, position = [], 0
+        for (_, kind), (_, column) in zip(FIELDS[cls], COLUMN_FIELDS[cls], strict=True):
+            plan.append((kind, column, position))
+            position += 2 if kind in _INSTANTS else 1
+        return code, position, plan
+
+    # -- one value's id, checked when first met -----------------------------------------
+
+    def zone(self, i: Any) -> int:
+        """The columns' id of the zone name with id *i* in the store's dictionary."""
+        found = self._zones.get(i)
+        if found is None or type(i) is not int:
+            table, raw = self._table, self._raw
+            if type(i) is not int or not 0 < i < len(table) or type(raw[i]) is not str:
+                raise TypeError(i)
+            if not isinstance(table[i], tzinfo):
+                raise TypeError(i)
+            found = self._zones[i] = self._rows.zone(raw[i])
         return found
 
-    duties = _duties_decoder(obligation)
+    def place(self, i: Any) -> int:
+        """The columns' id of the place with id *i* in the store's dictionary."""
+        found = self._places.get(i)
+        if found is None or (type(i) is not int and i is not None):
+            table = self._table
+            if type(i) is not int or not 0 < i < len(table) or type(table[i]) is not Place:
+                raise TypeError(i)
+            found = self._places[i] = self._rows.place(table[i])
+        return found
 
-    # Each event's slots set in turn, as _trusted's constructors set them, without a loop.
-    a_who, a_place, a_at = _trusted.setters(Arrived)
-    d_who, d_place, d_at, d_to = _trusted.setters(Departed)
-    m_title, m_people, m_place, m_start, m_end, m_venue = _trusted.setters(MeetingHeld)
-    s_title, s_people, s_place, s_at, s_venue, s_duties = _trusted.setters(AgreementSigned)
-    o_agreement, o_what, o_at = _trusted.setters(ObligationMet)
+    def text(self, value: Any) -> int:
+        """The columns' id of a text (a string only ever equals a string)."""
+        found = self._texts.get(value)
+        if found is None:
+            found = self._texts[value] = self._rows.text(_text(value))
+        return found
 
-    def build_arrived(r: list[Any], t: list[Entry]) -> Event:
-        who, where, us, tz = r
-        where, tz = t[where], t[tz]
-        if type(who) is not str or type(where) is not Place or not who.strip():
-            raise TypeError(r)
-        event = new(Arrived)
-        a_who(event, who)
-        a_place(event, where)
-        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
-            a_at(event, at(us, tz))  # else built on first read (see events._LAZY)
-        set_us(event, us)
-        return event
+    def group(self, value: Any) -> int:
+        """The columns' id of a group of names (a JSON array)."""
+        if type(value) is not list:
+            raise TypeError(value)
+        return self._group(tuple(value))
 
-    def build_departed(r: list[Any], t: list[Entry]) -> Event:
-        who, where, us, tz, to = r
-        where = t[where]
-        if type(who) is not str or type(where) is not Place or not who.strip():
-            raise TypeError(r)
-        event = new(Departed)
-        d_who(event, who)
-        d_place(event, where)
-        tz = t[tz]
-        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
-            d_at(event, at(us, tz))  # else built on first read (see events._LAZY)
-        d_to(event, None if to is None else place(t[to]))
-        set_us(event, us)
-        return event
+    def _group(self, key: tuple[Any, ...]) -> int:
+        found = self._groups.get(key)
+        if found is None:
+            found = self._groups[key] = self._rows.group(_people(list(key)))
+        return found
 
-    def build_meeting(r: list[Any], t: list[Entry]) -> Event:
-        title, people, where, us, tz, end_us, end_tz, venue = r
-        where = t[where]
-        if type(title) is not str or type(where) is not Place or not title.strip():
-            raise TypeError(r)
-        if end_us < us:
-            raise ValueError("a meeting ends before it starts")
-        event = new(MeetingHeld)
-        m_title(event, title)
-        m_people(event, names(people))
-        m_place(event, where)
-        tz = t[tz]
-        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
-            m_start(event, at(us, tz))  # else built on first read (see events._LAZY)
-        end_tz = t[end_tz]
-        if type(end_tz) is Timezone and type(end_us) is int and first <= end_us <= last:
-            m_end(event, local_instant(end_us, end_tz))  # at(), inlined
-        else:
-            m_end(event, at(end_us, end_tz))
-        m_venue(event, optional_text(venue))
-        set_us(event, us)
-        return event
+    def duties(self, value: Any) -> int:
+        """The columns' id of a row's obligations (``[[what, within, due], ...]``)."""
+        found = self._duties(value)
+        key = tuple(map(id, found))  # each decoded once: the same objects, row after row
+        got = self._known.get(key)
+        if got is None:
+            got = self._known[key] = self._rows.duties(found)
+        return got
 
-    def build_agreement(r: list[Any], t: list[Entry]) -> Event:
-        title, people, where, us, tz, venue, obligations = r
-        event = new(AgreementSigned)
-        s_title(event, text(title))
-        s_people(event, names(people))
-        where, tz = place(t[where]), t[tz]
-        s_place(event, where)
-        if type(us) is not int or not first <= us <= last or tz is not zone(where.tz):
-            s_at(event, at(us, tz))  # else built on first read (see events._LAZY)
-        s_venue(event, optional_text(venue))
-        signed = duties(obligations)
-        s_duties(event, signed)
-        set_us(event, us)
-        _check_duties(event, signed, us)
-        return event
+    # -- a row at a time -----------------------------------------------------------------
 
-    def build_met(r: list[Any], t: list[Entry]) -> Event:
-        agreement, what, us, tz = r
-        if type(agreement) is not str or type(what) is not str:
-            raise TypeError(r)
-        if not agreement.strip() or not what.strip():
-            raise TypeError(r)
-        event = new(ObligationMet)
-        o_agreement(event, agreement)
-        o_what(event, what)
-        o_at(event, at(us, t[tz]))
-        set_us(event, us)
-        return event
+    def appender(self, type_name: str) -> Callable[[list[Any]], None]:
+        """Adds one parsed positional row of the built-in type *type_name* to the rows."""
+        code, width, plan = self._plans[type_name]
+        ids = {
+            TEXT: self.text, OPTIONAL_TEXT: self.text, NAMES: self.group, PLACE: self.place,
+            OPTIONAL_PLACE: self.place, DUTIES: self.duties,
+        }  # fmt: skip
+        steps = [
+            (_COLUMN_AT[column], p, ids.get(kind), kind in (OPTIONAL_TEXT, OPTIONAL_PLACE))
+            for kind, column, p in plan
+        ]
+        us_at, end_at = _COLUMN_AT["us"], _COLUMN_AT["end"]
+        add, zone = self._rows.add, self.zone
 
-    def encode_arrived(e: Arrived, i: Intern) -> list[Any]:
-        return [e.who, place_row(e.place, i), *instant(e.at, i)]
+        def append(r: list[Any]) -> None:
+            if type(r) is not list or len(r) != width:
+                raise ValueError("not a row of its type")
+            out = [code, 0, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1]
+            for at, p, get_id, optional in steps:
+                value = r[p]
+                if get_id is None:  # an instant, and its zone
+                    out[at] = _instant_us(value)
+                    out[at + 1] = zone(r[p + 1])
+                elif value is not None:
+                    out[at] = get_id(value)
+                elif not optional:
+                    raise TypeError("a value is missing")
+            if out[end_at] < out[us_at] and code in _ENDED:
+                raise ValueError("ends before it starts")
+            add(*out)
 
-    def encode_departed(e: Departed, i: Intern) -> list[Any]:
-        to = None if e.to is None else place_row(e.to, i)
-        return [e.who, place_row(e.place, i), *instant(e.at, i), to]
+        return append
 
-    def encode_meeting(e: MeetingHeld, i: Intern) -> list[Any]:
-        return [
-            e.title, list(e.participants), place_row(e.place, i), *instant(e.start, i),
-            *instant(e.end, i), e.venue,
-        ]  # fmt: skip
+    # -- many rows, column by column -------------------------------------------------------
 
-    def encode_agreement(e: AgreementSigned, i: Intern) -> list[Any]:
-        return [
-            e.title, list(e.signatories), place_row(e.place, i), *instant(e.at, i), e.venue,
-            [obligation_row(o) for o in e.obligations],
-        ]  # fmt: skip
+    def add_batch(self, kinds: Sequence[str], parsed: Sequence[Any]) -> None:
+        """Add the parsed rows *parsed*, of the built-in types *kinds*, column by column.
 
-    def encode_met(e: ObligationMet, i: Intern) -> list[Any]:
-        return [e.agreement, e.what, *instant(e.at, i)]
+        Nothing is added unless every row is added (dictionary entries aside).
+        """
+        n = len(parsed)
+        if len(kinds) != n:
+            raise ValueError("as many types as rows")
+        out = {
+            name: np.full(n, 0 if name in ("us", "end") else _NONE, dtype=np.int64)
+            for name in COLUMNS
+        }
+        codes = np.fromiter(map(self._codes.__getitem__, kinds), dtype=np.int64, count=n)
+        for code in np.unique(codes).tolist():
+            _, width, plan = self._plans[KINDS[code]]
+            if len(codes) and codes[0] == code and (codes == code).all():
+                at: Any = slice(None)
+                rows = parsed
+            else:
+                where = np.flatnonzero(codes == code)
+                at, rows = where, operator.itemgetter(*where.tolist())(parsed)
+                rows = (rows,) if len(where) == 1 else rows
+            if set(map(type, rows)) != {list} or set(map(len, rows)) != {width}:
+                raise ValueError("not rows of their type")
+            values = list(zip(*rows, strict=True))
+            out["kind"][at] = code
+            for kind, column, p in plan:
+                out[column][at] = self._column(kind, values[p])
+                if kind in _INSTANTS:
+                    zones = values[p + 1]
+                    if set(map(type, zones)) != {int}:
+                        raise TypeError("zones must be ids")
+                    out[_ZONE_OF[column]][at] = self._ids(self._zones, zones, self.zone)
+            if code in _ENDED and (out["end"][at] < out["us"][at]).any():
+                raise ValueError("ends before it starts")
+        self._rows.add_columns(out)
 
-    encoders: dict[type[Event], RowEncoder] = {
-        Arrived: encode_arrived,
-        Departed: encode_departed,
-        MeetingHeld: encode_meeting,
-        AgreementSigned: encode_agreement,
-        ObligationMet: encode_met,
-    }
-    builders: dict[str, RowBuilder] = {
-        "Arrived": build_arrived,
-        "Departed": build_departed,
-        "MeetingHeld": build_meeting,
-        "AgreementSigned": build_agreement,
-        "ObligationMet": build_met,
-    }
-    return encoders, builders
+    def _column(self, kind: str, values: tuple[Any, ...]) -> Any:
+        """The column of ids (or microseconds) of one field of many rows."""
+        if kind in _INSTANTS:
+            if set(map(type, values)) != {int}:
+                raise TypeError("instants must be integers")
+            us = np.array(values, dtype=np.int64)
+            if (us < _time.FIRST_INSTANT_US).any() or (us > _time.LAST_INSTANT_US).any():
+                raise ValueError("an instant outside the years 1-9999")
+            return us
+        if kind in (TEXT, OPTIONAL_TEXT):
+            if kind == TEXT and None in values:
+                raise TypeError("a text is missing")
+            return self._ids(self._texts, values, self.text)
+        if kind in (PLACE, OPTIONAL_PLACE):
+            types = set(map(type, values))
+            if not types <= ({int} if kind == PLACE else {int, type(None)}):
+                raise TypeError("places must be ids")
+            return self._ids(self._places, values, self.place)
+        if kind == NAMES:
+            if set(map(type, values)) != {list}:
+                raise TypeError("names must be arrays")
+            return self._ids(self._groups, list(map(tuple, values)), self._group)
+        return np.fromiter(map(self.duties, values), dtype=np.int64, count=len(values))
+
+    @staticmethod
+    def _ids(
+        known: Mapping[Any, int], values: Sequence[Any], new: Callable[[Any], int]
+    ) -> npt.NDArray[np.int64]:
+        """The id of each of *values*: from *known*, or by *new* (which checks it) if unseen."""
+        for value in set(values).difference(known):
+            new(value)
+        return np.fromiter(map(known.__getitem__, values), dtype=np.int64, count=len(values))
 
 
-_INSTANTS = {
-    "Arrived": ("at",),
-    "Departed": ("at",),
-    "MeetingHeld": ("start", "end"),
-    "AgreementSigned": ("at",),
-    "ObligationMet": ("at",),
-}
+_ENDED = frozenset(
+    code for code, cls in enumerate(EVENT_TYPES) if any(kind == END for _, kind in FIELDS[cls])
+)
+_ZONE_OF = {"us": "zone", "end": "end_zone"}
 
 
 def _row_to_data(type_name: str, row: list[Any], raw: Sequence[Any]) -> dict[str, Any]:
@@ -725,8 +721,6 @@ def _row_to_data(type_name: str, row: list[Any], raw: Sequence[Any]) -> dict[str
     IndexError, StopIteration) if *row* does not have the row's shape for *type_name*.
     """
     cls = _BUILT_IN[type_name]
-    instants = _INSTANTS[type_name]
-    places = ("place", "to")
 
     def entry(i: Any) -> Any:
         if type(i) is not int or not 0 < i < len(raw):
@@ -735,20 +729,20 @@ def _row_to_data(type_name: str, row: list[Any], raw: Sequence[Any]) -> dict[str
 
     data: dict[str, Any] = {}
     rest = iter(row)
-    for name in _trusted.FIELDS[cls]:
-        if name in instants:
-            us = next(rest)
-            data[name] = [us, entry(next(rest))]
+    for name, kind in FIELDS[cls]:
+        value = next(rest)
+        if kind in _INSTANTS:
+            data[name] = [value, entry(next(rest))]
         else:
-            value = next(rest)
-            data[name] = entry(value) if name in places and value is not None else value
+            data[name] = entry(value) if kind in _PLACE_KINDS and value is not None else value
     if next(rest, rest) is not rest:
         raise ValueError("too many fields")
-    if type_name == "AgreementSigned":
-        items = data["obligations"]
-        if type(items) is not list or any(type(o) is not list or len(o) != 3 for o in items):
-            raise ValueError("obligations are not rows")
-        data["obligations"] = [{"what": w, "within": i, "due": d} for w, i, d in items]
+    for name, kind in FIELDS[cls]:
+        if kind == DUTIES:
+            items = data[name]
+            if type(items) is not list or any(type(o) is not list or len(o) != 3 for o in items):
+                raise ValueError("obligations are not rows")
+            data[name] = [{"what": w, "within": i, "due": d} for w, i, d in items]
     return data
 
 
@@ -802,15 +796,13 @@ class Codec:
         obligation = self._converter.get_structure_hook(Obligation)
         self._fast = {
             name: build
-            for name, build in _fast_builders(lambda d: obligation(d, Obligation)).items()
+            for name, build in _record_builders(lambda d: obligation(d, Obligation)).items()
             if self._types.get(name) is _BUILT_IN.get(name)
             and self._versions[name] == SCHEMA_VERSIONS[name]
         }
-        encoders, builders = _positional(lambda d: obligation(d, Obligation))
         self._row_encoders = {
-            cls: encoders[cls] for cls in EVENT_TYPES if cls.__name__ in self._fast
+            cls: _row_encoder(cls) for cls in EVENT_TYPES if cls.__name__ in self._fast
         }
-        self._row_builders = {name: builders[name] for name in self._fast}
 
     def encode(self, event: Event) -> Record:
         """``(type name, schema version, data)`` for *event*."""
@@ -907,28 +899,36 @@ class Codec:
         name = type(event).__name__
         return name, self._versions[name], _dumps(encoder(event, intern))
 
-    def row_builders(self) -> dict[str, tuple[int, RowBuilder]]:
-        """``{type name: (schema, builder)}``: what :meth:`decode_row` builds rows with.
-
-        A builder takes a row (parsed) and the decoded dictionary, and raises ValueError,
-        TypeError, IndexError, KeyError, OverflowError or an ItineraryError for a row it
-        cannot build (:meth:`decode_row` then says what is wrong with it).
-        """
-        return {name: (self._versions[name], build) for name, build in self._row_builders.items()}
-
     def column_rows(
         self, table: list[Entry], raw: Sequence[Any], rows: Rows
     ) -> dict[str, tuple[int, Callable[[list[Any]], None]]]:
         """``{type name: (schema, appender)}``: positional rows added to *rows* as columns.
 
-        Like :meth:`row_builders`, for a loader that keeps the log as columns: an appender
-        takes a parsed row and adds it to *rows* (ids in the store's dictionary, *table*
-        decoded and *raw* as parsed, turned into the columns' own), raising as a builder
-        does for a row it cannot add (the loader then decodes it with :meth:`decode_row`).
+        For a loader that keeps the log as columns: an appender takes a parsed row (as
+        :meth:`dumps_row` writes it) and adds it to *rows* (ids in the store's dictionary,
+        *table* decoded and *raw* as parsed, turned into the columns' own), raising
+        ValueError, TypeError, IndexError, KeyError, OverflowError or an ItineraryError for
+        a row it cannot add (the loader then decodes it with :meth:`decode_row`, which says
+        what is wrong with it).
         """
+        loader = self._column_loader(table, raw, rows)
+        return {name: (self._versions[name], loader.appender(name)) for name in self._fast}
+
+    def column_batches(
+        self, table: list[Entry], raw: Sequence[Any], rows: Rows
+    ) -> tuple[dict[str, int], Callable[[Sequence[str], Sequence[Any]], None]]:
+        """``({type name: schema}, add)``: many positional rows added to *rows* at once.
+
+        Like :meth:`column_rows`, column by column: ``add(types, parsed)`` adds parsed rows
+        of the types named (each at its schema here) or raises, having added no row, as an
+        appender does (the loader then adds the rows one at a time, which names the row).
+        """
+        loader = self._column_loader(table, raw, rows)
+        return {name: self._versions[name] for name in self._fast}, loader.add_batch
+
+    def _column_loader(self, table: list[Entry], raw: Sequence[Any], rows: Rows) -> _ColumnLoader:
         obligation = self._converter.get_structure_hook(Obligation)
-        found = _column_rows(lambda d: obligation(d, Obligation), table, raw, rows)
-        return {name: (self._versions[name], found[name]) for name in self._row_builders}
+        return _ColumnLoader(lambda d: obligation(d, Obligation), table, raw, rows)
 
     def decode_row(
         self,
@@ -943,19 +943,15 @@ class Codec:
         """The event of a record whose checksum matched: a positional row or a JSON object.
 
         A row (a JSON array, as :meth:`dumps_row` writes) of a built-in type at today's
-        schema is built at once from it and the store's dictionary (*table* decoded, *raw*
-        as parsed, by id), checking exact types but running no validators again (they ran
-        before it was written); anything else, or a row the fast path cannot build, goes
-        through :meth:`decode`, which says what is wrong with it.
+        schema is read as the record it holds (its ids looked up in *raw*, the store's
+        dictionary as parsed) and built as :meth:`decode_trusted` builds a record; anything
+        else goes through :meth:`decode`, which says what is wrong with it. *table* (the
+        dictionary decoded) is not needed any more: loaders keep rows as columns (see
+        :meth:`column_rows`) and come here only for a row they could not add.
         """
+        del table
         if type(data) is not list:
             return self.decode_trusted(type_name, schema, data, where=where)
-        build = self._row_builders.get(type_name) if type(type_name) is str else None
-        if build is not None and schema == self._versions[type_name] and type(schema) is int:
-            try:
-                return build(data, table)
-            except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError):
-                pass  # decode() names what is wrong
         if (
             type(type_name) is str
             and type(schema) is int
@@ -969,7 +965,7 @@ class Codec:
                 raise StoreError(
                     f"{prefix}damaged: {type_name} row {_short(data)}: {exc or 'wrong length'}"
                 ) from None
-            return self.decode(type_name, schema, record, where=where)
+            return self.decode_trusted(type_name, schema, record, where=where)
         return self.decode(type_name, schema, data, where=where)  # type: ignore[arg-type]  # it says what is wrong
 
     def loads(self, type_name: str, schema: int, text: str, *, where: str = "") -> Event:

@@ -564,14 +564,14 @@ class PostgresStore(StoreBase):
                         (limit,),
                     )
                     with load_bar(limit, self.where, progress) as bar:
-                        rows = _progress.counted(cursor, bar, _CHUNK) if progress else cursor
                         columns = decode_sealed_columns(
-                            ((row[0], row[1:]) for row in rows),
+                            ((row[0], row[1:]) for row in cursor),
                             1,
                             codec=self._codec,
                             table=table,
                             raw=raw,
                             where=self.where,
+                            bar=bar if progress else None,
                         )
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot read the store: {self._reason(exc)}") from None

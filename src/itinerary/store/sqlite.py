@@ -507,8 +507,6 @@ class SQLiteStore(StoreBase):
         The rows are counted on *bar*, if any, a chunk at a time.
         """
         rows = self._numbered_rows(db, limit)
-        if bar is not None:
-            rows = _progress.counted(rows, bar)
         table, raw = self._dictionary(db)
         return decode_sealed_columns(
             rows,
@@ -517,6 +515,7 @@ class SQLiteStore(StoreBase):
             table=table,
             raw=raw,
             where=self.path,
+            bar=bar,
         )
 
     def _dictionary(self, db: sqlite3.Connection) -> tuple[list[Entry], list[object]]:
