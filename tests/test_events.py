@@ -7,17 +7,33 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import pendulum
 import pytest
+from hypothesis import given
 
 from itinerary import (
     AgreementSigned,
     Arrived,
     Departed,
+    EventLog,
     InvalidEventError,
     MeetingHeld,
     Obligation,
     ObligationMet,
 )
-from itinerary.places import SEOUL, TOKYO, WASHINGTON
+from itinerary.events import (
+    DUTIES,
+    END,
+    EVENT_TYPES,
+    FIELDS,
+    INSTANT,
+    NAMES,
+    OPTIONAL_PLACE,
+    OPTIONAL_TEXT,
+    PLACE,
+    TEXT,
+    VALUE_KINDS,
+)
+from itinerary.places import SEOUL, TOKYO, WASHINGTON, Place
+from itinerary.strategies import event_logs
 
 TRUMP, TAKAICHI = "Donald Trump", "Sanae Takaichi"
 NOON = TOKYO.at("2025-10-28 12:00")
@@ -177,3 +193,41 @@ def test_an_event_made_unchecked_computes_its_kept_instant_on_first_read() -> No
     blank = object.__new__(Arrived)
     with pytest.raises(AttributeError, match="no attribute '_us'"):
         blank._us  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_the_field_table_names_every_field_in_constructor_order() -> None:
+    """FIELDS lists each built-in type's attrs fields in order, each with a known value kind."""
+    assert set(FIELDS) == set(EVENT_TYPES)
+    for cls, fields in FIELDS.items():
+        assert tuple(name for name, _ in fields) == tuple(a.name for a in attrs.fields(cls))
+        kinds = [kind for _, kind in fields]
+        assert set(kinds) <= set(VALUE_KINDS), cls
+        assert kinds.count(INSTANT) == 1, cls
+        assert kinds.count(END) <= 1, cls
+        if DUTIES in kinds:
+            assert PLACE in kinds, cls
+
+
+_KIND_CHECKS = {
+    TEXT: lambda v: type(v) is str and bool(v.strip()),
+    OPTIONAL_TEXT: lambda v: v is None or (type(v) is str and bool(v.strip())),
+    NAMES: lambda v: type(v) is tuple and bool(v) and all(type(n) is str for n in v),
+    PLACE: lambda v: isinstance(v, Place),
+    OPTIONAL_PLACE: lambda v: v is None or isinstance(v, Place),
+    INSTANT: lambda v: isinstance(v, datetime) and v.tzinfo is not None,
+    END: lambda v: isinstance(v, datetime) and v.tzinfo is not None,
+    DUTIES: lambda v: type(v) is tuple and all(type(o) is Obligation for o in v),
+}
+
+
+@given(event_logs())
+def test_each_field_holds_a_value_of_its_kind(log: EventLog) -> None:
+    """Every field of every event holds a value of the kind FIELDS gives it; INSTANT is when."""
+    for event in log:
+        for name, kind in FIELDS[type(event)]:
+            assert _KIND_CHECKS[kind](getattr(event, name)), (type(event).__name__, name)
+            if kind == INSTANT:
+                assert getattr(event, name) is event.occurred_at
+            if kind == END:
+                at = next(n for n, k in FIELDS[type(event)] if k == INSTANT)
+                assert getattr(event, name) >= getattr(event, at)

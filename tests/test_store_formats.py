@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from itinerary import Arrived, EventLog, _time, _trusted
+from itinerary.columns import COLUMNS, Rows
 from itinerary.errors import ItineraryError, StoreError
 from itinerary.events import (
     FIELDS,
@@ -29,6 +30,7 @@ from itinerary.events import (
 from itinerary.places import SEOUL, TOKYO
 from itinerary.scenarios import load_scenario
 from itinerary.store import DEFAULT_CODEC, SQLiteStore, export_jsonl, import_jsonl, open_store
+from itinerary.store._sealed import BATCH
 from itinerary.store.codec import decode_entry, decode_instant, encode_instant
 from itinerary.store.sqlite import checksum
 from itinerary.strategies import event_logs
@@ -471,3 +473,147 @@ def test_a_sealed_signing_without_signatories_is_refused(
     event = _trusted.agreement_signed(*(fields[n] for n in _trusted.FIELDS[AgreementSigned]))
     with pytest.raises(StoreError, match="signatories must name at least one person"):
         _seal_and_load(kind, tmp_path, postgres_url, event)
+
+
+def _exactly(found: list[Event], expected: list[Event]) -> None:
+    """Equal events of the same types, every field shown alike (zones, offsets, folds)."""
+    assert found == expected
+    assert [type(e) for e in found] == [type(e) for e in expected]
+    assert [repr(e) for e in found] == [repr(e) for e in expected]
+    for mine, theirs in zip(found, expected, strict=True):
+        for name in _trusted.FIELDS[type(mine)]:
+            a, b = getattr(mine, name), getattr(theirs, name)
+            assert type(a) is type(b), name
+            if hasattr(a, "fold"):
+                assert (a.isoformat(), a.fold, a.utcoffset()) == (
+                    b.isoformat(),
+                    b.fold,
+                    b.utcoffset(),
+                )
+        assert mine._us == _time.micros(theirs.occurred_at)  # type: ignore[attr-defined]
+
+
+@given(event_logs())
+def test_every_built_in_type_round_trips_through_a_row_and_the_columns(log: EventLog) -> None:
+    """Event -> positional row -> columns (one row at a time) -> event gives the event exactly."""
+    rows, table, raw = _rows_and_table(log)
+    found = Rows()
+    appenders = DEFAULT_CODEC.column_rows(table, raw, found)  # type: ignore[arg-type]
+    for kind, schema, text in rows:
+        assert appenders[kind][0] == schema
+        appenders[kind][1](json.loads(text))
+    _exactly(list(EventLog.from_columns(found.finish())), list(log))
+
+
+@given(event_logs(), st.integers(min_value=1, max_value=7))
+def test_rows_added_in_batches_are_the_rows_added_one_at_a_time(log: EventLog, size: int) -> None:
+    """Rows added column by column (in batches of any size) hold what rows added one by one do.
+
+    Each row's values are the same; the dictionaries may number them in another order.
+    """
+    rows, table, raw = _rows_and_table(log)
+    one, many = Rows(), Rows()
+    appenders = DEFAULT_CODEC.column_rows(table, raw, one)  # type: ignore[arg-type]
+    schemas, add = DEFAULT_CODEC.column_batches(table, raw, many)  # type: ignore[arg-type]
+    for kind, schema, text in rows:
+        appenders[kind][1](json.loads(text))
+        assert schemas[kind] == schema
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        add([kind for kind, _, _ in part], [json.loads(text) for _, _, text in part])
+    left, right = one.finish(), many.finish()
+    for name, (_, dictionary) in COLUMNS.items():
+        mine, theirs = getattr(left, name).tolist(), getattr(right, name).tolist()
+        if dictionary is not None:
+            mine = [None if i < 0 else getattr(left, dictionary)[i] for i in mine]
+            theirs = [None if i < 0 else getattr(right, dictionary)[i] for i in theirs]
+        assert mine == theirs, name
+    _exactly(list(EventLog.from_columns(right)), list(log))
+
+
+_NOT_ADDED = (ItineraryError, TypeError, ValueError, IndexError, KeyError, OverflowError)
+"""What the column loaders raise for a row they cannot add (the store then names it)."""
+
+
+@pytest.mark.parametrize(
+    ("row", "kind"),
+    [
+        (["A", 1, 1761552000000000], "Arrived"),  # too short
+        (["A", 1, 1761552000000000, 2, None], "Arrived"),  # too long
+        (["", 1, 1761552000000000, 2], "Arrived"),  # blank
+        ([None, 1, 1761552000000000, 2], "Arrived"),  # a text missing
+        (["A", 2, 1761552000000000, 2], "Arrived"),  # a zone where a place is
+        (["A", True, 1761552000000000, 2], "Arrived"),  # a boolean id
+        (["A", 1, 1.5, 2], "Arrived"),  # a float instant
+        (["A", 1, 2**70, 2], "Arrived"),  # past the calendar
+        (["A", 1, 1761552000000000, 2, 2], "Departed"),  # a zone where a place is
+        (["M", ["A", "A"], 1, 1761552000000000, 2, 1761552000000000, 2, None], "MeetingHeld"),
+        (["M", ["A"], 1, 1761552000000000, 2, 1761551999999999, 2, None], "MeetingHeld"),
+        (["M", "AB", 1, 1761552000000000, 2, 1761552000000000, 2, None], "MeetingHeld"),
+        (["S", ["A"], 1, 1761552000000000, 2, None, [["x", None, None]]], "AgreementSigned"),
+    ],
+)
+def test_a_row_the_columns_cannot_hold_is_refused_alone_and_in_a_batch(
+    row: list[Any], kind: str
+) -> None:
+    """A row with a wrong value is refused by both loaders, and a batch holding it adds nothing."""
+    table: list[Any] = [UTC, decode_entry(["Tokyo", "Japan", "Asia/Tokyo", 35.68, 139.69])]
+    table.append(decode_entry("Asia/Tokyo"))
+    raw: list[Any] = [None, ["Tokyo", "Japan", "Asia/Tokyo", 35.68, 139.69], "Asia/Tokyo"]
+    found = Rows()
+    with pytest.raises(_NOT_ADDED):
+        DEFAULT_CODEC.column_rows(table, raw, found)[kind][1](row)
+    _, add = DEFAULT_CODEC.column_batches(table, raw, found)
+    good = ["A", 1, 1761552000000000, 2]
+    with pytest.raises(_NOT_ADDED):
+        add(["Arrived", kind, "Arrived"], [good, row, good])
+    assert len(found) == 0
+    add(["Arrived"], [good])
+    assert len(found) == 1
+
+
+def test_a_damaged_row_past_the_first_batch_is_named(tmp_path: Path) -> None:
+    """A sealed row that cannot be an event, in the second batch of rows, names its version."""
+    path = tmp_path / "big.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(batch("A", BATCH + 5))
+    version = BATCH + 3
+    with sqlite3.connect(path) as db:
+        kind, schema, data = db.execute(
+            "SELECT type, schema, data FROM itinerary_events WHERE version = ?", (version,)
+        ).fetchone()
+        row = json.loads(data)
+        row[0] = "   "
+        data = json.dumps(row).encode()
+        db.execute(
+            "UPDATE itinerary_events SET data = ?, crc = ? WHERE version = ?",
+            (data, checksum(version, kind, schema, data), version),
+        )
+    db.close()
+    with (
+        SQLiteStore(path, create=False) as store,
+        pytest.raises(StoreError, match=f"version {version}: .*who must be a non-empty"),
+    ):
+        store.load()
+
+
+def test_sealed_rows_glued_into_one_are_not_json(tmp_path: Path) -> None:
+    """Two rows' JSON sealed as one row (a checksum cannot vouch for it) is refused, by version."""
+    path = tmp_path / "glued.sqlite"
+    with SQLiteStore(path) as store:
+        store.extend(batch("A", 3))
+    with sqlite3.connect(path) as db:
+        (first,), (second,) = db.execute(
+            "SELECT data FROM itinerary_events WHERE version < 3 ORDER BY version"
+        )
+        for version, data in ((1, first + b"],[" + second), (2, second[1:])):
+            db.execute(
+                "UPDATE itinerary_events SET data = ?, crc = ? WHERE version = ?",
+                (data, checksum(version, "Arrived", 1, data), version),
+            )
+    db.close()
+    with (
+        SQLiteStore(path, create=False) as store,
+        pytest.raises(StoreError, match="version 1: stored data is not JSON"),
+    ):
+        store.load()

@@ -124,6 +124,8 @@ class Event:
 
 
 _SET_US = Event._us.__set__  # type: ignore[attr-defined]
+
+
 def _restore(cls: type[Event], state: Any) -> Event:
     """An event unpickled: its fields set as attrs sets them, then its instant kept."""
     event = object.__new__(cls)
@@ -443,7 +445,16 @@ END = "end"
 DUTIES = "duties"
 """A tuple of :class:`Obligation`, their deadlines counted from the event's instant and place."""
 
-VALUE_KINDS: tuple[str, ...] = (TEXT, OPTIONAL_TEXT, NAMES, PLACE, OPTIONAL_PLACE, INSTANT, END, DUTIES)
+VALUE_KINDS: tuple[str, ...] = (
+    TEXT,
+    OPTIONAL_TEXT,
+    NAMES,
+    PLACE,
+    OPTIONAL_PLACE,
+    INSTANT,
+    END,
+    DUTIES,
+)
 """Every value kind a field of a built-in event type has (see :data:`FIELDS`)."""
 
 FIELDS: Mapping[type[Event], tuple[tuple[str, str], ...]] = {

@@ -193,9 +193,7 @@ def decode_sealed(
     The rows are read as :func:`decode_sealed_columns` reads them, then built as events.
     *where* starts every message.
     """
-    columns = decode_sealed_columns(
-        rows, first, codec=codec, table=table, raw=raw, where=where
-    )
+    columns = decode_sealed_columns(rows, first, codec=codec, table=table, raw=raw, where=where)
     return sealed_log(columns, where, first=first).events_after(0)
 
 
@@ -223,7 +221,9 @@ def decode_sealed_columns(
     found = Rows()
     schemas, add_batch = codec.column_batches(table, raw, found)
     fast = codec.column_rows(table, raw, found)
-    seeds = {kind: zlib.crc32(f"{kind}\x00{schema}\x00".encode()) for kind, schema in schemas.items()}
+    seeds = {
+        kind: zlib.crc32(f"{kind}\x00{schema}\x00".encode()) for kind, schema in schemas.items()
+    }
     expected = first
     with bulk():
         for chunk in chunked(rows, bar, BATCH):
