@@ -40,7 +40,6 @@ from itinerary import _time, _trusted, events
 from itinerary.errors import InvalidEventError, ItineraryError
 from itinerary.events import (
     EVENT_TYPES,
-    AgreementSigned,
     Event,
     Obligation,
 )
@@ -329,6 +328,10 @@ class Encoder:
 
 
 _CODES: dict[type[Event], int] = {cls: code for code, cls in enumerate(EVENT_TYPES)}
+_FIELD_IN: dict[tuple[type[Event], str], str] = {
+    (cls, column): field for cls in EVENT_TYPES for field, column in FIELDS[cls]
+}
+"""The field of each built-in type kept in each column it fills."""
 _KINDS_WITH: dict[str, list[int]] = {
     column: [code for code, cls in enumerate(EVENT_TYPES) if column in dict(FIELDS[cls]).values()]
     for column in COLUMNS
@@ -713,8 +716,9 @@ def _check_rows(cols: LogColumns) -> None:
         duties = cols.obligations[int(cols.duties[row])]
         if duties:
             event = cols.event(row)
+            field = _FIELD_IN[type(event), "duties"]
             try:
-                attrs.evolve(cast("AgreementSigned", event), obligations=duties)
+                attrs.evolve(event, **{field: duties})  # type: ignore[misc]
             except InvalidEventError as exc:
                 raise _fail(f"row {row}: {exc}") from None
 
