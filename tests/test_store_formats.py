@@ -617,3 +617,32 @@ def test_sealed_rows_glued_into_one_are_not_json(tmp_path: Path) -> None:
         pytest.raises(StoreError, match="version 1: stored data is not JSON"),
     ):
         store.load()
+
+
+@pytest.mark.parametrize("batches", [True, False])
+def test_obligations_load_as_written_when_equal_ones_repeat(batches: bool) -> None:
+    """Signings whose obligations repeat an earlier one's, between new ones, keep their own.
+
+    Found on the branch: a cache keyed by the ids of the obligations built gave a signing
+    the obligations of an earlier one once the objects of a repeated list were freed and
+    their memory reused.
+    """
+    signed = TOKYO.at("2025-10-28 12:00")
+    recorded: list[Event] = []
+    for k in range(300):
+        due = signed + timedelta(days=1 + (k if k % 2 else 0))  # every other one repeats
+        recorded.append(
+            AgreementSigned(
+                f"Deal {k}", ("A",), TOKYO, signed, obligations=[Obligation("Pay", due=due)]
+            )
+        )
+    rows, table, raw = _rows_and_table(EventLog(recorded))
+    found = Rows()
+    if batches:
+        _, add = DEFAULT_CODEC.column_batches(table, raw, found)  # type: ignore[arg-type]
+        add([kind for kind, _, _ in rows], [json.loads(text) for _, _, text in rows])
+    else:
+        appenders = DEFAULT_CODEC.column_rows(table, raw, found)  # type: ignore[arg-type]
+        for kind, _, text in rows:
+            appenders[kind][1](json.loads(text))
+    _exactly(list(EventLog.from_columns(found.finish())), recorded)

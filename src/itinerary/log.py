@@ -527,7 +527,7 @@ def event_columns(events: Iterable[Event]) -> Columns:
         add["end"](utc(end))
         add["end_local"](None if end is None else local_parts(end, _tz(place))[0])
         add["to"](_name(event.to) if isinstance(event, Departed) else None)
-        untitled = type(event) in _UNTITLED  # not probed: a miss costs a call (events._LAZY)
+        untitled = type(event) in _UNTITLED  # not probed: a miss raises an AttributeError
         add["title"](None if untitled else getattr(event, "title", None))
         add["venue"](None if untitled else getattr(event, "venue", None))
         met = event if isinstance(event, ObligationMet) else None

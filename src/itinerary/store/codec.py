@@ -346,6 +346,27 @@ def _due_only(what: Any, due: Any) -> Obligation:
     return found
 
 
+def _duty_row_key(item: Any) -> tuple[Any, ...]:
+    """A stored obligation, ``[what, within, due]``, as a key: each value with its type.
+
+    6 and 6.0 and True are equal keys, but only 6 is a duration part. Raises TypeError for
+    anything that is not a row of three (or whose values cannot be a key).
+    """
+    if type(item) is not list or len(item) != 3:
+        raise TypeError(item)
+    what, within, due = item
+    key = (
+        what,
+        type(what),
+        None if type(within) is not dict else (*within.items(), *map(type, within.values())),
+        None if type(due) is not list else (*due, *map(type, due)),
+        type(within),
+        type(due),
+    )
+    hash(key)
+    return key
+
+
 def _duties_decoder(
     obligation: Callable[[Any], Obligation],
 ) -> Callable[[Any], tuple[Obligation, ...]]:
@@ -535,7 +556,7 @@ class _ColumnLoader:
         self._texts: dict[str | None, int] = {None: _NONE}  # None only where optional
         self._groups: dict[tuple[Any, ...], int] = {}
         self._duties = _duties_decoder(obligation)
-        self._known: dict[tuple[int, ...], int] = {}  # by the ids of the obligations
+        self._known: dict[tuple[Any, ...], int] = {}  # by the obligations' rows
         self._plans = {cls.__name__: self._plan(code, cls) for code, cls in enumerate(EVENT_TYPES)}
         self._codes = {name: code for name, (code, _, _) in self._plans.items()}
 
@@ -592,12 +613,17 @@ class _ColumnLoader:
         return found
 
     def duties(self, value: Any) -> int:
-        """The columns' id of a row's obligations (``[[what, within, due], ...]``)."""
-        found = self._duties(value)
-        key = tuple(map(id, found))  # each decoded once: the same objects, row after row
+        """The columns' id of a row's obligations (``[[what, within, due], ...]``).
+
+        Keyed by the row's values (with their types), not by the obligations built: an
+        object's id is reused once it is freed, so it cannot name a value.
+        """
+        if type(value) is not list:
+            raise TypeError(value)
+        key = tuple(map(_duty_row_key, value))
         got = self._known.get(key)
         if got is None:
-            got = self._known[key] = self._rows.duties(found)
+            got = self._known[key] = self._rows.duties(self._duties(value))
         return got
 
     # -- a row at a time -----------------------------------------------------------------
