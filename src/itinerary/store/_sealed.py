@@ -216,7 +216,8 @@ def decode_sealed_columns(
     :meth:`Codec.column_batches`); otherwise its rows are taken one at a time, a row of
     another type is decoded as an event (:meth:`Codec.decode_row`) and added as such, and
     a damaged row is named by its version. No event is built for the rows of built-in types.
-    Each batch is counted on *bar*, if any, once its rows are in the columns.
+    The rows are counted on *bar*, if any, :data:`COUNTED` at a time, once they are in the
+    columns.
     """
     found = Rows()
     schemas, add_batch = codec.column_batches(table, raw, found)
@@ -226,18 +227,24 @@ def decode_sealed_columns(
     }
     expected = first
     with bulk():
-        for chunk in chunked(rows, bar, BATCH):
-            if not _batch(chunk, expected, schemas, seeds, add_batch):
-                _decode(
-                    chunk, expected, codec=codec, table=table, raw=raw, where=where,
-                    fast=fast, add=found.event,
-                )  # fmt: skip
-            expected += len(chunk)
+        for counted in chunked(rows, bar, COUNTED):
+            for start in range(0, len(counted), BATCH):
+                chunk = counted[start : start + BATCH]
+                if not _batch(chunk, expected, schemas, seeds, add_batch):
+                    _decode(
+                        chunk, expected, codec=codec, table=table, raw=raw, where=where,
+                        fast=fast, add=found.event,
+                    )  # fmt: skip
+                expected += len(chunk)
     return found.finish()
 
 
-BATCH = 10_000
-"""Sealed rows checked, parsed and added to the columns at a time."""
+BATCH = 2_000
+"""Sealed rows checked, parsed and added to the columns at a time: few enough that their
+objects stay in the processor's cache through the batch's passes over them. Loading 1M
+rows took 7.1 s of CPU 10,000 at a time, 5.7 s 1,000 at a time, 5.5 s 2,500 at a time."""
+COUNTED = 10_000
+"""Sealed rows fetched, then counted on a progress bar, at a time."""
 
 
 def _batch(  # noqa: PLR0911 - one return a check
