@@ -278,3 +278,45 @@ def test_every_event_type_has_a_row_in_the_table() -> None:
     assert len(EVENT_TYPES) == OTHER
     for cls, fields in FIELDS.items():
         assert [name for name, _ in fields] == [a.name for a in attrs.fields(cls)]
+
+
+@example(
+    recorded=[
+        AgreementSigned(
+            "Deal", ("A",), TOKYO, TOKYO.at("2025-10-28 10:00"),
+            obligations=[Obligation("report", within=pendulum.duration(months=1))],
+        ),
+        AgreementSigned(
+            "Deal", ("A",), SEOUL, TOKYO.at("2025-10-29 10:00"),
+            obligations=[Obligation("report", within=pendulum.duration(days=1))],
+        ),
+    ]
+)  # fmt: skip
+@given(mixed_lists | delegations())
+def test_columns_and_events_give_equal_states_at_every_instant(recorded: list[Event]) -> None:
+    """As of each instant an event occurred (and just before the first), columns = events."""
+    events = EventLog(recorded)
+    log = EventLog.from_columns(events.columns)
+    instants = sorted({e.occurred_at for e in recorded}, key=lambda t: t.timestamp())
+    if instants:
+        instants.insert(0, instants[0] - pendulum.duration(microseconds=1))
+    for at in instants:
+        state, expected = replay(log, as_of=at), replay(events, as_of=at)
+        assert state == expected
+        assert state.deadlines == expected.deadlines
+        assert state.agreements == expected.agreements
+        assert str(state) == str(expected)
+
+
+@given(mixed_lists | delegations())
+def test_a_state_read_from_columns_pickles_and_compares_as_one_of_events(
+    recorded: list[Event],
+) -> None:
+    """The agreements and deadlines a replay of columns defers compare, hash and pickle."""
+    expected = replay(EventLog(recorded))
+    state = replay(EventLog.from_columns(EventLog(recorded).columns))
+    assert state == expected
+    assert hash(state) == hash(expected)
+    again = pickle.loads(pickle.dumps(replay(EventLog.from_columns(columns_of(recorded)))))
+    assert again == expected
+    assert again.deadlines == expected.deadlines

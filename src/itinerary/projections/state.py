@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast, get_args
 
 import attrs
 from pendulum import DateTime
@@ -16,7 +16,12 @@ from itinerary._table import Table, render_html
 from itinerary.errors import UnknownPersonError
 from itinerary.events import AgreementSigned, Event
 from itinerary.log import EventLog
-from itinerary.projections._columns import tour_rows
+from itinerary.projections._columns import (
+    ledger_of,
+    ledger_plan,
+    signing_rows,
+    whereabouts_rows,
+)
 from itinerary.projections._core import (
     Projection,
     check_as_of,
@@ -117,6 +122,49 @@ def close_names(who: str, known: Iterable[str], *, cutoff: float = 0.8) -> tuple
     return (*same, *(name for k in fuzzy for name in by_key[k]))
 
 
+T = TypeVar("T")
+
+
+class _Deferred(Generic[T]):
+    """A value computed the first time it is needed, then kept (a part of a :class:`State`).
+
+    A replay read from columns defers the agreements and deadlines: building their events
+    is most of its cost, and a question about whereabouts needs none of them. Computing
+    twice (two threads at once) gives equal values; either is kept. Pickles as its value.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    def get(self) -> T:
+        """The value, computed on the first call."""
+        make = self._make
+        if make is not None:
+            self._value = make()
+            self._make = None
+        return cast("T", self._value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_same, (self.get(),))
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _forced(value: T | _Deferred[T]) -> T:
+    """*value*, computed first if it was deferred."""
+    return value.get() if isinstance(value, _Deferred) else value
+
+
+def _signed_key(value: Signed | _Deferred[Signed]) -> tuple[AgreementSigned, ...]:
+    # Compared flat: the same signings in the same order are the same stack.
+    return signed(_forced(value))
+
+
 @attrs.frozen
 class State:
     """What was true as of the instant ``as_of``: whereabouts, agreements signed, deadlines.
@@ -128,8 +176,11 @@ class State:
     as_of: DateTime | None = attrs.field(eq=_time.instant_key)
     # The states of TOUR's three projections, in the order compose() was given them.
     _whereabouts: WhereaboutsByName = attrs.field(repr=False, alias="whereabouts")
-    _agreements: Signed = attrs.field(repr=False, alias="agreements")
-    _ledger: Ledger = attrs.field(repr=False, alias="ledger")
+    # Either may be deferred (a replay read from columns): see _Deferred.
+    _agreements: Signed | _Deferred[Signed] = attrs.field(
+        repr=False, alias="agreements", eq=_signed_key
+    )
+    _ledger: Ledger | _Deferred[Ledger] = attrs.field(repr=False, alias="ledger", eq=_forced)
 
     def where(self, who: str) -> Whereabouts:
         """Where *who* was: ``.place`` is ``None`` while in transit or if unknown.
@@ -187,12 +238,12 @@ class State:
     @property
     def agreements(self) -> tuple[AgreementSigned, ...]:
         """The agreements signed so far, oldest first (title, signatories, place, at)."""
-        return signed(self._agreements)
+        return signed(_forced(self._agreements))
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
         """Every obligation signed so far, soonest due first, with its status as of now."""
-        return deadlines(self._ledger, self.as_of)
+        return deadlines(_forced(self._ledger), self.as_of)
 
     def pending(self) -> tuple[Deadline, ...]:
         """Obligations not yet met whose deadline has not passed."""
@@ -253,16 +304,28 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
 def _replay_columns(log: EventLog) -> State:
     """The state as of *log*'s latest event, read from its columns (see :mod:`._columns`).
 
-    Orders the rows with numpy and builds only the events the state holds (each log entry
-    built once, and kept by the log); the time-travel index is left unbuilt.
+    Orders the rows with numpy and folds the whereabouts over the events they keep (each
+    person's last movement); the agreements and deadlines are folded on the columns and
+    their events built when first asked for (each log entry built once, and kept by the
+    log). The time-travel index is left unbuilt.
     """
     cols = log.columns
     order, _ = column_order(cols, log.__getitem__)
-    rows = order[tour_rows(cols, order)].tolist()
-    events = log.take(rows)
+    moves = log.take(order[whereabouts_rows(cols, order)].tolist())
     with bulk():
-        state = fold(TOUR, events)
-    return State(log[int(order[-1])].occurred_at, *state)
+        whereabouts = fold(WHEREABOUTS, moves)
+    signings = signing_rows(cols, order).tolist()
+
+    def agreements() -> Signed:
+        with bulk():
+            return fold(AGREEMENTS, log.take(signings))
+
+    def ledger() -> Ledger:
+        with bulk():
+            return ledger_of(cols, ledger_plan(cols, order), log.take)
+
+    latest = log[int(order[-1])].occurred_at
+    return State(latest, whereabouts, _Deferred(agreements), _Deferred(ledger))
 
 
 # -- shown as text and tables (see itinerary.display) ---------------------------------------
