@@ -59,7 +59,7 @@ def whereabouts_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDAr
 
 def signing_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The recording positions of the signings, in occurrence order."""
-    return order[cols.kind[order] == _SIGNED]
+    return np.asarray(order[cols.kind[order] == _SIGNED], dtype=np.int64)
 
 
 def tour_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
