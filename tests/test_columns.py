@@ -320,3 +320,35 @@ def test_a_state_read_from_columns_pickles_and_compares_as_one_of_events(
     again = pickle.loads(pickle.dumps(replay(EventLog.from_columns(columns_of(recorded)))))
     assert again == expected
     assert again.deadlines == expected.deadlines
+
+
+@example(
+    recorded=[ARRIVAL, attrs.evolve(ARRIVAL, at=TOKYO.at("2025-10-27 18:00")), MEETING],
+    cuts=[1, 2],
+    force=[False, True, False],
+)
+@given(
+    mixed_lists | delegations(),
+    st.lists(st.integers(0, 30), max_size=4),
+    st.lists(st.booleans(), min_size=5, max_size=5),
+)
+def test_a_replay_of_columns_after_appends_is_the_replay_of_the_events(
+    recorded: list[Event], cuts: list[int], force: list[bool]
+) -> None:
+    """Replays between appends (in order or not, deadlines asked for or not) are the events'.
+
+    The replay read from columns keeps its parts with the index and folds only the new
+    events onto them; a version older than the furthest replayed is replayed afresh.
+    """
+    bounds = sorted({min(c, len(recorded)) for c in cuts} | {len(recorded)})
+    log = EventLog.from_columns(columns_of(recorded[: bounds[0]]))
+    versions = []
+    for k, bound in enumerate(bounds):
+        log = log.extend(recorded[len(log) : bound])
+        state, expected = replay(log), replay(EventLog(recorded[:bound]))
+        if force[k % len(force)]:
+            assert state.deadlines == expected.deadlines
+        assert state == expected
+        versions.append(log)
+    for old in versions:  # older views of the same storage, after the newest was replayed
+        assert replay(old) == replay(EventLog(recorded[: len(old)]))

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast, get_args
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 from pendulum import DateTime
 
 from itinerary import _records, _text, _time
@@ -24,8 +26,8 @@ from itinerary.projections._columns import (
 )
 from itinerary.projections._core import (
     Projection,
+    TimelineView,
     check_as_of,
-    column_order,
     compose,
     fold,
     timeline,
@@ -139,6 +141,11 @@ class _Deferred(Generic[T]):
         self._make: Callable[[], T] | None = make
         self._value: T | None = None
 
+    @property
+    def pending(self) -> bool:
+        """Whether the value is still to be computed."""
+        return self._make is not None
+
     def get(self) -> T:
         """The value, computed on the first call."""
         make = self._make
@@ -158,6 +165,10 @@ def _same(value: T) -> T:
 def _forced(value: T | _Deferred[T]) -> T:
     """*value*, computed first if it was deferred."""
     return value.get() if isinstance(value, _Deferred) else value
+
+
+def _pending(value: object) -> bool:
+    return isinstance(value, _Deferred) and value.pending
 
 
 def _signed_key(value: Signed | _Deferred[Signed]) -> tuple[AgreementSigned, ...]:
@@ -301,31 +312,99 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     return State(instant, *line.state(TOUR, line.position(instant)))
 
 
+class _OnColumns:
+    """The key a timeline keeps the furthest replay read from columns under (see below)."""
+
+
+_ON_COLUMNS = _OnColumns()
+
+Parts: TypeAlias = (
+    "tuple[WhereaboutsByName, Signed | _Deferred[Signed], Ledger | _Deferred[Ledger]]"
+)
+
+
 def _replay_columns(log: EventLog) -> State:
     """The state as of *log*'s latest event, read from its columns (see :mod:`._columns`).
 
-    Orders the rows with numpy and folds the whereabouts over the events they keep (each
-    person's last movement); the agreements and deadlines are folded on the columns and
-    their events built when first asked for (each log entry built once, and kept by the
-    log). The time-travel index is left unbuilt.
+    The order is the time-travel index's (sorted once with numpy, then grown in place by
+    appends that sort after it, holding positions, not events). The whereabouts are folded
+    over the events they keep (each person's last movement); the agreements and deadlines
+    are folded on the columns, their events built when first asked for (each log entry
+    built once, and kept by the log). The parts are kept with the index, so a replay after
+    appends folds only the new events onto them (onto agreements and deadlines already
+    built; those still deferred are deferred afresh).
     """
+    view = timeline(log)
+    line, size = view.line, view.size
+    with line.lock:
+        reached = line.reached.get(_ON_COLUMNS)
+    if reached is not None and reached[0] <= size:
+        parts = _grown(log, view, *reached)
+    else:
+        parts = _from_columns(log, view)
+    if reached is None or reached[0] <= size:
+        with line.lock:
+            line.reached[_ON_COLUMNS] = (size, parts)
+    return State(view.latest(), *parts)
+
+
+def _order(view: TimelineView) -> npt.NDArray[np.int64]:
+    """The recording positions of *view*'s entries in occurrence order (a copy, as numpy)."""
+    return np.frombuffer(view.positions, dtype=np.int64)
+
+
+def _from_columns(log: EventLog, view: TimelineView) -> Parts:
+    """The parts of the state of *view*'s events, read from *log*'s columns."""
     cols = log.columns
-    order, _ = column_order(cols, log.__getitem__)
+    order = _order(view)
     moves = log.take(order[whereabouts_rows(cols, order)].tolist())
     with bulk():
         whereabouts = fold(WHEREABOUTS, moves)
-    signings = signing_rows(cols, order).tolist()
+    return whereabouts, *_deferred(log, view, order)
+
+
+def _deferred(
+    log: EventLog, view: TimelineView, order: npt.NDArray[np.int64] | None = None
+) -> tuple[_Deferred[Signed], _Deferred[Ledger]]:
+    """The agreements and deadlines of *view*'s events, read from the columns when asked for."""
+
+    def ordered() -> npt.NDArray[np.int64]:
+        return _order(view) if order is None else order
 
     def agreements() -> Signed:
         with bulk():
-            return fold(AGREEMENTS, log.take(signings))
+            return fold(AGREEMENTS, log.take(signing_rows(log.columns, ordered()).tolist()))
 
     def ledger() -> Ledger:
+        cols = log.columns
         with bulk():
-            return ledger_of(cols, ledger_plan(cols, order), log.take)
+            return ledger_of(cols, ledger_plan(cols, ordered()), log.take)
 
-    latest = log[int(order[-1])].occurred_at
-    return State(latest, whereabouts, _Deferred(agreements), _Deferred(ledger))
+    return _Deferred(agreements), _Deferred(ledger)
+
+
+def _grown(log: EventLog, view: TimelineView, position: int, parts: Parts) -> Parts:
+    """*parts* (the state after *position* entries of *view*) with the entries after it.
+
+    The new events are folded onto the whereabouts, and onto the agreements and deadlines
+    if they were built; those still deferred are deferred afresh (read from the columns
+    when asked for), so a replay after an append costs the new events.
+    """
+    if position == view.size:
+        return parts
+    new = view.line.events[position : view.size]
+    whereabouts, agreements, ledger = parts
+    fresh = _deferred(log, view) if _pending(agreements) or _pending(ledger) else None
+    with bulk():
+        return (
+            fold(WHEREABOUTS, new, whereabouts),
+            fresh[0]
+            if fresh is not None and _pending(agreements)
+            else fold(AGREEMENTS, new, _forced(agreements)),
+            fresh[1]
+            if fresh is not None and _pending(ledger)
+            else fold(DEADLINES, new, _forced(ledger)),
+        )
 
 
 # -- shown as text and tables (see itinerary.display) ---------------------------------------
