@@ -16,7 +16,9 @@ older view, which would fork history, copies its entries first, so no view ever 
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
@@ -204,7 +206,8 @@ class _Tape:
     def take(self, positions: Sequence[int]) -> list[Event]:
         """The entries at *positions*, those not built yet built together (then kept)."""
         events = self.events
-        if self.built < len(events):
+        found = list(map(events.__getitem__, positions))
+        if self.built < len(events) and any(map(_IS_NONE, found)):
             with self.lock:
                 missing = [p for p in dict.fromkeys(positions) if events[p] is None]
                 if missing:
@@ -213,7 +216,8 @@ class _Tape:
                         built = self.columns.events_at(missing)
                     for position, event in zip(missing, built, strict=True):
                         events[position] = event
-        return [cast("Event", events[p]) for p in positions]
+            found = list(map(events.__getitem__, positions))
+        return cast("list[Event]", found)
 
     def view(self, size: int) -> LogColumns:
         """The columns of the first *size* entries, encoding any not encoded yet."""
@@ -224,6 +228,9 @@ class _Tape:
             if columns.size < size:  # a tape made of events: its columns are a cache
                 columns.add_events(cast("list[Event]", self.events[columns.size : size]))
             return columns.view(size)
+
+
+_IS_NONE = functools.partial(operator.is_, None)
 
 
 def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
