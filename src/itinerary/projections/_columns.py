@@ -26,7 +26,7 @@ from itinerary.columns import KINDS, LogColumns
 from itinerary.events import AgreementSigned, Event
 from itinerary.projections.deadlines import Ledger, LedgerEntry
 
-__all__ = ["ledger_of", "ledger_plan", "signing_rows", "tour_rows", "whereabouts_rows"]
+__all__ = ["ledger_of", "ledger_plan", "signing_rows", "whereabouts_rows"]
 
 _ARRIVED, _DEPARTED, _MEETING, _SIGNED, _MET = (
     KINDS.index(name)
@@ -60,16 +60,6 @@ def whereabouts_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDAr
 def signing_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The recording positions of the signings, in occurrence order."""
     return np.asarray(order[cols.kind[order] == _SIGNED], dtype=np.int64)
-
-
-def tour_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The indices into *order* of the events the tour state holds, ascending.
-
-    :func:`whereabouts_rows`, every signing and every obligation met.
-    """
-    kinds = cols.kind[order]
-    chosen = [whereabouts_rows(cols, order), np.flatnonzero((kinds == _SIGNED) | (kinds == _MET))]
-    return np.unique(np.concatenate(chosen).astype(np.int64))
 
 
 Plan = dict[tuple[int, str], list[int]]
