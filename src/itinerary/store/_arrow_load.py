@@ -186,16 +186,6 @@ _OBLIGATION_SLOTS = tuple(Obligation.__dict__[name].__set__ for name in ("what",
 """The slots of an :class:`Obligation` (frozen, slotted), set as its constructor sets them."""
 
 
-def _due_obligation(what: object, due: Any) -> Obligation:
-    """``Obligation(what, due=due)`` for a *due* already an instant (checked here as there)."""
-    if type(what) is not str or not what.strip():
-        raise Unsupported(f"an obligation named {what!r}")
-    found: Obligation = object.__new__(Obligation)
-    for set_slot, value in zip(_OBLIGATION_SLOTS, (what, None, due), strict=True):
-        set_slot(found, value)
-    return found
-
-
 def _within(parts: dict[str, Any]) -> timedelta:
     """The duration of a ``within`` struct's parts, as the codec decodes them."""
     values = {k: v for k, v in parts.items() if k != "calendar" and v}
@@ -232,27 +222,57 @@ def _obligations(
         ids, rows = _distinct(pa, parts)
     else:
         ids, rows = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    built = [
-        _obligation(
-            what_values[what[r]], None if within_null[r] else within[int(r)].as_py(),
-            None if due_null[r] else int(due[r]),
-            zone_values[zone[r]] if zone[r] >= 0 else None,
-        )  # fmt: skip
-        for r in rows.tolist()
-    ]
+    built = _built_obligations(
+        rows.tolist(), [what_values[i] if i >= 0 else None for i in what[rows].tolist()],
+        within, within_null[rows].tolist(), due[rows].tolist(), due_null[rows].tolist(),
+        [zone_values[i] if i >= 0 else None for i in zone[rows].tolist()],
+    )  # fmt: skip
     found, sequences = _sequences(pa, offsets, ids, signings)
     return found, [tuple(built[i] for i in sequence) for sequence in sequences]
 
 
-def _obligation(what: Any, within: dict[str, Any] | None, due: int | None, zone: Any) -> Obligation:
-    """One obligation as the codec builds it from its columns (checked as its constructor)."""
-    if within is None and due is not None and zone is not None:
-        if type(zone) is not str or not _time.FIRST_INSTANT_US <= due <= _time.LAST_INSTANT_US:
-            raise Unsupported(f"an obligation due at {due!r} in {zone!r}")
-        return _due_obligation(what, decode_instant([due, zone]))
-    if within is None or due is not None:
-        raise Unsupported("an obligation with neither or both of within and due")
-    return Obligation(what, within=_within(within))
+def _built_obligations(  # noqa: PLR0913, PLR0917 - one argument per field
+    rows: list[int],
+    whats: list[Any],
+    within: Any,
+    within_null: list[bool],
+    dues: list[int],
+    due_null: list[bool],
+    zones: list[Any],
+) -> list[Obligation]:
+    """The obligations of the elements *rows* of the flattened column, as the codec builds them.
+
+    One due at an instant (most of them: each signing's own deadline) is built as its
+    constructor would build it, without running its checks again: they are made here
+    (a non-empty name, an instant in the years 1-9999 in a known zone). One within a
+    duration goes through the constructor.
+    """
+    first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
+    tzs: dict[Any, Any] = {}
+    new = object.__new__
+    set_what, set_within, set_due = _OBLIGATION_SLOTS
+    local_instant = _time.local_instant
+    built: list[Obligation] = []
+    append = built.append
+    for k, row in enumerate(rows):
+        what, due, zone = whats[k], dues[k], zones[k]
+        if within_null[k] and not due_null[k] and zone is not None:
+            if type(what) is not str or not what.strip() or not first <= due <= last:
+                raise Unsupported(f"an obligation {what!r} due at {due!r}")
+            tz = tzs.get(zone)
+            if tz is None:
+                tz = tzs[zone] = _time.zone(zone) if zone[:1] not in ("+", "-") else False
+            at = local_instant(due, tz) if tz is not False else decode_instant([due, zone])
+            found: Obligation = new(Obligation)
+            set_what(found, what)
+            set_within(found, None)
+            set_due(found, at)
+            append(found)
+        elif not within_null[k] and due_null[k]:
+            append(Obligation(what, within=_within(within[row].as_py())))
+        else:
+            raise Unsupported("an obligation with neither or both of within and due")
+    return built
 
 
 def log_columns(pa: Any, table: Any, special: Callable[[Any], list[Event]]) -> LogColumns:
