@@ -24,7 +24,8 @@ from itinerary.events import (
     Obligation,
     ObligationMet,
 )
-from itinerary.errors import StoreError
+from itinerary import columns as columns_module
+from itinerary.errors import InvalidEventError, StoreError
 from itinerary.places import SEOUL, TOKYO, Place
 from itinerary.projections import column_order, replay
 from itinerary.store import ArrowStore, Codec
@@ -249,3 +250,33 @@ def test_an_empty_table_is_an_empty_log() -> None:
         table = ArrowStore(Path(folder) / "log.arrows").read_table()
     assert isinstance(table, pa.Table)
     assert list(log_from_table(table)) == []
+
+
+@given(
+    log=mixed_logs,
+    changes=st.lists(
+        st.tuples(st.integers(0, 1000), st.sampled_from(sorted(_arrow_load._ID_COLUMNS)),
+                  st.integers(-3, 8)),
+        max_size=3,
+    ),
+)  # fmt: skip
+def test_check_ids_agrees_with_the_columns_check(
+    log: EventLog, changes: list[tuple[int, str, int]]
+) -> None:
+    """The cheaper check of the ids passes and fails as columns' own, with its message."""
+    cols = log.columns
+    arrays = {name: getattr(cols, name).copy() for name in _arrow_load._ID_COLUMNS}
+    for row, name, value in changes:
+        if len(cols):
+            arrays[name][row % len(cols)] = value
+    changed = attrs.evolve(cols, **arrays)
+    expected = found = None
+    try:
+        columns_module._check_ids(changed)
+    except InvalidEventError as exc:
+        expected = str(exc)
+    try:
+        _arrow_load.check_ids(changed)
+    except InvalidEventError as exc:
+        found = str(exc)
+    assert found == expected
