@@ -173,23 +173,17 @@ def _sequences(
     longest = int(lengths[chosen].max())
     if longest > _LONGEST:  # a grid that wide would be mostly padding: a tuple a row
         return _sequences_of_tuples(offsets, items, chosen)
-    width = longest + 1  # the length first: [1, 2] and [1, 2, -1] never meet
-    grid = np.full((chosen.size, width), -1, dtype=np.int32)
-    grid[:, 0] = lengths[chosen]
     starts, counts = offsets[chosen], lengths[chosen]
-    total = int(counts.sum())
-    which = np.repeat(np.arange(chosen.size), counts)
-    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    grid[which, within + 1] = items[np.repeat(starts, counts) + within]
-    keys = pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(4 * width), chosen.size, [None, pa.py_buffer(np.ascontiguousarray(grid))]
-    ).dictionary_encode()
+    # One column a position (-1 past a list's end), after the length: [1, 2] and [1, 2, -1]
+    # never meet. Rows are then told apart as any tuple of columns is.
+    columns = [counts]
+    for j in range(longest):
+        columns.append(np.where(counts > j, items[np.minimum(starts + j, len(items) - 1)], -1))
+    ids, rows = _distinct(pa, columns)
     found = np.full(n, -1, dtype=np.int64)
-    found[chosen] = keys.indices.to_numpy()
-    sequences = []
-    for key in keys.dictionary.to_pylist():
-        row = np.frombuffer(key, dtype=np.int32)
-        sequences.append(tuple(row[1 : 1 + int(row[0])].tolist()))
+    found[chosen] = ids
+    grid = np.stack(columns, axis=1)[rows]
+    sequences = [tuple(row[1 : 1 + row[0]]) for row in grid.tolist()]
     return found, sequences
 
 
