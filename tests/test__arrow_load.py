@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from pendulum import DateTime
 
 from itinerary import EventLog, _time
+from itinerary import columns as columns_module
+from itinerary.errors import InvalidEventError, StoreError
 from itinerary.events import (
     EVENT_TYPES,
     AgreementSigned,
@@ -24,12 +26,9 @@ from itinerary.events import (
     Obligation,
     ObligationMet,
 )
-from itinerary import columns as columns_module
-from itinerary.errors import InvalidEventError, StoreError
 from itinerary.places import SEOUL, TOKYO, Place
 from itinerary.projections import column_order, replay
-from itinerary.store import ArrowStore, Codec
-from itinerary.store import _arrow_load
+from itinerary.store import ArrowStore, Codec, _arrow_load
 from itinerary.store.columnar import log_from_table
 from itinerary.strategies import event_logs
 from tests.test_store_columnar import resealed
@@ -44,13 +43,16 @@ class Note(Event):
 
     @property
     def occurred_at(self) -> DateTime:
+        """When it was noted."""
         return self.at
 
     @property
     def people(self) -> tuple[str, ...]:
+        """Nobody."""
         return ()
 
     def describe(self) -> str:
+        """The note."""
         return self.text
 
 
@@ -124,7 +126,9 @@ def duty_key(duty: Obligation) -> tuple[object, ...]:
     return (
         duty.what,
         None if within is None else (type(within), _time.duration_parts(within)),
-        None if due is None else (_time.micros(due), due.tzinfo.key if hasattr(due.tzinfo, "key") else str(due.tzinfo)),
+        None
+        if due is None
+        else (_time.micros(due), due.tzinfo.key if hasattr(due.tzinfo, "key") else str(due.tzinfo)),
     )
 
 

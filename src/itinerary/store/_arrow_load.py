@@ -9,7 +9,7 @@ of your own codec kept whole in ``data``, an older schema) are built one by one,
 codec, as before.
 
 It checks nothing the log's own check (``columns.checked``, run by
-``EventLog.from_columns``) checks, and raises :class:`Unsupported` (or the error a value
+``EventLog.from_columns``) checks, and raises :class:`NotColumnarError` (or the error a value
 raised) for anything it cannot take: the caller then builds the events one by one, which
 name the version at fault. Needs pyarrow (imported by the caller).
 """
@@ -17,7 +17,7 @@ name the version at fault. Needs pyarrow (imported by the caller).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from itinerary import _time
 from itinerary.columns import COLUMNS, KINDS, OTHER, Encoder, LogColumns
+from itinerary.errors import InvalidEventError
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -34,14 +35,13 @@ from itinerary.events import (
     Obligation,
     ObligationMet,
 )
-from itinerary.errors import InvalidEventError
 from itinerary.places import Place
 from itinerary.store.codec import SCHEMA_VERSIONS, decode_instant
 
-__all__ = ["Unsupported", "log_columns"]
+__all__ = ["NotColumnarError", "log_columns"]
 
 
-class Unsupported(ValueError):
+class NotColumnarError(ValueError):
     """The table holds something the column path does not take: build it row by row."""
 
 
@@ -62,11 +62,12 @@ class _Dictionary:
         self.ids: dict[Any, int] = {}
         self.entries: list[Any] = []
 
-    def id(self, key: Any, value: Callable[[], Any] | None = None) -> int:
+    def id(self, key: Any, make: Callable[[Any], Any] | None = None) -> int:
+        """*key*'s id, its entry added (*make* of it, or itself) if it is new."""
         found = self.ids.get(key)
         if found is None:
             found = self.ids[key] = len(self.entries)
-            self.entries.append(key if value is None else value())
+            self.entries.append(key if make is None else make(key))
         return found
 
 
@@ -125,8 +126,11 @@ def _numbers(pa: Any, array: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np
 def _distinct(
     pa: Any, parts: Sequence[npt.NDArray[np.int64]]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Each row's id among the distinct tuples of *parts* (ids, each at least -1), and a row
-    holding each distinct tuple (any: the rows of one tuple hold the same values)."""
+    """Each row's id among the distinct tuples of *parts*, and a row holding each tuple.
+
+    *parts* are ids, each at least -1; the row given for a tuple is any of its rows (they
+    hold the same values).
+    """
     n = len(parts[0])
     key = np.zeros(n, dtype=np.int64)
     span = 1
@@ -146,9 +150,7 @@ _DENSE = 1 << 20
 """The most keys :func:`_compact` numbers through a table of every possible key."""
 
 
-def _compact(
-    pa: Any, key: npt.NDArray[np.int64], span: int
-) -> tuple[npt.NDArray[np.int64], int]:
+def _compact(pa: Any, key: npt.NDArray[np.int64], span: int) -> tuple[npt.NDArray[np.int64], int]:
     """*key* (each below *span*) renumbered 0, 1, ...: the count of distinct keys too."""
     if span <= max(_DENSE, 4 * len(key)):  # a table of every key: no hashing
         seen = np.zeros(span, dtype=bool)
@@ -162,8 +164,10 @@ def _compact(
 def _sequences(
     pa: Any, offsets: npt.NDArray[np.int64], items: npt.NDArray[np.int64], rows: Any
 ) -> tuple[npt.NDArray[np.int64], list[tuple[int, ...]]]:
-    """The id of each of *rows*' sequences of *items* (``items[offsets[r]:offsets[r+1]]``)
-    among the distinct sequences, and those sequences (-1 where a row is not selected).
+    """Each selected row's id among the distinct lists of *items*, and those lists.
+
+    Row *r*'s list is ``items[offsets[r]:offsets[r + 1]]``; a row *rows* does not select
+    has the id -1.
     """
     n = len(offsets) - 1
     lengths = np.diff(offsets)
@@ -171,7 +175,7 @@ def _sequences(
     if not chosen.size:
         return np.full(n, -1, dtype=np.int64), []
     longest = int(lengths[chosen].max())
-    if longest > _LONGEST:  # a grid that wide would be mostly padding: a tuple a row
+    if longest > _LONGEST:  # as many columns as that, mostly padding: a tuple a row
         return _sequences_of_tuples(offsets, items, chosen)
     starts, counts = offsets[chosen], lengths[chosen]
     # One column a position (-1 past a list's end), after the length: [1, 2] and [1, 2, -1]
@@ -188,13 +192,13 @@ def _sequences(
 
 
 _LONGEST = 64
-"""The longest list :func:`_sequences` lays out as a grid of fixed-width keys."""
+"""The longest list :func:`_sequences` tells apart a column a position (else a row at a time)."""
 
 
 def _sequences_of_tuples(
     offsets: npt.NDArray[np.int64], items: npt.NDArray[np.int64], chosen: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], list[tuple[int, ...]]]:
-    """:func:`_sequences` a row at a time (for lists too long for its grid)."""
+    """:func:`_sequences` a row at a time (for lists longer than :data:`_LONGEST`)."""
     found = np.full(len(offsets) - 1, -1, dtype=np.int64)
     ids: dict[tuple[int, ...], int] = {}
     values, bounds = items.tolist(), offsets.tolist()
@@ -227,18 +231,19 @@ def _within(parts: dict[str, Any]) -> timedelta:
     if parts.get("calendar"):
         return _time.duration(**values)
     if "years" in values or "months" in values:
-        raise Unsupported(f"an elapsed duration of years or months: {parts!r}")
+        raise NotColumnarError(f"an elapsed duration of years or months: {parts!r}")
     return timedelta(**values)
 
 
 def _obligations(
     pa: Any, array: Any, signings: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.int64], list[tuple[Obligation, ...]]]:
-    """Each signing's id among the distinct lists of obligations, and those lists, built once
-    per distinct obligation (-1 for the other rows).
+    """Each signing's id among the distinct lists of obligations, and those lists.
+
+    Each distinct obligation is built once; the other rows have the id -1.
     """
     if array.null_count and bool(np.any(array.is_null().to_numpy(zero_copy_only=False)[signings])):
-        raise Unsupported("a signing without its list of obligations")
+        raise NotColumnarError("a signing without its list of obligations")
     offsets, items = _lists(array)
     what, what_values = _encoded(pa, _struct_field(items, "what"))
     within = _struct_field(items, "within")
@@ -265,7 +270,7 @@ def _obligations(
     return found, [tuple(built[i] for i in sequence) for sequence in sequences]
 
 
-def _built_obligations(  # noqa: PLR0913, PLR0917 - one argument per field
+def _built_obligations(  # noqa: PLR0917 - one argument per field
     rows: list[int],
     whats: list[Any],
     within: Any,
@@ -282,7 +287,7 @@ def _built_obligations(  # noqa: PLR0913, PLR0917 - one argument per field
     duration goes through the constructor.
     """
     first, last = _time.FIRST_INSTANT_US, _time.LAST_INSTANT_US
-    tzs: dict[Any, Any] = {}
+    tzs: dict[str, tzinfo] = {}
     new = object.__new__
     set_what, set_within, set_due = _OBLIGATION_SLOTS
     local_instant = _time.local_instant
@@ -292,11 +297,11 @@ def _built_obligations(  # noqa: PLR0913, PLR0917 - one argument per field
         what, due, zone = whats[k], dues[k], zones[k]
         if within_null[k] and not due_null[k] and zone is not None:
             if type(what) is not str or not what.strip() or not first <= due <= last:
-                raise Unsupported(f"an obligation {what!r} due at {due!r}")
+                raise NotColumnarError(f"an obligation {what!r} due at {due!r}")
             tz = tzs.get(zone)
-            if tz is None:
-                tz = tzs[zone] = _time.zone(zone) if zone[:1] not in ("+", "-") else False
-            at = local_instant(due, tz) if tz is not False else decode_instant([due, zone])
+            if tz is None and zone[:1] not in ("+", "-"):  # an offset: decode_instant's
+                tz = tzs[zone] = _time.zone(zone)
+            at = local_instant(due, tz) if tz is not None else decode_instant([due, zone])
             found: Obligation = new(Obligation)
             set_what(found, what)
             set_within(found, None)
@@ -305,8 +310,13 @@ def _built_obligations(  # noqa: PLR0913, PLR0917 - one argument per field
         elif not within_null[k] and due_null[k]:
             append(Obligation(what, within=_within(within[row].as_py())))
         else:
-            raise Unsupported("an obligation with neither or both of within and due")
+            raise NotColumnarError("an obligation with neither or both of within and due")
     return built
+
+
+def _place(key: tuple[Any, ...]) -> Place:
+    """The place of a key of :func:`_places`: name, country, zone, lat, lon, then types."""
+    return Place(key[0], key[1], key[2], lat=key[3], lon=key[4])
 
 
 def _places(pa: Any, col: dict[str, Any], prefix: str, places: _Dictionary) -> Any:
@@ -338,7 +348,7 @@ def _places(pa: Any, col: dict[str, Any], prefix: str, places: _Dictionary) -> A
             continue
         lat, lon = (None if nulls[r] else float(values[r]) for values, nulls in numbers)
         key = (name, country, tz, lat, lon, type(lat), type(lon))
-        ids.append(places.id(key, lambda k=key: Place(*k[:3], lat=k[3], lon=k[4])))
+        ids.append(places.id(key, _place))
     return np.array([*ids, -1], dtype=np.int32)[inverse] if len(inverse) else inverse
 
 
@@ -365,7 +375,7 @@ def log_columns(pa: Any, table: Any, special: Callable[[Any], list[Event]]) -> L
     end, end_null = _numbers(pa, col["end"])
     meetings = kind == _M
     if bool(np.any(fast & us_null)) or bool(np.any(meetings & end_null)):
-        raise Unsupported("a row without its instant")
+        raise NotColumnarError("a row without its instant")
 
     moves = (kind == _A) | (kind == _D)
     gatherings = meetings | (kind == _S)
@@ -387,7 +397,7 @@ def log_columns(pa: Any, table: Any, special: Callable[[Any], list[Event]]) -> L
 
     people = col["people"]
     if bool(np.any(gatherings & people.is_null().to_numpy(zero_copy_only=False))):
-        raise Unsupported("a meeting or signing without its people")
+        raise NotColumnarError("a meeting or signing without its people")
     offsets, names = _lists(people)
     name_ids, name_values = _encoded(pa, names)
     group_of, sequences = _sequences(pa, offsets, name_ids, gatherings)
