@@ -29,7 +29,8 @@ from itinerary.events import (
 from itinerary.places import SEOUL, TOKYO, Place
 from itinerary.projections import column_order, replay
 from itinerary.store import ArrowStore, Codec, _arrow_load
-from itinerary.store.columnar import log_from_table
+from itinerary.store import columnar as columnar_module
+from itinerary.store.columnar import events_from_columns, file_schema, log_from_table
 from itinerary.strategies import event_logs
 from tests.test_store_columnar import resealed
 
@@ -284,3 +285,59 @@ def test_check_ids_agrees_with_the_columns_check(
     except InvalidEventError as exc:
         found = str(exc)
     assert found == expected
+
+
+TEXTS = st.sampled_from((None, "", " ", "Alpha", "Beta", "Not/A_Zone", "+09:00", "Asia/Seoul"))
+VALUES = {
+    "string": TEXTS,
+    "dictionary<values=string, indices=int32, ordered=0>": TEXTS,
+    "double": st.sampled_from((None, 1.0, -0.0, 2.5, 91.0, 181.0, float("nan"))),
+    "timestamp[us, tz=UTC]": st.sampled_from(
+        (None, 0, -1, 1_761_552_000_000_000, 253_402_300_800_000_000)
+    ),
+    "int32": st.sampled_from((0, 1, 2, 99)),
+    "list<item: string>": st.sampled_from(
+        (None, [], ["Alpha", "Alpha"], [None], ["", "Beta"], ["Beta", "Alpha"])
+    ),
+}
+"""Values a faulty writer could seal into a column of each type (and good ones)."""
+COLUMNS = [name for name in file_schema().names if str(file_schema().field(name).type) in VALUES]
+
+
+@given(
+    log=awkward_logs.filter(len),
+    changes=st.lists(
+        st.tuples(st.integers(0, 100), st.sampled_from(COLUMNS), st.data()), max_size=2
+    ),
+)
+def test_a_damaged_table_loads_as_the_row_by_row_builder_loads_it(
+    log: EventLog, changes: list[tuple[int, str, st.DataObject]]
+) -> None:
+    """Whatever a sealed row holds, the column path refuses or takes it as the events do."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = ArrowStore(Path(folder) / "log.arrows", codec=CODEC)
+        store.extend(list(log))
+        table = store.read_table()
+    for row, column, data in changes:
+        index = table.schema.get_field_index(column)
+        field = table.schema.field(index)
+        values = table.column(column).to_pylist()
+        values[row % len(values)] = data.draw(VALUES[str(field.type)])
+        array = (
+            pa.array(values, pa.string()).dictionary_encode()
+            if pa.types.is_dictionary(field.type)
+            else pa.array(values, field.type)
+        )
+        table = table.set_column(index, field, array)
+    try:
+        expected = EventLog(
+            events_from_columns(columnar_module._plain_columns(pa, table), codec=CODEC)
+        )
+    except StoreError as exc:
+        with pytest.raises(StoreError) as found:
+            log_from_table(table, codec=CODEC)
+        assert str(found.value) == str(exc)
+    else:
+        loaded = log_from_table(table, codec=CODEC)
+        assert loaded == expected
+        assert [CODEC.encode(e) for e in loaded] == [CODEC.encode(e) for e in expected]

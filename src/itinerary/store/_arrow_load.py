@@ -402,7 +402,8 @@ def log_columns(pa: Any, table: Any, special: Callable[[Any], list[Event]]) -> L
     name_ids, name_values = _encoded(pa, names)
     group_of, sequences = _sequences(pa, offsets, name_ids, gatherings)
     group_ids = np.array(
-        [*(groups.id(tuple(name_values[i] for i in s)) for s in sequences), -1], dtype=np.int32
+        [*(groups.id(tuple(name_values[i] if i >= 0 else None for i in s)) for s in sequences), -1],
+        dtype=np.int32,
     )
     duties, lists = _obligations(pa, col["obligations"], kind == _S)  # each list once
 
