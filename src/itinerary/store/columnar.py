@@ -331,10 +331,11 @@ def events_from_columns(
 ) -> list[Event]:
     """The events of the file's columns (plain values, one sequence per column name).
 
-    The one place where columns become event objects (a bulk builder replaces this one
-    function): each row's record is rebuilt from its columns (or read from ``data``) and
-    built by *codec* (its checksum matched: the codec's trusted path). *where* starts
-    every message. Counted on *bar*, if any, :data:`CHUNK` rows at a time.
+    The row-by-row builder, and the reference the column path (``log_from_table``) must
+    agree with: each row's record is rebuilt from its columns (or read from ``data``) and
+    built by *codec* (its checksum matched: the codec's trusted path). A table the column
+    path cannot take is built here, whose messages name the version at fault. *where*
+    starts every message. Counted on *bar*, if any, :data:`CHUNK` rows at a time.
     """
     kinds, schemas, versions, data = (
         columns["kind"], columns["schema"], columns["version"], columns["data"],
