@@ -52,7 +52,6 @@ _A, _D, _M, _S, _O = (
 _SPECIAL = -1
 """The code of a row this module does not take as columns (built by the codec)."""
 _SCHEMAS = np.array([SCHEMA_VERSIONS[name] for name in KINDS], dtype=np.int64)
-_I32 = np.int32
 
 
 class _Dictionary:
