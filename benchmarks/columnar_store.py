@@ -2,10 +2,12 @@
 
 For each size (default 10k, 100k and 1M events of the suite's workload) it writes the log to
 an Arrow store and to a SQLite store, in one extend and in batches of 10,000 (what the
-issue's SQLite figures were measured with), loads each back as events, and reads the Arrow
-store's columns alone (no event built: what a bulk loader starts from). For the choice of
-format it writes the same columns to a Parquet file (zstd) and reads them back. It prints
-seconds and the file's bytes per event. In the suite (``python -m benchmarks``) the section
+issue's SQLite figures were measured with), loads each back as a log, and reads the Arrow
+store's columns alone (no log made: what the loader starts from). The Arrow load is the
+whole of ``store.load()``: reading the file, checking each batch's seal and CRC-32, and
+making the log, kept as columns (its events are built when read, as for any log loaded
+so). For the choice of format it writes the same columns to a Parquet file (zstd) and reads
+them back. It prints seconds and the file's bytes per event. In the suite (``python -m benchmarks``) the section
 ``columnar`` measures the Arrow and Parquet rows; the ``store`` section's SQLite rows sit
 next to them in the same run. Needs pyarrow (``pip install "itinerary[arrow]"``).
 """

@@ -278,3 +278,82 @@ def test_every_event_type_has_a_row_in_the_table() -> None:
     assert len(EVENT_TYPES) == OTHER
     for cls, fields in FIELDS.items():
         assert [name for name, _ in fields] == [a.name for a in attrs.fields(cls)]
+
+
+@example(
+    recorded=[
+        AgreementSigned(
+            "Deal", ("A",), TOKYO, TOKYO.at("2025-10-28 10:00"),
+            obligations=[Obligation("report", within=pendulum.duration(months=1))],
+        ),
+        AgreementSigned(
+            "Deal", ("A",), SEOUL, TOKYO.at("2025-10-29 10:00"),
+            obligations=[Obligation("report", within=pendulum.duration(days=1))],
+        ),
+    ]
+)  # fmt: skip
+@given(mixed_lists | delegations())
+def test_columns_and_events_give_equal_states_at_every_instant(recorded: list[Event]) -> None:
+    """As of each instant an event occurred (and just before the first), columns = events."""
+    events = EventLog(recorded)
+    log = EventLog.from_columns(events.columns)
+    instants = sorted({e.occurred_at for e in recorded}, key=lambda t: t.timestamp())
+    if instants:
+        instants.insert(0, instants[0] - pendulum.duration(microseconds=1))
+    for at in instants:
+        state, expected = replay(log, as_of=at), replay(events, as_of=at)
+        assert state == expected
+        assert state.deadlines == expected.deadlines
+        assert state.agreements == expected.agreements
+        assert str(state) == str(expected)
+
+
+@given(mixed_lists | delegations())
+def test_a_state_read_from_columns_pickles_and_compares_as_one_of_events(
+    recorded: list[Event],
+) -> None:
+    """The agreements and deadlines a replay of columns defers compare, hash and pickle."""
+    expected = replay(EventLog(recorded))
+    state = replay(EventLog.from_columns(EventLog(recorded).columns))
+    assert state == expected
+    assert hash(state) == hash(expected)
+    again = pickle.loads(pickle.dumps(replay(EventLog.from_columns(columns_of(recorded)))))
+    assert again == expected
+    assert again.deadlines == expected.deadlines
+
+
+@example(
+    recorded=[ARRIVAL, attrs.evolve(ARRIVAL, at=TOKYO.at("2025-10-27 18:00")), MEETING],
+    cuts=[1, 2],
+    force=[False, True, False],
+)
+@given(
+    mixed_lists | delegations(),
+    st.lists(st.integers(0, 30), max_size=4),
+    st.lists(st.booleans(), min_size=5, max_size=5),
+)
+def test_a_replay_of_columns_after_appends_is_the_replay_of_the_events(
+    recorded: list[Event], cuts: list[int], force: list[bool]
+) -> None:
+    """Replays between appends (in order or not, deadlines asked for or not) are the events'.
+
+    The replay read from columns keeps its parts with the index and folds only the new
+    events onto them; a version older than the furthest replayed is replayed afresh.
+    """
+    bounds = sorted({min(c, len(recorded)) for c in cuts} | {len(recorded)})
+    log = EventLog.from_columns(columns_of(recorded[: bounds[0]]))
+    versions, unread = [], []
+    for k, bound in enumerate(bounds):
+        log = log.extend(recorded[len(log) : bound])
+        state, expected = replay(log), replay(EventLog(recorded[:bound]))
+        if force[k % len(force)]:
+            assert state.deadlines == expected.deadlines
+            assert state == expected
+        else:  # read only after the later appends: still this version's
+            unread.append((state, expected))
+        versions.append(log)
+    for state, expected in unread:
+        assert state.agreements == expected.agreements
+        assert state.deadlines == expected.deadlines
+    for old in versions:  # older views of the same storage, after the newest was replayed
+        assert replay(old) == replay(EventLog(recorded[: len(old)]))

@@ -142,12 +142,21 @@ def test_escape_controls_writes_escapes_visibly() -> None:
 # -- Table ---------------------------------------------------------------------------------
 
 
+def _kept_indent(cell: str) -> str:
+    """*cell* as HTML shows it: its leading spaces unbreakable, so the indent stays."""
+    text = cell.lstrip(" ")
+    return "\u00a0" * (len(cell) - len(text)) + text
+
+
 @given(st.lists(st.tuples(st.text(), st.text()), max_size=5), st.text())
+@example([("  arrival", " <b> ")], "")
 def test_html_cells_are_the_escaped_user_strings(rows: list[tuple[str, str]], title: str) -> None:
     """Any strings (<script>, &, quotes, controls) parse back as the cells, controls escaped."""
     table = Table(title, ("a", "b"), rows)
     (parsed,) = tables(table.html())
-    expected = [[escape_controls(a), escape_controls(b)] for a, b in rows]
+    expected = [
+        [_kept_indent(escape_controls(a)), _kept_indent(escape_controls(b))] for a, b in rows
+    ]
     assert parsed["rows"] == (expected or [["(none)"]])
     assert parsed["caption"] == escape_controls(title)
     assert not CONTROL.search(table.html())
@@ -514,12 +523,13 @@ def test_plan_run_and_outcomes_show_one_row_per_step() -> None:
     names = [row[0] for row in report["rows"]]
     steps = [s for s in outcomes.steps if s.kind != "fulfilment"]
     legs = sum(1 for s in steps if s.kind == "travel")
-    assert [n for n in names if not n.startswith(" ")] == [
+    # Rows under another are indented with unbreakable spaces, which HTML does not collapse.
+    assert [n for n in names if not n.startswith("\u00a0")] == [
         *(s.name for s in steps),
         *(f"{a}: {w}" for a, w in outcomes.deadline_risks()),
         "tour ends",
     ]
-    assert names.count("  arrival") == legs
+    assert names.count("\u00a0\u00a0arrival") == legs
     assert str(outcomes) == outcomes.report().text(upper=False, indent="", rule=True)
 
 
@@ -575,6 +585,7 @@ def test_place_ref_stays_short_for_a_made_up_place() -> None:
     st.text(min_size=1).filter(str.strip),
     st.text(min_size=1).filter(str.strip),
 )
+@example(" Anwar", "talks", " Putrajaya")  # leading spaces are shown, not collapsed
 def test_no_control_character_reaches_any_display(who: str, title: str, place: str) -> None:
     """No control character in any name reaches a repr, print() or HTML; cells keep the name."""
     where = Place(place, "Nowhere", "Asia/Tokyo")
@@ -590,5 +601,10 @@ def test_no_control_character_reaches_any_display(who: str, title: str, place: s
         assert not CONTROL.search(text.replace("\n", ""))
     (whereabouts, _, _) = tables(state._repr_html_())
     assert whereabouts["rows"] == [
-        [escape_controls(who), "at", escape_controls(place), "2025-10-27 16:30 +09:00"]
+        [
+            _kept_indent(escape_controls(who)),
+            "at",
+            _kept_indent(escape_controls(place)),
+            "2025-10-27 16:30 +09:00",
+        ]
     ]

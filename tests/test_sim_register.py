@@ -29,7 +29,7 @@ from itinerary.sim import (
 from itinerary.sim.delays import normal_cdf
 from itinerary.sim.engine import compiled
 from itinerary.sim.monte_carlo import _scalar_chunk
-from itinerary.strategies import delays, disruptions, plans
+from itinerary.strategies import delays, plans, registers
 
 H = pendulum.duration
 HOUR = 3_600_000_000
@@ -220,29 +220,6 @@ def test_p_risk_names_the_known_risks() -> None:
     outcomes = monte_carlo(TWO_LEGS, Disruptions(risks=[TYPHOON]), runs=10)
     with pytest.raises(InvalidPlanError, match="'Typhoon'"):
         outcomes.p_risk("Tsunami")
-
-
-@st.composite
-def registers(draw: st.DrawFn, plan: Plan) -> Disruptions:
-    """Disruptions with risks and correlated groups over *plan*'s steps."""
-    names = list(plan.names)
-    base = draw(disruptions())
-    risks = [
-        Risk(
-            f"Risk {k}",
-            p=draw(st.floats(0.0, 1.0)),
-            delay=draw(delays()),
-            steps=draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)),
-        )
-        for k in range(draw(st.integers(0, 2)))
-    ]
-    pool = draw(st.permutations(names))
-    groups = []
-    while len(pool) >= 2 and draw(st.booleans()):
-        size = draw(st.integers(2, min(3, len(pool))))
-        groups.append(Correlated(pool[:size], draw(st.floats(-0.45, 1.0))))
-        pool = pool[size:]
-    return attrs.evolve(base, risks=risks, correlated=groups)
 
 
 @st.composite

@@ -61,6 +61,21 @@ def test_two_lifts_at_once_on_one_helicopter() -> None:
     assert run.cause("Lift 1") is None
 
 
+def test_a_wait_is_blamed_on_the_resource_that_was_busy() -> None:
+    """A lift needing the helicopter and an escort waits for the escort: the escort is blamed.
+
+    Two escorted lifts take both escorts (capacity 2) for 30 minutes; the helicopter is free,
+    and of least capacity, but it is not what held the third lift up.
+    """
+    escort = Resource("Escort", capacity=2)
+    first = [_lift(who, f"Escorted {k}", uses=["Escort"])
+             for k, who in enumerate(("A", "B"), start=1)]  # fmt: skip
+    third = _lift("C", "Lift 3", AT.add(minutes=5), uses=["Marine One", "Escort"])
+    run = simulate(Plan([*first, third], resources=[HELI, escort]))
+    assert run.waited("Lift 3") == H(minutes=25)
+    assert run.cause("Lift 3") == "Resource: Escort"
+
+
 def test_two_lifts_at_once_on_two_helicopters() -> None:
     """Capacity 2: neither waits."""
     run = simulate(Plan(TWO_LIFTS, resources=[Resource("Marine One", capacity=2)]))

@@ -29,8 +29,13 @@ from itinerary.strategies import (
     local_times,
     places,
     plans,
+    registers,
 )
 
+_TWO = Plan([
+    Meeting("Talks", "Donald Trump", TOKYO, TOKYO.at("2025-10-28 10:00"), timedelta(hours=1)),
+    Meeting("Dinner", "Donald Trump", TOKYO, TOKYO.at("2025-10-28 19:00"), timedelta(hours=2)),
+])  # fmt: skip
 _FIND = settings(database=None, derandomize=True, max_examples=500)
 _REACH = settings(_FIND, max_examples=2000, phases=[Phase.generate])  # found, not shrunk
 
@@ -206,6 +211,9 @@ def test_from_type_is_registered(log: EventLog, place: Place) -> None:
         (plans, {"max_places": True}, "max_places must be a positive integer"),
         (disruptions, {"delays": Delay.none()}, "delays must be a hypothesis strategy"),
         (disruptions, {"cancel": 0.5}, "cancel must be a hypothesis strategy"),
+        (registers, {"plan": "Asia tour"}, "takes a Plan"),
+        (registers, {"plan": _TWO, "base": Disruptions()}, "base must be a hypothesis strategy"),
+        (registers, {"plan": _TWO, "max_risks": -1}, "max_risks must be an integer of 0"),
     ],
 )
 def test_bad_arguments_raise_at_once(strategy: Any, kwargs: dict[str, Any], message: str) -> None:
@@ -275,6 +283,32 @@ def test_disruptions_shrink_to_nothing_going_wrong() -> None:
 def test_delays_shrink_to_none() -> None:
     """The simplest delay model is Delay.none()."""
     assert find(delays(), lambda d: True, settings=_FIND) == Delay.none()
+
+
+@given(st.data())
+def test_registers_name_only_the_plan_steps(data: st.DataObject) -> None:
+    """registers(plan) draws risks over 1-3 of the plan's steps, and disjoint groups of 2-3."""
+    plan = data.draw(plans(min_steps=2))
+    found = data.draw(registers(plan, max_risks=3))
+    assert len(found.risks) <= 3
+    for risk in found.risks:
+        assert 1 <= len(risk.steps) <= 3
+        assert set(risk.steps) <= set(plan.names)
+    grouped = [name for group in found.correlated for name in group.steps]
+    assert len(grouped) == len(set(grouped))
+    assert set(grouped) <= set(plan.names)
+    assert all(2 <= len(group.steps) <= 3 for group in found.correlated)
+
+
+def test_registers_shrink_to_no_risk_and_no_group() -> None:
+    """The simplest register over a plan is nothing going wrong."""
+    found = find(registers(_TWO), lambda d: True, settings=_FIND)
+    assert (found.risks, found.correlated) == ((), ())
+
+
+def test_registers_reach_risks_and_groups() -> None:
+    """registers() draws a register with both a shared risk and a correlated group."""
+    assert find(registers(_TWO), lambda d: bool(d.risks and d.correlated), settings=_REACH)
 
 
 @given(disruptions())

@@ -196,6 +196,32 @@ def test_the_machine_catches_a_calendar_bug(monkeypatch: pytest.MonkeyPatch) -> 
         run_state_machine_as_test(TourMachine, settings=_FIND)
 
 
+class _KeptAsColumns(TourMachine):
+    """The machine on a log kept as columns: a replay to the end reads the columns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log = EventLog.from_columns(EventLog().columns)
+
+
+def _thirty_day_months_micros(us: int, tz_name: str, parts: tuple[int, int, int, int, int]) -> int:
+    years, months, days, seconds, micros = parts
+    return us + ((years * 365 + months * 30 + days) * 86_400 + seconds) * 1_000_000 + micros
+
+
+def test_the_machine_on_columns_agrees_with_the_reference() -> None:
+    """Replays read from columns (deadlines from add_local_micros) say what the model says."""
+    assert _KeptAsColumns().log.columnar
+    run_state_machine_as_test(_KeptAsColumns, settings=_FIND)
+
+
+def test_the_machine_on_columns_catches_a_calendar_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bug at the columns' seam (add_local_micros) disagrees with the reference."""
+    monkeypatch.setattr(_time, "add_local_micros", _thirty_day_months_micros)
+    with pytest.raises(AssertionError):
+        run_state_machine_as_test(_KeptAsColumns, settings=_FIND)
+
+
 class _ModelOnly(TourMachine):
     """The machine with only the reference model: no check(), no projections' laws, no truth."""
 

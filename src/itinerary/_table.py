@@ -182,7 +182,9 @@ class Table:
                 if i in self.right:
                     classes.append("num")
                 attr = f' class="{" ".join(classes)}"' if classes else ""
-                parts.append(f"<td{attr}>{e(cell)}</td>")
+                text = cell.lstrip(" ")  # a row indented under the one above stays so in HTML
+                indent = "\u00a0" * (len(cell) - len(text))
+                parts.append(f"<td{attr}>{indent}{e(text)}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
         return "".join(parts)

@@ -16,7 +16,9 @@ older view, which would fork history, copies its entries first, so no view ever 
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
@@ -86,19 +88,56 @@ class Index(Protocol):
         ...
 
 
-class Recorded(list[Event]):
-    """The recorded events an index is built from (a list), with their columns if the log keeps them.
+class Recorded(Sequence[Event]):
+    """The recorded events an index is built from, with their columns if the log keeps them.
 
+    A sequence of events: ``recorded[i]``, slices (lists), iteration, and :meth:`take`.
     ``columns`` is set (a :class:`~itinerary.columns.LogColumns` of the same events) when the
-    log already holds its events as columns (one made by :meth:`EventLog.from_columns`), so
-    an index can order them with numpy instead of reading every event; else ``None``.
+    log holds its events as columns (one made by :meth:`EventLog.from_columns`, or asked for
+    :attr:`~EventLog.columns`), so an index can order them with numpy instead of reading
+    every event; its events are then built only when read (and kept by the log). Else
+    ``None``, and the events are a list.
     """
 
-    __slots__ = ("columns",)
+    __slots__ = ("_get", "_size", "_take", "columns")
 
     def __init__(self, events: Iterable[Event], columns: LogColumns | None = None) -> None:
-        super().__init__(events)
+        found = list(events)
+        self._size = len(found)
+        self._get: Callable[[int], Event] = found.__getitem__
+        self._take: Callable[[Sequence[int]], list[Event]] = lambda ps: list(
+            map(found.__getitem__, ps)
+        )
         self.columns = columns
+
+    @classmethod
+    def _lazy(cls, tape: _Tape, size: int, columns: LogColumns | None) -> Recorded:
+        found = cls.__new__(cls)
+        found._size, found._get, found._take, found.columns = size, tape.get, tape.take, columns
+        return found
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return self._take(range(self._size)[index])
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError(f"index {index} out of range for {self._size} recorded events")
+        return self._get(index)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self[:])
+
+    def take(self, positions: Sequence[int]) -> list[Event]:
+        """The events at *positions* (each in range), in that order; built together if need be."""
+        return self._take(positions)
 
 
 IndexT = TypeVar("IndexT", bound=Index)
@@ -120,7 +159,7 @@ class _Tape:
         self.events = events
         self.columns = columns
         self.built = len(events) if columns is None else 0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # an index built under it reads events through it
         self.indexes: dict[Build[Index], Index] = {}  # by the function that builds each
 
     def fill(self, upto: int) -> list[Event]:
@@ -156,20 +195,19 @@ class _Tape:
         return found
 
     def recorded(self, size: int) -> Recorded:
-        """The first *size* entries (built), with their columns if this tape keeps them.
+        """The first *size* entries, with their columns if this tape keeps them.
 
-        The caller holds the lock and has filled the entries.
+        Not a copy: the events are read through :meth:`get` and :meth:`take`. A tape of
+        events: the caller has filled the entries. A tape kept as columns: with its columns
+        (entries appended as events encoded first), and only the events read are built.
         """
-        columns = self.columns
-        events = itertools.islice(cast("list[Event]", self.events), size)
-        if columns is None or columns.size < size:
-            return Recorded(events)
-        return Recorded(events, columns.view(size))
+        return Recorded._lazy(self, size, None if self.columns is None else self.view(size))
 
     def take(self, positions: Sequence[int]) -> list[Event]:
         """The entries at *positions*, those not built yet built together (then kept)."""
         events = self.events
-        if self.built < len(events):
+        found = list(map(events.__getitem__, positions))
+        if self.built < len(events) and any(map(_IS_NONE, found)):
             with self.lock:
                 missing = [p for p in dict.fromkeys(positions) if events[p] is None]
                 if missing:
@@ -178,7 +216,8 @@ class _Tape:
                         built = self.columns.events_at(missing)
                     for position, event in zip(missing, built, strict=True):
                         events[position] = event
-        return [cast("Event", events[p]) for p in positions]
+            found = list(map(events.__getitem__, positions))
+        return cast("list[Event]", found)
 
     def view(self, size: int) -> LogColumns:
         """The columns of the first *size* entries, encoding any not encoded yet."""
@@ -189,6 +228,9 @@ class _Tape:
             if columns.size < size:  # a tape made of events: its columns are a cache
                 columns.add_events(cast("list[Event]", self.events[columns.size : size]))
             return columns.view(size)
+
+
+_IS_NONE = functools.partial(operator.is_, None)
 
 
 def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
@@ -292,12 +334,14 @@ class EventLog:
         key = cast("Build[Index]", build)
         tape, size = self._tape, self._size
         with tape.lock:
-            tape._fill(size)
-            events = cast("list[Event]", tape.events)
+            if tape.columns is None:  # else events are built as the index reads them
+                tape._fill(size)
             shared = tape.indexes.get(key)
             if shared is None:
                 shared = tape.indexes[key] = build(tape.recorded(size))
-            if shared.base <= size and (shared.size >= size or shared.extend(events, size)):
+            if shared.base <= size and (
+                shared.size >= size or shared.extend(Recorded._lazy(tape, size, None), size)
+            ):
                 return cast("IndexT", shared)  # stored under its own builder
             if size >= shared.size:  # an out-of-order append: sort once, and grow from here
                 fresh = tape.indexes[key] = build(tape.recorded(size))

@@ -46,7 +46,7 @@ from itinerary.events import (
 )
 from itinerary.log import EventLog
 from itinerary.places import GAZETTEER, Place, great_circle_km
-from itinerary.sim.delays import Delay, Disruptions
+from itinerary.sim.delays import Correlated, Delay, Disruptions, Risk
 from itinerary.sim.plan import Plan, order_key
 from itinerary.sim.rules import Curfew, Drop, Rest, Rule, Window
 from itinerary.sim.steps import Fulfilment, Meeting, Signing, Step, Travel
@@ -63,6 +63,7 @@ __all__ = [
     "local_times",
     "places",
     "plans",
+    "registers",
 ]
 
 _MINUTE = 60_000_000  # µs
@@ -607,6 +608,58 @@ def disruptions(
         cancel=chances,
         rebook=st.integers(1, 3 * 24 * 60).map(lambda m: _time.duration(seconds=60 * m)),
     )
+
+
+def registers(
+    plan: Plan,
+    *,
+    base: SearchStrategy[Disruptions] | None = None,
+    max_risks: int = 2,
+) -> SearchStrategy[Disruptions]:
+    """Disruptions with a risk register over *plan*: shared risks and correlated groups.
+
+    Each risk (``Risk 0``, ``Risk 1``, ...) happens with any probability and delays one to
+    three of the plan's steps by a draw of :func:`delays`; disjoint groups of two or three
+    steps are correlated with any rho from -0.45 to 1 (a Gaussian copula).
+
+    Args:
+        plan: The plan whose step names the risks and groups name.
+        base: The rest of the disruptions; default :func:`disruptions`.
+        max_risks: At most this many risks (zero or more).
+
+    Shrinks towards *base*'s own shrink with no risk and no group.
+
+    """
+    if not isinstance(plan, Plan):
+        raise InvalidArgument(f"registers(plan=...) takes a Plan, got {plan!r}")
+    _require_strategy(base, "base")
+    if isinstance(max_risks, bool) or not isinstance(max_risks, int) or max_risks < 0:
+        raise InvalidArgument(f"max_risks must be an integer of 0 or more, got {max_risks!r}")
+    return _registers(plan, disruptions() if base is None else base, max_risks)
+
+
+@st.composite
+def _registers(
+    draw: st.DrawFn, plan: Plan, base: SearchStrategy[Disruptions], max_risks: int
+) -> Disruptions:
+    names = list(plan.names)
+    found = draw(base)
+    risks = [
+        Risk(
+            f"Risk {k}",
+            p=draw(st.floats(0.0, 1.0)),
+            delay=draw(_delays_strategy()),
+            steps=draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)),
+        )
+        for k in range(draw(st.integers(0, max_risks)))
+    ]
+    pool = draw(st.permutations(names))
+    groups = []
+    while len(pool) >= 2 and draw(st.booleans()):
+        size = draw(st.integers(2, min(3, len(pool))))
+        groups.append(Correlated(pool[:size], draw(st.floats(-0.45, 1.0))))
+        pool = pool[size:]
+    return attrs.evolve(found, risks=risks, correlated=groups)
 
 
 def _calendar(draw: st.DrawFn, *, least: int) -> timedelta:

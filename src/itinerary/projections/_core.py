@@ -17,9 +17,9 @@ import operator
 import threading
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -490,6 +490,39 @@ def occurrence_order(events: Sequence[Event]) -> tuple[list[Event], array[int]]:
     return ordered, array("q", keys)
 
 
+class _Ordered:
+    """A timeline's events in occurrence order, read from the log when a fold needs them.
+
+    The timeline of a log kept as columns holds no event per entry: an entry is its
+    recording position, and its event is built the first time it is read (and kept by the
+    log, so ``log[i]`` is the same object).
+    """
+
+    __slots__ = ("positions", "take")
+
+    def __init__(self, take: Callable[[Sequence[int]], list[Event]], positions: array[int]) -> None:
+        self.take = take
+        self.positions = positions  # the timeline's own array: it grows with the timeline
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __bool__(self) -> bool:
+        return bool(self.positions)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self[:])
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return self.take(self.positions[index])
+        return self.take((self.positions[index],))[0]
+
+
 class Timeline:
     """Events in occurrence order, their instants and recording positions, and snapshots.
 
@@ -511,11 +544,14 @@ class Timeline:
         # The recording position of each entry, found when first asked for (see recorded()).
         self.positions: array[int] | None = None
         columns = getattr(recorded, "columns", None)  # a log kept as columns (log.Recorded)
-        if isinstance(columns, LogColumns) and len(columns) == len(recorded):
+        take = getattr(recorded, "take", None)
+        self.events: list[Event] | _Ordered
+        if isinstance(columns, LogColumns) and len(columns) == len(recorded) and take:
+            # Positions and instants only: an event is built when a fold reads it.
             order, instants = column_order(columns, recorded.__getitem__)
-            positions = order.tolist()
-            self.events = list(map(recorded.__getitem__, positions))
-            self.keys, self.positions = array("q", instants.tolist()), array("q", positions)
+            self.keys = array("q", instants.astype(np.int64).tobytes())
+            self.positions = array("q", order.astype(np.int64).tobytes())
+            self.events = _Ordered(take, self.positions)
         else:
             with bulk():
                 self.events, _ = _sorted_events(recorded)
@@ -575,7 +611,8 @@ class Timeline:
             new.append(key)
             last, previous = key, event
         with self.lock:  # instants() and recorded() may be filling in their arrays
-            self.events.extend(recorded[start:upto])
+            if isinstance(self.events, list):  # else it reads the positions
+                self.events.extend(recorded[start:upto])
             if self.positions is not None:
                 self.positions.extend(range(start, upto))
             if self.keys is not None:
@@ -617,6 +654,10 @@ class Timeline:
                     state = fold(projection, self.events[start:position], state)
                     self.reached[projection] = (position, state)
                     return state
+                if isinstance(
+                    self.events, _Ordered
+                ):  # build the events in one go, not 128 at a time
+                    self.events[(len(saved) - 1) * SNAPSHOT_EVERY : block * SNAPSHOT_EVERY]
                 while len(saved) <= block:
                     start = (len(saved) - 1) * SNAPSHOT_EVERY
                     chunk = self.events[start : start + SNAPSHOT_EVERY]

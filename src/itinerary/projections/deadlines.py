@@ -109,28 +109,35 @@ def _evolve_many(state: Ledger, events: list[Event]) -> Ledger:
 def deadlines(state: Ledger, as_of: datetime | None) -> tuple[Deadline, ...]:
     """The obligations in *state* with their status as of *as_of*, soonest due first."""
     now = None if as_of is None else _time.micros(as_of)
-    found = []
+    keyed = []
+    micros, from_micros = _time.micros, _time.from_micros
     for entry in state.values():
+        due = micros(entry.due)  # once: the status, the local time and the order read it
         status: DeadlineStatus
         if entry.met_at is not None:
             status = "met"
-        elif now is not None and _time.micros(entry.due) < now:
+        elif now is not None and due < now:
             status = "overdue"
         else:
             status = "pending"
-        found.append(
-            Deadline(
-                entry.signing.title,
-                entry.obligation.what,
-                entry.signing.place.local(entry.due),
-                status,
-                entry.signing.place,
-                entry.signing.at,
-                entry.met_at,
-            )
+        signing = entry.signing
+        place = signing.place
+        deadline = Deadline(
+            signing.title,
+            entry.obligation.what,
+            from_micros(due, place.tz),  # place.local(entry.due), without checking it again
+            status,
+            place,
+            signing.at,
+            entry.met_at,
         )
-    found.sort(key=lambda d: (_time.micros(d.due), d.agreement, d.what))
-    return tuple(found)
+        keyed.append((due, signing.title, entry.obligation.what, deadline))
+    keyed.sort(key=_first_three)
+    return tuple(k[3] for k in keyed)
+
+
+def _first_three(item: tuple[int, str, str, Deadline]) -> tuple[int, str, str]:
+    return item[0], item[1], item[2]
 
 
 DEADLINES: Projection[Ledger] = Projection(

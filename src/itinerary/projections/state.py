@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast, get_args
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 from pendulum import DateTime
 
 from itinerary import _records, _text, _time
@@ -16,11 +18,16 @@ from itinerary._table import Table, render_html
 from itinerary.errors import UnknownPersonError
 from itinerary.events import AgreementSigned, Event
 from itinerary.log import EventLog
-from itinerary.projections._columns import tour_rows
+from itinerary.projections._columns import (
+    ledger_of,
+    ledger_plan,
+    signing_rows,
+    whereabouts_rows,
+)
 from itinerary.projections._core import (
     Projection,
+    TimelineView,
     check_as_of,
-    column_order,
     compose,
     fold,
     timeline,
@@ -117,6 +124,58 @@ def close_names(who: str, known: Iterable[str], *, cutoff: float = 0.8) -> tuple
     return (*same, *(name for k in fuzzy for name in by_key[k]))
 
 
+T = TypeVar("T")
+
+
+class _Deferred(Generic[T]):
+    """A value computed the first time it is needed, then kept (a part of a :class:`State`).
+
+    A replay read from columns defers the agreements and deadlines: building their events
+    is most of its cost, and a question about whereabouts needs none of them. Computing
+    twice (two threads at once) gives equal values; either is kept. Pickles as its value.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether the value is still to be computed."""
+        return self._make is not None
+
+    def get(self) -> T:
+        """The value, computed on the first call."""
+        make = self._make
+        if make is not None:
+            self._value = make()
+            self._make = None
+        return cast("T", self._value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_same, (self.get(),))
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _forced(value: T | _Deferred[T]) -> T:
+    """*value*, computed first if it was deferred."""
+    return value.get() if isinstance(value, _Deferred) else value
+
+
+def _pending(value: object) -> bool:
+    return isinstance(value, _Deferred) and value.pending
+
+
+def _signed_key(value: Signed | _Deferred[Signed]) -> tuple[AgreementSigned, ...]:
+    # Compared flat: the same signings in the same order are the same stack.
+    return signed(_forced(value))
+
+
 @attrs.frozen
 class State:
     """What was true as of the instant ``as_of``: whereabouts, agreements signed, deadlines.
@@ -128,8 +187,11 @@ class State:
     as_of: DateTime | None = attrs.field(eq=_time.instant_key)
     # The states of TOUR's three projections, in the order compose() was given them.
     _whereabouts: WhereaboutsByName = attrs.field(repr=False, alias="whereabouts")
-    _agreements: Signed = attrs.field(repr=False, alias="agreements")
-    _ledger: Ledger = attrs.field(repr=False, alias="ledger")
+    # Either may be deferred (a replay read from columns): see _Deferred.
+    _agreements: Signed | _Deferred[Signed] = attrs.field(
+        repr=False, alias="agreements", eq=_signed_key
+    )
+    _ledger: Ledger | _Deferred[Ledger] = attrs.field(repr=False, alias="ledger", eq=_forced)
 
     def where(self, who: str) -> Whereabouts:
         """Where *who* was: ``.place`` is ``None`` while in transit or if unknown.
@@ -187,12 +249,12 @@ class State:
     @property
     def agreements(self) -> tuple[AgreementSigned, ...]:
         """The agreements signed so far, oldest first (title, signatories, place, at)."""
-        return signed(self._agreements)
+        return signed(_forced(self._agreements))
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
         """Every obligation signed so far, soonest due first, with its status as of now."""
-        return deadlines(self._ledger, self.as_of)
+        return deadlines(_forced(self._ledger), self.as_of)
 
     def pending(self) -> tuple[Deadline, ...]:
         """Obligations not yet met whose deadline has not passed."""
@@ -250,19 +312,99 @@ def replay(log: EventLog | Iterable[Event], as_of: datetime | None = None) -> St
     return State(instant, *line.state(TOUR, line.position(instant)))
 
 
+class _OnColumns:
+    """The key a timeline keeps the furthest replay read from columns under (see below)."""
+
+
+_ON_COLUMNS = _OnColumns()
+
+Parts: TypeAlias = (
+    "tuple[WhereaboutsByName, Signed | _Deferred[Signed], Ledger | _Deferred[Ledger]]"
+)
+
+
 def _replay_columns(log: EventLog) -> State:
     """The state as of *log*'s latest event, read from its columns (see :mod:`._columns`).
 
-    Orders the rows with numpy and builds only the events the state holds (each log entry
-    built once, and kept by the log); the time-travel index is left unbuilt.
+    The order is the time-travel index's (sorted once with numpy, then grown in place by
+    appends that sort after it, holding positions, not events). The whereabouts are folded
+    over the events they keep (each person's last movement); the agreements and deadlines
+    are folded on the columns, their events built when first asked for (each log entry
+    built once, and kept by the log). The parts are kept with the index, so a replay after
+    appends folds only the new events onto them (onto agreements and deadlines already
+    built; those still deferred are deferred afresh).
     """
+    view = timeline(log)
+    line, size = view.line, view.size
+    with line.lock:
+        reached = line.reached.get(_ON_COLUMNS)
+    if reached is not None and reached[0] <= size:
+        parts = _grown(log, view, *reached)
+    else:
+        parts = _from_columns(log, view)
+    if reached is None or reached[0] <= size:
+        with line.lock:
+            line.reached[_ON_COLUMNS] = (size, parts)
+    return State(view.latest(), *parts)
+
+
+def _order(view: TimelineView) -> npt.NDArray[np.int64]:
+    """The recording positions of *view*'s entries in occurrence order (a copy, as numpy)."""
+    return np.frombuffer(view.positions, dtype=np.int64)
+
+
+def _from_columns(log: EventLog, view: TimelineView) -> Parts:
+    """The parts of the state of *view*'s events, read from *log*'s columns."""
     cols = log.columns
-    order, _ = column_order(cols, log.__getitem__)
-    rows = order[tour_rows(cols, order)].tolist()
-    events = log.take(rows)
+    order = _order(view)
+    moves = log.take(order[whereabouts_rows(cols, order)].tolist())
     with bulk():
-        state = fold(TOUR, events)
-    return State(log[int(order[-1])].occurred_at, *state)
+        whereabouts = fold(WHEREABOUTS, moves)
+    return whereabouts, *_deferred(log, view, order)
+
+
+def _deferred(
+    log: EventLog, view: TimelineView, order: npt.NDArray[np.int64] | None = None
+) -> tuple[_Deferred[Signed], _Deferred[Ledger]]:
+    """The agreements and deadlines of *view*'s events, read from the columns when asked for."""
+
+    def ordered() -> npt.NDArray[np.int64]:
+        return _order(view) if order is None else order
+
+    def agreements() -> Signed:
+        with bulk():
+            return fold(AGREEMENTS, log.take(signing_rows(log.columns, ordered()).tolist()))
+
+    def ledger() -> Ledger:
+        cols = log.columns
+        with bulk():
+            return ledger_of(cols, ledger_plan(cols, ordered()), log.take)
+
+    return _Deferred(agreements), _Deferred(ledger)
+
+
+def _grown(log: EventLog, view: TimelineView, position: int, parts: Parts) -> Parts:
+    """*parts* (the state after *position* entries of *view*) with the entries after it.
+
+    The new events are folded onto the whereabouts, and onto the agreements and deadlines
+    if they were built; those still deferred are deferred afresh (read from the columns
+    when asked for), so a replay after an append costs the new events.
+    """
+    if position == view.size:
+        return parts
+    new = view.line.events[position : view.size]
+    whereabouts, agreements, ledger = parts
+    fresh = _deferred(log, view) if _pending(agreements) or _pending(ledger) else None
+    with bulk():
+        return (
+            fold(WHEREABOUTS, new, whereabouts),
+            fresh[0]
+            if fresh is not None and _pending(agreements)
+            else fold(AGREEMENTS, new, _forced(agreements)),
+            fresh[1]
+            if fresh is not None and _pending(ledger)
+            else fold(DEADLINES, new, _forced(ledger)),
+        )
 
 
 # -- shown as text and tables (see itinerary.display) ---------------------------------------

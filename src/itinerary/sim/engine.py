@@ -242,8 +242,8 @@ def _after(ops: tuple[Op, ...], n: int) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(sorted(b)) for b in before)
 
 
-def _largest(uses: tuple[int, ...], capacities: tuple[int, ...]) -> int:
-    """The resource blamed for a wait: of those a step uses, the first of least capacity."""
+def _least(uses: tuple[int, ...], capacities: tuple[int, ...]) -> int:
+    """The resource blamed for a wait: of *uses* (those last found busy), the least capacity."""
     return min(uses, key=lambda r: (capacities[r], r))
 
 
@@ -556,7 +556,7 @@ class Program:
                                 gone[j], by[j] = True, rule
         return Trace(starts, ends, causes, late, held, by, gone, [0] * n, happened)
 
-    def _execute_queued(  # noqa: PLR0915 - execute's fold, step by step, as events
+    def _execute_queued(  # noqa: PLR0912, PLR0915 - execute's fold, step by step, as events
         self,
         seed: int,
         pinned: Mapping[int, tuple[int, int]] | None,
@@ -600,6 +600,8 @@ class Program:
         dues = [0] * n  # a fulfilment's deadline
         waiting: list[int] = []
         reheld = [0] * n  # how long a rule held a step again after it waited for a resource
+        # The resources a waiting step last found with no unit free: the one it waited for.
+        blocked: list[tuple[int, ...]] = [()] * n
 
         def prepare(op: Op) -> None:  # noqa: PLR0912, PLR0915 - the fold's body
             """The fold's step up to its start: queue it, or finish it if it does not happen."""
@@ -704,7 +706,7 @@ class Program:
                 if biggest > value:
                     best, value = n + risk_by, biggest
                 if wait > value:
-                    best = n + len(risk_delays) + _largest(op.uses, self.resources)
+                    best = n + len(risk_delays) + _least(blocked[i] or op.uses, self.resources)
                 cause = best
             end = start + lengths[i]
             if op.kind == FULFILMENT and (wait or reheld[i]):
@@ -756,7 +758,10 @@ class Program:
                 # as SimPy gives it), then those ready now.
                 waiting.sort(key=lambda i: (ready_at[i] == now, -ops[i].priority, ready_at[i], i))
                 for i in list(waiting):
-                    if all(units[r] > 0 for r in ops[i].uses):
+                    busy = tuple(r for r in ops[i].uses if units[r] <= 0)
+                    if busy:
+                        blocked[i] = busy
+                    else:
                         waiting.remove(i)
                         begin(i, now)
         return Trace(starts, ends, causes, late, held, by, gone, waits, happened)

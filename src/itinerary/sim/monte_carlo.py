@@ -55,7 +55,7 @@ from itinerary.sim.engine import (
     compiled,
 )
 from itinerary.sim.plan import Plan
-from itinerary.sim.report import report_table, risk_columns
+from itinerary.sim.report import quantile, report_table, risk_columns
 from itinerary.sim.steps import STEP_KINDS, Fulfilment, Signing, Step
 
 if TYPE_CHECKING:
@@ -433,11 +433,7 @@ class Outcomes:
                 raise InvalidPlanError(
                     f"no runs in which {name!r} happened: quantiles need at least one"
                 )
-            pos = q * (len(ordered) - 1)
-            low = math.floor(pos)
-            high = min(low + 1, len(ordered) - 1)
-            value = ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-            out.append(Duration(microseconds=round(value)))
+            out.append(Duration(microseconds=quantile(ordered, q)))
         return out
 
     def deadline_risk(self, agreement: str, what: str) -> float:

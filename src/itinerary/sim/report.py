@@ -122,7 +122,7 @@ def standard_error(p: float, n: int) -> float:
 
 
 def quantile(ordered: Sequence[int], q: float) -> int:
-    """The *q* quantile of the sorted *ordered*, interpolated linearly, as Outcomes.quantiles does."""
+    """The *q* quantile of the sorted *ordered*, interpolated linearly (as numpy's default)."""
     pos = q * (len(ordered) - 1)
     low = math.floor(pos)
     high = min(low + 1, len(ordered) - 1)

@@ -45,11 +45,10 @@ import attrs
 
 from itinerary import _extras, _files, _progress
 from itinerary._compat import bulk
-from itinerary.columns import KINDS, Rows
 from itinerary.errors import ConcurrencyError, ItineraryError, StoreError
 from itinerary.events import EVENT_TYPES, Event
 from itinerary.log import EventLog, checked_batch
-from itinerary.places import Place
+from itinerary.store._arrow_load import log_columns
 from itinerary.store.base import (
     StoreBase,
     check_upto,
@@ -332,10 +331,11 @@ def events_from_columns(
 ) -> list[Event]:
     """The events of the file's columns (plain values, one sequence per column name).
 
-    The one place where columns become event objects (a bulk builder replaces this one
-    function): each row's record is rebuilt from its columns (or read from ``data``) and
-    built by *codec* (its checksum matched: the codec's trusted path). *where* starts
-    every message. Counted on *bar*, if any, :data:`CHUNK` rows at a time.
+    The row-by-row builder, and the reference the column path (``log_from_table``) must
+    agree with: each row's record is rebuilt from its columns (or read from ``data``) and
+    built by *codec* (its checksum matched: the codec's trusted path). A table the column
+    path cannot take is built here, whose messages name the version at fault. *where*
+    starts every message. Counted on *bar*, if any, :data:`CHUNK` rows at a time.
     """
     kinds, schemas, versions, data = (
         columns["kind"], columns["schema"], columns["version"], columns["data"],
@@ -375,10 +375,13 @@ def log_from_table(
 ) -> EventLog:
     """The log of the file's columns (a ``pyarrow.Table``, as ``ArrowStore.read_table()`` gives).
 
-    The one door from the columns to a log, which every load and read goes through: today
-    the columns become lists of plain values (:func:`_plain_columns`), then events, one by
-    one (:func:`events_from_columns`); a builder of a log from columns takes this
-    function's place. *where* starts every message; *bar* counts the events built.
+    The one door from the columns to a log, which every load and read goes through. The
+    file's columns become the log's columns column by column (``_arrow_load.log_columns``:
+    numpy and Arrow's hash kernels, Python once per distinct value), and the log builds
+    an event when it is read. A table that path cannot take (damage, a value the log's
+    columns cannot hold) is built event by event (:func:`events_from_columns`), whose
+    messages name the version at fault. *where* starts every message; *bar* counts the
+    events.
 
     A table of other columns (``EventLog.to_arrow()``'s rows, say) raises StoreError.
     """
@@ -391,98 +394,39 @@ def log_from_table(
             f"{where or 'log_from_table'}: not the columns of an Arrow store "
             f"(ArrowStore.read_table()): found {_short(found)}"
         )
-    with bulk():  # millions of plain values, none in a cycle: no collection meanwhile
-        columns = _plain_columns(pa, table)
+    with bulk():  # the events of a few rows, and the dictionaries' entries: no cycle
         try:
-            log = EventLog.from_columns(column_rows(columns, codec=codec).finish())
-        except (ItineraryError, KeyError, TypeError, ValueError):
+            log = EventLog.from_columns(log_columns(pa, table, _one_by_one(pa, codec)))
+        except (ItineraryError, KeyError, TypeError, ValueError, IndexError, OverflowError):
             # Damage, or a value the log's columns cannot hold: built one by one, the events
             # name the row (and count only those before it).
+            columns = _plain_columns(pa, table)
             return EventLog(events_from_columns(columns, codec=codec, where=where, bar=bar))
         if bar is not None:
             bar.update(len(log))
         return log
 
 
-_SIMPLE = frozenset(("Arrived", "Departed", "MeetingHeld", "ObligationMet", "AgreementSigned"))
-"""The kinds whose rows go into the log's columns value by value (a signing's obligations
-are built with its event, once per distinct set of them)."""
+def _one_by_one(pa: Any, codec: Codec) -> Callable[[Any], list[Event]]:
+    """A builder of the events of a table of the file's rows, one by one, by *codec*.
 
-
-def column_rows(
-    columns: Mapping[str, Sequence[Any]],
-    *,
-    codec: Codec = DEFAULT_CODEC,
-) -> Rows:
-    """The file's plain columns as the rows of a log kept as columns (no event built).
-
-    Each distinct text, zone and place becomes one id of the log's dictionaries; a
-    signing, a row of an older schema or one kept whole in ``data`` is built as its event
-    (:func:`events_from_columns` does each row so) and added as such. A row it cannot add raises (ItineraryError, KeyError, TypeError or ValueError):
-    ``log_from_table`` then builds the events one by one, which name the row.
+    For the rows the columns do not take (``_arrow_load.log_columns``): an event kept whole
+    in ``data``, a row of an older schema. It raises what the codec raises; the caller then
+    builds the whole table by :func:`events_from_columns`, which names the version.
     """
-    c = columns
-    kinds, schemas, data = c["kind"], c["schema"], c["data"]
-    who, title, agreement, what, venue = c["who"], c["title"], c["agreement"], c["what"], c["venue"]
-    at, zone, end, end_zone = c["at"], c["zone"], c["end"], c["end_zone"]
-    people, duties = c["people"], c["obligations"]
-    signed: dict[str, int] = {}  # obligations, as stored, to their id
-    rows = Rows()
-    text, zone_id, group = rows.text, rows.zone, rows.group  # each value's id, kept once
-    codes = {name: code for code, name in enumerate(KINDS)}
-    places: dict[tuple[Any, ...], int] = {}
 
-    def place_of(prefix: str) -> Callable[[int], int]:
-        name, country, tz = c[prefix], c[f"{prefix}_country"], c[f"{prefix}_zone"]
-        lat, lon = c[f"{prefix}_lat"], c[f"{prefix}_lon"]
+    def build(table: Any) -> list[Event]:
+        columns = _plain_columns(pa, table)
+        kinds, schemas, data = columns["kind"], columns["schema"], columns["data"]
+        records = _records(columns)
+        return [
+            codec.decode_trusted(kind, schemas[i], records[kind](i))
+            if data[i] is None
+            else codec.loads(kind, schemas[i], data[i])
+            for i, kind in enumerate(kinds)
+        ]
 
-        def place(i: int) -> int:
-            if name[i] is None:
-                return -1
-            key = (name[i], country[i], tz[i], type(lat[i]), lat[i], type(lon[i]), lon[i])
-            found = places.get(key)
-            if found is None:
-                found = places[key] = rows.place(
-                    Place(name[i], country[i], tz[i], lat=lat[i], lon=lon[i])
-                )
-            return found
-
-        return place
-
-    place, to = place_of("place"), place_of("to")
-    records = _records(columns)
-    decode_trusted, loads = codec.decode_trusted, codec.loads
-    for i, kind in enumerate(kinds):
-        if kind in _SIMPLE and data[i] is None and schemas[i] == SCHEMA_VERSIONS[kind]:
-            us = at[i]
-            zone_i = zone_id(zone[i])
-            if kind == "Arrived":
-                rows.add(codes[kind], us, zone_i, text(who[i]), place(i))
-            elif kind == "Departed":
-                rows.add(codes[kind], us, zone_i, text(who[i]), place(i), to(i))
-            elif kind == "MeetingHeld":
-                rows.add(
-                    codes[kind], us, zone_i, text(title[i]), place(i), -1, end[i],
-                    zone_id(end_zone[i]), -1 if venue[i] is None else text(venue[i]),
-                    -1, group(tuple(people[i])),
-                )  # fmt: skip
-            elif kind == "ObligationMet":
-                rows.add(codes[kind], us, zone_i, text(agreement[i]), what=text(what[i]))
-            else:  # a signing: its obligations built once per distinct set, with its event
-                key = repr(duties[i])
-                found = signed.get(key)
-                if found is None:
-                    event = decode_trusted(kind, schemas[i], records[kind](i))
-                    found = signed[key] = rows.duties(event.obligations)  # type: ignore[attr-defined]
-                rows.add(
-                    codes[kind], us, zone_i, text(title[i]), place(i), -1, 0, -1,
-                    -1 if venue[i] is None else text(venue[i]), -1, group(tuple(people[i])), found,
-                )  # fmt: skip
-        elif data[i] is None:
-            rows.event(decode_trusted(kind, schemas[i], records[kind](i)))
-        else:
-            rows.event(loads(kind, schemas[i], data[i]))
-    return rows
+    return build
 
 
 def _short(found: object) -> str:
