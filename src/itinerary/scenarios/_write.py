@@ -14,6 +14,9 @@ from itinerary.errors import (
     ScenarioError,
 )
 from itinerary.events import (
+    FIELDS,
+    OPTIONAL_PLACE,
+    PLACE,
     AgreementSigned,
     Arrived,
     Departed,
@@ -212,12 +215,9 @@ class _Writer:
 
 _PLACE_FIELDS = ("place", "to", "origin", "destination")
 _EVENT_PLACE_FIELDS: dict[type, tuple[str, ...]] = {
-    Arrived: ("place",),
-    Departed: ("place", "to"),
-    MeetingHeld: ("place",),
-    AgreementSigned: ("place",),
-    ObligationMet: (),
-}  # the built-in events' own: not probed for the others (a miss costs, see events._LAZY)
+    cls: tuple(name for name, kind in fields if kind in (PLACE, OPTIONAL_PLACE))
+    for cls, fields in FIELDS.items()
+}  # the built-in events' own, from their field table; any other class is probed
 
 
 def _places_of(value: object) -> Iterable[Place]:
