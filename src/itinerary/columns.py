@@ -668,30 +668,54 @@ def _check_values(cols: LogColumns) -> None:
         raise _fail(f"row {bad[0]} ({KINDS[kinds[bad[0]]]}) ends before it starts")
 
 
+def _id_bounds() -> tuple[dict[str, npt.NDArray[np.int64]], dict[str, npt.NDArray[np.bool_]]]:
+    """By id column: each kind code's lowest id (-1: none), and whether it may hold one.
+
+    A kind code that may not hold an id in a column holds only -1 there. Kind :data:`OTHER`
+    fills ``zone`` and ``other``.
+    """
+    required = [*(_REQUIRED[cls] for cls in EVENT_TYPES), frozenset({"zone", "other"})]
+    optional = [*(_OPTIONAL[cls] for cls in EVENT_TYPES), frozenset()]
+    lowest = {
+        name: np.array([0 if name in r else -1 for r in required], dtype=np.int64)
+        for name in _DICTIONARY
+    }
+    filled = {
+        name: np.array([name in r | o for r, o in zip(required, optional, strict=True)])
+        for name in _DICTIONARY
+    }
+    return lowest, filled
+
+
+_LOWEST, _FILLED = _id_bounds()
+
+
 def _check_ids(cols: LogColumns) -> None:
-    """Every id a row of each kind must have in its dictionary, and none it must not have."""
+    """Every id a row of each kind must have in its dictionary, and none it must not have.
+
+    Each row's lowest and highest allowed id are looked up by its kind code (two gathers a
+    column); only a fault found is then named, as the first row at fault of the lowest kind
+    code. The kind codes were checked first (:func:`_check_values`).
+    """
+    kind = cols.kind.astype(np.intp)
+    wrong: dict[str, npt.NDArray[np.bool_]] = {}
+    for name, dictionary in _DICTIONARY.items():
+        ids = getattr(cols, name)
+        highest = np.where(_FILLED[name], len(getattr(cols, dictionary)) - 1, -1)
+        found = (ids < _LOWEST[name][kind]) | (ids > highest[kind])
+        if found.any():
+            wrong[name] = found
     for code in range(OTHER + 1):
         rows = cols.kind == code
-        if not rows.any():
-            continue
-        cls = EVENT_TYPES[code] if code < OTHER else None
-        required = _REQUIRED[cls] if cls is not None else frozenset({"zone", "other"})
-        optional = _OPTIONAL.get(cls, frozenset()) if cls is not None else frozenset()
-        for name, dictionary in _DICTIONARY.items():
-            ids = getattr(cols, name)[rows]
-            size = len(getattr(cols, dictionary))
-            if name in required:
-                wrong = (ids < 0) | (ids >= size)
-            elif name in optional:
-                wrong = (ids < -1) | (ids >= size)
-            else:
-                wrong = ids != -1
-            if wrong.any():
-                row = int(np.flatnonzero(rows)[int(np.flatnonzero(wrong)[0])])
+        for name, found in wrong.items():
+            at = np.flatnonzero(rows & found)
+            if at.size:
+                row, dictionary = int(at[0]), _DICTIONARY[name]
                 raise _fail(
                     f"row {row} ({KINDS[code] if code < OTHER else 'other'}): {name} "
                     f"{getattr(cols, name)[row]} is not an id in {dictionary} "
-                    f"(size {size}; -1 for none where the field is optional)"
+                    f"(size {len(getattr(cols, dictionary))}; -1 for none where the field is "
+                    "optional)"
                 )
 
 

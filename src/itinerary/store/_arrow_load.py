@@ -25,7 +25,6 @@ import numpy.typing as npt
 
 from itinerary import _time
 from itinerary.columns import COLUMNS, KINDS, OTHER, Encoder, LogColumns
-from itinerary.errors import InvalidEventError
 from itinerary.events import (
     AgreementSigned,
     Arrived,
@@ -444,66 +443,3 @@ def _with_events(cols: LogColumns, rows: npt.NDArray[np.int64], events: list[Eve
         for name, value in encoder.row(event).items():
             encoder.arrays[name][row] = value
     return encoder.view(encoder.size)
-
-
-# -- a cheaper check of the ids (to move into columns.py: see check_ids) ----------------------
-
-_ID_COLUMNS = {name: dictionary for name, (_, dictionary) in COLUMNS.items() if dictionary}
-_FIELD_COLUMNS: dict[int, tuple[frozenset[str], frozenset[str]]] = {
-    _A: (frozenset({"name", "place", "zone"}), frozenset()),
-    _D: (frozenset({"name", "place", "zone"}), frozenset({"to"})),
-    _M: (frozenset({"name", "people", "place", "zone", "end_zone"}), frozenset({"venue"})),
-    _S: (frozenset({"name", "people", "place", "zone", "duties"}), frozenset({"venue"})),
-    _O: (frozenset({"name", "what", "zone"}), frozenset()),
-    OTHER: (frozenset({"zone", "other"}), frozenset()),
-}
-"""The id columns each kind code must fill, and those it may leave at -1 (the rest: -1)."""
-_LOWEST = {
-    name: np.array(
-        [0 if name in _FIELD_COLUMNS[code][0] else -1 for code in range(OTHER + 1)], np.int64
-    )
-    for name in _ID_COLUMNS
-}
-"""The lowest id each kind code may hold in each id column (-1: none allowed)."""
-_FILLED = {
-    name: np.array(
-        [name in _FIELD_COLUMNS[code][0] | _FIELD_COLUMNS[code][1] for code in range(OTHER + 1)]
-    )
-    for name in _ID_COLUMNS
-}
-"""Whether each kind code may hold an id in each id column (else only -1)."""
-
-
-def check_ids(cols: LogColumns) -> None:
-    """``columns._check_ids`` (the same rule, the same message) with two gathers a column.
-
-    That one compares every id column once per kind code present (a boolean selection of
-    the rows each time: 0.27-0.37 s of a 1M-event load on the benchmark's machine); this
-    one looks up each row's lowest and highest allowed id by its kind code, and runs the
-    per-kind loop only to name the first row at fault. Its kind codes must be known (as
-    ``columns._check_values`` checks first). ``tests/test__arrow_load.py`` checks that the
-    two agree; it belongs in columns.py, whose owner decides.
-    """
-    kind = cols.kind.astype(np.intp)
-    wrong: dict[str, npt.NDArray[np.bool_]] = {}
-    for name, dictionary in _ID_COLUMNS.items():
-        ids = getattr(cols, name)
-        size = len(getattr(cols, dictionary))
-        highest = np.where(_FILLED[name], size - 1, -1)
-        found = (ids < _LOWEST[name][kind]) | (ids > highest[kind])
-        if found.any():
-            wrong[name] = found
-    if not wrong:
-        return
-    for code in range(OTHER + 1):  # the first fault as the per-kind loop finds it
-        rows = cols.kind == code
-        for name, found in wrong.items():
-            at = np.flatnonzero(rows & found)
-            if at.size:
-                row = int(at[0])
-                dictionary = _ID_COLUMNS[name]
-                raise InvalidEventError(
-                    f"columns: row {row} ({KINDS[code] if code < OTHER else 'other'}): {name} "
-                    f"{getattr(cols, name)[row]} is not an id in {dictionary} (size "
-                    f"{len(getattr(cols, dictionary))}; -1 for none where the field is optional)"
-                )
