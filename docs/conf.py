@@ -105,7 +105,7 @@ nitpick_ignore_regex = [
     (r"py:(class|mod|data)", r"(array|calendar|zoneinfo|Ellipsis)(\..*)?"),
     # Private types that signatures name: type variables and the projections' state types.
     (r"py:class", r"(itinerary\.[\w.]*\.)?(S|_T|IndexT|Signed|Ledger|WhereaboutsByName)"),
-    (r"py:class", r"(itinerary\.[\w.]*\.)?(Timeline|Program)"),
+    (r"py:class", r"(itinerary\.[\w.]*\.)?(Timeline|Program|_Deferred)"),
 ]
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 if os.environ.get("ITINERARY_DOCS_INTERSPHINX") == "1":

@@ -470,15 +470,15 @@ FIELDS: Mapping[type[Event], tuple[tuple[str, str], ...]] = {
     ),
     ObligationMet: (("agreement", TEXT), ("what", TEXT), ("at", INSTANT)),
 }  # fmt: skip
-"""The one table of fields: each built-in event type's fields in constructor order, each
-with its value kind.
+"""The one table of fields, giving each built-in event type's fields in constructor order,
+each with its value kind.
 
 Everything that takes an event apart or puts one together without its constructor reads
 it: the log's columns (which column holds each field), the stores' positional rows and
 the trusted builders of records and rows (which check each value by its kind), the
-simulator's unchecked constructors. Each type has exactly one :data:`INSTANT`, the one
-:attr:`Event.occurred_at` returns; a :data:`DUTIES` field is counted from it and the
-type's :data:`PLACE`.
+simulator's unchecked constructors. Each type has exactly one ``INSTANT``, the one
+:attr:`Event.occurred_at` returns; a ``DUTIES`` field is counted from it and the type's
+``PLACE``.
 """
 
 
