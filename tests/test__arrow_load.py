@@ -34,30 +34,8 @@ from itinerary.store import ArrowStore, Codec, _arrow_load
 from itinerary.store import columnar as columnar_module
 from itinerary.store.columnar import events_from_columns, file_schema, log_from_table
 from itinerary.strategies import event_logs
+from tests.test_columns import Note
 from tests.test_store_columnar import resealed
-
-
-@attrs.frozen
-class Note(Event):
-    """An event of a class of the user's own: the columns keep it whole."""
-
-    text: str
-    at: DateTime
-
-    @property
-    def occurred_at(self) -> DateTime:
-        """When it was noted."""
-        return self.at
-
-    @property
-    def people(self) -> tuple[str, ...]:
-        """Nobody."""
-        return ()
-
-    def describe(self) -> str:
-        """The note."""
-        return self.text
-
 
 CODEC = Codec((*EVENT_TYPES, Note))
 WORDS = ("Alpha", "Beta", "Gamma")

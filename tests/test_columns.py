@@ -37,7 +37,7 @@ MEETING = MeetingHeld(
 
 
 @attrs.frozen
-class _Note(Event):
+class Note(Event):
     """An event of a class of the user's own (kept whole in the columns' ``others``)."""
 
     text: str
@@ -45,17 +45,20 @@ class _Note(Event):
 
     @property
     def occurred_at(self) -> DateTime:
+        """When it was noted."""
         return self.at
 
     @property
     def people(self) -> tuple[str, ...]:
+        """Nobody."""
         return ()
 
     def describe(self) -> str:
+        """The note."""
         return self.text
 
 
-notes = st.builds(_Note, st.sampled_from(("a", "b")), st.just(TOKYO.at("2025-10-27 17:00")))
+notes = st.builds(Note, st.sampled_from(("a", "b")), st.just(TOKYO.at("2025-10-27 17:00")))
 mixed_lists = st.lists(events() | notes, max_size=30)
 
 
