@@ -1,0 +1,155 @@
+"""Sealed rows read a batch at a time (issue 26's review): each row must still be one JSON value.
+
+A sealed store's loader parses a batch of rows in one ``json.loads`` call. A checksum only
+says a row is what its writer sealed, not that the writer was this library: a row that is
+not one JSON value by itself (or not UTF-8) must be refused, naming its version, exactly as
+the row-at-a-time path refuses it, whatever its neighbours hold. Each test runs on SQLite
+and PostgreSQL, by ``load`` and by ``read_after`` (the tail read).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from itinerary.errors import StoreError
+from itinerary.store import EventStore, PostgresStore, SQLiteStore
+from itinerary.store._sealed import checksum
+from tests._pgserver import LocalServer
+from tests.pg_server import new_log_url
+from tests.store_contract import batch
+
+KINDS = ["sqlite", "postgres"]
+SETTINGS = settings(
+    deadline=None, max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _store(kind: str, folder: str, server: LocalServer, size: int) -> EventStore:
+    """A new *kind* store holding ``batch("A", size)`` (arrivals named ``A 0``, ``A 1``...)."""
+    store: EventStore
+    if kind == "sqlite":
+        store = SQLiteStore(Path(folder) / "t.sqlite")
+    else:
+        store = PostgresStore(new_log_url(server))
+    store.extend(batch("A", size))
+    return store
+
+
+def _rows(store: EventStore) -> dict[int, bytes]:
+    """Each version's sealed data."""
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store.path) as db:
+            found = dict(db.execute("SELECT version, data FROM itinerary_events"))
+        db.close()
+        return found
+    assert isinstance(store, PostgresStore)
+    with psycopg.connect(store.path.split("?", 1)[0]) as conn:
+        rows = conn.execute(f'SELECT version, data FROM "{store.log}".itinerary_events')
+        return {version: bytes(data) for version, data in rows}
+
+
+def _reseal(store: EventStore, changed: dict[int, bytes]) -> None:
+    """Write *changed* data into arrival rows, each with a checksum that matches it."""
+    for version, data in changed.items():
+        crc = checksum(version, "Arrived", 1, data)
+        if isinstance(store, SQLiteStore):
+            with sqlite3.connect(store.path) as db:
+                db.execute(
+                    "UPDATE itinerary_events SET data = ?, crc = ? WHERE version = ?",
+                    (data, crc, version),
+                )
+            db.close()
+        else:
+            assert isinstance(store, PostgresStore)
+            with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
+                conn.execute(
+                    f'UPDATE "{store.log}".itinerary_events SET data = %s, crc = %s '
+                    "WHERE version = %s",
+                    (data, crc, version),
+                )
+
+
+def _refused(
+    kind: str, server: LocalServer, size: int, change: Callable[[dict[int, bytes]], dict[int, bytes]]
+) -> list[str]:
+    """The messages of loading, then tail-reading, a store whose rows *change* rewrote."""
+    messages = []
+    with tempfile.TemporaryDirectory() as folder:
+        store = _store(kind, folder, server, size)
+        _reseal(store, change(_rows(store)))
+        for read in (store.load, lambda: store.read_after(0)):
+            with pytest.raises(StoreError) as caught:
+                read()
+            messages.append(str(caught.value))
+        store.close()
+    return messages
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@SETTINGS
+@given(data=st.data())
+@example(data=None)  # the reproducer: a name's string opened in one row, closed in the next
+def test_rows_whose_json_spans_two_rows_are_refused_naming_the_first(
+    kind: str, data: st.DataObject | None, postgres_server: LocalServer
+) -> None:
+    """Row *v* sealed as its own JSON, ``],[``, then the head of row *v + 1*; row *v + 1*
+    sealed as the rest: neither row is one JSON value, so the load names version *v*.
+
+    Found in review: the batch's one parse read the two rows as two arrivals, the second
+    one named ``A ],[1`` (a string opened in one row and closed in the next), and the load
+    succeeded where the row-at-a-time path refuses version *v* as "not JSON".
+    """
+    if data is None:
+        size, v, cut = 3, 1, 4  # b'["A 1' | b'",1,...]': the cut is inside the name
+    else:
+        size = data.draw(st.integers(2, 6), label="size")
+        v = data.draw(st.integers(1, size - 1), label="v")
+        cut = data.draw(st.integers(1, 10), label="cut")
+
+    def change(rows: dict[int, bytes]) -> dict[int, bytes]:
+        head, tail = rows[v + 1][:cut], rows[v + 1][cut:]
+        return {v: rows[v] + b"],[" + head, v + 1: tail}
+
+    for message in _refused(kind, postgres_server, size, change):
+        assert f"version {v}: " in message, message
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@SETTINGS
+@given(
+    junk=st.binary(min_size=1, max_size=6).filter(lambda b: not _is_utf8(b)),
+    v=st.integers(1, 3),
+)
+@example(junk=b"\xed\xa0\x80", v=1)  # a lone surrogate, UTF-8 encoded: json.loads takes it
+def test_a_row_that_is_not_utf8_is_refused_naming_its_version(
+    kind: str, junk: bytes, v: int, postgres_server: LocalServer
+) -> None:
+    """Bytes that are not UTF-8 inside a sealed row's name: refused, naming the row's version.
+
+    Found in review: ``json.loads`` of bytes decodes them with ``surrogatepass``, so the
+    batch path loaded a name holding a lone surrogate that the row-at-a-time path (strict
+    UTF-8) refuses as "not JSON".
+    """
+
+    def change(rows: dict[int, bytes]) -> dict[int, bytes]:
+        name = f'"A {v - 1}"'.encode()
+        return {v: rows[v].replace(name, name[:-1] + junk + b'"')}
+
+    for message in _refused(kind, postgres_server, 3, change):
+        assert f"version {v}: " in message, message
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
