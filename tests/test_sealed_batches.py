@@ -78,7 +78,10 @@ def _reseal(store: EventStore, changed: dict[int, bytes]) -> None:
 
 
 def _refused(
-    kind: str, server: LocalServer, size: int, change: Callable[[dict[int, bytes]], dict[int, bytes]]
+    kind: str,
+    server: LocalServer,
+    size: int,
+    change: Callable[[dict[int, bytes]], dict[int, bytes]],
 ) -> list[str]:
     """The messages of loading, then tail-reading, a store whose rows *change* rewrote."""
     messages = []
@@ -100,8 +103,10 @@ def _refused(
 def test_rows_whose_json_spans_two_rows_are_refused_naming_the_first(
     kind: str, data: st.DataObject | None, postgres_server: LocalServer
 ) -> None:
-    """Row *v* sealed as its own JSON, ``],[``, then the head of row *v + 1*; row *v + 1*
-    sealed as the rest: neither row is one JSON value, so the load names version *v*.
+    """Row *v* + ``],[`` + row *v + 1*'s head, then row *v + 1*'s rest: refused, naming *v*.
+
+    Row *v* is sealed as its own JSON, ``],[``, then the head of row *v + 1*; row *v + 1* as
+    the rest: neither row is one JSON value.
 
     Found in review: the batch's one parse read the two rows as two arrivals, the second
     one named ``A ],[1`` (a string opened in one row and closed in the next), and the load
