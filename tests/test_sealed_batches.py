@@ -9,6 +9,7 @@ and PostgreSQL, by ``load`` and by ``read_after`` (the tail read).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -19,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from itinerary import EventLog
 from itinerary.errors import StoreError
-from itinerary.store import EventStore, PostgresStore, SQLiteStore
+from itinerary.store import DEFAULT_CODEC, EventStore, PostgresStore, SQLiteStore
 from itinerary.store._sealed import checksum
 from tests._pgserver import LocalServer
 from tests.pg_server import new_log_url
-from tests.store_contract import batch
+from tests.store_contract import batch, exact
 
 KINDS = ["sqlite", "postgres"]
 SETTINGS = settings(
@@ -158,3 +160,36 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@SETTINGS
+@given(
+    space=st.text(" \t\n\r", min_size=1, max_size=3),
+    lead=st.booleans(),
+    odd_neighbour=st.booleans(),
+)
+@example(space=" ", lead=True, odd_neighbour=True)  # refused alone, loaded in a batch
+def test_whether_a_row_loads_does_not_depend_on_its_batch(
+    kind: str, space: str, lead: bool, odd_neighbour: bool, postgres_server: LocalServer
+) -> None:
+    """A row of valid JSON with whitespace around it loads as itself, whatever its neighbours.
+
+    Found in review: a row starting with whitespace loaded in a batch of plain rows (one
+    ``json.loads``) but was refused as "not JSON" when a neighbour sent the batch down the
+    row-at-a-time path (its scanner starts exactly at the row's first character). Here the
+    neighbour is a sealed record (a JSON object, as format 1 wrote), which only that path
+    reads.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        store = _store(kind, folder, postgres_server, 3)
+        rows = _rows(store)
+        padded = space.encode() + rows[1] if lead else rows[1] + space.encode()
+        changed = {1: padded}
+        if odd_neighbour:
+            _, _, record = DEFAULT_CODEC.encode(batch("A", 3)[2])
+            changed[3] = json.dumps(record).encode()
+        _reseal(store, changed)
+        assert exact(store.load()) == exact(EventLog(batch("A", 3)))
+        assert store.read_after(0) == batch("A", 3)
+        store.close()

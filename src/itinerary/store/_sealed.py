@@ -361,7 +361,10 @@ def _decode(
             raise row_damage(where, codec, expected, version, kind, schema, data)
         try:
             text = data.decode()
-            parsed, end = scan(text, 0)
+            try:
+                parsed, end = scan(text, 0)
+            except StopIteration:  # no value starts at once: whitespace first, or not JSON
+                parsed, end = json.loads(text), len(text)  # as a batch reads it, or raises
             if end != len(text):
                 json.loads(text)  # raises, saying where the JSON ends
             build = known[2]
