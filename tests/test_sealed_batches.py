@@ -20,10 +20,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from itinerary import EventLog
+from itinerary import EventLog, _trusted
 from itinerary.errors import StoreError
+from itinerary.events import Obligation
+from itinerary.places import TOKYO
 from itinerary.store import DEFAULT_CODEC, EventStore, PostgresStore, SQLiteStore
-from itinerary.store._sealed import checksum
+from itinerary.store._sealed import BATCH, checksum
 from tests._pgserver import LocalServer
 from tests.pg_server import new_log_url
 from tests.store_contract import batch, exact
@@ -192,4 +194,51 @@ def test_whether_a_row_loads_does_not_depend_on_its_batch(
         _reseal(store, changed)
         assert exact(store.load()) == exact(EventLog(batch("A", 3)))
         assert store.read_after(0) == batch("A", 3)
+        store.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_damage_past_the_first_batch_is_named_by_every_read(
+    kind: str, postgres_server: LocalServer
+) -> None:
+    """Past the first batch, a row the columns refuse and a row whose checksum fails are named.
+
+    By ``load`` (with a progress bar, and up to a version), and by ``read_after`` from
+    inside the first batch and from the second (its rows counted from there): each message
+    names the damaged row's version. The signing's obligations share a name, which only
+    the columns' check (``EventLog.from_columns``) refuses.
+    """
+    signed = TOKYO.at("2025-10-28 12:00")
+    duties = (Obligation("Pay", due=signed.add(days=1)), Obligation("Pay", due=signed.add(days=2)))
+    bad = _trusted.agreement_signed("Deal", ("A",), TOKYO, signed, None, duties)
+    refused = BATCH + 3
+    with tempfile.TemporaryDirectory() as folder:
+        store = _store(kind, folder, postgres_server, BATCH + 2)
+        store.extend([bad, *batch("B", 4)])
+        reads: list[Callable[[], object]] = [
+            lambda: store.load(progress=True),
+            lambda: store.load(upto=refused),
+            lambda: store.read_after(5),
+            lambda: store.read_after(BATCH + 1),
+        ]
+        for read in reads:
+            with pytest.raises(StoreError, match=f"version {refused}: .*listed twice"):
+                read()
+        _reseal(store, {refused + 2: _rows(store)[refused + 2] + b" "})  # and its crc moved
+        if isinstance(store, SQLiteStore):
+            with sqlite3.connect(store.path) as db:
+                db.execute(
+                    "UPDATE itinerary_events SET crc = crc + 1 WHERE version = ?", (refused + 2,)
+                )
+            db.close()
+        else:
+            assert isinstance(store, PostgresStore)
+            with psycopg.connect(store.path.split("?", 1)[0], autocommit=True) as conn:
+                conn.execute(
+                    f'UPDATE "{store.log}".itinerary_events SET crc = crc + 1 WHERE version = %s',
+                    (refused + 2,),
+                )
+        assert store.read_after(refused, limit=1) == batch("B", 1)
+        with pytest.raises(StoreError, match=f"version {refused + 2}: damaged: its checksum"):
+            store.read_after(refused)
         store.close()
