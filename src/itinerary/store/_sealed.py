@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -247,6 +248,12 @@ COUNTED = 10_000
 """Sealed rows fetched, then counted on a progress bar, at a time."""
 
 
+_MARK_VALUE = secrets.randbits(62)
+_MARK = f"],{_MARK_VALUE},[".encode()
+"""Put between the rows of a batch parsed in one call: a number drawn for this process, which
+no row can know, so no row's text can close its array, skip a mark and pass for two rows."""
+
+
 def _batch(  # noqa: PLR0911 - one return a check
     chunk: list[tuple[Any, Sequence[Any]]],
     first: int,
@@ -277,9 +284,16 @@ def _batch(  # noqa: PLR0911 - one return a check
         starts &= 0xFFFFFFFF
         if list(map(zlib.crc32, datas, starts.tolist())) != list(crcs):
             return False
-        # Each row wrapped in an array of its own: a row that is not one JSON value (which
-        # a checksum cannot vouch for) cannot pass for one, and the batch is refused.
-        parsed = json.loads(b"[[" + b"],[".join(datas) + b"]]")
+        # Each row wrapped in an array of its own, the arrays apart by _MARK: a row that is
+        # not one JSON value (which a checksum cannot vouch for) cannot pass for one, and
+        # the batch is refused. Only where every row's text sits alone between two marks
+        # does the parse find the marks where they were put: a row cannot write the mark
+        # (it does not know it), nor hide one in a string or an array it opens.
+        # Decoded strictly, as a row alone is: json.loads(bytes) lets surrogates through.
+        parsed = json.loads("[[" + _MARK.join(datas).decode() + "]]")
+        if parsed[1::2] != [_MARK_VALUE] * (len(chunk) - 1):
+            return False
+        parsed = parsed[::2]
         if len(parsed) != len(chunk) or set(map(len, parsed)) != {1}:
             return False
         (values,) = zip(*parsed, strict=True)
@@ -347,7 +361,10 @@ def _decode(
             raise row_damage(where, codec, expected, version, kind, schema, data)
         try:
             text = data.decode()
-            parsed, end = scan(text, 0)
+            try:
+                parsed, end = scan(text, 0)
+            except StopIteration:  # no value starts at once: whitespace first, or not JSON
+                parsed, end = json.loads(text), len(text)  # as a batch reads it, or raises
             if end != len(text):
                 json.loads(text)  # raises, saying where the JSON ends
             build = known[2]
