@@ -426,9 +426,12 @@ def column_order(
     """
     names = cols.texts
     by_text = np.zeros(len(names) + 1, dtype=np.int64)  # the last entry: no name (-1)
-    by_text[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(
-        len(names), dtype=np.int64
-    )
+    ranked = sorted(range(len(names)), key=names.__getitem__)
+    # Equal strings share a rank: two texts the columns keep apart (a str subclass and the
+    # plain string) tie as the events' names tie, and are then ordered by tie_key.
+    ordered = [names[i] for i in ranked]
+    firsts = [k == 0 or ordered[k] != ordered[k - 1] for k in range(len(ordered))]
+    by_text[np.array(ranked, dtype=np.int64)] = np.cumsum(firsts, dtype=np.int64) - 1
     ranks = _kind_ranks()[cols.kind]
     name_ranks = by_text[cols.name]
     order = np.lexsort((name_ranks, ranks, cols.us))

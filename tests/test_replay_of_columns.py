@@ -1,0 +1,83 @@
+"""A replay read from columns against the replay of the same events (review of issue 26).
+
+Each test here once found the column path (``projections/_columns.py``, the deferred parts
+of ``State``, time travel on columns) saying something the events do not.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import pendulum
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from itinerary import EventLog
+from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet
+from itinerary.places import SEOUL, TOKYO
+from itinerary.projections import replay
+
+
+class Title(enum.StrEnum):
+    """Titles of the user's own: a ``str`` subclass, equal to the plain string."""
+
+    DEAL = "Deal"
+
+
+START = TOKYO.at("2025-10-28 10:00")
+REPORT = Obligation("report", within=pendulum.duration(days=3))
+titles = st.sampled_from(("Deal", Title.DEAL))
+
+
+@st.composite
+def ledger_events(draw: st.DrawFn) -> list[Event]:
+    """Signings and obligations met whose titles are equal strings of two types."""
+    found: list[Event] = []
+    for hours in draw(st.lists(st.integers(0, 200), max_size=6)):
+        at = START.add(hours=hours)
+        if draw(st.booleans()):
+            place = draw(st.sampled_from((TOKYO, SEOUL)))
+            found.append(AgreementSigned(draw(titles), ("A",), place, at, obligations=[REPORT]))
+        else:
+            found.append(ObligationMet(draw(titles), "report", at))
+    return found
+
+
+@example(
+    recorded=[
+        AgreementSigned(Title.DEAL, ("A",), TOKYO, START, obligations=[REPORT]),
+        AgreementSigned("Deal", ("A",), TOKYO, START.add(days=1), obligations=[REPORT]),
+        AgreementSigned(Title.DEAL, ("A",), SEOUL, START.add(days=2), obligations=[REPORT]),
+        ObligationMet("Deal", "report", START.add(days=2, hours=1)),
+    ]
+)
+@example(
+    recorded=[
+        AgreementSigned("Deal", ("A",), TOKYO, START, obligations=[REPORT]),
+        AgreementSigned(Title.DEAL, ("A",), SEOUL, START, obligations=[REPORT]),
+    ]
+)
+@given(ledger_events())
+def test_equal_titles_of_two_string_types_are_one_agreement_on_columns(
+    recorded: list[Event],
+) -> None:
+    """Equal titles of two string types replay on columns as the events replay them.
+
+    The columns keep ``Title.DEAL`` and ``"Deal"`` as two texts (``columns._KEYS``: the
+    value exactly as shown). The ledger read from them once keyed obligations by text id,
+    not by the string as the deadlines' map does, so a re-signing or an obligation met
+    under the other spelling was lost (first example); and ``column_order`` ranked the two
+    texts apart, so two signings at one instant were not ordered by ``tie_key`` as the
+    events are (second example: whereabouts and deadlines of the wrong signing).
+    """
+    events = EventLog(recorded)
+    log = EventLog(recorded)
+    assert log.columns is not None  # asked for: the log is now kept as columns
+    assert log.columnar
+    state, expected = replay(log), replay(events)
+    assert state.deadlines == expected.deadlines
+    assert state == expected
+    for event in recorded:  # time travel on the columns' index
+        at = event.occurred_at
+        assert replay(log, as_of=at) == replay(events, as_of=at)
+        assert replay(log, as_of=at).deadlines == replay(events, as_of=at).deadlines
