@@ -81,6 +81,12 @@ def _table() -> Any:
         return store.read_table()
 
 
+def _sealed(obligation: dict[str, Any]) -> dict[str, Any]:
+    """*obligation* with its due instant as the file's timestamp."""
+    due = obligation["due"]
+    return {**obligation, "due": None if due is None else pa.scalar(due, pa.timestamp("us", "UTC"))}
+
+
 @given(st.lists(st.tuples(st.integers(0, 1), lists), min_size=1, max_size=2))
 def test_damaged_obligations_load_as_the_row_by_row_builder_loads_them(
     changes: list[tuple[int, list[dict[str, Any]] | None]],
@@ -91,17 +97,7 @@ def test_damaged_obligations_load_as_the_row_by_row_builder_loads_them(
     field = table.schema.field(index)
     values = table.column("obligations").to_pylist()
     for row, value in changes:
-        if value is not None:
-            value = [
-                {
-                    **o,
-                    "due": None
-                    if o["due"] is None
-                    else pa.scalar(o["due"], pa.timestamp("us", "UTC")),
-                }
-                for o in value
-            ]
-        values[row] = value
+        values[row] = None if value is None else [_sealed(o) for o in value]
     table = table.set_column(index, field, pa.array(values, field.type))
     expected: EventLog | str
     try:

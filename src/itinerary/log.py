@@ -329,7 +329,8 @@ class EventLog:
         cannot (an event that sorts before earlier ones) rebuilds it once, from this
         version. A version the shared index cannot serve (an older one, after a rebuild)
         gets an index of its own, kept while it lives. Its first ``len(self)`` entries are
-        this log's; *build* is called with a list of recorded events.
+        this log's; *build* is called with a sequence of the recorded events (a
+        :class:`Recorded`, not always a list: on a log kept as columns, built as read).
         """
         key = cast("Build[Index]", build)
         tape, size = self._tape, self._size
