@@ -16,6 +16,7 @@ from itinerary import EventLog
 from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet
 from itinerary.places import SEOUL, TOKYO
 from itinerary.projections import replay
+from tests.strategies import delegations, event_lists
 
 
 class Title(enum.StrEnum):
@@ -81,3 +82,36 @@ def test_equal_titles_of_two_string_types_are_one_agreement_on_columns(
         at = event.occurred_at
         assert replay(log, as_of=at) == replay(events, as_of=at)
         assert replay(log, as_of=at).deadlines == replay(events, as_of=at).deadlines
+
+
+@given(
+    event_lists | delegations(),
+    st.lists(st.integers(0, 40), max_size=4),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=12),
+)
+def test_time_travel_on_versions_of_columns_is_a_fresh_replay_of_their_events(
+    recorded: list[Event], cuts: list[int], questions: list[tuple[int, int]]
+) -> None:
+    """Versions of one log kept as columns (appends in order or not) share an index.
+
+    Questions asked in any order, about any version and any instant, answer as a fresh
+    replay of that version's events as of that instant: snapshots and furthest states
+    kept for one version never leak into another's answers.
+    """
+    bounds = sorted({min(c, len(recorded)) for c in cuts} | {len(recorded)})
+    log = EventLog.from_columns(EventLog(recorded[: bounds[0]]).columns)
+    versions = [log]
+    for bound in bounds[1:]:
+        log = log.extend(recorded[len(log) : bound])
+        versions.append(log)
+    instants = sorted({e.occurred_at for e in recorded}, key=lambda t: t.timestamp())
+    for which, when in questions:
+        version = versions[which % len(versions)]
+        fresh = EventLog(recorded[: len(version)])
+        if instants and when % 3:
+            at = instants[when % len(instants)]
+            state, expected = replay(version, as_of=at), replay(fresh, as_of=at)
+        else:
+            state, expected = replay(version), replay(fresh)
+        assert state == expected
+        assert state.deadlines == expected.deadlines
