@@ -7,13 +7,15 @@ of ``State``, time travel on columns) saying something the events do not.
 from __future__ import annotations
 
 import enum
+import sys
+import threading
 
 import pendulum
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from itinerary import EventLog
-from itinerary.events import AgreementSigned, Event, Obligation, ObligationMet
+from itinerary.events import AgreementSigned, Arrived, Event, Obligation, ObligationMet
 from itinerary.places import SEOUL, TOKYO
 from itinerary.projections import replay
 from tests.strategies import delegations, event_lists
@@ -115,3 +117,47 @@ def test_time_travel_on_versions_of_columns_is_a_fresh_replay_of_their_events(
             state, expected = replay(version), replay(fresh)
         assert state == expected
         assert state.deadlines == expected.deadlines
+
+
+def _tour(n: int) -> list[Event]:
+    """*n* arrivals of a few people, a minute apart, in Tokyo and Seoul."""
+    return [Arrived(f"P{k % 7}", (TOKYO, SEOUL)[k % 2], START.add(minutes=k)) for k in range(n)]
+
+
+def test_time_travel_and_appends_from_two_threads_do_not_deadlock() -> None:
+    """One thread time-travels on a log kept as columns while another appends and replays.
+
+    Time travel folds under the timeline's lock and builds the events it reads through
+    the log, which takes the log's lock; an append's replay grows the timeline holding
+    the log's lock, then takes the timeline's. With two locks taken in opposite orders,
+    the two threads once waited on each other for ever (the first round, with a short
+    switch interval). Each round here joins its threads with a timeout.
+    """
+    recorded = _tour(3000)
+    columns = EventLog(recorded).columns
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(5):
+            log = EventLog.from_columns(columns)
+            replay(log)  # the index exists: positions and instants, no event built
+            start = threading.Barrier(2)
+
+            def travel(log: EventLog = log, start: threading.Barrier = start) -> None:
+                start.wait()
+                replay(log, as_of=recorded[-5].occurred_at)
+
+            def append(log: EventLog = log, start: threading.Barrier = start) -> None:
+                start.wait()
+                for k in range(30):
+                    log = log.append(Arrived("Zed", TOKYO, START.add(days=10, minutes=k)))
+                    replay(log)
+
+            threads = [threading.Thread(target=f, daemon=True) for f in (travel, append)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=10)
+            assert not any(thread.is_alive() for thread in threads), "deadlocked"
+    finally:
+        sys.setswitchinterval(interval)

@@ -92,6 +92,7 @@ class Recorded(Sequence[Event]):
     """The recorded events an index is built from, with their columns if the log keeps them.
 
     A sequence of events: ``recorded[i]``, slices (lists), iteration, and :meth:`take`.
+    ``lock`` is the re-entrant lock the log builds events and grows its indexes under.
     ``columns`` is set (a :class:`~itinerary.columns.LogColumns` of the same events) when the
     log holds its events as columns (one made by :meth:`EventLog.from_columns`, or asked for
     :attr:`~EventLog.columns`), so an index can order them with numpy instead of reading
@@ -99,7 +100,7 @@ class Recorded(Sequence[Event]):
     ``None``, and the events are a list.
     """
 
-    __slots__ = ("_get", "_size", "_take", "columns")
+    __slots__ = ("_get", "_size", "_take", "columns", "lock")
 
     def __init__(self, events: Iterable[Event], columns: LogColumns | None = None) -> None:
         found = list(events)
@@ -109,11 +110,17 @@ class Recorded(Sequence[Event]):
             map(found.__getitem__, ps)
         )
         self.columns = columns
+        # The re-entrant lock the log builds events under (see _lazy); a fresh one here.
+        self.lock: Any = threading.RLock()
 
     @classmethod
     def _lazy(cls, tape: _Tape, size: int, columns: LogColumns | None) -> Recorded:
         found = cls.__new__(cls)
         found._size, found._get, found._take, found.columns = size, tape.get, tape.take, columns
+        # An index that reads events (building them) while holding a lock of its own, and
+        # that the log grows while holding this one, uses this lock as its own: two locks
+        # taken in opposite orders by two threads would deadlock.
+        found.lock = tape.lock
         return found
 
     def __len__(self) -> int:

@@ -559,7 +559,10 @@ class Timeline:
             with bulk():
                 self.events, _ = _sorted_events(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.lock = threading.Lock()
+        # The log's own lock if it has one (log.Recorded.lock, re-entrant): a fold under this
+        # lock builds events under the log's, and the log grows this timeline holding its
+        # own; one lock for both, or a thread time-travelling and one appending deadlock.
+        self.lock = getattr(recorded, "lock", None) or threading.RLock()
         # Per projection (kept while it lives): the state after every K-th entry, as far as
         # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
