@@ -7,9 +7,11 @@ of ``State``, time travel on columns) saying something the events do not.
 from __future__ import annotations
 
 import enum
+import gc
 import sys
 import threading
 
+import numpy as np
 import pendulum
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from itinerary import EventLog
 from itinerary.events import AgreementSigned, Arrived, Event, Obligation, ObligationMet
 from itinerary.places import SEOUL, TOKYO
 from itinerary.projections import replay
+from itinerary.projections._core import Timeline, TimelineView
 from tests.strategies import delegations, event_lists
 
 
@@ -161,3 +164,26 @@ def test_time_travel_and_appends_from_two_threads_do_not_deadlock() -> None:
             assert not any(thread.is_alive() for thread in threads), "deadlocked"
     finally:
         sys.setswitchinterval(interval)
+
+
+def test_a_replay_read_from_columns_keeps_no_copy_of_the_order_until_read() -> None:
+    """The deferred agreements and deadlines hold the log and its index, not an order copy.
+
+    They once kept the occurrence order they were computed from (a numpy copy, 8 bytes an
+    event) from the replay until first read, for as long as the state or the index (which
+    keeps the parts for the next replay) lived: 31 bytes an event kept by a replay of
+    200,000 events read from columns, 23 without it.
+    """
+    log = EventLog.from_columns(EventLog(_tour(500)).columns)
+    state = replay(log)
+    kept, seen, todo = [], set(), [state]
+    while todo:  # what the state holds, short of the log, its index and its events
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, EventLog | TimelineView | Timeline | Event):
+            continue
+        seen.add(id(item))
+        if isinstance(item, np.ndarray) and item.size >= len(log):
+            kept.append(item)
+        todo.extend(gc.get_referents(item))
+    assert kept == []
+    assert state == replay(EventLog(_tour(500)))

@@ -360,25 +360,24 @@ def _from_columns(log: EventLog, view: TimelineView) -> Parts:
     moves = log.take(order[whereabouts_rows(cols, order)].tolist())
     with bulk():
         whereabouts = fold(WHEREABOUTS, moves)
-    return whereabouts, *_deferred(log, view, order)
+    return whereabouts, *_deferred(log, view)
 
 
-def _deferred(
-    log: EventLog, view: TimelineView, order: npt.NDArray[np.int64] | None = None
-) -> tuple[_Deferred[Signed], _Deferred[Ledger]]:
-    """The agreements and deadlines of *view*'s events, read from the columns when asked for."""
+def _deferred(log: EventLog, view: TimelineView) -> tuple[_Deferred[Signed], _Deferred[Ledger]]:
+    """The agreements and deadlines of *view*'s events, read from the columns when asked for.
 
-    def ordered() -> npt.NDArray[np.int64]:
-        return _order(view) if order is None else order
+    They read the order from *view* when computed: a copy of it kept until then would cost
+    8 bytes an event for as long as the state (and the index, which keeps the parts) lives.
+    """
 
     def agreements() -> Signed:
         with bulk():
-            return fold(AGREEMENTS, log.take(signing_rows(log.columns, ordered()).tolist()))
+            return fold(AGREEMENTS, log.take(signing_rows(log.columns, _order(view)).tolist()))
 
     def ledger() -> Ledger:
         cols = log.columns
         with bulk():
-            return ledger_of(cols, ledger_plan(cols, ordered()), log.take)
+            return ledger_of(cols, ledger_plan(cols, _order(view)), log.take)
 
     return _Deferred(agreements), _Deferred(ledger)
 
