@@ -10,6 +10,7 @@ import enum
 import gc
 import sys
 import threading
+import weakref
 
 import numpy as np
 import pendulum
@@ -187,3 +188,34 @@ def test_a_replay_read_from_columns_keeps_no_copy_of_the_order_until_read() -> N
         todo.extend(gc.get_referents(item))
     assert kept == []
     assert state == replay(EventLog(_tour(500)))
+
+
+def test_a_log_kept_as_columns_is_freed_when_dropped_after_replays() -> None:
+    """Its index and the parts a replay keeps hold no reference back to the log's storage.
+
+    Time travel's index on columns once read events through the log's storage, and the
+    deferred parts kept with it held the log: a cycle (storage, index, storage), so a
+    dropped log (its columns and every event built) stayed until the cyclic collector ran,
+    which a program building few objects may not run for long: 8 loads and replays of
+    200,000 events kept 136 MB. A log of events never held one.
+    """
+    columns = EventLog(_tour(300)).columns
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for ask in ("replay", "read", "time travel", "append"):
+            log = EventLog.from_columns(columns)
+            state = replay(log)
+            if ask == "read":
+                assert state.deadlines == ()
+            elif ask == "time travel":
+                replay(log, as_of=log[100].occurred_at)
+            elif ask == "append":
+                log = log.append(Arrived("Zed", TOKYO, START.add(days=5)))
+                state = replay(log)
+            kept = weakref.ref(log[0])  # an event the storage keeps once built
+            del log, state
+            assert kept() is None, ask
+    finally:
+        if enabled:
+            gc.enable()

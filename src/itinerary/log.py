@@ -20,6 +20,7 @@ import functools
 import itertools
 import operator
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
@@ -116,7 +117,14 @@ class Recorded(Sequence[Event]):
     @classmethod
     def _lazy(cls, tape: _Tape, size: int, columns: LogColumns | None) -> Recorded:
         found = cls.__new__(cls)
-        found._size, found._get, found._take, found.columns = size, tape.get, tape.take, columns
+        # The tape held weakly: an index keeps this sequence's take() (time travel on
+        # columns reads events through it) and the tape keeps the index, so a strong
+        # reference would make a cycle, and a dropped log would wait for the collector.
+        # Whoever holds the index holds the tape too (the log, or a view of it).
+        alive = weakref.ref(tape)
+        found._size, found.columns = size, columns
+        found._get = lambda i: _held(alive).get(i)
+        found._take = lambda positions: _held(alive).take(positions)
         # An index that reads events (building them) while holding a lock of its own, and
         # that the log grows while holding this one, uses this lock as its own: two locks
         # taken in opposite orders by two threads would deadlock.
@@ -160,7 +168,7 @@ class _Tape:
     tape made of events keeps, once asked for, their columns for a prefix (``columns``).
     """
 
-    __slots__ = ("built", "columns", "events", "indexes", "lock")
+    __slots__ = ("__weakref__", "built", "columns", "events", "indexes", "lock")
 
     def __init__(self, events: list[Event | None], columns: Encoder | None = None) -> None:
         self.events = events
@@ -238,6 +246,13 @@ class _Tape:
 
 
 _IS_NONE = functools.partial(operator.is_, None)
+
+
+def _held(tape: weakref.ref[_Tape]) -> _Tape:
+    """The tape *tape* refers to (alive while its index is used: see Recorded._lazy)."""
+    found = tape()
+    assert found is not None, "an index outlived the log it indexes"
+    return found
 
 
 def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
