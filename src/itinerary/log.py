@@ -20,6 +20,7 @@ import functools
 import itertools
 import operator
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
@@ -92,6 +93,7 @@ class Recorded(Sequence[Event]):
     """The recorded events an index is built from, with their columns if the log keeps them.
 
     A sequence of events: ``recorded[i]``, slices (lists), iteration, and :meth:`take`.
+    ``lock`` is the re-entrant lock the log builds events and grows its indexes under.
     ``columns`` is set (a :class:`~itinerary.columns.LogColumns` of the same events) when the
     log holds its events as columns (one made by :meth:`EventLog.from_columns`, or asked for
     :attr:`~EventLog.columns`), so an index can order them with numpy instead of reading
@@ -99,7 +101,7 @@ class Recorded(Sequence[Event]):
     ``None``, and the events are a list.
     """
 
-    __slots__ = ("_get", "_size", "_take", "columns")
+    __slots__ = ("_get", "_size", "_take", "columns", "lock")
 
     def __init__(self, events: Iterable[Event], columns: LogColumns | None = None) -> None:
         found = list(events)
@@ -109,11 +111,24 @@ class Recorded(Sequence[Event]):
             map(found.__getitem__, ps)
         )
         self.columns = columns
+        # The re-entrant lock the log builds events under (see _lazy); a fresh one here.
+        self.lock: Any = threading.RLock()
 
     @classmethod
     def _lazy(cls, tape: _Tape, size: int, columns: LogColumns | None) -> Recorded:
         found = cls.__new__(cls)
-        found._size, found._get, found._take, found.columns = size, tape.get, tape.take, columns
+        # The tape held weakly: an index keeps this sequence's take() (time travel on
+        # columns reads events through it) and the tape keeps the index, so a strong
+        # reference would make a cycle, and a dropped log would wait for the collector.
+        # Whoever holds the index holds the tape too (the log, or a view of it).
+        alive = weakref.ref(tape)
+        found._size, found.columns = size, columns
+        found._get = lambda i: _held(alive).get(i)
+        found._take = lambda positions: _held(alive).take(positions)
+        # An index that reads events (building them) while holding a lock of its own, and
+        # that the log grows while holding this one, uses this lock as its own: two locks
+        # taken in opposite orders by two threads would deadlock.
+        found.lock = tape.lock
         return found
 
     def __len__(self) -> int:
@@ -153,7 +168,7 @@ class _Tape:
     tape made of events keeps, once asked for, their columns for a prefix (``columns``).
     """
 
-    __slots__ = ("built", "columns", "events", "indexes", "lock")
+    __slots__ = ("__weakref__", "built", "columns", "events", "indexes", "lock")
 
     def __init__(self, events: list[Event | None], columns: Encoder | None = None) -> None:
         self.events = events
@@ -231,6 +246,13 @@ class _Tape:
 
 
 _IS_NONE = functools.partial(operator.is_, None)
+
+
+def _held(tape: weakref.ref[_Tape]) -> _Tape:
+    """The tape *tape* refers to (alive while its index is used: see Recorded._lazy)."""
+    found = tape()
+    assert found is not None, "an index outlived the log it indexes"
+    return found
 
 
 def checked_batch(events: Iterable[Event], start: int) -> list[Event]:
@@ -329,7 +351,8 @@ class EventLog:
         cannot (an event that sorts before earlier ones) rebuilds it once, from this
         version. A version the shared index cannot serve (an older one, after a rebuild)
         gets an index of its own, kept while it lives. Its first ``len(self)`` entries are
-        this log's; *build* is called with a list of recorded events.
+        this log's; *build* is called with a sequence of the recorded events (a
+        :class:`Recorded`, not always a list: on a log kept as columns, built as read).
         """
         key = cast("Build[Index]", build)
         tape, size = self._tape, self._size

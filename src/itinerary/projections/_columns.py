@@ -62,8 +62,13 @@ def signing_rows(cols: LogColumns, order: npt.NDArray[np.int64]) -> npt.NDArray[
     return np.asarray(order[cols.kind[order] == _SIGNED], dtype=np.int64)
 
 
-Plan = dict[tuple[int, str], list[int]]
-"""Per (agreement title id, obligation): [signing position, obligation index, met position]."""
+Plan = dict[tuple[str, str], list[int]]
+"""Per (agreement title, obligation): [signing position, obligation index, met position].
+
+Keyed by the title's string, not its text id, as the deadlines' map is keyed: two texts
+the columns keep apart (a ``str`` subclass, such as a ``StrEnum`` member, and the equal
+plain string) name one agreement there.
+"""
 
 
 def ledger_plan(cols: LogColumns, order: npt.NDArray[np.int64]) -> Plan:
@@ -88,9 +93,9 @@ def ledger_plan(cols: LogColumns, order: npt.NDArray[np.int64]) -> Plan:
     ):
         if kind == _SIGNED:
             for i, obligation in whats[duties]:
-                plan[name, obligation] = [row, i, -1]
+                plan[texts[name], obligation] = [row, i, -1]
         else:
-            entry = plan.get((name, texts[what]))
+            entry = plan.get((texts[name], texts[what]))
             if entry is not None and entry[2] < 0:
                 entry[2] = row
     return plan

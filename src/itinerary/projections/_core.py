@@ -426,9 +426,12 @@ def column_order(
     """
     names = cols.texts
     by_text = np.zeros(len(names) + 1, dtype=np.int64)  # the last entry: no name (-1)
-    by_text[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(
-        len(names), dtype=np.int64
-    )
+    ranked = sorted(range(len(names)), key=names.__getitem__)
+    # Equal strings share a rank: two texts the columns keep apart (a str subclass and the
+    # plain string) tie as the events' names tie, and are then ordered by tie_key.
+    ordered = [names[i] for i in ranked]
+    firsts = [k == 0 or ordered[k] != ordered[k - 1] for k in range(len(ordered))]
+    by_text[np.array(ranked, dtype=np.int64)] = np.cumsum(firsts, dtype=np.int64) - 1
     ranks = _kind_ranks()[cols.kind]
     name_ranks = by_text[cols.name]
     order = np.lexsort((name_ranks, ranks, cols.us))
@@ -556,7 +559,10 @@ class Timeline:
             with bulk():
                 self.events, _ = _sorted_events(recorded)
         self.base = len(recorded)  # views of fewer events cannot use this timeline
-        self.lock = threading.Lock()
+        # The log's own lock if it has one (log.Recorded.lock, re-entrant): a fold under this
+        # lock builds events under the log's, and the log grows this timeline holding its
+        # own; one lock for both, or a thread time-travelling and one appending deadlock.
+        self.lock = getattr(recorded, "lock", None) or threading.RLock()
         # Per projection (kept while it lives): the state after every K-th entry, as far as
         # time travel has needed them, and the furthest state folded, as (position, state).
         self.snapshots: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast, get_args
@@ -135,7 +136,7 @@ class _Deferred(Generic[T]):
     twice (two threads at once) gives equal values; either is kept. Pickles as its value.
     """
 
-    __slots__ = ("_make", "_value")
+    __slots__ = ("__weakref__", "_make", "_value")
 
     def __init__(self, make: Callable[[], T]) -> None:
         self._make: Callable[[], T] | None = make
@@ -344,8 +345,29 @@ def _replay_columns(log: EventLog) -> State:
         parts = _from_columns(log, view)
     if reached is None or reached[0] <= size:
         with line.lock:
-            line.reached[_ON_COLUMNS] = (size, parts)
+            line.reached[_ON_COLUMNS] = (size, _kept(parts))
     return State(view.latest(), *parts)
+
+
+def _kept(parts: Parts) -> Parts:
+    """*parts* as the index keeps them: a part still deferred by a weak reference.
+
+    A deferred part holds the log (it reads the columns when asked for), and the log holds
+    the index: kept strongly, that cycle would keep a dropped log until the collector ran.
+    Once computed it holds only its value; a part dropped while still deferred is deferred
+    afresh by the next replay (see :func:`_grown`).
+    """
+    whereabouts, agreements, ledger = parts
+    return (
+        whereabouts,
+        cast("Signed", weakref.ref(agreements)) if _pending(agreements) else agreements,
+        cast("Ledger", weakref.ref(ledger)) if _pending(ledger) else ledger,
+    )
+
+
+def _kept_part(part: object) -> Any:
+    """A part as :func:`_kept` kept it: the deferred part, or ``None`` if it was dropped."""
+    return part() if isinstance(part, weakref.ref) else part
 
 
 def _order(view: TimelineView) -> npt.NDArray[np.int64]:
@@ -360,49 +382,50 @@ def _from_columns(log: EventLog, view: TimelineView) -> Parts:
     moves = log.take(order[whereabouts_rows(cols, order)].tolist())
     with bulk():
         whereabouts = fold(WHEREABOUTS, moves)
-    return whereabouts, *_deferred(log, view, order)
+    return whereabouts, *_deferred(log, view)
 
 
-def _deferred(
-    log: EventLog, view: TimelineView, order: npt.NDArray[np.int64] | None = None
-) -> tuple[_Deferred[Signed], _Deferred[Ledger]]:
-    """The agreements and deadlines of *view*'s events, read from the columns when asked for."""
+def _deferred(log: EventLog, view: TimelineView) -> tuple[_Deferred[Signed], _Deferred[Ledger]]:
+    """The agreements and deadlines of *view*'s events, read from the columns when asked for.
 
-    def ordered() -> npt.NDArray[np.int64]:
-        return _order(view) if order is None else order
+    They read the order from *view* when computed: a copy of it kept until then would cost
+    8 bytes an event for as long as the state (and the index, which keeps the parts) lives.
+    """
 
     def agreements() -> Signed:
         with bulk():
-            return fold(AGREEMENTS, log.take(signing_rows(log.columns, ordered()).tolist()))
+            return fold(AGREEMENTS, log.take(signing_rows(log.columns, _order(view)).tolist()))
 
     def ledger() -> Ledger:
         cols = log.columns
         with bulk():
-            return ledger_of(cols, ledger_plan(cols, ordered()), log.take)
+            return ledger_of(cols, ledger_plan(cols, _order(view)), log.take)
 
     return _Deferred(agreements), _Deferred(ledger)
 
 
-def _grown(log: EventLog, view: TimelineView, position: int, parts: Parts) -> Parts:
-    """*parts* (the state after *position* entries of *view*) with the entries after it.
+def _grown(log: EventLog, view: TimelineView, position: int, kept: Parts) -> Parts:
+    """The parts *kept* (see :func:`_kept`: after *position* entries) with the entries after it.
 
     The new events are folded onto the whereabouts, and onto the agreements and deadlines
-    if they were built; those still deferred are deferred afresh (read from the columns
-    when asked for), so a replay after an append costs the new events.
+    if they were built; those still deferred (or dropped while deferred) are deferred
+    afresh (read from the columns when asked for), so a replay after an append costs the
+    new events.
     """
-    if position == view.size:
-        return parts
+    whereabouts, agreements, ledger = kept[0], _kept_part(kept[1]), _kept_part(kept[2])
+    if position == view.size and agreements is not None and ledger is not None:
+        return whereabouts, agreements, ledger  # the same parts: a deferred one shared
+    waiting = agreements is None or ledger is None or _pending(agreements) or _pending(ledger)
+    fresh = _deferred(log, view) if waiting else None
     new = view.line.events[position : view.size]
-    whereabouts, agreements, ledger = parts
-    fresh = _deferred(log, view) if _pending(agreements) or _pending(ledger) else None
     with bulk():
         return (
             fold(WHEREABOUTS, new, whereabouts),
             fresh[0]
-            if fresh is not None and _pending(agreements)
+            if fresh is not None and (agreements is None or _pending(agreements))
             else fold(AGREEMENTS, new, _forced(agreements)),
             fresh[1]
-            if fresh is not None and _pending(ledger)
+            if fresh is not None and (ledger is None or _pending(ledger))
             else fold(DEADLINES, new, _forced(ledger)),
         )
 
