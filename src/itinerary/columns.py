@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -435,8 +436,13 @@ class Rows:
 
 
 def _place_key(place: Place) -> tuple[Any, ...]:
-    lat, lon = place.lat, place.lon  # 1 == 1.0: the types tell them apart
-    return (place.name, place.country, place.tz, type(lat), lat, type(lon), lon)
+    lat, lon = place.lat, place.lon  # 1 == 1.0 and 0.0 == -0.0: types and signs tell them apart
+    return (place.name, place.country, place.tz, type(lat), lat, _sign(lat), type(lon), lon,
+            _sign(lon))  # fmt: skip
+
+
+def _sign(value: float | None) -> float:
+    return 0.0 if value is None else math.copysign(1.0, value)
 
 
 def _duty_key(duty: Obligation) -> tuple[Any, ...]:

@@ -16,6 +16,7 @@ name the version at fault. Needs pyarrow (imported by the caller).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import timedelta, tzinfo
 from typing import Any
@@ -345,7 +346,7 @@ def _places(pa: Any, col: dict[str, Any], prefix: str, places: _Dictionary) -> A
             ids.append(-1)
             continue
         lat, lon = (None if nulls[r] else float(values[r]) for values, nulls in numbers)
-        key = (name, country, tz, lat, lon, type(lat), type(lon))
+        key = (name, country, tz, lat, lon, type(lat), type(lon), _sign(lat), _sign(lon))
         ids.append(places.id(key, _place))
     return np.array([*ids, -1], dtype=np.int32)[inverse] if len(inverse) else inverse
 
@@ -443,3 +444,8 @@ def _with_events(cols: LogColumns, rows: npt.NDArray[np.int64], events: list[Eve
         for name, value in encoder.row(event).items():
             encoder.arrays[name][row] = value
     return encoder.view(encoder.size)
+
+
+def _sign(value: float | None) -> float:
+    """The sign of a coordinate: 0.0 and -0.0 are equal but show apart (columns' place key)."""
+    return 0.0 if value is None else math.copysign(1.0, value)
