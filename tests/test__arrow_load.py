@@ -297,6 +297,25 @@ def test_the_check_of_ids_names_the_first_fault_by_kind(
     assert found == expected
 
 
+def assert_loads_as_row_by_row(table: pa.Table, codec: Codec) -> None:
+    """*table* loads by columns as the row-by-row builder: the same log, or the same error."""
+    expected: EventLog | str
+    try:
+        expected = EventLog(
+            events_from_columns(columnar_module._plain_columns(pa, table), codec=codec)
+        )
+    except StoreError as exc:
+        expected = str(exc)
+    if isinstance(expected, str):
+        with pytest.raises(StoreError) as found:
+            log_from_table(table, codec=codec)
+        assert str(found.value) == expected
+    else:
+        loaded = log_from_table(table, codec=codec)
+        assert loaded == expected
+        assert [codec.encode(e) for e in loaded] == [codec.encode(e) for e in expected]
+
+
 TEXTS = st.sampled_from((None, "", " ", "Alpha", "Beta", "Not/A_Zone", "+09:00", "Asia/Seoul"))
 VALUES = {
     "string": TEXTS,
@@ -339,18 +358,4 @@ def test_a_damaged_table_loads_as_the_row_by_row_builder_loads_it(
             else pa.array(values, field.type)
         )
         table = table.set_column(index, field, array)
-    expected: EventLog | str
-    try:
-        expected = EventLog(
-            events_from_columns(columnar_module._plain_columns(pa, table), codec=CODEC)
-        )
-    except StoreError as exc:
-        expected = str(exc)
-    if isinstance(expected, str):
-        with pytest.raises(StoreError) as found:
-            log_from_table(table, codec=CODEC)
-        assert str(found.value) == expected
-    else:
-        loaded = log_from_table(table, codec=CODEC)
-        assert loaded == expected
-        assert [CODEC.encode(e) for e in loaded] == [CODEC.encode(e) for e in expected]
+    assert_loads_as_row_by_row(table, CODEC)

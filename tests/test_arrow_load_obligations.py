@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from itinerary import EventLog, _time
-from itinerary.errors import StoreError
 from itinerary.events import AgreementSigned, Obligation
 from itinerary.places import SEOUL, TOKYO
 from itinerary.store import ArrowStore, Codec
-from itinerary.store import columnar as columnar_module
-from itinerary.store.columnar import events_from_columns, log_from_table
+from tests.test__arrow_load import assert_loads_as_row_by_row
 
 START = TOKYO.at("2025-10-27 09:00")
 CODEC = Codec()
@@ -99,18 +96,4 @@ def test_damaged_obligations_load_as_the_row_by_row_builder_loads_them(
     for row, value in changes:
         values[row] = None if value is None else [_sealed(o) for o in value]
     table = table.set_column(index, field, pa.array(values, field.type))
-    expected: EventLog | str
-    try:
-        expected = EventLog(
-            events_from_columns(columnar_module._plain_columns(pa, table), codec=CODEC)
-        )
-    except StoreError as exc:
-        expected = str(exc)
-    if isinstance(expected, str):
-        with pytest.raises(StoreError) as found:
-            log_from_table(table, codec=CODEC)
-        assert str(found.value) == expected
-    else:
-        loaded = log_from_table(table, codec=CODEC)
-        assert loaded == expected
-        assert [CODEC.encode(e) for e in loaded] == [CODEC.encode(e) for e in expected]
+    assert_loads_as_row_by_row(table, CODEC)
