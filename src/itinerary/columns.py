@@ -142,12 +142,6 @@ _OPTIONAL: dict[type[Event], frozenset[str]] = {
 """The id columns each built-in type may fill or leave at -1 (its optional fields)."""
 
 
-def _readonly(values: npt.ArrayLike, dtype: str) -> npt.NDArray[Any]:
-    found = np.array(values, dtype=dtype)
-    found.flags.writeable = False
-    return found
-
-
 @attrs.frozen(eq=False)
 class LogColumns:
     """The events of a log as columns (see :data:`COLUMNS`), one row per event.

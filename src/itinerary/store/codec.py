@@ -522,11 +522,6 @@ def _row_encoder(cls: type[Event]) -> RowEncoder:
     return encode
 
 
-def _row_width(cls: type[Event]) -> int:
-    """The number of values in a positional row of *cls* (an instant takes two)."""
-    return sum(2 if kind in _INSTANTS else 1 for _, kind in FIELDS[cls])
-
-
 _NONE = -1
 _COLUMN_AT = {name: i for i, name in enumerate(COLUMNS)}
 
